@@ -1,0 +1,105 @@
+#include "clients/seed/demo_data.h"
+
+#include <cstdio>
+
+#include "chitieu/registry/v1/registry.pb.h"
+
+namespace chitieu::seed {
+namespace {
+
+namespace pb = ::chitieu::registry::v1;
+
+// Hà Nội's province-level unit dates from the 2008 expansion (1 August 2008).
+constexpr char kOpen[] = "2008-08-01";
+// The two-tier reform: district level abolished on 1 July 2025.
+constexpr char kReform[] = "2025-07-01";
+
+const char* const kHoanKiemWards[] = {
+    "Phúc Tân", "Đồng Xuân",  "Hàng Mã",    "Hàng Buồm",     "Hàng Đào",        "Hàng Bồ",
+    "Cửa Đông", "Lý Thái Tổ", "Hàng Bạc",   "Hàng Gai",      "Chương Dương Độ", "Hàng Trống",
+    "Cửa Nam",  "Hàng Bông",  "Tràng Tiền", "Trần Hưng Đạo", "Phan Chu Trinh",  "Hàng Bài"};
+
+std::string WardCode(int i) {
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "%05d", 37 + 3 * i);
+  return buf;
+}
+
+}  // namespace
+
+std::vector<DemoUnit> DemoUnits() {
+  std::vector<DemoUnit> units;
+  units.push_back({"01", "Thành phố Hà Nội", pb::UNIT_LEVEL_PROVINCE, "", kOpen, "", {}});
+  // After the reform Hoàn Kiếm's area belongs to new wards directly under
+  // the city; two of them stand in for all here.
+  units.push_back({"00100", "Phường Hoàn Kiếm", pb::UNIT_LEVEL_COMMUNE, "01", kReform, "", {}});
+  units.push_back({"00103", "Phường Cửa Nam", pb::UNIT_LEVEL_COMMUNE, "01", kReform, "", {}});
+  struct District {
+    const char* code;
+    const char* name;
+  };
+  const District districts[] = {
+      {"001", "Quận Ba Đình"},      {"002", "Quận Hoàn Kiếm"},   {"003", "Quận Tây Hồ"},
+      {"004", "Quận Long Biên"},    {"005", "Quận Cầu Giấy"},    {"006", "Quận Đống Đa"},
+      {"007", "Quận Hai Bà Trưng"}, {"008", "Quận Hoàng Mai"},   {"009", "Quận Thanh Xuân"},
+      {"268", "Quận Hà Đông"},      {"269", "Thị xã Sơn Tây"},   {"016", "Huyện Sóc Sơn"},
+      {"017", "Huyện Đông Anh"},    {"018", "Huyện Gia Lâm"},    {"019", "Huyện Từ Liêm"},
+      {"020", "Huyện Thanh Trì"},   {"250", "Huyện Mê Linh"},    {"271", "Huyện Ba Vì"},
+      {"272", "Huyện Phúc Thọ"},    {"273", "Huyện Đan Phượng"}, {"274", "Huyện Hoài Đức"},
+      {"275", "Huyện Quốc Oai"},    {"276", "Huyện Thạch Thất"}, {"277", "Huyện Chương Mỹ"},
+      {"278", "Huyện Thanh Oai"},   {"279", "Huyện Thường Tín"}, {"280", "Huyện Phú Xuyên"},
+      {"281", "Huyện Ứng Hòa"},     {"282", "Huyện Mỹ Đức"},
+  };
+  for (const auto& d : districts) {
+    DemoUnit unit{d.code, d.name, pb::UNIT_LEVEL_DISTRICT, "01", kOpen, "", {}};
+    if (std::string(d.code) == "002") {
+      unit.close_date = kReform;
+      unit.successor_codes = {"00100", "00103"};
+    }
+    if (std::string(d.code) == "019") {
+      // Split into Bắc and Nam Từ Liêm on 1 April 2014 (not modelled further
+      // in the demo).
+      unit.close_date = "2014-04-01";
+    }
+    units.push_back(unit);
+  }
+  for (int i = 0; i < 18; ++i) {
+    units.push_back({WardCode(i),
+                     std::string("Phường ") + kHoanKiemWards[i],
+                     pb::UNIT_LEVEL_COMMUNE,
+                     "002",
+                     kOpen,
+                     kReform,
+                     {i < 9 ? "00100" : "00103"}});
+  }
+  return units;
+}
+
+std::vector<DemoBody> DemoBodies() {
+  std::vector<DemoBody> bodies = {
+      {"hk-block-party", "Đảng ủy Khối doanh nghiệp ngoài khu vực nhà nước quận Hoàn Kiếm",
+       pb::BODY_KIND_BLOCK_PARTY_COMMITTEE, "002"},
+      {"hk-labour-federation", "Liên đoàn Lao động quận Hoàn Kiếm", pb::BODY_KIND_LABOUR_FEDERATION,
+       "002"},
+      {"hk-youth-union", "Quận đoàn Hoàn Kiếm", pb::BODY_KIND_YOUTH_UNION, "002"},
+  };
+  for (int i = 0; i < 18; ++i) {
+    bodies.push_back({"hk-ward-party-" + WardCode(i),
+                      std::string("Đảng ủy phường ") + kHoanKiemWards[i],
+                      pb::BODY_KIND_WARD_PARTY_COMMITTEE, WardCode(i)});
+  }
+  return bodies;
+}
+
+std::vector<DemoEnterprise> NamedEnterprises() {
+  return {
+      {901001, "Công ty CP Bệnh viện Đông Đô", ::chitieu::type::v1::LEGAL_FORM_JOINT_STOCK_COMPANY,
+       "00037", "2006-04-12"},
+      {901002, "Công ty CP 901", ::chitieu::type::v1::LEGAL_FORM_JOINT_STOCK_COMPANY, "00073",
+       "2005-09-20"},
+      {901004, "Công ty CP Thương mại và sản xuất bao bì Long Biên",
+       ::chitieu::type::v1::LEGAL_FORM_JOINT_STOCK_COMPANY, "00085", "2007-11-05"},
+  };
+}
+
+}  // namespace chitieu::seed

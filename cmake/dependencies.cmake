@@ -1,0 +1,20 @@
+# Every dependency comes from a Debian 12 package; ./scripts/up installs them.
+find_package(Threads REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(GTest CONFIG REQUIRED)
+find_package(spdlog CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
+
+find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)
+
+# The googleapis protos (google.api, google.rpc) come from the npm package
+# google-proto-files, installed by the scripts into node_modules/.
+set(GOOGLEAPIS_PROTO_DIR ${CMAKE_SOURCE_DIR}/node_modules/google-proto-files
+    CACHE PATH "Folder holding google/api and google/rpc protos")
+if(NOT EXISTS ${GOOGLEAPIS_PROTO_DIR}/google/api/annotations.proto)
+  message(FATAL_ERROR "googleapis protos not found in ${GOOGLEAPIS_PROTO_DIR}: run `npm ci` (./scripts/up does)")
+endif()

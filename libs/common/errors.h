@@ -1,0 +1,58 @@
+#pragma once
+
+// Rich errors below the transport layer: absl::Status values that carry
+// google.rpc error details (BadRequest field violations, ErrorInfo reasons)
+// as payloads, so that the one mapping to grpc::Status (grpc_status.h) can
+// send them to callers in every language.
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace chitieu {
+
+// The ErrorInfo domain of every error this system raises.
+inline constexpr absl::string_view kErrorDomain = "chitieu.gov.vn";
+
+// Payload type URLs, as google.protobuf.Any spells them.
+inline constexpr absl::string_view kBadRequestTypeUrl = "type.googleapis.com/google.rpc.BadRequest";
+inline constexpr absl::string_view kErrorInfoTypeUrl = "type.googleapis.com/google.rpc.ErrorInfo";
+
+// Collects field violations; ToStatus() is OK when there are none.
+class FieldViolations {
+ public:
+  // `field` is a proto field path such as "enterprise.enterprise_code".
+  void Add(std::string field, std::string description);
+  bool empty() const { return violations_.empty(); }
+  const std::vector<std::pair<std::string, std::string>>& violations() const { return violations_; }
+  // Returns OK when empty, else INVALID_ARGUMENT (or `code`) whose message
+  // is the first violation and whose BadRequest payload lists all of them.
+  absl::Status ToStatus(absl::StatusCode code = absl::StatusCode::kInvalidArgument) const;
+
+ private:
+  std::vector<std::pair<std::string, std::string>> violations_;
+};
+
+// INVALID_ARGUMENT naming one bad field.
+absl::Status InvalidField(std::string field, std::string description);
+
+// FAILED_PRECONDITION naming the field whose value breaks a rule of state
+// (e.g. founding in a dissolved enterprise).
+absl::Status FailedField(std::string field, std::string description);
+
+// Returns `status` with an ErrorInfo payload carrying a machine-readable
+// reason such as "ETAG_MISMATCH" (UPPER_SNAKE_CASE).
+absl::Status WithReason(absl::Status status, absl::string_view reason);
+
+// Reads the field violations of a status built above (for tests and for
+// importers that report per-row reasons).
+std::vector<std::pair<std::string, std::string>> GetFieldViolations(const absl::Status& status);
+
+// Reads the ErrorInfo reason, or "" when there is none.
+std::string GetReason(const absl::Status& status);
+
+}  // namespace chitieu

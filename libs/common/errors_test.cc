@@ -1,0 +1,54 @@
+#include "libs/common/errors.h"
+
+#include <gtest/gtest.h>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "libs/common/grpc_status.h"
+
+namespace chitieu {
+namespace {
+
+TEST(FieldViolations, EmptyIsOk) { EXPECT_TRUE(FieldViolations().ToStatus().ok()); }
+
+TEST(FieldViolations, CarriesEveryViolation) {
+  FieldViolations v;
+  v.Add("a.b", "is required");
+  v.Add("c", "must not be negative");
+  absl::Status s = v.ToStatus();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  auto got = GetFieldViolations(s);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].first, "c");
+}
+
+TEST(GrpcStatus, DetailsTravelAsGoogleRpcStatus) {
+  absl::Status s =
+      WithReason(InvalidField("enterprise.enterprise_code", "has a wrong check digit"), "BAD_CODE");
+  grpc::Status g = ToGrpcStatus(s);
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(g.error_details()));
+  EXPECT_EQ(rpc.code(), 3);
+  ASSERT_EQ(rpc.details_size(), 2);
+  absl::Status back = FromGrpcStatus(g);
+  EXPECT_EQ(back.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetReason(back), "BAD_CODE");
+  EXPECT_EQ(GetFieldViolations(back).at(0).first, "enterprise.enterprise_code");
+}
+
+TEST(GrpcStatus, InternalDetailsNeverLeak) {
+  grpc::Status g = ToGrpcStatus(absl::InternalError("sqlite step: disk I/O error at /var/x"));
+  EXPECT_EQ(g.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(g.error_message(), "internal error");
+  EXPECT_TRUE(g.error_details().empty());
+}
+
+TEST(GrpcStatus, CodesShareNumbers) {
+  EXPECT_EQ(ToGrpcStatus(absl::AbortedError("x")).error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_EQ(ToGrpcStatus(absl::UnavailableError("x")).error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
+}
+
+}  // namespace
+}  // namespace chitieu

@@ -1,0 +1,193 @@
+#pragma once
+
+// The change feed shared by every service that has one. Each committed
+// change gets the next sequence number in the same transaction (a
+// transactional outbox, kept by the service's store); after the commit the
+// store calls ChangeNotifier::Notify. StreamChanges replays from the store,
+// then waits on the notifier to follow live.
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "libs/common/grpc_status.h"
+
+namespace chitieu {
+
+// Tells followers that the feed has grown. Thread-safe.
+class ChangeNotifier {
+ public:
+  explicit ChangeNotifier(int64_t latest = 0) : latest_(latest) {}
+
+  // Records that every sequence up to `sequence` is committed and wakes
+  // every waiter. Waiters run on the calling thread, after the lock is
+  // released.
+  void Notify(int64_t sequence) {
+    std::vector<std::function<void()>> waiters;
+    {
+      absl::MutexLock lock(&mu_);
+      if (sequence > latest_) latest_ = sequence;
+      waiters.swap(waiters_);
+    }
+    for (auto& w : waiters) w();
+  }
+
+  // Registers a one-shot `waiter` unless the feed already holds a change
+  // after `seen` or the notifier is shut down; returns false then (the
+  // caller reads again instead of waiting).
+  bool WaitAfter(int64_t seen, std::function<void()> waiter) {
+    absl::MutexLock lock(&mu_);
+    if (latest_ > seen || shut_down_) return false;
+    waiters_.push_back(std::move(waiter));
+    return true;
+  }
+
+  // Wakes every waiter for good; followers then end their streams.
+  void Shutdown() {
+    {
+      absl::MutexLock lock(&mu_);
+      shut_down_ = true;
+    }
+    Notify(0);
+  }
+
+  bool shut_down() const {
+    absl::MutexLock lock(&mu_);
+    return shut_down_;
+  }
+
+  int64_t latest() const {
+    absl::MutexLock lock(&mu_);
+    return latest_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  int64_t latest_ ABSL_GUARDED_BY(mu_);
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::function<void()>> waiters_ ABSL_GUARDED_BY(mu_);
+};
+
+// A server-streaming reactor for StreamChanges: replays batches read by
+// `fetch(after, limit)` (which returns changes with sequence > after, in
+// order), then follows live through the notifier unless `follow` is false.
+// `Response` must have `sequence()`. The reactor keeps itself alive through
+// a shared_ptr until OnDone and until no waiter refers to it.
+template <typename Response>
+class FeedReactor : public grpc::ServerWriteReactor<Response>,
+                    public std::enable_shared_from_this<FeedReactor<Response>> {
+ public:
+  using Fetch = std::function<absl::StatusOr<std::vector<Response>>(int64_t after, int limit)>;
+
+  static grpc::ServerWriteReactor<Response>* Start(ChangeNotifier* notifier, Fetch fetch,
+                                                   int64_t after, bool follow) {
+    std::shared_ptr<FeedReactor> reactor(
+        new FeedReactor(notifier, std::move(fetch), after, follow));
+    reactor->self_ = reactor;
+    reactor->Next();
+    return reactor.get();
+  }
+
+  void OnWriteDone(bool ok) override {
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (!ok) {
+        FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "stream write failed"));
+        return;
+      }
+      last_sent_ = buffer_.front().sequence();
+      buffer_.pop_front();
+    }
+    Next();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    cancelled_ = true;
+    if (!writing_) FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void OnDone() override {
+    std::shared_ptr<FeedReactor> last;
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      last = std::move(self_);
+    }
+    // `last` may be the final reference: it is dropped after the lock.
+  }
+
+ private:
+  static constexpr int kBatch = 256;
+
+  FeedReactor(ChangeNotifier* notifier, Fetch fetch, int64_t after, bool follow)
+      : notifier_(notifier), fetch_(std::move(fetch)), last_sent_(after), follow_(follow) {}
+
+  // Sends the next change, reading a batch or waiting as needed.
+  void Next() {
+    // Hold a reference: a waiter may call us after OnDone dropped self_.
+    auto keep = this->shared_from_this();
+    absl::MutexLock lock(&mu_);
+    while (!finished_ && !done_ && !cancelled_ && !writing_) {
+      if (!buffer_.empty()) {
+        writing_ = true;
+        this->StartWrite(&buffer_.front());
+        return;
+      }
+      int64_t after = last_sent_;
+      auto batch = fetch_(after, kBatch);
+      if (!batch.ok()) {
+        FinishLocked(ToGrpcStatus(batch.status()));
+        return;
+      }
+      for (auto& change : *batch) buffer_.push_back(std::move(change));
+      if (!buffer_.empty()) continue;
+      if (!follow_) {
+        FinishLocked(grpc::Status::OK);
+        return;
+      }
+      if (notifier_->shut_down()) {
+        FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                  "server is shutting down; resume from the last sequence"));
+        return;
+      }
+      std::weak_ptr<FeedReactor> weak = keep;
+      if (notifier_->WaitAfter(after, [weak] {
+            if (auto r = weak.lock()) r->Next();
+          })) {
+        return;
+      }
+      // The feed grew (or shut down) between the read and the wait: loop.
+    }
+    if (cancelled_ && !writing_) FinishLocked(grpc::Status::CANCELLED);
+  }
+
+  void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_ || done_) return;
+    finished_ = true;
+    this->Finish(status);
+  }
+
+  ChangeNotifier* notifier_;
+  Fetch fetch_;
+  absl::Mutex mu_;
+  std::shared_ptr<FeedReactor> self_ ABSL_GUARDED_BY(mu_);
+  std::deque<Response> buffer_ ABSL_GUARDED_BY(mu_);
+  int64_t last_sent_ ABSL_GUARDED_BY(mu_);
+  const bool follow_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+}  // namespace chitieu

@@ -1,0 +1,49 @@
+#include "libs/common/flags.h"
+
+#include <signal.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/log.h"
+
+ABSL_FLAG(std::string, listen, "", "host:port this service listens on (port 0 picks a free port)");
+ABSL_FLAG(std::string, data_dir, "./var", "Folder for this service's database");
+ABSL_FLAG(std::string, registry_addr, chitieu::kDefaultRegistryAddr, "Registry service address");
+ABSL_FLAG(std::string, quota_addr, chitieu::kDefaultQuotaAddr, "Quota service address");
+ABSL_FLAG(std::string, reporting_addr, chitieu::kDefaultReportingAddr, "Reporting service address");
+ABSL_FLAG(std::string, port_file, "",
+          "If set, the bound port is written to this file once serving (for --listen=…:0)");
+
+namespace chitieu {
+
+void InitService(int argc, char** argv, const char* usage, const char* default_listen) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  absl::SetProgramUsageMessage(usage);
+  absl::SetFlag(&FLAGS_listen, default_listen);
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    std::string env = absl::StrCat("CHITIEU_", absl::AsciiStrToUpper(name));
+    if (const char* value = std::getenv(env.c_str()); value != nullptr) {
+      std::string error;
+      if (!flag->ParseFrom(value, &error)) {
+        LogError("bad environment variable", {{"variable", env}, {"error", error}});
+        std::exit(2);
+      }
+    }
+  }
+  absl::ParseCommandLine(argc, argv);
+}
+
+}  // namespace chitieu

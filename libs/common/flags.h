@@ -1,0 +1,32 @@
+#pragma once
+
+// Flags every service shares. Each flag can also be set from the
+// environment as CHITIEU_<FLAG IN UPPER CASE> (--listen ↔ CHITIEU_LISTEN);
+// a flag given on the command line wins over the environment.
+
+#include <string>
+
+#include "absl/flags/declare.h"
+
+ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, data_dir);
+ABSL_DECLARE_FLAG(std::string, registry_addr);
+ABSL_DECLARE_FLAG(std::string, quota_addr);
+ABSL_DECLARE_FLAG(std::string, reporting_addr);
+ABSL_DECLARE_FLAG(std::string, port_file);
+
+namespace chitieu {
+
+// Default addresses (loopback only; an admin opens them up explicitly).
+inline constexpr char kDefaultGatewayAddr[] = "127.0.0.1:7400";
+inline constexpr char kDefaultRegistryAddr[] = "127.0.0.1:7401";
+inline constexpr char kDefaultQuotaAddr[] = "127.0.0.1:7402";
+inline constexpr char kDefaultReportingAddr[] = "127.0.0.1:7403";
+
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and every
+// thread it starts later, so that only the server's signal thread sees
+// them), applies environment overrides, then parses the command line.
+// `default_listen` becomes --listen's default. Call first in main().
+void InitService(int argc, char** argv, const char* usage, const char* default_listen);
+
+}  // namespace chitieu

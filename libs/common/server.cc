@@ -1,0 +1,132 @@
+#include "libs/common/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
+#include <signal.h>
+
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "libs/common/log.h"
+
+namespace chitieu {
+namespace {
+
+using grpc::experimental::InterceptionHookPoints;
+
+std::string MetadataValue(const std::multimap<grpc::string_ref, grpc::string_ref>& md,
+                          absl::string_view key) {
+  auto it = md.find(grpc::string_ref(key.data(), key.size()));
+  return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+// Logs one JSON line per call: method, code, duration, request id and the
+// principal the gateway vouched for. Health and reflection calls are not
+// logged.
+class CallLogInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit CallLogInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : method_(info->method()), start_(absl::Now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      const auto* md = methods->GetRecvInitialMetadata();
+      if (md != nullptr) {
+        request_id_ = MetadataValue(*md, "x-request-id");
+        principal_ = MetadataValue(*md, "x-chitieu-principal");
+      }
+    }
+    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      grpc::Status status = methods->GetSendStatus();
+      nlohmann::json fields = {
+          {"method", method_},
+          {"code", static_cast<int>(status.error_code())},
+          {"duration_us", absl::ToInt64Microseconds(absl::Now() - start_)},
+      };
+      if (!request_id_.empty()) fields["request_id"] = request_id_;
+      if (!principal_.empty()) fields["principal"] = principal_;
+      if (!status.ok()) fields["error"] = status.error_message();
+      LogInfo("call", std::move(fields));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::string method_;
+  absl::Time start_;
+  std::string request_id_;
+  std::string principal_;
+};
+
+class CallLogFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    absl::string_view method = info->method();
+    if (absl::StartsWith(method, "/grpc.health.") ||
+        absl::StartsWith(method, "/grpc.reflection.")) {
+      return nullptr;
+    }
+    return new CallLogInterceptor(info);
+  }
+};
+
+}  // namespace
+
+int RunServer(const ServerConfig& config) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(config.listen_address, grpc::InsecureServerCredentials(), &bound_port);
+  for (grpc::Service* service : config.services) {
+    builder.RegisterService(service);
+  }
+  builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<CallLogFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(factories));
+
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    LogError("cannot listen", {{"address", config.listen_address}});
+    return 1;
+  }
+  auto* health = server->GetHealthCheckService();
+  health->SetServingStatus(true);
+
+  if (!config.port_file.empty()) {
+    // Write then rename, so a reader never sees a half-written file.
+    std::string tmp = config.port_file + ".tmp";
+    std::ofstream(tmp) << bound_port << "\n";
+    std::rename(tmp.c_str(), config.port_file.c_str());
+  }
+  LogInfo("serving", {{"address", config.listen_address}, {"port", bound_port}});
+
+  std::thread signals([&] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    int sig = 0;
+    sigwait(&set, &sig);
+    LogInfo("shutting down", {{"signal", sig}});
+    health->SetServingStatus(false);
+    if (config.on_shutdown) {
+      config.on_shutdown();
+    }
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));
+  });
+  server->Wait();
+  signals.join();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace chitieu

@@ -1,0 +1,32 @@
+#pragma once
+
+// Start-up shared by every service: listening port, grpc.health.v1,
+// reflection, structured per-call logs, and graceful shutdown on SIGTERM or
+// SIGINT (health goes NOT_SERVING, in-flight calls drain, exit code 0).
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace chitieu {
+
+struct ServerConfig {
+  // Stamped on logs, e.g. "registry".
+  std::string service_name;
+  std::string listen_address;
+  // Written with the bound port once serving, if not empty.
+  std::string port_file;
+  std::vector<grpc::Service*> services;
+  // Called when shutdown begins, before draining: end long-lived streams.
+  std::function<void()> on_shutdown;
+  // How long in-flight calls may take to finish before they are cancelled.
+  int drain_seconds = 10;
+};
+
+// Serves until SIGTERM or SIGINT. Returns the process exit code: 0 after a
+// graceful shutdown, 1 if the server could not start.
+int RunServer(const ServerConfig& config);
+
+}  // namespace chitieu

@@ -1,0 +1,99 @@
+# Shared by the scripts: installs what is missing (Debian packages, the npm
+# tooling), builds, and starts or stops services. Sourced, not run.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${CHITIEU_BUILD_DIR:-$ROOT/build}
+VAR_DIR=${CHITIEU_VAR_DIR:-$ROOT/var}
+
+# Every build and test dependency is a Debian 12 package.
+DEBIAN_PACKAGES=(
+  cmake g++ make pkg-config git ca-certificates
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libgtest-dev libgmock-dev libsqlite3-dev sqlite3
+  libspdlog-dev nlohmann-json3-dev
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Installs the packages that are missing: `apt-get update` once, then only
+# what is missing. Does nothing (and needs no network) when all are there.
+ensure_packages() {
+  local missing=() p
+  for p in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing missing Debian packages: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+# buf and the googleapis protos come from npm, pinned by package-lock.json.
+ensure_node_modules() {
+  cd "$ROOT"
+  if [ ! -x node_modules/.bin/buf ] || [ ! -f node_modules/google-proto-files/google/api/annotations.proto ] \
+     || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm tooling (buf, google-proto-files)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+build() {
+  log "building into $BUILD_DIR"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$BUILD_DIR" -j"$(nproc)"
+}
+
+ensure_all() {
+  ensure_packages
+  ensure_node_modules
+  build
+}
+
+# Services that exist, with their default addresses.
+SERVICES=(registry)
+declare -A SERVICE_ADDR=(
+  [registry]=${CHITIEU_REGISTRY_ADDR:-127.0.0.1:7401}
+)
+
+pid_of() {
+  local f="$VAR_DIR/run/$1.pid"
+  [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && cat "$f"
+}
+
+start_service() {
+  local svc=$1 addr=${SERVICE_ADDR[$1]}
+  mkdir -p "$VAR_DIR/$svc" "$VAR_DIR/log" "$VAR_DIR/run"
+  if pid=$(pid_of "$svc"); then
+    log "$svc already running (pid $pid) on $addr"
+    return
+  fi
+  nohup "$BUILD_DIR/bin/chitieu-$svc" --listen="$addr" --data_dir="$VAR_DIR/$svc" \
+    >>"$VAR_DIR/log/$svc.log" 2>&1 </dev/null &
+  echo $! >"$VAR_DIR/run/$svc.pid"
+  if ! "$BUILD_DIR/bin/chitieu-probe" --addr="$addr" --wait_ms=30000 2>/dev/null; then
+    log "$svc did not become SERVING; last log lines:"
+    tail -n 20 "$VAR_DIR/log/$svc.log" >&2
+    return 1
+  fi
+  log "$svc SERVING on $addr (pid $(cat "$VAR_DIR/run/$svc.pid"))"
+}
+
+stop_service() {
+  local svc=$1 pid
+  if pid=$(pid_of "$svc"); then
+    kill -TERM "$pid"
+    # Graceful shutdown drains in-flight calls (at most 10 s).
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    log "$svc stopped"
+  fi
+  rm -f "$VAR_DIR/run/$svc.pid"
+}

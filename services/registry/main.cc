@@ -1,0 +1,45 @@
+// chitieu-registry: wiring only. The rules live in registry.cc, the SQL in
+// registry_store_sqlite.cc, the gRPC glue in registry_service.cc.
+
+#include <filesystem>
+
+#include "absl/flags/flag.h"
+#include "libs/common/dates.h"
+#include "libs/common/flags.h"
+#include "libs/common/log.h"
+#include "libs/common/server.h"
+#include "services/registry/registry.h"
+#include "services/registry/registry_service.h"
+#include "services/registry/registry_store_sqlite.h"
+
+int main(int argc, char** argv) {
+  chitieu::InitService(argc, argv,
+                       "chitieu-registry: administrative units, supervising bodies, enterprises "
+                       "and the organizations founded in them",
+                       chitieu::kDefaultRegistryAddr);
+  chitieu::InitLogging("registry");
+
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    chitieu::LogError("cannot create data_dir", {{"data_dir", data_dir}, {"error", ec.message()}});
+    return 1;
+  }
+  chitieu::ChangeNotifier notifier;
+  auto store = chitieu::registry::SqliteRegistryStore::Open(data_dir + "/registry.db", &notifier);
+  if (!store.ok()) {
+    chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
+    return 1;
+  }
+  chitieu::registry::Registry registry(store->get(), chitieu::TodayInVietnam);
+  chitieu::registry::RegistryService service(&registry, store->get(), &notifier);
+
+  chitieu::ServerConfig config;
+  config.service_name = "registry";
+  config.listen_address = absl::GetFlag(FLAGS_listen);
+  config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.services = {&service};
+  config.on_shutdown = [&notifier] { notifier.Shutdown(); };
+  return chitieu::RunServer(config);
+}

@@ -1,0 +1,1269 @@
+#include "services/registry/registry.h"
+
+#include <optional>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/common/errors.h"
+#include "libs/common/filter.h"
+#include "libs/common/names.h"
+#include "libs/common/page_token.h"
+#include "services/registry/tax_code.h"
+
+namespace chitieu::registry {
+namespace {
+
+using ::chitieu::type::v1::ChangeType;
+using ::chitieu::type::v1::EnterpriseStatus;
+using ::chitieu::type::v1::OrganizationKind;
+using ::google::protobuf::util::TimeUtil;
+
+constexpr size_t kMaxNameLength = 300;
+constexpr size_t kMaxTextLength = 500;
+
+google::protobuf::Timestamp Now() { return TimeUtil::GetCurrentTime(); }
+
+// Checks a free-text field: required or not, at most `max` bytes, no
+// control characters. (Invalid UTF-8 never reaches us: proto3 parsing
+// refuses it.)
+void CheckText(FieldViolations& v, const std::string& field, const std::string& value,
+               bool required, size_t max = kMaxNameLength) {
+  if (value.empty()) {
+    if (required) v.Add(field, "is required");
+    return;
+  }
+  if (value.size() > max) {
+    v.Add(field, absl::StrCat("must be at most ", max, " bytes"));
+    return;
+  }
+  for (unsigned char c : value) {
+    if (c < 0x20 || c == 0x7f) {
+      v.Add(field, "must not contain control characters");
+      return;
+    }
+  }
+}
+
+// Parses a date field into `out`, adding a violation if it is malformed.
+bool CheckDate(FieldViolations& v, const std::string& field, const std::string& value,
+               absl::CivilDay* out = nullptr) {
+  if (value.empty()) {
+    v.Add(field, "is required (YYYY-MM-DD)");
+    return false;
+  }
+  auto day = ParseDate(value, field);
+  if (!day.ok()) {
+    v.Add(field, "must be a date written YYYY-MM-DD");
+    return false;
+  }
+  if (out != nullptr) *out = *day;
+  return true;
+}
+
+absl::Status CheckRequestId(const std::string& request_id) {
+  if (request_id.size() > 128) return InvalidField("request_id", "must be at most 128 bytes");
+  for (unsigned char c : request_id) {
+    if (c <= 0x20 || c >= 0x7f) {
+      return InvalidField("request_id", "must be printable ASCII without spaces (a UUID)");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The request without its request_id, serialised deterministically.
+std::string RequestFingerprint(const google::protobuf::Message& request) {
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  if (const auto* f = copy->GetDescriptor()->FindFieldByName("request_id")) {
+    copy->GetReflection()->ClearField(copy.get(), f);
+  }
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  copy->SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+// Runs `create` inside `tx` unless `request_id` was seen: then returns the
+// first answer again, or ALREADY_EXISTS if the id came with another request.
+template <typename Response>
+absl::StatusOr<Response> Idempotent(RegistryTx& tx, absl::string_view method,
+                                    const google::protobuf::Message& request,
+                                    const std::string& request_id,
+                                    const std::function<absl::StatusOr<Response>()>& create) {
+  if (request_id.empty()) return create();
+  std::string fingerprint = RequestFingerprint(request);
+  auto stored = tx.GetRequest(request_id);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
+    if ((*stored)->method != method || (*stored)->fingerprint != fingerprint) {
+      return WithReason(
+          absl::AlreadyExistsError("request_id was already used for a different request"),
+          "REQUEST_ID_REUSED");
+    }
+    Response first;
+    if (!first.ParseFromString((*stored)->response)) {
+      return absl::DataLossError("stored response cannot be parsed");
+    }
+    return first;
+  }
+  auto result = create();
+  if (!result.ok()) return result;
+  if (auto s = tx.PutRequest(request_id,
+                             {std::string(method), fingerprint, result->SerializeAsString()});
+      !s.ok()) {
+    return s;
+  }
+  return result;
+}
+
+// Runs `fn` in one store transaction and returns what it produced.
+template <typename T>
+absl::StatusOr<T> InTx(RegistryStore* store,
+                       const std::function<absl::StatusOr<T>(RegistryTx&)>& fn) {
+  std::optional<absl::StatusOr<T>> result;
+  absl::Status s = store->Transact([&](RegistryTx& tx) -> absl::Status {
+    result = fn(tx);
+    return result->status();
+  });
+  if (!s.ok()) return s;
+  return std::move(*result);
+}
+
+std::string NextEtag(const std::string& etag) {
+  int64_t n = 0;
+  if (etag.size() > 1 && etag[0] == 'v') {
+    if (!absl::SimpleAtoi(etag.substr(1), &n)) n = 0;
+  }
+  return absl::StrCat("v", n + 1);
+}
+
+absl::Status CheckEtag(const std::string& given, const std::string& current) {
+  if (!given.empty() && given != current) {
+    return WithReason(absl::AbortedError(absl::StrCat("etag ", given, " is stale; current is ",
+                                                      current, ": read again and retry")),
+                      "ETAG_MISMATCH");
+  }
+  return absl::OkStatus();
+}
+
+template <typename Setter>
+absl::Status Emit(RegistryTx& tx, ChangeType type, Setter set) {
+  pb::StreamChangesResponse change;
+  change.set_change_type(type);
+  set(change);
+  return tx.AppendChange(std::move(change));
+}
+
+// Resolves a unit reference that must exist; FAILED_PRECONDITION if not.
+absl::StatusOr<pb::Unit> ExistingUnit(RegistryTx& tx, const std::string& name,
+                                      const std::string& field) {
+  auto code = ParseSingleName("units", name, field);
+  if (!code.ok()) return code.status();
+  auto unit = tx.GetUnit(*code);
+  if (absl::IsNotFound(unit.status())) {
+    return FailedField(field, absl::StrCat("unit ", name, " does not exist"));
+  }
+  return unit;
+}
+
+absl::StatusOr<pb::Body> ExistingBody(RegistryTx& tx, const std::string& name,
+                                      const std::string& field) {
+  auto id = ParseSingleName("bodies", name, field);
+  if (!id.ok()) return id.status();
+  auto body = tx.GetBody(*id);
+  if (absl::IsNotFound(body.status())) {
+    return FailedField(field, absl::StrCat("body ", name, " does not exist"));
+  }
+  return body;
+}
+
+bool IsUnitCode(const std::string& code) {
+  if (code.empty() || code.size() > 10) return false;
+  for (char c : code) {
+    if (c < '0' || c > '9') return false;
+  }
+  return true;
+}
+
+bool IsTerminal(EnterpriseStatus s) {
+  return s == type::v1::ENTERPRISE_STATUS_DISSOLVED || s == type::v1::ENTERPRISE_STATUS_BANKRUPT;
+}
+
+// Fills output-only fields derived from the history.
+void Derive(pb::Enterprise& e, const std::string& today) {
+  e.set_name(absl::StrCat("enterprises/", e.enterprise_code()));
+  e.set_status(StatusOn(e, today));
+}
+
+// Checks the descriptive fields of an enterprise (create, import, update).
+void CheckEnterpriseFields(FieldViolations& v, const pb::Enterprise& e, const std::string& prefix,
+                           const std::string& today) {
+  CheckText(v, prefix + "display_name", e.display_name(), true);
+  if (e.legal_form() == type::v1::LEGAL_FORM_UNSPECIFIED ||
+      !type::v1::LegalForm_IsValid(e.legal_form())) {
+    v.Add(prefix + "legal_form", "must be one of the LEGAL_FORM_ values");
+  }
+  if (e.sector() == type::v1::SECTOR_UNSPECIFIED || !type::v1::Sector_IsValid(e.sector())) {
+    v.Add(prefix + "sector", "must be one of the SECTOR_ values");
+  }
+  if (e.seat_unit().empty()) {
+    v.Add(prefix + "seat_unit", "is required (units/{code})");
+  } else if (!ParseSingleName("units", e.seat_unit(), "").ok()) {
+    v.Add(prefix + "seat_unit", "must be a name of the form units/{code}");
+  }
+  if (CheckDate(v, prefix + "registration_date", e.registration_date()) &&
+      e.registration_date() > today) {
+    v.Add(prefix + "registration_date", "must not be in the future");
+  }
+}
+
+template <typename Response, typename Item>
+void SetPage(Response& response, std::vector<Item>& items, int page_size, uint64_t fingerprint,
+             const std::function<std::string(const Item&)>& key,
+             google::protobuf::RepeatedPtrField<Item>* out) {
+  if (static_cast<int>(items.size()) > page_size) {
+    items.resize(page_size);
+    response.set_next_page_token(EncodePageToken(key(items.back()), fingerprint));
+  }
+  for (auto& item : items) *out->Add() = std::move(item);
+}
+
+}  // namespace
+
+EnterpriseStatus StatusOn(const pb::Enterprise& enterprise, const std::string& date) {
+  EnterpriseStatus status = type::v1::ENTERPRISE_STATUS_UNSPECIFIED;
+  std::string best;
+  for (const auto& p : enterprise.status_history()) {
+    if (p.effective_date() <= date && p.effective_date() >= best) {
+      best = p.effective_date();
+      status = p.status();
+      if (!p.end_date().empty() && p.end_date() <= date) {
+        status = type::v1::ENTERPRISE_STATUS_ACTIVE;
+      }
+    }
+  }
+  return status;
+}
+
+// ---------------------------------------------------------------- Units
+
+absl::StatusOr<pb::Unit> Registry::GetUnit(const pb::GetUnitRequest& request) {
+  auto code = ParseSingleName("units", request.name(), "name");
+  if (!code.ok()) return code.status();
+  return InTx<pb::Unit>(store_, [&](RegistryTx& tx) { return tx.GetUnit(*code); });
+}
+
+absl::StatusOr<pb::ListUnitsResponse> Registry::ListUnits(const pb::ListUnitsRequest& request) {
+  auto list = ParseListRequest(request.page_size(), request.filter(), request.page_token(),
+                               absl::StrCat("units|", request.filter(), "|", request.open_on()));
+  if (!list.ok()) return list.status();
+  UnitQuery q;
+  for (const auto& t : list->terms) {
+    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.field == "parent" || t.field == "ancestor") {
+      auto code = ParseSingleName("units", t.value, "filter");
+      if (!code.ok()) return code.status();
+      (t.field == "parent" ? q.parent : q.ancestor) = *code;
+    } else if (t.field == "level") {
+      pb::UnitLevel level;
+      if (!pb::UnitLevel_Parse(t.value, &level)) {
+        return InvalidField("filter", "level takes a UNIT_LEVEL_ value");
+      }
+      q.level = level;
+    } else {
+      return InvalidField(
+          "filter", absl::StrCat("unknown field ", t.field, "; use parent, ancestor or level"));
+    }
+  }
+  if (!request.open_on().empty()) {
+    auto day = ParseDate(request.open_on(), "open_on");
+    if (!day.ok()) return day.status();
+    q.open_on = request.open_on();
+  }
+  q.after_code = list->after;
+  q.limit = list->page_size + 1;
+  auto units = InTx<std::vector<pb::Unit>>(store_, [&](RegistryTx& tx) { return tx.ListUnits(q); });
+  if (!units.ok()) return units.status();
+  pb::ListUnitsResponse response;
+  SetPage<pb::ListUnitsResponse, pb::Unit>(
+      response, *units, list->page_size, list->fingerprint,
+      [](const pb::Unit& u) { return u.name().substr(6); }, response.mutable_units());
+  return response;
+}
+
+absl::StatusOr<pb::Unit> Registry::CreateUnit(const pb::CreateUnitRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  const pb::Unit& in = request.unit();
+  FieldViolations v;
+  std::string code;
+  auto parsed = ParseSingleName("units", in.name(), "unit.name");
+  if (!parsed.ok() || !IsUnitCode(*parsed)) {
+    v.Add("unit.name", "must be units/{code} with the official code in digits");
+  } else {
+    code = *parsed;
+  }
+  CheckText(v, "unit.display_name", in.display_name(), true);
+  if (in.level() == pb::UNIT_LEVEL_UNSPECIFIED || !pb::UnitLevel_IsValid(in.level())) {
+    v.Add("unit.level", "must be one of the UNIT_LEVEL_ values");
+  }
+  if (in.level() != pb::UNIT_LEVEL_PROVINCE && in.parent().empty()) {
+    v.Add("unit.parent", "is required below the province level");
+  }
+  if (!in.parent().empty() && !ParseSingleName("units", in.parent(), "").ok()) {
+    v.Add("unit.parent", "must be a name of the form units/{code}");
+  }
+  CheckDate(v, "unit.open_date", in.open_date());
+  if (!in.close_date().empty() && CheckDate(v, "unit.close_date", in.close_date()) &&
+      in.close_date() <= in.open_date()) {
+    v.Add("unit.close_date", "must be after open_date");
+  }
+  for (int i = 0; i < in.successors_size(); ++i) {
+    if (!ParseSingleName("units", in.successors(i), "").ok()) {
+      v.Add(absl::StrCat("unit.successors[", i, "]"), "must be a name of the form units/{code}");
+    }
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+
+  return InTx<pb::Unit>(store_, [&](RegistryTx& tx) {
+    return Idempotent<pb::Unit>(
+        tx, "CreateUnit", request, request.request_id(), [&]() -> absl::StatusOr<pb::Unit> {
+          if (tx.GetUnit(code).ok()) {
+            return absl::AlreadyExistsError(absl::StrCat(in.name(), " already exists"));
+          }
+          if (!in.parent().empty()) {
+            auto parent = ExistingUnit(tx, in.parent(), "unit.parent");
+            if (!parent.ok()) return parent.status();
+          }
+          for (int i = 0; i < in.successors_size(); ++i) {
+            auto s = ExistingUnit(tx, in.successors(i), absl::StrCat("unit.successors[", i, "]"));
+            if (!s.ok()) return s.status();
+          }
+          pb::Unit unit = in;
+          unit.set_etag("v1");
+          *unit.mutable_create_time() = Now();
+          *unit.mutable_update_time() = unit.create_time();
+          if (auto s = tx.PutUnit(code, unit); !s.ok()) return s;
+          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
+                            [&](auto& c) { *c.mutable_unit() = unit; });
+              !s.ok()) {
+            return s;
+          }
+          return unit;
+        });
+  });
+}
+
+absl::StatusOr<pb::Unit> Registry::UpdateUnit(const pb::UpdateUnitRequest& request) {
+  const pb::Unit& in = request.unit();
+  auto code = ParseSingleName("units", in.name(), "unit.name");
+  if (!code.ok()) return code.status();
+  std::vector<std::string> paths(request.update_mask().paths().begin(),
+                                 request.update_mask().paths().end());
+  if (paths.empty()) paths = {"display_name", "close_date", "successors"};
+  FieldViolations v;
+  for (const auto& p : paths) {
+    if (p == "display_name") {
+      CheckText(v, "unit.display_name", in.display_name(), true);
+    } else if (p == "close_date") {
+      if (!in.close_date().empty()) CheckDate(v, "unit.close_date", in.close_date());
+    } else if (p == "successors") {
+      for (int i = 0; i < in.successors_size(); ++i) {
+        if (!ParseSingleName("units", in.successors(i), "").ok()) {
+          v.Add(absl::StrCat("unit.successors[", i, "]"), "must be units/{code}");
+        }
+      }
+    } else {
+      v.Add("update_mask", absl::StrCat(p,
+                                        " cannot be updated; updatable: display_name, "
+                                        "close_date, successors"));
+    }
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Unit>(store_, [&](RegistryTx& tx) -> absl::StatusOr<pb::Unit> {
+    auto unit = tx.GetUnit(*code);
+    if (!unit.ok()) return unit.status();
+    if (auto s = CheckEtag(in.etag(), unit->etag()); !s.ok()) return s;
+    for (const auto& p : paths) {
+      if (p == "display_name") unit->set_display_name(in.display_name());
+      if (p == "close_date") {
+        if (!in.close_date().empty() && in.close_date() <= unit->open_date()) {
+          return FailedField("unit.close_date", "must be after open_date");
+        }
+        unit->set_close_date(in.close_date());
+      }
+      if (p == "successors") {
+        for (int i = 0; i < in.successors_size(); ++i) {
+          auto s = ExistingUnit(tx, in.successors(i), absl::StrCat("unit.successors[", i, "]"));
+          if (!s.ok()) return s.status();
+        }
+        *unit->mutable_successors() = in.successors();
+      }
+    }
+    unit->set_etag(NextEtag(unit->etag()));
+    *unit->mutable_update_time() = Now();
+    if (auto s = tx.PutUnit(*code, *unit); !s.ok()) return s;
+    if (auto s =
+            Emit(tx, type::v1::CHANGE_TYPE_UPDATED, [&](auto& c) { *c.mutable_unit() = *unit; });
+        !s.ok()) {
+      return s;
+    }
+    return unit;
+  });
+}
+
+// ---------------------------------------------------------------- Bodies
+
+absl::StatusOr<pb::Body> Registry::GetBody(const pb::GetBodyRequest& request) {
+  auto id = ParseSingleName("bodies", request.name(), "name");
+  if (!id.ok()) return id.status();
+  return InTx<pb::Body>(store_, [&](RegistryTx& tx) { return tx.GetBody(*id); });
+}
+
+absl::StatusOr<pb::ListBodiesResponse> Registry::ListBodies(const pb::ListBodiesRequest& request) {
+  auto list = ParseListRequest(request.page_size(), request.filter(), request.page_token(),
+                               absl::StrCat("bodies|", request.filter()));
+  if (!list.ok()) return list.status();
+  BodyQuery q;
+  for (const auto& t : list->terms) {
+    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.field == "unit") {
+      auto code = ParseSingleName("units", t.value, "filter");
+      if (!code.ok()) return code.status();
+      q.under_unit = *code;
+    } else if (t.field == "kind") {
+      pb::BodyKind kind;
+      if (!pb::BodyKind_Parse(t.value, &kind)) {
+        return InvalidField("filter", "kind takes a BODY_KIND_ value");
+      }
+      q.kind = kind;
+    } else {
+      return InvalidField("filter", absl::StrCat("unknown field ", t.field, "; use unit or kind"));
+    }
+  }
+  q.after_id = list->after;
+  q.limit = list->page_size + 1;
+  auto bodies =
+      InTx<std::vector<pb::Body>>(store_, [&](RegistryTx& tx) { return tx.ListBodies(q); });
+  if (!bodies.ok()) return bodies.status();
+  pb::ListBodiesResponse response;
+  SetPage<pb::ListBodiesResponse, pb::Body>(
+      response, *bodies, list->page_size, list->fingerprint,
+      [](const pb::Body& b) { return b.name().substr(7); }, response.mutable_bodies());
+  return response;
+}
+
+absl::StatusOr<pb::Body> Registry::CreateBody(const pb::CreateBodyRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  const pb::Body& in = request.body();
+  FieldViolations v;
+  const std::string& id = request.body_id();
+  bool id_ok = !id.empty() && id.size() <= 63;
+  for (char c : id) {
+    if (!(absl::ascii_islower(static_cast<unsigned char>(c)) ||
+          absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+      id_ok = false;
+    }
+  }
+  if (!id_ok) v.Add("body_id", "must be 1 to 63 lowercase letters, digits and hyphens");
+  CheckText(v, "body.display_name", in.display_name(), true);
+  if (in.kind() == pb::BODY_KIND_UNSPECIFIED || !pb::BodyKind_IsValid(in.kind())) {
+    v.Add("body.kind", "must be one of the BODY_KIND_ values");
+  }
+  if (!ParseSingleName("units", in.unit(), "").ok()) {
+    v.Add("body.unit", "must be a name of the form units/{code}");
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Body>(store_, [&](RegistryTx& tx) {
+    return Idempotent<pb::Body>(
+        tx, "CreateBody", request, request.request_id(), [&]() -> absl::StatusOr<pb::Body> {
+          if (tx.GetBody(id).ok()) {
+            return absl::AlreadyExistsError(absl::StrCat("bodies/", id, " already exists"));
+          }
+          auto unit = ExistingUnit(tx, in.unit(), "body.unit");
+          if (!unit.ok()) return unit.status();
+          pb::Body body = in;
+          body.set_name(absl::StrCat("bodies/", id));
+          body.set_etag("v1");
+          *body.mutable_create_time() = Now();
+          *body.mutable_update_time() = body.create_time();
+          if (auto s = tx.PutBody(id, body); !s.ok()) return s;
+          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
+                            [&](auto& c) { *c.mutable_body() = body; });
+              !s.ok()) {
+            return s;
+          }
+          return body;
+        });
+  });
+}
+
+absl::StatusOr<pb::Body> Registry::UpdateBody(const pb::UpdateBodyRequest& request) {
+  const pb::Body& in = request.body();
+  auto id = ParseSingleName("bodies", in.name(), "body.name");
+  if (!id.ok()) return id.status();
+  for (const auto& p : request.update_mask().paths()) {
+    if (p != "display_name") {
+      return InvalidField("update_mask",
+                          absl::StrCat(p, " cannot be updated; updatable: display_name"));
+    }
+  }
+  FieldViolations v;
+  CheckText(v, "body.display_name", in.display_name(), true);
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Body>(store_, [&](RegistryTx& tx) -> absl::StatusOr<pb::Body> {
+    auto body = tx.GetBody(*id);
+    if (!body.ok()) return body.status();
+    if (auto s = CheckEtag(in.etag(), body->etag()); !s.ok()) return s;
+    body->set_display_name(in.display_name());
+    body->set_etag(NextEtag(body->etag()));
+    *body->mutable_update_time() = Now();
+    if (auto s = tx.PutBody(*id, *body); !s.ok()) return s;
+    if (auto s =
+            Emit(tx, type::v1::CHANGE_TYPE_UPDATED, [&](auto& c) { *c.mutable_body() = *body; });
+        !s.ok()) {
+      return s;
+    }
+    return body;
+  });
+}
+
+// ---------------------------------------------------------------- Enterprises
+
+absl::StatusOr<pb::Enterprise> Registry::GetEnterprise(const pb::GetEnterpriseRequest& request) {
+  auto code = ParseSingleName("enterprises", request.name(), "name");
+  if (!code.ok()) return code.status();
+  auto e = InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) { return tx.GetEnterprise(*code); });
+  if (e.ok()) Derive(*e, FormatDate(today_()));
+  return e;
+}
+
+absl::StatusOr<pb::ListEnterprisesResponse> Registry::ListEnterprises(
+    const pb::ListEnterprisesRequest& request) {
+  auto list =
+      ParseListRequest(request.page_size(), request.filter(), request.page_token(),
+                       absl::StrCat("enterprises|", request.filter(), "|", request.as_of_date()));
+  if (!list.ok()) return list.status();
+  EnterpriseQuery q;
+  q.as_of = request.as_of_date().empty() ? FormatDate(today_()) : request.as_of_date();
+  if (!request.as_of_date().empty()) {
+    auto day = ParseDate(request.as_of_date(), "as_of_date");
+    if (!day.ok()) return day.status();
+  }
+  for (const auto& t : list->terms) {
+    const bool eq = t.op == "=";
+    if (t.field == "status") {
+      EnterpriseStatus status;
+      if (!type::v1::EnterpriseStatus_Parse(t.value, &status) ||
+          status == type::v1::ENTERPRISE_STATUS_UNSPECIFIED) {
+        return InvalidField("filter", "status takes an ENTERPRISE_STATUS_ value");
+      }
+      q.status = status;
+      q.status_negated = !eq;
+      continue;
+    }
+    if (!eq) return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.field == "unit") {
+      auto code = ParseSingleName("units", t.value, "filter");
+      if (!code.ok()) return code.status();
+      q.under_unit = *code;
+    } else if (t.field == "legal_form") {
+      type::v1::LegalForm form;
+      if (!type::v1::LegalForm_Parse(t.value, &form) || form == 0) {
+        return InvalidField("filter", "legal_form takes a LEGAL_FORM_ value");
+      }
+      q.legal_form = form;
+    } else if (t.field == "sector") {
+      type::v1::Sector sector;
+      if (!type::v1::Sector_Parse(t.value, &sector) || sector == 0) {
+        return InvalidField("filter", "sector takes a SECTOR_ value");
+      }
+      q.sector = sector;
+    } else if (t.field == "has_party_organization" || t.field == "has_trade_union" ||
+               t.field == "has_youth_union") {
+      auto b = FilterBool(t);
+      if (!b.ok()) return b.status();
+      OrganizationKind kind =
+          t.field == "has_party_organization" ? type::v1::ORGANIZATION_KIND_PARTY
+          : t.field == "has_trade_union"      ? type::v1::ORGANIZATION_KIND_TRADE_UNION
+                                              : type::v1::ORGANIZATION_KIND_YOUTH_UNION;
+      q.has_organization.emplace_back(kind, *b);
+    } else {
+      return InvalidField("filter",
+                          absl::StrCat("unknown field ", t.field,
+                                       "; use unit, status, legal_form, sector, "
+                                       "has_party_organization, has_trade_union, has_youth_union"));
+    }
+  }
+  q.after_code = list->after;
+  q.limit = list->page_size + 1;
+  auto rows = InTx<std::vector<pb::Enterprise>>(
+      store_, [&](RegistryTx& tx) { return tx.ListEnterprises(q); });
+  if (!rows.ok()) return rows.status();
+  const std::string today = FormatDate(today_());
+  for (auto& e : *rows) Derive(e, today);
+  pb::ListEnterprisesResponse response;
+  SetPage<pb::ListEnterprisesResponse, pb::Enterprise>(
+      response, *rows, list->page_size, list->fingerprint,
+      [](const pb::Enterprise& e) { return e.enterprise_code(); }, response.mutable_enterprises());
+  return response;
+}
+
+absl::StatusOr<pb::Enterprise> Registry::CreateEnterprise(
+    const pb::CreateEnterpriseRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  const pb::Enterprise& in = request.enterprise();
+  const std::string today = FormatDate(today_());
+  FieldViolations v;
+  if (auto s = ValidateEnterpriseCode(in.enterprise_code(), "enterprise.enterprise_code");
+      !s.ok()) {
+    for (auto& [f, d] : GetFieldViolations(s)) v.Add(f, d);
+  }
+  CheckEnterpriseFields(v, in, "enterprise.", today);
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  const std::string& code = in.enterprise_code();
+  return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
+    return Idempotent<pb::Enterprise>(
+        tx, "CreateEnterprise", request, request.request_id(),
+        [&]() -> absl::StatusOr<pb::Enterprise> {
+          if (tx.GetEnterprise(code).ok()) {
+            return absl::AlreadyExistsError(absl::StrCat("enterprises/", code, " already exists"));
+          }
+          auto unit = ExistingUnit(tx, in.seat_unit(), "enterprise.seat_unit");
+          if (!unit.ok()) return unit.status();
+          pb::Enterprise e;
+          e.set_enterprise_code(code);
+          e.set_display_name(in.display_name());
+          e.set_legal_form(in.legal_form());
+          e.set_sector(in.sector());
+          e.set_seat_unit(in.seat_unit());
+          e.set_registration_date(in.registration_date());
+          e.set_self_requested_founding(in.self_requested_founding());
+          auto* first = e.add_status_history();
+          first->set_status(type::v1::ENTERPRISE_STATUS_ACTIVE);
+          first->set_effective_date(in.registration_date());
+          first->set_source("registration");
+          *first->mutable_record_time() = Now();
+          e.set_etag("v1");
+          *e.mutable_create_time() = Now();
+          *e.mutable_update_time() = e.create_time();
+          Derive(e, today);
+          if (auto s = tx.PutEnterprise(code, e); !s.ok()) return s;
+          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
+                            [&](auto& c) { *c.mutable_enterprise() = e; });
+              !s.ok()) {
+            return s;
+          }
+          return e;
+        });
+  });
+}
+
+absl::StatusOr<pb::Enterprise> Registry::UpdateEnterprise(
+    const pb::UpdateEnterpriseRequest& request) {
+  const pb::Enterprise& in = request.enterprise();
+  std::string code;
+  if (!in.name().empty()) {
+    auto parsed = ParseSingleName("enterprises", in.name(), "enterprise.name");
+    if (!parsed.ok()) return parsed.status();
+    code = *parsed;
+  } else {
+    code = in.enterprise_code();
+  }
+  if (code.empty()) return InvalidField("enterprise.name", "is required");
+  std::vector<std::string> paths(request.update_mask().paths().begin(),
+                                 request.update_mask().paths().end());
+  if (paths.empty()) {
+    paths = {"display_name", "legal_form", "sector", "seat_unit", "self_requested_founding"};
+  }
+  const std::string today = FormatDate(today_());
+  FieldViolations v;
+  for (const auto& p : paths) {
+    if (p == "display_name") {
+      CheckText(v, "enterprise.display_name", in.display_name(), true);
+    } else if (p == "legal_form") {
+      if (in.legal_form() == 0 || !type::v1::LegalForm_IsValid(in.legal_form())) {
+        v.Add("enterprise.legal_form", "must be one of the LEGAL_FORM_ values");
+      }
+    } else if (p == "sector") {
+      if (in.sector() == 0 || !type::v1::Sector_IsValid(in.sector())) {
+        v.Add("enterprise.sector", "must be one of the SECTOR_ values");
+      }
+    } else if (p == "seat_unit") {
+      if (!ParseSingleName("units", in.seat_unit(), "").ok()) {
+        v.Add("enterprise.seat_unit", "must be a name of the form units/{code}");
+      }
+    } else if (p != "self_requested_founding") {
+      v.Add("update_mask", absl::StrCat(p,
+                                        " cannot be updated; the status changes through "
+                                        "ChangeEnterpriseStatus"));
+    }
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) -> absl::StatusOr<pb::Enterprise> {
+    auto e = tx.GetEnterprise(code);
+    if (!e.ok()) return e.status();
+    if (auto s = CheckEtag(in.etag(), e->etag()); !s.ok()) return s;
+    for (const auto& p : paths) {
+      if (p == "display_name") e->set_display_name(in.display_name());
+      if (p == "legal_form") e->set_legal_form(in.legal_form());
+      if (p == "sector") e->set_sector(in.sector());
+      if (p == "self_requested_founding")
+        e->set_self_requested_founding(in.self_requested_founding());
+      if (p == "seat_unit") {
+        auto unit = ExistingUnit(tx, in.seat_unit(), "enterprise.seat_unit");
+        if (!unit.ok()) return unit.status();
+        e->set_seat_unit(in.seat_unit());
+      }
+    }
+    e->set_etag(NextEtag(e->etag()));
+    *e->mutable_update_time() = Now();
+    Derive(*e, today);
+    if (auto s = tx.PutEnterprise(code, *e); !s.ok()) return s;
+    if (auto s =
+            Emit(tx, type::v1::CHANGE_TYPE_UPDATED, [&](auto& c) { *c.mutable_enterprise() = *e; });
+        !s.ok()) {
+      return s;
+    }
+    return e;
+  });
+}
+
+absl::StatusOr<pb::Enterprise> Registry::ChangeEnterpriseStatus(
+    const pb::ChangeEnterpriseStatusRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  auto code = ParseSingleName("enterprises", request.name(), "name");
+  if (!code.ok()) return code.status();
+  const std::string today = FormatDate(today_());
+  FieldViolations v;
+  if (request.status() == type::v1::ENTERPRISE_STATUS_UNSPECIFIED ||
+      !type::v1::EnterpriseStatus_IsValid(request.status())) {
+    v.Add("status", "must be one of the ENTERPRISE_STATUS_ values");
+  }
+  if (CheckDate(v, "effective_date", request.effective_date()) &&
+      request.effective_date() > today) {
+    v.Add("effective_date", "must not be in the future");
+  }
+  if (!request.end_date().empty()) {
+    if (request.status() != type::v1::ENTERPRISE_STATUS_SUSPENDED) {
+      v.Add("end_date", "is only for ENTERPRISE_STATUS_SUSPENDED");
+    } else if (CheckDate(v, "end_date", request.end_date()) &&
+               request.end_date() <= request.effective_date()) {
+      v.Add("end_date", "must be after effective_date");
+    }
+  }
+  CheckText(v, "source", request.source(), true, 100);
+  CheckText(v, "reason", request.reason(), false, kMaxTextLength);
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
+    return Idempotent<pb::Enterprise>(
+        tx, "ChangeEnterpriseStatus", request, request.request_id(),
+        [&]() -> absl::StatusOr<pb::Enterprise> {
+          auto e = tx.GetEnterprise(*code);
+          if (!e.ok()) return e.status();
+          if (auto s = CheckEtag(request.etag(), e->etag()); !s.ok()) return s;
+          if (request.effective_date() < e->registration_date()) {
+            return FailedField("effective_date", "is before the enterprise's registration date");
+          }
+          const auto& last = e->status_history(e->status_history_size() - 1);
+          if (request.effective_date() < last.effective_date()) {
+            return FailedField(
+                "effective_date",
+                absl::StrCat("is before the latest recorded change (", last.effective_date(),
+                             "); the history is append-only"));
+          }
+          if (IsTerminal(StatusOn(*e, request.effective_date()))) {
+            return FailedField("status", "the enterprise is already dissolved or bankrupt");
+          }
+          auto* p = e->add_status_history();
+          p->set_status(request.status());
+          p->set_effective_date(request.effective_date());
+          p->set_end_date(request.end_date());
+          p->set_source(request.source());
+          p->set_reason(request.reason());
+          *p->mutable_record_time() = Now();
+          e->set_etag(NextEtag(e->etag()));
+          *e->mutable_update_time() = Now();
+          Derive(*e, today);
+          if (auto s = tx.PutEnterprise(*code, *e); !s.ok()) return s;
+          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
+                            [&](auto& c) { *c.mutable_enterprise() = *e; });
+              !s.ok()) {
+            return s;
+          }
+          return *e;
+        });
+  });
+}
+
+absl::StatusOr<pb::Enterprise> Registry::RecordMemberCounts(
+    const pb::RecordMemberCountsRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  auto code = ParseSingleName("enterprises", request.name(), "name");
+  if (!code.ok()) return code.status();
+  const auto& c = request.member_counts();
+  const std::string today = FormatDate(today_());
+  FieldViolations v;
+  if (CheckDate(v, "member_counts.as_of_date", c.as_of_date()) && c.as_of_date() > today) {
+    v.Add("member_counts.as_of_date", "must not be in the future");
+  }
+  auto non_negative = [&](const char* f, int32_t n) {
+    if (n < 0) v.Add(absl::StrCat("member_counts.", f), "must not be negative");
+  };
+  non_negative("official_party_members", c.official_party_members());
+  non_negative("probationary_party_members", c.probationary_party_members());
+  non_negative("trade_union_members", c.trade_union_members());
+  non_negative("youth_union_members", c.youth_union_members());
+  non_negative("employees", c.employees());
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
+    return Idempotent<pb::Enterprise>(
+        tx, "RecordMemberCounts", request, request.request_id(),
+        [&]() -> absl::StatusOr<pb::Enterprise> {
+          auto e = tx.GetEnterprise(*code);
+          if (!e.ok()) return e.status();
+          if (auto s = CheckEtag(request.etag(), e->etag()); !s.ok()) return s;
+          if (c.as_of_date() < e->registration_date()) {
+            return FailedField("member_counts.as_of_date", "is before the registration date");
+          }
+          if (auto s = tx.PutMemberCounts(*code, c); !s.ok()) return s;
+          if (!e->has_member_counts() || c.as_of_date() >= e->member_counts().as_of_date()) {
+            *e->mutable_member_counts() = c;
+          }
+          e->set_etag(NextEtag(e->etag()));
+          *e->mutable_update_time() = Now();
+          Derive(*e, today);
+          if (auto s = tx.PutEnterprise(*code, *e); !s.ok()) return s;
+          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
+                            [&](auto& ch) { *ch.mutable_enterprise() = *e; });
+              !s.ok()) {
+            return s;
+          }
+          return *e;
+        });
+  });
+}
+
+pb::ImportRowResult Registry::ImportRow(const pb::Enterprise& row, int64_t row_number,
+                                        const std::string& source) {
+  pb::ImportRowResult result;
+  result.set_row(row_number);
+  result.set_enterprise_code(row.enterprise_code());
+  auto reject = [&](const absl::Status& s) {
+    result.set_outcome(pb::IMPORT_OUTCOME_REJECTED);
+    auto violations = GetFieldViolations(s);
+    if (!violations.empty()) {
+      result.set_field(violations.front().first);
+      result.set_reason(violations.front().second);
+    } else {
+      result.set_reason(std::string(s.message()));
+    }
+    return result;
+  };
+  const std::string today = FormatDate(today_());
+  FieldViolations v;
+  if (auto s = ValidateEnterpriseCode(row.enterprise_code(), "enterprise_code"); !s.ok()) {
+    for (auto& [f, d] : GetFieldViolations(s)) v.Add(f, d);
+  }
+  CheckEnterpriseFields(v, row, "", today);
+  if (row.status_history_size() > 1) {
+    v.Add("status_history", "an import row carries at most one status entry");
+  }
+  if (row.status_history_size() == 1) {
+    const auto& p = row.status_history(0);
+    if (p.status() == 0 || !type::v1::EnterpriseStatus_IsValid(p.status())) {
+      v.Add("status_history[0].status", "must be one of the ENTERPRISE_STATUS_ values");
+    }
+    if (CheckDate(v, "status_history[0].effective_date", p.effective_date()) &&
+        (p.effective_date() > today || p.effective_date() < row.registration_date())) {
+      v.Add("status_history[0].effective_date", "must lie between the registration date and today");
+    }
+    if (!p.end_date().empty() && CheckDate(v, "status_history[0].end_date", p.end_date()) &&
+        (p.status() != type::v1::ENTERPRISE_STATUS_SUSPENDED ||
+         p.end_date() <= p.effective_date())) {
+      v.Add("status_history[0].end_date", "is only for a suspension, after its start");
+    }
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return reject(s);
+
+  const std::string& code = row.enterprise_code();
+  pb::ImportOutcome outcome = pb::IMPORT_OUTCOME_UNSPECIFIED;
+  absl::Status status = store_->Transact([&](RegistryTx& tx) -> absl::Status {
+    auto unit = ExistingUnit(tx, row.seat_unit(), "seat_unit");
+    if (!unit.ok()) return unit.status();
+    auto existing = tx.GetEnterprise(code);
+    if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+    pb::Enterprise e;
+    bool changed = false;
+    if (existing.ok()) {
+      e = *existing;
+      if (e.registration_date() != row.registration_date()) {
+        return FailedField("registration_date", "differs from the registered enterprise's");
+      }
+      if (e.display_name() != row.display_name() || e.legal_form() != row.legal_form() ||
+          e.sector() != row.sector() || e.seat_unit() != row.seat_unit() ||
+          e.self_requested_founding() != row.self_requested_founding()) {
+        e.set_display_name(row.display_name());
+        e.set_legal_form(row.legal_form());
+        e.set_sector(row.sector());
+        e.set_seat_unit(row.seat_unit());
+        e.set_self_requested_founding(row.self_requested_founding());
+        changed = true;
+      }
+      outcome = pb::IMPORT_OUTCOME_UPDATED;
+    } else {
+      e.set_enterprise_code(code);
+      e.set_display_name(row.display_name());
+      e.set_legal_form(row.legal_form());
+      e.set_sector(row.sector());
+      e.set_seat_unit(row.seat_unit());
+      e.set_registration_date(row.registration_date());
+      e.set_self_requested_founding(row.self_requested_founding());
+      auto* first = e.add_status_history();
+      first->set_status(type::v1::ENTERPRISE_STATUS_ACTIVE);
+      first->set_effective_date(row.registration_date());
+      first->set_source(source);
+      *first->mutable_record_time() = Now();
+      *e.mutable_create_time() = Now();
+      changed = true;
+      outcome = pb::IMPORT_OUTCOME_CREATED;
+    }
+    if (row.status_history_size() == 1) {
+      const auto& p = row.status_history(0);
+      const auto& last = e.status_history(e.status_history_size() - 1);
+      const bool differs =
+          StatusOn(e, p.effective_date()) != p.status() ||
+          (p.status() == type::v1::ENTERPRISE_STATUS_SUSPENDED && last.end_date() != p.end_date());
+      if (differs) {
+        if (p.effective_date() < last.effective_date()) {
+          return FailedField("status_history[0].effective_date",
+                             "is before the latest recorded change");
+        }
+        auto* added = e.add_status_history();
+        *added = p;
+        if (added->source().empty()) added->set_source(source);
+        *added->mutable_record_time() = Now();
+        changed = true;
+      }
+    }
+    if (!changed) {
+      outcome = pb::IMPORT_OUTCOME_UNCHANGED;
+      return absl::OkStatus();
+    }
+    e.set_etag(NextEtag(e.etag()));
+    *e.mutable_update_time() = Now();
+    Derive(e, today);
+    if (auto s = tx.PutEnterprise(code, e); !s.ok()) return s;
+    return Emit(tx,
+                outcome == pb::IMPORT_OUTCOME_CREATED ? type::v1::CHANGE_TYPE_CREATED
+                                                      : type::v1::CHANGE_TYPE_UPDATED,
+                [&](auto& c) { *c.mutable_enterprise() = e; });
+  });
+  if (!status.ok()) return reject(status);
+  result.set_outcome(outcome);
+  return result;
+}
+
+// ---------------------------------------------------------------- Organizations
+
+absl::StatusOr<pb::Organization> Registry::GetOrganization(
+    const pb::GetOrganizationRequest& request) {
+  auto ids =
+      ParseName("enterprises/{enterprise}/organizations/{organization}", request.name(), "name");
+  if (!ids.ok()) return ids.status();
+  return InTx<pb::Organization>(
+      store_, [&](RegistryTx& tx) { return tx.GetOrganization((*ids)[0], (*ids)[1]); });
+}
+
+absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
+    const pb::ListOrganizationsRequest& request) {
+  auto code = ParseSingleName("enterprises", request.parent(), "parent");
+  if (!code.ok()) return code.status();
+  auto list =
+      ParseListRequest(request.page_size(), request.filter(), request.page_token(),
+                       absl::StrCat("organizations|", request.parent(), "|", request.filter()));
+  if (!list.ok()) return list.status();
+  OrganizationQuery q;
+  if (*code != "-") q.enterprise_code = *code;
+  for (const auto& t : list->terms) {
+    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.field == "kind") {
+      OrganizationKind kind;
+      if (!type::v1::OrganizationKind_Parse(t.value, &kind) || kind == 0) {
+        return InvalidField("filter", "kind takes an ORGANIZATION_KIND_ value");
+      }
+      q.kind = kind;
+    } else if (t.field == "founding_body") {
+      if (!ParseSingleName("bodies", t.value, "filter").ok()) {
+        return InvalidField("filter", "founding_body takes bodies/{body}");
+      }
+      q.founding_body = t.value;
+    } else if (t.field == "unit") {
+      auto unit = ParseSingleName("units", t.value, "filter");
+      if (!unit.ok()) return unit.status();
+      q.under_unit = *unit;
+    } else if (t.field == "founding_year") {
+      int year = 0;
+      if (!absl::SimpleAtoi(t.value, &year) || year < 1900 || year > 2999) {
+        return InvalidField("filter", "founding_year takes a year");
+      }
+      q.founding_year = year;
+    } else if (t.field == "active") {
+      auto b = FilterBool(t);
+      if (!b.ok()) return b.status();
+      q.active = *b;
+    } else {
+      return InvalidField("filter", absl::StrCat("unknown field ", t.field,
+                                                 "; use kind, founding_body, unit, "
+                                                 "founding_year or active"));
+    }
+  }
+  q.after_key = list->after;
+  q.limit = list->page_size + 1;
+  auto rows = InTx<std::vector<pb::Organization>>(
+      store_, [&](RegistryTx& tx) { return tx.ListOrganizations(q); });
+  if (!rows.ok()) return rows.status();
+  pb::ListOrganizationsResponse response;
+  SetPage<pb::ListOrganizationsResponse, pb::Organization>(
+      response, *rows, list->page_size, list->fingerprint,
+      [](const pb::Organization& o) {
+        // "enterprises/{code}/organizations/{id}" → "{code}/{id}".
+        std::string key = o.name().substr(12);
+        return key.replace(key.find("/organizations/"), 15, "/");
+      },
+      response.mutable_organizations());
+  return response;
+}
+
+absl::StatusOr<pb::Organization> Registry::CreateOrganization(
+    const pb::CreateOrganizationRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  auto code = ParseSingleName("enterprises", request.parent(), "parent");
+  if (!code.ok()) return code.status();
+  const pb::Organization& in = request.organization();
+  const std::string today = FormatDate(today_());
+  FieldViolations v;
+  if (in.kind() == 0 || !type::v1::OrganizationKind_IsValid(in.kind())) {
+    v.Add("organization.kind", "must be one of the ORGANIZATION_KIND_ values");
+  }
+  CheckText(v, "organization.display_name", in.display_name(), false);
+  if (CheckDate(v, "organization.founding_date", in.founding_date()) &&
+      in.founding_date() > today) {
+    v.Add("organization.founding_date", "must not be in the future");
+  }
+  CheckText(v, "organization.decision_number", in.decision_number(), true, 100);
+  if (!ParseSingleName("bodies", in.founding_body(), "").ok()) {
+    v.Add("organization.founding_body", "must be a name of the form bodies/{body}");
+  }
+  if (in.members_at_founding() < 0) {
+    v.Add("organization.members_at_founding", "must not be negative");
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Organization>(store_, [&](RegistryTx& tx) {
+    return Idempotent<pb::Organization>(
+        tx, "CreateOrganization", request, request.request_id(),
+        [&]() -> absl::StatusOr<pb::Organization> {
+          auto e = tx.GetEnterprise(*code);
+          if (!e.ok()) return e.status();
+          if (in.founding_date() < e->registration_date()) {
+            return FailedField("organization.founding_date",
+                               "is before the enterprise's registration date");
+          }
+          if (IsTerminal(StatusOn(*e, in.founding_date())) || IsTerminal(StatusOn(*e, today))) {
+            return FailedField("parent",
+                               "nothing is founded in a dissolved or bankrupt enterprise");
+          }
+          auto body = ExistingBody(tx, in.founding_body(), "organization.founding_body");
+          if (!body.ok()) return body.status();
+          OrganizationQuery active;
+          active.enterprise_code = *code;
+          active.kind = in.kind();
+          active.active = true;
+          active.limit = 1;
+          auto existing = tx.ListOrganizations(active);
+          if (!existing.ok()) return existing.status();
+          if (!existing->empty()) {
+            return WithReason(
+                FailedField(
+                    "organization.kind",
+                    absl::StrCat("the enterprise already has an active organization of this "
+                                 "kind: ",
+                                 existing->front().name())),
+                "ORGANIZATION_EXISTS");
+          }
+          auto id = tx.NextId("organization");
+          if (!id.ok()) return id.status();
+          pb::Organization org = in;
+          org.set_name(absl::StrCat(request.parent(), "/organizations/", *id));
+          org.set_seat_unit(e->seat_unit());
+          org.clear_dissolution_date();
+          org.clear_dissolution_reason();
+          org.set_etag("v1");
+          *org.mutable_create_time() = Now();
+          *org.mutable_update_time() = org.create_time();
+          if (auto s = tx.PutOrganization(*code, absl::StrCat(*id), org); !s.ok()) return s;
+          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
+                            [&](auto& c) { *c.mutable_organization() = org; });
+              !s.ok()) {
+            return s;
+          }
+          return org;
+        });
+  });
+}
+
+absl::StatusOr<pb::Organization> Registry::DissolveOrganization(
+    const pb::DissolveOrganizationRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  auto ids =
+      ParseName("enterprises/{enterprise}/organizations/{organization}", request.name(), "name");
+  if (!ids.ok()) return ids.status();
+  const std::string today = FormatDate(today_());
+  FieldViolations v;
+  if (CheckDate(v, "dissolution_date", request.dissolution_date()) &&
+      request.dissolution_date() > today) {
+    v.Add("dissolution_date", "must not be in the future");
+  }
+  CheckText(v, "reason", request.reason(), false, kMaxTextLength);
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Organization>(store_, [&](RegistryTx& tx) {
+    return Idempotent<pb::Organization>(
+        tx, "DissolveOrganization", request, request.request_id(),
+        [&]() -> absl::StatusOr<pb::Organization> {
+          auto org = tx.GetOrganization((*ids)[0], (*ids)[1]);
+          if (!org.ok()) return org.status();
+          if (auto s = CheckEtag(request.etag(), org->etag()); !s.ok()) return s;
+          if (!org->dissolution_date().empty()) {
+            return FailedField("name", "the organization is already dissolved");
+          }
+          if (request.dissolution_date() < org->founding_date()) {
+            return FailedField("dissolution_date", "is before the founding date");
+          }
+          org->set_dissolution_date(request.dissolution_date());
+          org->set_dissolution_reason(request.reason());
+          org->set_etag(NextEtag(org->etag()));
+          *org->mutable_update_time() = Now();
+          if (auto s = tx.PutOrganization((*ids)[0], (*ids)[1], *org); !s.ok()) return s;
+          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
+                            [&](auto& c) { *c.mutable_organization() = *org; });
+              !s.ok()) {
+            return s;
+          }
+          return *org;
+        });
+  });
+}
+
+// ---------------------------------------------------------------- Admissions
+
+absl::StatusOr<pb::Admission> Registry::GetAdmission(const pb::GetAdmissionRequest& request) {
+  auto ids = ParseName("enterprises/{enterprise}/admissions/{admission}", request.name(), "name");
+  if (!ids.ok()) return ids.status();
+  return InTx<pb::Admission>(store_,
+                             [&](RegistryTx& tx) { return tx.GetAdmission((*ids)[0], (*ids)[1]); });
+}
+
+absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
+    const pb::ListAdmissionsRequest& request) {
+  auto code = ParseSingleName("enterprises", request.parent(), "parent");
+  if (!code.ok()) return code.status();
+  auto list =
+      ParseListRequest(request.page_size(), request.filter(), request.page_token(),
+                       absl::StrCat("admissions|", request.parent(), "|", request.filter()));
+  if (!list.ok()) return list.status();
+  AdmissionQuery q;
+  if (*code != "-") q.enterprise_code = *code;
+  for (const auto& t : list->terms) {
+    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.field == "unit") {
+      auto unit = ParseSingleName("units", t.value, "filter");
+      if (!unit.ok()) return unit.status();
+      q.under_unit = *unit;
+    } else if (t.field == "admission_year") {
+      int year = 0;
+      if (!absl::SimpleAtoi(t.value, &year) || year < 1900 || year > 2999) {
+        return InvalidField("filter", "admission_year takes a year");
+      }
+      q.admission_year = year;
+    } else {
+      return InvalidField("filter",
+                          absl::StrCat("unknown field ", t.field, "; use unit or admission_year"));
+    }
+  }
+  q.after_key = list->after;
+  q.limit = list->page_size + 1;
+  auto rows = InTx<std::vector<pb::Admission>>(
+      store_, [&](RegistryTx& tx) { return tx.ListAdmissions(q); });
+  if (!rows.ok()) return rows.status();
+  pb::ListAdmissionsResponse response;
+  SetPage<pb::ListAdmissionsResponse, pb::Admission>(
+      response, *rows, list->page_size, list->fingerprint,
+      [](const pb::Admission& a) {
+        std::string key = a.name().substr(12);
+        return key.replace(key.find("/admissions/"), 12, "/");
+      },
+      response.mutable_admissions());
+  return response;
+}
+
+absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissionRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  auto code = ParseSingleName("enterprises", request.parent(), "parent");
+  if (!code.ok()) return code.status();
+  const pb::Admission& in = request.admission();
+  const std::string today = FormatDate(today_());
+  FieldViolations v;
+  if (CheckDate(v, "admission.admission_date", in.admission_date()) &&
+      in.admission_date() > today) {
+    v.Add("admission.admission_date", "must not be in the future");
+  }
+  if (in.count() < 1 || in.count() > 10000) {
+    v.Add("admission.count", "must be between 1 and 10000");
+  }
+  CheckText(v, "admission.decision_number", in.decision_number(), true, 100);
+  if (!in.admitting_body().empty() && !ParseSingleName("bodies", in.admitting_body(), "").ok()) {
+    v.Add("admission.admitting_body", "must be a name of the form bodies/{body}");
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Admission>(store_, [&](RegistryTx& tx) {
+    return Idempotent<pb::Admission>(
+        tx, "CreateAdmission", request, request.request_id(),
+        [&]() -> absl::StatusOr<pb::Admission> {
+          auto e = tx.GetEnterprise(*code);
+          if (!e.ok()) return e.status();
+          if (in.admission_date() < e->registration_date()) {
+            return FailedField("admission.admission_date",
+                               "is before the enterprise's registration date");
+          }
+          if (IsTerminal(StatusOn(*e, in.admission_date()))) {
+            return FailedField("parent", "the enterprise was dissolved or bankrupt on that date");
+          }
+          if (!in.admitting_body().empty()) {
+            auto body = ExistingBody(tx, in.admitting_body(), "admission.admitting_body");
+            if (!body.ok()) return body.status();
+          }
+          auto id = tx.NextId("admission");
+          if (!id.ok()) return id.status();
+          pb::Admission a = in;
+          a.set_name(absl::StrCat(request.parent(), "/admissions/", *id));
+          a.set_seat_unit(e->seat_unit());
+          *a.mutable_create_time() = Now();
+          if (auto s = tx.PutAdmission(*code, absl::StrCat(*id), a); !s.ok()) return s;
+          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
+                            [&](auto& c) { *c.mutable_admission() = a; });
+              !s.ok()) {
+            return s;
+          }
+          return a;
+        });
+  });
+}
+
+}  // namespace chitieu::registry

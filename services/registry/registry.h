@@ -1,0 +1,83 @@
+#pragma once
+
+// Domain layer of the registry: the rules of units, bodies, enterprises,
+// organizations and admissions. No gRPC here; errors are absl::Status with
+// field violations (libs/common/errors.h):
+//   INVALID_ARGUMENT   malformed input (a field violation names the field);
+//   NOT_FOUND          the named resource does not exist;
+//   ALREADY_EXISTS     the resource exists, or a request_id was reused for a
+//                      different request (reason REQUEST_ID_REUSED);
+//   FAILED_PRECONDITION the input is well formed but breaks a rule of state
+//                      (founding in a dissolved enterprise, a second active
+//                      organization of a kind, an unknown unit or body);
+//   ABORTED            a stale etag (reason ETAG_MISMATCH);
+//   UNAVAILABLE        the database is busy; safe to retry.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "chitieu/registry/v1/registry.pb.h"
+#include "libs/common/dates.h"
+#include "services/registry/registry_store.h"
+
+namespace chitieu::registry {
+
+class Registry {
+ public:
+  // `store` must outlive the Registry. `today` gives the civil date that
+  // "not in the future" is checked against.
+  Registry(RegistryStore* store, TodayFn today) : store_(store), today_(std::move(today)) {}
+
+  absl::StatusOr<pb::Unit> GetUnit(const pb::GetUnitRequest& request);
+  absl::StatusOr<pb::ListUnitsResponse> ListUnits(const pb::ListUnitsRequest& request);
+  absl::StatusOr<pb::Unit> CreateUnit(const pb::CreateUnitRequest& request);
+  absl::StatusOr<pb::Unit> UpdateUnit(const pb::UpdateUnitRequest& request);
+
+  absl::StatusOr<pb::Body> GetBody(const pb::GetBodyRequest& request);
+  absl::StatusOr<pb::ListBodiesResponse> ListBodies(const pb::ListBodiesRequest& request);
+  absl::StatusOr<pb::Body> CreateBody(const pb::CreateBodyRequest& request);
+  absl::StatusOr<pb::Body> UpdateBody(const pb::UpdateBodyRequest& request);
+
+  absl::StatusOr<pb::Enterprise> GetEnterprise(const pb::GetEnterpriseRequest& request);
+  absl::StatusOr<pb::ListEnterprisesResponse> ListEnterprises(
+      const pb::ListEnterprisesRequest& request);
+  absl::StatusOr<pb::Enterprise> CreateEnterprise(const pb::CreateEnterpriseRequest& request);
+  absl::StatusOr<pb::Enterprise> UpdateEnterprise(const pb::UpdateEnterpriseRequest& request);
+  absl::StatusOr<pb::Enterprise> ChangeEnterpriseStatus(
+      const pb::ChangeEnterpriseStatusRequest& request);
+  absl::StatusOr<pb::Enterprise> RecordMemberCounts(const pb::RecordMemberCountsRequest& request);
+
+  // Imports one row of a bulk import in its own transaction: creates the
+  // enterprise, updates its descriptive fields, or leaves it unchanged. A
+  // row may carry one status_history entry: that status is recorded from
+  // its effective date when it differs from the status then. Never fails:
+  // a bad row comes back REJECTED with its reason and field.
+  pb::ImportRowResult ImportRow(const pb::Enterprise& row, int64_t row_number,
+                                const std::string& source);
+
+  absl::StatusOr<pb::Organization> GetOrganization(const pb::GetOrganizationRequest& request);
+  absl::StatusOr<pb::ListOrganizationsResponse> ListOrganizations(
+      const pb::ListOrganizationsRequest& request);
+  absl::StatusOr<pb::Organization> CreateOrganization(const pb::CreateOrganizationRequest& request);
+  absl::StatusOr<pb::Organization> DissolveOrganization(
+      const pb::DissolveOrganizationRequest& request);
+
+  absl::StatusOr<pb::Admission> GetAdmission(const pb::GetAdmissionRequest& request);
+  absl::StatusOr<pb::ListAdmissionsResponse> ListAdmissions(
+      const pb::ListAdmissionsRequest& request);
+  absl::StatusOr<pb::Admission> CreateAdmission(const pb::CreateAdmissionRequest& request);
+
+ private:
+  RegistryStore* store_;
+  TodayFn today_;
+};
+
+// The status of an enterprise on `date` ("YYYY-MM-DD") from its history:
+// the latest period begun by then, a suspension counting as active again
+// from its end date; UNSPECIFIED before registration.
+::chitieu::type::v1::EnterpriseStatus StatusOn(const pb::Enterprise& enterprise,
+                                               const std::string& date);
+
+}  // namespace chitieu::registry

@@ -1,0 +1,121 @@
+#include "services/registry/registry_service.h"
+
+#include "libs/common/errors.h"
+#include "libs/common/grpc_status.h"
+
+namespace chitieu::registry {
+namespace {
+
+constexpr int kMaxImportResults = 10000;
+
+// Reads import batches until the client half-closes, importing each row in
+// its own transaction, then answers with the summary.
+class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesRequest> {
+ public:
+  ImportReactor(Registry* registry, pb::ImportEnterprisesResponse* response)
+      : registry_(registry), response_(response) {
+    StartRead(&batch_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // Half-close (or a broken stream): answer with what was imported.
+      Finish(grpc::Status::OK);
+      return;
+    }
+    if (first_) {
+      source_ = batch_.source().empty() ? "import" : batch_.source().substr(0, 100);
+      first_ = false;
+    }
+    for (const auto& row : batch_.enterprises()) {
+      pb::ImportRowResult result = registry_->ImportRow(row, ++rows_, source_);
+      response_->set_rows(rows_);
+      switch (result.outcome()) {
+        case pb::IMPORT_OUTCOME_CREATED:
+          response_->set_created(response_->created() + 1);
+          break;
+        case pb::IMPORT_OUTCOME_UPDATED:
+          response_->set_updated(response_->updated() + 1);
+          break;
+        case pb::IMPORT_OUTCOME_UNCHANGED:
+          response_->set_unchanged(response_->unchanged() + 1);
+          continue;
+        default:
+          response_->set_rejected(response_->rejected() + 1);
+          break;
+      }
+      if (response_->results_size() < kMaxImportResults) {
+        *response_->add_results() = std::move(result);
+      } else {
+        response_->set_results_truncated(true);
+      }
+    }
+    batch_.Clear();
+    StartRead(&batch_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  Registry* registry_;
+  pb::ImportEnterprisesResponse* response_;
+  pb::ImportEnterprisesRequest batch_;
+  std::string source_;
+  bool first_ = true;
+  int64_t rows_ = 0;
+};
+
+}  // namespace
+
+#define CHITIEU_UNARY(Method, Request, Response)                                               \
+  grpc::ServerUnaryReactor* RegistryService::Method(grpc::CallbackServerContext* c,            \
+                                                    const pb::Request* r, pb::Response* out) { \
+    return Respond(c, registry_->Method(*r), out);                                             \
+  }
+
+CHITIEU_UNARY(GetUnit, GetUnitRequest, Unit)
+CHITIEU_UNARY(ListUnits, ListUnitsRequest, ListUnitsResponse)
+CHITIEU_UNARY(CreateUnit, CreateUnitRequest, Unit)
+CHITIEU_UNARY(UpdateUnit, UpdateUnitRequest, Unit)
+CHITIEU_UNARY(GetBody, GetBodyRequest, Body)
+CHITIEU_UNARY(ListBodies, ListBodiesRequest, ListBodiesResponse)
+CHITIEU_UNARY(CreateBody, CreateBodyRequest, Body)
+CHITIEU_UNARY(UpdateBody, UpdateBodyRequest, Body)
+CHITIEU_UNARY(GetEnterprise, GetEnterpriseRequest, Enterprise)
+CHITIEU_UNARY(ListEnterprises, ListEnterprisesRequest, ListEnterprisesResponse)
+CHITIEU_UNARY(CreateEnterprise, CreateEnterpriseRequest, Enterprise)
+CHITIEU_UNARY(UpdateEnterprise, UpdateEnterpriseRequest, Enterprise)
+CHITIEU_UNARY(ChangeEnterpriseStatus, ChangeEnterpriseStatusRequest, Enterprise)
+CHITIEU_UNARY(RecordMemberCounts, RecordMemberCountsRequest, Enterprise)
+CHITIEU_UNARY(GetOrganization, GetOrganizationRequest, Organization)
+CHITIEU_UNARY(ListOrganizations, ListOrganizationsRequest, ListOrganizationsResponse)
+CHITIEU_UNARY(CreateOrganization, CreateOrganizationRequest, Organization)
+CHITIEU_UNARY(DissolveOrganization, DissolveOrganizationRequest, Organization)
+CHITIEU_UNARY(GetAdmission, GetAdmissionRequest, Admission)
+CHITIEU_UNARY(ListAdmissions, ListAdmissionsRequest, ListAdmissionsResponse)
+CHITIEU_UNARY(CreateAdmission, CreateAdmissionRequest, Admission)
+
+#undef CHITIEU_UNARY
+
+grpc::ServerReadReactor<pb::ImportEnterprisesRequest>* RegistryService::ImportEnterprises(
+    grpc::CallbackServerContext* /*c*/, pb::ImportEnterprisesResponse* out) {
+  return new ImportReactor(registry_, out);
+}
+
+grpc::ServerWriteReactor<pb::StreamChangesResponse>* RegistryService::StreamChanges(
+    grpc::CallbackServerContext* /*c*/, const pb::StreamChangesRequest* r) {
+  if (r->after_sequence() < 0) {
+    class Refuse : public grpc::ServerWriteReactor<pb::StreamChangesResponse> {
+     public:
+      Refuse() { Finish(ToGrpcStatus(InvalidField("after_sequence", "must not be negative"))); }
+      void OnDone() override { delete this; }
+    };
+    return new Refuse();
+  }
+  RegistryStore* store = store_;
+  return FeedReactor<pb::StreamChangesResponse>::Start(
+      notifier_, [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
+      r->after_sequence(), !r->no_follow());
+}
+
+}  // namespace chitieu::registry

@@ -1,0 +1,138 @@
+// Service tests: the gRPC handlers on an in-process server, called through
+// a real stub, over an in-memory store.
+
+#include "services/registry/registry_service.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "services/registry/registry_store_sqlite.h"
+#include "services/registry/tax_code.h"
+
+namespace chitieu::registry {
+namespace {
+
+class RegistryServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*SqliteRegistryStore::Open(":memory:", &notifier_));
+    registry_ =
+        std::make_unique<Registry>(store_.get(), [] { return absl::CivilDay(2014, 1, 13); });
+    service_ = std::make_unique<RegistryService>(registry_.get(), store_.get(), &notifier_);
+    grpc::ServerBuilder builder;
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+    stub_ = pb::RegistryService::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
+    pb::CreateUnitRequest r;
+    r.mutable_unit()->set_name("units/01");
+    r.mutable_unit()->set_display_name("Hà Nội");
+    r.mutable_unit()->set_level(pb::UNIT_LEVEL_PROVINCE);
+    r.mutable_unit()->set_open_date("2008-08-01");
+    pb::Unit u;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->CreateUnit(&ctx, r, &u).ok());
+  }
+
+  void TearDown() override {
+    notifier_.Shutdown();
+    server_->Shutdown();
+  }
+
+  pb::Enterprise Enterprise(int seq) {
+    pb::Enterprise e;
+    e.set_enterprise_code(MakeEnterpriseCode(1, seq));
+    e.set_display_name("DN " + std::to_string(seq));
+    e.set_legal_form(type::v1::LEGAL_FORM_PRIVATE_ENTERPRISE);
+    e.set_sector(type::v1::SECTOR_NON_STATE);
+    e.set_seat_unit("units/01");
+    e.set_registration_date("2012-01-01");
+    return e;
+  }
+
+  ChangeNotifier notifier_;
+  std::unique_ptr<SqliteRegistryStore> store_;
+  std::unique_ptr<Registry> registry_;
+  std::unique_ptr<RegistryService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<pb::RegistryService::Stub> stub_;
+};
+
+TEST_F(RegistryServiceTest, ErrorsCarryGoogleRpcDetails) {
+  pb::CreateEnterpriseRequest r;
+  *r.mutable_enterprise() = Enterprise(1);
+  r.mutable_enterprise()->set_registration_date("13/01/2014");
+  pb::Enterprise out;
+  grpc::ClientContext ctx;
+  grpc::Status s = stub_->CreateEnterprise(&ctx, r, &out);
+  ASSERT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(s.error_details()));
+  google::rpc::BadRequest bad;
+  ASSERT_TRUE(rpc.details(0).UnpackTo(&bad));
+  EXPECT_EQ(bad.field_violations(0).field(), "enterprise.registration_date");
+}
+
+TEST_F(RegistryServiceTest, NotFoundAndAlreadyExists) {
+  pb::GetEnterpriseRequest get;
+  get.set_name("enterprises/0100233488");
+  pb::Enterprise out;
+  grpc::ClientContext c1;
+  EXPECT_EQ(stub_->GetEnterprise(&c1, get, &out).error_code(), grpc::StatusCode::NOT_FOUND);
+  pb::CreateEnterpriseRequest r;
+  *r.mutable_enterprise() = Enterprise(23348);
+  grpc::ClientContext c2, c3;
+  EXPECT_TRUE(stub_->CreateEnterprise(&c2, r, &out).ok());
+  EXPECT_EQ(stub_->CreateEnterprise(&c3, r, &out).error_code(), grpc::StatusCode::ALREADY_EXISTS);
+}
+
+TEST_F(RegistryServiceTest, ImportStreamsBatches) {
+  grpc::ClientContext ctx;
+  pb::ImportEnterprisesResponse summary;
+  auto writer = stub_->ImportEnterprises(&ctx, &summary);
+  pb::ImportEnterprisesRequest batch;
+  for (int seq = 1; seq <= 30; ++seq) {
+    if (MakeEnterpriseCode(1, seq).empty()) continue;
+    *batch.add_enterprises() = Enterprise(seq);
+  }
+  const int good = batch.enterprises_size();
+  batch.add_enterprises()->set_enterprise_code("junk");
+  ASSERT_TRUE(writer->Write(batch));
+  writer->WritesDone();
+  ASSERT_TRUE(writer->Finish().ok());
+  EXPECT_EQ(summary.created(), good);
+  EXPECT_EQ(summary.rejected(), 1);
+  EXPECT_EQ(summary.results(summary.results_size() - 1).outcome(), pb::IMPORT_OUTCOME_REJECTED);
+}
+
+TEST_F(RegistryServiceTest, FeedFollowsLiveAndRefusesNegativeCursor) {
+  pb::StreamChangesRequest r;
+  r.set_after_sequence(1);  // Skip the unit.
+  grpc::ClientContext ctx;
+  auto reader = stub_->StreamChanges(&ctx, r);
+  std::thread writer([&] {
+    pb::CreateEnterpriseRequest c;
+    *c.mutable_enterprise() = Enterprise(23348);
+    pb::Enterprise out;
+    grpc::ClientContext wctx;
+    EXPECT_TRUE(stub_->CreateEnterprise(&wctx, c, &out).ok());
+  });
+  pb::StreamChangesResponse change;
+  ASSERT_TRUE(reader->Read(&change));
+  writer.join();
+  EXPECT_EQ(change.sequence(), 2);
+  EXPECT_EQ(change.enterprise().name(), "enterprises/0100233488");
+  ctx.TryCancel();
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+
+  r.set_after_sequence(-1);
+  grpc::ClientContext bad;
+  auto refused = stub_->StreamChanges(&bad, r);
+  EXPECT_FALSE(refused->Read(&change));
+  EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace chitieu::registry

@@ -1,0 +1,376 @@
+// Domain tests: the registry's rules over a real (in-memory) SQLite store,
+// with a fixed "today".
+
+#include "services/registry/registry.h"
+
+#include <gtest/gtest.h>
+
+#include "libs/common/errors.h"
+#include "services/registry/registry_store_sqlite.h"
+#include "services/registry/tax_code.h"
+
+namespace chitieu::registry {
+namespace {
+
+using ::chitieu::type::v1::ENTERPRISE_STATUS_ACTIVE;
+using ::chitieu::type::v1::ENTERPRISE_STATUS_DISSOLVED;
+using ::chitieu::type::v1::ENTERPRISE_STATUS_SUSPENDED;
+using ::chitieu::type::v1::ORGANIZATION_KIND_PARTY;
+using ::chitieu::type::v1::ORGANIZATION_KIND_TRADE_UNION;
+
+std::string FirstViolationField(const absl::Status& s) {
+  auto v = GetFieldViolations(s);
+  return v.empty() ? "" : v[0].first;
+}
+
+class RegistryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = SqliteRegistryStore::Open(":memory:", &notifier_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    registry_ =
+        std::make_unique<Registry>(store_.get(), [] { return absl::CivilDay(2014, 1, 13); });
+    AddUnit("01", "Hà Nội", pb::UNIT_LEVEL_PROVINCE, "");
+    AddUnit("002", "Hoàn Kiếm", pb::UNIT_LEVEL_DISTRICT, "units/01");
+    AddUnit("003", "Tây Hồ", pb::UNIT_LEVEL_DISTRICT, "units/01");
+    AddUnit("00037", "Phúc Tân", pb::UNIT_LEVEL_COMMUNE, "units/002");
+    pb::CreateBodyRequest body;
+    body.set_body_id("hk-block");
+    body.mutable_body()->set_display_name("Đảng ủy Khối DN ngoài khu vực nhà nước quận Hoàn Kiếm");
+    body.mutable_body()->set_kind(pb::BODY_KIND_BLOCK_PARTY_COMMITTEE);
+    body.mutable_body()->set_unit("units/002");
+    ASSERT_TRUE(registry_->CreateBody(body).ok());
+  }
+
+  void AddUnit(const std::string& code, const std::string& name, pb::UnitLevel level,
+               const std::string& parent) {
+    pb::CreateUnitRequest r;
+    r.mutable_unit()->set_name("units/" + code);
+    r.mutable_unit()->set_display_name(name);
+    r.mutable_unit()->set_level(level);
+    r.mutable_unit()->set_parent(parent);
+    r.mutable_unit()->set_open_date("2008-08-01");
+    auto u = registry_->CreateUnit(r);
+    ASSERT_TRUE(u.ok()) << u.status();
+  }
+
+  pb::CreateEnterpriseRequest EnterpriseRequest(int seq, const std::string& unit = "units/002",
+                                                const std::string& registered = "2010-05-04") {
+    pb::CreateEnterpriseRequest r;
+    auto* e = r.mutable_enterprise();
+    std::string code;
+    for (int s = seq; code.empty(); ++s) code = MakeEnterpriseCode(1, s);
+    e->set_enterprise_code(code);
+    e->set_display_name("Công ty CP " + std::to_string(seq));
+    e->set_legal_form(type::v1::LEGAL_FORM_JOINT_STOCK_COMPANY);
+    e->set_sector(type::v1::SECTOR_NON_STATE);
+    e->set_seat_unit(unit);
+    e->set_registration_date(registered);
+    return r;
+  }
+
+  pb::Enterprise MustCreate(int seq, const std::string& unit = "units/002") {
+    auto e = registry_->CreateEnterprise(EnterpriseRequest(seq, unit));
+    EXPECT_TRUE(e.ok()) << e.status();
+    return e.ok() ? *e : pb::Enterprise();
+  }
+
+  pb::CreateOrganizationRequest OrgRequest(
+      const pb::Enterprise& e, type::v1::OrganizationKind kind = ORGANIZATION_KIND_PARTY,
+      const std::string& date = "2013-06-01") {
+    pb::CreateOrganizationRequest r;
+    r.set_parent(e.name());
+    r.mutable_organization()->set_kind(kind);
+    r.mutable_organization()->set_founding_date(date);
+    r.mutable_organization()->set_decision_number("125-QĐ/ĐU");
+    r.mutable_organization()->set_founding_body("bodies/hk-block");
+    r.mutable_organization()->set_members_at_founding(3);
+    return r;
+  }
+
+  int64_t FeedLength() { return *store_->LastSequence(); }
+
+  ChangeNotifier notifier_;
+  std::unique_ptr<SqliteRegistryStore> store_;
+  std::unique_ptr<Registry> registry_;
+};
+
+TEST_F(RegistryTest, CreatesAndGetsAnEnterpriseActiveFromRegistration) {
+  pb::Enterprise e = MustCreate(1);
+  EXPECT_EQ(e.name(), "enterprises/" + e.enterprise_code());
+  EXPECT_EQ(e.status(), ENTERPRISE_STATUS_ACTIVE);
+  ASSERT_EQ(e.status_history_size(), 1);
+  EXPECT_EQ(e.status_history(0).effective_date(), "2010-05-04");
+  pb::GetEnterpriseRequest get;
+  get.set_name(e.name());
+  auto got = registry_->GetEnterprise(get);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->display_name(), e.display_name());
+  get.set_name("enterprises/0100233488");
+  EXPECT_EQ(registry_->GetEnterprise(get).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RegistryTest, BadInputNamesTheFieldAndWritesNothing) {
+  const int64_t before = FeedLength();
+  auto r = EnterpriseRequest(1);
+  r.mutable_enterprise()->set_enterprise_code("0100233480");
+  auto e = registry_->CreateEnterprise(r);
+  EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FirstViolationField(e.status()), "enterprise.enterprise_code");
+
+  r = EnterpriseRequest(1);
+  r.mutable_enterprise()->set_registration_date("2014-01-14");
+  e = registry_->CreateEnterprise(r);
+  EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FirstViolationField(e.status()), "enterprise.registration_date");
+
+  r = EnterpriseRequest(1);
+  r.mutable_enterprise()->set_legal_form(static_cast<type::v1::LegalForm>(42));
+  EXPECT_EQ(FirstViolationField(registry_->CreateEnterprise(r).status()), "enterprise.legal_form");
+
+  r = EnterpriseRequest(1, "units/999");
+  e = registry_->CreateEnterprise(r);
+  EXPECT_EQ(e.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(FirstViolationField(e.status()), "enterprise.seat_unit");
+  EXPECT_EQ(FeedLength(), before);
+}
+
+TEST_F(RegistryTest, RequestIdMakesCreateIdempotent) {
+  auto r = EnterpriseRequest(1);
+  r.set_request_id("7b0d3f8e-retry");
+  auto first = registry_->CreateEnterprise(r);
+  ASSERT_TRUE(first.ok());
+  const int64_t after_first = FeedLength();
+  auto again = registry_->CreateEnterprise(r);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->SerializeAsString(), first->SerializeAsString());
+  EXPECT_EQ(FeedLength(), after_first);
+
+  r.mutable_enterprise()->set_display_name("Another name");
+  auto reused = registry_->CreateEnterprise(r);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(GetReason(reused.status()), "REQUEST_ID_REUSED");
+
+  r.clear_request_id();
+  EXPECT_EQ(registry_->CreateEnterprise(r).status().code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST_F(RegistryTest, StaleEtagIsAborted) {
+  pb::Enterprise e = MustCreate(1);
+  pb::UpdateEnterpriseRequest u;
+  *u.mutable_enterprise() = e;
+  u.mutable_enterprise()->set_display_name("Công ty CP 901");
+  u.mutable_update_mask()->add_paths("display_name");
+  auto updated = registry_->UpdateEnterprise(u);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_NE(updated->etag(), e.etag());
+  auto stale = registry_->UpdateEnterprise(u);  // Still carries the old etag.
+  EXPECT_EQ(stale.status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(GetReason(stale.status()), "ETAG_MISMATCH");
+  u.mutable_update_mask()->set_paths(0, "status");
+  EXPECT_EQ(registry_->UpdateEnterprise(u).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RegistryTest, StatusHistoryIsEffectiveDated) {
+  pb::Enterprise e = MustCreate(1);
+  pb::ChangeEnterpriseStatusRequest c;
+  c.set_name(e.name());
+  c.set_status(ENTERPRISE_STATUS_SUSPENDED);
+  c.set_effective_date("2013-03-01");
+  c.set_end_date("2013-09-01");
+  c.set_source("business-registry");
+  auto changed = registry_->ChangeEnterpriseStatus(c);
+  ASSERT_TRUE(changed.ok()) << changed.status();
+  EXPECT_EQ(StatusOn(*changed, "2013-02-28"), ENTERPRISE_STATUS_ACTIVE);
+  EXPECT_EQ(StatusOn(*changed, "2013-03-01"), ENTERPRISE_STATUS_SUSPENDED);
+  EXPECT_EQ(StatusOn(*changed, "2013-09-01"), ENTERPRISE_STATUS_ACTIVE);
+  EXPECT_EQ(StatusOn(*changed, "2009-01-01"), type::v1::ENTERPRISE_STATUS_UNSPECIFIED);
+
+  pb::ListEnterprisesRequest list;
+  list.set_filter("status = ENTERPRISE_STATUS_SUSPENDED");
+  list.set_as_of_date("2013-06-30");
+  EXPECT_EQ(registry_->ListEnterprises(list)->enterprises_size(), 1);
+  list.set_as_of_date("2013-12-31");
+  EXPECT_EQ(registry_->ListEnterprises(list)->enterprises_size(), 0);
+
+  c.set_effective_date("2012-01-01");  // Before the latest change.
+  c.clear_end_date();
+  EXPECT_EQ(registry_->ChangeEnterpriseStatus(c).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  c.set_effective_date("2013-10-01");
+  c.set_end_date("2013-09-01");
+  EXPECT_EQ(FirstViolationField(registry_->ChangeEnterpriseStatus(c).status()), "end_date");
+}
+
+TEST_F(RegistryTest, OneActiveOrganizationOfAKind) {
+  pb::Enterprise e = MustCreate(1);
+  auto org = registry_->CreateOrganization(OrgRequest(e));
+  ASSERT_TRUE(org.ok()) << org.status();
+  EXPECT_EQ(org->seat_unit(), "units/002");
+  auto second = registry_->CreateOrganization(OrgRequest(e));
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(FirstViolationField(second.status()), "organization.kind");
+  // Another kind is fine.
+  EXPECT_TRUE(registry_->CreateOrganization(OrgRequest(e, ORGANIZATION_KIND_TRADE_UNION)).ok());
+  // After dissolution a new one may be founded.
+  pb::DissolveOrganizationRequest d;
+  d.set_name(org->name());
+  d.set_dissolution_date("2013-12-01");
+  ASSERT_TRUE(registry_->DissolveOrganization(d).ok());
+  EXPECT_EQ(registry_->DissolveOrganization(d).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(
+      registry_->CreateOrganization(OrgRequest(e, ORGANIZATION_KIND_PARTY, "2013-12-20")).ok());
+}
+
+TEST_F(RegistryTest, FoundingDateRules) {
+  pb::Enterprise e = MustCreate(1);
+  auto early = registry_->CreateOrganization(OrgRequest(e, ORGANIZATION_KIND_PARTY, "2009-01-01"));
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(FirstViolationField(early.status()), "organization.founding_date");
+  auto future = registry_->CreateOrganization(OrgRequest(e, ORGANIZATION_KIND_PARTY, "2014-01-14"));
+  EXPECT_EQ(future.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FirstViolationField(future.status()), "organization.founding_date");
+  auto r = OrgRequest(e);
+  r.mutable_organization()->set_founding_body("bodies/nobody");
+  auto unknown = registry_->CreateOrganization(r);
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(FirstViolationField(unknown.status()), "organization.founding_body");
+}
+
+TEST_F(RegistryTest, NothingFoundedInADissolvedEnterprise) {
+  pb::Enterprise e = MustCreate(1);
+  pb::ChangeEnterpriseStatusRequest c;
+  c.set_name(e.name());
+  c.set_status(ENTERPRISE_STATUS_DISSOLVED);
+  c.set_effective_date("2012-12-31");
+  c.set_source("business-registry");
+  ASSERT_TRUE(registry_->ChangeEnterpriseStatus(c).ok());
+  auto org = registry_->CreateOrganization(OrgRequest(e));
+  EXPECT_EQ(org.status().code(), absl::StatusCode::kFailedPrecondition);
+  pb::CreateAdmissionRequest a;
+  a.set_parent(e.name());
+  a.mutable_admission()->set_admission_date("2013-05-05");
+  a.mutable_admission()->set_count(2);
+  a.mutable_admission()->set_decision_number("12-QĐ");
+  EXPECT_EQ(registry_->CreateAdmission(a).status().code(), absl::StatusCode::kFailedPrecondition);
+  c.set_status(ENTERPRISE_STATUS_ACTIVE);
+  c.set_effective_date("2013-06-01");
+  EXPECT_EQ(registry_->ChangeEnterpriseStatus(c).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_F(RegistryTest, ListsByUnitSubtreeWithPagination) {
+  for (int i = 0; i < 5; ++i) MustCreate(10 + i * 3, "units/00037");  // In a ward of 002.
+  for (int i = 0; i < 3; ++i) MustCreate(100 + i * 3, "units/002");
+  for (int i = 0; i < 2; ++i) MustCreate(200 + i * 3, "units/003");
+  pb::ListEnterprisesRequest list;
+  list.set_filter("unit = \"units/002\"");
+  list.set_page_size(3);
+  std::vector<std::string> seen;
+  do {
+    auto page = registry_->ListEnterprises(list);
+    ASSERT_TRUE(page.ok()) << page.status();
+    EXPECT_LE(page->enterprises_size(), 3);
+    for (const auto& e : page->enterprises()) seen.push_back(e.enterprise_code());
+    list.set_page_token(page->next_page_token());
+  } while (!list.page_token().empty());
+  EXPECT_EQ(seen.size(), 8u);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+
+  list.set_filter("unit = \"units/003\"");
+  list.set_page_token("");
+  auto page = registry_->ListEnterprises(list);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->enterprises_size(), 2);
+  EXPECT_TRUE(page->next_page_token().empty());
+
+  // A token is bound to its filter.
+  list.set_filter("unit = \"units/002\"");
+  auto first = registry_->ListEnterprises(list);
+  list.set_page_token(first->next_page_token());
+  list.set_filter("unit = \"units/003\"");
+  EXPECT_EQ(registry_->ListEnterprises(list).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RegistryTest, ListFiltersOnOrganizationsAndForm) {
+  pb::Enterprise with = MustCreate(1);
+  MustCreate(4);
+  ASSERT_TRUE(registry_->CreateOrganization(OrgRequest(with)).ok());
+  pb::ListEnterprisesRequest list;
+  list.set_filter("has_party_organization = true");
+  auto page = registry_->ListEnterprises(list);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->enterprises_size(), 1);
+  EXPECT_EQ(page->enterprises(0).name(), with.name());
+  list.set_filter("has_party_organization = false AND legal_form = LEGAL_FORM_JOINT_STOCK_COMPANY");
+  EXPECT_EQ(registry_->ListEnterprises(list)->enterprises_size(), 1);
+  list.set_filter("has_party_organization = maybe");
+  EXPECT_EQ(registry_->ListEnterprises(list).status().code(), absl::StatusCode::kInvalidArgument);
+  list.set_filter("colour = red");
+  EXPECT_EQ(registry_->ListEnterprises(list).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(RegistryTest, ImportRowOutcomes) {
+  pb::Enterprise row = EnterpriseRequest(1).enterprise();
+  EXPECT_EQ(registry_->ImportRow(row, 1, "nightly").outcome(), pb::IMPORT_OUTCOME_CREATED);
+  EXPECT_EQ(registry_->ImportRow(row, 2, "nightly").outcome(), pb::IMPORT_OUTCOME_UNCHANGED);
+  row.set_display_name("Renamed");
+  EXPECT_EQ(registry_->ImportRow(row, 3, "nightly").outcome(), pb::IMPORT_OUTCOME_UPDATED);
+  auto* status = row.add_status_history();
+  status->set_status(type::v1::ENTERPRISE_STATUS_NOT_AT_REGISTERED_ADDRESS);
+  status->set_effective_date("2013-04-04");
+  EXPECT_EQ(registry_->ImportRow(row, 4, "tax-office").outcome(), pb::IMPORT_OUTCOME_UPDATED);
+  EXPECT_EQ(registry_->ImportRow(row, 5, "tax-office").outcome(), pb::IMPORT_OUTCOME_UNCHANGED);
+  row.set_enterprise_code("0100233480");
+  auto bad = registry_->ImportRow(row, 6, "nightly");
+  EXPECT_EQ(bad.outcome(), pb::IMPORT_OUTCOME_REJECTED);
+  EXPECT_EQ(bad.field(), "enterprise_code");
+  EXPECT_FALSE(bad.reason().empty());
+  row = EnterpriseRequest(7, "units/404").enterprise();
+  EXPECT_EQ(registry_->ImportRow(row, 7, "nightly").field(), "seat_unit");
+}
+
+TEST_F(RegistryTest, FeedIsGapFreeAndCarriesResources) {
+  const int64_t start = FeedLength();
+  pb::Enterprise e = MustCreate(1);
+  ASSERT_TRUE(registry_->CreateOrganization(OrgRequest(e)).ok());
+  auto changes = store_->ReadChanges(start, 100);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->size(), 2u);
+  EXPECT_EQ((*changes)[0].sequence(), start + 1);
+  EXPECT_EQ((*changes)[1].sequence(), start + 2);
+  EXPECT_TRUE((*changes)[0].has_enterprise());
+  EXPECT_TRUE((*changes)[1].has_organization());
+  EXPECT_EQ(notifier_.latest(), start + 2);
+}
+
+TEST_F(RegistryTest, UnitsTreeAndSuccessors) {
+  pb::ListUnitsRequest list;
+  list.set_filter("parent = \"units/01\"");
+  EXPECT_EQ(registry_->ListUnits(list)->units_size(), 2);
+  list.set_filter("ancestor = \"units/01\"");
+  EXPECT_EQ(registry_->ListUnits(list)->units_size(), 3);
+  // The 2025 reform: Hoàn Kiếm closes, a new ward directly under the city
+  // succeeds it.
+  AddUnit("00070", "Phường Hoàn Kiếm", pb::UNIT_LEVEL_COMMUNE, "units/01");
+  pb::UpdateUnitRequest u;
+  u.mutable_unit()->set_name("units/002");
+  u.mutable_unit()->set_close_date("2025-07-01");
+  u.mutable_unit()->add_successors("units/00070");
+  u.mutable_update_mask()->add_paths("close_date");
+  u.mutable_update_mask()->add_paths("successors");
+  auto closed = registry_->UpdateUnit(u);
+  ASSERT_TRUE(closed.ok()) << closed.status();
+  list.set_filter("parent = \"units/01\"");
+  list.set_open_on("2013-01-01");
+  EXPECT_EQ(registry_->ListUnits(list)->units_size(), 3);  // 002, 003 and 00070 (opened 2008 here).
+  list.set_open_on("2025-07-01");
+  EXPECT_EQ(registry_->ListUnits(list)->units_size(), 2);  // 003, 00070.
+  u.mutable_unit()->set_successors(0, "units/99999");
+  EXPECT_EQ(registry_->UpdateUnit(u).status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace chitieu::registry

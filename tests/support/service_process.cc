@@ -1,0 +1,136 @@
+#include "tests/support/service_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <thread>
+
+#include "libs/common/health_client.h"
+
+extern char** environ;
+
+namespace chitieu::testing {
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "chitieu-test-XXXXXX").string();
+  char* made = mkdtemp(tmpl.data());
+  path_ = made != nullptr ? made : "";
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+}
+
+ServiceProcess::ServiceProcess(std::string binary, std::string data_dir,
+                               std::vector<std::string> args)
+    : binary_(std::move(binary)), data_dir_(std::move(data_dir)), args_(std::move(args)) {}
+
+ServiceProcess::~ServiceProcess() {
+  if (pid_ > 0) Kill();
+}
+
+bool ServiceProcess::Start() {
+  const std::string port_file = data_dir_ + "/port";
+  std::filesystem::remove(port_file);
+  std::vector<std::string> argv_s = {std::string(CHITIEU_BIN_DIR) + "/" + binary_,
+                                     "--listen=127.0.0.1:0", "--data_dir=" + data_dir_,
+                                     "--port_file=" + port_file};
+  argv_s.insert(argv_s.end(), args_.begin(), args_.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  // Logs go to a file in the data folder, for post-mortems.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, (data_dir_ + "/" + binary_ + ".log").c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  // The test process may block signals; the child must start with none.
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  int rc = posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    error_ = "cannot spawn " + argv_s[0];
+    pid_ = -1;
+    return false;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  port_ = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      error_ = binary_ + " exited during start-up; see " + data_dir_ + "/" + binary_ + ".log";
+      pid_ = -1;
+      return false;
+    }
+    if (port_ == 0) {
+      std::ifstream in(port_file);
+      in >> port_;
+      if (port_ != 0) channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+    }
+    if (port_ != 0 && chitieu::IsServing(channel_, 500)) return true;
+    // Poll the port file and health endpoint; each probe itself waits.
+    if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  error_ = binary_ + " did not become SERVING within 30 s";
+  return false;
+}
+
+void ServiceProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+int ServiceProcess::Terminate() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace chitieu::testing
+
+namespace chitieu::testing {
+
+int RunTool(const std::string& binary, const std::vector<std::string>& args,
+            const std::string& log_path) {
+  std::vector<std::string> argv_s = {std::string(CHITIEU_BIN_DIR) + "/" + binary};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return -1;
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace chitieu::testing

@@ -1,0 +1,64 @@
+#pragma once
+
+// Starts a real service binary for end-to-end tests: on a free port it
+// picks itself (--listen=127.0.0.1:0, the bound port read back from
+// --port_file), in a temporary data folder, waiting on grpc.health.v1 —
+// never on a sleep. Stops what it started.
+
+#include <grpcpp/grpcpp.h>
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace chitieu::testing {
+
+// A fresh temporary folder, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class ServiceProcess {
+ public:
+  // `binary` is a file name in the build's bin folder, e.g.
+  // "chitieu-registry". `args` are extra flags.
+  ServiceProcess(std::string binary, std::string data_dir, std::vector<std::string> args = {});
+  ~ServiceProcess();
+
+  // Starts the binary and waits (up to 30 s) until it answers SERVING.
+  // Returns false, with the reason in `error()`, if it did not.
+  bool Start();
+  // Sends SIGKILL and reaps the process.
+  void Kill();
+  // Sends SIGTERM and returns the exit status (or -1 on a signal death).
+  int Terminate();
+
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  const std::string& error() const { return error_; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  std::string binary_;
+  std::string data_dir_;
+  std::vector<std::string> args_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::string error_;
+};
+
+// Runs a binary of the build's bin folder to completion; returns its exit
+// code (-1 if it could not run or died of a signal). Output goes to
+// `log_path`.
+int RunTool(const std::string& binary, const std::vector<std::string>& args,
+            const std::string& log_path);
+
+}  // namespace chitieu::testing
