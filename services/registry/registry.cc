@@ -11,8 +11,10 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/errors.h"
 #include "libs/common/filter.h"
+#include "libs/common/idempotency.h"
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
+#include "libs/common/validation.h"
 #include "services/registry/tax_code.h"
 
 namespace chitieu::registry {
@@ -23,106 +25,7 @@ using ::chitieu::type::v1::EnterpriseStatus;
 using ::chitieu::type::v1::OrganizationKind;
 using ::google::protobuf::util::TimeUtil;
 
-constexpr size_t kMaxNameLength = 300;
-constexpr size_t kMaxTextLength = 500;
-
 google::protobuf::Timestamp Now() { return TimeUtil::GetCurrentTime(); }
-
-// Checks a free-text field: required or not, at most `max` bytes, no
-// control characters. (Invalid UTF-8 never reaches us: proto3 parsing
-// refuses it.)
-void CheckText(FieldViolations& v, const std::string& field, const std::string& value,
-               bool required, size_t max = kMaxNameLength) {
-  if (value.empty()) {
-    if (required) v.Add(field, "is required");
-    return;
-  }
-  if (value.size() > max) {
-    v.Add(field, absl::StrCat("must be at most ", max, " bytes"));
-    return;
-  }
-  for (unsigned char c : value) {
-    if (c < 0x20 || c == 0x7f) {
-      v.Add(field, "must not contain control characters");
-      return;
-    }
-  }
-}
-
-// Parses a date field into `out`, adding a violation if it is malformed.
-bool CheckDate(FieldViolations& v, const std::string& field, const std::string& value,
-               absl::CivilDay* out = nullptr) {
-  if (value.empty()) {
-    v.Add(field, "is required (YYYY-MM-DD)");
-    return false;
-  }
-  auto day = ParseDate(value, field);
-  if (!day.ok()) {
-    v.Add(field, "must be a date written YYYY-MM-DD");
-    return false;
-  }
-  if (out != nullptr) *out = *day;
-  return true;
-}
-
-absl::Status CheckRequestId(const std::string& request_id) {
-  if (request_id.size() > 128) return InvalidField("request_id", "must be at most 128 bytes");
-  for (unsigned char c : request_id) {
-    if (c <= 0x20 || c >= 0x7f) {
-      return InvalidField("request_id", "must be printable ASCII without spaces (a UUID)");
-    }
-  }
-  return absl::OkStatus();
-}
-
-// The request without its request_id, serialised deterministically.
-std::string RequestFingerprint(const google::protobuf::Message& request) {
-  std::unique_ptr<google::protobuf::Message> copy(request.New());
-  copy->CopyFrom(request);
-  if (const auto* f = copy->GetDescriptor()->FindFieldByName("request_id")) {
-    copy->GetReflection()->ClearField(copy.get(), f);
-  }
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  copy->SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
-
-// Runs `create` inside `tx` unless `request_id` was seen: then returns the
-// first answer again, or ALREADY_EXISTS if the id came with another request.
-template <typename Response>
-absl::StatusOr<Response> Idempotent(RegistryTx& tx, absl::string_view method,
-                                    const google::protobuf::Message& request,
-                                    const std::string& request_id,
-                                    const std::function<absl::StatusOr<Response>()>& create) {
-  if (request_id.empty()) return create();
-  std::string fingerprint = RequestFingerprint(request);
-  auto stored = tx.GetRequest(request_id);
-  if (!stored.ok()) return stored.status();
-  if (stored->has_value()) {
-    if ((*stored)->method != method || (*stored)->fingerprint != fingerprint) {
-      return WithReason(
-          absl::AlreadyExistsError("request_id was already used for a different request"),
-          "REQUEST_ID_REUSED");
-    }
-    Response first;
-    if (!first.ParseFromString((*stored)->response)) {
-      return absl::DataLossError("stored response cannot be parsed");
-    }
-    return first;
-  }
-  auto result = create();
-  if (!result.ok()) return result;
-  if (auto s = tx.PutRequest(request_id,
-                             {std::string(method), fingerprint, result->SerializeAsString()});
-      !s.ok()) {
-    return s;
-  }
-  return result;
-}
 
 // Runs `fn` in one store transaction and returns what it produced.
 template <typename T>
@@ -135,23 +38,6 @@ absl::StatusOr<T> InTx(RegistryStore* store,
   });
   if (!s.ok()) return s;
   return std::move(*result);
-}
-
-std::string NextEtag(const std::string& etag) {
-  int64_t n = 0;
-  if (etag.size() > 1 && etag[0] == 'v') {
-    if (!absl::SimpleAtoi(etag.substr(1), &n)) n = 0;
-  }
-  return absl::StrCat("v", n + 1);
-}
-
-absl::Status CheckEtag(const std::string& given, const std::string& current) {
-  if (!given.empty() && given != current) {
-    return WithReason(absl::AbortedError(absl::StrCat("etag ", given, " is stale; current is ",
-                                                      current, ": read again and retry")),
-                      "ETAG_MISMATCH");
-  }
-  return absl::OkStatus();
 }
 
 template <typename Setter>
@@ -333,7 +219,7 @@ absl::StatusOr<pb::Unit> Registry::CreateUnit(const pb::CreateUnitRequest& reque
   if (auto s = v.ToStatus(); !s.ok()) return s;
 
   return InTx<pb::Unit>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Unit>(
+    return Idempotent<pb::Unit, RegistryTx>(
         tx, "CreateUnit", request, request.request_id(), [&]() -> absl::StatusOr<pb::Unit> {
           if (tx.GetUnit(code).ok()) {
             return absl::AlreadyExistsError(absl::StrCat(in.name(), " already exists"));
@@ -482,7 +368,7 @@ absl::StatusOr<pb::Body> Registry::CreateBody(const pb::CreateBodyRequest& reque
   }
   if (auto s = v.ToStatus(); !s.ok()) return s;
   return InTx<pb::Body>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Body>(
+    return Idempotent<pb::Body, RegistryTx>(
         tx, "CreateBody", request, request.request_id(), [&]() -> absl::StatusOr<pb::Body> {
           if (tx.GetBody(id).ok()) {
             return absl::AlreadyExistsError(absl::StrCat("bodies/", id, " already exists"));
@@ -630,7 +516,7 @@ absl::StatusOr<pb::Enterprise> Registry::CreateEnterprise(
   if (auto s = v.ToStatus(); !s.ok()) return s;
   const std::string& code = in.enterprise_code();
   return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Enterprise>(
+    return Idempotent<pb::Enterprise, RegistryTx>(
         tx, "CreateEnterprise", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Enterprise> {
           if (tx.GetEnterprise(code).ok()) {
@@ -763,7 +649,7 @@ absl::StatusOr<pb::Enterprise> Registry::ChangeEnterpriseStatus(
   CheckText(v, "reason", request.reason(), false, kMaxTextLength);
   if (auto s = v.ToStatus(); !s.ok()) return s;
   return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Enterprise>(
+    return Idempotent<pb::Enterprise, RegistryTx>(
         tx, "ChangeEnterpriseStatus", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Enterprise> {
           auto e = tx.GetEnterprise(*code);
@@ -824,7 +710,7 @@ absl::StatusOr<pb::Enterprise> Registry::RecordMemberCounts(
   non_negative("employees", c.employees());
   if (auto s = v.ToStatus(); !s.ok()) return s;
   return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Enterprise>(
+    return Idempotent<pb::Enterprise, RegistryTx>(
         tx, "RecordMemberCounts", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Enterprise> {
           auto e = tx.GetEnterprise(*code);
@@ -1067,7 +953,7 @@ absl::StatusOr<pb::Organization> Registry::CreateOrganization(
   }
   if (auto s = v.ToStatus(); !s.ok()) return s;
   return InTx<pb::Organization>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Organization>(
+    return Idempotent<pb::Organization, RegistryTx>(
         tx, "CreateOrganization", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Organization> {
           auto e = tx.GetEnterprise(*code);
@@ -1134,7 +1020,7 @@ absl::StatusOr<pb::Organization> Registry::DissolveOrganization(
   CheckText(v, "reason", request.reason(), false, kMaxTextLength);
   if (auto s = v.ToStatus(); !s.ok()) return s;
   return InTx<pb::Organization>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Organization>(
+    return Idempotent<pb::Organization, RegistryTx>(
         tx, "DissolveOrganization", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Organization> {
           auto org = tx.GetOrganization((*ids)[0], (*ids)[1]);
@@ -1233,7 +1119,7 @@ absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissio
   }
   if (auto s = v.ToStatus(); !s.ok()) return s;
   return InTx<pb::Admission>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Admission>(
+    return Idempotent<pb::Admission, RegistryTx>(
         tx, "CreateAdmission", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Admission> {
           auto e = tx.GetEnterprise(*code);

@@ -14,19 +14,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "chitieu/registry/v1/registry.pb.h"
+#include "libs/common/idempotency.h"
 
 namespace chitieu::registry {
 
 namespace pb = ::chitieu::registry::v1;
-
-// A stored answer to a create or action call carrying a request_id.
-struct StoredRequest {
-  std::string method;
-  // Fingerprint of the request without its request_id: a retry must match.
-  std::string fingerprint;
-  // The serialized response first returned.
-  std::string response;
-};
 
 struct UnitQuery {
   std::optional<std::string> parent;    // Direct children of this code.

@@ -4,8 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
-#include "google/protobuf/util/time_util.h"
+#include "libs/common/sqlite_outbox.h"
 
 namespace chitieu::registry {
 namespace {
@@ -15,7 +14,7 @@ using Arg = std::variant<int64_t, std::string>;
 // Versioned schema; a new version is appended, never edited.
 const std::vector<std::string>& Migrations() {
   static const std::vector<std::string> kMigrations = {
-      R"sql(
+      std::string(R"sql(
 CREATE TABLE units (
   code TEXT PRIMARY KEY,
   parent TEXT,
@@ -75,15 +74,7 @@ CREATE TABLE admissions (
   data BLOB NOT NULL,
   PRIMARY KEY (code, id)
 );
-CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE requests (
-  request_id TEXT PRIMARY KEY,
-  method TEXT NOT NULL,
-  fingerprint TEXT NOT NULL,
-  response BLOB NOT NULL
-);
-CREATE TABLE changes (sequence INTEGER PRIMARY KEY, data BLOB NOT NULL);
-)sql",
+)sql") + kOutboxSchema,
   };
   return kMigrations;
 }
@@ -138,10 +129,9 @@ absl::StatusOr<Message> GetMessage(SqliteDb& db, const std::string& sql,
 
 class SqliteTx : public RegistryTx {
  public:
-  explicit SqliteTx(SqliteDb& db) : db_(db) {}
+  explicit SqliteTx(SqliteDb& db) : db_(db), changes_(db) {}
 
-  bool appended() const { return last_appended_ > 0; }
-  int64_t last_appended() const { return last_appended_; }
+  int64_t last_appended() const { return changes_.last_appended(); }
 
   absl::StatusOr<pb::Unit> GetUnit(const std::string& code) override {
     return GetMessage<pb::Unit>(db_, "SELECT data FROM units WHERE code = ?", {code},
@@ -411,61 +401,24 @@ class SqliteTx : public RegistryTx {
   }
 
   absl::StatusOr<int64_t> NextId(const std::string& counter) override {
-    auto stmt = db_.Prepare(
-        "INSERT INTO counters (name, value) VALUES (?, 1) "
-        "ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value");
-    if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, counter);
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return absl::InternalError("counter returned no row");
-    int64_t value = stmt->ColumnInt64(0);
-    if (auto s = stmt->Run(); !s.ok()) return s;
-    return value;
+    return SqliteNextId(db_, counter);
   }
 
   absl::StatusOr<std::optional<StoredRequest>> GetRequest(const std::string& request_id) override {
-    auto stmt =
-        db_.Prepare("SELECT method, fingerprint, response FROM requests WHERE request_id = ?");
-    if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, request_id);
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return std::optional<StoredRequest>();
-    return std::optional<StoredRequest>(
-        StoredRequest{stmt->ColumnText(0), stmt->ColumnText(1), stmt->ColumnBlob(2)});
+    return SqliteGetRequest(db_, request_id);
   }
 
   absl::Status PutRequest(const std::string& request_id, const StoredRequest& r) override {
-    auto stmt = db_.Prepare(
-        "INSERT INTO requests (request_id, method, fingerprint, response) VALUES (?, ?, ?, ?)");
-    if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, request_id).Bind(2, r.method).Bind(3, r.fingerprint).BindBlob(4, r.response);
-    return stmt->Run();
+    return SqlitePutRequest(db_, request_id, r);
   }
 
   absl::Status AppendChange(pb::StreamChangesResponse change) override {
-    if (last_appended_ == 0) {
-      auto stmt = db_.Prepare("SELECT coalesce(max(sequence), 0) FROM changes");
-      if (!stmt.ok()) return stmt.status();
-      auto row = stmt->Step();
-      if (!row.ok()) return row.status();
-      last_appended_ = stmt->ColumnInt64(0);
-    }
-    change.set_sequence(last_appended_ + 1);
-    *change.mutable_commit_time() =
-        google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
-    auto stmt = db_.Prepare("INSERT INTO changes (sequence, data) VALUES (?, ?)");
-    if (!stmt.ok()) return stmt.status();
-    stmt->Bind(1, change.sequence()).BindBlob(2, change.SerializeAsString());
-    if (auto s = stmt->Run(); !s.ok()) return s;
-    ++last_appended_;
-    return absl::OkStatus();
+    return changes_.Append(std::move(change));
   }
 
  private:
   SqliteDb& db_;
-  int64_t last_appended_ = 0;
+  SqliteChangeAppender changes_;
 };
 
 }  // namespace
@@ -498,29 +451,23 @@ absl::Status SqliteRegistryStore::Transact(const std::function<absl::Status(Regi
 
 absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqliteRegistryStore::ReadChanges(
     int64_t after, int limit) {
-  absl::MutexLock lock(&mu_);
-  auto stmt = db_->Prepare("SELECT data FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, after).Bind(2, static_cast<int64_t>(limit));
-  std::vector<pb::StreamChangesResponse> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    pb::StreamChangesResponse change;
-    if (!change.ParseFromString(stmt->ColumnBlob(0))) return Corrupt("change");
-    out.push_back(std::move(change));
+  std::vector<std::string> rows;
+  {
+    absl::MutexLock lock(&mu_);
+    auto read = SqliteReadChanges(*db_, after, limit);
+    if (!read.ok()) return read.status();
+    rows = std::move(*read);
+  }
+  std::vector<pb::StreamChangesResponse> out(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!out[i].ParseFromString(rows[i])) return Corrupt("change");
   }
   return out;
 }
 
 absl::StatusOr<int64_t> SqliteRegistryStore::LastSequence() {
   absl::MutexLock lock(&mu_);
-  auto stmt = db_->Prepare("SELECT coalesce(max(sequence), 0) FROM changes");
-  if (!stmt.ok()) return stmt.status();
-  auto row = stmt->Step();
-  if (!row.ok()) return row.status();
-  return stmt->ColumnInt64(0);
+  return SqliteLastSequence(*db_);
 }
 
 }  // namespace chitieu::registry
