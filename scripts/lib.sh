@@ -58,9 +58,15 @@ ensure_all() {
 }
 
 # Services that exist, with their default addresses.
-SERVICES=(registry)
+SERVICES=(registry quota)
 declare -A SERVICE_ADDR=(
   [registry]=${CHITIEU_REGISTRY_ADDR:-127.0.0.1:7401}
+  [quota]=${CHITIEU_QUOTA_ADDR:-127.0.0.1:7402}
+)
+# Flags each service needs to find its peers.
+declare -A SERVICE_ARGS=(
+  [registry]=""
+  [quota]="--registry_addr=${SERVICE_ADDR[registry]}"
 )
 
 pid_of() {
@@ -75,7 +81,8 @@ start_service() {
     log "$svc already running (pid $pid) on $addr"
     return
   fi
-  nohup "$BUILD_DIR/bin/chitieu-$svc" --listen="$addr" --data_dir="$VAR_DIR/$svc" \
+  # shellcheck disable=SC2086  # SERVICE_ARGS holds whole flags.
+  nohup "$BUILD_DIR/bin/chitieu-$svc" --listen="$addr" --data_dir="$VAR_DIR/$svc" ${SERVICE_ARGS[$svc]} \
     >>"$VAR_DIR/log/$svc.log" 2>&1 </dev/null &
   echo $! >"$VAR_DIR/run/$svc.pid"
   if ! "$BUILD_DIR/bin/chitieu-probe" --addr="$addr" --wait_ms=30000 2>/dev/null; then

@@ -12,6 +12,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/registry/tax_code.h"
+#include "tests/support/feed_reader.h"
 #include "tests/support/service_process.h"
 
 namespace chitieu {
@@ -100,16 +101,7 @@ class RegistryE2ETest : public ::testing::Test {
   }
 
   std::vector<pb::StreamChangesResponse> ReadFeed(int64_t after) {
-    pb::StreamChangesRequest r;
-    r.set_after_sequence(after);
-    r.set_no_follow(true);
-    grpc::ClientContext ctx;
-    auto reader = stub_->StreamChanges(&ctx, r);
-    std::vector<pb::StreamChangesResponse> out;
-    pb::StreamChangesResponse c;
-    while (reader->Read(&c)) out.push_back(c);
-    EXPECT_TRUE(reader->Finish().ok());
-    return out;
+    return testing::ReadFeed<pb::StreamChangesResponse, pb::StreamChangesRequest>(*stub_, after);
   }
 
   TempDir dir_;
@@ -337,8 +329,12 @@ TEST(SeedE2ETest, LoadsTheDemoThroughTheApiAndCanRunAgain) {
   ServiceProcess registry("chitieu-registry", dir.path());
   ASSERT_TRUE(registry.Start()) << registry.error();
   const std::string log = dir.path() + "/seed.log";
-  ASSERT_EQ(testing::RunTool("chitieu-seed", {"--registry_addr=" + registry.address()}, log), 0);
-  ASSERT_EQ(testing::RunTool("chitieu-seed", {"--registry_addr=" + registry.address()}, log), 0);
+  ASSERT_EQ(testing::RunTool("chitieu-seed",
+                             {"--registry_addr=" + registry.address(), "--quota_addr="}, log),
+            0);
+  ASSERT_EQ(testing::RunTool("chitieu-seed",
+                             {"--registry_addr=" + registry.address(), "--quota_addr="}, log),
+            0);
   auto stub = pb::RegistryService::NewStub(registry.channel());
 
   auto count_units = [&](const std::string& filter, const std::string& open_on) {

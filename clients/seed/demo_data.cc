@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "chitieu/quota/v1/quota.pb.h"
 #include "chitieu/registry/v1/registry.pb.h"
 
 namespace chitieu::seed {
@@ -101,5 +102,40 @@ std::vector<DemoEnterprise> NamedEnterprises() {
        ::chitieu::type::v1::LEGAL_FORM_JOINT_STOCK_COMPANY, "00085", "2007-11-05"},
   };
 }
+
+std::vector<DemoTarget> HoanKiemTargets() {
+  using namespace ::chitieu::type::v1;  // NOLINT: enum values only.
+  return {
+      {2012, INDICATOR_NEW_PARTY_ORGANIZATIONS, 5}, {2012, INDICATOR_NEW_TRADE_UNIONS, 20},
+      {2012, INDICATOR_NEW_YOUTH_UNIONS, 4},        {2013, INDICATOR_NEW_PARTY_ORGANIZATIONS, 6},
+      {2013, INDICATOR_NEW_TRADE_UNIONS, 23},       {2013, INDICATOR_NEW_YOUTH_UNIONS, 5},
+  };
+}
+
+std::vector<DemoPlan> Plans() {
+  namespace q = ::chitieu::quota::v1;
+  return {
+      {"01",
+       "Nghị quyết về tăng cường xây dựng tổ chức đảng, đoàn thể trong doanh nghiệp ngoài khu vực "
+       "nhà nước",
+       "09-NQ/TU", "2012-01-09", q::PLAN_KIND_RESOLUTION, false},
+      {"002", "Kế hoạch thực hiện Nghị quyết 09-NQ/TU của Thành ủy", "KH-01/QU", "2012-01-27",
+       q::PLAN_KIND_IMPLEMENTATION_PLAN, true},
+      {"002", "Quy chế phối hợp vận động thành lập tổ chức đảng, đoàn thể trong DN", "QC-02/QU",
+       "2012-03-15", q::PLAN_KIND_REGULATION, true},
+      {"002", "Hướng dẫn tạo nguồn kết nạp đảng viên trong DN ngoài khu vực nhà nước", "HD-03/QU",
+       "2012-05-10", q::PLAN_KIND_GUIDELINE, true},
+      {"002", "Đề án thành lập Đảng bộ Khối DN ngoài khu vực nhà nước quận", "ĐA-04/QU",
+       "2012-10-02", q::PLAN_KIND_IMPLEMENTATION_PLAN, true},
+      {"002", "Kế hoạch thực hiện Nghị quyết 09 năm 2013", "KH-05/QU", "2013-01-15",
+       q::PLAN_KIND_IMPLEMENTATION_PLAN, true},
+      {"002", "Hướng dẫn thành lập công đoàn cơ sở trong DN", "HD-06/QU", "2013-02-20",
+       q::PLAN_KIND_GUIDELINE, true},
+      {"002", "Hướng dẫn thành lập tổ chức đoàn thanh niên trong DN", "HD-07/QU", "2013-03-05",
+       q::PLAN_KIND_GUIDELINE, true},
+  };
+}
+
+std::vector<int> ThresholdYears() { return {2012, 2013}; }
 
 }  // namespace chitieu::seed

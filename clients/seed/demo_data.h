@@ -37,10 +37,44 @@ struct DemoEnterprise {
   std::string registration_date;
 };
 
+// A city target for Hoàn Kiếm (units/002), assigned by Hà Nội (units/01).
+struct DemoTarget {
+  int year;
+  int indicator;  // chitieu.type.v1.Indicator
+  int value;
+};
+
+// A document carrying out Resolution 09.
+struct DemoPlan {
+  std::string unit_code;
+  std::string title;
+  std::string document_number;
+  std::string issue_date;
+  int kind;  // chitieu.quota.v1.PlanKind
+  bool implements_resolution;
+};
+
 // Units in creation order: a parent before its children, a successor
 // before the unit that names it.
 std::vector<DemoUnit> DemoUnits();
 std::vector<DemoBody> DemoBodies();
 std::vector<DemoEnterprise> NamedEnterprises();
+
+// The city's targets for Hoàn Kiếm. 2013 is the article's (Party
+// organizations 6, trade unions 23, youth organizations 5; no stated target
+// for new Party members). The article states no 2012 targets, only that
+// trade unions met theirs while 3 Party and 2 youth organizations fell
+// short: the demo's 2012 targets (5, 20, 4) are chosen to give exactly
+// those outcomes with the 2012 results the reporting seed records.
+std::vector<DemoTarget> HoanKiemTargets();
+
+// The resolution (first) and the district's 7 documents; the district's
+// implementation plan is dated 18 days after the resolution. The
+// resolution's date is the demo's assumption, not checked against the
+// original document.
+std::vector<DemoPlan> Plans();
+
+// The years the demo sets founding thresholds (3 / 30 / 5 / 3) for.
+std::vector<int> ThresholdYears();
 
 }  // namespace chitieu::seed

@@ -10,6 +10,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "clients/seed/demo_data.h"
 #include "libs/common/flags.h"
@@ -35,7 +36,75 @@ grpc::Status Call(Fn fn) {
   return fn(&ctx);
 }
 
-int Run(const std::string& registry_addr) {
+int SeedQuota(const std::string& quota_addr) {
+  namespace q = ::chitieu::quota::v1;
+  auto stub =
+      q::QuotaService::NewStub(grpc::CreateChannel(quota_addr, grpc::InsecureChannelCredentials()));
+  int targets = 0;
+  for (int year : {2012, 2013}) {
+    q::SetTargetsRequest r;
+    r.set_request_id("seed-targets-" + std::to_string(year));
+    r.set_assigner("units/01");
+    r.set_year(year);
+    for (const auto& t : HoanKiemTargets()) {
+      if (t.year != year) continue;
+      auto* row = r.add_targets();
+      row->set_indicator(static_cast<type::v1::Indicator>(t.indicator));
+      row->set_assignee("units/002");
+      row->set_value(t.value);
+    }
+    q::SetTargetsResponse out;
+    if (!Check(Call([&](auto* c) { return stub->SetTargets(c, r, &out); }), r.request_id())) {
+      return 1;
+    }
+    targets += out.targets_size();
+  }
+  for (int year : ThresholdYears()) {
+    q::GetFoundingThresholdsRequest get;
+    get.set_name("foundingThresholds/" + std::to_string(year));
+    q::FoundingThresholds current;
+    if (!Check(Call([&](auto* c) { return stub->GetFoundingThresholds(c, get, &current); }),
+               get.name())) {
+      return 1;
+    }
+    if (!current.etag().empty()) continue;  // Set already: leave it as it is.
+    q::UpdateFoundingThresholdsRequest u;
+    auto* t = u.mutable_founding_thresholds();
+    t->set_name(get.name());
+    t->set_party_cell_official_members(3);
+    t->set_grassroots_party_committee_members(30);
+    t->set_trade_union_members(5);
+    t->set_youth_branch_members(3);
+    if (!Check(Call([&](auto* c) { return stub->UpdateFoundingThresholds(c, u, &current); }),
+               get.name())) {
+      return 1;
+    }
+  }
+  std::string resolution;
+  int plans = 0;
+  for (const auto& p : Plans()) {
+    q::CreatePlanRequest r;
+    r.set_request_id("seed-plan-" + std::to_string(plans));
+    r.set_parent("units/" + p.unit_code);
+    auto* plan = r.mutable_plan();
+    plan->set_title(p.title);
+    plan->set_document_number(p.document_number);
+    plan->set_issue_date(p.issue_date);
+    plan->set_kind(static_cast<q::PlanKind>(p.kind));
+    if (p.implements_resolution) plan->set_implements(resolution);
+    q::Plan out;
+    if (!Check(Call([&](auto* c) { return stub->CreatePlan(c, r, &out); }), p.document_number)) {
+      return 1;
+    }
+    if (p.kind == q::PLAN_KIND_RESOLUTION) resolution = out.name();
+    ++plans;
+  }
+  std::cout << "seeded quota at " << quota_addr << ": " << targets << " targets for Hoàn Kiếm, "
+            << ThresholdYears().size() << " years of founding thresholds, " << plans << " plans\n";
+  return 0;
+}
+
+int SeedRegistry(const std::string& registry_addr) {
   auto stub = pb::RegistryService::NewStub(
       grpc::CreateChannel(registry_addr, grpc::InsecureChannelCredentials()));
   int units = 0, bodies = 0, enterprises = 0;
@@ -93,5 +162,9 @@ int Run(const std::string& registry_addr) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("chitieu-seed: loads the demo data through the services' APIs");
   absl::ParseCommandLine(argc, argv);
-  return chitieu::seed::Run(absl::GetFlag(FLAGS_registry_addr));
+  if (int rc = chitieu::seed::SeedRegistry(absl::GetFlag(FLAGS_registry_addr)); rc != 0) return rc;
+  if (!absl::GetFlag(FLAGS_quota_addr).empty()) {
+    return chitieu::seed::SeedQuota(absl::GetFlag(FLAGS_quota_addr));
+  }
+  return 0;
 }

@@ -191,3 +191,28 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
 };
 
 }  // namespace chitieu
+
+#include "libs/common/errors.h"
+
+namespace chitieu {
+
+// Starts a StreamChanges reactor: INVALID_ARGUMENT for a negative cursor,
+// else a FeedReactor replaying after `after` and following if `follow`.
+template <typename Response>
+grpc::ServerWriteReactor<Response>* StartFeed(ChangeNotifier* notifier,
+                                              typename FeedReactor<Response>::Fetch fetch,
+                                              int64_t after, bool follow) {
+  if (after < 0) {
+    class Refuse : public grpc::ServerWriteReactor<Response> {
+     public:
+      Refuse() {
+        this->Finish(ToGrpcStatus(InvalidField("after_sequence", "must not be negative")));
+      }
+      void OnDone() override { delete this; }
+    };
+    return new Refuse();
+  }
+  return FeedReactor<Response>::Start(notifier, std::move(fetch), after, follow);
+}
+
+}  // namespace chitieu

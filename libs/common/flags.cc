@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -44,6 +45,17 @@ void InitService(int argc, char** argv, const char* usage, const char* default_l
     }
   }
   absl::ParseCommandLine(argc, argv);
+}
+
+std::string DataFilePath(const std::string& file) {
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    LogError("cannot create data_dir", {{"data_dir", data_dir}, {"error", ec.message()}});
+    return "";
+  }
+  return data_dir + "/" + file;
 }
 
 }  // namespace chitieu

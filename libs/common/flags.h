@@ -29,4 +29,8 @@ inline constexpr char kDefaultReportingAddr[] = "127.0.0.1:7403";
 // `default_listen` becomes --listen's default. Call first in main().
 void InitService(int argc, char** argv, const char* usage, const char* default_listen);
 
+// Creates --data_dir if needed and returns the path of `file` in it; logs
+// and returns "" if the folder cannot be made.
+std::string DataFilePath(const std::string& file);
+
 }  // namespace chitieu

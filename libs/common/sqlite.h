@@ -108,3 +108,39 @@ class SqliteDb {
 };
 
 }  // namespace chitieu
+
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+
+namespace chitieu {
+
+// A bound parameter of QueryMessages.
+using SqlArg = std::variant<int64_t, std::string>;
+
+// Runs `sql`, binding `args` in order, and parses column 0 of every row as
+// a serialised `Message`. DATA_LOSS if one does not parse.
+template <typename Message>
+absl::StatusOr<std::vector<Message>> QueryMessages(SqliteDb& db, const std::string& sql,
+                                                   const std::vector<SqlArg>& args) {
+  auto stmt = db.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::visit([&](const auto& v) { stmt->Bind(static_cast<int>(i + 1), v); }, args[i]);
+  }
+  std::vector<Message> out;
+  while (true) {
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    Message m;
+    if (!m.ParseFromString(stmt->ColumnBlob(0))) {
+      return absl::DataLossError(
+          absl::StrCat("stored ", Message::descriptor()->name(), " cannot be parsed"));
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace chitieu

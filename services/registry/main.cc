@@ -1,8 +1,6 @@
 // chitieu-registry: wiring only. The rules live in registry.cc, the SQL in
 // registry_store_sqlite.cc, the gRPC glue in registry_service.cc.
 
-#include <filesystem>
-
 #include "absl/flags/flag.h"
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
@@ -19,15 +17,10 @@ int main(int argc, char** argv) {
                        chitieu::kDefaultRegistryAddr);
   chitieu::InitLogging("registry");
 
-  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) {
-    chitieu::LogError("cannot create data_dir", {{"data_dir", data_dir}, {"error", ec.message()}});
-    return 1;
-  }
+  const std::string db_path = chitieu::DataFilePath("registry.db");
+  if (db_path.empty()) return 1;
   chitieu::ChangeNotifier notifier;
-  auto store = chitieu::registry::SqliteRegistryStore::Open(data_dir + "/registry.db", &notifier);
+  auto store = chitieu::registry::SqliteRegistryStore::Open(db_path, &notifier);
   if (!store.ok()) {
     chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
     return 1;

@@ -14,6 +14,7 @@
 #include "libs/common/idempotency.h"
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
+#include "libs/common/transaction.h"
 #include "libs/common/validation.h"
 #include "services/registry/tax_code.h"
 
@@ -27,17 +28,10 @@ using ::google::protobuf::util::TimeUtil;
 
 google::protobuf::Timestamp Now() { return TimeUtil::GetCurrentTime(); }
 
-// Runs `fn` in one store transaction and returns what it produced.
 template <typename T>
 absl::StatusOr<T> InTx(RegistryStore* store,
                        const std::function<absl::StatusOr<T>(RegistryTx&)>& fn) {
-  std::optional<absl::StatusOr<T>> result;
-  absl::Status s = store->Transact([&](RegistryTx& tx) -> absl::Status {
-    result = fn(tx);
-    return result->status();
-  });
-  if (!s.ok()) return s;
-  return std::move(*result);
+  return InTransaction<T, RegistryTx>(store, fn);
 }
 
 template <typename Setter>
@@ -111,17 +105,6 @@ void CheckEnterpriseFields(FieldViolations& v, const pb::Enterprise& e, const st
   }
 }
 
-template <typename Response, typename Item>
-void SetPage(Response& response, std::vector<Item>& items, int page_size, uint64_t fingerprint,
-             const std::function<std::string(const Item&)>& key,
-             google::protobuf::RepeatedPtrField<Item>* out) {
-  if (static_cast<int>(items.size()) > page_size) {
-    items.resize(page_size);
-    response.set_next_page_token(EncodePageToken(key(items.back()), fingerprint));
-  }
-  for (auto& item : items) *out->Add() = std::move(item);
-}
-
 }  // namespace
 
 EnterpriseStatus StatusOn(const pb::Enterprise& enterprise, const std::string& date) {
@@ -179,9 +162,9 @@ absl::StatusOr<pb::ListUnitsResponse> Registry::ListUnits(const pb::ListUnitsReq
   auto units = InTx<std::vector<pb::Unit>>(store_, [&](RegistryTx& tx) { return tx.ListUnits(q); });
   if (!units.ok()) return units.status();
   pb::ListUnitsResponse response;
-  SetPage<pb::ListUnitsResponse, pb::Unit>(
-      response, *units, list->page_size, list->fingerprint,
-      [](const pb::Unit& u) { return u.name().substr(6); }, response.mutable_units());
+  FillPage(
+      response, *units, *list, [](const pb::Unit& u) { return u.name().substr(6); },
+      response.mutable_units());
   return response;
 }
 
@@ -340,9 +323,9 @@ absl::StatusOr<pb::ListBodiesResponse> Registry::ListBodies(const pb::ListBodies
       InTx<std::vector<pb::Body>>(store_, [&](RegistryTx& tx) { return tx.ListBodies(q); });
   if (!bodies.ok()) return bodies.status();
   pb::ListBodiesResponse response;
-  SetPage<pb::ListBodiesResponse, pb::Body>(
-      response, *bodies, list->page_size, list->fingerprint,
-      [](const pb::Body& b) { return b.name().substr(7); }, response.mutable_bodies());
+  FillPage(
+      response, *bodies, *list, [](const pb::Body& b) { return b.name().substr(7); },
+      response.mutable_bodies());
   return response;
 }
 
@@ -496,9 +479,9 @@ absl::StatusOr<pb::ListEnterprisesResponse> Registry::ListEnterprises(
   const std::string today = FormatDate(today_());
   for (auto& e : *rows) Derive(e, today);
   pb::ListEnterprisesResponse response;
-  SetPage<pb::ListEnterprisesResponse, pb::Enterprise>(
-      response, *rows, list->page_size, list->fingerprint,
-      [](const pb::Enterprise& e) { return e.enterprise_code(); }, response.mutable_enterprises());
+  FillPage(
+      response, *rows, *list, [](const pb::Enterprise& e) { return e.enterprise_code(); },
+      response.mutable_enterprises());
   return response;
 }
 
@@ -917,8 +900,8 @@ absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
       store_, [&](RegistryTx& tx) { return tx.ListOrganizations(q); });
   if (!rows.ok()) return rows.status();
   pb::ListOrganizationsResponse response;
-  SetPage<pb::ListOrganizationsResponse, pb::Organization>(
-      response, *rows, list->page_size, list->fingerprint,
+  FillPage(
+      response, *rows, *list,
       [](const pb::Organization& o) {
         // "enterprises/{code}/organizations/{id}" → "{code}/{id}".
         std::string key = o.name().substr(12);
@@ -1089,8 +1072,8 @@ absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
       store_, [&](RegistryTx& tx) { return tx.ListAdmissions(q); });
   if (!rows.ok()) return rows.status();
   pb::ListAdmissionsResponse response;
-  SetPage<pb::ListAdmissionsResponse, pb::Admission>(
-      response, *rows, list->page_size, list->fingerprint,
+  FillPage(
+      response, *rows, *list,
       [](const pb::Admission& a) {
         std::string key = a.name().substr(12);
         return key.replace(key.find("/admissions/"), 12, "/");

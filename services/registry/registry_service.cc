@@ -104,16 +104,8 @@ grpc::ServerReadReactor<pb::ImportEnterprisesRequest>* RegistryService::ImportEn
 
 grpc::ServerWriteReactor<pb::StreamChangesResponse>* RegistryService::StreamChanges(
     grpc::CallbackServerContext* /*c*/, const pb::StreamChangesRequest* r) {
-  if (r->after_sequence() < 0) {
-    class Refuse : public grpc::ServerWriteReactor<pb::StreamChangesResponse> {
-     public:
-      Refuse() { Finish(ToGrpcStatus(InvalidField("after_sequence", "must not be negative"))); }
-      void OnDone() override { delete this; }
-    };
-    return new Refuse();
-  }
   RegistryStore* store = store_;
-  return FeedReactor<pb::StreamChangesResponse>::Start(
+  return StartFeed<pb::StreamChangesResponse>(
       notifier_, [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
       r->after_sequence(), !r->no_follow());
 }

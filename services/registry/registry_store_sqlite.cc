@@ -9,7 +9,7 @@
 namespace chitieu::registry {
 namespace {
 
-using Arg = std::variant<int64_t, std::string>;
+using Arg = SqlArg;
 
 // Versioned schema; a new version is appended, never edited.
 const std::vector<std::string>& Migrations() {
@@ -99,26 +99,6 @@ absl::Status Corrupt(absl::string_view what) {
 }
 
 template <typename Message>
-absl::StatusOr<std::vector<Message>> QueryMessages(SqliteDb& db, const std::string& sql,
-                                                   const std::vector<Arg>& args) {
-  auto stmt = db.Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::visit([&](const auto& v) { stmt->Bind(static_cast<int>(i + 1), v); }, args[i]);
-  }
-  std::vector<Message> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Message m;
-    if (!m.ParseFromString(stmt->ColumnBlob(0))) return Corrupt(Message::descriptor()->name());
-    out.push_back(std::move(m));
-  }
-  return out;
-}
-
-template <typename Message>
 absl::StatusOr<Message> GetMessage(SqliteDb& db, const std::string& sql,
                                    const std::vector<Arg>& args, absl::string_view what) {
   auto rows = QueryMessages<Message>(db, sql, args);
@@ -129,9 +109,7 @@ absl::StatusOr<Message> GetMessage(SqliteDb& db, const std::string& sql,
 
 class SqliteTx : public RegistryTx {
  public:
-  explicit SqliteTx(SqliteDb& db) : db_(db), changes_(db) {}
-
-  int64_t last_appended() const { return changes_.last_appended(); }
+  SqliteTx(SqliteDb& db, SqliteChangeAppender& changes) : db_(db), changes_(changes) {}
 
   absl::StatusOr<pb::Unit> GetUnit(const std::string& code) override {
     return GetMessage<pb::Unit>(db_, "SELECT data FROM units WHERE code = ?", {code},
@@ -418,56 +396,30 @@ class SqliteTx : public RegistryTx {
 
  private:
   SqliteDb& db_;
-  SqliteChangeAppender changes_;
+  SqliteChangeAppender& changes_;
 };
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteRegistryStore>> SqliteRegistryStore::Open(
     const std::string& path, ChangeNotifier* notifier) {
-  auto db = SqliteDb::Open(path);
-  if (!db.ok()) return db.status();
-  if (auto s = (*db)->Migrate(Migrations()); !s.ok()) return s;
-  std::unique_ptr<SqliteRegistryStore> store(new SqliteRegistryStore(std::move(*db), notifier));
-  auto last = store->LastSequence();
-  if (!last.ok()) return last.status();
-  notifier->Notify(*last);
-  return store;
+  auto core = SqliteStoreCore::Open(path, Migrations(), notifier);
+  if (!core.ok()) return core.status();
+  return std::unique_ptr<SqliteRegistryStore>(new SqliteRegistryStore(std::move(*core)));
 }
 
 absl::Status SqliteRegistryStore::Transact(const std::function<absl::Status(RegistryTx&)>& body) {
-  int64_t notify_up_to = 0;
-  {
-    absl::MutexLock lock(&mu_);
-    SqliteTx tx(*db_);
-    absl::Status status = db_->InTransaction([&] { return body(tx); });
-    if (!status.ok()) return status;
-    notify_up_to = tx.last_appended();
-  }
-  // Outside the lock: followers read the store when woken.
-  if (notify_up_to > 0) notifier_->Notify(notify_up_to);
-  return absl::OkStatus();
+  return core_->Transact([&](SqliteDb& db, SqliteChangeAppender& changes) {
+    SqliteTx tx(db, changes);
+    return body(tx);
+  });
 }
 
 absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqliteRegistryStore::ReadChanges(
     int64_t after, int limit) {
-  std::vector<std::string> rows;
-  {
-    absl::MutexLock lock(&mu_);
-    auto read = SqliteReadChanges(*db_, after, limit);
-    if (!read.ok()) return read.status();
-    rows = std::move(*read);
-  }
-  std::vector<pb::StreamChangesResponse> out(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (!out[i].ParseFromString(rows[i])) return Corrupt("change");
-  }
-  return out;
-}
-
-absl::StatusOr<int64_t> SqliteRegistryStore::LastSequence() {
-  absl::MutexLock lock(&mu_);
-  return SqliteLastSequence(*db_);
+  auto rows = core_->ReadChanges(after, limit);
+  if (!rows.ok()) return rows.status();
+  return ParseChanges<pb::StreamChangesResponse>(*rows);
 }
 
 }  // namespace chitieu::registry

@@ -3,17 +3,13 @@
 #include <memory>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
-#include "libs/common/feed.h"
-#include "libs/common/sqlite.h"
+#include "libs/common/sqlite_store.h"
 #include "services/registry/registry_store.h"
 
 namespace chitieu::registry {
 
-// The registry's store in one SQLite database (WAL, synchronous=FULL).
-// Transactions are serialised by a mutex over one connection; each commits
-// durably before Transact returns.
+// The registry's store in one SQLite database (WAL, synchronous=FULL),
+// over the shared SqliteStoreCore.
 class SqliteRegistryStore : public RegistryStore {
  public:
   // Opens `path` (":memory:" for tests), applies migrations, and primes
@@ -25,15 +21,11 @@ class SqliteRegistryStore : public RegistryStore {
   absl::Status Transact(const std::function<absl::Status(RegistryTx&)>& body) override;
   absl::StatusOr<std::vector<pb::StreamChangesResponse>> ReadChanges(int64_t after,
                                                                      int limit) override;
-  absl::StatusOr<int64_t> LastSequence() override;
+  absl::StatusOr<int64_t> LastSequence() override { return core_->LastSequence(); }
 
  private:
-  SqliteRegistryStore(std::unique_ptr<SqliteDb> db, ChangeNotifier* notifier)
-      : db_(std::move(db)), notifier_(notifier) {}
-
-  absl::Mutex mu_;
-  std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);
-  ChangeNotifier* notifier_;
+  explicit SqliteRegistryStore(std::unique_ptr<SqliteStoreCore> core) : core_(std::move(core)) {}
+  std::unique_ptr<SqliteStoreCore> core_;
 };
 
 }  // namespace chitieu::registry

@@ -1,0 +1,42 @@
+#pragma once
+
+// Helpers for domain code that runs inside a store transaction.
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "libs/common/page_token.h"
+
+namespace chitieu {
+
+// Runs `fn` in one transaction of `store` (whose Transact takes a
+// function of Tx&) and returns what it produced; the transaction commits
+// only if `fn` succeeded.
+template <typename T, typename Tx, typename Store>
+absl::StatusOr<T> InTransaction(Store* store, const std::function<absl::StatusOr<T>(Tx&)>& fn) {
+  std::optional<absl::StatusOr<T>> result;
+  absl::Status s = store->Transact([&](Tx& tx) -> absl::Status {
+    result = fn(tx);
+    return result->status();
+  });
+  if (!s.ok()) return s;
+  return std::move(*result);
+}
+
+// Moves at most `page_size` of `items` (read with a limit of page_size + 1)
+// into `out`, and sets the next page token when there were more.
+template <typename Response, typename Item, typename KeyFn>
+void FillPage(Response& response, std::vector<Item>& items, const ListRequest& list, KeyFn key,
+              google::protobuf::RepeatedPtrField<Item>* out) {
+  if (static_cast<int>(items.size()) > list.page_size) {
+    items.resize(list.page_size);
+    response.set_next_page_token(EncodePageToken(key(items.back()), list.fingerprint));
+  }
+  for (auto& item : items) *out->Add() = std::move(item);
+}
+
+}  // namespace chitieu

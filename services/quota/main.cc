@@ -1,0 +1,42 @@
+// chitieu-quota: wiring only. Rules in quota.cc, SQL in
+// quota_store_sqlite.cc, gRPC glue in quota_service.cc, the registry client
+// in registry_directory.cc.
+
+#include "absl/flags/flag.h"
+#include "libs/common/dates.h"
+#include "libs/common/flags.h"
+#include "libs/common/log.h"
+#include "libs/common/server.h"
+#include "services/quota/quota.h"
+#include "services/quota/quota_service.h"
+#include "services/quota/quota_store_sqlite.h"
+#include "services/quota/registry_directory.h"
+
+int main(int argc, char** argv) {
+  chitieu::InitService(argc, argv,
+                       "chitieu-quota: yearly targets, their sub-allocation and revisions, "
+                       "founding thresholds and plans",
+                       chitieu::kDefaultQuotaAddr);
+  chitieu::InitLogging("quota");
+
+  const std::string db_path = chitieu::DataFilePath("quota.db");
+  if (db_path.empty()) return 1;
+  chitieu::ChangeNotifier notifier;
+  auto store = chitieu::quota::SqliteQuotaStore::Open(db_path, &notifier);
+  if (!store.ok()) {
+    chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
+    return 1;
+  }
+  chitieu::quota::RegistryDirectory registry(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_registry_addr), grpc::InsecureChannelCredentials()));
+  chitieu::quota::Quota quota(store->get(), &registry, chitieu::TodayInVietnam);
+  chitieu::quota::QuotaService service(&quota, store->get(), &notifier);
+
+  chitieu::ServerConfig config;
+  config.service_name = "quota";
+  config.listen_address = absl::GetFlag(FLAGS_listen);
+  config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.services = {&service};
+  config.on_shutdown = [&notifier] { notifier.Shutdown(); };
+  return chitieu::RunServer(config);
+}

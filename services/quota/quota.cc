@@ -1,0 +1,664 @@
+#include "services/quota/quota.h"
+
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+#include "libs/common/errors.h"
+#include "libs/common/idempotency.h"
+#include "libs/common/names.h"
+#include "libs/common/page_token.h"
+#include "libs/common/transaction.h"
+#include "libs/common/validation.h"
+
+namespace chitieu::quota {
+namespace {
+
+using ::chitieu::type::v1::ChangeType;
+using ::google::protobuf::util::TimeUtil;
+
+// Deeper than any administrative tree; a guard against a cycle in data.
+constexpr int kMaxDepth = 16;
+
+google::protobuf::Timestamp Now() { return TimeUtil::GetCurrentTime(); }
+
+template <typename T>
+absl::StatusOr<T> InTx(QuotaStore* store, const std::function<absl::StatusOr<T>(QuotaTx&)>& fn) {
+  return InTransaction<T, QuotaTx>(store, fn);
+}
+
+template <typename Setter>
+absl::Status Emit(QuotaTx& tx, ChangeType type, Setter set) {
+  pb::StreamChangesResponse change;
+  change.set_change_type(type);
+  set(change);
+  return tx.AppendChange(std::move(change));
+}
+
+absl::Status EmitTarget(QuotaTx& tx, ChangeType type, const pb::Target& t) {
+  return Emit(tx, type, [&](auto& c) { *c.mutable_target() = t; });
+}
+
+// The id (last segment) of "units/{u}/targets/{id}", checking the form.
+absl::StatusOr<std::vector<std::string>> ParseTargetName(const std::string& name,
+                                                         const std::string& field) {
+  return ParseName("units/{unit}/targets/{target}", name, field);
+}
+
+// Reads a target by name; NOT_FOUND unless it lives under the named unit.
+absl::StatusOr<pb::Target> TargetByName(QuotaTx& tx, const std::string& name,
+                                        const std::string& field) {
+  auto ids = ParseTargetName(name, field);
+  if (!ids.ok()) return ids.status();
+  auto t = tx.GetTarget((*ids)[1]);
+  if (t.ok() && t->name() != name) return absl::NotFoundError(absl::StrCat(name, " not found"));
+  return t;
+}
+
+std::string IdOf(const pb::Target& t) { return t.name().substr(t.name().rfind('/') + 1); }
+
+// The sum of the values of the targets that split `parent`.
+absl::StatusOr<int64_t> AllocatedUnder(QuotaTx& tx, const std::string& parent,
+                                       std::vector<pb::Target>* children = nullptr) {
+  TargetQuery q;
+  q.parent_target = parent;
+  q.limit = 100000;
+  auto rows = tx.ListTargets(q);
+  if (!rows.ok()) return rows.status();
+  int64_t sum = 0;
+  for (const auto& t : *rows) sum += t.value();
+  if (children != nullptr) *children = std::move(*rows);
+  return sum;
+}
+
+// The shape of one target row; `prefix` is "target." or "targets[i].".
+void CheckTargetShape(FieldViolations& v, const pb::Target& t, const std::string& prefix,
+                      int this_year) {
+  if (t.year() < 2000 || t.year() > this_year + 5) {
+    v.Add(prefix + "year", absl::StrCat("must be from 2000 to ", this_year + 5));
+  }
+  if (t.indicator() == 0 || !type::v1::Indicator_IsValid(t.indicator())) {
+    v.Add(prefix + "indicator", "must be one of the INDICATOR_ values");
+  }
+  if (t.value() < 0) v.Add(prefix + "value", "must not be negative");
+  if (!ParseSingleName("units", t.assigner(), "").ok()) {
+    v.Add(prefix + "assigner", "must be a name of the form units/{unit}");
+  }
+  if (!ParseSingleName("units", t.assignee(), "").ok() &&
+      !ParseSingleName("bodies", t.assignee(), "").ok()) {
+    v.Add(prefix + "assignee", "must be units/{unit} or bodies/{body}");
+  }
+  if (!t.parent_target().empty() && !ParseTargetName(t.parent_target(), "").ok()) {
+    v.Add(prefix + "parent_target", "must be a name of the form units/{unit}/targets/{target}");
+  }
+}
+
+// Links `t` to the assigner's own target of the same year and indicator
+// (given, or found), and checks the allocation under it. Violations name
+// `prefix` fields.
+absl::Status LinkAndCheckAllocation(QuotaTx& tx, pb::Target& t, const std::string& prefix,
+                                    bool allow_over_allocation, int32_t old_value) {
+  if (t.parent_target().empty()) {
+    TargetQuery q;
+    q.year = t.year();
+    q.indicator = t.indicator();
+    q.assignee = t.assigner();
+    q.limit = 1;
+    auto found = tx.ListTargets(q);
+    if (!found.ok()) return found.status();
+    if (!found->empty()) t.set_parent_target(found->front().name());
+  } else {
+    auto parent = TargetByName(tx, t.parent_target(), prefix + "parent_target");
+    if (absl::IsNotFound(parent.status())) {
+      return FailedField(prefix + "parent_target", "does not exist");
+    }
+    if (!parent.ok()) return parent.status();
+    if (parent->year() != t.year() || parent->indicator() != t.indicator() ||
+        parent->assignee() != t.assigner()) {
+      return FailedField(prefix + "parent_target",
+                         "must be the assigner's own target of the same year and indicator");
+    }
+  }
+  if (t.parent_target().empty() || allow_over_allocation) return absl::OkStatus();
+  auto parent = TargetByName(tx, t.parent_target(), prefix + "parent_target");
+  if (!parent.ok()) return parent.status();
+  auto allocated = AllocatedUnder(tx, t.parent_target());
+  if (!allocated.ok()) return allocated.status();
+  const int64_t after = *allocated - old_value + t.value();
+  if (after > parent->value()) {
+    return WithReason(
+        FailedField(
+            prefix + "value",
+            absl::StrCat("sub-allocations would sum to ", after, ", above the ", parent->value(),
+                         " of ", parent->name(), "; set allow_over_allocation to allow it")),
+        "OVER_ALLOCATION");
+  }
+  return absl::OkStatus();
+}
+
+pb::FoundingThresholds DefaultThresholds(int year) {
+  pb::FoundingThresholds t;
+  t.set_name(absl::StrCat("foundingThresholds/", year));
+  t.set_year(year);
+  t.set_party_cell_official_members(kDefaultPartyCell);
+  t.set_grassroots_party_committee_members(kDefaultGrassrootsPartyCommittee);
+  t.set_trade_union_members(kDefaultTradeUnion);
+  t.set_youth_branch_members(kDefaultYouthBranch);
+  return t;
+}
+
+absl::StatusOr<int> ThresholdsYear(const std::string& name, const std::string& field,
+                                   int this_year) {
+  auto id = ParseSingleName("foundingThresholds", name, field);
+  int year = 0;
+  if (!id.ok() || !absl::SimpleAtoi(*id, &year) || year < 2000 || year > this_year + 5) {
+    return InvalidField(
+        field,
+        absl::StrCat("must be foundingThresholds/{year}, a year from 2000 to ", this_year + 5));
+  }
+  return year;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- Registry
+
+absl::StatusOr<bool> Quota::IsBelow(const std::string& unit, const std::string& ancestor) {
+  std::string current = unit;
+  for (int depth = 0; depth < kMaxDepth; ++depth) {
+    auto u = units_->GetUnit(current);
+    if (!u.ok()) return u.status();
+    if (u->parent().empty()) return false;
+    if (u->parent() == ancestor) return true;
+    current = u->parent();
+  }
+  return false;
+}
+
+absl::StatusOr<std::string> Quota::ResolveAssignment(const std::string& assigner,
+                                                     const std::string& assignee,
+                                                     const std::string& prefix) {
+  auto a = units_->GetUnit(assigner);
+  if (absl::IsNotFound(a.status())) {
+    return FailedField(prefix + "assigner", absl::StrCat(assigner, " is not in the registry"));
+  }
+  if (!a.ok()) return a.status();
+  if (absl::StartsWith(assignee, "bodies/")) {
+    auto body = units_->GetBody(assignee);
+    if (absl::IsNotFound(body.status())) {
+      return FailedField(prefix + "assignee", absl::StrCat(assignee, " is not in the registry"));
+    }
+    if (!body.ok()) return body.status();
+    if (body->unit() != assigner) {
+      auto below = IsBelow(body->unit(), assigner);
+      if (!below.ok()) return below.status();
+      if (!*below) {
+        return FailedField(prefix + "assignee",
+                           absl::StrCat(assignee, " is not attached at or below ", assigner));
+      }
+    }
+    return body->unit();
+  }
+  auto u = units_->GetUnit(assignee);
+  if (absl::IsNotFound(u.status())) {
+    return FailedField(prefix + "assignee", absl::StrCat(assignee, " is not in the registry"));
+  }
+  if (!u.ok()) return u.status();
+  auto below = IsBelow(assignee, assigner);
+  if (!below.ok()) return below.status();
+  if (!*below) {
+    return FailedField(prefix + "assignee", absl::StrCat(assignee, " is not below ", assigner));
+  }
+  return assignee;
+}
+
+// ---------------------------------------------------------------- Targets
+
+absl::StatusOr<pb::Target> Quota::CreateTarget(const pb::CreateTargetRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  const pb::Target& in = request.target();
+  FieldViolations v;
+  if (!ParseSingleName("units", request.parent(), "").ok()) {
+    v.Add("parent", "must be a name of the form units/{unit}");
+  }
+  CheckTargetShape(v, in, "target.", today_().year());
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  // Ask the registry before any write: if it is down, nothing is written.
+  auto home = ResolveAssignment(in.assigner(), in.assignee(), "target.");
+  if (!home.ok()) return home.status();
+  if (*home != request.parent()) {
+    return InvalidField("parent", absl::StrCat("must be the assignee's unit, ", *home));
+  }
+  return InTx<pb::Target>(store_, [&](QuotaTx& tx) {
+    return Idempotent<pb::Target, QuotaTx>(
+        tx, "CreateTarget", request, request.request_id(), [&]() -> absl::StatusOr<pb::Target> {
+          auto existing = tx.FindTarget(in.year(), in.indicator(), in.assigner(), in.assignee());
+          if (!existing.ok()) return existing.status();
+          if (existing->has_value()) {
+            return absl::AlreadyExistsError(
+                absl::StrCat("a target for this year, indicator, assigner and assignee exists: ",
+                             (*existing)->name(), "; revise it with UpdateTarget"));
+          }
+          pb::Target t = in;
+          if (auto s = LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), 0);
+              !s.ok()) {
+            return s;
+          }
+          auto id = tx.NextId("target");
+          if (!id.ok()) return id.status();
+          t.set_name(absl::StrCat(request.parent(), "/targets/", *id));
+          t.set_etag("v1");
+          *t.mutable_create_time() = Now();
+          *t.mutable_update_time() = t.create_time();
+          if (auto s = tx.PutTarget(absl::StrCat(*id), t); !s.ok()) return s;
+          if (auto s = EmitTarget(tx, type::v1::CHANGE_TYPE_CREATED, t); !s.ok()) return s;
+          return t;
+        });
+  });
+}
+
+absl::StatusOr<pb::Target> Quota::GetTarget(const pb::GetTargetRequest& request) {
+  if (auto ids = ParseTargetName(request.name(), "name"); !ids.ok()) return ids.status();
+  return InTx<pb::Target>(store_,
+                          [&](QuotaTx& tx) { return TargetByName(tx, request.name(), "name"); });
+}
+
+absl::StatusOr<pb::ListTargetsResponse> Quota::ListTargets(const pb::ListTargetsRequest& request) {
+  auto unit = ParseSingleName("units", request.parent(), "parent");
+  if (!unit.ok()) return unit.status();
+  if (request.year() != 0 && (request.year() < 2000 || request.year() > 2999)) {
+    return InvalidField("year", "must be a year from 2000, or 0 for every year");
+  }
+  auto list = ParseListRequest(
+      request.page_size(), request.filter(), request.page_token(),
+      absl::StrCat("targets|", request.parent(), "|", request.year(), "|", request.filter()));
+  if (!list.ok()) return list.status();
+  TargetQuery q;
+  q.unit = *unit;
+  if (request.year() != 0) q.year = request.year();
+  for (const auto& t : list->terms) {
+    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.field == "indicator") {
+      type::v1::Indicator indicator;
+      if (!type::v1::Indicator_Parse(t.value, &indicator) || indicator == 0) {
+        return InvalidField("filter", "indicator takes an INDICATOR_ value");
+      }
+      q.indicator = indicator;
+    } else if (t.field == "assigner") {
+      q.assigner = t.value;
+    } else if (t.field == "assignee") {
+      q.assignee = t.value;
+    } else {
+      return InvalidField("filter", absl::StrCat("unknown field ", t.field,
+                                                 "; use indicator, assigner or assignee"));
+    }
+  }
+  q.after_id = list->after;
+  q.limit = list->page_size + 1;
+  auto rows = InTx<std::vector<pb::Target>>(store_, [&](QuotaTx& tx) { return tx.ListTargets(q); });
+  if (!rows.ok()) return rows.status();
+  pb::ListTargetsResponse response;
+  FillPage(response, *rows, *list, IdOf, response.mutable_targets());
+  return response;
+}
+
+absl::StatusOr<pb::Target> Quota::UpdateTarget(const pb::UpdateTargetRequest& request,
+                                               const std::string& principal) {
+  const pb::Target& in = request.target();
+  if (auto ids = ParseTargetName(in.name(), "target.name"); !ids.ok()) return ids.status();
+  FieldViolations v;
+  for (const auto& p : request.update_mask().paths()) {
+    if (p != "value") v.Add("update_mask", absl::StrCat(p, " cannot be updated; updatable: value"));
+  }
+  if (in.value() < 0) v.Add("target.value", "must not be negative");
+  CheckText(v, "reason", request.reason(), true, kMaxTextLength);
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::Target>(store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::Target> {
+    auto t = TargetByName(tx, in.name(), "target.name");
+    if (!t.ok()) return t.status();
+    if (auto s = CheckEtag(in.etag(), t->etag()); !s.ok()) return s;
+    const int32_t old_value = t->value();
+    if (old_value == in.value()) return t;
+    t->set_value(in.value());
+    if (auto s =
+            LinkAndCheckAllocation(tx, *t, "target.", request.allow_over_allocation(), old_value);
+        !s.ok()) {
+      return s;
+    }
+    if (!request.allow_over_allocation()) {
+      auto children = AllocatedUnder(tx, t->name());
+      if (!children.ok()) return children.status();
+      if (*children > t->value()) {
+        return WithReason(FailedField("target.value",
+                                      absl::StrCat("its sub-allocations already sum to ", *children,
+                                                   "; set allow_over_allocation to allow it")),
+                          "OVER_ALLOCATION");
+      }
+    }
+    pb::TargetRevision revision;
+    revision.set_old_value(old_value);
+    revision.set_new_value(in.value());
+    revision.set_reason(request.reason());
+    revision.set_revised_by(principal);
+    *revision.mutable_revise_time() = Now();
+    if (auto s = tx.AddRevision(IdOf(*t), revision); !s.ok()) return s;
+    t->set_etag(NextEtag(t->etag()));
+    *t->mutable_update_time() = Now();
+    if (auto s = tx.PutTarget(IdOf(*t), *t); !s.ok()) return s;
+    if (auto s = EmitTarget(tx, type::v1::CHANGE_TYPE_UPDATED, *t); !s.ok()) return s;
+    return t;
+  });
+}
+
+absl::StatusOr<pb::ListTargetRevisionsResponse> Quota::ListTargetRevisions(
+    const pb::ListTargetRevisionsRequest& request) {
+  if (auto ids = ParseTargetName(request.parent(), "parent"); !ids.ok()) return ids.status();
+  auto list = ParseListRequest(request.page_size(), "", request.page_token(),
+                               absl::StrCat("revisions|", request.parent()));
+  if (!list.ok()) return list.status();
+  int64_t after = 0;
+  if (!list->after.empty() && !absl::SimpleAtoi(list->after, &after)) {
+    return InvalidField("page_token", "is not a token this list issued");
+  }
+  return InTx<pb::ListTargetRevisionsResponse>(
+      store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::ListTargetRevisionsResponse> {
+        auto t = TargetByName(tx, request.parent(), "parent");
+        if (!t.ok()) return t.status();
+        auto rows = tx.ListRevisions(IdOf(*t), after, list->page_size + 1);
+        if (!rows.ok()) return rows.status();
+        pb::ListTargetRevisionsResponse response;
+        FillPage(
+            response, *rows, *list,
+            // Revisions are numbered from 1; the last one shown is the key.
+            [&](const pb::TargetRevision&) { return absl::StrCat(after + list->page_size); },
+            response.mutable_revisions());
+        return response;
+      });
+}
+
+absl::StatusOr<pb::TargetAllocation> Quota::GetTargetAllocation(
+    const pb::GetTargetAllocationRequest& request) {
+  auto ids = ParseName("units/{unit}/targets/{target}/allocation", request.name(), "name");
+  if (!ids.ok()) return ids.status();
+  const std::string target_name = absl::StrCat("units/", (*ids)[0], "/targets/", (*ids)[1]);
+  return InTx<pb::TargetAllocation>(
+      store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::TargetAllocation> {
+        auto t = TargetByName(tx, target_name, "name");
+        if (!t.ok()) return t.status();
+        std::vector<pb::Target> children;
+        auto allocated = AllocatedUnder(tx, target_name, &children);
+        if (!allocated.ok()) return allocated.status();
+        pb::TargetAllocation out;
+        out.set_target(target_name);
+        out.set_value(t->value());
+        for (auto& c : children) *out.add_sub_allocations() = std::move(c);
+        out.set_allocated(static_cast<int32_t>(*allocated));
+        out.set_remainder(static_cast<int32_t>(t->value() - *allocated));
+        out.set_over_allocated(*allocated > t->value());
+        return out;
+      });
+}
+
+absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsRequest& request,
+                                                         const std::string& principal) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  const int this_year = today_().year();
+  FieldViolations v;
+  if (!ParseSingleName("units", request.assigner(), "").ok()) {
+    v.Add("assigner", "must be a name of the form units/{unit}");
+  }
+  if (request.year() < 2000 || request.year() > this_year + 5) {
+    v.Add("year", absl::StrCat("must be from 2000 to ", this_year + 5));
+  }
+  if (request.targets_size() == 0) v.Add("targets", "must hold at least one target");
+  if (request.targets_size() > 10000) v.Add("targets", "must hold at most 10000 targets");
+  CheckText(v, "reason", request.reason(), false, kMaxTextLength);
+  std::vector<pb::Target> rows(request.targets().begin(), request.targets().end());
+  std::set<std::pair<int, std::string>> seen;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string prefix = absl::StrCat("targets[", i, "].");
+    pb::Target& t = rows[i];
+    if (t.year() == 0) t.set_year(request.year());
+    if (t.assigner().empty()) t.set_assigner(request.assigner());
+    if (t.year() != request.year()) v.Add(prefix + "year", "must be the request's year");
+    if (t.assigner() != request.assigner()) {
+      v.Add(prefix + "assigner", "must be the request's assigner");
+    }
+    CheckTargetShape(v, t, prefix, this_year);
+    if (!seen.emplace(t.indicator(), t.assignee()).second) {
+      v.Add(prefix + "assignee", "appears twice for the same indicator");
+    }
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  // Every row is checked with the registry before anything is written.
+  std::vector<std::string> homes(rows.size());
+  FieldViolations unknown;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    auto home = ResolveAssignment(rows[i].assigner(), rows[i].assignee(),
+                                  absl::StrCat("targets[", i, "]."));
+    if (absl::IsUnavailable(home.status())) return home.status();
+    if (!home.ok()) {
+      for (auto& [f, d] : GetFieldViolations(home.status())) unknown.Add(f, d);
+      continue;
+    }
+    homes[i] = *home;
+  }
+  if (auto s = unknown.ToStatus(absl::StatusCode::kFailedPrecondition); !s.ok()) return s;
+
+  return InTx<pb::SetTargetsResponse>(store_, [&](QuotaTx& tx) {
+    return Idempotent<pb::SetTargetsResponse, QuotaTx>(
+        tx, "SetTargets", request, request.request_id(),
+        [&]() -> absl::StatusOr<pb::SetTargetsResponse> {
+          pb::SetTargetsResponse response;
+          FieldViolations rule;
+          for (size_t i = 0; i < rows.size(); ++i) {
+            const std::string prefix = absl::StrCat("targets[", i, "].");
+            const pb::Target& in = rows[i];
+            auto existing = tx.FindTarget(in.year(), in.indicator(), in.assigner(), in.assignee());
+            if (!existing.ok()) return existing.status();
+            pb::Target t;
+            absl::Status s;
+            if (existing->has_value()) {
+              t = **existing;
+              const int32_t old_value = t.value();
+              if (old_value != in.value()) {
+                if (request.reason().empty()) {
+                  rule.Add("reason", "is required when existing values change");
+                  continue;
+                }
+                t.set_value(in.value());
+                s = LinkAndCheckAllocation(tx, t, prefix, false, old_value);
+                if (s.ok()) {
+                  pb::TargetRevision revision;
+                  revision.set_old_value(old_value);
+                  revision.set_new_value(in.value());
+                  revision.set_reason(request.reason());
+                  revision.set_revised_by(principal);
+                  *revision.mutable_revise_time() = Now();
+                  s = tx.AddRevision(IdOf(t), revision);
+                  t.set_etag(NextEtag(t.etag()));
+                  *t.mutable_update_time() = Now();
+                  if (s.ok()) s = tx.PutTarget(IdOf(t), t);
+                  if (s.ok()) s = EmitTarget(tx, type::v1::CHANGE_TYPE_UPDATED, t);
+                }
+              }
+            } else {
+              t = in;
+              s = LinkAndCheckAllocation(tx, t, prefix, false, 0);
+              if (s.ok()) {
+                auto id = tx.NextId("target");
+                if (!id.ok()) return id.status();
+                t.set_name(absl::StrCat(homes[i], "/targets/", *id));
+                t.set_etag("v1");
+                *t.mutable_create_time() = Now();
+                *t.mutable_update_time() = t.create_time();
+                s = tx.PutTarget(absl::StrCat(*id), t);
+                if (s.ok()) s = EmitTarget(tx, type::v1::CHANGE_TYPE_CREATED, t);
+              }
+            }
+            if (!s.ok()) {
+              auto violations = GetFieldViolations(s);
+              if (violations.empty()) return s;  // Not a rule: a storage fault.
+              for (auto& [f, d] : violations) rule.Add(f, d);
+              continue;
+            }
+            *response.add_targets() = t;
+          }
+          if (auto s = rule.ToStatus(absl::StatusCode::kFailedPrecondition); !s.ok()) return s;
+          return response;
+        });
+  });
+}
+
+// ---------------------------------------------------------------- Thresholds
+
+absl::StatusOr<pb::FoundingThresholds> Quota::GetFoundingThresholds(
+    const pb::GetFoundingThresholdsRequest& request) {
+  auto year = ThresholdsYear(request.name(), "name", today_().year());
+  if (!year.ok()) return year.status();
+  return InTx<pb::FoundingThresholds>(
+      store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::FoundingThresholds> {
+        auto stored = tx.GetThresholds(*year);
+        if (!stored.ok()) return stored.status();
+        return stored->has_value() ? **stored : DefaultThresholds(*year);
+      });
+}
+
+absl::StatusOr<pb::FoundingThresholds> Quota::UpdateFoundingThresholds(
+    const pb::UpdateFoundingThresholdsRequest& request) {
+  const pb::FoundingThresholds& in = request.founding_thresholds();
+  auto year = ThresholdsYear(in.name(), "founding_thresholds.name", today_().year());
+  if (!year.ok()) return year.status();
+  std::vector<std::string> paths(request.update_mask().paths().begin(),
+                                 request.update_mask().paths().end());
+  if (paths.empty()) {
+    paths = {"party_cell_official_members", "grassroots_party_committee_members",
+             "trade_union_members", "youth_branch_members"};
+  }
+  FieldViolations v;
+  const auto* descriptor = pb::FoundingThresholds::descriptor();
+  for (const auto& p : paths) {
+    const auto* field = descriptor->FindFieldByName(p);
+    if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_INT32 ||
+        p == "year") {
+      v.Add("update_mask", absl::StrCat(p, " cannot be updated"));
+      continue;
+    }
+    int32_t value = in.GetReflection()->GetInt32(in, field);
+    if (value < 1 || value > 10000) {
+      v.Add("founding_thresholds." + p, "must be from 1 to 10000");
+    }
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  return InTx<pb::FoundingThresholds>(
+      store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::FoundingThresholds> {
+        auto stored = tx.GetThresholds(*year);
+        if (!stored.ok()) return stored.status();
+        pb::FoundingThresholds t = stored->has_value() ? **stored : DefaultThresholds(*year);
+        if (auto s = CheckEtag(in.etag(), t.etag()); !s.ok()) return s;
+        for (const auto& p : paths) {
+          const auto* field = descriptor->FindFieldByName(p);
+          t.GetReflection()->SetInt32(&t, field, in.GetReflection()->GetInt32(in, field));
+        }
+        if (t.grassroots_party_committee_members() <= t.party_cell_official_members()) {
+          return FailedField("founding_thresholds.grassroots_party_committee_members",
+                             "must be above party_cell_official_members");
+        }
+        t.set_etag(NextEtag(t.etag()));
+        *t.mutable_update_time() = Now();
+        if (auto s = tx.PutThresholds(*year, t); !s.ok()) return s;
+        if (auto s = Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
+                          [&](auto& c) { *c.mutable_founding_thresholds() = t; });
+            !s.ok()) {
+          return s;
+        }
+        return t;
+      });
+}
+
+// ---------------------------------------------------------------- Plans
+
+absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request) {
+  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  auto unit = ParseSingleName("units", request.parent(), "parent");
+  if (!unit.ok()) return unit.status();
+  const pb::Plan& in = request.plan();
+  FieldViolations v;
+  CheckText(v, "plan.title", in.title(), true);
+  CheckText(v, "plan.document_number", in.document_number(), true, 100);
+  if (CheckDate(v, "plan.issue_date", in.issue_date()) && in.issue_date() > FormatDate(today_())) {
+    v.Add("plan.issue_date", "must not be in the future");
+  }
+  if (in.kind() == 0 || !pb::PlanKind_IsValid(in.kind())) {
+    v.Add("plan.kind", "must be one of the PLAN_KIND_ values");
+  }
+  if (!in.implements().empty() &&
+      !ParseName("units/{unit}/plans/{plan}", in.implements(), "").ok()) {
+    v.Add("plan.implements", "must be a name of the form units/{unit}/plans/{plan}");
+  }
+  if (auto s = v.ToStatus(); !s.ok()) return s;
+  auto issuer = units_->GetUnit(request.parent());
+  if (absl::IsNotFound(issuer.status())) {
+    return FailedField("parent", absl::StrCat(request.parent(), " is not in the registry"));
+  }
+  if (!issuer.ok()) return issuer.status();
+  return InTx<pb::Plan>(store_, [&](QuotaTx& tx) {
+    return Idempotent<pb::Plan, QuotaTx>(
+        tx, "CreatePlan", request, request.request_id(), [&]() -> absl::StatusOr<pb::Plan> {
+          if (!in.implements().empty()) {
+            auto ids = ParseName("units/{unit}/plans/{plan}", in.implements(), "plan.implements");
+            auto implemented = tx.GetPlan((*ids)[0], (*ids)[1]);
+            if (absl::IsNotFound(implemented.status())) {
+              return FailedField("plan.implements", "does not exist");
+            }
+            if (!implemented.ok()) return implemented.status();
+            if (in.issue_date() < implemented->issue_date()) {
+              return FailedField("plan.issue_date", "is before the document it implements");
+            }
+          }
+          auto id = tx.NextId("plan");
+          if (!id.ok()) return id.status();
+          pb::Plan plan = in;
+          plan.set_name(absl::StrCat(request.parent(), "/plans/", *id));
+          *plan.mutable_create_time() = Now();
+          if (auto s = tx.PutPlan(*unit, absl::StrCat(*id), plan); !s.ok()) return s;
+          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
+                            [&](auto& c) { *c.mutable_plan() = plan; });
+              !s.ok()) {
+            return s;
+          }
+          return plan;
+        });
+  });
+}
+
+absl::StatusOr<pb::Plan> Quota::GetPlan(const pb::GetPlanRequest& request) {
+  auto ids = ParseName("units/{unit}/plans/{plan}", request.name(), "name");
+  if (!ids.ok()) return ids.status();
+  return InTx<pb::Plan>(store_, [&](QuotaTx& tx) { return tx.GetPlan((*ids)[0], (*ids)[1]); });
+}
+
+absl::StatusOr<pb::ListPlansResponse> Quota::ListPlans(const pb::ListPlansRequest& request) {
+  auto unit = ParseSingleName("units", request.parent(), "parent");
+  if (!unit.ok()) return unit.status();
+  auto list = ParseListRequest(request.page_size(), "", request.page_token(),
+                               absl::StrCat("plans|", request.parent()));
+  if (!list.ok()) return list.status();
+  int64_t after = 0;
+  if (!list->after.empty() && !absl::SimpleAtoi(list->after, &after)) {
+    return InvalidField("page_token", "is not a token this list issued");
+  }
+  auto rows = InTx<std::vector<pb::Plan>>(
+      store_, [&](QuotaTx& tx) { return tx.ListPlans(*unit, after, list->page_size + 1); });
+  if (!rows.ok()) return rows.status();
+  pb::ListPlansResponse response;
+  FillPage(
+      response, *rows, *list,
+      [](const pb::Plan& p) { return p.name().substr(p.name().rfind('/') + 1); },
+      response.mutable_plans());
+  return response;
+}
+
+}  // namespace chitieu::quota

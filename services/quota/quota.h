@@ -1,0 +1,76 @@
+#pragma once
+
+// Domain layer of the quota service: targets and their sub-allocation down
+// the unit tree, revisions, founding thresholds and plans. No gRPC here.
+// Errors (libs/common/errors.h):
+//   INVALID_ARGUMENT    malformed input, a field violation per bad field (a
+//                       negative value, an unknown indicator, a year before
+//                       2000 or more than 5 years ahead);
+//   FAILED_PRECONDITION well-formed input that breaks a rule: an unknown
+//                       unit or body, an assignee not below the assigner,
+//                       sub-allocations summing above their parent target
+//                       without allow_over_allocation;
+//   NOT_FOUND, ALREADY_EXISTS, ABORTED (stale etag) as in the registry;
+//   UNAVAILABLE         the registry cannot be reached: nothing is written.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "chitieu/quota/v1/quota.pb.h"
+#include "libs/common/dates.h"
+#include "services/quota/quota_store.h"
+#include "services/quota/unit_directory.h"
+
+namespace chitieu::quota {
+
+// Thresholds that apply to a year nobody has set them for.
+inline constexpr int kDefaultPartyCell = 3;
+inline constexpr int kDefaultGrassrootsPartyCommittee = 30;
+inline constexpr int kDefaultTradeUnion = 5;
+inline constexpr int kDefaultYouthBranch = 3;
+
+class Quota {
+ public:
+  // None of the pointers is owned.
+  Quota(QuotaStore* store, UnitDirectory* units, TodayFn today)
+      : store_(store), units_(units), today_(std::move(today)) {}
+
+  // `principal` (who calls) is recorded on the revisions a call makes.
+  absl::StatusOr<pb::Target> CreateTarget(const pb::CreateTargetRequest& request);
+  absl::StatusOr<pb::Target> GetTarget(const pb::GetTargetRequest& request);
+  absl::StatusOr<pb::ListTargetsResponse> ListTargets(const pb::ListTargetsRequest& request);
+  absl::StatusOr<pb::Target> UpdateTarget(const pb::UpdateTargetRequest& request,
+                                          const std::string& principal);
+  absl::StatusOr<pb::ListTargetRevisionsResponse> ListTargetRevisions(
+      const pb::ListTargetRevisionsRequest& request);
+  absl::StatusOr<pb::TargetAllocation> GetTargetAllocation(
+      const pb::GetTargetAllocationRequest& request);
+  absl::StatusOr<pb::SetTargetsResponse> SetTargets(const pb::SetTargetsRequest& request,
+                                                    const std::string& principal);
+
+  absl::StatusOr<pb::FoundingThresholds> GetFoundingThresholds(
+      const pb::GetFoundingThresholdsRequest& request);
+  absl::StatusOr<pb::FoundingThresholds> UpdateFoundingThresholds(
+      const pb::UpdateFoundingThresholdsRequest& request);
+
+  absl::StatusOr<pb::Plan> CreatePlan(const pb::CreatePlanRequest& request);
+  absl::StatusOr<pb::Plan> GetPlan(const pb::GetPlanRequest& request);
+  absl::StatusOr<pb::ListPlansResponse> ListPlans(const pb::ListPlansRequest& request);
+
+ private:
+  // Checks with the registry that `assigner` is a unit and `assignee` a
+  // unit strictly below it or a body attached at or below it; returns the
+  // name of the unit a target for `assignee` lives under. Violations name
+  // `prefix` + "assigner" / "assignee".
+  absl::StatusOr<std::string> ResolveAssignment(const std::string& assigner,
+                                                const std::string& assignee,
+                                                const std::string& prefix);
+  // True if `unit` is strictly below `ancestor` (both unit names).
+  absl::StatusOr<bool> IsBelow(const std::string& unit, const std::string& ancestor);
+
+  QuotaStore* store_;
+  UnitDirectory* units_;
+  TodayFn today_;
+};
+
+}  // namespace chitieu::quota

@@ -1,0 +1,86 @@
+// Service tests: the quota handlers on an in-process server through a real
+// stub; the principal travels in metadata.
+
+#include "services/quota/quota_service.h"
+
+#include <gtest/gtest.h>
+
+#include "services/quota/quota_store_sqlite.h"
+
+namespace chitieu::quota {
+
+class FakeDirectory;  // quota_test.cc
+
+namespace {
+
+class OneUnitDirectory : public UnitDirectory {
+ public:
+  absl::StatusOr<registry::v1::Unit> GetUnit(const std::string& name) override {
+    registry::v1::Unit u;
+    u.set_name(name);
+    if (name != "units/01") u.set_parent("units/01");
+    return u;
+  }
+  absl::StatusOr<registry::v1::Body> GetBody(const std::string& name) override {
+    return absl::NotFoundError(name);
+  }
+};
+
+TEST(QuotaServiceTest, RevisionRecordsThePrincipalAndFeedStreams) {
+  ChangeNotifier notifier;
+  auto store = std::move(*SqliteQuotaStore::Open(":memory:", &notifier));
+  OneUnitDirectory units;
+  Quota quota(store.get(), &units, [] { return absl::CivilDay(2013, 3, 1); });
+  QuotaService service(&quota, store.get(), &notifier);
+  grpc::ServerBuilder builder;
+  builder.RegisterService(&service);
+  auto server = builder.BuildAndStart();
+  auto stub = pb::QuotaService::NewStub(server->InProcessChannel(grpc::ChannelArguments()));
+
+  pb::CreateTargetRequest create;
+  create.set_parent("units/002");
+  create.mutable_target()->set_year(2013);
+  create.mutable_target()->set_indicator(type::v1::INDICATOR_NEW_YOUTH_UNIONS);
+  create.mutable_target()->set_assigner("units/01");
+  create.mutable_target()->set_assignee("units/002");
+  create.mutable_target()->set_value(5);
+  pb::Target target;
+  grpc::ClientContext c1;
+  ASSERT_TRUE(stub->CreateTarget(&c1, create, &target).ok());
+
+  pb::UpdateTargetRequest update;
+  *update.mutable_target() = target;
+  update.mutable_target()->set_value(6);
+  update.set_reason("bổ sung");
+  grpc::ClientContext c2;
+  c2.AddMetadata("x-chitieu-principal", "user:nguyen.van.a");
+  ASSERT_TRUE(stub->UpdateTarget(&c2, update, &target).ok());
+
+  pb::ListTargetRevisionsRequest history;
+  history.set_parent(target.name());
+  pb::ListTargetRevisionsResponse revisions;
+  grpc::ClientContext c3;
+  ASSERT_TRUE(stub->ListTargetRevisions(&c3, history, &revisions).ok());
+  ASSERT_EQ(revisions.revisions_size(), 1);
+  EXPECT_EQ(revisions.revisions(0).revised_by(), "user:nguyen.van.a");
+
+  pb::StreamChangesRequest feed;
+  feed.set_no_follow(true);
+  grpc::ClientContext c4;
+  auto reader = stub->StreamChanges(&c4, feed);
+  std::vector<int64_t> sequences;
+  pb::StreamChangesResponse change;
+  while (reader->Read(&change)) sequences.push_back(change.sequence());
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_EQ(sequences, (std::vector<int64_t>{1, 2}));
+
+  pb::CreateTargetRequest bad = create;
+  bad.mutable_target()->set_value(-3);
+  grpc::ClientContext c5;
+  EXPECT_EQ(stub->CreateTarget(&c5, bad, &target).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  notifier.Shutdown();
+  server->Shutdown();
+}
+
+}  // namespace
+}  // namespace chitieu::quota

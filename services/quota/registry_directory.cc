@@ -1,0 +1,47 @@
+#include "services/quota/registry_directory.h"
+
+#include <chrono>
+
+#include "libs/common/grpc_status.h"
+
+namespace chitieu::quota {
+namespace {
+
+// The registry's answer, as the quota domain should see it: a registry that
+// cannot answer in time is UNAVAILABLE, whatever gRPC said.
+absl::Status FromRegistry(const grpc::Status& status) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::OK:
+      return absl::OkStatus();
+    case grpc::StatusCode::NOT_FOUND:
+      return absl::NotFoundError(status.error_message());
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return FromGrpcStatus(status);
+    default:
+      return absl::UnavailableError("the registry cannot be reached; nothing was written");
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<registry::v1::Unit> RegistryDirectory::GetUnit(const std::string& name) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(deadline_ms_));
+  registry::v1::GetUnitRequest request;
+  request.set_name(name);
+  registry::v1::Unit unit;
+  if (auto s = FromRegistry(stub_->GetUnit(&ctx, request, &unit)); !s.ok()) return s;
+  return unit;
+}
+
+absl::StatusOr<registry::v1::Body> RegistryDirectory::GetBody(const std::string& name) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(deadline_ms_));
+  registry::v1::GetBodyRequest request;
+  request.set_name(name);
+  registry::v1::Body body;
+  if (auto s = FromRegistry(stub_->GetBody(&ctx, request, &body)); !s.ok()) return s;
+  return body;
+}
+
+}  // namespace chitieu::quota
