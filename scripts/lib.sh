@@ -58,15 +58,17 @@ ensure_all() {
 }
 
 # Services that exist, with their default addresses.
-SERVICES=(registry quota)
+SERVICES=(registry quota reporting)
 declare -A SERVICE_ADDR=(
   [registry]=${CHITIEU_REGISTRY_ADDR:-127.0.0.1:7401}
   [quota]=${CHITIEU_QUOTA_ADDR:-127.0.0.1:7402}
+  [reporting]=${CHITIEU_REPORTING_ADDR:-127.0.0.1:7403}
 )
 # Flags each service needs to find its peers.
 declare -A SERVICE_ARGS=(
   [registry]=""
   [quota]="--registry_addr=${SERVICE_ADDR[registry]}"
+  [reporting]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]}"
 )
 
 pid_of() {

@@ -25,13 +25,15 @@ class QuotaE2ETest : public ::testing::Test {
     std::filesystem::create_directories(dir_.path() + "/quota");
     registry_ = std::make_unique<ServiceProcess>("chitieu-registry", dir_.path() + "/registry");
     ASSERT_TRUE(registry_->Start()) << registry_->error();
-    ASSERT_EQ(testing::RunTool("chitieu-seed",
-                               {"--registry_addr=" + registry_->address(), "--quota_addr="},
-                               dir_.path() + "/seed.log"),
+    ASSERT_EQ(testing::RunTool(
+                  "chitieu-seed",
+                  {"--registry_addr=" + registry_->address(), "--quota_addr=", "--scenario=false"},
+                  dir_.path() + "/seed.log"),
               0);
     quota_ = std::make_unique<ServiceProcess>(
         "chitieu-quota", dir_.path() + "/quota",
-        std::vector<std::string>{"--registry_addr=" + registry_->address(), "--quota_addr="});
+        std::vector<std::string>{"--registry_addr=" + registry_->address(),
+                                 "--quota_addr=", "--scenario=false"});
     ASSERT_TRUE(quota_->Start()) << quota_->error();
     stub_ = pb::QuotaService::NewStub(quota_->channel());
   }
@@ -174,7 +176,7 @@ TEST(QuotaSeedE2ETest, DemoTargetsThresholdsAndPlans) {
                        {"--registry_addr=" + registry.address()});
   ASSERT_TRUE(quota.Start()) << quota.error();
   const std::vector<std::string> args = {"--registry_addr=" + registry.address(),
-                                         "--quota_addr=" + quota.address()};
+                                         "--quota_addr=" + quota.address(), "--scenario=false"};
   ASSERT_EQ(testing::RunTool("chitieu-seed", args, dir.path() + "/seed.log"), 0);
   ASSERT_EQ(testing::RunTool("chitieu-seed", args, dir.path() + "/seed.log"), 0);  // Again.
   auto stub = pb::QuotaService::NewStub(quota.channel());

@@ -329,12 +329,16 @@ TEST(SeedE2ETest, LoadsTheDemoThroughTheApiAndCanRunAgain) {
   ServiceProcess registry("chitieu-registry", dir.path());
   ASSERT_TRUE(registry.Start()) << registry.error();
   const std::string log = dir.path() + "/seed.log";
-  ASSERT_EQ(testing::RunTool("chitieu-seed",
-                             {"--registry_addr=" + registry.address(), "--quota_addr="}, log),
-            0);
-  ASSERT_EQ(testing::RunTool("chitieu-seed",
-                             {"--registry_addr=" + registry.address(), "--quota_addr="}, log),
-            0);
+  ASSERT_EQ(
+      testing::RunTool(
+          "chitieu-seed",
+          {"--registry_addr=" + registry.address(), "--quota_addr=", "--scenario=false"}, log),
+      0);
+  ASSERT_EQ(
+      testing::RunTool(
+          "chitieu-seed",
+          {"--registry_addr=" + registry.address(), "--quota_addr=", "--scenario=false"}, log),
+      0);
   auto stub = pb::RegistryService::NewStub(registry.channel());
 
   auto count_units = [&](const std::string& filter, const std::string& open_on) {

@@ -4,6 +4,7 @@
 
 #include "chitieu/quota/v1/quota.pb.h"
 #include "chitieu/registry/v1/registry.pb.h"
+#include "services/registry/tax_code.h"
 
 namespace chitieu::seed {
 namespace {
@@ -137,5 +138,121 @@ std::vector<DemoPlan> Plans() {
 }
 
 std::vector<int> ThresholdYears() { return {2012, 2013}; }
+
+namespace {
+
+// The sequence-th issuable tax code from `from` on, for province 01.
+std::string NextCode(int* sequence) {
+  std::string code;
+  while (code.empty()) code = registry::MakeEnterpriseCode(1, (*sequence)++);
+  return code;
+}
+
+std::string Date(int year, int month, int day) {
+  char buf[11];
+  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d", year, month, day);
+  return buf;
+}
+
+}  // namespace
+
+Scenario HoanKiemScenario() {
+  using namespace ::chitieu::type::v1;  // NOLINT: enum values only.
+  Scenario sc;
+  int sequence = 901001;
+  for (const auto& named : NamedEnterprises()) {
+    ScenarioEnterprise e;
+    for (int s = named.sequence; e.code.empty(); ++s) e.code = registry::MakeEnterpriseCode(1, s);
+    e.name = named.name;
+    e.unit_code = named.unit_code;
+    e.registration_date = named.registration_date;
+    sc.enterprises.push_back(e);
+  }
+  sequence = 100000;
+  const int synthetic = kRegistered2013 - static_cast<int>(sc.enterprises.size());
+  // Statuses by position among the synthetic ones: the first are active
+  // (the founders come from them), then suspended, not at their address and
+  // dissolved, each effective in 2013.
+  const int active = synthetic - kSuspended2013 - kNotAtAddress2013 - kDissolved2013;
+  for (int i = 0; i < synthetic; ++i) {
+    ScenarioEnterprise e;
+    e.code = NextCode(&sequence);
+    e.name = "Công ty TNHH Hoàn Kiếm " + std::to_string(i + 1);
+    e.unit_code = WardCode(i % 18);
+    e.registration_date = Date(2000 + i % 12, 1 + i % 12, 1 + i % 28);
+    e.employees = 5 + i % 40;
+    if (i >= active) {
+      const int k = i - active;
+      e.status = k < kSuspended2013 ? ENTERPRISE_STATUS_SUSPENDED
+                 : k < kSuspended2013 + kNotAtAddress2013
+                     ? ENTERPRISE_STATUS_NOT_AT_REGISTERED_ADDRESS
+                     : ENTERPRISE_STATUS_DISSOLVED;
+      e.status_date = Date(2013, 1 + k % 11, 1 + k % 28);
+    }
+    sc.enterprises.push_back(e);
+  }
+  // Founders: distinct active synthetic enterprises for each kind and year,
+  // after the named three (index 0..2), which found in 2013 themselves.
+  auto enterprise = [&](int synthetic_index) -> ScenarioEnterprise& {
+    return sc.enterprises[3 + synthetic_index];
+  };
+  int next = 0;
+  auto found = [&](int kind, int year, int n, const std::string& body, int members) {
+    for (int j = 0; j < n; ++j) {
+      ScenarioEnterprise& e = enterprise(next++);
+      const std::string date = Date(year, 2 + j % 10, 1 + (j * 3) % 27);
+      sc.organizations.push_back({e.code, kind, date, body, members});
+      if (kind == ORGANIZATION_KIND_PARTY) e.official_party = members;
+      if (kind == ORGANIZATION_KIND_TRADE_UNION) e.trade_union = members;
+      if (kind == ORGANIZATION_KIND_YOUTH_UNION) e.youth_union = members;
+    }
+  };
+  // 2012: 3 Party organizations (ward Party committees), 20 trade unions
+  // (the labour federation), 2 youth organizations.
+  for (int j = 0; j < 3; ++j) {
+    ScenarioEnterprise& e = enterprise(next++);
+    sc.organizations.push_back({e.code, ORGANIZATION_KIND_PARTY, Date(2012, 4 + 2 * j, 10),
+                                "hk-ward-party-" + e.unit_code, 3});
+    e.official_party = 3;
+  }
+  found(ORGANIZATION_KIND_TRADE_UNION, 2012, 20, "hk-labour-federation", 12);
+  found(ORGANIZATION_KIND_YOUTH_UNION, 2012, 2, "hk-youth-union", 6);
+  // 2013: 7 Party organizations, 4 of them through the block Party
+  // committee (one in Bệnh viện Đông Đô), 3 through ward committees.
+  sc.organizations.push_back(
+      {sc.enterprises[0].code, ORGANIZATION_KIND_PARTY, "2013-05-19", "hk-block-party", 5});
+  sc.enterprises[0].official_party = 5;
+  found(ORGANIZATION_KIND_PARTY, 2013, 3, "hk-block-party", 3);
+  for (int j = 0; j < 3; ++j) {
+    ScenarioEnterprise& e = enterprise(next++);
+    sc.organizations.push_back({e.code, ORGANIZATION_KIND_PARTY, Date(2013, 6 + j, 15),
+                                "hk-ward-party-" + e.unit_code, 4});
+    e.official_party = 4;
+  }
+  // 24 trade unions (one in Công ty CP 901) and 12 youth organizations (one
+  // in Long Biên packaging).
+  sc.organizations.push_back({sc.enterprises[1].code, ORGANIZATION_KIND_TRADE_UNION, "2013-03-26",
+                              "hk-labour-federation", 25});
+  sc.enterprises[1].trade_union = 25;
+  found(ORGANIZATION_KIND_TRADE_UNION, 2013, 23, "hk-labour-federation", 10);
+  sc.organizations.push_back(
+      {sc.enterprises[2].code, ORGANIZATION_KIND_YOUTH_UNION, "2013-03-26", "hk-youth-union", 8});
+  sc.enterprises[2].youth_union = 8;
+  found(ORGANIZATION_KIND_YOUTH_UNION, 2013, 11, "hk-youth-union", 5);
+  // 39 Party members admitted in 2013: 13 decisions of 3, in enterprises
+  // whose Party organizations were founded.
+  for (int j = 0; j < 13; ++j) {
+    const auto& org = sc.organizations[j % 3];  // The 2012 Party organizations' enterprises.
+    sc.admissions.push_back({org.enterprise_code, Date(2013, 1 + j % 12, 5 + j), 3});
+  }
+  // Candidates: active enterprises with members enough to found, and no
+  // organization of that kind yet.
+  for (int j = 0; j < 25; ++j) enterprise(next++).official_party = 3 + j % 4;
+  for (int j = 0; j < 30; ++j) enterprise(next++).trade_union = 5 + j % 10;
+  for (int j = 0; j < 15; ++j) enterprise(next++).youth_union = 3 + j % 5;
+  // A few with too few official Party members: fostering cases.
+  for (int j = 0; j < 10; ++j) enterprise(next++).official_party = j % 3;
+  return sc;
+}
 
 }  // namespace chitieu::seed

@@ -54,6 +54,54 @@ struct DemoPlan {
   bool implements_resolution;
 };
 
+// The synthetic enterprise base of Hoàn Kiếm that makes the article's
+// figures come out exactly: registered enterprises with their status at the
+// end of 2013, the organizations founded in 2012 and 2013, the 2013
+// admissions, and member counts that put some enterprises on the candidate
+// lists. Deterministic: the same every run.
+struct ScenarioEnterprise {
+  std::string code;
+  std::string name;
+  std::string unit_code;
+  std::string registration_date;
+  int status = 0;  // chitieu.type.v1.EnterpriseStatus; 0: active since registration.
+  std::string status_date;
+  // Member counts recorded as of 2013-12-01 when any is non-zero.
+  int official_party = 0;
+  int trade_union = 0;
+  int youth_union = 0;
+  int employees = 0;
+};
+
+struct ScenarioOrganization {
+  std::string enterprise_code;
+  int kind;  // chitieu.type.v1.OrganizationKind
+  std::string founding_date;
+  std::string body_id;
+  int members;
+};
+
+struct ScenarioAdmission {
+  std::string enterprise_code;
+  std::string date;
+  int count;
+};
+
+struct Scenario {
+  // The three named enterprises come first.
+  std::vector<ScenarioEnterprise> enterprises;
+  std::vector<ScenarioOrganization> organizations;
+  std::vector<ScenarioAdmission> admissions;
+};
+
+// The article's figures, which the scenario reproduces.
+inline constexpr int kRegistered2013 = 7312;
+inline constexpr int kSuspended2013 = 1207;
+inline constexpr int kNotAtAddress2013 = 1516;
+inline constexpr int kDissolved2013 = 186;
+
+Scenario HoanKiemScenario();
+
 // Units in creation order: a parent before its children, a successor
 // before the unit that names it.
 std::vector<DemoUnit> DemoUnits();

@@ -16,6 +16,9 @@
 #include "libs/common/flags.h"
 #include "services/registry/tax_code.h"
 
+ABSL_FLAG(bool, scenario, true,
+          "Also load Hoàn Kiếm's synthetic enterprises and organizations (the article's figures)");
+
 namespace chitieu::seed {
 namespace {
 
@@ -104,6 +107,102 @@ int SeedQuota(const std::string& quota_addr) {
   return 0;
 }
 
+// Imports Hoàn Kiếm's synthetic enterprise base and founds its
+// organizations, through the registry's API.
+int SeedScenario(pb::RegistryService::Stub& stub) {
+  const Scenario sc = HoanKiemScenario();
+  {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
+    ctx.set_wait_for_ready(true);
+    pb::ImportEnterprisesResponse summary;
+    auto writer = stub.ImportEnterprises(&ctx, &summary);
+    pb::ImportEnterprisesRequest batch;
+    batch.set_source("demo-seed");
+    auto flush = [&] {
+      bool ok = batch.enterprises_size() == 0 || writer->Write(batch);
+      batch.Clear();
+      return ok;
+    };
+    for (size_t i = 3; i < sc.enterprises.size(); ++i) {  // The named three exist already.
+      const auto& e = sc.enterprises[i];
+      auto* row = batch.add_enterprises();
+      row->set_enterprise_code(e.code);
+      row->set_display_name(e.name);
+      row->set_legal_form(type::v1::LEGAL_FORM_SINGLE_MEMBER_LLC);
+      row->set_sector(type::v1::SECTOR_NON_STATE);
+      row->set_seat_unit("units/" + e.unit_code);
+      row->set_registration_date(e.registration_date);
+      if (e.status != 0) {
+        auto* p = row->add_status_history();
+        p->set_status(static_cast<type::v1::EnterpriseStatus>(e.status));
+        p->set_effective_date(e.status_date);
+        p->set_source("business-registry");
+      }
+      if (batch.enterprises_size() == 500 && !flush()) break;
+    }
+    flush();
+    writer->WritesDone();
+    grpc::Status s = writer->Finish();
+    if (!Check(s, "import") || summary.rejected() != 0) {
+      std::cerr << "seed: import rejected " << summary.rejected() << " rows\n";
+      return 1;
+    }
+    std::cout << "imported " << summary.rows() << " enterprises (" << summary.created() << " new, "
+              << summary.unchanged() << " unchanged)\n";
+  }
+  int counts = 0;
+  for (const auto& e : sc.enterprises) {
+    if (e.official_party == 0 && e.trade_union == 0 && e.youth_union == 0) continue;
+    pb::RecordMemberCountsRequest r;
+    r.set_request_id("seed-counts-" + e.code);
+    r.set_name("enterprises/" + e.code);
+    auto* m = r.mutable_member_counts();
+    m->set_as_of_date("2013-12-01");
+    m->set_official_party_members(e.official_party);
+    m->set_trade_union_members(e.trade_union);
+    m->set_youth_union_members(e.youth_union);
+    m->set_employees(e.employees);
+    pb::Enterprise out;
+    if (!Check(Call([&](auto* c) { return stub.RecordMemberCounts(c, r, &out); }), r.name())) {
+      return 1;
+    }
+    ++counts;
+  }
+  int n = 0;
+  for (const auto& o : sc.organizations) {
+    pb::CreateOrganizationRequest r;
+    r.set_request_id("seed-org-" + std::to_string(n++));
+    r.set_parent("enterprises/" + o.enterprise_code);
+    auto* org = r.mutable_organization();
+    org->set_kind(static_cast<type::v1::OrganizationKind>(o.kind));
+    org->set_founding_date(o.founding_date);
+    org->set_decision_number(std::to_string(100 + n) + "-QĐ/ĐU");
+    org->set_founding_body("bodies/" + o.body_id);
+    org->set_members_at_founding(o.members);
+    pb::Organization out;
+    if (!Check(Call([&](auto* c) { return stub.CreateOrganization(c, r, &out); }), r.parent())) {
+      return 1;
+    }
+  }
+  n = 0;
+  for (const auto& a : sc.admissions) {
+    pb::CreateAdmissionRequest r;
+    r.set_request_id("seed-admission-" + std::to_string(n++));
+    r.set_parent("enterprises/" + a.enterprise_code);
+    r.mutable_admission()->set_admission_date(a.date);
+    r.mutable_admission()->set_count(a.count);
+    r.mutable_admission()->set_decision_number(std::to_string(200 + n) + "-QĐ/ĐU");
+    pb::Admission out;
+    if (!Check(Call([&](auto* c) { return stub.CreateAdmission(c, r, &out); }), r.parent())) {
+      return 1;
+    }
+  }
+  std::cout << "seeded the Hoàn Kiếm scenario: " << sc.organizations.size() << " organizations, "
+            << sc.admissions.size() << " admissions, " << counts << " member counts\n";
+  return 0;
+}
+
 int SeedRegistry(const std::string& registry_addr) {
   auto stub = pb::RegistryService::NewStub(
       grpc::CreateChannel(registry_addr, grpc::InsecureChannelCredentials()));
@@ -153,7 +252,7 @@ int SeedRegistry(const std::string& registry_addr) {
   }
   std::cout << "seeded registry at " << registry_addr << ": " << units << " units, " << bodies
             << " supervising bodies, " << enterprises << " named enterprises\n";
-  return 0;
+  return absl::GetFlag(FLAGS_scenario) ? SeedScenario(*stub) : 0;
 }
 
 }  // namespace

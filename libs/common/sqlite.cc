@@ -86,7 +86,7 @@ bool SqliteStatement::ColumnIsNull(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
 
-absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool durable) {
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,
@@ -99,7 +99,8 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
   sqlite3_busy_timeout(raw, 5000);
   sqlite3_extended_result_codes(raw, 1);
-  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+  for (const char* pragma : {"PRAGMA journal_mode=WAL",
+                             durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                              "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"}) {
     if (auto s = db->Exec(pragma); !s.ok()) {
       return s;

@@ -79,7 +79,11 @@ class SqliteDb {
   // Opens (creating) a database in WAL mode with synchronous=FULL, so that a
   // committed transaction survives a crash or power loss before it is
   // acknowledged. ":memory:" opens a private in-memory database.
-  static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path);
+  // A read model that can be rebuilt from its sources may pass
+  // `durable = false` (synchronous=NORMAL): a crash may then lose the last
+  // transactions, but never part of one.
+  static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path,
+                                                        bool durable = true);
   ~SqliteDb();
 
   absl::Status Exec(absl::string_view sql);

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/registry_sql.h"
 #include "libs/common/sqlite_outbox.h"
 
 namespace chitieu::registry {
@@ -78,21 +79,6 @@ CREATE TABLE admissions (
   };
   return kMigrations;
 }
-
-// The subtree of a unit, as SQL over one bound code.
-#define CHITIEU_SUBTREE_SQL                                                              \
-  "WITH RECURSIVE sub(c) AS (SELECT ? UNION ALL SELECT u.code FROM units u JOIN sub ON " \
-  "u.parent = sub.c) SELECT c FROM sub"
-constexpr char kSubtree[] = "(" CHITIEU_SUBTREE_SQL ")";
-constexpr char kSubtreeQuery[] = CHITIEU_SUBTREE_SQL;
-#undef CHITIEU_SUBTREE_SQL
-
-// The status of enterprise e as of a bound date: the latest period that has
-// begun; a suspension past its end date counts as active again (1).
-constexpr char kStatusAsOf[] =
-    "(SELECT CASE WHEN s.end_date IS NOT NULL AND s.end_date <= ?1 THEN 1 ELSE s.status END "
-    "FROM enterprise_status s WHERE s.code = e.code AND s.effective_date <= ?1 "
-    "ORDER BY s.effective_date DESC, s.idx DESC LIMIT 1)";
 
 absl::Status Corrupt(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("stored ", what, " cannot be parsed"));

@@ -1,0 +1,26 @@
+#pragma once
+
+// SQL fragments over the registry's table shapes, shared by the registry's
+// store and the reporting read model (both keep `units(code, parent)` and
+// `enterprise_status(code, idx, status, effective_date, end_date)`).
+
+namespace chitieu {
+
+// The codes of a unit and every unit beneath it; binds one `?` (the code).
+#define CHITIEU_SUBTREE_SQL                                                              \
+  "WITH RECURSIVE sub(c) AS (SELECT ? UNION ALL SELECT u.code FROM units u JOIN sub ON " \
+  "u.parent = sub.c) SELECT c FROM sub"
+inline constexpr char kSubtreeQuery[] = CHITIEU_SUBTREE_SQL;
+// The same, parenthesised for `x IN (…)`.
+inline constexpr char kSubtree[] = "(" CHITIEU_SUBTREE_SQL ")";
+#undef CHITIEU_SUBTREE_SQL
+
+// The status of enterprise `e` on the date bound as ?1: the latest period
+// begun by then; a suspension past its end date counts as active (1); NULL
+// before registration.
+inline constexpr char kStatusAsOf[] =
+    "(SELECT CASE WHEN s.end_date IS NOT NULL AND s.end_date <= ?1 THEN 1 ELSE s.status END "
+    "FROM enterprise_status s WHERE s.code = e.code AND s.effective_date <= ?1 "
+    "ORDER BY s.effective_date DESC, s.idx DESC LIMIT 1)";
+
+}  // namespace chitieu

@@ -1,0 +1,143 @@
+#pragma once
+
+// Follows one source's change feed into the read model: catches up in
+// batches (one transaction per batch), then follows live (one transaction
+// per change, so a change shows in reports as soon as it is applied). On
+// any stream error it marks the source disconnected, backs off (100 ms
+// doubling to 2 s) and resumes from the stored cursor.
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "libs/common/log.h"
+#include "services/reporting/reporting.h"
+
+namespace chitieu::reporting {
+
+template <typename Service, typename Request, typename Change>
+class FeedFollower {
+ public:
+  using Apply = std::function<absl::Status(const std::vector<Change>&)>;
+
+  FeedFollower(std::string source, std::shared_ptr<grpc::Channel> channel, Apply apply,
+               ReportingStore* store, FeedHealth* health)
+      : source_(std::move(source)),
+        stub_(Service::NewStub(std::move(channel))),
+        apply_(std::move(apply)),
+        store_(store),
+        health_(health) {}
+
+  ~FeedFollower() { Stop(); }
+
+  void Start() {
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  // Cancels the open stream and joins the thread.
+  void Stop() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopped_) return;
+      stopped_ = true;
+      if (context_ != nullptr) context_->TryCancel();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  static constexpr size_t kBatch = 1000;
+
+  void Run() {
+    absl::Duration backoff = absl::Milliseconds(100);
+    while (!stopping()) {
+      absl::Status s = CatchUp();
+      if (s.ok()) {
+        backoff = absl::Milliseconds(100);
+        s = Follow();
+      }
+      health_->SetConnected(source_, false);
+      if (stopping()) break;
+      LogWarn("feed interrupted", {{"source", source_}, {"error", s.ToString()}});
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopped_), backoff);
+      backoff = std::min(backoff * 2, absl::Seconds(2));
+    }
+  }
+
+  bool stopping() {
+    absl::MutexLock lock(&mu_);
+    return stopped_;
+  }
+
+  // Reads from the cursor to the feed's current end.
+  absl::Status CatchUp() {
+    auto cursor = store_->GetCursor(source_);
+    if (!cursor.ok()) return cursor.status();
+    return Stream(cursor->sequence, /*follow=*/false);
+  }
+
+  absl::Status Follow() {
+    auto cursor = store_->GetCursor(source_);
+    if (!cursor.ok()) return cursor.status();
+    return Stream(cursor->sequence, /*follow=*/true);
+  }
+
+  absl::Status Stream(int64_t after, bool follow) {
+    grpc::ClientContext context;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopped_) return absl::CancelledError("stopping");
+      context_ = &context;
+    }
+    Request request;
+    request.set_after_sequence(after);
+    request.set_no_follow(!follow);
+    auto reader = stub_->StreamChanges(&context, request);
+    if (follow) health_->SetConnected(source_, true);
+    std::vector<Change> batch;
+    Change change;
+    absl::Status status;
+    while (reader->Read(&change)) {
+      batch.push_back(std::move(change));
+      if (follow || batch.size() >= kBatch) {
+        status = apply_(batch);
+        batch.clear();
+        if (!status.ok()) break;
+      }
+    }
+    if (status.ok() && !batch.empty()) status = apply_(batch);
+    if (!status.ok()) context.TryCancel();
+    grpc::Status end = reader->Finish();
+    {
+      absl::MutexLock lock(&mu_);
+      context_ = nullptr;
+    }
+    if (!status.ok()) return status;
+    if (!end.ok()) {
+      return absl::UnavailableError(absl::StrCat(source_, " feed: ", end.error_message()));
+    }
+    if (follow) return absl::UnavailableError(absl::StrCat(source_, " feed ended"));
+    return absl::OkStatus();
+  }
+
+  const std::string source_;
+  std::unique_ptr<typename Service::Stub> stub_;
+  Apply apply_;
+  ReportingStore* store_;
+  FeedHealth* health_;
+  absl::Mutex mu_;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread thread_;
+};
+
+}  // namespace chitieu::reporting

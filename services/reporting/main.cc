@@ -1,0 +1,78 @@
+// chitieu-reporting: wiring only. The read model (reporting_store_sqlite.cc)
+// is fed by two FeedFollowers; reports are computed in reporting.cc.
+
+#include "absl/flags/flag.h"
+#include "chitieu/quota/v1/quota.grpc.pb.h"
+#include "chitieu/registry/v1/registry.grpc.pb.h"
+#include "libs/common/dates.h"
+#include "libs/common/flags.h"
+#include "libs/common/log.h"
+#include "libs/common/server.h"
+#include "services/reporting/feed_follower.h"
+#include "services/reporting/reporting.h"
+#include "services/reporting/reporting_service.h"
+#include "services/reporting/reporting_store_sqlite.h"
+
+ABSL_FLAG(bool, rebuild, false,
+          "Drop the read model and replay both feeds from zero before serving");
+
+namespace {
+
+namespace reg = ::chitieu::registry::v1;
+namespace quo = ::chitieu::quota::v1;
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  chitieu::InitService(argc, argv,
+                       "chitieu-reporting: progress, summaries, candidates and reports from the "
+                       "registry's and quota's change feeds",
+                       chitieu::kDefaultReportingAddr);
+  chitieu::InitLogging("reporting");
+  const std::string db_path = chitieu::DataFilePath("reporting.db");
+  if (db_path.empty()) return 1;
+  auto store = chitieu::reporting::SqliteReportingStore::Open(db_path);
+  if (!store.ok()) {
+    chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
+    return 1;
+  }
+  if (absl::GetFlag(FLAGS_rebuild)) {
+    if (auto s = (*store)->Reset(); !s.ok()) {
+      chitieu::LogError("cannot reset the read model", {{"error", s.ToString()}});
+      return 1;
+    }
+    chitieu::LogInfo("read model dropped; replaying both feeds from zero");
+  }
+  chitieu::reporting::FeedHealth health;
+  auto* s = store->get();
+  chitieu::reporting::FeedFollower<reg::RegistryService, reg::StreamChangesRequest,
+                                   reg::StreamChangesResponse>
+      registry_feed(
+          chitieu::reporting::kRegistrySource,
+          grpc::CreateChannel(absl::GetFlag(FLAGS_registry_addr),
+                              grpc::InsecureChannelCredentials()),
+          [s](const std::vector<reg::StreamChangesResponse>& c) { return s->ApplyRegistry(c); }, s,
+          &health);
+  chitieu::reporting::FeedFollower<quo::QuotaService, quo::StreamChangesRequest,
+                                   quo::StreamChangesResponse>
+      quota_feed(
+          chitieu::reporting::kQuotaSource,
+          grpc::CreateChannel(absl::GetFlag(FLAGS_quota_addr), grpc::InsecureChannelCredentials()),
+          [s](const std::vector<quo::StreamChangesResponse>& c) { return s->ApplyQuota(c); }, s,
+          &health);
+  registry_feed.Start();
+  quota_feed.Start();
+
+  chitieu::reporting::Reporting reporting(s, &health, chitieu::TodayInVietnam);
+  chitieu::reporting::ReportingService service(&reporting);
+  chitieu::ServerConfig config;
+  config.service_name = "reporting";
+  config.listen_address = absl::GetFlag(FLAGS_listen);
+  config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.services = {&service};
+  config.on_shutdown = [&] {
+    registry_feed.Stop();
+    quota_feed.Stop();
+  };
+  return chitieu::RunServer(config);
+}

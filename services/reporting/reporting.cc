@@ -1,0 +1,541 @@
+#include "services/reporting/reporting.h"
+
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "libs/common/errors.h"
+#include "libs/common/names.h"
+#include "libs/common/page_token.h"
+
+namespace chitieu::reporting {
+namespace {
+
+using ::chitieu::type::v1::Indicator;
+using ::chitieu::type::v1::ProgressStatus;
+
+constexpr Indicator kIndicators[] = {
+    type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS, type::v1::INDICATOR_NEW_PARTY_MEMBERS,
+    type::v1::INDICATOR_NEW_TRADE_UNIONS, type::v1::INDICATOR_NEW_YOUTH_UNIONS};
+
+// The organization kind an indicator counts; 0 for admitted members.
+int KindOf(Indicator indicator) {
+  switch (indicator) {
+    case type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS:
+      return type::v1::ORGANIZATION_KIND_PARTY;
+    case type::v1::INDICATOR_NEW_TRADE_UNIONS:
+      return type::v1::ORGANIZATION_KIND_TRADE_UNION;
+    case type::v1::INDICATOR_NEW_YOUTH_UNIONS:
+      return type::v1::ORGANIZATION_KIND_YOUTH_UNION;
+    default:
+      return 0;
+  }
+}
+
+int64_t AchievedFor(const Achieved& a, Indicator indicator) {
+  if (indicator == type::v1::INDICATOR_NEW_PARTY_MEMBERS) return a.party_members_admitted;
+  auto it = a.organizations_by_kind.find(KindOf(indicator));
+  return it == a.organizations_by_kind.end() ? 0 : it->second;
+}
+
+ProgressStatus StatusOf(bool has_target, int64_t target, int64_t achieved) {
+  if (!has_target) return type::v1::PROGRESS_STATUS_NO_TARGET;
+  if (achieved < target) return type::v1::PROGRESS_STATUS_NOT_MET;
+  if (achieved == target) return type::v1::PROGRESS_STATUS_MET;
+  return type::v1::PROGRESS_STATUS_EXCEEDED;
+}
+
+void Fill(pb::IndicatorProgress& p, Indicator indicator, const std::map<int, int64_t>& targets,
+          int64_t achieved) {
+  auto it = targets.find(indicator);
+  const bool has_target = it != targets.end();
+  const int64_t target = has_target ? it->second : 0;
+  p.set_indicator(indicator);
+  p.set_target(static_cast<int32_t>(target));
+  p.set_achieved(static_cast<int32_t>(achieved));
+  p.set_difference(static_cast<int32_t>(achieved - target));
+  p.set_status(StatusOf(has_target, target, achieved));
+  p.set_percent(has_target && target > 0 ? 100.0 * achieved / target : 0.0);
+}
+
+absl::Status CheckYear(int year, const std::string& field) {
+  if (year < 2000 || year > 2999) return InvalidField(field, "must be a year from 2000");
+  return absl::OkStatus();
+}
+
+std::string StatusLabel(int status) {
+  switch (status) {
+    case type::v1::ENTERPRISE_STATUS_ACTIVE:
+      return "Đang hoạt động";
+    case type::v1::ENTERPRISE_STATUS_SUSPENDED:
+      return "Tạm ngừng hoạt động";
+    case type::v1::ENTERPRISE_STATUS_NOT_AT_REGISTERED_ADDRESS:
+      return "Bỏ địa điểm kinh doanh";
+    case type::v1::ENTERPRISE_STATUS_REGISTRATION_REVOKED:
+      return "Bị thu hồi giấy chứng nhận";
+    case type::v1::ENTERPRISE_STATUS_DISSOLUTION_IN_PROGRESS:
+      return "Đang làm thủ tục giải thể";
+    case type::v1::ENTERPRISE_STATUS_BANKRUPTCY_IN_PROGRESS:
+      return "Đang làm thủ tục phá sản";
+    case type::v1::ENTERPRISE_STATUS_DISSOLVED:
+      return "Giải thể";
+    case type::v1::ENTERPRISE_STATUS_BANKRUPT:
+      return "Phá sản";
+    default:
+      return "Chưa rõ";
+  }
+}
+
+std::string Html(const std::string& text) {
+  return absl::StrReplaceAll(text,
+                             {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
+}
+
+// "vượt 1", "đạt", "chưa đạt (3/5)", "không giao chỉ tiêu".
+std::string Outcome(const pb::IndicatorProgress& p) {
+  switch (p.status()) {
+    case type::v1::PROGRESS_STATUS_EXCEEDED:
+      return absl::StrCat("Vượt ", p.difference());
+    case type::v1::PROGRESS_STATUS_MET:
+      return "Đạt";
+    case type::v1::PROGRESS_STATUS_NOT_MET:
+      return "Chưa đạt";
+    default:
+      return "Không giao chỉ tiêu";
+  }
+}
+
+}  // namespace
+
+std::string IndicatorLabel(Indicator indicator) {
+  switch (indicator) {
+    case type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS:
+      return "Tổ chức đảng thành lập mới";
+    case type::v1::INDICATOR_NEW_PARTY_MEMBERS:
+      return "Đảng viên kết nạp mới";
+    case type::v1::INDICATOR_NEW_TRADE_UNIONS:
+      return "Công đoàn cơ sở thành lập mới";
+    case type::v1::INDICATOR_NEW_YOUTH_UNIONS:
+      return "Tổ chức đoàn thanh niên thành lập mới";
+    default:
+      return "";
+  }
+}
+
+std::string CsvLine(const std::vector<std::string>& fields) {
+  std::vector<std::string> quoted;
+  for (const auto& f : fields) {
+    if (f.find_first_of(",\"\r\n") == std::string::npos) {
+      quoted.push_back(f);
+    } else {
+      quoted.push_back(absl::StrCat("\"", absl::StrReplaceAll(f, {{"\"", "\"\""}}), "\""));
+    }
+  }
+  return absl::StrJoin(quoted, ",");
+}
+
+absl::StatusOr<std::vector<pb::FeedLag>> Reporting::Lag() {
+  std::vector<pb::FeedLag> out;
+  for (const char* source : {kRegistrySource, kQuotaSource}) {
+    auto cursor = store_->GetCursor(source);
+    if (!cursor.ok()) return cursor.status();
+    pb::FeedLag lag;
+    lag.set_source(source);
+    lag.set_last_sequence(cursor->sequence);
+    *lag.mutable_last_commit_time() = cursor->commit_time;
+    lag.set_connected(health_ != nullptr && health_->connected(source));
+    out.push_back(std::move(lag));
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> Reporting::CheckUnit(const std::string& name,
+                                                 const std::string& field) {
+  auto code = ParseSingleName("units", name, field);
+  if (!code.ok()) return code.status();
+  auto exists = store_->UnitExists(*code);
+  if (!exists.ok()) return exists.status();
+  if (!*exists) return absl::NotFoundError(absl::StrCat(name, " is not in the read model"));
+  return *code;
+}
+
+absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int year,
+                                                bool breakdowns) {
+  pb::Progress out;
+  out.set_unit("units/" + code);
+  out.set_year(year);
+  auto targets = store_->Targets("units/" + code, year);
+  if (!targets.ok()) return targets.status();
+  auto achieved = store_->AchievedIn(code, year);
+  if (!achieved.ok()) return achieved.status();
+  for (Indicator indicator : kIndicators) {
+    Fill(*out.add_indicators(), indicator, *targets, AchievedFor(*achieved, indicator));
+  }
+  if (!breakdowns) return out;
+
+  auto children = store_->Children(code);
+  if (!children.ok()) return children.status();
+  for (const auto& child : *children) {
+    auto child_targets = store_->Targets(child.key, year);
+    if (!child_targets.ok()) return child_targets.status();
+    auto child_achieved = store_->AchievedIn(child.key.substr(6), year);
+    if (!child_achieved.ok()) return child_achieved.status();
+    for (int i = 0; i < out.indicators_size(); ++i) {
+      Indicator indicator = kIndicators[i];
+      auto* b = out.mutable_indicators(i)->add_by_child_unit();
+      b->set_key(child.key);
+      b->set_display_name(child.display_name);
+      auto t = child_targets->find(indicator);
+      b->set_target(t == child_targets->end() ? 0 : static_cast<int32_t>(t->second));
+      b->set_achieved(static_cast<int32_t>(AchievedFor(*child_achieved, indicator)));
+    }
+  }
+  auto by_body = store_->AchievedByBody(code, year);
+  if (!by_body.ok()) return by_body.status();
+  for (const auto& [body, body_achieved] : *by_body) {
+    auto body_targets = store_->Targets(body, year);
+    if (!body_targets.ok()) return body_targets.status();
+    auto name = store_->DisplayName(body);
+    if (!name.ok()) return name.status();
+    for (int i = 0; i < out.indicators_size(); ++i) {
+      Indicator indicator = kIndicators[i];
+      if (KindOf(indicator) == 0) continue;  // Admissions have no founding body.
+      const int64_t n = AchievedFor(body_achieved, indicator);
+      auto t = body_targets->find(indicator);
+      if (n == 0 && t == body_targets->end()) continue;
+      auto* b = out.mutable_indicators(i)->add_by_body();
+      b->set_key(body);
+      b->set_display_name(*name);
+      b->set_target(t == body_targets->end() ? 0 : static_cast<int32_t>(t->second));
+      b->set_achieved(static_cast<int32_t>(n));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<pb::Progress> Reporting::GetProgress(const pb::GetProgressRequest& request) {
+  auto code = CheckUnit(request.unit(), "unit");
+  if (!code.ok()) return code.status();
+  if (auto s = CheckYear(request.year(), "year"); !s.ok()) return s;
+  auto out = Compute(*code, request.year(), true);
+  if (!out.ok()) return out.status();
+  auto lag = Lag();
+  if (!lag.ok()) return lag.status();
+  for (auto& l : *lag) *out->add_lag() = std::move(l);
+  return out;
+}
+
+absl::StatusOr<pb::EnterpriseStatusSummary> Reporting::GetEnterpriseStatusSummary(
+    const pb::GetEnterpriseStatusSummaryRequest& request) {
+  auto code = CheckUnit(request.unit(), "unit");
+  if (!code.ok()) return code.status();
+  std::string as_of = request.as_of().empty() ? FormatDate(today_()) : request.as_of();
+  if (auto d = ParseDate(as_of, "as_of"); !d.ok()) return d.status();
+  auto counts = store_->StatusCounts(*code, as_of);
+  if (!counts.ok()) return counts.status();
+  pb::EnterpriseStatusSummary out;
+  out.set_unit(request.unit());
+  out.set_as_of(as_of);
+  int64_t total = 0;
+  for (int status = type::v1::ENTERPRISE_STATUS_ACTIVE;
+       status <= type::v1::ENTERPRISE_STATUS_BANKRUPT; ++status) {
+    auto it = counts->find(status);
+    const int64_t n = it == counts->end() ? 0 : it->second;
+    auto* c = out.add_counts();
+    c->set_status(static_cast<type::v1::EnterpriseStatus>(status));
+    c->set_count(static_cast<int32_t>(n));
+    total += n;
+  }
+  out.set_total(static_cast<int32_t>(total));
+  auto lag = Lag();
+  if (!lag.ok()) return lag.status();
+  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  return out;
+}
+
+absl::StatusOr<pb::Coverage> Reporting::GetCoverage(const pb::GetCoverageRequest& request) {
+  auto code = CheckUnit(request.unit(), "unit");
+  if (!code.ok()) return code.status();
+  std::string as_of = request.as_of().empty() ? FormatDate(today_()) : request.as_of();
+  if (auto d = ParseDate(as_of, "as_of"); !d.ok()) return d.status();
+  auto coverage = store_->Coverage(*code, as_of);
+  if (!coverage.ok()) return coverage.status();
+  pb::Coverage out;
+  out.set_unit(request.unit());
+  out.set_as_of(as_of);
+  const int64_t active = coverage->first;
+  for (int kind = type::v1::ORGANIZATION_KIND_PARTY;
+       kind <= type::v1::ORGANIZATION_KIND_YOUTH_UNION; ++kind) {
+    auto it = coverage->second.find(kind);
+    const int64_t with = it == coverage->second.end() ? 0 : it->second;
+    auto* k = out.add_kinds();
+    k->set_kind(static_cast<type::v1::OrganizationKind>(kind));
+    k->set_with_organization(static_cast<int32_t>(with));
+    k->set_active_enterprises(static_cast<int32_t>(active));
+    k->set_ratio(active > 0 ? static_cast<double>(with) / active : 0.0);
+  }
+  auto lag = Lag();
+  if (!lag.ok()) return lag.status();
+  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  return out;
+}
+
+namespace {
+
+template <typename Response>
+void AddRefs(Response& response, std::vector<CandidateRow>& rows, const ListRequest& list,
+             google::protobuf::RepeatedPtrField<pb::EnterpriseRef>* out) {
+  if (static_cast<int>(rows.size()) > list.page_size) {
+    rows.resize(list.page_size);
+    response.set_next_page_token(EncodePageToken(rows.back().code, list.fingerprint));
+  }
+  for (auto& r : rows) {
+    auto* ref = out->Add();
+    ref->set_enterprise("enterprises/" + r.code);
+    ref->set_display_name(r.display_name);
+    ref->set_seat_unit(r.seat_unit);
+    *ref->mutable_member_counts() = r.counts;
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<pb::ListFoundingCandidatesResponse> Reporting::ListFoundingCandidates(
+    const pb::ListFoundingCandidatesRequest& request) {
+  auto code = CheckUnit(request.unit(), "unit");
+  if (!code.ok()) return code.status();
+  if (request.kind() == 0 || !type::v1::OrganizationKind_IsValid(request.kind())) {
+    return InvalidField("kind", "must be one of the ORGANIZATION_KIND_ values");
+  }
+  const int year = request.year() == 0 ? today_().year() : request.year();
+  if (auto s = CheckYear(year, "year"); !s.ok()) return s;
+  auto list =
+      ParseListRequest(request.page_size(), "", request.page_token(),
+                       absl::StrCat("candidates|", request.unit(), "|", request.kind(), "|", year));
+  if (!list.ok()) return list.status();
+  auto thresholds = store_->Thresholds(year);
+  if (!thresholds.ok()) return thresholds.status();
+  int threshold = 0;
+  switch (request.kind()) {
+    case type::v1::ORGANIZATION_KIND_PARTY:
+      threshold = thresholds->has_value() ? (*thresholds)->party_cell_official_members() : 3;
+      break;
+    case type::v1::ORGANIZATION_KIND_TRADE_UNION:
+      threshold = thresholds->has_value() ? (*thresholds)->trade_union_members() : 5;
+      break;
+    default:
+      threshold = thresholds->has_value() ? (*thresholds)->youth_branch_members() : 3;
+  }
+  auto rows = store_->Candidates(*code, request.kind(), threshold, FormatDate(today_()),
+                                 list->after, list->page_size + 1);
+  if (!rows.ok()) return rows.status();
+  pb::ListFoundingCandidatesResponse out;
+  AddRefs(out, *rows, *list, out.mutable_candidates());
+  out.set_threshold(threshold);
+  auto lag = Lag();
+  if (!lag.ok()) return lag.status();
+  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  return out;
+}
+
+absl::StatusOr<pb::ListFosteringCasesResponse> Reporting::ListFosteringCases(
+    const pb::ListFosteringCasesRequest& request) {
+  auto code = CheckUnit(request.unit(), "unit");
+  if (!code.ok()) return code.status();
+  auto list = ParseListRequest(request.page_size(), "", request.page_token(),
+                               absl::StrCat("fostering|", request.unit()));
+  if (!list.ok()) return list.status();
+  auto rows = store_->FosteringCases(*code, FormatDate(today_()), list->after, list->page_size + 1);
+  if (!rows.ok()) return rows.status();
+  pb::ListFosteringCasesResponse out;
+  AddRefs(out, *rows, *list, out.mutable_cases());
+  auto lag = Lag();
+  if (!lag.ok()) return lag.status();
+  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  return out;
+}
+
+absl::StatusOr<pb::CompareYearsResponse> Reporting::CompareYears(
+    const pb::CompareYearsRequest& request) {
+  auto code = CheckUnit(request.unit(), "unit");
+  if (!code.ok()) return code.status();
+  if (request.years_size() == 0 || request.years_size() > 30) {
+    return InvalidField("years", "must list 1 to 30 years");
+  }
+  pb::CompareYearsResponse out;
+  for (int i = 0; i < request.years_size(); ++i) {
+    if (auto s = CheckYear(request.years(i), absl::StrCat("years[", i, "]")); !s.ok()) return s;
+    auto p = Compute(*code, request.years(i), true);
+    if (!p.ok()) return p.status();
+    *out.add_years() = std::move(*p);
+  }
+  return out;
+}
+
+absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRequest& request) {
+  auto code = CheckUnit(request.parent(), "parent");
+  if (!code.ok()) return code.status();
+  if (auto s = CheckYear(request.year(), "year"); !s.ok()) return s;
+  if (request.indicator() == 0 || !type::v1::Indicator_IsValid(request.indicator())) {
+    return InvalidField("indicator", "must be one of the INDICATOR_ values");
+  }
+  auto children = store_->Children(*code);
+  if (!children.ok()) return children.status();
+  std::vector<pb::RankedUnit> ranked;
+  for (const auto& child : *children) {
+    auto p = Compute(child.key.substr(6), request.year(), false);
+    if (!p.ok()) return p.status();
+    for (const auto& ip : p->indicators()) {
+      if (ip.indicator() != request.indicator()) continue;
+      pb::RankedUnit r;
+      r.set_unit(child.key);
+      r.set_display_name(child.display_name);
+      r.set_target(ip.target());
+      r.set_achieved(ip.achieved());
+      r.set_difference(ip.difference());
+      r.set_status(ip.status());
+      r.set_percent(ip.percent());
+      ranked.push_back(std::move(r));
+    }
+  }
+  // Units with a target first, by percent; then by how much they exceed or
+  // lag in absolute terms; units without a target last, by achieved.
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [](const pb::RankedUnit& a, const pb::RankedUnit& b) {
+                     const bool at = a.status() != type::v1::PROGRESS_STATUS_NO_TARGET;
+                     const bool bt = b.status() != type::v1::PROGRESS_STATUS_NO_TARGET;
+                     if (at != bt) return at;
+                     if (at && a.percent() != b.percent()) return a.percent() > b.percent();
+                     if (a.difference() != b.difference()) return a.difference() > b.difference();
+                     return a.achieved() > b.achieved();
+                   });
+  pb::RankUnitsResponse out;
+  for (size_t i = 0; i < ranked.size(); ++i) {
+    ranked[i].set_rank(static_cast<int32_t>(i + 1));
+    *out.add_units() = std::move(ranked[i]);
+  }
+  auto lag = Lag();
+  if (!lag.ok()) return lag.status();
+  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  return out;
+}
+
+absl::StatusOr<std::vector<std::string>> Reporting::ExportReport(
+    const pb::ExportReportRequest& request) {
+  auto code = CheckUnit(request.unit(), "unit");
+  if (!code.ok()) return code.status();
+  if (auto s = CheckYear(request.year(), "year"); !s.ok()) return s;
+  auto p = Compute(*code, request.year(), true);
+  if (!p.ok()) return p.status();
+  std::vector<std::string> lines = {CsvLine(
+      {"scope", "key", "name", "year", "indicator", "target", "achieved", "difference", "status"})};
+  auto unit_name = store_->DisplayName(request.unit());
+  if (!unit_name.ok()) return unit_name.status();
+  for (const auto& ip : p->indicators()) {
+    const std::string indicator = type::v1::Indicator_Name(ip.indicator());
+    const std::string year = absl::StrCat(request.year());
+    lines.push_back(
+        CsvLine({"unit", request.unit(), *unit_name, year, indicator, absl::StrCat(ip.target()),
+                 absl::StrCat(ip.achieved()), absl::StrCat(ip.difference()),
+                 type::v1::ProgressStatus_Name(ip.status())}));
+    for (const auto& [scope, rows] : {std::make_pair("child_unit", &ip.by_child_unit()),
+                                      std::make_pair("body", &ip.by_body())}) {
+      for (const auto& b : *rows) {
+        lines.push_back(
+            CsvLine({scope, b.key(), b.display_name(), year, indicator, absl::StrCat(b.target()),
+                     absl::StrCat(b.achieved()), absl::StrCat(b.achieved() - b.target()), ""}));
+      }
+    }
+  }
+  return lines;
+}
+
+absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
+    const pb::GetYearEndReportRequest& request) {
+  auto code = CheckUnit(request.unit(), "unit");
+  if (!code.ok()) return code.status();
+  if (auto s = CheckYear(request.year(), "year"); !s.ok()) return s;
+  const int year = request.year();
+  auto previous = Compute(*code, year - 1, false);
+  if (!previous.ok()) return previous.status();
+  auto current = Compute(*code, year, true);
+  if (!current.ok()) return current.status();
+  auto unit_name = store_->DisplayName(request.unit());
+  if (!unit_name.ok()) return unit_name.status();
+  const std::string year_end = absl::StrFormat("%04d-12-31", year);
+  auto counts = store_->StatusCounts(*code, year_end);
+  if (!counts.ok()) return counts.status();
+
+  std::string h;
+  absl::StrAppend(
+      &h, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n",
+      "<title>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, " – ", Html(*unit_name),
+      "</title>\n<style>\n", "body{font-family:'Times New Roman',serif;margin:2cm;color:#000}\n",
+      "h1{font-size:16pt;text-align:center;text-transform:uppercase}\n",
+      "h2{font-size:13pt;margin-top:1.5em}\n",
+      "table{border-collapse:collapse;width:100%;margin:.5em 0}\n",
+      "th,td{border:1px solid #000;padding:4px 8px;text-align:left}\n",
+      "td.n{text-align:right}\n@media print{body{margin:1cm}}\n</style>\n</head>\n<body>\n",
+      "<h1>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, "</h1>\n",
+      "<p style=\"text-align:center\">", Html(*unit_name), "</p>\n");
+  absl::StrAppend(&h, "<h2>1. Kết quả so với chỉ tiêu thành phố giao</h2>\n<table>\n",
+                  "<tr><th>Chỉ tiêu</th><th>Năm ", year - 1, ": kết quả / chỉ tiêu</th><th>Năm ",
+                  year, ": kết quả / chỉ tiêu</th><th>Đánh giá năm ", year, "</th></tr>\n");
+  for (int i = 0; i < current->indicators_size(); ++i) {
+    const auto& now = current->indicators(i);
+    const auto& before = previous->indicators(i);
+    auto cell = [](const pb::IndicatorProgress& p) {
+      return p.status() == type::v1::PROGRESS_STATUS_NO_TARGET
+                 ? absl::StrCat(p.achieved())
+                 : absl::StrCat(p.achieved(), "/", p.target());
+    };
+    absl::StrAppend(&h, "<tr><td>", IndicatorLabel(now.indicator()), "</td><td class=\"n\">",
+                    cell(before), "</td><td class=\"n\">", cell(now), "</td><td>", Outcome(now),
+                    "</td></tr>\n");
+  }
+  absl::StrAppend(&h, "</table>\n<h2>2. Tổ chức thành lập mới năm ", year,
+                  " theo cơ quan phụ trách</h2>\n<table>\n<tr><th>Cơ quan</th>");
+  std::map<std::string, std::map<int, int32_t>> by_body;
+  std::map<std::string, std::string> body_names;
+  std::vector<int> columns;
+  for (const auto& ip : current->indicators()) {
+    if (KindOf(ip.indicator()) == 0) continue;
+    columns.push_back(ip.indicator());
+    absl::StrAppend(&h, "<th>", IndicatorLabel(ip.indicator()), "</th>");
+    for (const auto& b : ip.by_body()) {
+      by_body[b.key()][ip.indicator()] = b.achieved();
+      body_names[b.key()] = b.display_name();
+    }
+  }
+  absl::StrAppend(&h, "</tr>\n");
+  for (const auto& [body, values] : by_body) {
+    absl::StrAppend(&h, "<tr><td>", Html(body_names[body]), "</td>");
+    for (int c : columns) {
+      auto it = values.find(c);
+      absl::StrAppend(&h, "<td class=\"n\">", it == values.end() ? 0 : it->second, "</td>");
+    }
+    absl::StrAppend(&h, "</tr>\n");
+  }
+  int64_t total = 0;
+  for (const auto& [status, n] : *counts) total += n;
+  absl::StrAppend(&h, "</table>\n<h2>3. Tình hình doanh nghiệp ngoài khu vực nhà nước đến ngày ",
+                  absl::StrFormat("31/12/%04d", year), "</h2>\n<table>\n",
+                  "<tr><th>Tình trạng</th><th>Số doanh nghiệp</th></tr>\n",
+                  "<tr><td>Tổng số doanh nghiệp đăng ký</td><td class=\"n\">", total,
+                  "</td></tr>\n");
+  for (const auto& [status, n] : *counts) {
+    absl::StrAppend(&h, "<tr><td>", StatusLabel(status), "</td><td class=\"n\">", n,
+                    "</td></tr>\n");
+  }
+  absl::StrAppend(&h, "</table>\n</body>\n</html>\n");
+  pb::YearEndReport out;
+  out.set_unit(request.unit());
+  out.set_year(year);
+  out.set_html(std::move(h));
+  return out;
+}
+
+}  // namespace chitieu::reporting

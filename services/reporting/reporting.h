@@ -1,0 +1,78 @@
+#pragma once
+
+// Domain layer of the reporting service: progress against targets, status
+// summaries, coverage, candidate and fostering lists, comparisons,
+// rankings and the year-end report, computed from the read model. No gRPC.
+
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "chitieu/reporting/v1/reporting.pb.h"
+#include "libs/common/dates.h"
+#include "services/reporting/reporting_store.h"
+
+namespace chitieu::reporting {
+
+namespace pb = ::chitieu::reporting::v1;
+
+// Whether each source feed is connected; set by the followers, read by
+// reports (which state their lag). Thread-safe.
+class FeedHealth {
+ public:
+  void SetConnected(const std::string& source, bool connected) {
+    absl::MutexLock lock(&mu_);
+    (source == kRegistrySource ? registry_ : quota_) = connected;
+  }
+  bool connected(const std::string& source) const {
+    absl::MutexLock lock(&mu_);
+    return source == kRegistrySource ? registry_ : quota_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  bool registry_ ABSL_GUARDED_BY(mu_) = false;
+  bool quota_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+class Reporting {
+ public:
+  Reporting(ReportingStore* store, const FeedHealth* health, TodayFn today)
+      : store_(store), health_(health), today_(std::move(today)) {}
+
+  absl::StatusOr<pb::Progress> GetProgress(const pb::GetProgressRequest& request);
+  absl::StatusOr<pb::EnterpriseStatusSummary> GetEnterpriseStatusSummary(
+      const pb::GetEnterpriseStatusSummaryRequest& request);
+  absl::StatusOr<pb::Coverage> GetCoverage(const pb::GetCoverageRequest& request);
+  absl::StatusOr<pb::ListFoundingCandidatesResponse> ListFoundingCandidates(
+      const pb::ListFoundingCandidatesRequest& request);
+  absl::StatusOr<pb::ListFosteringCasesResponse> ListFosteringCases(
+      const pb::ListFosteringCasesRequest& request);
+  absl::StatusOr<pb::CompareYearsResponse> CompareYears(const pb::CompareYearsRequest& request);
+  absl::StatusOr<pb::RankUnitsResponse> RankUnits(const pb::RankUnitsRequest& request);
+  // The CSV lines of ExportReport, the header first.
+  absl::StatusOr<std::vector<std::string>> ExportReport(const pb::ExportReportRequest& request);
+  absl::StatusOr<pb::YearEndReport> GetYearEndReport(const pb::GetYearEndReportRequest& request);
+
+  // Where the model stands in each feed.
+  absl::StatusOr<std::vector<pb::FeedLag>> Lag();
+
+ private:
+  // Progress of `unit_code` (no breakdowns when `breakdowns` is false).
+  absl::StatusOr<pb::Progress> Compute(const std::string& unit_code, int year, bool breakdowns);
+  absl::StatusOr<std::string> CheckUnit(const std::string& name, const std::string& field);
+
+  ReportingStore* store_;
+  const FeedHealth* health_;
+  TodayFn today_;
+};
+
+// "Tổ chức đảng thành lập mới", … : the Vietnamese label of an indicator.
+std::string IndicatorLabel(::chitieu::type::v1::Indicator indicator);
+
+// One RFC 4180 CSV line from fields.
+std::string CsvLine(const std::vector<std::string>& fields);
+
+}  // namespace chitieu::reporting

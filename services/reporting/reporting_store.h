@@ -1,0 +1,104 @@
+#pragma once
+
+// Storage layer of the reporting service: the read model built from the
+// registry's and quota's change feeds, and the queries reports need. Each
+// batch of changes is applied in one transaction together with the feed's
+// cursor, so after any restart the model resumes exactly where it was: no
+// change lost, none counted twice. Applying a change is idempotent (the
+// change carries the resource as it is after it: an upsert).
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "chitieu/quota/v1/quota.pb.h"
+#include "chitieu/registry/v1/registry.pb.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace chitieu::reporting {
+
+// Where the model stands in one source feed.
+struct Cursor {
+  int64_t sequence = 0;
+  google::protobuf::Timestamp commit_time;
+};
+
+inline constexpr char kRegistrySource[] = "registry";
+inline constexpr char kQuotaSource[] = "quota";
+
+// Counts of organizations founded (by OrganizationKind) and Party members
+// admitted, in a year.
+struct Achieved {
+  std::map<int, int64_t> organizations_by_kind;
+  int64_t party_members_admitted = 0;
+};
+
+struct NamedKey {
+  std::string key;  // "units/…" or "bodies/…".
+  std::string display_name;
+};
+
+struct CandidateRow {
+  std::string code;
+  std::string display_name;
+  std::string seat_unit;
+  ::chitieu::type::v1::MemberCounts counts;
+};
+
+class ReportingStore {
+ public:
+  virtual ~ReportingStore() = default;
+
+  // Applies registry (or quota) changes in order, in one transaction that
+  // also moves the cursor to the last one. FAILED_PRECONDITION if the first
+  // change does not follow the cursor (a gap), and nothing is applied.
+  virtual absl::Status ApplyRegistry(
+      const std::vector<registry::v1::StreamChangesResponse>& changes) = 0;
+  virtual absl::Status ApplyQuota(const std::vector<quota::v1::StreamChangesResponse>& changes) = 0;
+  virtual absl::StatusOr<Cursor> GetCursor(const std::string& source) = 0;
+  // Drops the whole model and both cursors (for --rebuild).
+  virtual absl::Status Reset() = 0;
+
+  // The value of every target assigned to `assignee` for `year`, summed per
+  // indicator.
+  virtual absl::StatusOr<std::map<int, int64_t>> Targets(const std::string& assignee, int year) = 0;
+  // Founded and admitted in `year` in enterprises seated in `unit_code` or
+  // beneath it.
+  virtual absl::StatusOr<Achieved> AchievedIn(const std::string& unit_code, int year) = 0;
+  // The same, per founding body (key "bodies/…").
+  virtual absl::StatusOr<std::map<std::string, Achieved>> AchievedByBody(
+      const std::string& unit_code, int year) = 0;
+  // Direct children of a unit, by code.
+  virtual absl::StatusOr<std::vector<NamedKey>> Children(const std::string& unit_code) = 0;
+  virtual absl::StatusOr<std::string> DisplayName(const std::string& key) = 0;
+  virtual absl::StatusOr<bool> UnitExists(const std::string& unit_code) = 0;
+
+  // Enterprises registered on or before `as_of` seated beneath the unit,
+  // counted per status on that date (EnterpriseStatus number → count).
+  virtual absl::StatusOr<std::map<int, int64_t>> StatusCounts(const std::string& unit_code,
+                                                              const std::string& as_of) = 0;
+  // Active enterprises on `as_of`, and of them those with an active
+  // organization of each kind.
+  virtual absl::StatusOr<std::pair<int64_t, std::map<int, int64_t>>> Coverage(
+      const std::string& unit_code, const std::string& as_of) = 0;
+  // Active (on `as_of`) enterprises beneath the unit whose latest count of
+  // the kind's members is at least `threshold` and that have no active
+  // organization of `kind`; ordered by code, after `after_code`.
+  virtual absl::StatusOr<std::vector<CandidateRow>> Candidates(const std::string& unit_code,
+                                                               int kind, int threshold,
+                                                               const std::string& as_of,
+                                                               const std::string& after_code,
+                                                               int limit) = 0;
+  // Active enterprises with no official Party member.
+  virtual absl::StatusOr<std::vector<CandidateRow>> FosteringCases(const std::string& unit_code,
+                                                                   const std::string& as_of,
+                                                                   const std::string& after_code,
+                                                                   int limit) = 0;
+  // Thresholds for a year, if quota set them.
+  virtual absl::StatusOr<std::optional<quota::v1::FoundingThresholds>> Thresholds(int year) = 0;
+};
+
+}  // namespace chitieu::reporting

@@ -1,0 +1,234 @@
+// Domain and read-model tests: changes applied to an in-memory read model,
+// reports computed from it.
+
+#include "services/reporting/reporting.h"
+
+#include <gtest/gtest.h>
+
+#include "services/reporting/reporting_store_sqlite.h"
+
+namespace chitieu::reporting {
+namespace {
+
+namespace reg = ::chitieu::registry::v1;
+namespace quo = ::chitieu::quota::v1;
+
+class ReportingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*SqliteReportingStore::Open(":memory:"));
+    reporting_ = std::make_unique<Reporting>(store_.get(), &health_,
+                                             [] { return absl::CivilDay(2014, 1, 13); });
+    Unit("01", "", "Hà Nội");
+    Unit("002", "01", "Hoàn Kiếm");
+    Unit("003", "01", "Tây Hồ");
+    Unit("00037", "002", "Phúc Tân");
+    reg::StreamChangesResponse c;
+    c.mutable_body()->set_name("bodies/hk-block-party");
+    c.mutable_body()->set_display_name("Đảng ủy Khối DN");
+    Registry(c);
+  }
+
+  void Registry(reg::StreamChangesResponse c) {
+    c.set_sequence(++registry_seq_);
+    ASSERT_TRUE(store_->ApplyRegistry({c}).ok());
+  }
+  void Quota(quo::StreamChangesResponse c) {
+    c.set_sequence(++quota_seq_);
+    ASSERT_TRUE(store_->ApplyQuota({c}).ok());
+  }
+  void Unit(const std::string& code, const std::string& parent, const std::string& name) {
+    reg::StreamChangesResponse c;
+    c.mutable_unit()->set_name("units/" + code);
+    if (!parent.empty()) c.mutable_unit()->set_parent("units/" + parent);
+    c.mutable_unit()->set_display_name(name);
+    Registry(c);
+  }
+  void Enterprise(const std::string& code, const std::string& unit, int status = 1,
+                  const std::string& since = "2010-01-01", int official = 0) {
+    reg::StreamChangesResponse c;
+    auto* e = c.mutable_enterprise();
+    e->set_enterprise_code(code);
+    e->set_display_name("DN " + code);
+    e->set_seat_unit("units/" + unit);
+    e->set_registration_date("2010-01-01");
+    auto* p = e->add_status_history();
+    p->set_status(type::v1::ENTERPRISE_STATUS_ACTIVE);
+    p->set_effective_date("2010-01-01");
+    if (status != 1) {
+      auto* q = e->add_status_history();
+      q->set_status(static_cast<type::v1::EnterpriseStatus>(status));
+      q->set_effective_date(since);
+    }
+    e->mutable_member_counts()->set_official_party_members(official);
+    Registry(c);
+  }
+  void Org(const std::string& code, int id, int kind, const std::string& date,
+           const std::string& body = "bodies/hk-block-party") {
+    reg::StreamChangesResponse c;
+    auto* o = c.mutable_organization();
+    o->set_name("enterprises/" + code + "/organizations/" + std::to_string(id));
+    o->set_kind(static_cast<type::v1::OrganizationKind>(kind));
+    o->set_founding_date(date);
+    o->set_founding_body(body);
+    o->set_seat_unit("units/" + unit_of_[code]);
+    Registry(c);
+  }
+  void Target(const std::string& assignee, int year, int indicator, int value) {
+    quo::StreamChangesResponse c;
+    auto* t = c.mutable_target();
+    t->set_name("units/x/targets/" + std::to_string(++targets_));
+    t->set_assignee(assignee);
+    t->set_year(year);
+    t->set_indicator(static_cast<type::v1::Indicator>(indicator));
+    t->set_value(value);
+    Quota(c);
+  }
+
+  const pb::IndicatorProgress& Party(const pb::Progress& p) { return p.indicators(0); }
+
+  std::unique_ptr<SqliteReportingStore> store_;
+  FeedHealth health_;
+  std::unique_ptr<Reporting> reporting_;
+  int64_t registry_seq_ = 0, quota_seq_ = 0;
+  int targets_ = 0;
+  std::map<std::string, std::string> unit_of_ = {{"A", "00037"}, {"B", "002"}, {"C", "003"}};
+};
+
+TEST_F(ReportingTest, ProgressCountsBeneathTheUnitWithBreakdowns) {
+  Enterprise("A", "00037");
+  Enterprise("B", "002");
+  Enterprise("C", "003");
+  Org("A", 1, type::v1::ORGANIZATION_KIND_PARTY, "2013-03-01");
+  Org("B", 2, type::v1::ORGANIZATION_KIND_PARTY, "2013-05-01");
+  Org("C", 3, type::v1::ORGANIZATION_KIND_PARTY, "2013-05-01");  // Another district.
+  Org("B", 4, type::v1::ORGANIZATION_KIND_PARTY, "2012-05-01");  // Another year.
+  Target("units/002", 2013, type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS, 2);
+  pb::GetProgressRequest r;
+  r.set_unit("units/002");
+  r.set_year(2013);
+  auto p = reporting_->GetProgress(r);
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(Party(*p).target(), 2);
+  EXPECT_EQ(Party(*p).achieved(), 2);
+  EXPECT_EQ(Party(*p).status(), type::v1::PROGRESS_STATUS_MET);
+  EXPECT_DOUBLE_EQ(Party(*p).percent(), 100.0);
+  ASSERT_EQ(Party(*p).by_child_unit_size(), 1);
+  EXPECT_EQ(Party(*p).by_child_unit(0).achieved(), 1);
+  ASSERT_EQ(Party(*p).by_body_size(), 1);
+  EXPECT_EQ(Party(*p).by_body(0).display_name(), "Đảng ủy Khối DN");
+  EXPECT_EQ(p->indicators(2).status(), type::v1::PROGRESS_STATUS_NO_TARGET);
+  EXPECT_EQ(p->lag_size(), 2);
+  EXPECT_EQ(p->lag(0).last_sequence(), registry_seq_);
+}
+
+TEST_F(ReportingTest, GapsAreRefusedAndRedeliveryIsSkipped) {
+  reg::StreamChangesResponse c;
+  c.mutable_unit()->set_name("units/004");
+  c.mutable_unit()->set_display_name("Long Biên");
+  c.mutable_unit()->set_parent("units/01");
+  c.set_sequence(registry_seq_ + 2);  // One missing.
+  EXPECT_EQ(store_->ApplyRegistry({c}).code(), absl::StatusCode::kFailedPrecondition);
+  c.set_sequence(registry_seq_);  // Already applied: skipped.
+  EXPECT_TRUE(store_->ApplyRegistry({c}).ok());
+  EXPECT_FALSE(*store_->UnitExists("004"));
+}
+
+TEST_F(ReportingTest, StatusSummaryAsOfADate) {
+  Enterprise("A", "00037");
+  Enterprise("B", "002", type::v1::ENTERPRISE_STATUS_SUSPENDED, "2013-06-01");
+  Enterprise("C", "002", type::v1::ENTERPRISE_STATUS_DISSOLVED, "2014-02-01");
+  pb::GetEnterpriseStatusSummaryRequest r;
+  r.set_unit("units/002");
+  r.set_as_of("2013-12-31");
+  auto s = reporting_->GetEnterpriseStatusSummary(r);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->total(), 3);
+  EXPECT_EQ(s->counts(0).count(), 2);  // Active: A and C (dissolved only in 2014).
+  EXPECT_EQ(s->counts(1).count(), 1);  // Suspended: B.
+}
+
+TEST_F(ReportingTest, CandidatesFollowTheThreshold) {
+  Enterprise("A", "00037", 1, "", 3);
+  Enterprise("B", "002", 1, "", 4);
+  Enterprise("C", "002", 1, "", 0);
+  pb::ListFoundingCandidatesRequest r;
+  r.set_unit("units/002");
+  r.set_kind(type::v1::ORGANIZATION_KIND_PARTY);
+  r.set_year(2014);
+  auto c = reporting_->ListFoundingCandidates(r);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->threshold(), 3);
+  EXPECT_EQ(c->candidates_size(), 2);
+  quo::StreamChangesResponse t;
+  t.mutable_founding_thresholds()->set_year(2014);
+  t.mutable_founding_thresholds()->set_party_cell_official_members(4);
+  Quota(t);
+  c = reporting_->ListFoundingCandidates(r);
+  EXPECT_EQ(c->threshold(), 4);
+  ASSERT_EQ(c->candidates_size(), 1);
+  EXPECT_EQ(c->candidates(0).enterprise(), "enterprises/B");
+  Org("B", 1, type::v1::ORGANIZATION_KIND_PARTY, "2014-01-02");
+  EXPECT_EQ(reporting_->ListFoundingCandidates(r)->candidates_size(), 0);
+  pb::ListFosteringCasesRequest f;
+  f.set_unit("units/002");
+  EXPECT_EQ(reporting_->ListFosteringCases(f)->cases_size(), 1);  // C.
+}
+
+TEST_F(ReportingTest, RankingAndReports) {
+  Unit("004", "01", "Long Biên");
+  Enterprise("B", "002");
+  Enterprise("C", "003");
+  Org("B", 1, type::v1::ORGANIZATION_KIND_PARTY, "2013-05-01");
+  Org("C", 2, type::v1::ORGANIZATION_KIND_PARTY, "2013-05-01");
+  Target("units/002", 2013, type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS, 2);
+  Target("units/003", 2013, type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS, 1);
+  pb::RankUnitsRequest rank;
+  rank.set_parent("units/01");
+  rank.set_year(2013);
+  rank.set_indicator(type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS);
+  auto ranked = reporting_->RankUnits(rank);
+  ASSERT_TRUE(ranked.ok());
+  ASSERT_EQ(ranked->units_size(), 3);
+  EXPECT_EQ(ranked->units(0).unit(), "units/003");  // 100 %.
+  EXPECT_EQ(ranked->units(1).unit(), "units/002");  // 50 %, behind.
+  EXPECT_EQ(ranked->units(1).status(), type::v1::PROGRESS_STATUS_NOT_MET);
+  EXPECT_EQ(ranked->units(2).status(), type::v1::PROGRESS_STATUS_NO_TARGET);
+
+  pb::GetYearEndReportRequest y;
+  y.set_unit("units/002");
+  y.set_year(2013);
+  auto report = reporting_->GetYearEndReport(y);
+  ASSERT_TRUE(report.ok());
+  EXPECT_NE(report->html().find("Tổ chức đảng thành lập mới"), std::string::npos);
+  EXPECT_NE(report->html().find("<td class=\"n\">1/2</td>"), std::string::npos);
+  EXPECT_NE(report->html().find("Hoàn Kiếm"), std::string::npos);
+  pb::ExportReportRequest x;
+  x.set_unit("units/002");
+  x.set_year(2013);
+  auto csv = reporting_->ExportReport(x);
+  ASSERT_TRUE(csv.ok());
+  EXPECT_EQ((*csv)[0], "scope,key,name,year,indicator,target,achieved,difference,status");
+  EXPECT_EQ((*csv)[1],
+            "unit,units/002,Hoàn Kiếm,2013,INDICATOR_NEW_PARTY_ORGANIZATIONS,2,1,-1,"
+            "PROGRESS_STATUS_NOT_MET");
+}
+
+TEST(CsvLine, QuotesWhatNeedsIt) {
+  EXPECT_EQ(CsvLine({"a", "b,c", "say \"hi\"", ""}), "a,\"b,c\",\"say \"\"hi\"\"\",");
+}
+
+TEST_F(ReportingTest, BadRequests) {
+  pb::GetProgressRequest r;
+  r.set_unit("units/404");
+  r.set_year(2013);
+  EXPECT_EQ(reporting_->GetProgress(r).status().code(), absl::StatusCode::kNotFound);
+  r.set_unit("units/002");
+  r.set_year(1999);
+  EXPECT_EQ(reporting_->GetProgress(r).status().code(), absl::StatusCode::kInvalidArgument);
+  r.set_unit("bodies/x");
+  EXPECT_EQ(reporting_->GetProgress(r).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace chitieu::reporting
