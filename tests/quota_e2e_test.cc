@@ -32,8 +32,7 @@ class QuotaE2ETest : public ::testing::Test {
               0);
     quota_ = std::make_unique<ServiceProcess>(
         "chitieu-quota", dir_.path() + "/quota",
-        std::vector<std::string>{"--registry_addr=" + registry_->address(),
-                                 "--quota_addr=", "--scenario=false"});
+        std::vector<std::string>{"--registry_addr=" + registry_->address()});
     ASSERT_TRUE(quota_->Start()) << quota_->error();
     stub_ = pb::QuotaService::NewStub(quota_->channel());
   }
