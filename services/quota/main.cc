@@ -3,6 +3,7 @@
 // in registry_directory.cc.
 
 #include "absl/flags/flag.h"
+#include "libs/common/channel.h"
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   chitieu::quota::RegistryDirectory registry(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_registry_addr), grpc::InsecureChannelCredentials()));
+      chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr)));
   chitieu::quota::Quota quota(store->get(), &registry, chitieu::TodayInVietnam);
   chitieu::quota::QuotaService service(&quota, store->get(), &notifier);
 

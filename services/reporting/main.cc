@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
+#include "libs/common/channel.h"
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
@@ -49,15 +50,13 @@ int main(int argc, char** argv) {
                                    reg::StreamChangesResponse>
       registry_feed(
           chitieu::reporting::kRegistrySource,
-          grpc::CreateChannel(absl::GetFlag(FLAGS_registry_addr),
-                              grpc::InsecureChannelCredentials()),
+          chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr)),
           [s](const std::vector<reg::StreamChangesResponse>& c) { return s->ApplyRegistry(c); }, s,
           &health);
   chitieu::reporting::FeedFollower<quo::QuotaService, quo::StreamChangesRequest,
                                    quo::StreamChangesResponse>
       quota_feed(
-          chitieu::reporting::kQuotaSource,
-          grpc::CreateChannel(absl::GetFlag(FLAGS_quota_addr), grpc::InsecureChannelCredentials()),
+          chitieu::reporting::kQuotaSource, chitieu::PeerChannel(absl::GetFlag(FLAGS_quota_addr)),
           [s](const std::vector<quo::StreamChangesResponse>& c) { return s->ApplyQuota(c); }, s,
           &health);
   registry_feed.Start();

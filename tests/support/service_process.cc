@@ -42,9 +42,11 @@ ServiceProcess::~ServiceProcess() {
 bool ServiceProcess::Start() {
   const std::string port_file = data_dir_ + "/port";
   std::filesystem::remove(port_file);
+  // The first start picks a free port; a restart keeps it, so that peers
+  // configured with the address find the service again.
   std::vector<std::string> argv_s = {std::string(CHITIEU_BIN_DIR) + "/" + binary_,
-                                     "--listen=127.0.0.1:0", "--data_dir=" + data_dir_,
-                                     "--port_file=" + port_file};
+                                     "--listen=127.0.0.1:" + std::to_string(port_),
+                                     "--data_dir=" + data_dir_, "--port_file=" + port_file};
   argv_s.insert(argv_s.end(), args_.begin(), args_.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
@@ -70,7 +72,8 @@ bool ServiceProcess::Start() {
     return false;
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  port_ = 0;
+  const bool restart = port_ != 0;
+  channel_.reset();  // A fresh channel: an old one may be in reconnect backoff.
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -78,14 +81,22 @@ bool ServiceProcess::Start() {
       pid_ = -1;
       return false;
     }
-    if (port_ == 0) {
+    if (!channel_) {
       std::ifstream in(port_file);
-      in >> port_;
-      if (port_ != 0) channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+      int port = 0;
+      in >> port;
+      if (port != 0 && (!restart || port == port_)) {
+        port_ = port;
+        channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+      }
     }
-    if (port_ != 0 && chitieu::IsServing(channel_, 500)) return true;
+    if (channel_ && chitieu::IsServing(channel_, 500)) {
+      return true;
+    }
     // Poll the port file and health endpoint; each probe itself waits.
-    if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!channel_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
   }
   error_ = binary_ + " did not become SERVING within 30 s";
   return false;

@@ -32,7 +32,8 @@ class ServiceProcess {
   ServiceProcess(std::string binary, std::string data_dir, std::vector<std::string> args = {});
   ~ServiceProcess();
 
-  // Starts the binary and waits (up to 30 s) until it answers SERVING.
+  // Starts the binary and waits (up to 30 s) until it answers SERVING. A
+  // restart listens on the port the first start picked.
   // Returns false, with the reason in `error()`, if it did not.
   bool Start();
   // Sends SIGKILL and reaps the process.
