@@ -4,13 +4,13 @@
 // acknowledgement, polls the reporting service until the achieved figure
 // moves. Prints one JSON object with the latency distribution.
 
+#include <grpcpp/grpcpp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -32,10 +32,10 @@ namespace rep = ::chitieu::reporting::v1;
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  auto registry = reg::RegistryService::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_registry_addr), grpc::InsecureChannelCredentials()));
-  auto reporting = rep::ReportingService::NewStub(grpc::CreateChannel(
-      absl::GetFlag(FLAGS_reporting_addr), grpc::InsecureChannelCredentials()));
+  auto registry = reg::RegistryService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_registry_addr), grpc::InsecureChannelCredentials()));
+  auto reporting = rep::ReportingService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_reporting_addr), grpc::InsecureChannelCredentials()));
   const int year = chitieu::TodayInVietnam().year();
   const std::string today = chitieu::FormatDate(chitieu::TodayInVietnam());
   auto achieved = [&]() -> int {
@@ -94,7 +94,9 @@ int main(int argc, char** argv) {
     ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - acked));
   }
   std::sort(ms.begin(), ms.end());
-  auto pct = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))]; };
+  auto pct = [&](double p) {
+    return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))];
+  };
   std::cout << absl::StrFormat(
       "{\"benchmark\":\"change_to_report_freshness\",\"n\":%d,\"p50_ms\":%.3f,\"p90_ms\":%.3f,"
       "\"p99_ms\":%.3f,\"max_ms\":%.3f}\n",

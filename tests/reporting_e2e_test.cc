@@ -14,6 +14,7 @@
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "clients/seed/demo_data.h"
+#include "libs/common/health_client.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/feed_reader.h"
 #include "tests/support/service_process.h"
@@ -357,7 +358,30 @@ TEST(ReportingE2ETest, ExactFiguresAfterEachServiceIsKilledDuringWrites) {
     process.Kill();
     ASSERT_TRUE(process.Start()) << process.error();
   };
-  restart_when(10, stack.registry());
+  {
+    // With the registry down, reporting keeps answering from the last state
+    // and says so: its feed health goes NOT_SERVING and the lag shows the
+    // registry disconnected.
+    while (done.load() < 10) std::this_thread::yield();
+    std::lock_guard<std::mutex> lock(stubs_mu);
+    stack.registry().Kill();
+    const std::string feed = "chitieu.reporting.feed.registry";
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (IsServing(stack.reporting().channel(), 500, feed) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_FALSE(IsServing(stack.reporting().channel(), 500, feed));
+    rep::GetProgressRequest r;
+    r.set_unit("units/002");
+    r.set_year(2013);
+    rep::Progress p;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stack.reporting_stub->GetProgress(&ctx, r, &p).ok());
+    EXPECT_FALSE(p.lag(0).connected());
+    EXPECT_TRUE(p.lag(1).connected());
+    ASSERT_TRUE(stack.registry().Start()) << stack.registry().error();
+  }
   restart_when(25, stack.quota());
   restart_when(40, stack.reporting());
   writer.join();

@@ -17,6 +17,7 @@
 ABSL_FLAG(std::string, addr, "127.0.0.1:7401", "host:port of the service to probe");
 ABSL_FLAG(int, timeout_ms, 1000, "Deadline of one health check");
 ABSL_FLAG(int, wait_ms, 0, "Keep probing until SERVING or this much time has passed");
+ABSL_FLAG(std::string, service, "", "Health service name (\"\": the whole server)");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("chitieu-probe: exit 0 when a service is SERVING");
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(absl::GetFlag(FLAGS_wait_ms));
   do {
-    if (chitieu::IsServing(channel, absl::GetFlag(FLAGS_timeout_ms))) return 0;
+    if (chitieu::IsServing(channel, absl::GetFlag(FLAGS_timeout_ms), absl::GetFlag(FLAGS_service)))
+      return 0;
     // Each probe waits up to its timeout; pace retries of a refused
     // connection a little.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

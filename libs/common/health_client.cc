@@ -10,13 +10,22 @@
 
 namespace chitieu {
 
-bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms) {
+bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms,
+               const std::string& service) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
-  // An empty HealthCheckRequest (service "") is zero bytes.
-  grpc::Slice empty;
-  grpc::ByteBuffer request(&empty, 1);
+  // HealthCheckRequest{service}: field 1, length-delimited (empty: no bytes).
+  std::string bytes;
+  if (!service.empty()) {
+    bytes.push_back('\x0a');
+    // Service names here are short: one varint byte of length (< 128).
+    const std::string name = service.substr(0, 127);
+    bytes.push_back(static_cast<char>(name.size()));
+    bytes += name;
+  }
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;
   std::mutex mu;
   std::condition_variable cv;
@@ -34,7 +43,7 @@ bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms) {
   if (!status.ok()) return false;
   std::vector<grpc::Slice> slices;
   if (!response.Dump(&slices).ok()) return false;
-  std::string bytes;
+  bytes.clear();
   for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   // HealthCheckResponse{status: SERVING (1)} is field 1, varint 1.
   return bytes == std::string("\x08\x01", 2);

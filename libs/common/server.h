@@ -5,6 +5,7 @@
 // SIGINT (health goes NOT_SERVING, in-flight calls drain, exit code 0).
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 
 #include <functional>
 #include <string>
@@ -21,6 +22,9 @@ struct ServerConfig {
   std::vector<grpc::Service*> services;
   // Called when shutdown begins, before draining: end long-lived streams.
   std::function<void()> on_shutdown;
+  // Called once serving, with the health service, for services that report
+  // the health of their parts under names of their own.
+  std::function<void(grpc::HealthCheckServiceInterface*)> on_serving;
   // How long in-flight calls may take to finish before they are cancelled.
   int drain_seconds = 10;
 };

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&service};
+  config.on_serving = [&health](grpc::HealthCheckServiceInterface* h) { health.Publish(h); };
   config.on_shutdown = [&] {
     registry_feed.Stop();
     quota_feed.Stop();

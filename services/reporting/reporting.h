@@ -4,6 +4,8 @@
 // summaries, coverage, candidate and fostering lists, comparisons,
 // rankings and the year-end report, computed from the read model. No gRPC.
 
+#include <grpcpp/health_check_service_interface.h>
+
 #include <string>
 #include <vector>
 
@@ -19,12 +21,25 @@ namespace chitieu::reporting {
 namespace pb = ::chitieu::reporting::v1;
 
 // Whether each source feed is connected; set by the followers, read by
-// reports (which state their lag). Thread-safe.
+// reports (which state their lag) and published through grpc.health.v1
+// under "chitieu.reporting.feed.registry" and "chitieu.reporting.feed.quota"
+// (SERVING while connected). Thread-safe.
 class FeedHealth {
  public:
+  // Publishes the feeds' state to `health` from now on.
+  void Publish(grpc::HealthCheckServiceInterface* health) {
+    absl::MutexLock lock(&mu_);
+    health_ = health;
+    health_->SetServingStatus(HealthName(kRegistrySource), registry_);
+    health_->SetServingStatus(HealthName(kQuotaSource), quota_);
+  }
   void SetConnected(const std::string& source, bool connected) {
     absl::MutexLock lock(&mu_);
     (source == kRegistrySource ? registry_ : quota_) = connected;
+    if (health_ != nullptr) health_->SetServingStatus(HealthName(source), connected);
+  }
+  static std::string HealthName(const std::string& source) {
+    return "chitieu.reporting.feed." + source;
   }
   bool connected(const std::string& source) const {
     absl::MutexLock lock(&mu_);
@@ -35,6 +50,7 @@ class FeedHealth {
   mutable absl::Mutex mu_;
   bool registry_ ABSL_GUARDED_BY(mu_) = false;
   bool quota_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::HealthCheckServiceInterface* health_ ABSL_GUARDED_BY(mu_) = nullptr;
 };
 
 class Reporting {
