@@ -58,18 +58,35 @@ ensure_all() {
 }
 
 # Services that exist, with their default addresses.
-SERVICES=(registry quota reporting)
+SERVICES=(registry quota reporting gateway)
 declare -A SERVICE_ADDR=(
   [registry]=${CHITIEU_REGISTRY_ADDR:-127.0.0.1:7401}
   [quota]=${CHITIEU_QUOTA_ADDR:-127.0.0.1:7402}
   [reporting]=${CHITIEU_REPORTING_ADDR:-127.0.0.1:7403}
+  [gateway]=${CHITIEU_GATEWAY_ADDR:-127.0.0.1:7400}
 )
 # Flags each service needs to find its peers.
 declare -A SERVICE_ARGS=(
   [registry]=""
   [quota]="--registry_addr=${SERVICE_ADDR[registry]}"
   [reporting]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]}"
+  [gateway]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]} --reporting_addr=${SERVICE_ADDR[reporting]} --api_keys=$VAR_DIR/gateway/api-keys"
 )
+
+# The demo API key: a city_admin over the whole city, made once and kept in
+# var/demo-api-key; the gateway's key file holds only its SHA-256.
+ensure_demo_key() {
+  mkdir -p "$VAR_DIR/gateway"
+  if [ ! -s "$VAR_DIR/demo-api-key" ]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$VAR_DIR/demo-api-key")
+  fi
+  if [ ! -s "$VAR_DIR/gateway/api-keys" ]; then
+    local hash
+    hash=$(tr -d '\n' <"$VAR_DIR/demo-api-key" | sha256sum | cut -d' ' -f1)
+    (umask 077; printf '# sha256-of-key principal role scope\n%s demo:city-admin city_admin units/01\n' \
+      "$hash" >"$VAR_DIR/gateway/api-keys")
+  fi
+}
 
 pid_of() {
   local f="$VAR_DIR/run/$1.pid"

@@ -8,6 +8,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -27,6 +28,7 @@
 #include "libs/common/grpc_status.h"
 
 ABSL_FLAG(std::string, addr, "127.0.0.1:7401", "host:port to call");
+ABSL_FLAG(std::string, api_key, "", "API key for the gateway (else CHITIEU_API_KEY)");
 ABSL_FLAG(int, timeout_ms, 10000, "Deadline of the call (0: none, for following streams)");
 
 namespace {
@@ -97,6 +99,11 @@ int main(int argc, char** argv) {
     ctx.set_deadline(std::chrono::system_clock::now() +
                      std::chrono::milliseconds(absl::GetFlag(FLAGS_timeout_ms)));
   }
+  std::string api_key = absl::GetFlag(FLAGS_api_key);
+  if (api_key.empty() && std::getenv("CHITIEU_API_KEY") != nullptr) {
+    api_key = std::getenv("CHITIEU_API_KEY");
+  }
+  if (!api_key.empty()) ctx.AddMetadata("authorization", "Bearer " + api_key);
   const std::string path = "/" + method_path;
   std::unique_ptr<google::protobuf::Message> response(
       factory.GetPrototype(method->output_type())->New());

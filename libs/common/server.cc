@@ -88,6 +88,9 @@ int RunServer(const ServerConfig& config) {
   for (grpc::Service* service : config.services) {
     builder.RegisterService(service);
   }
+  if (config.generic_service != nullptr) {
+    builder.RegisterCallbackGenericService(config.generic_service);
+  }
   builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<CallLogFactory>());

@@ -4,6 +4,7 @@
 // reflection, structured per-call logs, and graceful shutdown on SIGTERM or
 // SIGINT (health goes NOT_SERVING, in-flight calls drain, exit code 0).
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 
@@ -20,6 +21,8 @@ struct ServerConfig {
   // Written with the bound port once serving, if not empty.
   std::string port_file;
   std::vector<grpc::Service*> services;
+  // Serves every method no registered service has (the gateway's proxy).
+  grpc::CallbackGenericService* generic_service = nullptr;
   // Called when shutdown begins, before draining: end long-lived streams.
   std::function<void()> on_shutdown;
   // Called once serving, with the health service, for services that report

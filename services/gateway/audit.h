@@ -1,0 +1,48 @@
+#pragma once
+
+// The gateway's audit log: every mutation (principal, method, resource,
+// request id, outcome, time) appended to its own SQLite database. Entries
+// are chained: each one's hash is SHA-256 over the previous hash and the
+// entry's fields, so an edited or deleted entry breaks the chain, which
+// Verify() detects.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "chitieu/gateway/v1/gateway.pb.h"
+#include "libs/common/sqlite.h"
+
+namespace chitieu::gateway {
+
+class AuditLog {
+ public:
+  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& path);
+
+  // Appends an entry (its sequence, time and hash are set here), durably.
+  absl::Status Append(v1::AuditEntry entry);
+
+  // Entries with sequence > after, oldest first, at most `limit`, that
+  // match `principal`, `method` and `resource` where those are not empty.
+  absl::StatusOr<std::vector<v1::AuditEntry>> List(int64_t after, int limit,
+                                                   const std::string& principal,
+                                                   const std::string& method,
+                                                   const std::string& resource);
+
+  // OK if every entry's hash matches the chain; DATA_LOSS naming the first
+  // entry that does not.
+  absl::Status Verify();
+
+  // The hash of an entry given the previous one's.
+  static std::string ChainHash(const std::string& previous, const v1::AuditEntry& entry);
+
+ private:
+  explicit AuditLog(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+  absl::Mutex mu_;
+  std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace chitieu::gateway

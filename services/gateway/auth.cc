@@ -1,0 +1,112 @@
+#include "services/gateway/auth.h"
+
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "libs/common/names.h"
+
+namespace chitieu::gateway {
+
+std::string Sha256Hex(const std::string& text) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
+absl::StatusOr<Role> ParseRole(const std::string& text) {
+  if (text == "city_admin") return Role::kCityAdmin;
+  if (text == "district_officer") return Role::kDistrictOfficer;
+  if (text == "viewer") return Role::kViewer;
+  if (text == "auditor") return Role::kAuditor;
+  if (text == "system") return Role::kSystem;
+  return absl::InvalidArgumentError(absl::StrCat("unknown role ", text));
+}
+
+std::string RoleName(Role role) {
+  switch (role) {
+    case Role::kCityAdmin:
+      return "city_admin";
+    case Role::kDistrictOfficer:
+      return "district_officer";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kSystem:
+      return "system";
+  }
+  return "";
+}
+
+absl::StatusOr<std::map<std::string, Principal>> ApiKeys::Parse(const std::string& text) {
+  std::map<std::string, Principal> out;
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line);
+    if (line.empty() || line[0] == '#') continue;
+    std::vector<std::string> f = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    auto bad = [&](absl::string_view why) {
+      return absl::InvalidArgumentError(absl::StrCat("key file line ", line_number, ": ", why));
+    };
+    if (f.size() != 4) return bad("want: sha256-hex principal role scope");
+    if (f[0].size() != 64 || f[0].find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return bad("the hash must be 64 lowercase hex digits");
+    }
+    Principal p;
+    p.name = f[1];
+    auto role = ParseRole(f[2]);
+    if (!role.ok()) return bad(role.status().message());
+    p.role = *role;
+    for (absl::string_view unit : absl::StrSplit(f[3], ',', absl::SkipEmpty())) {
+      if (!ParseSingleName("units", unit, "scope").ok()) return bad("scope takes units/{code},…");
+      p.scope.insert(std::string(unit));
+    }
+    if (p.scope.empty()) return bad("a scope is required");
+    out[f[0]] = std::move(p);
+  }
+  return out;
+}
+
+absl::Status ApiKeys::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read key file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = Parse(text.str());
+  if (!parsed.ok()) return parsed.status();
+  absl::MutexLock lock(&mu_);
+  by_hash_ = std::move(*parsed);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Principal> ApiKeys::Authenticate(const std::string& authorization) const {
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError("no credentials: send Authorization: Bearer <api key>");
+  }
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (!absl::StartsWithIgnoreCase(authorization, kBearer) ||
+      authorization.size() == kBearer.size()) {
+    return absl::UnauthenticatedError("the Authorization header must be Bearer <api key>");
+  }
+  const std::string hash = Sha256Hex(authorization.substr(kBearer.size()));
+  absl::MutexLock lock(&mu_);
+  auto it = by_hash_.find(hash);
+  if (it == by_hash_.end()) return absl::UnauthenticatedError("unknown API key");
+  return it->second;
+}
+
+}  // namespace chitieu::gateway

@@ -1,0 +1,68 @@
+#include "services/gateway/backend_directory.h"
+
+#include <chrono>
+
+#include "absl/strings/str_cat.h"
+
+namespace chitieu::gateway {
+namespace {
+
+// NOT_FOUND (or a name the service refuses) is "no such resource"; any
+// other failure means the backend cannot answer.
+absl::Status FromBackend(const grpc::Status& s, const std::string& what) {
+  if (s.ok()) return absl::OkStatus();
+  if (s.error_code() == grpc::StatusCode::NOT_FOUND ||
+      s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
+    return absl::NotFoundError(what);
+  }
+  return absl::UnavailableError(absl::StrCat("cannot check ", what, ": ", s.error_message()));
+}
+
+template <typename Context>
+void Bound(Context& ctx, int ms) {
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> BackendDirectory::ParentOf(const std::string& unit) {
+  grpc::ClientContext ctx;
+  Bound(ctx, deadline_ms_);
+  registry::v1::GetUnitRequest r;
+  r.set_name(unit);
+  registry::v1::Unit out;
+  if (auto s = FromBackend(registry_->GetUnit(&ctx, r, &out), unit); !s.ok()) return s;
+  return out.parent();
+}
+
+absl::StatusOr<std::string> BackendDirectory::SeatOf(const std::string& enterprise) {
+  grpc::ClientContext ctx;
+  Bound(ctx, deadline_ms_);
+  registry::v1::GetEnterpriseRequest r;
+  r.set_name(enterprise);
+  registry::v1::Enterprise out;
+  if (auto s = FromBackend(registry_->GetEnterprise(&ctx, r, &out), enterprise); !s.ok()) return s;
+  return out.seat_unit();
+}
+
+absl::StatusOr<std::string> BackendDirectory::UnitOfBody(const std::string& body) {
+  grpc::ClientContext ctx;
+  Bound(ctx, deadline_ms_);
+  registry::v1::GetBodyRequest r;
+  r.set_name(body);
+  registry::v1::Body out;
+  if (auto s = FromBackend(registry_->GetBody(&ctx, r, &out), body); !s.ok()) return s;
+  return out.unit();
+}
+
+absl::StatusOr<std::string> BackendDirectory::AssignerOf(const std::string& target) {
+  grpc::ClientContext ctx;
+  Bound(ctx, deadline_ms_);
+  quota::v1::GetTargetRequest r;
+  r.set_name(target);
+  quota::v1::Target out;
+  if (auto s = FromBackend(quota_->GetTarget(&ctx, r, &out), target); !s.ok()) return s;
+  return out.assigner();
+}
+
+}  // namespace chitieu::gateway

@@ -1,0 +1,45 @@
+#pragma once
+
+// The gateway's own methods: GetScorecard (a composite view fetched in
+// parallel from reporting) and ListAuditEntries.
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+
+#include "chitieu/gateway/v1/gateway.grpc.pb.h"
+#include "chitieu/reporting/v1/reporting.grpc.pb.h"
+#include "services/gateway/audit.h"
+#include "services/gateway/auth.h"
+#include "services/gateway/policy.h"
+
+namespace chitieu::gateway {
+
+class GatewayService final : public v1::GatewayService::CallbackService {
+ public:
+  GatewayService(ApiKeys* keys, Policy* policy, AuditLog* audit,
+                 std::shared_ptr<grpc::Channel> reporting)
+      : keys_(keys),
+        policy_(policy),
+        audit_(audit),
+        reporting_(reporting::v1::ReportingService::NewStub(std::move(reporting))) {}
+
+  grpc::ServerUnaryReactor* GetScorecard(grpc::CallbackServerContext* ctx,
+                                         const v1::GetScorecardRequest* request,
+                                         v1::Scorecard* response) override;
+  grpc::ServerUnaryReactor* ListAuditEntries(grpc::CallbackServerContext* ctx,
+                                             const v1::ListAuditEntriesRequest* request,
+                                             v1::ListAuditEntriesResponse* response) override;
+
+ private:
+  // The caller's principal if it may call `method` with `request`.
+  absl::StatusOr<Principal> Admit(grpc::CallbackServerContext* ctx, const std::string& method,
+                                  const google::protobuf::Message& request);
+
+  ApiKeys* keys_;
+  Policy* policy_;
+  AuditLog* audit_;
+  std::unique_ptr<reporting::v1::ReportingService::Stub> reporting_;
+};
+
+}  // namespace chitieu::gateway

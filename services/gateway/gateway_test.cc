@@ -1,0 +1,157 @@
+// Unit tests of the gateway's domain: API keys, the authorization policy
+// over a fake directory, and the audit log's hash chain.
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <map>
+
+#include "chitieu/quota/v1/quota.pb.h"
+#include "chitieu/registry/v1/registry.pb.h"
+#include "libs/common/sqlite.h"
+#include "services/gateway/audit.h"
+#include "services/gateway/auth.h"
+#include "services/gateway/policy.h"
+
+namespace chitieu::gateway {
+namespace {
+
+TEST(ApiKeys, ParsesAndAuthenticatesByHash) {
+  const std::string text =
+      "# comment\n" + Sha256Hex("secret-1") + " user:a district_officer units/002,units/003\n";
+  auto parsed = ApiKeys::Parse(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->size(), 1u);
+  EXPECT_EQ(parsed->begin()->second.scope.size(), 2u);
+  EXPECT_FALSE(ApiKeys::Parse("abc user:a viewer units/01").ok());
+  EXPECT_FALSE(ApiKeys::Parse(Sha256Hex("x") + " user:a emperor units/01").ok());
+  EXPECT_FALSE(ApiKeys::Parse(Sha256Hex("x") + " user:a viewer province-01").ok());
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+class FakeDirectory : public ResourceDirectory {
+ public:
+  absl::StatusOr<std::string> ParentOf(const std::string& unit) override {
+    static const std::map<std::string, std::string> kParents = {{"units/01", ""},
+                                                                {"units/002", "units/01"},
+                                                                {"units/003", "units/01"},
+                                                                {"units/00037", "units/002"}};
+    auto it = kParents.find(unit);
+    if (it == kParents.end()) return absl::NotFoundError(unit);
+    return it->second;
+  }
+  absl::StatusOr<std::string> SeatOf(const std::string& e) override {
+    if (e == "enterprises/A") return std::string("units/00037");
+    if (e == "enterprises/B") return std::string("units/003");
+    return absl::NotFoundError(e);
+  }
+  absl::StatusOr<std::string> UnitOfBody(const std::string& b) override {
+    if (b == "bodies/hk") return std::string("units/002");
+    return absl::NotFoundError(b);
+  }
+  absl::StatusOr<std::string> AssignerOf(const std::string& t) override {
+    if (t == "units/002/targets/1") return std::string("units/01");
+    if (t == "units/00037/targets/2") return std::string("units/002");
+    return absl::NotFoundError(t);
+  }
+};
+
+Principal Officer() { return {"user:hk", Role::kDistrictOfficer, {"units/002"}}; }
+
+TEST(Policy, RolesAndScopes) {
+  FakeDirectory directory;
+  Policy policy(&directory);
+  registry::v1::GetEnterpriseRequest get;
+  get.set_name("enterprises/A");
+  EXPECT_TRUE(
+      policy.Authorize(Officer(), "/chitieu.registry.v1.RegistryService/GetEnterprise", get).ok());
+  get.set_name("enterprises/B");
+  EXPECT_EQ(
+      policy.Authorize(Officer(), "/chitieu.registry.v1.RegistryService/GetEnterprise", get).code(),
+      absl::StatusCode::kPermissionDenied);
+  get.set_name("enterprises/none");
+  EXPECT_EQ(
+      policy.Authorize(Officer(), "/chitieu.registry.v1.RegistryService/GetEnterprise", get).code(),
+      absl::StatusCode::kPermissionDenied);
+
+  registry::v1::ListOrganizationsRequest list;
+  list.set_parent("enterprises/-");
+  EXPECT_EQ(
+      policy.Authorize(Officer(), "/chitieu.registry.v1.RegistryService/ListOrganizations", list)
+          .code(),
+      absl::StatusCode::kPermissionDenied);
+  list.set_filter("unit = \"units/00037\"");
+  EXPECT_TRUE(
+      policy.Authorize(Officer(), "/chitieu.registry.v1.RegistryService/ListOrganizations", list)
+          .ok());
+
+  quota::v1::UpdateTargetRequest update;
+  update.mutable_target()->set_name("units/002/targets/1");
+  EXPECT_EQ(
+      policy.Authorize(Officer(), "/chitieu.quota.v1.QuotaService/UpdateTarget", update).code(),
+      absl::StatusCode::kPermissionDenied);
+  update.mutable_target()->set_name("units/00037/targets/2");
+  update.mutable_target()->set_parent_target("units/002/targets/1");
+  EXPECT_TRUE(
+      policy.Authorize(Officer(), "/chitieu.quota.v1.QuotaService/UpdateTarget", update).ok());
+
+  Principal viewer{"user:v", Role::kViewer, {"units/002"}};
+  registry::v1::CreateOrganizationRequest create;
+  create.set_parent("enterprises/A");
+  EXPECT_EQ(
+      policy.Authorize(viewer, "/chitieu.registry.v1.RegistryService/CreateOrganization", create)
+          .code(),
+      absl::StatusCode::kPermissionDenied);
+  registry::v1::StreamChangesRequest feed;
+  EXPECT_EQ(policy.Authorize(Officer(), "/chitieu.registry.v1.RegistryService/StreamChanges", feed)
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  Principal system{"system:x", Role::kSystem, {"units/01"}};
+  EXPECT_TRUE(
+      policy.Authorize(system, "/chitieu.registry.v1.RegistryService/StreamChanges", feed).ok());
+  EXPECT_EQ(policy.Authorize(system, "/chitieu.other.v1.Other/Do", feed).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST(AuditLog, HashChainCatchesAnEditedEntry) {
+  char path[] = "/tmp/chitieu-audit-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  {
+    auto log = AuditLog::Open(path);
+    ASSERT_TRUE(log.ok()) << log.status();
+    for (int i = 0; i < 3; ++i) {
+      v1::AuditEntry e;
+      e.set_principal("user:hk");
+      e.set_method("/chitieu.registry.v1.RegistryService/CreateEnterprise");
+      e.set_resource("units/002");
+      e.set_outcome("OK");
+      ASSERT_TRUE((*log)->Append(e).ok());
+    }
+    EXPECT_TRUE((*log)->Verify().ok());
+  }
+  {
+    // Someone with file access rewrites entry 2's principal.
+    auto db = SqliteDb::Open(path);
+    ASSERT_TRUE(db.ok());
+    auto rows =
+        QueryMessages<v1::AuditEntry>(**db, "SELECT data FROM audit WHERE sequence = 2", {});
+    ASSERT_TRUE(rows.ok());
+    v1::AuditEntry edited = rows->front();
+    edited.set_principal("user:someone-else");
+    auto stmt = (*db)->Prepare("UPDATE audit SET principal = ?, data = ? WHERE sequence = 2");
+    ASSERT_TRUE(stmt.ok());
+    ASSERT_TRUE(
+        stmt->Bind(1, edited.principal()).BindBlob(2, edited.SerializeAsString()).Run().ok());
+  }
+  auto log = AuditLog::Open(path);
+  absl::Status verified = (*log)->Verify();
+  EXPECT_EQ(verified.code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(verified.message().find("entry 2"), std::string::npos);
+  std::remove(path);
+}
+
+}  // namespace
+}  // namespace chitieu::gateway

@@ -1,0 +1,326 @@
+#include "services/gateway/proxy.h"
+
+#include <atomic>
+#include <optional>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "google/protobuf/dynamic_message.h"
+#include "libs/common/grpc_status.h"
+#include "libs/common/log.h"
+
+namespace chitieu::gateway {
+namespace {
+
+std::string Metadata(const std::multimap<grpc::string_ref, grpc::string_ref>& md,
+                     const std::string& key) {
+  auto it = md.find(key);
+  return it == md.end() ? "" : std::string(it->second.data(), it->second.size());
+}
+
+// Caller metadata passed on to the service: everything but credentials,
+// gRPC's own and the headers the gateway alone may set.
+bool Forwardable(absl::string_view key) {
+  return key != "authorization" && !absl::StartsWith(key, "x-chitieu-") &&
+         !absl::StartsWith(key, "grpc-") && !absl::StartsWith(key, ":") &&
+         key != kRequestIdHeader && key != "content-type" && key != "te" && key != "user-agent";
+}
+
+std::string NewRequestId() {
+  static std::atomic<uint64_t> counter{0};
+  return absl::StrCat("gw-", absl::ToUnixNanos(absl::Now()), "-", counter.fetch_add(1));
+}
+
+bool ToBytes(const grpc::ByteBuffer& buffer, std::string* out) {
+  std::vector<grpc::Slice> slices;
+  if (!buffer.Dump(&slices).ok()) return false;
+  out->clear();
+  for (const auto& s : slices) out->append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return true;
+}
+
+// The first resource a request names, for the audit log.
+std::string ResourceOf(const google::protobuf::Message& m) {
+  const auto* d = m.GetDescriptor();
+  for (const char* field : {"name", "parent", "unit", "assigner"}) {
+    const auto* f = d->FindFieldByName(field);
+    if (f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
+        !f->is_repeated()) {
+      std::string v = m.GetReflection()->GetString(m, f);
+      if (!v.empty()) return v;
+    }
+  }
+  for (int i = 0; i < d->field_count(); ++i) {
+    const auto* f = d->field(i);
+    if (f->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE && !f->is_repeated() &&
+        m.GetReflection()->HasField(m, f)) {
+      std::string v = ResourceOf(m.GetReflection()->GetMessage(m, f));
+      if (!v.empty()) return v;
+    }
+  }
+  return "";
+}
+
+std::string RequestIdOf(const google::protobuf::Message& m) {
+  const auto* f = m.GetDescriptor()->FindFieldByName("request_id");
+  if (f == nullptr || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) return "";
+  return m.GetReflection()->GetString(m, f);
+}
+
+// One proxied call: the server side faces the caller, `upstream_` the
+// service. Reactions of both sides serialise on `mu_`; gRPC operations are
+// started after the lock is released.
+class ProxyCall : public grpc::ServerGenericBidiReactor {
+ public:
+  ProxyCall(Proxy* proxy, grpc::GenericCallbackServerContext* ctx)
+      : proxy_(proxy), ctx_(ctx), method_(ctx->method()), upstream_(this) {
+    auto principal = AuthenticateCall(*proxy_->config().keys, *ctx);
+    if (!principal.ok()) {
+      FinishNow(ToGrpcStatus(principal.status()));
+      return;
+    }
+    principal_ = *principal;
+    stub_ = proxy_->StubFor(method_);
+    const auto* method = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
+        method_.size() > 1 ? std::string(absl::StrReplaceAll(method_.substr(1), {{"/", "."}}))
+                           : "");
+    if (stub_ == nullptr || method == nullptr) {
+      FinishNow(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                             absl::StrCat("the gateway does not serve ", method_)));
+      return;
+    }
+    input_type_ = method->input_type();
+    auto access = AccessOf(method_);
+    mutation_ = access.ok() && *access != Access::kRead && *access != Access::kFeed &&
+                *access != Access::kAudit;
+    request_id_ = Metadata(ctx->client_metadata(), kRequestIdHeader);
+    if (request_id_.empty()) request_id_ = NewRequestId();
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // The caller half-closed (or went away): tell the service.
+      bool start = false;
+      {
+        absl::MutexLock lock(&mu_);
+        if (finished_) return;
+        start = !started_;
+        started_ = true;
+      }
+      if (start) StartUpstream();
+      upstream_.StartWritesDone();
+      return;
+    }
+    std::string bytes;
+    google::protobuf::DynamicMessageFactory factory;
+    std::unique_ptr<google::protobuf::Message> message(factory.GetPrototype(input_type_)->New());
+    if (!ToBytes(request_, &bytes) || !message->ParseFromString(bytes)) {
+      FinishNow(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request cannot be parsed"));
+      return;
+    }
+    absl::Status allowed = proxy_->config().policy->Authorize(principal_, method_, *message);
+    if (resource_.empty()) {
+      resource_ = ResourceOf(*message);
+      const std::string id = RequestIdOf(*message);
+      if (!id.empty()) body_request_id_ = id;
+    }
+    if (!allowed.ok()) {
+      bool started;
+      {
+        absl::MutexLock lock(&mu_);
+        started = started_;
+      }
+      if (started) upstream_context_.TryCancel();
+      FinishNow(ToGrpcStatus(allowed));
+      return;
+    }
+    bool start = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      start = !started_;
+      started_ = true;
+    }
+    if (start) StartUpstream();
+    upstream_.StartWrite(&request_);
+  }
+
+  void OnWriteDone(bool ok) override {
+    grpc::Status deferred;
+    bool finish = false;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      if (pending_finish_) {
+        finish = true;
+        deferred = *pending_finish_;
+      }
+    }
+    if (finish) {
+      FinishNow(deferred);
+      return;
+    }
+    if (!ok) {
+      upstream_context_.TryCancel();
+      return;
+    }
+    upstream_.StartRead(&response_);
+  }
+
+  void OnCancel() override {
+    bool started;
+    {
+      absl::MutexLock lock(&mu_);
+      started = started_;
+    }
+    if (started) upstream_context_.TryCancel();
+  }
+
+  void OnDone() override {
+    bool last;
+    {
+      absl::MutexLock lock(&mu_);
+      server_done_ = true;
+      last = !started_ || upstream_done_;
+    }
+    if (last) delete this;
+  }
+
+ private:
+  class Upstream : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit Upstream(ProxyCall* call) : call_(call) {}
+    void OnReadDone(bool ok) override {
+      if (ok) call_->SendToCaller();
+    }
+    void OnWriteDone(bool ok) override {
+      if (ok) call_->StartRead(&call_->request_);
+    }
+    void OnDone(const grpc::Status& status) override { call_->UpstreamDone(status); }
+
+   private:
+    ProxyCall* call_;
+  };
+
+  void StartUpstream() {
+    for (const auto& [key, value] : ctx_->client_metadata()) {
+      std::string k(key.data(), key.size());
+      if (Forwardable(k)) upstream_context_.AddMetadata(k, std::string(value.data(), value.size()));
+    }
+    upstream_context_.AddMetadata(kPrincipalHeader, principal_.name);
+    upstream_context_.AddMetadata(kRequestIdHeader, request_id_);
+    const auto caller_deadline = ctx_->deadline();
+    const auto default_deadline = std::chrono::system_clock::now() +
+                                  std::chrono::milliseconds(proxy_->config().default_deadline_ms);
+    upstream_context_.set_deadline(caller_deadline == std::chrono::system_clock::time_point::max()
+                                       ? default_deadline
+                                       : caller_deadline);
+    stub_->PrepareBidiStreamingCall(&upstream_context_, method_, grpc::StubOptions(), &upstream_);
+    upstream_.StartRead(&response_);
+    upstream_.StartCall();
+  }
+
+  void SendToCaller() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      writing_ = true;
+    }
+    StartWrite(&response_);
+  }
+
+  void UpstreamDone(const grpc::Status& status) {
+    bool delete_now = false;
+    bool finish_now = false;
+    {
+      absl::MutexLock lock(&mu_);
+      upstream_done_ = true;
+      if (writing_) {
+        pending_finish_ = status;
+      } else {
+        finish_now = true;
+      }
+      delete_now = server_done_;
+    }
+    if (finish_now) FinishNow(status);
+    if (delete_now) delete this;
+  }
+
+  // Finishes the caller's call once, auditing mutations.
+  void FinishNow(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+      finished_ = true;
+      pending_finish_.reset();
+    }
+    if (mutation_ && proxy_->config().audit != nullptr && !principal_.name.empty()) {
+      v1::AuditEntry entry;
+      entry.set_principal(principal_.name);
+      entry.set_method(method_);
+      entry.set_resource(resource_);
+      entry.set_request_id(body_request_id_.empty() ? request_id_ : body_request_id_);
+      entry.set_outcome(
+          absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())));
+      if (auto s = proxy_->config().audit->Append(entry); !s.ok()) {
+        LogError("cannot append to the audit log", {{"error", s.ToString()}});
+      }
+    }
+    Finish(status);
+  }
+
+  Proxy* proxy_;
+  grpc::GenericCallbackServerContext* ctx_;
+  const std::string method_;
+  Principal principal_;
+  grpc::GenericStub* stub_ = nullptr;
+  const google::protobuf::Descriptor* input_type_ = nullptr;
+  bool mutation_ = false;
+  std::string request_id_;
+  std::string body_request_id_;
+  std::string resource_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  grpc::ClientContext upstream_context_;
+  Upstream upstream_;
+
+  absl::Mutex mu_;
+  bool started_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool server_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool upstream_done_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+absl::StatusOr<Principal> AuthenticateCall(const ApiKeys& keys,
+                                           const grpc::ServerContextBase& context) {
+  return keys.Authenticate(Metadata(context.client_metadata(), "authorization"));
+}
+
+Proxy::Proxy(ProxyConfig config) : config_(std::move(config)) {
+  for (const auto& [service, channel] : config_.backends) {
+    stubs_[service] = std::make_unique<grpc::GenericStub>(channel);
+  }
+}
+
+grpc::GenericStub* Proxy::StubFor(const std::string& method) {
+  // "/chitieu.registry.v1.RegistryService/GetUnit" → the service's name.
+  if (method.size() < 2) return nullptr;
+  const std::string service = method.substr(1, method.find('/', 1) - 1);
+  auto it = stubs_.find(service);
+  return it == stubs_.end() ? nullptr : it->second.get();
+}
+
+grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {
+  return new ProxyCall(this, ctx);
+}
+
+}  // namespace chitieu::gateway

@@ -1,0 +1,56 @@
+#pragma once
+
+// Transport layer of the gateway: a generic gRPC proxy. Every method of the
+// registry, quota and reporting is served under its own full name and
+// forwarded to the service that owns it as bytes, without re-encoding
+// (each request is also parsed once, read-only, to authorize it). Streams
+// in both directions, deadlines (a default when the caller sets none) and
+// cancellation carry through; the caller's own x-chitieu-* metadata is
+// dropped so no caller can forge the identity the services trust.
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "services/gateway/audit.h"
+#include "services/gateway/auth.h"
+#include "services/gateway/policy.h"
+
+namespace chitieu::gateway {
+
+// Header names the gateway sets towards the services.
+inline constexpr char kPrincipalHeader[] = "x-chitieu-principal";
+inline constexpr char kRequestIdHeader[] = "x-request-id";
+
+struct ProxyConfig {
+  // Backend channel per service full name ("chitieu.registry.v1.RegistryService").
+  std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
+  ApiKeys* keys = nullptr;
+  Policy* policy = nullptr;
+  AuditLog* audit = nullptr;
+  // Applied when the caller sets no deadline.
+  int default_deadline_ms = 30000;
+};
+
+class Proxy : public grpc::CallbackGenericService {
+ public:
+  explicit Proxy(ProxyConfig config);
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
+
+  const ProxyConfig& config() const { return config_; }
+  grpc::GenericStub* StubFor(const std::string& method);
+
+ private:
+  ProxyConfig config_;
+  std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs_;
+};
+
+// The principal of a call from its `authorization` metadata.
+absl::StatusOr<Principal> AuthenticateCall(const ApiKeys& keys,
+                                           const grpc::ServerContextBase& context);
+
+}  // namespace chitieu::gateway

@@ -1,0 +1,408 @@
+// End-to-end tests of chitieu-gateway in front of the real registry, quota
+// and reporting: authentication, the authorization matrix, object-level
+// scope checks, forged identity headers, streams through the proxy, and
+// the audit log.
+
+#include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "chitieu/gateway/v1/gateway.grpc.pb.h"
+#include "chitieu/quota/v1/quota.grpc.pb.h"
+#include "chitieu/registry/v1/registry.grpc.pb.h"
+#include "chitieu/reporting/v1/reporting.grpc.pb.h"
+#include "google/protobuf/dynamic_message.h"
+#include "services/gateway/auth.h"
+#include "services/registry/tax_code.h"
+#include "tests/support/service_process.h"
+
+namespace chitieu {
+namespace {
+
+namespace reg = ::chitieu::registry::v1;
+namespace quo = ::chitieu::quota::v1;
+namespace rep = ::chitieu::reporting::v1;
+namespace gw = ::chitieu::gateway::v1;
+using ::chitieu::testing::ServiceProcess;
+using ::chitieu::testing::TempDir;
+
+struct Key {
+  std::string secret, principal, role, scope;
+};
+const Key kCity{"k-city", "user:city-admin", "city_admin", "units/01"};
+const Key kHoanKiem{"k-hk", "user:hk-officer", "district_officer", "units/002"};
+const Key kTayHo{"k-th", "user:th-officer", "district_officer", "units/003"};
+const Key kViewer{"k-viewer", "user:hk-viewer", "viewer", "units/002"};
+const Key kAuditor{"k-auditor", "user:auditor", "auditor", "units/01"};
+const Key kSystem{"k-system", "system:business-registry", "system", "units/01"};
+
+class GatewayE2ETest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    for (const char* s : {"registry", "quota", "reporting", "gateway"}) {
+      std::filesystem::create_directories(dir_->path() + "/" + s);
+    }
+    {
+      std::ofstream keys(dir_->path() + "/keys");
+      keys << "# test keys\n";
+      for (const Key& k : {kCity, kHoanKiem, kTayHo, kViewer, kAuditor, kSystem}) {
+        keys << gateway::Sha256Hex(k.secret) << " " << k.principal << " " << k.role << " "
+             << k.scope << "\n";
+      }
+    }
+    registry_ = new ServiceProcess("chitieu-registry", dir_->path() + "/registry");
+    ASSERT_TRUE(registry_->Start()) << registry_->error();
+    quota_ = new ServiceProcess("chitieu-quota", dir_->path() + "/quota",
+                                {"--registry_addr=" + registry_->address()});
+    ASSERT_TRUE(quota_->Start()) << quota_->error();
+    reporting_ = new ServiceProcess(
+        "chitieu-reporting", dir_->path() + "/reporting",
+        {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address()});
+    ASSERT_TRUE(reporting_->Start()) << reporting_->error();
+    gateway_ = new ServiceProcess(
+        "chitieu-gateway", dir_->path() + "/gateway",
+        {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
+         "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys"});
+    ASSERT_TRUE(gateway_->Start()) << gateway_->error();
+    ASSERT_EQ(testing::RunTool("chitieu-seed",
+                               {"--registry_addr=" + registry_->address(),
+                                "--quota_addr=" + quota_->address(), "--scenario=false"},
+                               dir_->path() + "/seed.log"),
+              0);
+  }
+  static void TearDownTestSuite() {
+    delete gateway_;
+    delete reporting_;
+    delete quota_;
+    delete registry_;
+    delete dir_;
+  }
+
+  static std::string Code(int seq) {
+    std::string code;
+    for (int s = seq; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+    return code;
+  }
+
+  // A context carrying `key` (none when empty).
+  static void Authorize(grpc::ClientContext& ctx, const std::string& key) {
+    if (!key.empty()) ctx.AddMetadata("authorization", "Bearer " + key);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  }
+
+  static grpc::Status CreateEnterprise(const std::string& key, int seq, const std::string& unit) {
+    reg::CreateEnterpriseRequest r;
+    r.set_request_id("gw-e2e-" + std::to_string(seq));
+    auto* e = r.mutable_enterprise();
+    e->set_enterprise_code(Code(seq));
+    e->set_display_name("DN " + std::to_string(seq));
+    e->set_legal_form(type::v1::LEGAL_FORM_SINGLE_MEMBER_LLC);
+    e->set_sector(type::v1::SECTOR_NON_STATE);
+    e->set_seat_unit(unit);
+    e->set_registration_date("2011-01-01");
+    reg::Enterprise out;
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    return Registry()->CreateEnterprise(&ctx, r, &out);
+  }
+
+  static std::unique_ptr<reg::RegistryService::Stub> Registry() {
+    return reg::RegistryService::NewStub(gateway_->channel());
+  }
+  static std::unique_ptr<quo::QuotaService::Stub> Quota() {
+    return quo::QuotaService::NewStub(gateway_->channel());
+  }
+  static std::unique_ptr<rep::ReportingService::Stub> Reporting() {
+    return rep::ReportingService::NewStub(gateway_->channel());
+  }
+
+  static grpc::StatusCode GetEnterprise(const std::string& key, const std::string& code) {
+    reg::GetEnterpriseRequest r;
+    r.set_name("enterprises/" + code);
+    reg::Enterprise out;
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    return Registry()->GetEnterprise(&ctx, r, &out).error_code();
+  }
+
+  static TempDir* dir_;
+  static ServiceProcess *registry_, *quota_, *reporting_, *gateway_;
+};
+
+TempDir* GatewayE2ETest::dir_ = nullptr;
+ServiceProcess* GatewayE2ETest::registry_ = nullptr;
+ServiceProcess* GatewayE2ETest::quota_ = nullptr;
+ServiceProcess* GatewayE2ETest::reporting_ = nullptr;
+ServiceProcess* GatewayE2ETest::gateway_ = nullptr;
+
+TEST_F(GatewayE2ETest, ObjectLevelScopeOnEnterprises) {
+  ASSERT_TRUE(CreateEnterprise(kHoanKiem.secret, 100, "units/00037").ok());
+  ASSERT_TRUE(CreateEnterprise(kTayHo.secret, 103, "units/003").ok());
+  // A Hoàn Kiếm officer may not register an enterprise in Tây Hồ …
+  EXPECT_EQ(CreateEnterprise(kHoanKiem.secret, 106, "units/003").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // … nor read one there by changing the path, and cannot tell it from one
+  // that does not exist.
+  EXPECT_EQ(GetEnterprise(kHoanKiem.secret, Code(100)), grpc::StatusCode::OK);
+  EXPECT_EQ(GetEnterprise(kHoanKiem.secret, Code(103)), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetEnterprise(kHoanKiem.secret, "0100233488"), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(GetEnterprise(kCity.secret, Code(103)), grpc::StatusCode::OK);
+
+  // Lists need a unit filter in scope.
+  auto list = [&](const std::string& key, const std::string& filter) {
+    reg::ListEnterprisesRequest r;
+    r.set_filter(filter);
+    reg::ListEnterprisesResponse out;
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    return Registry()->ListEnterprises(&ctx, r, &out).error_code();
+  };
+  EXPECT_EQ(list(kHoanKiem.secret, "unit = \"units/002\""), grpc::StatusCode::OK);
+  EXPECT_EQ(list(kHoanKiem.secret, "unit = \"units/003\""), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(list(kHoanKiem.secret, ""), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(list(kCity.secret, ""), grpc::StatusCode::OK);
+
+  // Organizations: in scope, with a body in scope; not for a viewer.
+  auto found = [&](const std::string& key, const std::string& code) {
+    reg::CreateOrganizationRequest r;
+    r.set_parent("enterprises/" + code);
+    r.mutable_organization()->set_kind(type::v1::ORGANIZATION_KIND_TRADE_UNION);
+    r.mutable_organization()->set_founding_date("2013-04-01");
+    r.mutable_organization()->set_decision_number("12/QĐ-LĐLĐ");
+    r.mutable_organization()->set_founding_body("bodies/hk-labour-federation");
+    reg::Organization out;
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    return Registry()->CreateOrganization(&ctx, r, &out).error_code();
+  };
+  EXPECT_EQ(found(kViewer.secret, Code(100)), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(found(kTayHo.secret, Code(100)), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(found(kHoanKiem.secret, Code(100)), grpc::StatusCode::OK);
+}
+
+TEST_F(GatewayE2ETest, ReportsThroughTheGateway) {
+  rep::GetProgressRequest r;
+  r.set_unit("units/002");
+  r.set_year(2013);
+  rep::Progress through, direct;
+  grpc::ClientContext c1;
+  Authorize(c1, kViewer.secret);
+  ASSERT_TRUE(Reporting()->GetProgress(&c1, r, &through).ok());
+  grpc::ClientContext c2;
+  ASSERT_TRUE(
+      rep::ReportingService::NewStub(reporting_->channel())->GetProgress(&c2, r, &direct).ok());
+  EXPECT_EQ(through.indicators(0).target(), 6);
+  EXPECT_EQ(through.indicators(0).target(), direct.indicators(0).target());
+  r.set_unit("units/003");
+  grpc::ClientContext c3;
+  Authorize(c3, kViewer.secret);
+  EXPECT_EQ(Reporting()->GetProgress(&c3, r, &through).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+
+  gw::GetScorecardRequest s;
+  s.set_unit("units/002");
+  s.set_year(2013);
+  gw::Scorecard card;
+  grpc::ClientContext c4;
+  Authorize(c4, kHoanKiem.secret);
+  ASSERT_TRUE(gw::GatewayService::NewStub(gateway_->channel())->GetScorecard(&c4, s, &card).ok());
+  EXPECT_TRUE(card.missing().empty());
+  EXPECT_EQ(card.progress().indicators(0).target(), 6);
+  EXPECT_GT(card.status_summary().total(), 0);
+}
+
+TEST_F(GatewayE2ETest, ADistrictCannotReviseWhatTheCityAssignedOrForgeItsIdentity) {
+  quo::ListTargetsRequest l;
+  l.set_parent("units/002");
+  l.set_year(2013);
+  quo::ListTargetsResponse targets;
+  grpc::ClientContext c1;
+  Authorize(c1, kHoanKiem.secret);
+  ASSERT_TRUE(Quota()->ListTargets(&c1, l, &targets).ok());
+  ASSERT_FALSE(targets.targets().empty());
+  quo::UpdateTargetRequest u;
+  *u.mutable_target() = targets.targets(0);  // Assigned by units/01.
+  u.mutable_target()->set_value(1);
+  u.set_reason("tự giảm");
+  quo::Target out;
+  grpc::ClientContext c2;
+  Authorize(c2, kHoanKiem.secret);
+  EXPECT_EQ(Quota()->UpdateTarget(&c2, u, &out).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // Its own sub-allocation it may revise; a forged principal header is
+  // dropped and the revision names the real caller.
+  quo::CreateTargetRequest c;
+  c.set_parent("units/00037");
+  c.mutable_target()->set_year(2013);
+  c.mutable_target()->set_indicator(type::v1::INDICATOR_NEW_YOUTH_UNIONS);
+  c.mutable_target()->set_assigner("units/002");
+  c.mutable_target()->set_assignee("units/00037");
+  c.mutable_target()->set_value(1);
+  quo::Target mine;
+  grpc::ClientContext c3;
+  Authorize(c3, kHoanKiem.secret);
+  grpc::Status created = Quota()->CreateTarget(&c3, c, &mine);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  u.Clear();
+  *u.mutable_target() = mine;
+  u.mutable_target()->set_value(2);
+  u.set_reason("bổ sung");
+  grpc::ClientContext c4;
+  Authorize(c4, kHoanKiem.secret);
+  c4.AddMetadata("x-chitieu-principal", "user:city-admin");
+  ASSERT_TRUE(Quota()->UpdateTarget(&c4, u, &out).ok());
+  quo::ListTargetRevisionsRequest h;
+  h.set_parent(mine.name());
+  quo::ListTargetRevisionsResponse history;
+  grpc::ClientContext c5;
+  Authorize(c5, kHoanKiem.secret);
+  ASSERT_TRUE(Quota()->ListTargetRevisions(&c5, h, &history).ok());
+  ASSERT_EQ(history.revisions_size(), 1);
+  EXPECT_EQ(history.revisions(0).revised_by(), kHoanKiem.principal);
+}
+
+TEST_F(GatewayE2ETest, StreamsGoThroughForThoseAllowed) {
+  reg::StreamChangesRequest r;
+  r.set_no_follow(true);
+  grpc::ClientContext c1;
+  Authorize(c1, kSystem.secret);
+  auto reader = Registry()->StreamChanges(&c1, r);
+  reg::StreamChangesResponse change;
+  int n = 0;
+  while (reader->Read(&change)) ++n;
+  EXPECT_TRUE(reader->Finish().ok());
+  EXPECT_GT(n, 50);
+  grpc::ClientContext c2;
+  Authorize(c2, kHoanKiem.secret);
+  auto refused = Registry()->StreamChanges(&c2, r);
+  EXPECT_FALSE(refused->Read(&change));
+  EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+
+  // A client stream: the nightly import by the business registry's system.
+  grpc::ClientContext c3;
+  Authorize(c3, kSystem.secret);
+  reg::ImportEnterprisesResponse summary;
+  auto writer = Registry()->ImportEnterprises(&c3, &summary);
+  for (int batch = 0; batch < 3; ++batch) {
+    reg::ImportEnterprisesRequest m;
+    for (int i = 0; i < 4; ++i) {
+      auto* e = m.add_enterprises();
+      e->set_enterprise_code(Code(20000 + 100 * batch + 10 * i));
+      e->set_display_name("Nhập " + std::to_string(batch) + "-" + std::to_string(i));
+      e->set_legal_form(type::v1::LEGAL_FORM_PARTNERSHIP);
+      e->set_sector(type::v1::SECTOR_NON_STATE);
+      e->set_seat_unit("units/00040");
+      e->set_registration_date("2012-02-02");
+    }
+    ASSERT_TRUE(writer->Write(m));
+  }
+  writer->WritesDone();
+  ASSERT_TRUE(writer->Finish().ok());
+  EXPECT_EQ(summary.created(), 12);
+}
+
+TEST_F(GatewayE2ETest, EveryMethodRefusesMissingOrBadCredentialsAndWrongRoles) {
+  grpc::GenericStub stub(gateway_->channel());
+  google::protobuf::DynamicMessageFactory factory;
+  int checked = 0;
+  for (const char* service_name :
+       {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
+        "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"}) {
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(service_name);
+    ASSERT_NE(service, nullptr);
+    for (int m = 0; m < service->method_count(); ++m) {
+      const auto* method = service->method(m);
+      const std::string path = absl::StrCat("/", service_name, "/", method->name());
+      // A request naming Hoàn Kiếm wherever a request names something.
+      std::unique_ptr<google::protobuf::Message> request(
+          factory.GetPrototype(method->input_type())->New());
+      for (const char* field : {"name", "parent", "unit"}) {
+        const auto* f = method->input_type()->FindFieldByName(field);
+        if (f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+          request->GetReflection()->SetString(request.get(), f, "units/002");
+        }
+      }
+      auto call = [&](const std::string& key) {
+        grpc::ClientContext ctx;
+        Authorize(ctx, key);
+        grpc::CompletionQueue cq;
+        auto rpc = stub.PrepareCall(&ctx, path, &cq);
+        void* tag;
+        bool ok;
+        rpc->StartCall(reinterpret_cast<void*>(1));
+        cq.Next(&tag, &ok);
+        grpc::Slice slice(request->SerializeAsString());
+        grpc::ByteBuffer buffer(&slice, 1);
+        rpc->WriteLast(buffer, grpc::WriteOptions(), reinterpret_cast<void*>(2));
+        cq.Next(&tag, &ok);
+        grpc::ByteBuffer response;
+        rpc->Read(&response, reinterpret_cast<void*>(3));
+        cq.Next(&tag, &ok);
+        grpc::Status status;
+        rpc->Finish(&status, reinterpret_cast<void*>(4));
+        cq.Next(&tag, &ok);
+        return status.error_code();
+      };
+      EXPECT_EQ(call(""), grpc::StatusCode::UNAUTHENTICATED) << path;
+      EXPECT_EQ(call("not-a-key"), grpc::StatusCode::UNAUTHENTICATED) << path;
+      const bool read =
+          absl::StartsWith(method->name(), "Get") || absl::StartsWith(method->name(), "List") ||
+          absl::StartsWith(method->name(), "Compare") || absl::StartsWith(method->name(), "Rank") ||
+          absl::StartsWith(method->name(), "Export");
+      if (!read || method->name() == "ListAuditEntries") {
+        // A viewer may only read.
+        EXPECT_EQ(call(kViewer.secret), grpc::StatusCode::PERMISSION_DENIED) << path;
+      }
+      const bool public_data = method->name() == "GetUnit" || method->name() == "ListUnits" ||
+                               method->name() == "GetFoundingThresholds";
+      if (!public_data) {
+        // Tây Hồ's officer asking about Hoàn Kiếm.
+        EXPECT_EQ(call(kTayHo.secret), grpc::StatusCode::PERMISSION_DENIED) << path;
+      }
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 40);
+}
+
+TEST_F(GatewayE2ETest, MutationsAreAuditedForAuditors) {
+  ASSERT_EQ(CreateEnterprise(kHoanKiem.secret, 300, "units/00037").error_code(),
+            grpc::StatusCode::OK);
+  ASSERT_EQ(CreateEnterprise(kTayHo.secret, 303, "units/00037").error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  gw::ListAuditEntriesRequest r;
+  r.set_filter("method = \"/chitieu.registry.v1.RegistryService/CreateEnterprise\"");
+  r.set_page_size(1000);
+  gw::ListAuditEntriesResponse out;
+  grpc::ClientContext c1;
+  Authorize(c1, kAuditor.secret);
+  auto gateway = gw::GatewayService::NewStub(gateway_->channel());
+  ASSERT_TRUE(gateway->ListAuditEntries(&c1, r, &out).ok());
+  bool ok_entry = false, denied_entry = false;
+  for (const auto& e : out.entries()) {
+    if (e.request_id() == "gw-e2e-300" && e.outcome() == "OK" &&
+        e.principal() == kHoanKiem.principal) {
+      ok_entry = true;
+    }
+    if (e.request_id() == "gw-e2e-303" && e.outcome() == "PERMISSION_DENIED" &&
+        e.principal() == kTayHo.principal) {
+      denied_entry = true;
+    }
+    EXPECT_EQ(e.hash().size(), 64u);
+  }
+  EXPECT_TRUE(ok_entry);
+  EXPECT_TRUE(denied_entry);
+  grpc::ClientContext c2;
+  Authorize(c2, kHoanKiem.secret);
+  EXPECT_EQ(gateway->ListAuditEntries(&c2, r, &out).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace chitieu
