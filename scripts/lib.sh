@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   cmake g++ make pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libgtest-dev libgmock-dev libsqlite3-dev sqlite3
-  libspdlog-dev nlohmann-json3-dev
+  libspdlog-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -5,12 +5,15 @@
 
 #include <grpcpp/generic/generic_stub.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "chitieu/gateway/v1/gateway.grpc.pb.h"
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
@@ -67,8 +70,11 @@ class GatewayE2ETest : public ::testing::Test {
     gateway_ = new ServiceProcess(
         "chitieu-gateway", dir_->path() + "/gateway",
         {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
-         "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys"});
+         "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys",
+         "--http_listen=127.0.0.1:0", "--http_port_file=" + dir_->path() + "/http_port",
+         "--max_body_bytes=65536"});
     ASSERT_TRUE(gateway_->Start()) << gateway_->error();
+    std::ifstream(dir_->path() + "/http_port") >> http_port_;
     ASSERT_EQ(testing::RunTool("chitieu-seed",
                                {"--registry_addr=" + registry_->address(),
                                 "--quota_addr=" + quota_->address(), "--scenario=false"},
@@ -130,9 +136,22 @@ class GatewayE2ETest : public ::testing::Test {
     return Registry()->GetEnterprise(&ctx, r, &out).error_code();
   }
 
+  // An HTTP client of the gateway's HTTP/JSON port.
+  static httplib::Client Http() {
+    httplib::Client client("127.0.0.1", http_port_);
+    client.set_read_timeout(10, 0);
+    return client;
+  }
+  static httplib::Headers Bearer(const std::string& key) {
+    return {{"Authorization", "Bearer " + key}};
+  }
+
   static TempDir* dir_;
   static ServiceProcess *registry_, *quota_, *reporting_, *gateway_;
+  static int http_port_;
 };
+
+int GatewayE2ETest::http_port_ = 0;
 
 TempDir* GatewayE2ETest::dir_ = nullptr;
 ServiceProcess* GatewayE2ETest::registry_ = nullptr;
@@ -306,6 +325,25 @@ TEST_F(GatewayE2ETest, StreamsGoThroughForThoseAllowed) {
   EXPECT_EQ(summary.created(), 12);
 }
 
+// Sets every field that names a place (name, parent, unit, assigner,
+// assignee, seat_unit) to Hoàn Kiếm, in nested and repeated messages too.
+void FillWithHoanKiem(google::protobuf::Message* m, int depth) {
+  using google::protobuf::FieldDescriptor;
+  const auto* d = m->GetDescriptor();
+  const auto* r = m->GetReflection();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->type() == FieldDescriptor::TYPE_STRING && !f->is_repeated()) {
+      for (const char* name : {"name", "parent", "unit", "assigner", "assignee", "seat_unit"}) {
+        if (f->name() == name) r->SetString(m, f, "units/002");
+      }
+    } else if (f->type() == FieldDescriptor::TYPE_MESSAGE && depth < 2 &&
+               !absl::StartsWith(f->message_type()->full_name(), "google.")) {
+      FillWithHoanKiem(f->is_repeated() ? r->AddMessage(m, f) : r->MutableMessage(m, f), depth + 1);
+    }
+  }
+}
+
 TEST_F(GatewayE2ETest, EveryMethodRefusesMissingOrBadCredentialsAndWrongRoles) {
   grpc::GenericStub stub(gateway_->channel());
   google::protobuf::DynamicMessageFactory factory;
@@ -322,12 +360,7 @@ TEST_F(GatewayE2ETest, EveryMethodRefusesMissingOrBadCredentialsAndWrongRoles) {
       // A request naming Hoàn Kiếm wherever a request names something.
       std::unique_ptr<google::protobuf::Message> request(
           factory.GetPrototype(method->input_type())->New());
-      for (const char* field : {"name", "parent", "unit"}) {
-        const auto* f = method->input_type()->FindFieldByName(field);
-        if (f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
-          request->GetReflection()->SetString(request.get(), f, "units/002");
-        }
-      }
+      FillWithHoanKiem(request.get(), 0);
       auto call = [&](const std::string& key) {
         grpc::ClientContext ctx;
         Authorize(ctx, key);
@@ -402,6 +435,89 @@ TEST_F(GatewayE2ETest, MutationsAreAuditedForAuditors) {
   Authorize(c2, kHoanKiem.secret);
   EXPECT_EQ(gateway->ListAuditEntries(&c2, r, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {
+  auto http = Http();
+  // The seed's targets through GET /v1/units/{unit}/progress.
+  auto progress = http.Get("/v1/units/002/progress?year=2013", Bearer(kHoanKiem.secret));
+  ASSERT_TRUE(progress);
+  EXPECT_EQ(progress->status, 200);
+  auto json = nlohmann::json::parse(progress->body);
+  EXPECT_EQ(json["unit"], "units/002");
+  EXPECT_EQ(json["year"], 2013);
+  EXPECT_EQ(json["indicators"][0]["indicator"], "INDICATOR_NEW_PARTY_ORGANIZATIONS");
+  EXPECT_EQ(json["indicators"][0]["target"], 6);
+  EXPECT_TRUE(json["indicators"][0].contains("achieved"));
+  EXPECT_TRUE(json["indicators"][0].contains("difference"));
+  EXPECT_TRUE(json["indicators"][0].contains("status"));
+
+  // Create, read, change status with a stale etag (409), bad input (400).
+  const std::string code = Code(700);
+  nlohmann::json e = {{"enterpriseCode", code},
+                      {"displayName", "Công ty CP Đông Đô HTTP"},
+                      {"legalForm", "LEGAL_FORM_JOINT_STOCK_COMPANY"},
+                      {"sector", "SECTOR_NON_STATE"},
+                      {"seatUnit", "units/00037"},
+                      {"registrationDate", "2012-03-04"}};
+  auto created = http.Post("/v1/enterprises?requestId=http-700", Bearer(kHoanKiem.secret), e.dump(),
+                           "application/json");
+  ASSERT_TRUE(created);
+  EXPECT_EQ(created->status, 200) << created->body;
+  auto again = http.Post("/v1/enterprises?requestId=http-700", Bearer(kHoanKiem.secret), e.dump(),
+                         "application/json");
+  EXPECT_EQ(again->body, created->body);  // An idempotent retry.
+  auto got = http.Get(("/v1/enterprises/" + code).c_str(), Bearer(kHoanKiem.secret));
+  EXPECT_EQ(got->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(got->body)["displayName"], "Công ty CP Đông Đô HTTP");
+  auto stale =
+      http.Post(("/v1/enterprises/" + code + ":changeStatus").c_str(), Bearer(kHoanKiem.secret),
+                R"({"status":"ENTERPRISE_STATUS_SUSPENDED","effectiveDate":"2013-05-01",)"
+                R"("source":"tax-office","etag":"v0"})",
+                "application/json");
+  EXPECT_EQ(stale->status, 409);
+  EXPECT_EQ(nlohmann::json::parse(stale->body)["code"], 10);
+  auto bad = http.Post("/v1/enterprises", Bearer(kHoanKiem.secret),
+                       R"({"enterpriseCode":"0100233480"})", "application/json");
+  EXPECT_EQ(bad->status, 400);
+  auto violation = nlohmann::json::parse(bad->body)["details"][0];
+  EXPECT_EQ(violation["@type"], "type.googleapis.com/google.rpc.BadRequest");
+  EXPECT_EQ(violation["fieldViolations"][0]["field"], "enterprise.enterprise_code");
+
+  EXPECT_EQ(http.Get("/v1/units/002/progress?year=2013")->status, 401);
+  EXPECT_EQ(http.Get("/v1/units/002/progress?year=2013", Bearer("nope"))->status, 401);
+  EXPECT_EQ(http.Get("/v1/units/003/progress?year=2013", Bearer(kHoanKiem.secret))->status, 403);
+  EXPECT_EQ(http.Get("/v1/no/such/route", Bearer(kHoanKiem.secret))->status, 404);
+  EXPECT_EQ(
+      http.Get("/v1/units/002/progress?year=2013&colour=red", Bearer(kHoanKiem.secret))->status,
+      400);
+  EXPECT_EQ(http.Post("/v1/enterprises", Bearer(kHoanKiem.secret), "{not json", "application/json")
+                ->status,
+            400);
+  EXPECT_EQ(http.Post("/v1/enterprises", Bearer(kHoanKiem.secret), std::string(100000, 'x'),
+                      "application/json")
+                ->status,
+            413);
+  auto missing = http.Get("/v1/units/002/targets/999999", Bearer(kHoanKiem.secret));
+  EXPECT_EQ(missing->status, 404);
+
+  // A server stream is newline-delimited JSON.
+  auto feed =
+      http.Get("/v1/feeds/quota/changes?afterSequence=0&noFollow=true", Bearer(kSystem.secret));
+  ASSERT_EQ(feed->status, 200);
+  int lines = 0;
+  for (absl::string_view line : absl::StrSplit(feed->body, '\n', absl::SkipEmpty())) {
+    auto change = nlohmann::json::parse(line);
+    EXPECT_EQ(change["sequence"], std::to_string(++lines));
+  }
+  EXPECT_GT(lines, 5);
+
+  // The OpenAPI document is generated from the protos.
+  auto openapi = http.Get("/openapi.json");
+  ASSERT_EQ(openapi->status, 200);
+  auto doc = nlohmann::json::parse(openapi->body);
+  EXPECT_TRUE(doc["paths"].contains("/v1/{name}:changeStatus"));
+  EXPECT_TRUE(doc["paths"]["/v1/{unit}/progress"].contains("get"));
 }
 
 }  // namespace

@@ -1,6 +1,11 @@
 // chitieu-gateway: wiring only. Authentication in auth.cc, authorization in
 // policy.cc, the generic proxy in proxy.cc, the audit log in audit.cc.
 
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+
 #include "absl/flags/flag.h"
 #include "libs/common/channel.h"
 #include "libs/common/flags.h"
@@ -10,11 +15,17 @@
 #include "services/gateway/auth.h"
 #include "services/gateway/backend_directory.h"
 #include "services/gateway/gateway_service.h"
+#include "services/gateway/http_gateway.h"
 #include "services/gateway/policy.h"
 #include "services/gateway/proxy.h"
+#include "services/gateway/transcoder.h"
 
 ABSL_FLAG(std::string, api_keys, "", "File of API key hashes, principals, roles and scopes");
 ABSL_FLAG(int, default_deadline_ms, 30000, "Deadline for calls that set none");
+ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
+          "host:port of the HTTP/JSON listener (port 0 picks a free port)");
+ABSL_FLAG(std::string, http_port_file, "", "If set, the bound HTTP port is written here");
+ABSL_FLAG(int, max_body_bytes, 8 << 20, "Largest HTTP request body (larger: 413)");
 
 int main(int argc, char** argv) {
   chitieu::InitService(argc, argv,
@@ -50,11 +61,44 @@ int main(int argc, char** argv) {
   chitieu::gateway::Proxy proxy(proxy_config);
   chitieu::gateway::GatewayService gateway(&keys, &policy, audit->get(), reporting);
 
+  auto transcoder = chitieu::gateway::Transcoder::Build(
+      {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
+       "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"});
+  if (!transcoder.ok()) {
+    chitieu::LogError("cannot read the HTTP routes", {{"error", transcoder.status().ToString()}});
+    return 1;
+  }
+  std::unique_ptr<chitieu::gateway::HttpGateway> http;
+  bool http_ok = true;
+
   chitieu::ServerConfig config;
+  config.on_started = [&](grpc::Server* server) {
+    http = std::make_unique<chitieu::gateway::HttpGateway>(
+        &*transcoder, server->InProcessChannel(grpc::ChannelArguments()),
+        absl::GetFlag(FLAGS_max_body_bytes));
+    const int port = http->Start(absl::GetFlag(FLAGS_http_listen));
+    if (port < 0) {
+      chitieu::LogError("cannot listen for HTTP", {{"address", absl::GetFlag(FLAGS_http_listen)}});
+      http_ok = false;
+      std::raise(SIGTERM);
+      return;
+    }
+    chitieu::LogInfo("serving HTTP/JSON",
+                     {{"address", absl::GetFlag(FLAGS_http_listen)}, {"port", port}});
+    if (!absl::GetFlag(FLAGS_http_port_file).empty()) {
+      const std::string path = absl::GetFlag(FLAGS_http_port_file);
+      std::ofstream(path + ".tmp") << port << "\n";
+      std::rename((path + ".tmp").c_str(), path.c_str());
+    }
+  };
+  config.on_shutdown = [&] {
+    if (http) http->Stop();
+  };
   config.service_name = "gateway";
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&gateway};
   config.generic_service = &proxy;
-  return chitieu::RunServer(config);
+  const int rc = chitieu::RunServer(config);
+  return http_ok ? rc : 1;
 }

@@ -192,18 +192,16 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
     if (!*covered) return absl::PermissionDeniedError(absl::StrCat(ref, " is not in your scope"));
     scoped_reference = true;
   }
-  if (!scoped_reference) {
+  if (!scoped_reference && is_list) {
     auto root = HasRootScope(principal);
     if (!root.ok()) return root.status();
-    if (*root && references.empty()) return absl::OkStatus();
-    if (is_list) {
+    if (!*root) {
       return absl::PermissionDeniedError(
           "a list through the gateway needs a unit in your scope: a parent or a unit filter");
     }
-    if (!references.empty() || write) {
-      return absl::PermissionDeniedError("the request names nothing in your scope");
-    }
   }
+  // Any other call that names nothing goes on: the service refuses it as
+  // malformed (every write needs a unit, enterprise or body to act on).
   return absl::OkStatus();
 }
 

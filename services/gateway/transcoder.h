@@ -1,0 +1,65 @@
+#pragma once
+
+// HTTP/JSON ⇄ gRPC transcoding driven by the protos' google.api.http
+// annotations (no hand-written routes, no hand-written JSON codec: JSON goes
+// through protobuf's own proto3 JSON mapping). No gRPC here: the HTTP
+// transport (http_gateway.h) calls through the gRPC gateway.
+
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+
+namespace chitieu::gateway {
+
+struct Route {
+  std::string verb;           // "GET", "POST", "PATCH", "DELETE", "PUT".
+  std::string path_template;  // As annotated, e.g. "/v1/{name=enterprises/*}:changeStatus".
+  std::regex pattern;
+  std::vector<std::string> variables;  // Field paths bound by the template, in order.
+  std::string body;                    // "", "*" or a field name.
+  const google::protobuf::MethodDescriptor* method = nullptr;
+  // "/chitieu.registry.v1.RegistryService/ChangeEnterpriseStatus".
+  std::string grpc_path;
+};
+
+class Transcoder {
+ public:
+  // Reads the google.api.http rule of every method of `services` (full
+  // names), from the generated descriptor pool.
+  static absl::StatusOr<Transcoder> Build(const std::vector<std::string>& services);
+
+  // The route for a request; NOT_FOUND if none matches (with the path
+  // variables' values in `bindings`).
+  absl::StatusOr<const Route*> Match(const std::string& verb, const std::string& path,
+                                     std::vector<std::string>* bindings) const;
+
+  // Builds the request message: the JSON body per the rule's `body`, the
+  // path bindings, and the query parameters (field paths in proto or JSON
+  // names; repeated fields repeat the parameter). INVALID_ARGUMENT for bad
+  // JSON, an unknown field or an unknown query parameter.
+  absl::Status BuildRequest(const Route& route, const std::vector<std::string>& bindings,
+                            const std::string& body,
+                            const std::multimap<std::string, std::string>& query,
+                            google::protobuf::Message* request) const;
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+// The HTTP status for a gRPC status code (google/rpc/code.proto).
+int HttpStatusFor(int grpc_code);
+
+// The message as proto3 JSON, printing fields with default values too.
+std::string ToJson(const google::protobuf::Message& message);
+
+// The OpenAPI 3 document for the routes.
+std::string OpenApiJson(const Transcoder& transcoder);
+
+}  // namespace chitieu::gateway
