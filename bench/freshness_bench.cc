@@ -20,6 +20,7 @@
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
+#include "libs/common/principal.h"
 #include "services/registry/tax_code.h"
 
 ABSL_FLAG(int, n, 200, "Organizations to found");
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     r.set_year(year);
     rep::Progress p;
     grpc::ClientContext ctx;
+    chitieu::AddServiceSecret(&ctx);
     if (!reporting->GetProgress(&ctx, r, &p).ok()) return -1;
     return p.indicators(0).achieved();
   };
@@ -67,6 +69,7 @@ int main(int argc, char** argv) {
     ent->set_registration_date("2020-01-01");
     reg::Enterprise out;
     grpc::ClientContext c1;
+    chitieu::AddServiceSecret(&c1);
     if (grpc::Status s = registry->CreateEnterprise(&c1, e, &out); !s.ok()) {
       std::cerr << "CreateEnterprise: " << s.error_message() << "\n";
       return 1;
@@ -79,6 +82,7 @@ int main(int argc, char** argv) {
     o.mutable_organization()->set_founding_body(absl::GetFlag(FLAGS_body));
     reg::Organization org;
     grpc::ClientContext c2;
+    chitieu::AddServiceSecret(&c2);
     if (grpc::Status s = registry->CreateOrganization(&c2, o, &org); !s.ok()) {
       std::cerr << "CreateOrganization: " << s.error_message() << "\n";
       return 1;

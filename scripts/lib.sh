@@ -73,6 +73,19 @@ declare -A SERVICE_ARGS=(
   [gateway]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]} --reporting_addr=${SERVICE_ADDR[reporting]} --api_keys=$VAR_DIR/gateway/api-keys"
 )
 
+# The secret the gateway and the services share (libs/common/principal.h):
+# with it set, a service refuses calls that skip the gateway. Made once,
+# kept in var/service-secret, exported to every service and tool started
+# from these scripts.
+ensure_service_secret() {
+  mkdir -p "$VAR_DIR"
+  if [ ! -s "$VAR_DIR/service-secret" ]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$VAR_DIR/service-secret")
+  fi
+  CHITIEU_SERVICE_SECRET=$(cat "$VAR_DIR/service-secret")
+  export CHITIEU_SERVICE_SECRET
+}
+
 # The demo API key: a city_admin over the whole city, made once and kept in
 # var/demo-api-key; the gateway's key file holds only its SHA-256.
 ensure_demo_key() {

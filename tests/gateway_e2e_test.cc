@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -41,6 +42,7 @@ const Key kHoanKiem{"k-hk", "user:hk-officer", "district_officer", "units/002"};
 const Key kTayHo{"k-th", "user:th-officer", "district_officer", "units/003"};
 const Key kViewer{"k-viewer", "user:hk-viewer", "viewer", "units/002"};
 const Key kAuditor{"k-auditor", "user:auditor", "auditor", "units/01"};
+constexpr char kServiceSecret[] = "test-service-secret";
 const Key kSystem{"k-system", "system:business-registry", "system", "units/01"};
 
 class GatewayE2ETest : public ::testing::Test {
@@ -58,28 +60,43 @@ class GatewayE2ETest : public ::testing::Test {
              << k.scope << "\n";
       }
     }
-    registry_ = new ServiceProcess("chitieu-registry", dir_->path() + "/registry");
+    const std::string secret = "--service_secret=" + std::string(kServiceSecret);
+    registry_ = new ServiceProcess("chitieu-registry", dir_->path() + "/registry", {secret});
     ASSERT_TRUE(registry_->Start()) << registry_->error();
     quota_ = new ServiceProcess("chitieu-quota", dir_->path() + "/quota",
-                                {"--registry_addr=" + registry_->address()});
+                                {"--registry_addr=" + registry_->address(), secret});
     ASSERT_TRUE(quota_->Start()) << quota_->error();
     reporting_ = new ServiceProcess(
         "chitieu-reporting", dir_->path() + "/reporting",
-        {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address()});
+        {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(), secret});
     ASSERT_TRUE(reporting_->Start()) << reporting_->error();
     gateway_ = new ServiceProcess(
         "chitieu-gateway", dir_->path() + "/gateway",
         {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
          "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys",
          "--http_listen=127.0.0.1:0", "--http_port_file=" + dir_->path() + "/http_port",
-         "--max_body_bytes=65536"});
+         "--max_body_bytes=65536", secret});
     ASSERT_TRUE(gateway_->Start()) << gateway_->error();
     std::ifstream(dir_->path() + "/http_port") >> http_port_;
     ASSERT_EQ(testing::RunTool("chitieu-seed",
                                {"--registry_addr=" + registry_->address(),
-                                "--quota_addr=" + quota_->address(), "--scenario=false"},
+                                "--quota_addr=" + quota_->address(), "--scenario=false", secret},
                                dir_->path() + "/seed.log"),
               0);
+    // Reporting follows the feeds: wait until it shows the seed's targets.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    bool ready = false;
+    while (!ready && std::chrono::steady_clock::now() < deadline) {
+      rep::GetProgressRequest r;
+      r.set_unit("units/002");
+      r.set_year(2013);
+      rep::Progress p;
+      grpc::ClientContext ctx;
+      Authorize(ctx, kCity.secret);
+      ready = Reporting()->GetProgress(&ctx, r, &p).ok() && p.indicators(0).target() == 6;
+      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_TRUE(ready);
   }
   static void TearDownTestSuite() {
     delete gateway_;
@@ -213,6 +230,7 @@ TEST_F(GatewayE2ETest, ReportsThroughTheGateway) {
   Authorize(c1, kViewer.secret);
   ASSERT_TRUE(Reporting()->GetProgress(&c1, r, &through).ok());
   grpc::ClientContext c2;
+  c2.AddMetadata("x-chitieu-service-secret", kServiceSecret);
   ASSERT_TRUE(
       rep::ReportingService::NewStub(reporting_->channel())->GetProgress(&c2, r, &direct).ok());
   EXPECT_EQ(through.indicators(0).target(), 6);
@@ -435,6 +453,40 @@ TEST_F(GatewayE2ETest, MutationsAreAuditedForAuditors) {
   Authorize(c2, kHoanKiem.secret);
   EXPECT_EQ(gateway->ListAuditEntries(&c2, r, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(GatewayE2ETest, ServicesRefuseCallsThatSkipTheGateway) {
+  reg::GetUnitRequest r;
+  r.set_name("units/002");
+  reg::Unit out;
+  auto direct = reg::RegistryService::NewStub(registry_->channel());
+  grpc::ClientContext c1;
+  grpc::Status dbg = direct->GetUnit(&c1, r, &out);
+  EXPECT_EQ(dbg.error_code(), grpc::StatusCode::UNAUTHENTICATED) << dbg.error_message();
+  grpc::ClientContext c2;  // A forged identity does not help.
+  c2.AddMetadata("x-chitieu-principal", kCity.principal);
+  EXPECT_EQ(direct->GetUnit(&c2, r, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext c3;
+  c3.AddMetadata("x-chitieu-service-secret", "guess");
+  EXPECT_EQ(direct->GetUnit(&c3, r, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  reg::StreamChangesRequest feed;
+  grpc::ClientContext c4;
+  auto reader = direct->StreamChanges(&c4, feed);
+  reg::StreamChangesResponse change;
+  EXPECT_FALSE(reader->Read(&change));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext c5;
+  c5.AddMetadata("x-chitieu-service-secret", kServiceSecret);
+  EXPECT_TRUE(direct->GetUnit(&c5, r, &out).ok());
+  rep::GetProgressRequest p;
+  p.set_unit("units/002");
+  p.set_year(2013);
+  rep::Progress progress;
+  grpc::ClientContext c6;
+  EXPECT_EQ(rep::ReportingService::NewStub(reporting_->channel())
+                ->GetProgress(&c6, p, &progress)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {

@@ -26,6 +26,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/common/grpc_status.h"
+#include "libs/common/principal.h"
 
 ABSL_FLAG(std::string, addr, "127.0.0.1:7401", "host:port to call");
 ABSL_FLAG(std::string, api_key, "", "API key for the gateway (else CHITIEU_API_KEY)");
@@ -104,6 +105,7 @@ int main(int argc, char** argv) {
     api_key = std::getenv("CHITIEU_API_KEY");
   }
   if (!api_key.empty()) ctx.AddMetadata("authorization", "Bearer " + api_key);
+  chitieu::AddServiceSecret(&ctx);  // For direct calls to a service that requires it.
   const std::string path = "/" + method_path;
   std::unique_ptr<google::protobuf::Message> response(
       factory.GetPrototype(method->output_type())->New());

@@ -14,6 +14,7 @@
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "clients/seed/demo_data.h"
 #include "libs/common/flags.h"
+#include "libs/common/principal.h"
 #include "services/registry/tax_code.h"
 
 ABSL_FLAG(bool, scenario, true,
@@ -36,6 +37,7 @@ grpc::Status Call(Fn fn) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   ctx.set_wait_for_ready(true);
+  AddServiceSecret(&ctx);
   return fn(&ctx);
 }
 
@@ -115,6 +117,7 @@ int SeedScenario(pb::RegistryService::Stub& stub) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
     ctx.set_wait_for_ready(true);
+    AddServiceSecret(&ctx);
     pb::ImportEnterprisesResponse summary;
     auto writer = stub.ImportEnterprises(&ctx, &summary);
     pb::ImportEnterprisesRequest batch;

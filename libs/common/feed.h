@@ -196,21 +196,25 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
 
 namespace chitieu {
 
-// Starts a StreamChanges reactor: INVALID_ARGUMENT for a negative cursor,
-// else a FeedReactor replaying after `after` and following if `follow`.
+// A server stream refused before it starts.
 template <typename Response>
-grpc::ServerWriteReactor<Response>* StartFeed(ChangeNotifier* notifier,
+class RefusedStream : public grpc::ServerWriteReactor<Response> {
+ public:
+  explicit RefusedStream(const absl::Status& status) { this->Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
+// Starts a StreamChanges reactor: refused with `admitted` if that is not
+// OK, INVALID_ARGUMENT for a negative cursor, else a FeedReactor replaying
+// after `after` and following if `follow`.
+template <typename Response>
+grpc::ServerWriteReactor<Response>* StartFeed(const absl::Status& admitted,
+                                              ChangeNotifier* notifier,
                                               typename FeedReactor<Response>::Fetch fetch,
                                               int64_t after, bool follow) {
+  if (!admitted.ok()) return new RefusedStream<Response>(admitted);
   if (after < 0) {
-    class Refuse : public grpc::ServerWriteReactor<Response> {
-     public:
-      Refuse() {
-        this->Finish(ToGrpcStatus(InvalidField("after_sequence", "must not be negative")));
-      }
-      void OnDone() override { delete this; }
-    };
-    return new Refuse();
+    return new RefusedStream<Response>(InvalidField("after_sequence", "must not be negative"));
   }
   return FeedReactor<Response>::Start(notifier, std::move(fetch), after, follow);
 }

@@ -19,6 +19,9 @@ ABSL_FLAG(std::string, data_dir, "./var", "Folder for this service's database");
 ABSL_FLAG(std::string, registry_addr, chitieu::kDefaultRegistryAddr, "Registry service address");
 ABSL_FLAG(std::string, quota_addr, chitieu::kDefaultQuotaAddr, "Quota service address");
 ABSL_FLAG(std::string, reporting_addr, chitieu::kDefaultReportingAddr, "Reporting service address");
+ABSL_FLAG(std::string, service_secret, "",
+          "Secret shared by the gateway and the services; when set, services refuse calls "
+          "without it (see libs/common/principal.h)");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file once serving (for --listen=…:0)");
 

@@ -14,6 +14,7 @@ ABSL_DECLARE_FLAG(std::string, registry_addr);
 ABSL_DECLARE_FLAG(std::string, quota_addr);
 ABSL_DECLARE_FLAG(std::string, reporting_addr);
 ABSL_DECLARE_FLAG(std::string, port_file);
+ABSL_DECLARE_FLAG(std::string, service_secret);
 
 namespace chitieu {
 

@@ -1,22 +1,50 @@
 #pragma once
 
-// Who is calling. The gateway authenticates callers and passes the
-// principal to the services in the `x-chitieu-principal` metadata; until the
-// gateway exists (and for direct calls) the principal is "anonymous".
+// Who is calling, and whether the call came through the gateway.
+//
+// The gateway authenticates callers and passes the principal to the
+// services in the `x-chitieu-principal` metadata. When a service secret is
+// configured (--service_secret or CHITIEU_SERVICE_SECRET, the same on the
+// gateway and every service), a service refuses any call that does not
+// carry it in `x-chitieu-service-secret`: a direct call that skips the
+// gateway is UNAUTHENTICATED, and only then is the principal header
+// trusted. Without a secret the services trust their network (bind them
+// to loopback or a private network) and a missing principal is
+// "anonymous".
 
+#include <grpcpp/client_context.h>
 #include <grpcpp/server_context.h>
 
 #include <string>
 
+#include "absl/status/statusor.h"
+#include "libs/common/grpc_status.h"
+
 namespace chitieu {
 
 inline constexpr char kPrincipalMetadata[] = "x-chitieu-principal";
+inline constexpr char kServiceSecretMetadata[] = "x-chitieu-service-secret";
 
-inline std::string PrincipalOf(const grpc::CallbackServerContext& context) {
-  const auto& md = context.client_metadata();
-  auto it = md.find(kPrincipalMetadata);
-  if (it == md.end() || it->second.empty()) return "anonymous";
-  return std::string(it->second.data(), it->second.size());
+// The configured secret, "" if none.
+std::string ServiceSecret();
+
+// OK if no secret is configured or the call carries it; UNAUTHENTICATED
+// otherwise.
+absl::Status CheckCaller(const grpc::ServerContextBase& context);
+
+// Adds the secret (if one is configured) to a call to another service.
+void AddServiceSecret(grpc::ClientContext* context);
+
+// The principal the gateway vouched for, or "anonymous".
+std::string PrincipalOf(const grpc::ServerContextBase& context);
+
+// Finishes a unary call with `fn()`, unless the caller is refused.
+template <typename Response, typename Fn>
+grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Response* out, Fn fn) {
+  if (absl::Status s = CheckCaller(*context); !s.ok()) {
+    return Respond(context, absl::StatusOr<Response>(s), out);
+  }
+  return Respond(context, fn(), out);
 }
 
 }  // namespace chitieu

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/principal.h"
 
 namespace chitieu::gateway {
 namespace {
@@ -21,6 +22,7 @@ absl::Status FromBackend(const grpc::Status& s, const std::string& what) {
 template <typename Context>
 void Bound(Context& ctx, int ms) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
+  AddServiceSecret(&ctx);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "libs/common/filter.h"
 #include "libs/common/grpc_status.h"
 #include "libs/common/page_token.h"
+#include "libs/common/principal.h"
 #include "libs/common/transaction.h"
 #include "services/gateway/proxy.h"
 
@@ -71,6 +72,7 @@ grpc::ServerUnaryReactor* GatewayService::GetScorecard(grpc::CallbackServerConte
        {&fetch->progress_ctx, &fetch->summary_ctx, &fetch->candidates_ctx}) {
     c->set_deadline(deadline);
     c->AddMetadata(kPrincipalHeader, principal->name);
+    AddServiceSecret(c);
   }
   fetch->progress_req.set_unit(request->unit());
   fetch->progress_req.set_year(request->year());

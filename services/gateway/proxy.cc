@@ -12,6 +12,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "libs/common/grpc_status.h"
 #include "libs/common/log.h"
+#include "libs/common/principal.h"
 
 namespace chitieu::gateway {
 namespace {
@@ -213,6 +214,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       if (Forwardable(k)) upstream_context_.AddMetadata(k, std::string(value.data(), value.size()));
     }
     upstream_context_.AddMetadata(kPrincipalHeader, principal_.name);
+    AddServiceSecret(&upstream_context_);
     upstream_context_.AddMetadata(kRequestIdHeader, request_id_);
     const auto caller_deadline = ctx_->deadline();
     const auto default_deadline = std::chrono::system_clock::now() +

@@ -9,12 +9,12 @@ namespace chitieu::quota {
 #define CHITIEU_UNARY(Method, Request, Response)                                            \
   grpc::ServerUnaryReactor* QuotaService::Method(grpc::CallbackServerContext* c,            \
                                                  const pb::Request* r, pb::Response* out) { \
-    return Respond(c, quota_->Method(*r), out);                                             \
+    return Serve(c, out, [&] { return quota_->Method(*r); });                               \
   }
 #define CHITIEU_UNARY_WITH_PRINCIPAL(Method, Request, Response)                             \
   grpc::ServerUnaryReactor* QuotaService::Method(grpc::CallbackServerContext* c,            \
                                                  const pb::Request* r, pb::Response* out) { \
-    return Respond(c, quota_->Method(*r, PrincipalOf(*c)), out);                            \
+    return Serve(c, out, [&] { return quota_->Method(*r, PrincipalOf(*c)); });              \
   }
 
 CHITIEU_UNARY(CreateTarget, CreateTargetRequest, Target)
@@ -34,10 +34,11 @@ CHITIEU_UNARY(ListPlans, ListPlansRequest, ListPlansResponse)
 #undef CHITIEU_UNARY_WITH_PRINCIPAL
 
 grpc::ServerWriteReactor<pb::StreamChangesResponse>* QuotaService::StreamChanges(
-    grpc::CallbackServerContext* /*c*/, const pb::StreamChangesRequest* r) {
+    grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
   QuotaStore* store = store_;
   return StartFeed<pb::StreamChangesResponse>(
-      notifier_, [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
+      CheckCaller(*c), notifier_,
+      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
       r->after_sequence(), !r->no_follow());
 }
 

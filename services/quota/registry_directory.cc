@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "libs/common/grpc_status.h"
+#include "libs/common/principal.h"
 
 namespace chitieu::quota {
 namespace {
@@ -27,6 +28,7 @@ absl::Status FromRegistry(const grpc::Status& status) {
 absl::StatusOr<registry::v1::Unit> RegistryDirectory::GetUnit(const std::string& name) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(deadline_ms_));
+  AddServiceSecret(&ctx);
   registry::v1::GetUnitRequest request;
   request.set_name(name);
   registry::v1::Unit unit;
@@ -37,6 +39,7 @@ absl::StatusOr<registry::v1::Unit> RegistryDirectory::GetUnit(const std::string&
 absl::StatusOr<registry::v1::Body> RegistryDirectory::GetBody(const std::string& name) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(deadline_ms_));
+  AddServiceSecret(&ctx);
   registry::v1::GetBodyRequest request;
   request.set_name(name);
   registry::v1::Body body;

@@ -2,6 +2,7 @@
 
 #include "libs/common/errors.h"
 #include "libs/common/grpc_status.h"
+#include "libs/common/principal.h"
 
 namespace chitieu::registry {
 namespace {
@@ -70,7 +71,7 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
 #define CHITIEU_UNARY(Method, Request, Response)                                               \
   grpc::ServerUnaryReactor* RegistryService::Method(grpc::CallbackServerContext* c,            \
                                                     const pb::Request* r, pb::Response* out) { \
-    return Respond(c, registry_->Method(*r), out);                                             \
+    return Serve(c, out, [&] { return registry_->Method(*r); });                               \
   }
 
 CHITIEU_UNARY(GetUnit, GetUnitRequest, Unit)
@@ -98,15 +99,24 @@ CHITIEU_UNARY(CreateAdmission, CreateAdmissionRequest, Admission)
 #undef CHITIEU_UNARY
 
 grpc::ServerReadReactor<pb::ImportEnterprisesRequest>* RegistryService::ImportEnterprises(
-    grpc::CallbackServerContext* /*c*/, pb::ImportEnterprisesResponse* out) {
+    grpc::CallbackServerContext* c, pb::ImportEnterprisesResponse* out) {
+  if (absl::Status s = CheckCaller(*c); !s.ok()) {
+    class Refuse : public grpc::ServerReadReactor<pb::ImportEnterprisesRequest> {
+     public:
+      explicit Refuse(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
+      void OnDone() override { delete this; }
+    };
+    return new Refuse(s);
+  }
   return new ImportReactor(registry_, out);
 }
 
 grpc::ServerWriteReactor<pb::StreamChangesResponse>* RegistryService::StreamChanges(
-    grpc::CallbackServerContext* /*c*/, const pb::StreamChangesRequest* r) {
+    grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
   RegistryStore* store = store_;
   return StartFeed<pb::StreamChangesResponse>(
-      notifier_, [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
+      CheckCaller(*c), notifier_,
+      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
       r->after_sequence(), !r->no_follow());
 }
 

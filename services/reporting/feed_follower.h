@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "libs/common/log.h"
+#include "libs/common/principal.h"
 #include "services/reporting/reporting.h"
 
 namespace chitieu::reporting {
@@ -93,6 +94,7 @@ class FeedFollower {
 
   absl::Status Stream(int64_t after, bool follow) {
     grpc::ClientContext context;
+    AddServiceSecret(&context);
     {
       absl::MutexLock lock(&mu_);
       if (stopped_) return absl::CancelledError("stopping");

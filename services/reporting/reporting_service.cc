@@ -1,6 +1,7 @@
 #include "services/reporting/reporting_service.h"
 
 #include "libs/common/grpc_status.h"
+#include "libs/common/principal.h"
 
 namespace chitieu::reporting {
 namespace {
@@ -44,7 +45,7 @@ class CsvWriter : public grpc::ServerWriteReactor<pb::ExportReportResponse> {
 #define CHITIEU_UNARY(Method, Request, Response)                                                \
   grpc::ServerUnaryReactor* ReportingService::Method(grpc::CallbackServerContext* c,            \
                                                      const pb::Request* r, pb::Response* out) { \
-    return Respond(c, reporting_->Method(*r), out);                                             \
+    return Serve(c, out, [&] { return reporting_->Method(*r); });                               \
   }
 CHITIEU_UNARY(GetProgress, GetProgressRequest, Progress)
 CHITIEU_UNARY(GetEnterpriseStatusSummary, GetEnterpriseStatusSummaryRequest,
@@ -58,8 +59,10 @@ CHITIEU_UNARY(GetYearEndReport, GetYearEndReportRequest, YearEndReport)
 #undef CHITIEU_UNARY
 
 grpc::ServerWriteReactor<pb::ExportReportResponse>* ReportingService::ExportReport(
-    grpc::CallbackServerContext* /*c*/, const pb::ExportReportRequest* r) {
-  return new CsvWriter(reporting_->ExportReport(*r));
+    grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) {
+  absl::Status admitted = CheckCaller(*c);
+  return new CsvWriter(admitted.ok() ? reporting_->ExportReport(*r)
+                                     : absl::StatusOr<std::vector<std::string>>(admitted));
 }
 
 }  // namespace chitieu::reporting
