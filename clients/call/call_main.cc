@@ -25,6 +25,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/common/byte_buffer.h"
 #include "libs/common/grpc_status.h"
 #include "libs/common/principal.h"
 
@@ -36,19 +37,6 @@ namespace {
 
 using google::protobuf::util::JsonParseOptions;
 using google::protobuf::util::JsonPrintOptions;
-
-grpc::ByteBuffer ToBuffer(const std::string& bytes) {
-  grpc::Slice slice(bytes);
-  return grpc::ByteBuffer(&slice, 1);
-}
-
-std::string FromBuffer(const grpc::ByteBuffer& buffer) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!buffer.Dump(&slices).ok()) return out;
-  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
 
 void PrintStatus(const grpc::Status& status) {
   std::cerr << "error: code " << status.error_code() << ": " << status.error_message() << "\n";
@@ -113,7 +101,9 @@ int main(int argc, char** argv) {
   print.preserve_proto_field_names = false;
   auto print_response = [&](const grpc::ByteBuffer& buffer) {
     response->Clear();
-    response->ParseFromString(FromBuffer(buffer));
+    std::string bytes;
+    chitieu::ByteBufferToString(buffer, &bytes);
+    response->ParseFromString(bytes);
     std::string out;
     (void)google::protobuf::util::MessageToJsonString(*response, &out, print);
     std::cout << out << "\n";
@@ -124,7 +114,7 @@ int main(int argc, char** argv) {
   bool ok;
   call->StartCall(reinterpret_cast<void*>(1));
   cq.Next(&tag, &ok);
-  grpc::ByteBuffer request_buffer = ToBuffer(request->SerializeAsString());
+  grpc::ByteBuffer request_buffer = chitieu::StringToByteBuffer(request->SerializeAsString());
   call->WriteLast(request_buffer, grpc::WriteOptions(), reinterpret_cast<void*>(2));
   cq.Next(&tag, &ok);
   grpc::ByteBuffer buffer;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "libs/common/byte_buffer.h"
+
 namespace chitieu {
 
 bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms,
@@ -24,8 +26,7 @@ bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms,
     bytes.push_back(static_cast<char>(name.size()));
     bytes += name;
   }
-  grpc::Slice slice(bytes);
-  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer request = StringToByteBuffer(bytes);
   grpc::ByteBuffer response;
   std::mutex mu;
   std::condition_variable cv;
@@ -41,10 +42,7 @@ bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms,
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return done; });
   if (!status.ok()) return false;
-  std::vector<grpc::Slice> slices;
-  if (!response.Dump(&slices).ok()) return false;
-  bytes.clear();
-  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  if (!ByteBufferToString(response, &bytes)) return false;
   // HealthCheckResponse{status: SERVING (1)} is field 1, varint 1.
   return bytes == std::string("\x08\x01", 2);
 }

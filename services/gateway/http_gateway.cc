@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/rpc/status.pb.h"
+#include "libs/common/byte_buffer.h"
 #include "libs/common/errors.h"
 #include "libs/common/grpc_status.h"
 #include "libs/common/log.h"
@@ -14,14 +15,6 @@
 
 namespace chitieu::gateway {
 namespace {
-
-std::string Bytes(const grpc::ByteBuffer& buffer) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!buffer.Dump(&slices).ok()) return out;
-  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out;
-}
 
 // google.rpc.Status JSON for a gRPC status, its details included.
 std::string StatusJson(const grpc::Status& status) {
@@ -63,8 +56,7 @@ class Call {
   }
 
   bool Write(const std::string& bytes, bool last) {
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer buffer(&slice, 1);
+    grpc::ByteBuffer buffer = StringToByteBuffer(bytes);
     if (last) {
       call_->WriteLast(buffer, grpc::WriteOptions(), Tag(2));
     } else {
@@ -81,8 +73,7 @@ class Call {
     grpc::ByteBuffer buffer;
     call_->Read(&buffer, Tag(4));
     if (!Wait()) return false;
-    *out = Bytes(buffer);
-    return true;
+    return ByteBufferToString(buffer, out);
   }
   grpc::Status Finish() {
     grpc::Status status;

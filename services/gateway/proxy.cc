@@ -10,6 +10,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/dynamic_message.h"
+#include "libs/common/byte_buffer.h"
 #include "libs/common/grpc_status.h"
 #include "libs/common/log.h"
 #include "libs/common/principal.h"
@@ -34,14 +35,6 @@ bool Forwardable(absl::string_view key) {
 std::string NewRequestId() {
   static std::atomic<uint64_t> counter{0};
   return absl::StrCat("gw-", absl::ToUnixNanos(absl::Now()), "-", counter.fetch_add(1));
-}
-
-bool ToBytes(const grpc::ByteBuffer& buffer, std::string* out) {
-  std::vector<grpc::Slice> slices;
-  if (!buffer.Dump(&slices).ok()) return false;
-  out->clear();
-  for (const auto& s : slices) out->append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return true;
 }
 
 // The first resource a request names, for the audit log.
@@ -106,21 +99,14 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   void OnReadDone(bool ok) override {
     if (!ok) {
       // The caller half-closed (or went away): tell the service.
-      bool start = false;
-      {
-        absl::MutexLock lock(&mu_);
-        if (finished_) return;
-        start = !started_;
-        started_ = true;
-      }
-      if (start) StartUpstream();
+      if (!EnsureUpstream()) return;
       upstream_.StartWritesDone();
       return;
     }
     std::string bytes;
     google::protobuf::DynamicMessageFactory factory;
     std::unique_ptr<google::protobuf::Message> message(factory.GetPrototype(input_type_)->New());
-    if (!ToBytes(request_, &bytes) || !message->ParseFromString(bytes)) {
+    if (!ByteBufferToString(request_, &bytes) || !message->ParseFromString(bytes)) {
       FinishNow(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request cannot be parsed"));
       return;
     }
@@ -140,14 +126,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       FinishNow(ToGrpcStatus(allowed));
       return;
     }
-    bool start = false;
-    {
-      absl::MutexLock lock(&mu_);
-      if (finished_) return;
-      start = !started_;
-      started_ = true;
-    }
-    if (start) StartUpstream();
+    if (!EnsureUpstream()) return;
     upstream_.StartWrite(&request_);
   }
 
@@ -207,6 +186,20 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
    private:
     ProxyCall* call_;
   };
+
+  // Starts the call to the service once; false if the caller's call is
+  // already finished.
+  bool EnsureUpstream() {
+    bool start = false;
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return false;
+      start = !started_;
+      started_ = true;
+    }
+    if (start) StartUpstream();
+    return true;
+  }
 
   void StartUpstream() {
     for (const auto& [key, value] : ctx_->client_metadata()) {
