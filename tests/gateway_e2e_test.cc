@@ -177,7 +177,8 @@ ServiceProcess* GatewayE2ETest::reporting_ = nullptr;
 ServiceProcess* GatewayE2ETest::gateway_ = nullptr;
 
 TEST_F(GatewayE2ETest, ObjectLevelScopeOnEnterprises) {
-  ASSERT_TRUE(CreateEnterprise(kHoanKiem.secret, 100, "units/00037").ok());
+  grpc::Status first = CreateEnterprise(kHoanKiem.secret, 100, "units/00037");
+  ASSERT_TRUE(first.ok()) << first.error_message();
   ASSERT_TRUE(CreateEnterprise(kTayHo.secret, 103, "units/003").ok());
   // A Hoàn Kiếm officer may not register an enterprise in Tây Hồ …
   EXPECT_EQ(CreateEnterprise(kHoanKiem.secret, 106, "units/003").error_code(),

@@ -92,6 +92,10 @@ int RunServer(const ServerConfig& config) {
     builder.RegisterCallbackGenericService(config.generic_service);
   }
   builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  // gRPC sets SO_REUSEPORT by default: two servers (a second copy started
+  // by mistake, or two binding port 0 at once) could then share a port and
+  // split its connections between them. One port, one server.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<CallLogFactory>());
   builder.experimental().SetInterceptorCreators(std::move(factories));

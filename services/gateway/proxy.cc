@@ -68,6 +68,13 @@ std::string RequestIdOf(const google::protobuf::Message& m) {
 // One proxied call: the server side faces the caller, `upstream_` the
 // service. Reactions of both sides serialise on `mu_`; gRPC operations are
 // started after the lock is released.
+//
+// Lifetimes: the upstream reactor delivers OnDone as soon as it has its
+// status and no operation is pending, after which no operation may be
+// started on it. Two holds keep it open while we may still start one: the
+// write hold until we half-close (or give up writing), the read hold from
+// each response received until the next read is started (or we give up
+// reading). The object is deleted once both sides are done.
 class ProxyCall : public grpc::ServerGenericBidiReactor {
  public:
   ProxyCall(Proxy* proxy, grpc::GenericCallbackServerContext* ctx)
@@ -96,18 +103,19 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     StartRead(&request_);
   }
 
+  // A message from the caller, or its half-close.
   void OnReadDone(bool ok) override {
     if (!ok) {
-      // The caller half-closed (or went away): tell the service.
       if (!EnsureUpstream()) return;
       upstream_.StartWritesDone();
+      ReleaseWriteHold();
       return;
     }
     std::string bytes;
     google::protobuf::DynamicMessageFactory factory;
     std::unique_ptr<google::protobuf::Message> message(factory.GetPrototype(input_type_)->New());
     if (!ByteBufferToString(request_, &bytes) || !message->ParseFromString(bytes)) {
-      FinishNow(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request cannot be parsed"));
+      Refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request cannot be parsed"));
       return;
     }
     absl::Status allowed = proxy_->config().policy->Authorize(principal_, method_, *message);
@@ -117,39 +125,33 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       if (!id.empty()) body_request_id_ = id;
     }
     if (!allowed.ok()) {
-      bool started;
-      {
-        absl::MutexLock lock(&mu_);
-        started = started_;
-      }
-      if (started) upstream_context_.TryCancel();
-      FinishNow(ToGrpcStatus(allowed));
+      Refuse(ToGrpcStatus(allowed));
       return;
     }
     if (!EnsureUpstream()) return;
     upstream_.StartWrite(&request_);
   }
 
+  // A response was written to the caller: read the next one.
   void OnWriteDone(bool ok) override {
-    grpc::Status deferred;
-    bool finish = false;
+    std::optional<grpc::Status> deferred;
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
-      if (pending_finish_) {
-        finish = true;
-        deferred = *pending_finish_;
-      }
+      deferred = pending_finish_;
     }
-    if (finish) {
-      FinishNow(deferred);
+    if (deferred) {
+      ReleaseReadHold();
+      FinishNow(*deferred);
       return;
     }
     if (!ok) {
       upstream_context_.TryCancel();
+      ReleaseReadHold();
       return;
     }
     upstream_.StartRead(&response_);
+    ReleaseReadHold();
   }
 
   void OnCancel() override {
@@ -158,7 +160,10 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       absl::MutexLock lock(&mu_);
       started = started_;
     }
-    if (started) upstream_context_.TryCancel();
+    if (started) {
+      upstream_context_.TryCancel();
+      ReleaseWriteHold();
+    }
   }
 
   void OnDone() override {
@@ -179,7 +184,11 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       if (ok) call_->SendToCaller();
     }
     void OnWriteDone(bool ok) override {
-      if (ok) call_->StartRead(&call_->request_);
+      if (ok) {
+        call_->ReadFromCaller();
+      } else {
+        call_->ReleaseWriteHold();  // The service's side is gone: no more writes.
+      }
     }
     void OnDone(const grpc::Status& status) override { call_->UpstreamDone(status); }
 
@@ -196,6 +205,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       if (finished_) return false;
       start = !started_;
       started_ = true;
+      if (start) write_hold_ = true;
     }
     if (start) StartUpstream();
     return true;
@@ -216,17 +226,67 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
                                        ? default_deadline
                                        : caller_deadline);
     stub_->PrepareBidiStreamingCall(&upstream_context_, method_, grpc::StubOptions(), &upstream_);
+    upstream_.AddHold();  // The write hold.
     upstream_.StartRead(&response_);
     upstream_.StartCall();
   }
 
+  // A request reached the service: take the caller's next message.
+  void ReadFromCaller() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (finished_) return;
+    }
+    StartRead(&request_);
+  }
+
+  // A response from the service: pass it on, holding the upstream open
+  // until the next read is started.
   void SendToCaller() {
     {
       absl::MutexLock lock(&mu_);
       if (finished_) return;
       writing_ = true;
+      read_hold_ = true;
     }
+    // Inside the upstream's OnReadDone reaction, so it cannot be done yet.
+    upstream_.AddHold();
     StartWrite(&response_);
+  }
+
+  void ReleaseReadHold() {
+    bool release;
+    {
+      absl::MutexLock lock(&mu_);
+      release = read_hold_;
+      read_hold_ = false;
+    }
+    if (release) upstream_.RemoveHold();
+  }
+
+  void ReleaseWriteHold() {
+    bool release;
+    {
+      absl::MutexLock lock(&mu_);
+      release = write_hold_;
+      write_hold_ = false;
+    }
+    if (release) upstream_.RemoveHold();
+  }
+
+  // Ends the call with `status` before (or instead of) what the service
+  // would say: stops the upstream, if started.
+  void Refuse(const grpc::Status& status) {
+    bool started;
+    {
+      absl::MutexLock lock(&mu_);
+      started = started_;
+    }
+    if (started) {
+      upstream_context_.TryCancel();
+      ReleaseWriteHold();
+    }
+    FinishNow(status);
   }
 
   void UpstreamDone(const grpc::Status& status) {
@@ -290,6 +350,8 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool server_done_ ABSL_GUARDED_BY(mu_) = false;
   bool upstream_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool write_hold_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_hold_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -27,6 +27,8 @@ TempDir::TempDir() {
 }
 
 TempDir::~TempDir() {
+  // CHITIEU_KEEP_TEST_DIRS=1 keeps them (data and logs) for a post-mortem.
+  if (std::getenv("CHITIEU_KEEP_TEST_DIRS") != nullptr) return;
   std::error_code ec;
   if (!path_.empty()) std::filesystem::remove_all(path_, ec);
 }
