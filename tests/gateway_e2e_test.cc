@@ -20,6 +20,7 @@
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "google/protobuf/dynamic_message.h"
+#include "libs/common/health_client.h"
 #include "services/gateway/auth.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/service_process.h"
@@ -488,6 +489,51 @@ TEST_F(GatewayE2ETest, ServicesRefuseCallsThatSkipTheGateway) {
                 ->GetProgress(&c6, p, &progress)
                 .error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GatewayE2ETest, HealthReflectsTheBackends) {
+  EXPECT_TRUE(IsServing(gateway_->channel(), 1000));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  bool all = false;
+  while (!all && std::chrono::steady_clock::now() < deadline) {
+    all = IsServing(gateway_->channel(), 500, "chitieu.registry.v1.RegistryService") &&
+          IsServing(gateway_->channel(), 500, "chitieu.quota.v1.QuotaService") &&
+          IsServing(gateway_->channel(), 500, "chitieu.reporting.v1.ReportingService");
+    if (!all) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(all);
+}
+
+TEST_F(GatewayE2ETest, OverloadIsShedPerPrincipal) {
+  // A second gateway over the same services, with a tight limit.
+  TempDir dir;
+  ServiceProcess limited(
+      "chitieu-gateway", dir.path(),
+      {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
+       "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys",
+       "--http_listen=127.0.0.1:0", "--http_port_file=" + dir.path() + "/http_port",
+       "--service_secret=" + std::string(kServiceSecret), "--rate_limit_per_second=0.01",
+       "--rate_limit_burst=2"});
+  ASSERT_TRUE(limited.Start()) << limited.error();
+  auto stub = reg::RegistryService::NewStub(limited.channel());
+  auto get_unit = [&](const std::string& key) {
+    reg::GetUnitRequest r;
+    r.set_name("units/002");
+    reg::Unit out;
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    return stub->GetUnit(&ctx, r, &out).error_code();
+  };
+  EXPECT_EQ(get_unit(kViewer.secret), grpc::StatusCode::OK);
+  EXPECT_EQ(get_unit(kViewer.secret), grpc::StatusCode::OK);
+  EXPECT_EQ(get_unit(kViewer.secret), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(get_unit(kHoanKiem.secret), grpc::StatusCode::OK);  // Its own bucket.
+  int port = 0;
+  std::ifstream(dir.path() + "/http_port") >> port;
+  httplib::Client http("127.0.0.1", port);
+  auto refused = http.Get("/v1/units/002", Bearer(kViewer.secret));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
 }
 
 TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {

@@ -14,6 +14,7 @@
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/policy.h"
+#include "services/gateway/rate_limit.h"
 #include "services/gateway/transcoder.h"
 
 namespace chitieu::gateway {
@@ -202,6 +203,30 @@ TEST(Transcoder, RoutesFromAnnotations) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(t->BuildRequest(**route, bindings, "", {{"colour", "red"}}, request.get()).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace chitieu::gateway
+
+namespace chitieu::gateway {
+namespace {
+
+TEST(RateLimiter, TokenBucketPerPrincipal) {
+  absl::Time now = absl::UnixEpoch();
+  RateLimiter limiter(2.0, 3.0, [&] { return now; });
+  EXPECT_TRUE(limiter.Allow("a"));
+  EXPECT_TRUE(limiter.Allow("a"));
+  EXPECT_TRUE(limiter.Allow("a"));
+  EXPECT_FALSE(limiter.Allow("a"));  // The burst is spent.
+  EXPECT_TRUE(limiter.Allow("b"));   // Another principal has its own bucket.
+  now += absl::Milliseconds(500);    // One token back at 2 a second.
+  EXPECT_TRUE(limiter.Allow("a"));
+  EXPECT_FALSE(limiter.Allow("a"));
+  now += absl::Seconds(10);  // Refills only up to the burst.
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.Allow("a"));
+  EXPECT_FALSE(limiter.Allow("a"));
+  RateLimiter off(0, 0);
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(off.Allow("a"));
 }
 
 }  // namespace

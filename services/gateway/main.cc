@@ -5,10 +5,13 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <thread>
 
 #include "absl/flags/flag.h"
+#include "absl/synchronization/mutex.h"
 #include "libs/common/channel.h"
 #include "libs/common/flags.h"
+#include "libs/common/health_client.h"
 #include "libs/common/log.h"
 #include "libs/common/server.h"
 #include "services/gateway/audit.h"
@@ -26,6 +29,9 @@ ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
           "host:port of the HTTP/JSON listener (port 0 picks a free port)");
 ABSL_FLAG(std::string, http_port_file, "", "If set, the bound HTTP port is written here");
 ABSL_FLAG(int, max_body_bytes, 8 << 20, "Largest HTTP request body (larger: 413)");
+ABSL_FLAG(double, rate_limit_per_second, 200,
+          "Calls a second each principal may make on average (0: no limit)");
+ABSL_FLAG(double, rate_limit_burst, 400, "Calls a principal may make at once");
 
 int main(int argc, char** argv) {
   chitieu::InitService(argc, argv,
@@ -58,6 +64,9 @@ int main(int argc, char** argv) {
   proxy_config.policy = &policy;
   proxy_config.audit = audit->get();
   proxy_config.default_deadline_ms = absl::GetFlag(FLAGS_default_deadline_ms);
+  chitieu::gateway::RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_per_second),
+                                        absl::GetFlag(FLAGS_rate_limit_burst));
+  proxy_config.limiter = &limiter;
   chitieu::gateway::Proxy proxy(proxy_config);
   chitieu::gateway::GatewayService gateway(&keys, &policy, audit->get(), reporting);
 
@@ -71,7 +80,26 @@ int main(int argc, char** argv) {
   std::unique_ptr<chitieu::gateway::HttpGateway> http;
   bool http_ok = true;
 
+  // Health that reflects the backends: each proxied service's name answers
+  // SERVING while that backend does (probed every 2 s).
+  absl::Mutex probe_mu;
+  bool stopping = false;
+  std::thread prober;
   chitieu::ServerConfig config;
+  config.on_serving = [&](grpc::HealthCheckServiceInterface* health) {
+    prober = std::thread([&, health] {
+      absl::MutexLock lock(&probe_mu);
+      while (!stopping) {
+        for (const auto& [service, channel] : proxy_config.backends) {
+          probe_mu.Unlock();
+          const bool up = chitieu::IsServing(channel, 1000);
+          probe_mu.Lock();
+          health->SetServingStatus(service, up);
+        }
+        probe_mu.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(2));
+      }
+    });
+  };
   config.on_started = [&](grpc::Server* server) {
     http = std::make_unique<chitieu::gateway::HttpGateway>(
         &*transcoder, server->InProcessChannel(grpc::ChannelArguments()),
@@ -93,6 +121,11 @@ int main(int argc, char** argv) {
   };
   config.on_shutdown = [&] {
     if (http) http->Stop();
+    {
+      absl::MutexLock lock(&probe_mu);
+      stopping = true;
+    }
+    if (prober.joinable()) prober.join();
   };
   config.service_name = "gateway";
   config.listen_address = absl::GetFlag(FLAGS_listen);

@@ -85,6 +85,11 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       return;
     }
     principal_ = *principal;
+    if (proxy_->config().limiter != nullptr && !proxy_->config().limiter->Allow(principal_.name)) {
+      FinishNow(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                             "too many calls: slow down and retry with backoff"));
+      return;
+    }
     stub_ = proxy_->StubFor(method_);
     const auto* method = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
         method_.size() > 1 ? std::string(absl::StrReplaceAll(method_.substr(1), {{"/", "."}}))

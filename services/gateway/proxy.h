@@ -19,6 +19,7 @@
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/policy.h"
+#include "services/gateway/rate_limit.h"
 
 namespace chitieu::gateway {
 
@@ -32,6 +33,8 @@ struct ProxyConfig {
   ApiKeys* keys = nullptr;
   Policy* policy = nullptr;
   AuditLog* audit = nullptr;
+  // Per principal; null: no limit.
+  RateLimiter* limiter = nullptr;
   // Applied when the caller sets no deadline.
   int default_deadline_ms = 30000;
 };
