@@ -259,22 +259,16 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     StartWrite(&response_);
   }
 
-  void ReleaseReadHold() {
-    bool release;
-    {
-      absl::MutexLock lock(&mu_);
-      release = read_hold_;
-      read_hold_ = false;
-    }
-    if (release) upstream_.RemoveHold();
-  }
+  void ReleaseReadHold() { ReleaseHold(&read_hold_); }
+  void ReleaseWriteHold() { ReleaseHold(&write_hold_); }
 
-  void ReleaseWriteHold() {
+  // Removes the upstream hold `*held` stands for, once.
+  void ReleaseHold(bool* held) {
     bool release;
     {
       absl::MutexLock lock(&mu_);
-      release = write_hold_;
-      write_hold_ = false;
+      release = *held;
+      *held = false;
     }
     if (release) upstream_.RemoveHold();
   }

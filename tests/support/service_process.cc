@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,25 +54,31 @@ bool ServiceProcess::Start() {
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
-  // Logs go to a file in the data folder, for post-mortems.
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, (data_dir_ + "/" + binary_ + ".log").c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  // The test process may block signals; the child must start with none.
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  int rc = posix_spawn(&pid_, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    error_ = "cannot spawn " + argv_s[0];
+  // Logs (stdout and stderr) go to a file in the data folder, for
+  // post-mortems; the child must not hold the test runner's output pipe.
+  // It dies with the test process (PR_SET_PDEATHSIG), so a crashed test
+  // leaves nothing running. Everything the child does before exec is
+  // async-signal-safe.
+  const std::string log_path = data_dir_ + "/" + binary_ + ".log";
+  pid_ = fork();
+  if (pid_ < 0) {
+    error_ = "cannot fork";
     pid_ = -1;
     return false;
+  }
+  if (pid_ == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+      close(fd);
+    }
+    execv(argv[0], argv.data());
+    _exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   const bool restart = port_ != 0;
