@@ -160,6 +160,15 @@ class GatewayE2ETest : public ::testing::Test {
     client.set_read_timeout(10, 0);
     return client;
   }
+  // The HTTP status of a result, or -1 (with the error printed) if the
+  // request got no answer.
+  static int StatusOf(const httplib::Result& result) {
+    if (!result) {
+      ADD_FAILURE() << "no HTTP answer: " << httplib::to_string(result.error());
+      return -1;
+    }
+    return result->status;
+  }
   static httplib::Headers Bearer(const std::string& key) {
     return {{"Authorization", "Bearer " + key}};
   }
@@ -533,7 +542,7 @@ TEST_F(GatewayE2ETest, OverloadIsShedPerPrincipal) {
   httplib::Client http("127.0.0.1", port);
   auto refused = http.Get("/v1/units/002", Bearer(kViewer.secret));
   ASSERT_TRUE(refused);
-  EXPECT_EQ(refused->status, 429);
+  ASSERT_EQ(StatusOf(refused), 429);
 }
 
 TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {
@@ -541,7 +550,7 @@ TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {
   // The seed's targets through GET /v1/units/{unit}/progress.
   auto progress = http.Get("/v1/units/002/progress?year=2013", Bearer(kHoanKiem.secret));
   ASSERT_TRUE(progress);
-  EXPECT_EQ(progress->status, 200);
+  ASSERT_EQ(StatusOf(progress), 200);
   auto json = nlohmann::json::parse(progress->body);
   EXPECT_EQ(json["unit"], "units/002");
   EXPECT_EQ(json["year"], 2013);
@@ -562,48 +571,49 @@ TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {
   auto created = http.Post("/v1/enterprises?requestId=http-700", Bearer(kHoanKiem.secret), e.dump(),
                            "application/json");
   ASSERT_TRUE(created);
-  EXPECT_EQ(created->status, 200) << created->body;
+  ASSERT_EQ(StatusOf(created), 200) << created->body;
   auto again = http.Post("/v1/enterprises?requestId=http-700", Bearer(kHoanKiem.secret), e.dump(),
                          "application/json");
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(again);
   EXPECT_EQ(again->body, created->body);  // An idempotent retry.
   auto got = http.Get(("/v1/enterprises/" + code).c_str(), Bearer(kHoanKiem.secret));
-  EXPECT_EQ(got->status, 200);
+  ASSERT_EQ(StatusOf(got), 200);
   EXPECT_EQ(nlohmann::json::parse(got->body)["displayName"], "Công ty CP Đông Đô HTTP");
   auto stale =
       http.Post(("/v1/enterprises/" + code + ":changeStatus").c_str(), Bearer(kHoanKiem.secret),
                 R"({"status":"ENTERPRISE_STATUS_SUSPENDED","effectiveDate":"2013-05-01",)"
                 R"("source":"tax-office","etag":"v0"})",
                 "application/json");
-  EXPECT_EQ(stale->status, 409);
+  ASSERT_EQ(StatusOf(stale), 409);
   EXPECT_EQ(nlohmann::json::parse(stale->body)["code"], 10);
   auto bad = http.Post("/v1/enterprises", Bearer(kHoanKiem.secret),
                        R"({"enterpriseCode":"0100233480"})", "application/json");
-  EXPECT_EQ(bad->status, 400);
+  ASSERT_EQ(StatusOf(bad), 400);
   auto violation = nlohmann::json::parse(bad->body)["details"][0];
   EXPECT_EQ(violation["@type"], "type.googleapis.com/google.rpc.BadRequest");
   EXPECT_EQ(violation["fieldViolations"][0]["field"], "enterprise.enterprise_code");
 
-  EXPECT_EQ(http.Get("/v1/units/002/progress?year=2013")->status, 401);
-  EXPECT_EQ(http.Get("/v1/units/002/progress?year=2013", Bearer("nope"))->status, 401);
-  EXPECT_EQ(http.Get("/v1/units/003/progress?year=2013", Bearer(kHoanKiem.secret))->status, 403);
-  EXPECT_EQ(http.Get("/v1/no/such/route", Bearer(kHoanKiem.secret))->status, 404);
+  EXPECT_EQ(StatusOf(http.Get("/v1/units/002/progress?year=2013")), 401);
+  EXPECT_EQ(StatusOf(http.Get("/v1/units/002/progress?year=2013", Bearer("nope"))), 401);
+  EXPECT_EQ(StatusOf(http.Get("/v1/units/003/progress?year=2013", Bearer(kHoanKiem.secret))), 403);
+  EXPECT_EQ(StatusOf(http.Get("/v1/no/such/route", Bearer(kHoanKiem.secret))), 404);
   EXPECT_EQ(
-      http.Get("/v1/units/002/progress?year=2013&colour=red", Bearer(kHoanKiem.secret))->status,
+      StatusOf(http.Get("/v1/units/002/progress?year=2013&colour=red", Bearer(kHoanKiem.secret))),
       400);
-  EXPECT_EQ(http.Post("/v1/enterprises", Bearer(kHoanKiem.secret), "{not json", "application/json")
-                ->status,
+  EXPECT_EQ(StatusOf(http.Post("/v1/enterprises", Bearer(kHoanKiem.secret), "{not json",
+                               "application/json")),
             400);
-  EXPECT_EQ(http.Post("/v1/enterprises", Bearer(kHoanKiem.secret), std::string(100000, 'x'),
-                      "application/json")
-                ->status,
+  EXPECT_EQ(StatusOf(http.Post("/v1/enterprises", Bearer(kHoanKiem.secret),
+                               std::string(100000, 'x'), "application/json")),
             413);
   auto missing = http.Get("/v1/units/002/targets/999999", Bearer(kHoanKiem.secret));
-  EXPECT_EQ(missing->status, 404);
+  ASSERT_EQ(StatusOf(missing), 404);
 
   // A server stream is newline-delimited JSON.
   auto feed =
       http.Get("/v1/feeds/quota/changes?afterSequence=0&noFollow=true", Bearer(kSystem.secret));
-  ASSERT_EQ(feed->status, 200);
+  ASSERT_EQ(StatusOf(feed), 200);
   int lines = 0;
   for (absl::string_view line : absl::StrSplit(feed->body, '\n', absl::SkipEmpty())) {
     auto change = nlohmann::json::parse(line);
@@ -613,7 +623,7 @@ TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {
 
   // The OpenAPI document is generated from the protos.
   auto openapi = http.Get("/openapi.json");
-  ASSERT_EQ(openapi->status, 200);
+  ASSERT_EQ(StatusOf(openapi), 200);
   auto doc = nlohmann::json::parse(openapi->body);
   EXPECT_TRUE(doc["paths"].contains("/v1/{name}:changeStatus"));
   EXPECT_TRUE(doc["paths"]["/v1/{unit}/progress"].contains("get"));

@@ -108,7 +108,7 @@ int RunServer(const ServerConfig& config) {
   auto* health = server->GetHealthCheckService();
   health->SetServingStatus(true);
   if (config.on_serving) config.on_serving(health);
-  if (config.on_started) config.on_started(server.get());
+  if (config.on_started) config.on_started(bound_port);
 
   if (!config.port_file.empty()) {
     // Write then rename, so a reader never sees a half-written file.

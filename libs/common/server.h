@@ -28,8 +28,8 @@ struct ServerConfig {
   // Called once serving, with the health service, for services that report
   // the health of their parts under names of their own.
   std::function<void(grpc::HealthCheckServiceInterface*)> on_serving;
-  // Called once serving, with the server (e.g. for in-process channels).
-  std::function<void(grpc::Server*)> on_started;
+  // Called once serving, with the port it listens on.
+  std::function<void(int port)> on_started;
   // How long in-flight calls may take to finish before they are cancelled.
   int drain_seconds = 10;
 };

@@ -2,7 +2,7 @@
 
 // The HTTP/JSON face of the gateway (cpp-httplib, a Debian package): every
 // google.api.http route of the protos, transcoded by transcoder.h and sent
-// through the gateway's own gRPC server (in process), so HTTP callers get
+// through the gateway's own gRPC listener (over loopback), so HTTP callers get
 // exactly the same authentication, authorization, audit and forwarding.
 // Server streams answer newline-delimited JSON; a client stream takes one
 // JSON message a line. Errors are google.rpc.Status JSON with the HTTP code

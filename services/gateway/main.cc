@@ -100,9 +100,17 @@ int main(int argc, char** argv) {
       }
     });
   };
-  config.on_started = [&](grpc::Server* server) {
+  config.on_started = [&](int grpc_port) {
+    // HTTP calls go through the gateway's own gRPC listener over loopback,
+    // the path every gRPC caller takes (an in-process channel would run
+    // the proxy's blocking authorization inline on the caller's thread).
+    std::string host = absl::GetFlag(FLAGS_listen);
+    host = host.substr(0, host.rfind(':'));
+    if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
     http = std::make_unique<chitieu::gateway::HttpGateway>(
-        &*transcoder, server->InProcessChannel(grpc::ChannelArguments()),
+        &*transcoder,
+        grpc::CreateChannel(host + ":" + std::to_string(grpc_port),
+                            grpc::InsecureChannelCredentials()),
         absl::GetFlag(FLAGS_max_body_bytes));
     const int port = http->Start(absl::GetFlag(FLAGS_http_listen));
     if (port < 0) {
