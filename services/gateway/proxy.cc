@@ -71,10 +71,13 @@ std::string RequestIdOf(const google::protobuf::Message& m) {
 //
 // Lifetimes: the upstream reactor delivers OnDone as soon as it has its
 // status and no operation is pending, after which no operation may be
-// started on it. Two holds keep it open while we may still start one: the
-// write hold until we half-close (or give up writing), the read hold from
-// each response received until the next read is started (or we give up
-// reading). The object is deleted once both sides are done.
+// started on it. Holds keep it open while we may still start one: the
+// write hold until we half-close (or give up writing), and a read hold for
+// each response from when it arrives until its write to the caller
+// completes and the next read is started. (Read holds can overlap: the
+// next response may arrive before the previous hold is given back, so
+// they are counted by the writes, not tracked by a flag.) The object is
+// deleted once both sides are done.
 class ProxyCall : public grpc::ServerGenericBidiReactor {
  public:
   ProxyCall(Proxy* proxy, grpc::GenericCallbackServerContext* ctx)
@@ -145,18 +148,20 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       writing_ = false;
       deferred = pending_finish_;
     }
+    // Each write to the caller took one read hold (SendToCaller); this
+    // completion gives exactly that one back.
     if (deferred) {
-      ReleaseReadHold();
+      upstream_.RemoveHold();
       FinishNow(*deferred);
       return;
     }
     if (!ok) {
       upstream_context_.TryCancel();
-      ReleaseReadHold();
+      upstream_.RemoveHold();
       return;
     }
     upstream_.StartRead(&response_);
-    ReleaseReadHold();
+    upstream_.RemoveHold();
   }
 
   void OnCancel() override {
@@ -252,14 +257,12 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       absl::MutexLock lock(&mu_);
       if (finished_) return;
       writing_ = true;
-      read_hold_ = true;
     }
     // Inside the upstream's OnReadDone reaction, so it cannot be done yet.
     upstream_.AddHold();
     StartWrite(&response_);
   }
 
-  void ReleaseReadHold() { ReleaseHold(&read_hold_); }
   void ReleaseWriteHold() { ReleaseHold(&write_hold_); }
 
   // Removes the upstream hold `*held` stands for, once.
@@ -350,7 +353,6 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   bool server_done_ ABSL_GUARDED_BY(mu_) = false;
   bool upstream_done_ ABSL_GUARDED_BY(mu_) = false;
   bool write_hold_ ABSL_GUARDED_BY(mu_) = false;
-  bool read_hold_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
 };
 
