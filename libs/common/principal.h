@@ -48,3 +48,12 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, Response* 
 }
 
 }  // namespace chitieu
+
+// Defines Service::Method as a unary handler that hands the request to
+// `domain->Method` through Serve (caller check, status mapping). Each
+// service's transport file lists its methods with it.
+#define CHITIEU_UNARY_HANDLER(Service, domain, Method, Request, Response)                         \
+  grpc::ServerUnaryReactor* Service::Method(grpc::CallbackServerContext* c, const pb::Request* r, \
+                                            pb::Response* out) {                                  \
+    return ::chitieu::Serve(c, out, [&] { return domain->Method(*r); });                          \
+  }

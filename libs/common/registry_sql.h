@@ -15,6 +15,18 @@ inline constexpr char kSubtreeQuery[] = CHITIEU_SUBTREE_SQL;
 inline constexpr char kSubtree[] = "(" CHITIEU_SUBTREE_SQL ")";
 #undef CHITIEU_SUBTREE_SQL
 
+// The effective-dated status history both keep, one row a period.
+inline constexpr char kEnterpriseStatusTable[] = R"sql(
+CREATE TABLE enterprise_status (
+  code TEXT NOT NULL,
+  idx INTEGER NOT NULL,
+  status INTEGER NOT NULL,
+  effective_date TEXT NOT NULL,
+  end_date TEXT,
+  PRIMARY KEY (code, idx)
+);
+)sql";
+
 // The status of enterprise `e` on the date bound as ?1: the latest period
 // begun by then; a suspension past its end date counts as active (1); NULL
 // before registration.

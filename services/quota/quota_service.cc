@@ -6,11 +6,8 @@
 
 namespace chitieu::quota {
 
-#define CHITIEU_UNARY(Method, Request, Response)                                            \
-  grpc::ServerUnaryReactor* QuotaService::Method(grpc::CallbackServerContext* c,            \
-                                                 const pb::Request* r, pb::Response* out) { \
-    return Serve(c, out, [&] { return quota_->Method(*r); });                               \
-  }
+#define CHITIEU_UNARY(Method, Request, Response) \
+  CHITIEU_UNARY_HANDLER(QuotaService, quota_, Method, Request, Response)
 #define CHITIEU_UNARY_WITH_PRINCIPAL(Method, Request, Response)                             \
   grpc::ServerUnaryReactor* QuotaService::Method(grpc::CallbackServerContext* c,            \
                                                  const pb::Request* r, pb::Response* out) { \

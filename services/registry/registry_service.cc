@@ -68,11 +68,8 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
 
 }  // namespace
 
-#define CHITIEU_UNARY(Method, Request, Response)                                               \
-  grpc::ServerUnaryReactor* RegistryService::Method(grpc::CallbackServerContext* c,            \
-                                                    const pb::Request* r, pb::Response* out) { \
-    return Serve(c, out, [&] { return registry_->Method(*r); });                               \
-  }
+#define CHITIEU_UNARY(Method, Request, Response) \
+  CHITIEU_UNARY_HANDLER(RegistryService, registry_, Method, Request, Response)
 
 CHITIEU_UNARY(GetUnit, GetUnitRequest, Unit)
 CHITIEU_UNARY(ListUnits, ListUnitsRequest, ListUnitsResponse)

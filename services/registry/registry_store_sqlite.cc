@@ -41,14 +41,8 @@ CREATE TABLE enterprises (
   data BLOB NOT NULL
 );
 CREATE INDEX enterprises_seat ON enterprises(seat_unit, code);
-CREATE TABLE enterprise_status (
-  code TEXT NOT NULL,
-  idx INTEGER NOT NULL,
-  status INTEGER NOT NULL,
-  effective_date TEXT NOT NULL,
-  end_date TEXT,
-  PRIMARY KEY (code, idx)
-);
+)sql" + std::string(kEnterpriseStatusTable) +
+                  R"sql(
 CREATE TABLE member_counts (
   code TEXT NOT NULL,
   as_of TEXT NOT NULL,

@@ -42,11 +42,8 @@ class CsvWriter : public grpc::ServerWriteReactor<pb::ExportReportResponse> {
 
 }  // namespace
 
-#define CHITIEU_UNARY(Method, Request, Response)                                                \
-  grpc::ServerUnaryReactor* ReportingService::Method(grpc::CallbackServerContext* c,            \
-                                                     const pb::Request* r, pb::Response* out) { \
-    return Serve(c, out, [&] { return reporting_->Method(*r); });                               \
-  }
+#define CHITIEU_UNARY(Method, Request, Response) \
+  CHITIEU_UNARY_HANDLER(ReportingService, reporting_, Method, Request, Response)
 CHITIEU_UNARY(GetProgress, GetProgressRequest, Progress)
 CHITIEU_UNARY(GetEnterpriseStatusSummary, GetEnterpriseStatusSummaryRequest,
               EnterpriseStatusSummary)

@@ -8,7 +8,8 @@ namespace {
 
 using ::chitieu::type::v1::ENTERPRISE_STATUS_ACTIVE;
 
-constexpr char kSchema[] = R"sql(
+const std::string& Schema() {
+  static const std::string kSchema = R"sql(
 CREATE TABLE cursors (source TEXT PRIMARY KEY, sequence INTEGER NOT NULL, commit_time BLOB);
 CREATE TABLE units (code TEXT PRIMARY KEY, parent TEXT, display_name TEXT NOT NULL);
 CREATE INDEX units_parent ON units(parent);
@@ -24,14 +25,8 @@ CREATE TABLE enterprises (
   counts BLOB
 );
 CREATE INDEX enterprises_seat ON enterprises(seat_unit, code);
-CREATE TABLE enterprise_status (
-  code TEXT NOT NULL,
-  idx INTEGER NOT NULL,
-  status INTEGER NOT NULL,
-  effective_date TEXT NOT NULL,
-  end_date TEXT,
-  PRIMARY KEY (code, idx)
-);
+)sql" + std::string(kEnterpriseStatusTable) +
+                                     R"sql(
 CREATE TABLE organizations (
   name TEXT PRIMARY KEY,
   code TEXT NOT NULL,
@@ -61,6 +56,8 @@ CREATE TABLE targets (
 CREATE INDEX targets_assignee ON targets(assignee, year);
 CREATE TABLE thresholds (year INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql";
+  return kSchema;
+}
 
 constexpr char kDropAll[] = R"sql(
 DROP TABLE IF EXISTS cursors; DROP TABLE IF EXISTS units; DROP TABLE IF EXISTS bodies;
@@ -107,14 +104,14 @@ absl::StatusOr<std::unique_ptr<SqliteReportingStore>> SqliteReportingStore::Open
     const std::string& path) {
   auto db = SqliteDb::Open(path, /*durable=*/false);
   if (!db.ok()) return db.status();
-  if (auto s = (*db)->Migrate({kSchema}); !s.ok()) return s;
+  if (auto s = (*db)->Migrate({Schema()}); !s.ok()) return s;
   return std::unique_ptr<SqliteReportingStore>(new SqliteReportingStore(std::move(*db)));
 }
 
 absl::Status SqliteReportingStore::Reset() {
   absl::MutexLock lock(&mu_);
   if (auto s = db_->Exec(kDropAll); !s.ok()) return s;
-  return db_->Migrate({kSchema});
+  return db_->Migrate({Schema()});
 }
 
 absl::StatusOr<Cursor> SqliteReportingStore::GetCursor(const std::string& source) {
