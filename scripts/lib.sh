@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   cmake g++ make pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libgtest-dev libgmock-dev libsqlite3-dev sqlite3
-  libspdlog-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev
+  libspdlog-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libjwt-dev openssl
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -70,7 +70,7 @@ declare -A SERVICE_ARGS=(
   [registry]=""
   [quota]="--registry_addr=${SERVICE_ADDR[registry]}"
   [reporting]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]}"
-  [gateway]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]} --reporting_addr=${SERVICE_ADDR[reporting]} --api_keys=$VAR_DIR/gateway/api-keys"
+  [gateway]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]} --reporting_addr=${SERVICE_ADDR[reporting]} --api_keys=$VAR_DIR/gateway/api-keys --jwks_file=$VAR_DIR/gateway/jwks.json --jwt_issuer=chitieu-demo-idp"
 )
 
 # The secret the gateway and the services share (libs/common/principal.h):
@@ -98,6 +98,16 @@ ensure_demo_key() {
     hash=$(tr -d '\n' <"$VAR_DIR/demo-api-key" | sha256sum | cut -d' ' -f1)
     (umask 077; printf '# sha256-of-key principal role scope\n%s demo:city-admin city_admin units/01\n' \
       "$hash" >"$VAR_DIR/gateway/api-keys")
+  fi
+}
+
+# The demo identity provider: a signing key (var/gateway/idp-key.pem) whose
+# JWKS the gateway trusts; `chitieu-token sign` mints tokens for people.
+ensure_demo_idp() {
+  mkdir -p "$VAR_DIR/gateway"
+  if [ ! -s "$VAR_DIR/gateway/jwks.json" ] || [ ! -s "$VAR_DIR/gateway/idp-key.pem" ]; then
+    "$BUILD_DIR/bin/chitieu-token" keygen --key_file="$VAR_DIR/gateway/idp-key.pem" \
+      --jwks_file="$VAR_DIR/gateway/jwks.json" --kid=demo-1
   fi
 }
 

@@ -90,7 +90,10 @@ TEST_F(QuotaE2ETest, AssignSubAllocateReviseAndReadHistory) {
   u.set_reason("Thành ủy giao bổ sung");
   pb::Target revised;
   grpc::ClientContext c2;
+  // As the gateway would send it (no service secret in this test).
   c2.AddMetadata("x-chitieu-principal", "city-admin");
+  c2.AddMetadata("x-chitieu-role", "city_admin");
+  c2.AddMetadata("x-chitieu-scope", "units/01");
   ASSERT_TRUE(stub_->UpdateTarget(&c2, u, &revised).ok());
   pb::ListTargetRevisionsRequest h;
   h.set_parent(city.name());

@@ -25,6 +25,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/common/channel.h"
 #include "libs/common/byte_buffer.h"
 #include "libs/common/grpc_status.h"
 #include "libs/common/principal.h"
@@ -81,7 +82,7 @@ int main(int argc, char** argv) {
     std::cerr << "bad request JSON: " << s.ToString() << "\n";
     return 2;
   }
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_addr), grpc::InsecureChannelCredentials());
+  auto channel = chitieu::PeerChannel(absl::GetFlag(FLAGS_addr));
   grpc::GenericStub stub(channel);
   grpc::ClientContext ctx;
   if (absl::GetFlag(FLAGS_timeout_ms) > 0) {

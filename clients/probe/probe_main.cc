@@ -12,6 +12,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "libs/common/channel.h"
 #include "libs/common/health_client.h"
 
 ABSL_FLAG(std::string, addr, "127.0.0.1:7401", "host:port of the service to probe");
@@ -23,7 +24,7 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("chitieu-probe: exit 0 when a service is SERVING");
   absl::ParseCommandLine(argc, argv);
   const std::string addr = absl::GetFlag(FLAGS_addr);
-  auto channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+  auto channel = chitieu::PeerChannel(addr);
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(absl::GetFlag(FLAGS_wait_ms));
   do {

@@ -13,6 +13,7 @@
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "clients/seed/demo_data.h"
+#include "libs/common/channel.h"
 #include "libs/common/flags.h"
 #include "libs/common/principal.h"
 #include "services/registry/tax_code.h"
@@ -44,7 +45,7 @@ grpc::Status Call(Fn fn) {
 int SeedQuota(const std::string& quota_addr) {
   namespace q = ::chitieu::quota::v1;
   auto stub =
-      q::QuotaService::NewStub(grpc::CreateChannel(quota_addr, grpc::InsecureChannelCredentials()));
+      q::QuotaService::NewStub(chitieu::PeerChannel(quota_addr));
   int targets = 0;
   for (int year : {2012, 2013}) {
     q::SetTargetsRequest r;
@@ -208,7 +209,7 @@ int SeedScenario(pb::RegistryService::Stub& stub) {
 
 int SeedRegistry(const std::string& registry_addr) {
   auto stub = pb::RegistryService::NewStub(
-      grpc::CreateChannel(registry_addr, grpc::InsecureChannelCredentials()));
+      chitieu::PeerChannel(registry_addr));
   int units = 0, bodies = 0, enterprises = 0;
   for (const auto& u : DemoUnits()) {
     pb::CreateUnitRequest r;

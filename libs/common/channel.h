@@ -2,7 +2,9 @@
 
 // Channels from one service to another. gRPC's default reconnect backoff
 // grows to 120 s; between services on one site a peer that restarts should
-// be found again within seconds, so the backoff is capped at 2 s.
+// be found again within seconds, so the backoff is capped at 2 s. TLS (and
+// the client certificate) come from --peer_ca and friends (tls.h); the
+// largest message received from --max_message_bytes.
 
 #include <grpcpp/grpcpp.h>
 
@@ -11,12 +13,8 @@
 
 namespace chitieu {
 
-inline std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
-}
+// Exits the process (status 1, logged) if the TLS files cannot be read: a
+// channel is made at start-up, where a broken configuration must stop it.
+std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address);
 
 }  // namespace chitieu

@@ -22,6 +22,19 @@ ABSL_FLAG(std::string, reporting_addr, chitieu::kDefaultReportingAddr, "Reportin
 ABSL_FLAG(std::string, service_secret, "",
           "Secret shared by the gateway and the services; when set, services refuse calls "
           "without it (see libs/common/principal.h)");
+ABSL_FLAG(int, max_message_bytes, 4 << 20,
+          "Largest gRPC message this process receives (larger: RESOURCE_EXHAUSTED)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "PEM certificate (chain) of this process; with --tls_key, its listeners use TLS");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA: when set, the gRPC listener requires client certificates it signed (mTLS), "
+          "and a verified peer is trusted like one holding the service secret");
+ABSL_FLAG(std::string, peer_ca, "",
+          "PEM CA: when set, calls to other services use TLS verified against it, presenting "
+          "--peer_cert (default --tls_cert) as the client certificate");
+ABSL_FLAG(std::string, peer_cert, "", "Client certificate for calls to other services");
+ABSL_FLAG(std::string, peer_key, "", "Private key of --peer_cert");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file once serving (for --listen=…:0)");
 

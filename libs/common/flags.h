@@ -15,6 +15,13 @@ ABSL_DECLARE_FLAG(std::string, quota_addr);
 ABSL_DECLARE_FLAG(std::string, reporting_addr);
 ABSL_DECLARE_FLAG(std::string, port_file);
 ABSL_DECLARE_FLAG(std::string, service_secret);
+ABSL_DECLARE_FLAG(int, max_message_bytes);
+ABSL_DECLARE_FLAG(std::string, tls_cert);
+ABSL_DECLARE_FLAG(std::string, tls_key);
+ABSL_DECLARE_FLAG(std::string, tls_client_ca);
+ABSL_DECLARE_FLAG(std::string, peer_ca);
+ABSL_DECLARE_FLAG(std::string, peer_cert);
+ABSL_DECLARE_FLAG(std::string, peer_key);
 
 namespace chitieu {
 

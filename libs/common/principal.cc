@@ -1,9 +1,13 @@
 #include "libs/common/principal.h"
 
+#include <atomic>
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "libs/common/flags.h"
+#include "libs/common/tls.h"
 
 namespace chitieu {
 namespace {
@@ -34,7 +38,15 @@ std::string ServiceSecret() {
 
 absl::Status CheckCaller(const grpc::ServerContextBase& context) {
   static const std::string secret = ServiceSecret();
-  if (secret.empty() || SameSecret(Metadata(context, kServiceSecretMetadata), secret)) {
+  static const bool mtls = ClientCertificatesRequired();
+  if (mtls) {
+    // The listener verified the peer's certificate against the services'
+    // CA: another service, or the gateway.
+    auto auth = context.auth_context();
+    if (auth != nullptr && auth->IsPeerAuthenticated()) return absl::OkStatus();
+  }
+  if ((secret.empty() && !mtls) ||
+      (!secret.empty() && SameSecret(Metadata(context, kServiceSecretMetadata), secret))) {
     return absl::OkStatus();
   }
   return absl::UnauthenticatedError("direct calls are refused: call through the gateway");
@@ -43,6 +55,46 @@ absl::Status CheckCaller(const grpc::ServerContextBase& context) {
 void AddServiceSecret(grpc::ClientContext* context) {
   static const std::string secret = ServiceSecret();
   if (!secret.empty()) context->AddMetadata(kServiceSecretMetadata, secret);
+}
+
+void AddPrincipal(const Principal& principal, grpc::ClientContext* context) {
+  AddServiceSecret(context);
+  context->AddMetadata(kPrincipalMetadata, principal.name);
+  context->AddMetadata(kRoleMetadata, RoleName(principal.role));
+  context->AddMetadata(kScopeMetadata, absl::StrJoin(principal.scope, ","));
+}
+
+std::optional<Principal> VouchedPrincipal(const grpc::ServerContextBase& context) {
+  Principal principal;
+  principal.name = Metadata(context, kPrincipalMetadata);
+  if (principal.name.empty() || !CheckCaller(context).ok()) return std::nullopt;
+  // A principal with a missing or unknown role, or no scope, may do
+  // nothing: the viewer role over an empty scope.
+  auto role = ParseRole(Metadata(context, kRoleMetadata));
+  principal.role = role.ok() ? *role : Role::kViewer;
+  if (role.ok()) {
+    for (absl::string_view unit :
+         absl::StrSplit(Metadata(context, kScopeMetadata), ',', absl::SkipEmpty())) {
+      principal.scope.insert(std::string(unit));
+    }
+  }
+  return principal;
+}
+
+namespace {
+std::atomic<Policy*> call_policy{nullptr};
+}  // namespace
+
+void SetCallPolicy(Policy* policy) { call_policy.store(policy); }
+
+absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string& method,
+                       const google::protobuf::Message& request) {
+  if (absl::Status s = CheckCaller(context); !s.ok()) return s;
+  Policy* policy = call_policy.load();
+  if (policy == nullptr) return absl::OkStatus();
+  std::optional<Principal> principal = VouchedPrincipal(context);
+  if (!principal) return absl::OkStatus();
+  return policy->Authorize(*principal, method, request);
 }
 
 std::string PrincipalOf(const grpc::ServerContextBase& context) {

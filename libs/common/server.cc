@@ -5,6 +5,7 @@
 #include <grpcpp/support/server_interceptor.h>
 #include <signal.h>
 
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <thread>
@@ -12,7 +13,10 @@
 #include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "absl/flags/flag.h"
+#include "libs/common/flags.h"
 #include "libs/common/log.h"
+#include "libs/common/tls.h"
 
 namespace chitieu {
 namespace {
@@ -82,16 +86,34 @@ int RunServer(const ServerConfig& config) {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  auto credentials = ListenerCredentials();
+  if (!credentials.ok()) {
+    LogError("cannot set up TLS", {{"error", credentials.status().ToString()}});
+    return 1;
+  }
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(config.listen_address, grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(config.listen_address, *credentials, &bound_port);
+  if (!config.local_socket.empty()) {
+    // A plaintext Unix socket for this process's own helpers (the
+    // gateway's HTTP bridge): in a folder only the service's user reaches.
+    std::remove(config.local_socket.c_str());
+    builder.AddListeningPort("unix:" + config.local_socket, grpc::InsecureServerCredentials());
+  }
   for (grpc::Service* service : config.services) {
     builder.RegisterService(service);
+  }
+  // gRPC matches a method registered for a host only on calls to that
+  // host; calls to any other fall through to the generic service. The
+  // registration still puts the service's name in reflection's list.
+  static const std::string kNoCallerHost = "reflection-listing.invalid";
+  for (grpc::Service* service : config.proxied_services) {
+    builder.RegisterService(kNoCallerHost, service);
   }
   if (config.generic_service != nullptr) {
     builder.RegisterCallbackGenericService(config.generic_service);
   }
-  builder.SetMaxReceiveMessageSize(16 * 1024 * 1024);
+  builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   // gRPC sets SO_REUSEPORT by default: two servers (a second copy started
   // by mistake, or two binding port 0 at once) could then share a port and
   // split its connections between them. One port, one server.
@@ -123,8 +145,12 @@ int RunServer(const ServerConfig& config) {
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     int sig = 0;
-    sigwait(&set, &sig);
+    while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+      LogInfo("reloading", {{"signal", sig}});
+      if (config.on_reload) config.on_reload();
+    }
     LogInfo("shutting down", {{"signal", sig}});
     health->SetServingStatus(false);
     if (config.on_shutdown) {

@@ -1,8 +1,9 @@
 #pragma once
 
 // Start-up shared by every service: listening port, grpc.health.v1,
-// reflection, structured per-call logs, and graceful shutdown on SIGTERM or
-// SIGINT (health goes NOT_SERVING, in-flight calls drain, exit code 0).
+// reflection, structured per-call logs, graceful shutdown on SIGTERM or
+// SIGINT (health goes NOT_SERVING, in-flight calls drain, exit code 0) and
+// reloading on SIGHUP.
 
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
@@ -18,11 +19,16 @@ struct ServerConfig {
   // Stamped on logs, e.g. "registry".
   std::string service_name;
   std::string listen_address;
+  // If set, also listens without TLS on this Unix socket path.
+  std::string local_socket;
   // Written with the bound port once serving, if not empty.
   std::string port_file;
   std::vector<grpc::Service*> services;
   // Serves every method no registered service has (the gateway's proxy).
   grpc::CallbackGenericService* generic_service = nullptr;
+  // Services the generic service serves, listed by reflection: registered
+  // for a host no caller uses, so their calls still reach the generic one.
+  std::vector<grpc::Service*> proxied_services;
   // Called when shutdown begins, before draining: end long-lived streams.
   std::function<void()> on_shutdown;
   // Called once serving, with the health service, for services that report
@@ -30,6 +36,8 @@ struct ServerConfig {
   std::function<void(grpc::HealthCheckServiceInterface*)> on_serving;
   // Called once serving, with the port it listens on.
   std::function<void(int port)> on_started;
+  // Called on SIGHUP (reload configuration); SIGHUP is ignored if unset.
+  std::function<void()> on_reload;
   // How long in-flight calls may take to finish before they are cancelled.
   int drain_seconds = 10;
 };

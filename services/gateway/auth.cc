@@ -2,13 +2,14 @@
 
 #include <openssl/evp.h>
 
-#include <fstream>
-#include <sstream>
+#include <algorithm>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "libs/common/files.h"
 #include "libs/common/names.h"
 
 namespace chitieu::gateway {
@@ -26,30 +27,6 @@ std::string Sha256Hex(const std::string& text) {
   return out;
 }
 
-absl::StatusOr<Role> ParseRole(const std::string& text) {
-  if (text == "city_admin") return Role::kCityAdmin;
-  if (text == "district_officer") return Role::kDistrictOfficer;
-  if (text == "viewer") return Role::kViewer;
-  if (text == "auditor") return Role::kAuditor;
-  if (text == "system") return Role::kSystem;
-  return absl::InvalidArgumentError(absl::StrCat("unknown role ", text));
-}
-
-std::string RoleName(Role role) {
-  switch (role) {
-    case Role::kCityAdmin:
-      return "city_admin";
-    case Role::kDistrictOfficer:
-      return "district_officer";
-    case Role::kViewer:
-      return "viewer";
-    case Role::kAuditor:
-      return "auditor";
-    case Role::kSystem:
-      return "system";
-  }
-  return "";
-}
 
 absl::StatusOr<std::map<std::string, Principal>> ApiKeys::Parse(const std::string& text) {
   std::map<std::string, Principal> out;
@@ -82,31 +59,51 @@ absl::StatusOr<std::map<std::string, Principal>> ApiKeys::Parse(const std::strin
 }
 
 absl::Status ApiKeys::Load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read key file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = Parse(text.str());
+  auto text = ReadTextFile(path);
+  if (!text.ok()) return text.status();
+  auto parsed = Parse(*text);
   if (!parsed.ok()) return parsed.status();
   absl::MutexLock lock(&mu_);
   by_hash_ = std::move(*parsed);
   return absl::OkStatus();
 }
 
-absl::StatusOr<Principal> ApiKeys::Authenticate(const std::string& authorization) const {
-  if (authorization.empty()) {
-    return absl::UnauthenticatedError("no credentials: send Authorization: Bearer <api key>");
-  }
-  constexpr absl::string_view kBearer = "Bearer ";
-  if (!absl::StartsWithIgnoreCase(authorization, kBearer) ||
-      authorization.size() == kBearer.size()) {
-    return absl::UnauthenticatedError("the Authorization header must be Bearer <api key>");
-  }
-  const std::string hash = Sha256Hex(authorization.substr(kBearer.size()));
+absl::StatusOr<Principal> ApiKeys::Authenticate(const std::string& key) const {
+  const std::string hash = Sha256Hex(key);
   absl::MutexLock lock(&mu_);
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return absl::UnauthenticatedError("unknown API key");
   return it->second;
+}
+
+absl::Status Authenticator::Reload() {
+  if (auto s = keys_.Load(config_.api_keys_file); !s.ok()) return s;
+  if (!config_.jwks_file.empty()) {
+    if (config_.jwt.issuer.empty() || config_.jwt.audience.empty()) {
+      return absl::InvalidArgumentError("a JWKS file needs an issuer and an audience");
+    }
+    return jwt_.Load(config_.jwks_file);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Principal> Authenticator::Authenticate(const std::string& authorization) const {
+  if (authorization.empty()) {
+    return absl::UnauthenticatedError(
+        "no credentials: send Authorization: Bearer <api key or token>");
+  }
+  constexpr absl::string_view kBearer = "Bearer ";
+  if (!absl::StartsWithIgnoreCase(authorization, kBearer) ||
+      authorization.size() == kBearer.size()) {
+    return absl::UnauthenticatedError(
+        "the Authorization header must be Bearer <api key or token>");
+  }
+  const std::string credential = authorization.substr(kBearer.size());
+  if (std::count(credential.begin(), credential.end(), '.') == 2) {
+    if (!jwt_.Enabled()) return absl::UnauthenticatedError("this gateway accepts no tokens");
+    return jwt_.Verify(credential, absl::Now());
+  }
+  return keys_.Authenticate(credential);
 }
 
 }  // namespace chitieu::gateway

@@ -1,6 +1,7 @@
 #pragma once
 
-// Authentication at the gateway. Systems present an API key
+// Authentication at the gateway. People present a JWT (jwt.h); systems
+// present an API key
 // (`Authorization: Bearer <key>`); the gateway keeps only SHA-256 hashes of
 // keys, in a file an admin edits, one principal a line:
 //
@@ -19,23 +20,16 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/common/policy.h"
+#include "services/gateway/jwt.h"
 
 namespace chitieu::gateway {
 
-enum class Role { kCityAdmin, kDistrictOfficer, kViewer, kAuditor, kSystem };
-
-struct Principal {
-  std::string name;
-  Role role = Role::kViewer;
-  // Unit names ("units/002").
-  std::set<std::string> scope;
-};
+using ::chitieu::Principal;
+using ::chitieu::Role;
 
 // Returns the hex SHA-256 of `text`.
 std::string Sha256Hex(const std::string& text);
-
-absl::StatusOr<Role> ParseRole(const std::string& text);
-std::string RoleName(Role role);
 
 class ApiKeys {
  public:
@@ -45,14 +39,43 @@ class ApiKeys {
   // Loads (or reloads) the file; on error the keys in force stay.
   absl::Status Load(const std::string& path);
 
-  // The principal of an `authorization` metadata value; UNAUTHENTICATED if
-  // it is missing, not a bearer token, or an unknown key. The message never
-  // repeats the key.
-  absl::StatusOr<Principal> Authenticate(const std::string& authorization) const;
+  // The principal of an API key; UNAUTHENTICATED if unknown (the message
+  // never repeats the key).
+  absl::StatusOr<Principal> Authenticate(const std::string& key) const;
 
  private:
   mutable absl::Mutex mu_;
   std::map<std::string, Principal> by_hash_ ABSL_GUARDED_BY(mu_);
+};
+
+// Both kinds of credential behind one `Authorization: Bearer …` header: a
+// token with two dots is a JWT, anything else an API key. Both files are
+// read at start-up and again by Reload (on SIGHUP); a file that does not
+// parse leaves the credentials in force unchanged.
+struct AuthConfig {
+  std::string api_keys_file;
+  // Empty: JWTs are not accepted.
+  std::string jwks_file;
+  JwtSettings jwt;
+};
+
+class Authenticator {
+ public:
+  explicit Authenticator(AuthConfig config) : config_(std::move(config)), jwt_(config_.jwt) {}
+
+  // Loads both files; the first error.
+  absl::Status Reload();
+
+  // The principal of an `authorization` metadata value; UNAUTHENTICATED
+  // saying why not (never repeating the credential).
+  absl::StatusOr<Principal> Authenticate(const std::string& authorization) const;
+
+  ApiKeys& api_keys() { return keys_; }
+
+ private:
+  const AuthConfig config_;
+  ApiKeys keys_;
+  JwtVerifier jwt_;
 };
 
 }  // namespace chitieu::gateway

@@ -71,8 +71,7 @@ grpc::ServerUnaryReactor* GatewayService::GetScorecard(grpc::CallbackServerConte
   for (grpc::ClientContext* c :
        {&fetch->progress_ctx, &fetch->summary_ctx, &fetch->candidates_ctx}) {
     c->set_deadline(deadline);
-    c->AddMetadata(kPrincipalHeader, principal->name);
-    AddServiceSecret(c);
+    AddPrincipal(*principal, c);
   }
   fetch->progress_req.set_unit(request->unit());
   fetch->progress_req.set_year(request->year());

@@ -11,13 +11,13 @@
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
-#include "services/gateway/policy.h"
+#include "libs/common/policy.h"
 
 namespace chitieu::gateway {
 
 class GatewayService final : public v1::GatewayService::CallbackService {
  public:
-  GatewayService(ApiKeys* keys, Policy* policy, AuditLog* audit,
+  GatewayService(Authenticator* keys, Policy* policy, AuditLog* audit,
                  std::shared_ptr<grpc::Channel> reporting)
       : keys_(keys),
         policy_(policy),
@@ -36,7 +36,7 @@ class GatewayService final : public v1::GatewayService::CallbackService {
   absl::StatusOr<Principal> Admit(grpc::CallbackServerContext* ctx, const std::string& method,
                                   const google::protobuf::Message& request);
 
-  ApiKeys* keys_;
+  Authenticator* keys_;
   Policy* policy_;
   AuditLog* audit_;
   std::unique_ptr<reporting::v1::ReportingService::Stub> reporting_;

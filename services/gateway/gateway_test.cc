@@ -13,7 +13,7 @@
 #include "libs/common/sqlite.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
-#include "services/gateway/policy.h"
+#include "libs/common/policy.h"
 #include "services/gateway/rate_limit.h"
 #include "services/gateway/transcoder.h"
 

@@ -98,8 +98,12 @@ class Call {
 }  // namespace
 
 HttpGateway::HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Channel> grpc,
-                         size_t max_body_bytes)
-    : transcoder_(transcoder), grpc_(std::move(grpc)), server_(new httplib::Server) {
+                         size_t max_body_bytes, const std::string& tls_cert,
+                         const std::string& tls_key)
+    : transcoder_(transcoder),
+      grpc_(std::move(grpc)),
+      server_(tls_cert.empty() ? new httplib::Server
+                               : new httplib::SSLServer(tls_cert.c_str(), tls_key.c_str())) {
   server_->set_payload_max_length(max_body_bytes);
   server_->Get("/openapi.json", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(OpenApiJson(*transcoder_), "application/json");
@@ -208,6 +212,7 @@ HttpGateway::HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Cha
 HttpGateway::~HttpGateway() { Stop(); }
 
 int HttpGateway::Start(const std::string& listen) {
+  if (!server_->is_valid()) return -1;
   const size_t colon = listen.rfind(':');
   int port = 0;
   if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port)) return -1;

@@ -2,7 +2,7 @@
 
 // The HTTP/JSON face of the gateway (cpp-httplib, a Debian package): every
 // google.api.http route of the protos, transcoded by transcoder.h and sent
-// through the gateway's own gRPC listener (over loopback), so HTTP callers get
+// through the gateway's own gRPC server (over a local socket), so HTTP callers get
 // exactly the same authentication, authorization, audit and forwarding.
 // Server streams answer newline-delimited JSON; a client stream takes one
 // JSON message a line. Errors are google.rpc.Status JSON with the HTTP code
@@ -24,13 +24,16 @@ namespace chitieu::gateway {
 
 class HttpGateway {
  public:
-  // `grpc` is a channel to the gateway's own gRPC server.
+  // `grpc` is a channel to the gateway's own gRPC server. With a
+  // certificate and key (PEM files) the listener speaks HTTPS only.
   HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Channel> grpc,
-              size_t max_body_bytes);
+              size_t max_body_bytes, const std::string& tls_cert = "",
+              const std::string& tls_key = "");
   ~HttpGateway();
 
   // Binds "host:port" (port 0: any free port) and serves on a thread of its
-  // own. Returns the bound port, or -1.
+  // own. Returns the bound port, or -1 (also if the certificate or key
+  // cannot be loaded).
   int Start(const std::string& listen);
   void Stop();
 

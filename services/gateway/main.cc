@@ -9,6 +9,9 @@
 
 #include "absl/flags/flag.h"
 #include "absl/synchronization/mutex.h"
+#include "chitieu/quota/v1/quota.grpc.pb.h"
+#include "chitieu/registry/v1/registry.grpc.pb.h"
+#include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "libs/common/channel.h"
 #include "libs/common/flags.h"
 #include "libs/common/health_client.h"
@@ -16,14 +19,18 @@
 #include "libs/common/server.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
-#include "services/gateway/backend_directory.h"
+#include "libs/common/remote_directory.h"
 #include "services/gateway/gateway_service.h"
 #include "services/gateway/http_gateway.h"
-#include "services/gateway/policy.h"
+#include "libs/common/policy.h"
 #include "services/gateway/proxy.h"
 #include "services/gateway/transcoder.h"
 
 ABSL_FLAG(std::string, api_keys, "", "File of API key hashes, principals, roles and scopes");
+ABSL_FLAG(std::string, jwks_file, "",
+          "JWKS file of the identity provider's signing keys (empty: no JWTs accepted)");
+ABSL_FLAG(std::string, jwt_issuer, "", "The iss every JWT must carry");
+ABSL_FLAG(std::string, jwt_audience, "chitieu", "The aud every JWT must carry");
 ABSL_FLAG(int, default_deadline_ms, 30000, "Deadline for calls that set none");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
           "host:port of the HTTP/JSON listener (port 0 picks a free port)");
@@ -39,9 +46,14 @@ int main(int argc, char** argv) {
                        "authorization, forwarding, audit",
                        chitieu::kDefaultGatewayAddr);
   chitieu::InitLogging("gateway");
-  chitieu::gateway::ApiKeys keys;
-  if (auto s = keys.Load(absl::GetFlag(FLAGS_api_keys)); !s.ok()) {
-    chitieu::LogError("cannot load API keys", {{"error", s.ToString()}});
+  chitieu::gateway::AuthConfig auth_config;
+  auth_config.api_keys_file = absl::GetFlag(FLAGS_api_keys);
+  auth_config.jwks_file = absl::GetFlag(FLAGS_jwks_file);
+  auth_config.jwt.issuer = absl::GetFlag(FLAGS_jwt_issuer);
+  auth_config.jwt.audience = absl::GetFlag(FLAGS_jwt_audience);
+  chitieu::gateway::Authenticator keys(auth_config);
+  if (auto s = keys.Reload(); !s.ok()) {
+    chitieu::LogError("cannot load credentials", {{"error", s.ToString()}});
     return 1;
   }
   const std::string audit_path = chitieu::DataFilePath("audit.db");
@@ -54,8 +66,8 @@ int main(int argc, char** argv) {
   auto registry = chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr));
   auto quota = chitieu::PeerChannel(absl::GetFlag(FLAGS_quota_addr));
   auto reporting = chitieu::PeerChannel(absl::GetFlag(FLAGS_reporting_addr));
-  chitieu::gateway::BackendDirectory directory(registry, quota);
-  chitieu::gateway::Policy policy(&directory);
+  chitieu::RemoteDirectory directory(registry, quota);
+  chitieu::Policy policy(&directory);
   chitieu::gateway::ProxyConfig proxy_config;
   proxy_config.backends = {{"chitieu.registry.v1.RegistryService", registry},
                            {"chitieu.quota.v1.QuotaService", quota},
@@ -100,21 +112,24 @@ int main(int argc, char** argv) {
       }
     });
   };
-  config.on_started = [&](int grpc_port) {
-    // HTTP calls go through the gateway's own gRPC listener over loopback,
-    // the path every gRPC caller takes (an in-process channel would run
-    // the proxy's blocking authorization inline on the caller's thread).
-    std::string host = absl::GetFlag(FLAGS_listen);
-    host = host.substr(0, host.rfind(':'));
-    if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
+  // HTTP calls go through the gateway's own gRPC server, the path every
+  // gRPC caller takes (an in-process channel would run the proxy's blocking
+  // authorization inline on the caller's thread), over a plaintext Unix
+  // socket in the data folder, so it works whether or not the public
+  // listener uses TLS.
+  const std::string bridge_socket = chitieu::DataFilePath("gateway.sock");
+  if (bridge_socket.empty()) return 1;
+  config.local_socket = bridge_socket;
+  config.on_started = [&](int) {
     http = std::make_unique<chitieu::gateway::HttpGateway>(
         &*transcoder,
-        grpc::CreateChannel(host + ":" + std::to_string(grpc_port),
-                            grpc::InsecureChannelCredentials()),
-        absl::GetFlag(FLAGS_max_body_bytes));
+        grpc::CreateChannel("unix:" + bridge_socket, grpc::InsecureChannelCredentials()),
+        absl::GetFlag(FLAGS_max_body_bytes), absl::GetFlag(FLAGS_tls_cert),
+        absl::GetFlag(FLAGS_tls_key));
     const int port = http->Start(absl::GetFlag(FLAGS_http_listen));
     if (port < 0) {
-      chitieu::LogError("cannot listen for HTTP", {{"address", absl::GetFlag(FLAGS_http_listen)}});
+      chitieu::LogError("cannot listen for HTTP (address in use, or TLS files unusable)",
+                        {{"address", absl::GetFlag(FLAGS_http_listen)}});
       http_ok = false;
       std::raise(SIGTERM);
       return;
@@ -125,6 +140,15 @@ int main(int argc, char** argv) {
       const std::string path = absl::GetFlag(FLAGS_http_port_file);
       std::ofstream(path + ".tmp") << port << "\n";
       std::rename((path + ".tmp").c_str(), path.c_str());
+    }
+  };
+  // SIGHUP: read the API key and JWKS files again; a broken file leaves
+  // the credentials in force.
+  config.on_reload = [&] {
+    if (auto s = keys.Reload(); !s.ok()) {
+      chitieu::LogError("credentials not reloaded", {{"error", s.ToString()}});
+    } else {
+      chitieu::LogInfo("credentials reloaded");
     }
   };
   config.on_shutdown = [&] {
@@ -140,6 +164,11 @@ int main(int argc, char** argv) {
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&gateway};
   config.generic_service = &proxy;
+  // Reflection lists the proxied services (their descriptors are linked in).
+  chitieu::registry::v1::RegistryService::CallbackService listed_registry;
+  chitieu::quota::v1::QuotaService::CallbackService listed_quota;
+  chitieu::reporting::v1::ReportingService::CallbackService listed_reporting;
+  config.proxied_services = {&listed_registry, &listed_quota, &listed_reporting};
   const int rc = chitieu::RunServer(config);
   return http_ok ? rc : 1;
 }

@@ -226,8 +226,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       std::string k(key.data(), key.size());
       if (Forwardable(k)) upstream_context_.AddMetadata(k, std::string(value.data(), value.size()));
     }
-    upstream_context_.AddMetadata(kPrincipalHeader, principal_.name);
-    AddServiceSecret(&upstream_context_);
+    AddPrincipal(principal_, &upstream_context_);
     upstream_context_.AddMetadata(kRequestIdHeader, request_id_);
     const auto caller_deadline = ctx_->deadline();
     const auto default_deadline = std::chrono::system_clock::now() +
@@ -358,7 +357,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
 
 }  // namespace
 
-absl::StatusOr<Principal> AuthenticateCall(const ApiKeys& keys,
+absl::StatusOr<Principal> AuthenticateCall(const Authenticator& keys,
                                            const grpc::ServerContextBase& context) {
   return keys.Authenticate(Metadata(context.client_metadata(), "authorization"));
 }

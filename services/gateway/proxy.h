@@ -18,19 +18,18 @@
 
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
-#include "services/gateway/policy.h"
+#include "libs/common/policy.h"
 #include "services/gateway/rate_limit.h"
 
 namespace chitieu::gateway {
 
 // Header names the gateway sets towards the services.
-inline constexpr char kPrincipalHeader[] = "x-chitieu-principal";
 inline constexpr char kRequestIdHeader[] = "x-request-id";
 
 struct ProxyConfig {
   // Backend channel per service full name ("chitieu.registry.v1.RegistryService").
   std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
-  ApiKeys* keys = nullptr;
+  Authenticator* keys = nullptr;
   Policy* policy = nullptr;
   AuditLog* audit = nullptr;
   // Per principal; null: no limit.
@@ -53,7 +52,7 @@ class Proxy : public grpc::CallbackGenericService {
 };
 
 // The principal of a call from its `authorization` metadata.
-absl::StatusOr<Principal> AuthenticateCall(const ApiKeys& keys,
+absl::StatusOr<Principal> AuthenticateCall(const Authenticator& keys,
                                            const grpc::ServerContextBase& context);
 
 }  // namespace chitieu::gateway

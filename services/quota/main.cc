@@ -7,6 +7,7 @@
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
+#include "libs/common/principal.h"
 #include "libs/common/server.h"
 #include "services/quota/quota.h"
 #include "services/quota/quota_service.h"
@@ -28,10 +29,13 @@ int main(int argc, char** argv) {
     chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
     return 1;
   }
-  chitieu::quota::RegistryDirectory registry(
-      chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr)));
+  auto registry_channel = chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr));
+  chitieu::quota::RegistryDirectory registry(registry_channel);
   chitieu::quota::Quota quota(store->get(), &registry, chitieu::TodayInVietnam);
   chitieu::quota::QuotaService service(&quota, store->get(), &notifier);
+  chitieu::quota::QuotaResources resources(registry_channel, &quota);
+  chitieu::Policy policy(&resources);
+  chitieu::SetCallPolicy(&policy);
 
   chitieu::ServerConfig config;
   config.service_name = "quota";

@@ -661,4 +661,13 @@ absl::StatusOr<pb::ListPlansResponse> Quota::ListPlans(const pb::ListPlansReques
   return response;
 }
 
+absl::StatusOr<std::string> QuotaResources::AssignerOf(const std::string& target) {
+  pb::GetTargetRequest r;
+  r.set_name(target);
+  auto got = quota_->GetTarget(r);
+  if (absl::IsInvalidArgument(got.status())) return absl::NotFoundError(target);
+  if (!got.ok()) return got.status();
+  return got->assigner();
+}
+
 }  // namespace chitieu::quota

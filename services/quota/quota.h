@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "chitieu/quota/v1/quota.pb.h"
+#include "libs/common/remote_directory.h"
 #include "libs/common/dates.h"
 #include "services/quota/quota_store.h"
 #include "services/quota/unit_directory.h"
@@ -71,6 +72,19 @@ class Quota {
   QuotaStore* store_;
   UnitDirectory* units_;
   TodayFn today_;
+};
+
+// What the policy (libs/common/policy.h) needs to know: units, bodies and
+// enterprises from the registry, targets from the quota's own data. The
+// quota service re-checks each call's scope with it.
+class QuotaResources : public RemoteDirectory {
+ public:
+  QuotaResources(std::shared_ptr<grpc::Channel> registry, Quota* quota)
+      : RemoteDirectory(std::move(registry), nullptr), quota_(quota) {}
+  absl::StatusOr<std::string> AssignerOf(const std::string& target) override;
+
+ private:
+  Quota* quota_;
 };
 
 }  // namespace chitieu::quota

@@ -11,7 +11,8 @@ namespace chitieu::quota {
 #define CHITIEU_UNARY_WITH_PRINCIPAL(Method, Request, Response)                             \
   grpc::ServerUnaryReactor* QuotaService::Method(grpc::CallbackServerContext* c,            \
                                                  const pb::Request* r, pb::Response* out) { \
-    return Serve(c, out, [&] { return quota_->Method(*r, PrincipalOf(*c)); });              \
+    static const std::string kPath = CHITIEU_METHOD_PATH(QuotaService, Method);             \
+    return Serve(c, kPath, *r, out, [&] { return quota_->Method(*r, PrincipalOf(*c)); });   \
   }
 
 CHITIEU_UNARY(CreateTarget, CreateTargetRequest, Target)
@@ -34,7 +35,7 @@ grpc::ServerWriteReactor<pb::StreamChangesResponse>* QuotaService::StreamChanges
     grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
   QuotaStore* store = store_;
   return StartFeed<pb::StreamChangesResponse>(
-      CheckCaller(*c), notifier_,
+      AdmitCall(*c, CHITIEU_METHOD_PATH(QuotaService, StreamChanges), *r), notifier_,
       [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
       r->after_sequence(), !r->no_follow());
 }

@@ -11,6 +11,8 @@ namespace chitieu::quota {
 
 class QuotaService final : public pb::QuotaService::CallbackService {
  public:
+  static constexpr const char* kFullName = pb::QuotaService::service_full_name();
+
   // None of the pointers is owned.
   QuotaService(Quota* quota, QuotaStore* store, ChangeNotifier* notifier)
       : quota_(quota), store_(store), notifier_(notifier) {}

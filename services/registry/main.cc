@@ -8,6 +8,7 @@
 #include "libs/common/server.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
+#include "libs/common/principal.h"
 #include "services/registry/registry_store_sqlite.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,9 @@ int main(int argc, char** argv) {
   }
   chitieu::registry::Registry registry(store->get(), chitieu::TodayInVietnam);
   chitieu::registry::RegistryService service(&registry, store->get(), &notifier);
+  chitieu::registry::RegistryResources resources(&registry);
+  chitieu::Policy policy(&resources);
+  chitieu::SetCallPolicy(&policy);
 
   chitieu::ServerConfig config;
   config.service_name = "registry";

@@ -1135,4 +1135,41 @@ absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissio
   });
 }
 
+namespace {
+// A name the registry refuses as malformed names nothing.
+template <typename T>
+absl::StatusOr<T> Found(absl::StatusOr<T> got, const std::string& name) {
+  if (absl::IsInvalidArgument(got.status())) return absl::NotFoundError(name);
+  return got;
+}
+}  // namespace
+
+absl::StatusOr<std::string> RegistryResources::ParentOf(const std::string& unit) {
+  pb::GetUnitRequest r;
+  r.set_name(unit);
+  auto got = Found(registry_->GetUnit(r), unit);
+  if (!got.ok()) return got.status();
+  return got->parent();
+}
+
+absl::StatusOr<std::string> RegistryResources::SeatOf(const std::string& enterprise) {
+  pb::GetEnterpriseRequest r;
+  r.set_name(enterprise);
+  auto got = Found(registry_->GetEnterprise(r), enterprise);
+  if (!got.ok()) return got.status();
+  return got->seat_unit();
+}
+
+absl::StatusOr<std::string> RegistryResources::UnitOfBody(const std::string& body) {
+  pb::GetBodyRequest r;
+  r.set_name(body);
+  auto got = Found(registry_->GetBody(r), body);
+  if (!got.ok()) return got.status();
+  return got->unit();
+}
+
+absl::StatusOr<std::string> RegistryResources::AssignerOf(const std::string& target) {
+  return absl::NotFoundError(target);
+}
+
 }  // namespace chitieu::registry

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "chitieu/registry/v1/registry.pb.h"
 #include "libs/common/dates.h"
+#include "libs/common/policy.h"
 #include "services/registry/registry_store.h"
 
 namespace chitieu::registry {
@@ -79,5 +80,20 @@ class Registry {
 // from its end date; UNSPECIFIED before registration.
 ::chitieu::type::v1::EnterpriseStatus StatusOn(const pb::Enterprise& enterprise,
                                                const std::string& date);
+
+// What the policy (libs/common/policy.h) needs to know, from the
+// registry's own data: the registry re-checks each call's scope itself.
+class RegistryResources : public ResourceDirectory {
+ public:
+  explicit RegistryResources(Registry* registry) : registry_(registry) {}
+  absl::StatusOr<std::string> ParentOf(const std::string& unit) override;
+  absl::StatusOr<std::string> SeatOf(const std::string& enterprise) override;
+  absl::StatusOr<std::string> UnitOfBody(const std::string& body) override;
+  // Targets are the quota service's: none here.
+  absl::StatusOr<std::string> AssignerOf(const std::string& target) override;
+
+ private:
+  Registry* registry_;
+};
 
 }  // namespace chitieu::registry

@@ -13,8 +13,9 @@ constexpr int kMaxImportResults = 10000;
 // its own transaction, then answers with the summary.
 class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesRequest> {
  public:
-  ImportReactor(Registry* registry, pb::ImportEnterprisesResponse* response)
-      : registry_(registry), response_(response) {
+  ImportReactor(grpc::CallbackServerContext* context, Registry* registry,
+                pb::ImportEnterprisesResponse* response)
+      : context_(context), registry_(registry), response_(response) {
     StartRead(&batch_);
   }
 
@@ -27,6 +28,13 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
     if (first_) {
       source_ = batch_.source().empty() ? "import" : batch_.source().substr(0, 100);
       first_ = false;
+    }
+    // Every seat named must lie in the principal's scope (the gateway
+    // checked too); one row outside refuses the rest of the import.
+    static const std::string kPath = CHITIEU_METHOD_PATH(RegistryService, ImportEnterprises);
+    if (absl::Status s = AdmitCall(*context_, kPath, batch_); !s.ok()) {
+      Finish(ToGrpcStatus(s));
+      return;
     }
     for (const auto& row : batch_.enterprises()) {
       pb::ImportRowResult result = registry_->ImportRow(row, ++rows_, source_);
@@ -58,6 +66,7 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
   void OnDone() override { delete this; }
 
  private:
+  grpc::CallbackServerContext* context_;
   Registry* registry_;
   pb::ImportEnterprisesResponse* response_;
   pb::ImportEnterprisesRequest batch_;
@@ -97,7 +106,8 @@ CHITIEU_UNARY(CreateAdmission, CreateAdmissionRequest, Admission)
 
 grpc::ServerReadReactor<pb::ImportEnterprisesRequest>* RegistryService::ImportEnterprises(
     grpc::CallbackServerContext* c, pb::ImportEnterprisesResponse* out) {
-  if (absl::Status s = CheckCaller(*c); !s.ok()) {
+  static const std::string kPath = CHITIEU_METHOD_PATH(RegistryService, ImportEnterprises);
+  if (absl::Status s = AdmitCall(*c, kPath, pb::ImportEnterprisesRequest()); !s.ok()) {
     class Refuse : public grpc::ServerReadReactor<pb::ImportEnterprisesRequest> {
      public:
       explicit Refuse(const absl::Status& s) { Finish(ToGrpcStatus(s)); }
@@ -105,14 +115,14 @@ grpc::ServerReadReactor<pb::ImportEnterprisesRequest>* RegistryService::ImportEn
     };
     return new Refuse(s);
   }
-  return new ImportReactor(registry_, out);
+  return new ImportReactor(c, registry_, out);
 }
 
 grpc::ServerWriteReactor<pb::StreamChangesResponse>* RegistryService::StreamChanges(
     grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
   RegistryStore* store = store_;
   return StartFeed<pb::StreamChangesResponse>(
-      CheckCaller(*c), notifier_,
+      AdmitCall(*c, CHITIEU_METHOD_PATH(RegistryService, StreamChanges), *r), notifier_,
       [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
       r->after_sequence(), !r->no_follow());
 }

@@ -11,6 +11,8 @@ namespace chitieu::registry {
 
 class RegistryService final : public pb::RegistryService::CallbackService {
  public:
+  static constexpr const char* kFullName = pb::RegistryService::service_full_name();
+
   // None of the pointers is owned; all must outlive the service.
   RegistryService(Registry* registry, RegistryStore* store, ChangeNotifier* notifier)
       : registry_(registry), store_(store), notifier_(notifier) {}

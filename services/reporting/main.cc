@@ -8,6 +8,7 @@
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
+#include "libs/common/principal.h"
 #include "libs/common/server.h"
 #include "services/reporting/feed_follower.h"
 #include "services/reporting/reporting.h"
@@ -64,6 +65,9 @@ int main(int argc, char** argv) {
 
   chitieu::reporting::Reporting reporting(s, &health, chitieu::TodayInVietnam);
   chitieu::reporting::ReportingService service(&reporting);
+  chitieu::reporting::ReportingResources resources(s);
+  chitieu::Policy policy(&resources);
+  chitieu::SetCallPolicy(&policy);
   chitieu::ServerConfig config;
   config.service_name = "reporting";
   config.listen_address = absl::GetFlag(FLAGS_listen);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -536,6 +537,41 @@ absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
   out.set_year(year);
   out.set_html(std::move(h));
   return out;
+}
+
+namespace {
+// "units/002" → "002"; "" if `name` is not in `collection`.
+std::string CodeIn(absl::string_view collection, const std::string& name) {
+  const std::string prefix = absl::StrCat(collection, "/");
+  if (!absl::StartsWith(name, prefix) || name.size() == prefix.size()) return "";
+  return name.substr(prefix.size());
+}
+}  // namespace
+
+absl::StatusOr<std::string> ReportingResources::ParentOf(const std::string& unit) {
+  const std::string code = CodeIn("units", unit);
+  auto parent = code.empty() ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
+                             : store_->UnitParent(code);
+  if (!parent.ok()) return parent.status();
+  if (!*parent) return absl::NotFoundError(unit);
+  return (*parent)->empty() ? std::string() : absl::StrCat("units/", **parent);
+}
+
+absl::StatusOr<std::string> ReportingResources::SeatOf(const std::string& enterprise) {
+  const std::string code = CodeIn("enterprises", enterprise);
+  auto seat = code.empty() ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
+                           : store_->EnterpriseSeat(code);
+  if (!seat.ok()) return seat.status();
+  if (!*seat) return absl::NotFoundError(enterprise);
+  return absl::StrCat("units/", **seat);
+}
+
+absl::StatusOr<std::string> ReportingResources::UnitOfBody(const std::string& body) {
+  return absl::NotFoundError(body);
+}
+
+absl::StatusOr<std::string> ReportingResources::AssignerOf(const std::string& target) {
+  return absl::NotFoundError(target);
 }
 
 }  // namespace chitieu::reporting

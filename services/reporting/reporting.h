@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "chitieu/reporting/v1/reporting.pb.h"
 #include "libs/common/dates.h"
+#include "libs/common/policy.h"
 #include "services/reporting/reporting_store.h"
 
 namespace chitieu::reporting {
@@ -90,5 +91,21 @@ std::string IndicatorLabel(::chitieu::type::v1::Indicator indicator);
 
 // One RFC 4180 CSV line from fields.
 std::string CsvLine(const std::vector<std::string>& fields);
+
+// What the policy (libs/common/policy.h) needs to know, from the read
+// model: the reporting service re-checks each call's scope with it, and
+// keeps answering while the registry is down.
+class ReportingResources : public ResourceDirectory {
+ public:
+  explicit ReportingResources(ReportingStore* store) : store_(store) {}
+  absl::StatusOr<std::string> ParentOf(const std::string& unit) override;
+  absl::StatusOr<std::string> SeatOf(const std::string& enterprise) override;
+  // Reports name no body or target as their subject.
+  absl::StatusOr<std::string> UnitOfBody(const std::string& body) override;
+  absl::StatusOr<std::string> AssignerOf(const std::string& target) override;
+
+ private:
+  ReportingStore* store_;
+};
 
 }  // namespace chitieu::reporting

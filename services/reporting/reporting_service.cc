@@ -57,7 +57,7 @@ CHITIEU_UNARY(GetYearEndReport, GetYearEndReportRequest, YearEndReport)
 
 grpc::ServerWriteReactor<pb::ExportReportResponse>* ReportingService::ExportReport(
     grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) {
-  absl::Status admitted = CheckCaller(*c);
+  absl::Status admitted = AdmitCall(*c, CHITIEU_METHOD_PATH(ReportingService, ExportReport), *r);
   return new CsvWriter(admitted.ok() ? reporting_->ExportReport(*r)
                                      : absl::StatusOr<std::vector<std::string>>(admitted));
 }

@@ -9,6 +9,8 @@ namespace chitieu::reporting {
 
 class ReportingService final : public pb::ReportingService::CallbackService {
  public:
+  static constexpr const char* kFullName = pb::ReportingService::service_full_name();
+
   explicit ReportingService(Reporting* reporting) : reporting_(reporting) {}
 
 #define CHITIEU_DECLARE_UNARY(Method, Request, Response)                                 \

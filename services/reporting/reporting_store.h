@@ -75,6 +75,10 @@ class ReportingStore {
   virtual absl::StatusOr<std::vector<NamedKey>> Children(const std::string& unit_code) = 0;
   virtual absl::StatusOr<std::string> DisplayName(const std::string& key) = 0;
   virtual absl::StatusOr<bool> UnitExists(const std::string& unit_code) = 0;
+  // The parent's code of a unit ("" for a root), the seat's code of an
+  // enterprise; nullopt when the model has no such unit or enterprise.
+  virtual absl::StatusOr<std::optional<std::string>> UnitParent(const std::string& unit_code) = 0;
+  virtual absl::StatusOr<std::optional<std::string>> EnterpriseSeat(const std::string& code) = 0;
 
   // Enterprises registered on or before `as_of` seated beneath the unit,
   // counted per status on that date (EnterpriseStatus number → count).

@@ -374,6 +374,24 @@ absl::StatusOr<bool> SqliteReportingStore::UnitExists(const std::string& unit_co
   return !rows->empty();
 }
 
+absl::StatusOr<std::optional<std::string>> SqliteReportingStore::UnitParent(
+    const std::string& unit_code) {
+  absl::MutexLock lock(&mu_);
+  auto rows = Pairs(*db_, "SELECT coalesce(parent, ''), 0 FROM units WHERE code = ?", {unit_code});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::nullopt;
+  return rows->front().first;
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteReportingStore::EnterpriseSeat(
+    const std::string& code) {
+  absl::MutexLock lock(&mu_);
+  auto rows = Pairs(*db_, "SELECT seat_unit, 0 FROM enterprises WHERE code = ?", {code});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::nullopt;
+  return rows->front().first;
+}
+
 absl::StatusOr<std::map<int, int64_t>> SqliteReportingStore::StatusCounts(
     const std::string& unit_code, const std::string& as_of) {
   absl::MutexLock lock(&mu_);

@@ -30,6 +30,8 @@ class SqliteReportingStore : public ReportingStore {
   absl::StatusOr<std::vector<NamedKey>> Children(const std::string& unit_code) override;
   absl::StatusOr<std::string> DisplayName(const std::string& key) override;
   absl::StatusOr<bool> UnitExists(const std::string& unit_code) override;
+  absl::StatusOr<std::optional<std::string>> UnitParent(const std::string& unit_code) override;
+  absl::StatusOr<std::optional<std::string>> EnterpriseSeat(const std::string& code) override;
   absl::StatusOr<std::map<int, int64_t>> StatusCounts(const std::string& unit_code,
                                                       const std::string& as_of) override;
   absl::StatusOr<std::pair<int64_t, std::map<int, int64_t>>> Coverage(

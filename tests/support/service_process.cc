@@ -96,7 +96,7 @@ bool ServiceProcess::Start() {
       in >> port;
       if (port != 0 && (!restart || port == port_)) {
         port_ = port;
-        channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+        channel_ = grpc::CreateChannel(address(), credentials_);
       }
     }
     if (channel_ && chitieu::IsServing(channel_, 500)) {

@@ -32,6 +32,10 @@ class ServiceProcess {
   ServiceProcess(std::string binary, std::string data_dir, std::vector<std::string> args = {});
   ~ServiceProcess();
 
+  // Credentials of the channel to it (default plaintext); set before Start
+  // for a service that listens with TLS.
+  void set_credentials(std::shared_ptr<grpc::ChannelCredentials> c) { credentials_ = std::move(c); }
+
   // Starts the binary and waits (up to 30 s) until it answers SERVING. A
   // restart listens on the port the first start picked.
   // Returns false, with the reason in `error()`, if it did not.
@@ -53,6 +57,7 @@ class ServiceProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
+  std::shared_ptr<grpc::ChannelCredentials> credentials_ = grpc::InsecureChannelCredentials();
   std::string error_;
 };
 

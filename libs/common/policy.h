@@ -1,6 +1,7 @@
 #pragma once
 
-// Authorization at the gateway: what each method needs (an access class
+// Authorization, decided the same way at the gateway and again in each
+// service (defence in depth): what each method needs (an access class
 // that the caller's role must allow) and whose data it touches (every
 // resource a request names must lie in the caller's scope, judged by the
 // resource's own unit: an enterprise by its seat, a body by the unit it is
@@ -10,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -17,9 +19,23 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/message.h"
-#include "services/gateway/auth.h"
 
-namespace chitieu::gateway {
+namespace chitieu {
+
+// Roles: city_admin, district_officer, viewer, auditor, system.
+enum class Role { kCityAdmin, kDistrictOfficer, kViewer, kAuditor, kSystem };
+
+absl::StatusOr<Role> ParseRole(const std::string& text);
+std::string RoleName(Role role);
+
+// Who is calling: a name, a role and a scope. A scope unit covers itself
+// and every unit beneath it.
+struct Principal {
+  std::string name;
+  Role role = Role::kViewer;
+  // Unit names ("units/002").
+  std::set<std::string> scope;
+};
 
 enum class Access {
   kRead,        // Get, List, reports.
@@ -63,6 +79,8 @@ class Policy {
   absl::StatusOr<bool> Covers(const std::set<std::string>& scope, const std::string& unit);
 
  private:
+  // The parent of a unit ("" for a root), remembered: units never move.
+  absl::StatusOr<std::string> ParentOf(const std::string& unit);
   // True if one of the principal's scope units is a root (a province).
   absl::StatusOr<bool> HasRootScope(const Principal& principal);
   // The unit a reference belongs to, or NOT_FOUND. `written_target`: a
@@ -71,7 +89,7 @@ class Policy {
 
   ResourceDirectory* directory_;
   absl::Mutex mu_;
-  std::map<std::string, std::string> parents_ ABSL_GUARDED_BY(mu_);  // Units never move.
+  std::map<std::string, std::string> parents_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace chitieu::gateway
+}  // namespace chitieu

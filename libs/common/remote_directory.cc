@@ -1,11 +1,11 @@
-#include "services/gateway/backend_directory.h"
+#include "libs/common/remote_directory.h"
 
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/principal.h"
 
-namespace chitieu::gateway {
+namespace chitieu {
 namespace {
 
 // NOT_FOUND (or a name the service refuses) is "no such resource"; any
@@ -27,7 +27,7 @@ void Bound(Context& ctx, int ms) {
 
 }  // namespace
 
-absl::StatusOr<std::string> BackendDirectory::ParentOf(const std::string& unit) {
+absl::StatusOr<std::string> RemoteDirectory::ParentOf(const std::string& unit) {
   grpc::ClientContext ctx;
   Bound(ctx, deadline_ms_);
   registry::v1::GetUnitRequest r;
@@ -37,7 +37,7 @@ absl::StatusOr<std::string> BackendDirectory::ParentOf(const std::string& unit) 
   return out.parent();
 }
 
-absl::StatusOr<std::string> BackendDirectory::SeatOf(const std::string& enterprise) {
+absl::StatusOr<std::string> RemoteDirectory::SeatOf(const std::string& enterprise) {
   grpc::ClientContext ctx;
   Bound(ctx, deadline_ms_);
   registry::v1::GetEnterpriseRequest r;
@@ -47,7 +47,7 @@ absl::StatusOr<std::string> BackendDirectory::SeatOf(const std::string& enterpri
   return out.seat_unit();
 }
 
-absl::StatusOr<std::string> BackendDirectory::UnitOfBody(const std::string& body) {
+absl::StatusOr<std::string> RemoteDirectory::UnitOfBody(const std::string& body) {
   grpc::ClientContext ctx;
   Bound(ctx, deadline_ms_);
   registry::v1::GetBodyRequest r;
@@ -57,7 +57,8 @@ absl::StatusOr<std::string> BackendDirectory::UnitOfBody(const std::string& body
   return out.unit();
 }
 
-absl::StatusOr<std::string> BackendDirectory::AssignerOf(const std::string& target) {
+absl::StatusOr<std::string> RemoteDirectory::AssignerOf(const std::string& target) {
+  if (quota_ == nullptr) return absl::NotFoundError(target);
   grpc::ClientContext ctx;
   Bound(ctx, deadline_ms_);
   quota::v1::GetTargetRequest r;
@@ -67,4 +68,4 @@ absl::StatusOr<std::string> BackendDirectory::AssignerOf(const std::string& targ
   return out.assigner();
 }
 
-}  // namespace chitieu::gateway
+}  // namespace chitieu

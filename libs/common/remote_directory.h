@@ -1,7 +1,8 @@
 #pragma once
 
-// ResourceDirectory over the registry's and quota's gRPC APIs (the gateway
-// asks as itself, with a deadline per call).
+// ResourceDirectory over the registry's and quota's gRPC APIs, asked as a
+// service (the service secret, no principal), with a deadline per call.
+// The gateway uses it whole; the quota service for what the registry owns.
 
 #include <grpcpp/grpcpp.h>
 
@@ -9,16 +10,17 @@
 
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
-#include "services/gateway/policy.h"
+#include "libs/common/policy.h"
 
-namespace chitieu::gateway {
+namespace chitieu {
 
-class BackendDirectory : public ResourceDirectory {
+class RemoteDirectory : public ResourceDirectory {
  public:
-  BackendDirectory(std::shared_ptr<grpc::Channel> registry, std::shared_ptr<grpc::Channel> quota,
-                   int deadline_ms = 2000)
+  // `quota` may be null: then no target is found.
+  RemoteDirectory(std::shared_ptr<grpc::Channel> registry, std::shared_ptr<grpc::Channel> quota,
+                  int deadline_ms = 2000)
       : registry_(registry::v1::RegistryService::NewStub(std::move(registry))),
-        quota_(quota::v1::QuotaService::NewStub(std::move(quota))),
+        quota_(quota ? quota::v1::QuotaService::NewStub(std::move(quota)) : nullptr),
         deadline_ms_(deadline_ms) {}
 
   absl::StatusOr<std::string> ParentOf(const std::string& unit) override;
@@ -32,4 +34,4 @@ class BackendDirectory : public ResourceDirectory {
   int deadline_ms_;
 };
 
-}  // namespace chitieu::gateway
+}  // namespace chitieu

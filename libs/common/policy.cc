@@ -1,11 +1,11 @@
-#include "services/gateway/policy.h"
+#include "libs/common/policy.h"
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/filter.h"
 
-namespace chitieu::gateway {
+namespace chitieu {
 namespace {
 
 using google::protobuf::FieldDescriptor;
@@ -62,6 +62,31 @@ void CollectReferences(const google::protobuf::Message& m,
 
 }  // namespace
 
+absl::StatusOr<Role> ParseRole(const std::string& text) {
+  if (text == "city_admin") return Role::kCityAdmin;
+  if (text == "district_officer") return Role::kDistrictOfficer;
+  if (text == "viewer") return Role::kViewer;
+  if (text == "auditor") return Role::kAuditor;
+  if (text == "system") return Role::kSystem;
+  return absl::InvalidArgumentError(absl::StrCat("unknown role ", text));
+}
+
+std::string RoleName(Role role) {
+  switch (role) {
+    case Role::kCityAdmin:
+      return "city_admin";
+    case Role::kDistrictOfficer:
+      return "district_officer";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kAuditor:
+      return "auditor";
+    case Role::kSystem:
+      return "system";
+  }
+  return "";
+}
+
 absl::StatusOr<Access> AccessOf(const std::string& method) {
   std::vector<std::string> parts = absl::StrSplit(method, '/');
   if (parts.size() != 3 || !parts[0].empty()) return absl::NotFoundError("unknown method");
@@ -100,33 +125,34 @@ bool RoleAllows(Role role, Access access) {
   return false;
 }
 
+absl::StatusOr<std::string> Policy::ParentOf(const std::string& unit) {
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = parents_.find(unit);
+    if (it != parents_.end()) return it->second;
+  }
+  auto parent = directory_->ParentOf(unit);
+  if (!parent.ok()) return parent.status();
+  absl::MutexLock lock(&mu_);
+  parents_[unit] = *parent;
+  return parent;
+}
+
 absl::StatusOr<bool> Policy::Covers(const std::set<std::string>& scope, const std::string& unit) {
   std::string current = unit;
   for (int depth = 0; depth < 16 && !current.empty(); ++depth) {
     if (scope.count(current)) return true;
-    std::string parent;
-    {
-      absl::MutexLock lock(&mu_);
-      auto it = parents_.find(current);
-      if (it != parents_.end()) parent = it->second;
-    }
-    if (parent.empty()) {
-      auto p = directory_->ParentOf(current);
-      if (absl::IsNotFound(p.status())) return false;
-      if (!p.ok()) return p.status();
-      parent = *p;
-      absl::MutexLock lock(&mu_);
-      parents_[current] = parent.empty() ? std::string("-") : parent;
-    }
-    if (parent == "-") return false;
-    current = parent;
+    auto parent = ParentOf(current);
+    if (absl::IsNotFound(parent.status())) return false;
+    if (!parent.ok()) return parent.status();
+    current = *parent;
   }
   return false;
 }
 
 absl::StatusOr<bool> Policy::HasRootScope(const Principal& principal) {
   for (const auto& unit : principal.scope) {
-    auto parent = directory_->ParentOf(unit);
+    auto parent = ParentOf(unit);
     if (parent.ok() && parent->empty()) return true;
     if (!parent.ok() && !absl::IsNotFound(parent.status())) return parent.status();
   }
@@ -205,4 +231,4 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
   return absl::OkStatus();
 }
 
-}  // namespace chitieu::gateway
+}  // namespace chitieu

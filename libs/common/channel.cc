@@ -1,0 +1,26 @@
+#include "libs/common/channel.h"
+
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "libs/common/flags.h"
+#include "libs/common/log.h"
+#include "libs/common/tls.h"
+
+namespace chitieu {
+
+std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
+  auto credentials = PeerCredentials();
+  if (!credentials.ok()) {
+    LogError("cannot set up TLS to peers", {{"error", credentials.status().ToString()}});
+    std::exit(1);
+  }
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  args.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  return grpc::CreateCustomChannel(address, *credentials, args);
+}
+
+}  // namespace chitieu

@@ -1,0 +1,60 @@
+#include "libs/common/tls.h"
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
+#include "libs/common/flags.h"
+
+namespace chitieu {
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials() {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  if (cert.empty()) {
+    if (ClientCertificatesRequired()) {
+      return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  auto chain = ReadTextFile(cert);
+  if (!chain.ok()) return chain.status();
+  auto key = ReadTextFile(absl::GetFlag(FLAGS_tls_key));
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions options;
+  options.pem_key_cert_pairs.push_back({*key, *chain});
+  if (ClientCertificatesRequired()) {
+    auto ca = ReadTextFile(absl::GetFlag(FLAGS_tls_client_ca));
+    if (!ca.ok()) return ca.status();
+    options.pem_root_certs = *ca;
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials() {
+  const std::string ca_path = absl::GetFlag(FLAGS_peer_ca);
+  if (ca_path.empty()) return grpc::InsecureChannelCredentials();
+  auto ca = ReadTextFile(ca_path);
+  if (!ca.ok()) return ca.status();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = *ca;
+  std::string cert = absl::GetFlag(FLAGS_peer_cert);
+  std::string key = absl::GetFlag(FLAGS_peer_key);
+  if (cert.empty()) {
+    cert = absl::GetFlag(FLAGS_tls_cert);
+    key = absl::GetFlag(FLAGS_tls_key);
+  }
+  if (!cert.empty()) {
+    auto chain = ReadTextFile(cert);
+    if (!chain.ok()) return chain.status();
+    auto private_key = ReadTextFile(key);
+    if (!private_key.ok()) return private_key.status();
+    options.pem_cert_chain = *chain;
+    options.pem_private_key = *private_key;
+  }
+  return grpc::SslCredentials(options);
+}
+
+bool ClientCertificatesRequired() { return !absl::GetFlag(FLAGS_tls_client_ca).empty(); }
+
+}  // namespace chitieu
