@@ -1,0 +1,137 @@
+// End-to-end tests of the chitieu CLI against the whole stack: tables, JSON
+// and CSV output, the documented exit codes, field violations in errors,
+// and a CSV import.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "services/registry/tax_code.h"
+#include "tests/support/stack.h"
+
+namespace chitieu {
+namespace {
+
+using ::chitieu::testing::Stack;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+class CliE2ETest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    stack_ = new Stack();
+    ASSERT_TRUE(stack_->Start({{"k-city", "user:city", "city_admin", "units/01"},
+                               {"k-th", "user:th", "district_officer", "units/003"}},
+                              /*scenario=*/true))
+        << stack_->error();
+  }
+  static void TearDownTestSuite() { delete stack_; }
+
+  // Runs the CLI with the city's key in CHITIEU_API_KEY (unless `key`).
+  static Result Cli(const std::vector<std::string>& args, const std::string& key = "k-city") {
+    const std::string out = stack_->dir() + "/cli.out", err = stack_->dir() + "/cli.err";
+    std::string command = absl::StrCat("CHITIEU_ADDR=", stack_->gateway().address(),
+                                       " CHITIEU_API_KEY=", key, " HOME=", stack_->dir(), " ",
+                                       CHITIEU_BIN_DIR, "/chitieu");
+    for (const auto& a : args) absl::StrAppend(&command, " '", a, "'");
+    absl::StrAppend(&command, " >", out, " 2>", err);
+    Result r;
+    const int status = std::system(command.c_str());
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::stringstream o, e;
+    o << std::ifstream(out).rdbuf();
+    e << std::ifstream(err).rdbuf();
+    r.out = o.str();
+    r.err = e.str();
+    return r;
+  }
+
+  static Stack* stack_;
+};
+
+Stack* CliE2ETest::stack_ = nullptr;
+
+TEST_F(CliE2ETest, ProgressAsTableJsonAndCsv) {
+  Result table = Cli({"progress", "--unit", "002", "--year", "2013"});
+  ASSERT_EQ(table.code, 0) << table.err;
+  EXPECT_TRUE(absl::StrContains(table.out, "NEW_PARTY_ORGANIZATIONS  6       7")) << table.out;
+  EXPECT_TRUE(absl::StrContains(table.out, "NEW_TRADE_UNIONS         23      24")) << table.out;
+
+  Result json = Cli({"--output=json", "progress", "--unit=units/002", "--year=2012"});
+  ASSERT_EQ(json.code, 0) << json.err;
+  auto parsed = nlohmann::json::parse(json.out);
+  EXPECT_EQ(parsed["indicators"][0]["target"], 5);
+  EXPECT_EQ(parsed["indicators"][0]["achieved"], 3);
+  EXPECT_EQ(parsed["indicators"][0]["status"], "PROGRESS_STATUS_NOT_MET");
+
+  Result csv = Cli({"summary", "--unit", "002", "--as_of", "2013-12-31", "--output", "csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_TRUE(absl::StrContains(csv.out, "ENTERPRISE_STATUS_SUSPENDED,1207")) << csv.out;
+  EXPECT_TRUE(absl::StrContains(csv.out, "ENTERPRISE_STATUS_DISSOLVED,186")) << csv.out;
+}
+
+TEST_F(CliE2ETest, ExitCodesAndFieldViolations) {
+  // 2: usage.
+  EXPECT_EQ(Cli({"progress", "--unit", "002"}).code, 2);
+  EXPECT_EQ(Cli({"no-such-command"}).code, 2);
+  EXPECT_EQ(Cli({"progress", "--unit", "002", "--year", "2013", "--colour", "red"}).code, 2);
+  // 3: invalid input, with the field named.
+  Result bad = Cli({"enterprises", "create", "--code", "0100000001", "--name", "X", "--legal_form",
+                    "joint_stock_company", "--seat", "00037", "--registered", "2013-01-01"});
+  EXPECT_EQ(bad.code, 3) << bad.err;
+  EXPECT_TRUE(absl::StrContains(bad.err, "INVALID_ARGUMENT")) << bad.err;
+  EXPECT_TRUE(absl::StrContains(bad.err, "enterprise_code")) << bad.err;
+  // 4: not found.
+  EXPECT_EQ(Cli({"units", "get", "99999"}).code, 4);
+  // 5: not allowed — a bad key, and Tây Hồ's officer reading Hoàn Kiếm.
+  EXPECT_EQ(Cli({"units", "get", "002"}, "wrong").code, 5);
+  Result denied = Cli({"progress", "--unit", "002", "--year", "2013"}, "k-th");
+  EXPECT_EQ(denied.code, 5);
+  EXPECT_TRUE(absl::StrContains(denied.err, "PERMISSION_DENIED")) << denied.err;
+  // --help on a command, 0.
+  Result help = Cli({"targets", "set", "--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_TRUE(absl::StrContains(help.out, "--indicator (required)")) << help.out;
+}
+
+TEST_F(CliE2ETest, WritesAndACsvImport) {
+  std::string good1, good2;
+  for (int s = 500; good1.empty(); ++s) good1 = registry::MakeEnterpriseCode(1, s);
+  for (int s = 700; good2.empty(); ++s) good2 = registry::MakeEnterpriseCode(1, s);
+  const std::string csv = stack_->dir() + "/import.csv";
+  std::ofstream(csv) << "enterprise_code,display_name,legal_form,sector,seat_unit,registration_date\n"
+                     << good1 << ",\"Công ty A, chi nhánh\",LEGAL_FORM_PARTNERSHIP,SECTOR_NON_STATE,00040,2013-02-01\n"
+                     << good2 << ",Công ty B,LEGAL_FORM_SINGLE_MEMBER_LLC,SECTOR_NON_STATE,units/00040,2013-02-02\n"
+                     << "0100000001,Sai mã,LEGAL_FORM_PARTNERSHIP,SECTOR_NON_STATE,00040,2013-02-03\n";
+  Result imported = Cli({"--output=json", "enterprises", "import", csv});
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  auto summary = nlohmann::json::parse(imported.out);
+  EXPECT_EQ(summary["rows"], "3");
+  EXPECT_EQ(summary["created"], "2");
+  EXPECT_EQ(summary["rejected"], "1");
+
+  Result got = Cli({"enterprises", "get", good1});
+  ASSERT_EQ(got.code, 0) << got.err;
+  EXPECT_TRUE(absl::StrContains(got.out, "Công ty A, chi nhánh")) << got.out;
+
+  Result founded = Cli({"organizations", "found", "--enterprise", good1, "--kind", "trade_union",
+                        "--date", "2013-05-01", "--decision", "5/QĐ", "--body",
+                        "hk-labour-federation"});
+  EXPECT_EQ(founded.code, 0) << founded.err;
+  Result listed = Cli({"--output=csv", "organizations", "list", good1});
+  ASSERT_EQ(listed.code, 0) << listed.err;
+  EXPECT_TRUE(absl::StrContains(listed.out, "ORGANIZATION_KIND_TRADE_UNION")) << listed.out;
+}
+
+}  // namespace
+}  // namespace chitieu

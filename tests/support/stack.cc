@@ -1,0 +1,74 @@
+#include "tests/support/stack.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "chitieu/reporting/v1/reporting.grpc.pb.h"
+#include "services/gateway/auth.h"
+
+namespace chitieu::testing {
+
+bool Stack::Start(const std::vector<StackKey>& keys, bool scenario) {
+  for (const char* s : {"registry", "quota", "reporting", "gateway"}) {
+    std::filesystem::create_directories(dir_.path() + "/" + s);
+  }
+  {
+    std::ofstream file(dir_.path() + "/keys");
+    for (const StackKey& k : keys) {
+      file << gateway::Sha256Hex(k.secret) << " " << k.principal << " " << k.role << " "
+           << k.scope << "\n";
+    }
+  }
+  const std::string secret = "--service_secret=stack-test-secret";
+  auto start = [&](std::unique_ptr<ServiceProcess>& p, const std::string& name,
+                   std::vector<std::string> args) {
+    args.push_back(secret);
+    p = std::make_unique<ServiceProcess>("chitieu-" + name, dir_.path() + "/" + name, args);
+    if (!p->Start()) {
+      error_ = p->error();
+      return false;
+    }
+    return true;
+  };
+  if (!start(registry_, "registry", {}) ||
+      !start(quota_, "quota", {"--registry_addr=" + registry_->address()}) ||
+      !start(reporting_, "reporting",
+             {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address()}) ||
+      !start(gateway_, "gateway",
+             {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
+              "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_.path() + "/keys",
+              "--http_listen=127.0.0.1:0", "--http_port_file=" + dir_.path() + "/http_port"})) {
+    return false;
+  }
+  std::ifstream(dir_.path() + "/http_port") >> http_port_;
+  if (RunTool("chitieu-seed",
+              {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
+               std::string("--scenario=") + (scenario ? "true" : "false"), secret},
+              dir_.path() + "/seed.log") != 0) {
+    error_ = "the seed failed; see " + dir_.path() + "/seed.log";
+    return false;
+  }
+  // Reporting follows the feeds: wait until it shows the seed's 2013 target.
+  auto stub = reporting::v1::ReportingService::NewStub(reporting_->channel());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    reporting::v1::GetProgressRequest r;
+    r.set_unit("units/002");
+    r.set_year(2013);
+    reporting::v1::Progress p;
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("x-chitieu-service-secret", "stack-test-secret");
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    if (stub->GetProgress(&ctx, r, &p).ok() && p.indicators_size() > 0 &&
+        p.indicators(0).target() == 6 && (!scenario || p.indicators(0).achieved() == 7)) {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  error_ = "reporting did not show the seed within 60 s";
+  return false;
+}
+
+}  // namespace chitieu::testing

@@ -1,0 +1,40 @@
+#pragma once
+
+// The whole stack for end-to-end tests of clients: registry, quota,
+// reporting and the gateway (gRPC and HTTP on free ports) in a temporary
+// folder, sharing a service secret, with the given API keys and the demo
+// seed loaded; Start returns once reporting shows the seed.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/support/service_process.h"
+
+namespace chitieu::testing {
+
+struct StackKey {
+  std::string secret, principal, role, scope;
+};
+
+class Stack {
+ public:
+  // `scenario`: also load the Hoàn Kiếm scenario (the article's figures).
+  bool Start(const std::vector<StackKey>& keys, bool scenario);
+  const std::string& error() const { return error_; }
+
+  ServiceProcess& registry() { return *registry_; }
+  ServiceProcess& quota() { return *quota_; }
+  ServiceProcess& reporting() { return *reporting_; }
+  ServiceProcess& gateway() { return *gateway_; }
+  int http_port() const { return http_port_; }
+  const std::string& dir() const { return dir_.path(); }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<ServiceProcess> registry_, quota_, reporting_, gateway_;
+  int http_port_ = 0;
+  std::string error_;
+};
+
+}  // namespace chitieu::testing
