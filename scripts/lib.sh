@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libgtest-dev libgmock-dev libsqlite3-dev sqlite3
   libspdlog-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libjwt-dev openssl
+  python3 python3-grpcio python3-protobuf
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

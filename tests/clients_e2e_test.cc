@@ -1,0 +1,76 @@
+// Runs each generated client's tests (the conformance scenario) and its
+// example against one live stack: Python (Debian's python3-grpcio),
+// TypeScript (@grpc/grpc-js on Node.js) and Go (Debian's Go packages).
+// Each gets its own tax code and year so that their writes do not meet.
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "services/registry/tax_code.h"
+#include "tests/support/stack.h"
+
+namespace chitieu {
+namespace {
+
+using ::chitieu::testing::Stack;
+
+struct Result {
+  int code = -1;
+  std::string output;
+};
+
+class ClientsE2ETest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    stack_ = new Stack();
+    ASSERT_TRUE(stack_->Start({{"k-city", "user:city", "city_admin", "units/01"},
+                               {"k-th", "user:th", "district_officer", "units/003"}},
+                              /*scenario=*/false))
+        << stack_->error();
+  }
+  static void TearDownTestSuite() { delete stack_; }
+
+  // Runs `command` in the source tree with the scenario's environment.
+  static Result Run(const std::string& command, int seq, int year) {
+    std::string code;
+    for (int s = seq; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+    const std::string log = absl::StrCat(stack_->dir(), "/client-", seq, ".log");
+    const std::string full = absl::StrCat(
+        "cd ", CHITIEU_SOURCE_DIR, " && CHITIEU_ADDR=", stack_->gateway().address(),
+        " CHITIEU_API_KEY=k-city CHITIEU_OFFICER_KEY=k-th CHITIEU_TEST_ENTERPRISE=", code,
+        " CHITIEU_TEST_YEAR=", year, " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR, " ", command,
+        " >", log, " 2>&1");
+    Result r;
+    const int status = std::system(full.c_str());
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::stringstream out;
+    out << std::ifstream(log).rdbuf();
+    r.output = out.str();
+    return r;
+  }
+
+  static Stack* stack_;
+};
+
+Stack* ClientsE2ETest::stack_ = nullptr;
+
+TEST_F(ClientsE2ETest, Python) {
+  Result tests = Run("/usr/bin/python3 -m unittest discover -s clients/python/tests -v", 9100, 2020);
+  EXPECT_EQ(tests.code, 0) << tests.output;
+  EXPECT_TRUE(absl::StrContains(tests.output, "test_scenario")) << tests.output;
+  EXPECT_FALSE(absl::StrContains(tests.output, "skipped")) << tests.output;
+  EXPECT_TRUE(absl::StrContains(tests.output, "PERMISSION_DENIED")) << tests.output;
+  EXPECT_TRUE(absl::StrContains(tests.output, "enterprise.enterprise_code")) << tests.output;
+  Result example = Run("/usr/bin/python3 clients/python/examples/progress.py", 9110, 2020);
+  EXPECT_EQ(example.code, 0) << example.output;
+  EXPECT_TRUE(absl::StrContains(example.output, "NEW_PARTY_ORGANIZATIONS")) << example.output;
+}
+
+}  // namespace
+}  // namespace chitieu
