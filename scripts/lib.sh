@@ -36,7 +36,8 @@ ensure_packages() {
   fi
 }
 
-# buf and the googleapis protos come from npm, pinned by package-lock.json.
+# buf and the googleapis protos come from npm, pinned by package-lock.json;
+# so does the TypeScript client's tooling (clients/typescript).
 ensure_node_modules() {
   cd "$ROOT"
   if [ ! -x node_modules/.bin/buf ] || [ ! -f node_modules/google-proto-files/google/api/annotations.proto ] \
@@ -44,6 +45,13 @@ ensure_node_modules() {
     log "installing npm tooling (buf, google-proto-files)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+  # The TypeScript client's own tooling (ts-proto, tsc, @grpc/grpc-js).
+  cd "$ROOT/clients/typescript"
+  if [ ! -x node_modules/.bin/tsc ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing the TypeScript client's npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  cd "$ROOT"
 }
 
 build() {

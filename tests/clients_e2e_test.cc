@@ -42,10 +42,10 @@ class ClientsE2ETest : public ::testing::Test {
     for (int s = seq; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
     const std::string log = absl::StrCat(stack_->dir(), "/client-", seq, ".log");
     const std::string full = absl::StrCat(
-        "cd ", CHITIEU_SOURCE_DIR, " && CHITIEU_ADDR=", stack_->gateway().address(),
+        "cd ", CHITIEU_SOURCE_DIR, " && export CHITIEU_ADDR=", stack_->gateway().address(),
         " CHITIEU_API_KEY=k-city CHITIEU_OFFICER_KEY=k-th CHITIEU_TEST_ENTERPRISE=", code,
-        " CHITIEU_TEST_YEAR=", year, " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR, " ", command,
-        " >", log, " 2>&1");
+        " CHITIEU_TEST_YEAR=", year, " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR, " && (", command,
+        ") >", log, " 2>&1");
     Result r;
     const int status = std::system(full.c_str());
     r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -68,6 +68,17 @@ TEST_F(ClientsE2ETest, Python) {
   EXPECT_TRUE(absl::StrContains(tests.output, "PERMISSION_DENIED")) << tests.output;
   EXPECT_TRUE(absl::StrContains(tests.output, "enterprise.enterprise_code")) << tests.output;
   Result example = Run("/usr/bin/python3 clients/python/examples/progress.py", 9110, 2020);
+  EXPECT_EQ(example.code, 0) << example.output;
+  EXPECT_TRUE(absl::StrContains(example.output, "NEW_PARTY_ORGANIZATIONS")) << example.output;
+}
+
+TEST_F(ClientsE2ETest, TypeScript) {
+  Result tests = Run("cd clients/typescript && node --test dist/test/", 9200, 2021);
+  EXPECT_EQ(tests.code, 0) << tests.output;
+  EXPECT_TRUE(absl::StrContains(tests.output, "# pass 2")) << tests.output;
+  EXPECT_FALSE(absl::StrContains(tests.output, "SKIP")) << tests.output;
+  EXPECT_TRUE(absl::StrContains(tests.output, "enterprise.enterprise_code")) << tests.output;
+  Result example = Run("node clients/typescript/dist/examples/progress.js", 9210, 2021);
   EXPECT_EQ(example.code, 0) << example.output;
   EXPECT_TRUE(absl::StrContains(example.output, "NEW_PARTY_ORGANIZATIONS")) << example.output;
 }
