@@ -13,6 +13,8 @@ DEBIAN_PACKAGES=(
   libabsl-dev libgtest-dev libgmock-dev libsqlite3-dev sqlite3
   libspdlog-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libjwt-dev openssl
   python3 python3-grpcio python3-protobuf
+  golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-google-genproto-dev
+  golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

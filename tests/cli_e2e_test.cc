@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/stack.h"
 
@@ -131,6 +133,53 @@ TEST_F(CliE2ETest, WritesAndACsvImport) {
   Result listed = Cli({"--output=csv", "organizations", "list", good1});
   ASSERT_EQ(listed.code, 0) << listed.err;
   EXPECT_TRUE(absl::StrContains(listed.out, "ORGANIZATION_KIND_TRADE_UNION")) << listed.out;
+}
+
+// The conformance scenario every client runs (clients/python/tests/
+// test_conformance.py), through the CLI.
+TEST_F(CliE2ETest, ConformanceScenario) {
+  std::string code;
+  for (int s = 9400; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+  const std::string year = "2023";
+  ASSERT_EQ(Cli({"enterprises", "create", "--code", code, "--name", "Công ty CLI", "--legal_form",
+                 "single_member_llc", "--seat", "00037", "--registered", "2022-01-15",
+                 "--request_id", "cli-" + code})
+                .code,
+            0);
+  Result target = Cli({"targets", "set", "--unit", "002", "--assigner", "01", "--indicator",
+                       "new_trade_unions", "--year", year, "--value", "1"});
+  ASSERT_EQ(target.code, 0) << target.err;
+  auto trade_unions = [&]() {
+    Result r = Cli({"--output=csv", "progress", "--unit", "002", "--year", year});
+    for (absl::string_view line : absl::StrSplit(r.out, '\n')) {
+      if (absl::StartsWith(line, "INDICATOR_NEW_TRADE_UNIONS,")) return std::string(line);
+    }
+    return std::string();
+  };
+  auto wait_for = [&](const std::string& prefix) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    std::string row = trade_unions();
+    while (!absl::StartsWith(row, prefix) && std::chrono::steady_clock::now() < deadline) {
+      row = trade_unions();
+    }
+    return row;
+  };
+  EXPECT_TRUE(absl::StartsWith(wait_for("INDICATOR_NEW_TRADE_UNIONS,1,0,"),
+                               "INDICATOR_NEW_TRADE_UNIONS,1,0,"));
+  Result founded = Cli({"organizations", "found", "--enterprise", code, "--kind", "trade_union",
+                        "--date", year + "-05-01", "--decision", "10/QĐ-LĐLĐ", "--body",
+                        "hk-labour-federation"});
+  ASSERT_EQ(founded.code, 0) << founded.err;
+  const std::string after = wait_for("INDICATOR_NEW_TRADE_UNIONS,1,1,");
+  EXPECT_TRUE(absl::StrContains(after, "PROGRESS_STATUS_MET")) << after;
+  Result denied = Cli({"progress", "--unit", "002", "--year", year}, "k-th");
+  EXPECT_EQ(denied.code, 5);
+  EXPECT_TRUE(absl::StrContains(denied.err, "PERMISSION_DENIED")) << denied.err;
+  Result invalid = Cli({"enterprises", "create", "--code", "0100000001", "--name", "Sai mã",
+                        "--legal_form", "single_member_llc", "--seat", "00037", "--registered",
+                        "2013-01-01"});
+  EXPECT_EQ(invalid.code, 3);
+  EXPECT_TRUE(absl::StrContains(invalid.err, "enterprise.enterprise_code")) << invalid.err;
 }
 
 }  // namespace
