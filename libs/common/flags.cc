@@ -35,6 +35,9 @@ ABSL_FLAG(std::string, peer_ca, "",
           "--peer_cert (default --tls_cert) as the client certificate");
 ABSL_FLAG(std::string, peer_cert, "", "Client certificate for calls to other services");
 ABSL_FLAG(std::string, peer_key, "", "Private key of --peer_cert");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port for Prometheus metrics at GET /metrics (empty: none; port 0: a free one)");
+ABSL_FLAG(std::string, metrics_port_file, "", "If set, the bound metrics port is written here");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file once serving (for --listen=…:0)");
 

@@ -3,6 +3,7 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/support/server_interceptor.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "absl/flags/flag.h"
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
+#include "libs/common/metrics.h"
 #include "libs/common/tls.h"
 
 namespace chitieu {
@@ -56,6 +58,8 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
       if (!principal_.empty()) fields["principal"] = principal_;
       if (!status.ok()) fields["error"] = status.error_message();
       LogInfo("call", std::move(fields));
+      Metrics::Global().RecordCall(method_, static_cast<int>(status.error_code()),
+                                   absl::ToDoubleSeconds(absl::Now() - start_));
     }
     methods->Proceed();
   }
@@ -140,6 +144,34 @@ int RunServer(const ServerConfig& config) {
   }
   LogInfo("serving", {{"address", config.listen_address}, {"port", bound_port}});
 
+  // Prometheus metrics over HTTP, when asked for.
+  httplib::Server metrics_http;
+  std::thread metrics_thread;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
+    metrics_http.Get("/metrics", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content(Metrics::Global().Render(), "text/plain; version=0.0.4");
+    });
+    const size_t colon = listen.rfind(':');
+    const std::string host = listen.substr(0, colon);
+    int port = std::atoi(listen.substr(colon + 1).c_str());
+    if (port == 0) {
+      port = metrics_http.bind_to_any_port(host);
+    } else if (!metrics_http.bind_to_port(host, port)) {
+      port = -1;
+    }
+    if (port <= 0) {
+      LogError("cannot listen for metrics", {{"address", listen}});
+      server->Shutdown();
+      return 1;
+    }
+    metrics_thread = std::thread([&metrics_http] { metrics_http.listen_after_bind(); });
+    if (const std::string file = absl::GetFlag(FLAGS_metrics_port_file); !file.empty()) {
+      std::ofstream(file + ".tmp") << port << "\n";
+      std::rename((file + ".tmp").c_str(), file.c_str());
+    }
+    LogInfo("serving metrics", {{"address", listen}, {"port", port}});
+  }
+
   std::thread signals([&] {
     sigset_t set;
     sigemptyset(&set);
@@ -160,6 +192,8 @@ int RunServer(const ServerConfig& config) {
   });
   server->Wait();
   signals.join();
+  metrics_http.stop();
+  if (metrics_thread.joinable()) metrics_thread.join();
   LogInfo("stopped");
   return 0;
 }

@@ -5,6 +5,7 @@
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
+#include "libs/common/metrics.h"
 #include "libs/common/server.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
@@ -37,6 +38,15 @@ int main(int argc, char** argv) {
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&service};
+  // The change feed's head, for lag = head − each reader's position.
+  auto* feed_store = store->get();
+  chitieu::Metrics::Global().AddCollector([feed_store](std::string* out) {
+    auto last = feed_store->LastSequence();
+    if (!last.ok()) return;
+    *out += "# HELP chitieu_feed_last_sequence The newest sequence of this service's change feed.\n"
+            "# TYPE chitieu_feed_last_sequence gauge\n";
+    chitieu::AppendGauge(out, "chitieu_feed_last_sequence", "", static_cast<double>(*last));
+  });
   config.on_shutdown = [&notifier] { notifier.Shutdown(); };
   return chitieu::RunServer(config);
 }

@@ -8,6 +8,7 @@
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
+#include "libs/common/metrics.h"
 #include "libs/common/principal.h"
 #include "libs/common/server.h"
 #include "services/reporting/feed_follower.h"
@@ -73,6 +74,23 @@ int main(int argc, char** argv) {
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&service};
+  // Where the read model stands in each feed (lag = the source's
+  // chitieu_feed_last_sequence − this), and whether it is connected.
+  chitieu::Metrics::Global().AddCollector([s, &health](std::string* out) {
+    *out +=
+        "# HELP chitieu_feed_applied_sequence The last change of a source applied to the read "
+        "model.\n# TYPE chitieu_feed_applied_sequence gauge\n"
+        "# HELP chitieu_feed_connected 1 while the follower of a source is connected.\n"
+        "# TYPE chitieu_feed_connected gauge\n";
+    for (const char* source : {chitieu::reporting::kRegistrySource, chitieu::reporting::kQuotaSource}) {
+      const std::string label = std::string("source=\"") + source + "\"";
+      if (auto cursor = s->GetCursor(source); cursor.ok()) {
+        chitieu::AppendGauge(out, "chitieu_feed_applied_sequence", label,
+                             static_cast<double>(cursor->sequence));
+      }
+      chitieu::AppendGauge(out, "chitieu_feed_connected", label, health.connected(source) ? 1 : 0);
+    }
+  });
   config.on_serving = [&health](grpc::HealthCheckServiceInterface* h) { health.Publish(h); };
   config.on_shutdown = [&] {
     registry_feed.Stop();

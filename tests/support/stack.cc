@@ -10,6 +10,12 @@
 
 namespace chitieu::testing {
 
+int Stack::metrics_port(const std::string& service) const {
+  int port = 0;
+  std::ifstream(dir_.path() + "/" + service + "/metrics_port") >> port;
+  return port;
+}
+
 bool Stack::Start(const std::vector<StackKey>& keys, bool scenario) {
   for (const char* s : {"registry", "quota", "reporting", "gateway"}) {
     std::filesystem::create_directories(dir_.path() + "/" + s);
@@ -25,6 +31,8 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario) {
   auto start = [&](std::unique_ptr<ServiceProcess>& p, const std::string& name,
                    std::vector<std::string> args) {
     args.push_back(secret);
+    args.push_back("--metrics_listen=127.0.0.1:0");
+    args.push_back("--metrics_port_file=" + dir_.path() + "/" + name + "/metrics_port");
     p = std::make_unique<ServiceProcess>("chitieu-" + name, dir_.path() + "/" + name, args);
     if (!p->Start()) {
       error_ = p->error();

@@ -3,7 +3,8 @@
 // The whole stack for end-to-end tests of clients: registry, quota,
 // reporting and the gateway (gRPC and HTTP on free ports) in a temporary
 // folder, sharing a service secret, with the given API keys and the demo
-// seed loaded; Start returns once reporting shows the seed.
+// seed loaded, each serving metrics on a free port; Start returns once
+// reporting shows the seed.
 
 #include <memory>
 #include <string>
@@ -28,6 +29,8 @@ class Stack {
   ServiceProcess& reporting() { return *reporting_; }
   ServiceProcess& gateway() { return *gateway_; }
   int http_port() const { return http_port_; }
+  // The port of a service's Prometheus metrics ("registry", …, "gateway").
+  int metrics_port(const std::string& service) const;
   const std::string& dir() const { return dir_.path(); }
 
  private:

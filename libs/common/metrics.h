@@ -1,0 +1,52 @@
+#pragma once
+
+// Prometheus text metrics (exposition format 0.0.4) for every service,
+// served on --metrics_listen at GET /metrics:
+//   chitieu_grpc_requests_total{method,code}       calls finished
+//   chitieu_grpc_request_duration_seconds{method}  a latency histogram
+// plus what each service adds with AddCollector (feed positions and lag).
+// Recording is a mutex and a map lookup per call.
+
+#include <array>
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace chitieu {
+
+class Metrics {
+ public:
+  static Metrics& Global();
+
+  void RecordCall(const std::string& method, int code, double seconds);
+
+  // `collector` appends lines of its own (with # HELP and # TYPE) at each
+  // scrape.
+  void AddCollector(std::function<void(std::string*)> collector);
+
+  std::string Render() const;
+
+ private:
+  static constexpr std::array<double, 10> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01,
+                                                      0.025,  0.05,  0.1,    0.5,   2.5};
+  struct Histogram {
+    std::array<uint64_t, kBuckets.size()> buckets{};
+    uint64_t count = 0;
+    double sum = 0;
+  };
+  mutable absl::Mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Histogram> durations_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::function<void(std::string*)>> collectors_ ABSL_GUARDED_BY(mu_);
+};
+
+// Appends one gauge sample line: name{labels} value.
+void AppendGauge(std::string* out, const std::string& name, const std::string& labels,
+                 double value);
+
+}  // namespace chitieu
