@@ -15,6 +15,7 @@ DEBIAN_PACKAGES=(
   python3 python3-grpcio python3-protobuf
   golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-google-genproto-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
+  systemd
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -68,21 +69,9 @@ ensure_all() {
   build
 }
 
-# Services that exist, with their default addresses.
-SERVICES=(registry quota reporting gateway)
-declare -A SERVICE_ADDR=(
-  [registry]=${CHITIEU_REGISTRY_ADDR:-127.0.0.1:7401}
-  [quota]=${CHITIEU_QUOTA_ADDR:-127.0.0.1:7402}
-  [reporting]=${CHITIEU_REPORTING_ADDR:-127.0.0.1:7403}
-  [gateway]=${CHITIEU_GATEWAY_ADDR:-127.0.0.1:7400}
-)
-# Flags each service needs to find its peers.
-declare -A SERVICE_ARGS=(
-  [registry]=""
-  [quota]="--registry_addr=${SERVICE_ADDR[registry]}"
-  [reporting]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]}"
-  [gateway]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]} --reporting_addr=${SERVICE_ADDR[reporting]} --api_keys=$VAR_DIR/gateway/api-keys --jwks_file=$VAR_DIR/gateway/jwks.json --jwt_issuer=chitieu-demo-idp"
-)
+# The local deployment (one machine, a process and a data folder a
+# service): addresses and flags live in deploy/local/services.sh.
+source "$ROOT/deploy/local/services.sh"
 
 # The secret the gateway and the services share (libs/common/principal.h):
 # with it set, a service refuses calls that skip the gateway. Made once,
