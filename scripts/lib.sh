@@ -15,7 +15,7 @@ DEBIAN_PACKAGES=(
   python3 python3-grpcio python3-protobuf
   golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-google-genproto-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
-  systemd
+  systemd python3-yaml
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -32,6 +32,9 @@ ensure_packages() {
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+  # Any kubectl renders the kustomize overlays; Debian's only if none is here
+  # (another vendor's package may own /usr/bin/kubectl).
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing missing Debian packages: ${missing[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

@@ -182,5 +182,20 @@ TEST_F(TlsE2ETest, ServicesTakeOnlyPeersWithACertificateFromTheirCa) {
   EXPECT_EQ(GetUnit(plain, nullptr).error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
+TEST_F(TlsE2ETest, ProbesCheckTheNameTheyAreGiven) {
+  // As a Kubernetes probe does: dial 127.0.0.1 in the pod, verify the
+  // certificate against the service's name (--peer_server_name).
+  auto probe = [&](const std::string& name) {
+    return testing::RunTool("chitieu-probe",
+                            {"--addr=" + registry_->address(), "--peer_ca=" + certs_ + "/ca.pem",
+                             "--peer_cert=" + certs_ + "/quota.pem",
+                             "--peer_key=" + certs_ + "/quota.key", "--wait_ms=3000",
+                             "--peer_server_name=" + name},
+                            dir_->path() + "/probe.log");
+  };
+  EXPECT_EQ(probe("localhost"), 0);
+  EXPECT_NE(probe("chitieu-elsewhere.example"), 0);
+}
+
 }  // namespace
 }  // namespace chitieu

@@ -20,6 +20,9 @@ std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+  if (const std::string name = absl::GetFlag(FLAGS_peer_server_name); !name.empty()) {
+    args.SetSslTargetNameOverride(name);
+  }
   return grpc::CreateCustomChannel(address, *credentials, args);
 }
 

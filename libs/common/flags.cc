@@ -33,6 +33,9 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(std::string, peer_ca, "",
           "PEM CA: when set, calls to other services use TLS verified against it, presenting "
           "--peer_cert (default --tls_cert) as the client certificate");
+ABSL_FLAG(std::string, peer_server_name, "",
+          "Name to verify in the peer's certificate instead of the dialled host (e.g. a probe "
+          "dialling 127.0.0.1 in the peer's own pod)");
 ABSL_FLAG(std::string, peer_cert, "", "Client certificate for calls to other services");
 ABSL_FLAG(std::string, peer_key, "", "Private key of --peer_cert");
 ABSL_FLAG(std::string, metrics_listen, "",

@@ -23,6 +23,7 @@ ABSL_DECLARE_FLAG(std::string, tls_key);
 ABSL_DECLARE_FLAG(std::string, tls_client_ca);
 ABSL_DECLARE_FLAG(std::string, peer_ca);
 ABSL_DECLARE_FLAG(std::string, peer_cert);
+ABSL_DECLARE_FLAG(std::string, peer_server_name);
 ABSL_DECLARE_FLAG(std::string, peer_key);
 
 namespace chitieu {
