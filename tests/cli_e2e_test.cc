@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -133,6 +134,23 @@ TEST_F(CliE2ETest, WritesAndACsvImport) {
   Result listed = Cli({"--output=csv", "organizations", "list", good1});
   ASSERT_EQ(listed.code, 0) << listed.err;
   EXPECT_TRUE(absl::StrContains(listed.out, "ORGANIZATION_KIND_TRADE_UNION")) << listed.out;
+}
+
+TEST_F(CliE2ETest, AddressAndKeyFromTheConfigFile) {
+  // HOME is the stack's folder in these runs: ~/.config/chitieu/config.
+  std::filesystem::create_directories(stack_->dir() + "/.config/chitieu");
+  std::ofstream(stack_->dir() + "/.config/chitieu/config")
+      << "# chitieu CLI\naddr = " << stack_->gateway().address() << "\napi_key = k-city\n";
+  const std::string out = stack_->dir() + "/config.out";
+  const std::string command = absl::StrCat("env -u CHITIEU_ADDR -u CHITIEU_API_KEY HOME=",
+                                           stack_->dir(), " ", CHITIEU_BIN_DIR,
+                                           "/chitieu units get 002 >", out, " 2>&1");
+  const int status = std::system(command.c_str());
+  std::stringstream text;
+  text << std::ifstream(out).rdbuf();
+  EXPECT_EQ(WEXITSTATUS(status), 0) << text.str();
+  EXPECT_TRUE(absl::StrContains(text.str(), "Quận Hoàn Kiếm")) << text.str();
+  std::filesystem::remove(stack_->dir() + "/.config/chitieu/config");
 }
 
 // The conformance scenario every client runs (clients/python/tests/
