@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
           const bool up = chitieu::IsServing(channel, 1000);
           probe_mu.Lock();
           health->SetServingStatus(service, up);
+          proxy.SetBackendUp(service, up);
         }
         probe_mu.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(2));
       }

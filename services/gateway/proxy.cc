@@ -102,6 +102,12 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
                              absl::StrCat("the gateway does not serve ", method_)));
       return;
     }
+    if (!proxy_->BackendUp(method_)) {
+      FinishNow(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                             absl::StrCat(Proxy::ServiceOf(method_),
+                                          " is unavailable; retry with backoff")));
+      return;
+    }
     input_type_ = method->input_type();
     auto access = AccessOf(method_);
     mutation_ = access.ok() && *access != Access::kRead && *access != Access::kFeed &&
@@ -365,15 +371,28 @@ absl::StatusOr<Principal> AuthenticateCall(const Authenticator& keys,
 Proxy::Proxy(ProxyConfig config) : config_(std::move(config)) {
   for (const auto& [service, channel] : config_.backends) {
     stubs_[service] = std::make_unique<grpc::GenericStub>(channel);
+    up_[service] = std::make_unique<std::atomic<bool>>(true);
   }
 }
 
+std::string Proxy::ServiceOf(const std::string& method) {
+  if (method.size() < 2) return "";
+  return method.substr(1, method.find('/', 1) - 1);
+}
+
 grpc::GenericStub* Proxy::StubFor(const std::string& method) {
-  // "/chitieu.registry.v1.RegistryService/GetUnit" → the service's name.
-  if (method.size() < 2) return nullptr;
-  const std::string service = method.substr(1, method.find('/', 1) - 1);
-  auto it = stubs_.find(service);
+  auto it = stubs_.find(ServiceOf(method));
   return it == stubs_.end() ? nullptr : it->second.get();
+}
+
+void Proxy::SetBackendUp(const std::string& service, bool up) {
+  auto it = up_.find(service);
+  if (it != up_.end()) it->second->store(up);
+}
+
+bool Proxy::BackendUp(const std::string& method) const {
+  auto it = up_.find(ServiceOf(method));
+  return it == up_.end() || it->second->load();
 }
 
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {

@@ -12,6 +12,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,9 +47,21 @@ class Proxy : public grpc::CallbackGenericService {
   const ProxyConfig& config() const { return config_; }
   grpc::GenericStub* StubFor(const std::string& method);
 
+  // Whether a backend ("chitieu.quota.v1.QuotaService") answers its health
+  // check, as the gateway's prober last saw. Calls to a backend known to be
+  // down fail at once with UNAVAILABLE instead of waiting out their
+  // deadline on a connection that may never answer (a cut link).
+  void SetBackendUp(const std::string& service, bool up);
+  bool BackendUp(const std::string& method) const;
+
+  // "/chitieu.registry.v1.RegistryService/GetUnit" → the service's name.
+  static std::string ServiceOf(const std::string& method);
+
  private:
   ProxyConfig config_;
   std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs_;
+  // Written by the prober, read by every call; the map itself is fixed.
+  std::map<std::string, std::unique_ptr<std::atomic<bool>>> up_;
 };
 
 // The principal of a call from its `authorization` metadata.
