@@ -16,6 +16,7 @@ DEBIAN_PACKAGES=(
   golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-google-genproto-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
   systemd python3-yaml iproute2
+  postgresql-15 libpq-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

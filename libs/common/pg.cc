@@ -1,0 +1,246 @@
+#include "libs/common/pg.h"
+
+#include <arpa/inet.h>
+#include <endian.h>
+
+#include <chrono>
+#include <cstring>
+#include <random>
+#include <thread>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+
+namespace chitieu {
+namespace {
+
+constexpr Oid kInt2 = 21, kInt4 = 23, kInt8 = 20, kText = 25, kBytea = 17;
+// Marks a serialization failure or deadlock: InTransaction runs it again.
+constexpr char kRetryPayload[] = "chitieu.pg/retry";
+// A fixed key for the migrations' advisory lock ("chitieu" in ASCII).
+constexpr int64_t kMigrationLock = 0x63686974696575;
+
+// `?` → `$1`, `$2`, … outside quoted strings; `?N` → `$N`.
+std::string Numbered(const std::string& sql) {
+  std::string out;
+  int next = 0;
+  bool quoted = false;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    const char c = sql[i];
+    if (c == '\'') quoted = !quoted;
+    if (c != '?' || quoted) {
+      out += c;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < sql.size() && isdigit(static_cast<unsigned char>(sql[j]))) ++j;
+    if (j > i + 1) {
+      absl::StrAppend(&out, "$", sql.substr(i + 1, j - i - 1));
+      i = j - 1;
+    } else {
+      absl::StrAppend(&out, "$", ++next);
+    }
+  }
+  return out;
+}
+
+bool Retryable(const PGresult* result) {
+  const char* state = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  return state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0);
+}
+
+}  // namespace
+
+int64_t PgRows::Int64(int row, int col) const {
+  const char* v = PQgetvalue(result_.get(), row, col);
+  switch (PQftype(result_.get(), col)) {
+    case kInt2: {
+      uint16_t n;
+      std::memcpy(&n, v, 2);
+      return static_cast<int16_t>(ntohs(n));
+    }
+    case kInt4: {
+      uint32_t n;
+      std::memcpy(&n, v, 4);
+      return static_cast<int32_t>(ntohl(n));
+    }
+    default: {
+      uint64_t n;
+      std::memcpy(&n, v, 8);
+      return static_cast<int64_t>(be64toh(n));
+    }
+  }
+}
+
+std::string PgRows::Bytes(int row, int col) const {
+  return std::string(PQgetvalue(result_.get(), row, col), PQgetlength(result_.get(), row, col));
+}
+
+absl::StatusOr<std::unique_ptr<PgDb>> PgDb::Open(const std::string& url) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
+    const std::string why = conn == nullptr ? "out of memory" : PQerrorMessage(conn);
+    if (conn != nullptr) PQfinish(conn);
+    return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ", why));
+  }
+  // Notices ("relation already exists, skipping") are not errors.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return std::unique_ptr<PgDb>(new PgDb(conn));
+}
+
+PgDb::~PgDb() { PQfinish(conn_); }
+
+absl::Status PgDb::Error(absl::string_view what, const PGresult* result) const {
+  const std::string message =
+      result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_);
+  if (Retryable(result)) {
+    absl::Status s = absl::AbortedError(absl::StrCat(what, ": ", message));
+    s.SetPayload(kRetryPayload, absl::Cord("serialization"));
+    return s;
+  }
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    return absl::UnavailableError(absl::StrCat(what, ": ", message));
+  }
+  return absl::InternalError(absl::StrCat(what, ": ", message));
+}
+
+absl::Status PgDb::Exec(absl::string_view sql) {
+  PgRows rows(PQexec(conn_, std::string(sql).c_str()));
+  PGresult* result = rows.raw();
+  const ExecStatusType status = PQresultStatus(result);
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    return Error(sql.substr(0, 60), result);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<PgRows> PgDb::Query(const std::string& sql, const std::vector<PgArg>& args) {
+  std::vector<Oid> types(args.size());
+  std::vector<std::string> storage(args.size());
+  std::vector<const char*> values(args.size());
+  std::vector<int> lengths(args.size()), formats(args.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (const auto* n = std::get_if<int64_t>(&args[i])) {
+      const uint64_t be = htobe64(static_cast<uint64_t>(*n));
+      storage[i].assign(reinterpret_cast<const char*>(&be), 8);
+      types[i] = kInt8;
+    } else if (const auto* s = std::get_if<std::string>(&args[i])) {
+      storage[i] = *s;
+      types[i] = kText;
+    } else {
+      storage[i] = std::get<PgBytes>(args[i]).data;
+      types[i] = kBytea;
+    }
+    values[i] = storage[i].data();
+    lengths[i] = static_cast<int>(storage[i].size());
+    formats[i] = 1;  // Binary: no escaping, bytes as they are.
+  }
+  PGresult* result = PQexecParams(conn_, Numbered(sql).c_str(), static_cast<int>(args.size()),
+                                  types.data(), values.data(), lengths.data(), formats.data(),
+                                  /*resultFormat=*/1);
+  const ExecStatusType status = PQresultStatus(result);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+    absl::Status error = Error(sql.substr(0, 60), result);
+    PQclear(result);
+    return error;
+  }
+  return PgRows(result);
+}
+
+absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
+  static thread_local std::mt19937 random(std::random_device{}());
+  absl::Status last;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    if (auto begun = Query("BEGIN ISOLATION LEVEL SERIALIZABLE"); !begun.ok()) {
+      return begun.status();
+    }
+    absl::Status s = body();
+    if (s.ok()) {
+      auto committed = Query("COMMIT");
+      if (committed.ok()) return absl::OkStatus();
+      s = committed.status();
+    } else {
+      (void)Query("ROLLBACK");
+    }
+    // A serialization failure is retried from the start; anything else
+    // (a rule the body refused, a stale etag) is the caller's to see.
+    if (!s.GetPayload(kRetryPayload).has_value()) return s;
+    last = s;
+    // A short random pause, growing with the attempts, so that the writers
+    // that collided do not collide again at once.
+    std::this_thread::sleep_for(std::chrono::microseconds(
+        std::uniform_int_distribution<int>(100, 2000 << (attempt / 4))(random)));
+  }
+  return absl::AbortedError(absl::StrCat("the transaction kept conflicting: ", last.message()));
+}
+
+absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
+  // A session-level advisory lock: replicas wait for whoever migrates.
+  if (auto locked = Query("SELECT pg_advisory_lock(?)", {kMigrationLock}); !locked.ok()) {
+    return locked.status();
+  }
+  absl::Status s = [&]() -> absl::Status {
+    if (auto made = Query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
+        !made.ok()) {
+      return made.status();
+    }
+    auto rows = Query("SELECT version FROM schema_version");
+    if (!rows.ok()) return rows.status();
+    int64_t version = rows->size() == 0 ? 0 : rows->Int64(0, 0);
+    if (version > static_cast<int64_t>(migrations.size())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the database is at schema version ", version, ", newer than this binary's ",
+          migrations.size(), ": run the newer binary, or restore a backup"));
+    }
+    for (size_t i = version; i < migrations.size(); ++i) {
+      if (auto begun = Query("BEGIN"); !begun.ok()) return begun.status();
+      PGresult* applied = PQexec(conn_, migrations[i].c_str());
+      const bool ok = PQresultStatus(applied) == PGRES_COMMAND_OK ||
+                      PQresultStatus(applied) == PGRES_TUPLES_OK;
+      absl::Status error = ok ? absl::OkStatus() : Error(absl::StrCat("migration ", i + 1), applied);
+      PQclear(applied);
+      if (ok) {
+        auto recorded = Query("DELETE FROM schema_version");
+        if (recorded.ok()) {
+          recorded = Query("INSERT INTO schema_version VALUES (?)", {static_cast<int64_t>(i + 1)});
+        }
+        if (!recorded.ok()) error = recorded.status();
+      }
+      if (!error.ok()) {
+        (void)Query("ROLLBACK");
+        return error;
+      }
+      if (auto committed = Query("COMMIT"); !committed.ok()) return committed.status();
+    }
+    return absl::OkStatus();
+  }();
+  (void)Query("SELECT pg_advisory_unlock(?)", {kMigrationLock});
+  return s;
+}
+
+absl::StatusOr<int64_t> PgDb::AppendChange(const std::string& change) {
+  auto head = Query("UPDATE feed_head SET last = last + 1 WHERE id = 1 RETURNING last");
+  if (!head.ok()) return head.status();
+  const int64_t sequence = head->Int64(0, 0);
+  auto inserted =
+      Query("INSERT INTO changes (sequence, data) VALUES (?, ?)", {sequence, PgBytes{change}});
+  if (!inserted.ok()) return inserted.status();
+  return sequence;
+}
+
+absl::StatusOr<std::vector<std::string>> PgDb::ReadChanges(int64_t after, int limit) {
+  auto rows = Query("SELECT data FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                    {after, int64_t{limit}});
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> out;
+  for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Bytes(i, 0));
+  return out;
+}
+
+absl::StatusOr<int64_t> PgDb::LastSequence() {
+  auto rows = Query("SELECT last FROM feed_head WHERE id = 1");
+  if (!rows.ok()) return rows.status();
+  return rows->size() == 0 ? 0 : rows->Int64(0, 0);
+}
+
+}  // namespace chitieu

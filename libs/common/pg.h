@@ -1,0 +1,98 @@
+#pragma once
+
+// A thin layer over libpq (Debian's libpq-dev) for the PostgreSQL backend:
+// one connection, statements written with `?` placeholders as for SQLite
+// (sent as $1, $2, … with typed parameters), results read in binary,
+// SERIALIZABLE transactions retried on serialization failures, versioned
+// migrations applied once however many replicas start together, and the
+// change-feed outbox with sequences that are gap-free and in commit order
+// across replicas. Not thread-safe: one PgDb a thread or a mutex around it.
+//
+// Why the feed is right with several writers: each appending transaction
+// takes the next sequence from the single row of `feed_head` (UPDATE …
+// RETURNING). The row lock holds a second writer until the first commits,
+// and SERIALIZABLE then fails and retries the second, which reads the new
+// head: a sequence is only ever taken after every smaller one committed,
+// and a rolled-back transaction gives its number back. A reader that sees
+// sequence n therefore already sees 1 … n − 1.
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace chitieu {
+
+// A parameter: a whole number, text, or bytes (bytea).
+struct PgBytes {
+  std::string data;
+};
+using PgArg = std::variant<int64_t, std::string, PgBytes>;
+
+// The rows of one statement.
+class PgRows {
+ public:
+  explicit PgRows(PGresult* result) : result_(result, PQclear) {}
+  int size() const { return PQntuples(result_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col); }
+  // Any integer column (int2, int4, int8).
+  int64_t Int64(int row, int col) const;
+  // Text or bytea, as bytes.
+  std::string Bytes(int row, int col) const;
+  PGresult* raw() const { return result_.get(); }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
+};
+
+class PgDb {
+ public:
+  // `url`: postgresql://user@host:port/db?… (libpq's connection URI).
+  static absl::StatusOr<std::unique_ptr<PgDb>> Open(const std::string& url);
+  ~PgDb();
+
+  // Runs one or more statements without parameters.
+  absl::Status Exec(absl::string_view sql);
+  absl::StatusOr<PgRows> Query(const std::string& sql, const std::vector<PgArg>& args = {});
+
+  // Runs `body` in a SERIALIZABLE transaction, again from the start (up to
+  // 20 times, with a short random pause) when PostgreSQL reports a
+  // serialization failure or a deadlock; ABORTED if it never gets through.
+  absl::Status InTransaction(const std::function<absl::Status()>& body);
+
+  // Applies migrations[i] for every i at or above the stored version, under
+  // an advisory lock so that replicas starting at once apply each once.
+  absl::Status Migrate(const std::vector<std::string>& migrations);
+
+  // The outbox (its tables are in kPgOutboxSchema, part of a migration):
+  // inside InTransaction, appends one change and returns its sequence.
+  absl::StatusOr<int64_t> AppendChange(const std::string& change);
+  absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit);
+  absl::StatusOr<int64_t> LastSequence();
+
+ private:
+  explicit PgDb(PGconn* conn) : conn_(conn) {}
+  absl::Status Error(absl::string_view what, const PGresult* result) const;
+
+  PGconn* conn_;
+};
+
+inline constexpr char kPgOutboxSchema[] = R"sql(
+CREATE TABLE feed_head (id INTEGER PRIMARY KEY CHECK (id = 1), last BIGINT NOT NULL);
+INSERT INTO feed_head VALUES (1, 0);
+CREATE TABLE changes (
+  sequence BIGINT PRIMARY KEY,
+  commit_time TIMESTAMPTZ NOT NULL DEFAULT now(),
+  data BYTEA NOT NULL
+);
+)sql";
+
+}  // namespace chitieu

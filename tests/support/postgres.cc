@@ -1,0 +1,75 @@
+#include "tests/support/postgres.h"
+
+#include <pwd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+
+namespace chitieu::testing {
+namespace {
+
+constexpr char kBin[] = "/usr/lib/postgresql/15/bin";
+
+}  // namespace
+
+PostgresServer::PostgresServer() {
+  data_ = dir_.path() + "/data";
+  socket_dir_ = dir_.path();
+  if (geteuid() == 0) {
+    run_as_ = "runuser -u postgres -- ";
+    if (passwd* pw = getpwnam("postgres"); pw != nullptr) {
+      if (chown(dir_.path().c_str(), pw->pw_uid, pw->pw_gid) != 0) error_ = "chown failed";
+    }
+  }
+}
+
+PostgresServer::~PostgresServer() {
+  if (started_) {
+    Run(absl::StrCat(run_as_, kBin, "/pg_ctl -D ", data_, " -m immediate -w stop"), "pg_ctl stop");
+  }
+}
+
+bool PostgresServer::Run(const std::string& command, const std::string& what) {
+  const std::string log = dir_.path() + "/commands.log";
+  const int status = std::system((command + " >>" + log + " 2>&1").c_str());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    error_ = absl::StrCat(what, " failed; see ", log);
+    return false;
+  }
+  return true;
+}
+
+bool PostgresServer::Start() {
+  if (!error_.empty()) return false;
+  if (!Run(absl::StrCat(run_as_, kBin, "/initdb -D ", data_,
+                        " -A trust -U chitieu -E UTF8 --locale=C.UTF-8 --no-sync"),
+           "initdb")) {
+    return false;
+  }
+  // Unix socket only; fsync off (test data is thrown away anyway).
+  if (!Run(absl::StrCat(run_as_, kBin, "/pg_ctl -D ", data_, " -w -t 60 -l ", dir_.path(),
+                        "/server.log -o \"-c listen_addresses='' -k ", socket_dir_,
+                        " -c fsync=off -c synchronous_commit=off -c max_connections=200\" start"),
+           "pg_ctl start")) {
+    return false;
+  }
+  started_ = true;
+  return true;
+}
+
+std::string PostgresServer::Url(const std::string& name) {
+  static std::set<std::string>* created = new std::set<std::string>();
+  const std::string key = socket_dir_ + "/" + name;
+  if (!created->count(key)) {
+    Run(absl::StrCat(kBin, "/createdb -h ", socket_dir_, " -U chitieu ", name), "createdb");
+    created->insert(key);
+  }
+  return absl::StrCat("postgresql:///", name, "?host=", socket_dir_, "&user=chitieu");
+}
+
+}  // namespace chitieu::testing

@@ -1,0 +1,35 @@
+#pragma once
+
+// A real PostgreSQL 15 server (Debian's) for tests: initdb into a temporary
+// folder, started with pg_ctl on a Unix socket in that folder (no TCP port,
+// so parallel tests never collide), stopped and removed on destruction.
+// Run as root, the server runs as the `postgres` user, as initdb requires.
+
+#include <string>
+
+#include "tests/support/service_process.h"
+
+namespace chitieu::testing {
+
+class PostgresServer {
+ public:
+  PostgresServer();
+  ~PostgresServer();
+
+  // initdb + start; false with the reason in error().
+  bool Start();
+  const std::string& error() const { return error_; }
+
+  // A libpq connection URL for database `name`, created on first use.
+  std::string Url(const std::string& name = "chitieu");
+
+ private:
+  bool Run(const std::string& command, const std::string& what);
+
+  TempDir dir_;
+  std::string data_, socket_dir_, run_as_;
+  bool started_ = false;
+  std::string error_;
+};
+
+}  // namespace chitieu::testing
