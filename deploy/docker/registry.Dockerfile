@@ -10,7 +10,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends cmake g++ make pkg-config ca-certificates \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev \
       libgtest-dev libgmock-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev libssl-dev \
-      libcpp-httplib-dev libjwt-dev nodejs npm \
+      libcpp-httplib-dev libjwt-dev libpq-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # The googleapis protos come from npm (google-proto-files), pinned by the lock.

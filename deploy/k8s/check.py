@@ -5,7 +5,8 @@ PodDisruptionBudget; every container has gRPC-health readiness and liveness
 probes, resource requests and limits, runs as non-root on a read-only root
 filesystem without privilege escalation; the demo keeps data on volumes and
 generates its secrets; production mounts TLS for every service, requires
-client certificates on the services, and runs ≥ 2 gateway replicas.
+client certificates on the services, and runs ≥ 2 gateway replicas sharing
+a PostgreSQL audit log.
     deploy/k8s/check.py [KUBECTL]
 """
 import pathlib
@@ -84,6 +85,9 @@ def main():
     check_common("production", production)
     check(production[("Deployment", "chitieu-gateway")]["spec"]["replicas"] >= 2,
           "production: ≥ 2 gateway replicas")
+    gateway_env = production[("Deployment", "chitieu-gateway")]["spec"]["template"]["spec"]["containers"][0]["env"]
+    check(any(e["name"] == "CHITIEU_DATABASE_URL" and "secretKeyRef" in e.get("valueFrom", {})
+              for e in gateway_env), "production: the gateway replicas share a PostgreSQL audit log")
     check(production[("PodDisruptionBudget", "chitieu-gateway")]["spec"].get("minAvailable", 0) >= 1,
           "production: gateway PDB keeps replicas up")
     for name in SERVICES:

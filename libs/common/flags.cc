@@ -22,6 +22,9 @@ ABSL_FLAG(std::string, reporting_addr, chitieu::kDefaultReportingAddr, "Reportin
 ABSL_FLAG(std::string, service_secret, "",
           "Secret shared by the gateway and the services; when set, services refuse calls "
           "without it (see libs/common/principal.h)");
+ABSL_FLAG(std::string, database_url, "",
+          "postgresql://… to keep this service's data in PostgreSQL (so far: the gateway's "
+          "audit log); empty: SQLite in --data_dir");
 ABSL_FLAG(int, max_message_bytes, 4 << 20,
           "Largest gRPC message this process receives (larger: RESOURCE_EXHAUSTED)");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -67,6 +70,13 @@ void InitService(int argc, char** argv, const char* usage, const char* default_l
     }
   }
   absl::ParseCommandLine(argc, argv);
+}
+
+bool SqliteOnly() {
+  if (absl::GetFlag(FLAGS_database_url).empty()) return true;
+  LogError("this service keeps its data in SQLite only so far (--data_dir); --database_url "
+           "is not supported by it yet");
+  return false;
 }
 
 std::string DataFilePath(const std::string& file) {

@@ -15,6 +15,7 @@ ABSL_DECLARE_FLAG(std::string, quota_addr);
 ABSL_DECLARE_FLAG(std::string, reporting_addr);
 ABSL_DECLARE_FLAG(std::string, port_file);
 ABSL_DECLARE_FLAG(std::string, service_secret);
+ABSL_DECLARE_FLAG(std::string, database_url);
 ABSL_DECLARE_FLAG(int, max_message_bytes);
 ABSL_DECLARE_FLAG(std::string, metrics_listen);
 ABSL_DECLARE_FLAG(std::string, metrics_port_file);
@@ -39,6 +40,11 @@ inline constexpr char kDefaultReportingAddr[] = "127.0.0.1:7403";
 // them), applies environment overrides, then parses the command line.
 // `default_listen` becomes --listen's default. Call first in main().
 void InitService(int argc, char** argv, const char* usage, const char* default_listen);
+
+// For services whose stores have no PostgreSQL backend yet: logs and
+// returns false if --database_url is set (rather than silently keeping the
+// data in SQLite when the admin asked for PostgreSQL).
+bool SqliteOnly();
 
 // Creates --data_dir if needed and returns the path of `file` in it; logs
 // and returns "" if the folder cannot be made.

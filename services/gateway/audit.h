@@ -1,26 +1,28 @@
 #pragma once
 
 // The gateway's audit log: every mutation (principal, method, resource,
-// request id, outcome, time) appended to its own SQLite database. Entries
-// are chained: each one's hash is SHA-256 over the previous hash and the
-// entry's fields, so an edited or deleted entry breaks the chain, which
-// Verify() detects.
+// request id, outcome, time) appended to a log of its own — SQLite in the
+// gateway's data folder, or PostgreSQL shared by several gateway replicas
+// (audit_store.h). Entries are chained: each one's hash is SHA-256 over the
+// previous hash and the entry's fields, so an edited or deleted entry
+// breaks the chain, which Verify() detects.
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "chitieu/gateway/v1/gateway.pb.h"
-#include "libs/common/sqlite.h"
+#include "services/gateway/audit_store.h"
 
 namespace chitieu::gateway {
 
 class AuditLog {
  public:
+  // SQLite at `path`.
   static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& path);
+  // PostgreSQL at `url` (postgresql://…).
+  static absl::StatusOr<std::unique_ptr<AuditLog>> OpenUrl(const std::string& url);
 
   // Appends an entry (its sequence, time and hash are set here), durably.
   absl::Status Append(v1::AuditEntry entry);
@@ -40,9 +42,8 @@ class AuditLog {
   static std::string ChainHash(const std::string& previous, const v1::AuditEntry& entry);
 
  private:
-  explicit AuditLog(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
-  absl::Mutex mu_;
-  std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);
+  explicit AuditLog(std::unique_ptr<AuditStore> store) : store_(std::move(store)) {}
+  std::unique_ptr<AuditStore> store_;
 };
 
 }  // namespace chitieu::gateway

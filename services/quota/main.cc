@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
                        chitieu::kDefaultQuotaAddr);
   chitieu::InitLogging("quota");
 
+  if (!chitieu::SqliteOnly()) return 1;
   const std::string db_path = chitieu::DataFilePath("quota.db");
   if (db_path.empty()) return 1;
   chitieu::ChangeNotifier notifier;

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
                        chitieu::kDefaultRegistryAddr);
   chitieu::InitLogging("registry");
 
+  if (!chitieu::SqliteOnly()) return 1;
   const std::string db_path = chitieu::DataFilePath("registry.db");
   if (db_path.empty()) return 1;
   chitieu::ChangeNotifier notifier;

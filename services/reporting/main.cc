@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
                        "registry's and quota's change feeds",
                        chitieu::kDefaultReportingAddr);
   chitieu::InitLogging("reporting");
+  if (!chitieu::SqliteOnly()) return 1;
   const std::string db_path = chitieu::DataFilePath("reporting.db");
   if (db_path.empty()) return 1;
   auto store = chitieu::reporting::SqliteReportingStore::Open(db_path);
