@@ -9,6 +9,7 @@
 #include "absl/time/civil_time.h"
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "tests/support/feed_reader.h"
+#include "tests/support/postgres.h"
 #include "tests/support/service_process.h"
 
 namespace chitieu {
@@ -18,7 +19,8 @@ namespace pb = ::chitieu::quota::v1;
 using ::chitieu::testing::ServiceProcess;
 using ::chitieu::testing::TempDir;
 
-class QuotaE2ETest : public ::testing::Test {
+// Every test runs with the quota service on SQLite and on PostgreSQL.
+class QuotaE2ETest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     std::filesystem::create_directories(dir_.path() + "/registry");
@@ -30,9 +32,13 @@ class QuotaE2ETest : public ::testing::Test {
                   {"--registry_addr=" + registry_->address(), "--quota_addr=", "--scenario=false"},
                   dir_.path() + "/seed.log"),
               0);
-    quota_ = std::make_unique<ServiceProcess>(
-        "chitieu-quota", dir_.path() + "/quota",
-        std::vector<std::string>{"--registry_addr=" + registry_->address()});
+    std::vector<std::string> args = {"--registry_addr=" + registry_->address()};
+    if (GetParam() == "postgres") {
+      static int databases = 0;
+      args.push_back("--database_url=" +
+                     testing::SharedPostgres()->Url("quota_e2e_" + std::to_string(++databases)));
+    }
+    quota_ = std::make_unique<ServiceProcess>("chitieu-quota", dir_.path() + "/quota", args);
     ASSERT_TRUE(quota_->Start()) << quota_->error();
     stub_ = pb::QuotaService::NewStub(quota_->channel());
   }
@@ -62,7 +68,7 @@ class QuotaE2ETest : public ::testing::Test {
   std::unique_ptr<pb::QuotaService::Stub> stub_;
 };
 
-TEST_F(QuotaE2ETest, AssignSubAllocateReviseAndReadHistory) {
+TEST_P(QuotaE2ETest, AssignSubAllocateReviseAndReadHistory) {
   pb::Target city, ward, body;
   ASSERT_TRUE(Create("units/002", "units/01", "units/002", 6, &city).ok());
   ASSERT_TRUE(Create("units/00037", "units/002", "units/00037", 2, &ward).ok());
@@ -107,7 +113,7 @@ TEST_F(QuotaE2ETest, AssignSubAllocateReviseAndReadHistory) {
   EXPECT_EQ(history.revisions(0).revised_by(), "city-admin");
 }
 
-TEST_F(QuotaE2ETest, BulkSetWithOneBadRowIsRefusedWhole) {
+TEST_P(QuotaE2ETest, BulkSetWithOneBadRowIsRefusedWhole) {
   pb::SetTargetsRequest set;
   set.set_assigner("units/01");
   set.set_year(2013);
@@ -131,7 +137,7 @@ TEST_F(QuotaE2ETest, BulkSetWithOneBadRowIsRefusedWhole) {
   EXPECT_EQ(Feed(0).size(), 4u);
 }
 
-TEST_F(QuotaE2ETest, RegistryDownIsUnavailableAndNothingIsWritten) {
+TEST_P(QuotaE2ETest, RegistryDownIsUnavailableAndNothingIsWritten) {
   pb::Target t;
   ASSERT_TRUE(Create("units/002", "units/01", "units/002", 6, &t).ok());
   const size_t before = Feed(0).size();
@@ -148,7 +154,7 @@ TEST_F(QuotaE2ETest, RegistryDownIsUnavailableAndNothingIsWritten) {
   EXPECT_EQ(listed.targets_size(), 1);
 }
 
-TEST_F(QuotaE2ETest, FeedResumesAfterRestart) {
+TEST_P(QuotaE2ETest, FeedResumesAfterRestart) {
   pb::Target t;
   ASSERT_TRUE(Create("units/002", "units/01", "units/002", 6, &t).ok());
   const int64_t last = Feed(0).back().sequence();
@@ -221,6 +227,9 @@ TEST(QuotaSeedE2ETest, DemoTargetsThresholdsAndPlans) {
   // "The district issued its plan 18 days after the city issued the resolution."
   EXPECT_EQ(day(plans.plans(0).issue_date()) - day(resolution.issue_date()), 18);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, QuotaE2ETest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace chitieu

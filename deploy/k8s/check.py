@@ -88,6 +88,10 @@ def main():
     gateway_env = production[("Deployment", "chitieu-gateway")]["spec"]["template"]["spec"]["containers"][0]["env"]
     check(any(e["name"] == "CHITIEU_DATABASE_URL" and "secretKeyRef" in e.get("valueFrom", {})
               for e in gateway_env), "production: the gateway replicas share a PostgreSQL audit log")
+    quota = production[("Deployment", "chitieu-quota")]["spec"]
+    check(quota["replicas"] >= 2 and any(
+        e["name"] == "CHITIEU_DATABASE_URL" for e in quota["template"]["spec"]["containers"][0]["env"]),
+        "production: quota replicas share PostgreSQL")
     check(production[("PodDisruptionBudget", "chitieu-gateway")]["spec"].get("minAvailable", 0) >= 1,
           "production: gateway PDB keeps replicas up")
     for name in SERVICES:

@@ -23,8 +23,8 @@ ABSL_FLAG(std::string, service_secret, "",
           "Secret shared by the gateway and the services; when set, services refuse calls "
           "without it (see libs/common/principal.h)");
 ABSL_FLAG(std::string, database_url, "",
-          "postgresql://… to keep this service's data in PostgreSQL (so far: the gateway's "
-          "audit log); empty: SQLite in --data_dir");
+          "postgresql://… to keep this service's data in PostgreSQL (so far: the quota "
+          "service and the gateway's audit log); empty: SQLite in --data_dir");
 ABSL_FLAG(int, max_message_bytes, 4 << 20,
           "Largest gRPC message this process receives (larger: RESOURCE_EXHAUSTED)");
 ABSL_FLAG(std::string, tls_cert, "",

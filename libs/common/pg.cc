@@ -218,13 +218,21 @@ absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
   return s;
 }
 
-absl::StatusOr<int64_t> PgDb::AppendChange(const std::string& change) {
+absl::StatusOr<int64_t> PgDb::NextSequence() {
   auto head = Query("UPDATE feed_head SET last = last + 1 WHERE id = 1 RETURNING last");
   if (!head.ok()) return head.status();
-  const int64_t sequence = head->Int64(0, 0);
-  auto inserted =
-      Query("INSERT INTO changes (sequence, data) VALUES (?, ?)", {sequence, PgBytes{change}});
-  if (!inserted.ok()) return inserted.status();
+  return head->Int64(0, 0);
+}
+
+absl::Status PgDb::InsertChange(int64_t sequence, const std::string& change) {
+  return Query("INSERT INTO changes (sequence, data) VALUES (?, ?)", {sequence, PgBytes{change}})
+      .status();
+}
+
+absl::StatusOr<int64_t> PgDb::AppendChange(const std::string& change) {
+  auto sequence = NextSequence();
+  if (!sequence.ok()) return sequence.status();
+  if (auto s = InsertChange(*sequence, change); !s.ok()) return s;
   return sequence;
 }
 

@@ -75,6 +75,10 @@ class PgDb {
   // The outbox (its tables are in kPgOutboxSchema, part of a migration):
   // inside InTransaction, appends one change and returns its sequence.
   absl::StatusOr<int64_t> AppendChange(const std::string& change);
+  // The two halves of AppendChange, for a change that must carry its own
+  // sequence: take the next sequence, then insert the change under it.
+  absl::StatusOr<int64_t> NextSequence();
+  absl::Status InsertChange(int64_t sequence, const std::string& change);
   absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit);
   absl::StatusOr<int64_t> LastSequence();
 

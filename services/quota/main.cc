@@ -12,6 +12,7 @@
 #include "libs/common/server.h"
 #include "services/quota/quota.h"
 #include "services/quota/quota_service.h"
+#include "services/quota/quota_store_pg.h"
 #include "services/quota/quota_store_sqlite.h"
 #include "services/quota/registry_directory.h"
 
@@ -22,11 +23,18 @@ int main(int argc, char** argv) {
                        chitieu::kDefaultQuotaAddr);
   chitieu::InitLogging("quota");
 
-  if (!chitieu::SqliteOnly()) return 1;
-  const std::string db_path = chitieu::DataFilePath("quota.db");
-  if (db_path.empty()) return 1;
+  // PostgreSQL when --database_url names one (replicas may share it), else
+  // SQLite in the data folder.
   chitieu::ChangeNotifier notifier;
-  auto store = chitieu::quota::SqliteQuotaStore::Open(db_path, &notifier);
+  const std::string database_url = absl::GetFlag(FLAGS_database_url);
+  absl::StatusOr<std::unique_ptr<chitieu::quota::QuotaStore>> store;
+  if (!database_url.empty()) {
+    store = chitieu::quota::PgQuotaStore::Open(database_url, &notifier);
+  } else {
+    const std::string db_path = chitieu::DataFilePath("quota.db");
+    if (db_path.empty()) return 1;
+    store = chitieu::quota::SqliteQuotaStore::Open(db_path, &notifier);
+  }
   if (!store.ok()) {
     chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
     return 1;

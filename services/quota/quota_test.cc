@@ -8,7 +8,9 @@
 #include <map>
 
 #include "libs/common/errors.h"
+#include "services/quota/quota_store_pg.h"
 #include "services/quota/quota_store_sqlite.h"
+#include "tests/support/postgres.h"
 
 namespace chitieu::quota {
 
@@ -60,10 +62,20 @@ std::string Field(const absl::Status& s) {
   return v.empty() ? "" : v[0].first;
 }
 
-class QuotaTest : public ::testing::Test {
+// Every domain test runs on both backends: SQLite and PostgreSQL.
+class QuotaTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = std::move(*SqliteQuotaStore::Open(":memory:", &notifier_));
+    if (GetParam() == "postgres") {
+      static int databases = 0;
+      const std::string url =
+          testing::SharedPostgres()->Url("quota_" + std::to_string(++databases));
+      auto opened = PgQuotaStore::Open(url, &notifier_);
+      ASSERT_TRUE(opened.ok()) << opened.status();
+      store_ = std::move(*opened);
+    } else {
+      store_ = std::move(*SqliteQuotaStore::Open(":memory:", &notifier_));
+    }
     quota_ =
         std::make_unique<Quota>(store_.get(), &units_, [] { return absl::CivilDay(2013, 3, 1); });
     units_.AddUnit("01", "");
@@ -95,11 +107,11 @@ class QuotaTest : public ::testing::Test {
 
   ChangeNotifier notifier_;
   FakeDirectory units_;
-  std::unique_ptr<SqliteQuotaStore> store_;
+  std::unique_ptr<QuotaStore> store_;
   std::unique_ptr<Quota> quota_;
 };
 
-TEST_F(QuotaTest, CityAssignsDistrictSubAllocates) {
+TEST_P(QuotaTest, CityAssignsDistrictSubAllocates) {
   auto city = quota_->CreateTarget(Assign("units/01", "units/002", 6));
   ASSERT_TRUE(city.ok()) << city.status();
   EXPECT_EQ(city->name(), "units/002/targets/1");
@@ -130,7 +142,7 @@ TEST_F(QuotaTest, CityAssignsDistrictSubAllocates) {
   EXPECT_EQ(listed->targets(0).value(), 6);
 }
 
-TEST_F(QuotaTest, OverAllocationOnlyWithTheFlagAndAlwaysVisible) {
+TEST_P(QuotaTest, OverAllocationOnlyWithTheFlagAndAlwaysVisible) {
   auto city = quota_->CreateTarget(Assign("units/01", "units/002", 6));
   ASSERT_TRUE(quota_->CreateTarget(Assign("units/002", "units/00037", 4)).ok());
   const int64_t before = FeedLength();
@@ -149,7 +161,7 @@ TEST_F(QuotaTest, OverAllocationOnlyWithTheFlagAndAlwaysVisible) {
   EXPECT_EQ(allocation->remainder(), -1);
 }
 
-TEST_F(QuotaTest, RevisionsKeepHistory) {
+TEST_P(QuotaTest, RevisionsKeepHistory) {
   auto t = quota_->CreateTarget(Assign("units/01", "units/002", 5));
   pb::UpdateTargetRequest u;
   *u.mutable_target() = *t;
@@ -174,7 +186,7 @@ TEST_F(QuotaTest, RevisionsKeepHistory) {
   EXPECT_EQ(history->revisions(0).reason(), "Kết luận của Thường trực Thành ủy");
 }
 
-TEST_F(QuotaTest, LoweringBelowSubAllocationsNeedsTheFlag) {
+TEST_P(QuotaTest, LoweringBelowSubAllocationsNeedsTheFlag) {
   auto city = quota_->CreateTarget(Assign("units/01", "units/002", 6));
   ASSERT_TRUE(quota_->CreateTarget(Assign("units/002", "units/00037", 5)).ok());
   pb::UpdateTargetRequest u;
@@ -186,7 +198,7 @@ TEST_F(QuotaTest, LoweringBelowSubAllocationsNeedsTheFlag) {
   EXPECT_TRUE(quota_->UpdateTarget(u, "x").ok());
 }
 
-TEST_F(QuotaTest, BadInputIsRefusedWithTheField) {
+TEST_P(QuotaTest, BadInputIsRefusedWithTheField) {
   const int64_t before = FeedLength();
   auto r = Assign("units/01", "units/002", -1);
   EXPECT_EQ(Field(quota_->CreateTarget(r).status()), "target.value");
@@ -210,7 +222,7 @@ TEST_F(QuotaTest, BadInputIsRefusedWithTheField) {
   EXPECT_EQ(FeedLength(), before);
 }
 
-TEST_F(QuotaTest, RegistryDownIsUnavailableAndWritesNothing) {
+TEST_P(QuotaTest, RegistryDownIsUnavailableAndWritesNothing) {
   units_.down = true;
   const int64_t before = FeedLength();
   EXPECT_EQ(quota_->CreateTarget(Assign("units/01", "units/002", 6)).status().code(),
@@ -226,7 +238,7 @@ TEST_F(QuotaTest, RegistryDownIsUnavailableAndWritesNothing) {
   EXPECT_EQ(FeedLength(), before);
 }
 
-TEST_F(QuotaTest, SetTargetsIsAllOrNothing) {
+TEST_P(QuotaTest, SetTargetsIsAllOrNothing) {
   pb::SetTargetsRequest set;
   set.set_assigner("units/01");
   set.set_year(2013);
@@ -261,7 +273,7 @@ TEST_F(QuotaTest, SetTargetsIsAllOrNothing) {
   EXPECT_EQ(done->targets(0).etag(), "v2");
 }
 
-TEST_F(QuotaTest, ThresholdsDefaultAndUpdate) {
+TEST_P(QuotaTest, ThresholdsDefaultAndUpdate) {
   pb::GetFoundingThresholdsRequest g;
   g.set_name("foundingThresholds/2013");
   auto t = quota_->GetFoundingThresholds(g);
@@ -284,7 +296,7 @@ TEST_F(QuotaTest, ThresholdsDefaultAndUpdate) {
   EXPECT_EQ(quota_->GetFoundingThresholds(g).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(QuotaTest, PlansAnswerHowSoonTheDistrictActed) {
+TEST_P(QuotaTest, PlansAnswerHowSoonTheDistrictActed) {
   pb::CreatePlanRequest resolution;
   resolution.set_parent("units/01");
   resolution.mutable_plan()->set_title("Nghị quyết về xây dựng tổ chức đảng, đoàn thể trong DN");
@@ -309,5 +321,9 @@ TEST_F(QuotaTest, PlansAnswerHowSoonTheDistrictActed) {
   EXPECT_EQ(Field(quota_->CreatePlan(plan).status()), "parent");
 }
 
+INSTANTIATE_TEST_SUITE_P(Backends, QuotaTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
+
 }  // namespace
+
 }  // namespace chitieu::quota

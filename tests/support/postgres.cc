@@ -72,4 +72,11 @@ std::string PostgresServer::Url(const std::string& name) {
   return absl::StrCat("postgresql:///", name, "?host=", socket_dir_, "&user=chitieu");
 }
 
+PostgresServer* SharedPostgres() {
+  static PostgresServer server;
+  static const bool started = server.Start();
+  (void)started;
+  return &server;
+}
+
 }  // namespace chitieu::testing

@@ -32,4 +32,8 @@ class PostgresServer {
   std::string error_;
 };
 
+// One server for a whole test binary, started on first use and stopped when
+// the binary exits; for tests parameterised over the storage backends.
+PostgresServer* SharedPostgres();
+
 }  // namespace chitieu::testing
