@@ -3,14 +3,11 @@
 // and a CSV import.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -24,10 +21,7 @@ namespace {
 
 using ::chitieu::testing::Stack;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
+using Result = ::chitieu::testing::ShellResult;
 
 class CliE2ETest : public ::testing::Test {
  protected:
@@ -42,21 +36,11 @@ class CliE2ETest : public ::testing::Test {
 
   // Runs the CLI with the city's key in CHITIEU_API_KEY (unless `key`).
   static Result Cli(const std::vector<std::string>& args, const std::string& key = "k-city") {
-    const std::string out = stack_->dir() + "/cli.out", err = stack_->dir() + "/cli.err";
     std::string command = absl::StrCat("CHITIEU_ADDR=", stack_->gateway().address(),
                                        " CHITIEU_API_KEY=", key, " HOME=", stack_->dir(), " ",
                                        CHITIEU_BIN_DIR, "/chitieu");
     for (const auto& a : args) absl::StrAppend(&command, " '", a, "'");
-    absl::StrAppend(&command, " >", out, " 2>", err);
-    Result r;
-    const int status = std::system(command.c_str());
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::stringstream o, e;
-    o << std::ifstream(out).rdbuf();
-    e << std::ifstream(err).rdbuf();
-    r.out = o.str();
-    r.err = e.str();
-    return r;
+    return testing::RunShell(command, stack_->dir());
   }
 
   static Stack* stack_;
@@ -141,15 +125,12 @@ TEST_F(CliE2ETest, AddressAndKeyFromTheConfigFile) {
   std::filesystem::create_directories(stack_->dir() + "/.config/chitieu");
   std::ofstream(stack_->dir() + "/.config/chitieu/config")
       << "# chitieu CLI\naddr = " << stack_->gateway().address() << "\napi_key = k-city\n";
-  const std::string out = stack_->dir() + "/config.out";
-  const std::string command = absl::StrCat("env -u CHITIEU_ADDR -u CHITIEU_API_KEY HOME=",
-                                           stack_->dir(), " ", CHITIEU_BIN_DIR,
-                                           "/chitieu units get 002 >", out, " 2>&1");
-  const int status = std::system(command.c_str());
-  std::stringstream text;
-  text << std::ifstream(out).rdbuf();
-  EXPECT_EQ(WEXITSTATUS(status), 0) << text.str();
-  EXPECT_TRUE(absl::StrContains(text.str(), "Quận Hoàn Kiếm")) << text.str();
+  const Result r = testing::RunShell(
+      absl::StrCat("env -u CHITIEU_ADDR -u CHITIEU_API_KEY HOME=", stack_->dir(), " ",
+                   CHITIEU_BIN_DIR, "/chitieu units get 002"),
+      stack_->dir());
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out + r.err, "Quận Hoàn Kiếm")) << r.out << r.err;
   std::filesystem::remove(stack_->dir() + "/.config/chitieu/config");
 }
 

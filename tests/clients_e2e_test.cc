@@ -4,11 +4,7 @@
 // Each gets its own tax code and year so that their writes do not meet.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -40,19 +36,14 @@ class ClientsE2ETest : public ::testing::Test {
   static Result Run(const std::string& command, int seq, int year) {
     std::string code;
     for (int s = seq; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
-    const std::string log = absl::StrCat(stack_->dir(), "/client-", seq, ".log");
-    const std::string full = absl::StrCat(
-        "cd ", CHITIEU_SOURCE_DIR, " && export CHITIEU_ADDR=", stack_->gateway().address(),
-        " CHITIEU_API_KEY=k-city CHITIEU_OFFICER_KEY=k-th CHITIEU_TEST_ENTERPRISE=", code,
-        " CHITIEU_TEST_YEAR=", year, " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR, " && (", command,
-        ") >", log, " 2>&1");
-    Result r;
-    const int status = std::system(full.c_str());
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::stringstream out;
-    out << std::ifstream(log).rdbuf();
-    r.output = out.str();
-    return r;
+    const testing::ShellResult r = testing::RunShell(
+        absl::StrCat("cd ", CHITIEU_SOURCE_DIR, " && export CHITIEU_ADDR=",
+                     stack_->gateway().address(),
+                     " CHITIEU_API_KEY=k-city CHITIEU_OFFICER_KEY=k-th CHITIEU_TEST_ENTERPRISE=",
+                     code, " CHITIEU_TEST_YEAR=", year, " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR,
+                     " && ", command),
+        stack_->dir());
+    return {r.code, r.out + r.err};
   }
 
   // Runs a client's tests (which must pass, print `passed`, skip nothing,

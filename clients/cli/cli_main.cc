@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -80,19 +81,11 @@ int ExitCodeOf(grpc::StatusCode code) {
   }
 }
 
-const char* CodeName(grpc::StatusCode code) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-                                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
-  const int i = static_cast<int>(code);
-  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
-}
-
 // Prints the error and its field violations; returns the exit code.
 int PrintError(const grpc::Status& status) {
-  std::cerr << "error: " << CodeName(status.error_code()) << ": " << status.error_message()
+  std::cerr << "error: "
+            << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))
+            << ": " << status.error_message()
             << "\n";
   google::rpc::Status rpc;
   if (!status.error_details().empty() && rpc.ParseFromString(status.error_details())) {

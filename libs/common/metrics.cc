@@ -1,22 +1,10 @@
 #include "libs/common/metrics.h"
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace chitieu {
-namespace {
-
-const char* CodeName(int code) {
-  static const char* kNames[] = {"OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT",
-                                 "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
-                                 "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-                                 "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL",
-                                 "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"};
-  return code >= 0 && code < 17 ? kNames[code] : "UNKNOWN";
-}
-
-}  // namespace
-
 Metrics& Metrics::Global() {
   static Metrics* metrics = new Metrics();
   return *metrics;
@@ -48,7 +36,7 @@ std::string Metrics::Render() const {
         "# TYPE chitieu_grpc_requests_total counter\n";
     for (const auto& [key, count] : requests_) {
       absl::StrAppend(&out, "chitieu_grpc_requests_total{method=\"", key.first, "\",code=\"",
-                      CodeName(key.second), "\"} ", count, "\n");
+                      absl::StatusCodeToString(static_cast<absl::StatusCode>(key.second)), "\"} ", count, "\n");
     }
     out +=
         "# HELP chitieu_grpc_request_duration_seconds Time from a call's start to its status.\n"
@@ -69,6 +57,17 @@ std::string Metrics::Render() const {
   }
   for (const auto& collect : collectors) collect(&out);
   return out;
+}
+
+void ExportFeedHead(std::function<absl::StatusOr<int64_t>()> last_sequence) {
+  Metrics::Global().AddCollector([last_sequence = std::move(last_sequence)](std::string* out) {
+    auto last = last_sequence();
+    if (!last.ok()) return;
+    *out +=
+        "# HELP chitieu_feed_last_sequence The newest sequence of this service's change feed.\n"
+        "# TYPE chitieu_feed_last_sequence gauge\n";
+    AppendGauge(out, "chitieu_feed_last_sequence", "", static_cast<double>(*last));
+  });
 }
 
 void AppendGauge(std::string* out, const std::string& name, const std::string& labels,

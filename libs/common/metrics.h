@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 
 namespace chitieu {
@@ -44,6 +45,10 @@ class Metrics {
   std::map<std::string, Histogram> durations_ ABSL_GUARDED_BY(mu_);
   std::vector<std::function<void(std::string*)>> collectors_ ABSL_GUARDED_BY(mu_);
 };
+
+// Exports chitieu_feed_last_sequence, the head of this service's change
+// feed (feed lag = head − a reader's position).
+void ExportFeedHead(std::function<absl::StatusOr<int64_t>()> last_sequence);
 
 // Appends one gauge sample line: name{labels} value.
 void AppendGauge(std::string* out, const std::string& name, const std::string& labels,

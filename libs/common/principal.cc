@@ -64,12 +64,15 @@ void AddPrincipal(const Principal& principal, grpc::ClientContext* context) {
   context->AddMetadata(kScopeMetadata, absl::StrJoin(principal.scope, ","));
 }
 
-std::optional<Principal> VouchedPrincipal(const grpc::ServerContextBase& context) {
+namespace {
+
+// The principal in the metadata, not yet knowing whether the caller may
+// vouch for one. A principal with a missing or unknown role, or no scope,
+// may do nothing: the viewer role over an empty scope.
+std::optional<Principal> PrincipalInMetadata(const grpc::ServerContextBase& context) {
   Principal principal;
   principal.name = Metadata(context, kPrincipalMetadata);
-  if (principal.name.empty() || !CheckCaller(context).ok()) return std::nullopt;
-  // A principal with a missing or unknown role, or no scope, may do
-  // nothing: the viewer role over an empty scope.
+  if (principal.name.empty()) return std::nullopt;
   auto role = ParseRole(Metadata(context, kRoleMetadata));
   principal.role = role.ok() ? *role : Role::kViewer;
   if (role.ok()) {
@@ -79,6 +82,13 @@ std::optional<Principal> VouchedPrincipal(const grpc::ServerContextBase& context
     }
   }
   return principal;
+}
+
+}  // namespace
+
+std::optional<Principal> VouchedPrincipal(const grpc::ServerContextBase& context) {
+  if (!CheckCaller(context).ok()) return std::nullopt;
+  return PrincipalInMetadata(context);
 }
 
 namespace {
@@ -92,7 +102,7 @@ absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string
   if (absl::Status s = CheckCaller(context); !s.ok()) return s;
   Policy* policy = call_policy.load();
   if (policy == nullptr) return absl::OkStatus();
-  std::optional<Principal> principal = VouchedPrincipal(context);
+  std::optional<Principal> principal = PrincipalInMetadata(context);  // The caller is checked.
   if (!principal) return absl::OkStatus();
   return policy->Authorize(*principal, method, request);
 }

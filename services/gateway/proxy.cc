@@ -170,17 +170,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     upstream_.RemoveHold();
   }
 
-  void OnCancel() override {
-    bool started;
-    {
-      absl::MutexLock lock(&mu_);
-      started = started_;
-    }
-    if (started) {
-      upstream_context_.TryCancel();
-      ReleaseWriteHold();
-    }
-  }
+  void OnCancel() override { StopUpstream(); }
 
   void OnDone() override {
     bool last;
@@ -284,6 +274,13 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   // Ends the call with `status` before (or instead of) what the service
   // would say: stops the upstream, if started.
   void Refuse(const grpc::Status& status) {
+    StopUpstream();
+    FinishNow(status);
+  }
+
+  // Cancels the call to the service, if it was started, and gives back the
+  // write hold: nothing more will be written to it.
+  void StopUpstream() {
     bool started;
     {
       absl::MutexLock lock(&mu_);
@@ -293,7 +290,6 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       upstream_context_.TryCancel();
       ReleaseWriteHold();
     }
-    FinishNow(status);
   }
 
   void UpstreamDone(const grpc::Status& status) {

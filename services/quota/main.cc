@@ -52,15 +52,8 @@ int main(int argc, char** argv) {
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&service};
-  // The change feed's head, for lag = head − each reader's position.
   auto* feed_store = store->get();
-  chitieu::Metrics::Global().AddCollector([feed_store](std::string* out) {
-    auto last = feed_store->LastSequence();
-    if (!last.ok()) return;
-    *out += "# HELP chitieu_feed_last_sequence The newest sequence of this service's change feed.\n"
-            "# TYPE chitieu_feed_last_sequence gauge\n";
-    chitieu::AppendGauge(out, "chitieu_feed_last_sequence", "", static_cast<double>(*last));
-  });
+  chitieu::ExportFeedHead([feed_store] { return feed_store->LastSequence(); });
   config.on_shutdown = [&notifier] { notifier.Shutdown(); };
   return chitieu::RunServer(config);
 }

@@ -7,12 +7,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "libs/common/health_client.h"
@@ -126,6 +128,21 @@ int ServiceProcess::Terminate() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+ShellResult RunShell(const std::string& command, const std::string& dir) {
+  static std::atomic<int> runs{0};
+  const std::string base = dir + "/shell-" + std::to_string(++runs);
+  ShellResult r;
+  const int status =
+      std::system(("(" + command + ") >" + base + ".out 2>" + base + ".err").c_str());
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::stringstream out, err;
+  out << std::ifstream(base + ".out").rdbuf();
+  err << std::ifstream(base + ".err").rdbuf();
+  r.out = out.str();
+  r.err = err.str();
+  return r;
 }
 
 }  // namespace chitieu::testing

@@ -67,4 +67,13 @@ class ServiceProcess {
 int RunTool(const std::string& binary, const std::vector<std::string>& args,
             const std::string& log_path);
 
+// What a shell command printed and how it ended.
+struct ShellResult {
+  int code = -1;  // The exit status; -1 if it died of a signal.
+  std::string out, err;
+};
+
+// Runs `command` with /bin/sh, capturing its output through files in `dir`.
+ShellResult RunShell(const std::string& command, const std::string& dir);
+
 }  // namespace chitieu::testing
