@@ -23,7 +23,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libgrpc++1.51 libprotobuf32 libabsl20220623 \
-      libspdlog1.10 libsqlite3-0 libssl3 libcpp-httplib0.11 ca-certificates \
+      libspdlog1.10 libsqlite3-0 libssl3 libcpp-httplib0.11 libpq5 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 chitieu \
  && useradd --uid 10001 --gid chitieu --home-dir /var/lib/chitieu --shell /usr/sbin/nologin chitieu \

@@ -5,8 +5,9 @@ PodDisruptionBudget; every container has gRPC-health readiness and liveness
 probes, resource requests and limits, runs as non-root on a read-only root
 filesystem without privilege escalation; the demo keeps data on volumes and
 generates its secrets; production mounts TLS for every service, requires
-client certificates on the services, and runs ≥ 2 gateway replicas sharing
-a PostgreSQL audit log.
+client certificates on the services, runs ≥ 2 gateway replicas sharing a
+PostgreSQL audit log and ≥ 2 replicas of every other service, each on a
+PostgreSQL database of its own, with no data on volumes.
     deploy/k8s/check.py [KUBECTL]
 """
 import pathlib
@@ -88,10 +89,17 @@ def main():
     gateway_env = production[("Deployment", "chitieu-gateway")]["spec"]["template"]["spec"]["containers"][0]["env"]
     check(any(e["name"] == "CHITIEU_DATABASE_URL" and "secretKeyRef" in e.get("valueFrom", {})
               for e in gateway_env), "production: the gateway replicas share a PostgreSQL audit log")
-    quota = production[("Deployment", "chitieu-quota")]["spec"]
-    check(quota["replicas"] >= 2 and any(
-        e["name"] == "CHITIEU_DATABASE_URL" for e in quota["template"]["spec"]["containers"][0]["env"]),
-        "production: quota replicas share PostgreSQL")
+    for name in ("registry", "quota", "reporting"):
+        spec = production[("Deployment", f"chitieu-{name}")]["spec"]
+        env = spec["template"]["spec"]["containers"][0]["env"]
+        check(spec["replicas"] >= 2 and any(
+            e["name"] == "CHITIEU_DATABASE_URL" and
+            e.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == f"chitieu-{name}-database"
+            for e in env), f"production: {name} replicas share a PostgreSQL database of its own")
+        check(not any("persistentVolumeClaim" in v for v in spec["template"]["spec"].get("volumes", [])),
+              f"production: {name} keeps no data on a volume")
+    check(not any(k == "PersistentVolumeClaim" for (k, _) in production),
+          "production: no PersistentVolumeClaim")
     check(production[("PodDisruptionBudget", "chitieu-gateway")]["spec"].get("minAvailable", 0) >= 1,
           "production: gateway PDB keeps replicas up")
     for name in SERVICES:

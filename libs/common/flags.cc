@@ -13,6 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/log.h"
+#include "libs/common/sql_store.h"
 
 ABSL_FLAG(std::string, listen, "", "host:port this service listens on (port 0 picks a free port)");
 ABSL_FLAG(std::string, data_dir, "./var", "Folder for this service's database");
@@ -23,8 +24,8 @@ ABSL_FLAG(std::string, service_secret, "",
           "Secret shared by the gateway and the services; when set, services refuse calls "
           "without it (see libs/common/principal.h)");
 ABSL_FLAG(std::string, database_url, "",
-          "postgresql://… to keep this service's data in PostgreSQL (so far: the quota "
-          "service and the gateway's audit log); empty: SQLite in --data_dir");
+          "postgresql://… to keep this service's data (the gateway: its audit log) in "
+          "PostgreSQL, which several replicas may share; empty: SQLite in --data_dir");
 ABSL_FLAG(int, max_message_bytes, 4 << 20,
           "Largest gRPC message this process receives (larger: RESOURCE_EXHAUSTED)");
 ABSL_FLAG(std::string, tls_cert, "",
@@ -72,11 +73,14 @@ void InitService(int argc, char** argv, const char* usage, const char* default_l
   absl::ParseCommandLine(argc, argv);
 }
 
-bool SqliteOnly() {
-  if (absl::GetFlag(FLAGS_database_url).empty()) return true;
-  LogError("this service keeps its data in SQLite only so far (--data_dir); --database_url "
-           "is not supported by it yet");
-  return false;
+std::string StoreLocation(const std::string& file) {
+  const std::string url = absl::GetFlag(FLAGS_database_url);
+  if (url.empty()) return DataFilePath(file);
+  if (!IsPostgresUrl(url)) {
+    LogError("--database_url must be a postgresql:// URL", {{"database_url", url}});
+    return "";
+  }
+  return url;
 }
 
 std::string DataFilePath(const std::string& file) {

@@ -41,10 +41,11 @@ inline constexpr char kDefaultReportingAddr[] = "127.0.0.1:7403";
 // `default_listen` becomes --listen's default. Call first in main().
 void InitService(int argc, char** argv, const char* usage, const char* default_listen);
 
-// For services whose stores have no PostgreSQL backend yet: logs and
-// returns false if --database_url is set (rather than silently keeping the
-// data in SQLite when the admin asked for PostgreSQL).
-bool SqliteOnly();
+// Where the service keeps its data: --database_url if set, else `file` in
+// --data_dir (see DataFilePath); "" (logged) if neither can be used. The
+// URL must be a postgresql:// one: anything else is refused rather than
+// taken for a file name.
+std::string StoreLocation(const std::string& file);
 
 // Creates --data_dir if needed and returns the path of `file` in it; logs
 // and returns "" if the folder cannot be made.

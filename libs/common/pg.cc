@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <endian.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <random>
@@ -20,7 +21,9 @@ constexpr char kRetryPayload[] = "chitieu.pg/retry";
 // A fixed key for the migrations' advisory lock ("chitieu" in ASCII).
 constexpr int64_t kMigrationLock = 0x63686974696575;
 
-// `?` → `$1`, `$2`, … outside quoted strings; `?N` → `$N`.
+// `?N` → `$N`, and a bare `?` → one more than the largest number so far
+// (SQLite's rule, so that one statement means the same on both), outside
+// quoted strings.
 std::string Numbered(const std::string& sql) {
   std::string out;
   int next = 0;
@@ -35,7 +38,9 @@ std::string Numbered(const std::string& sql) {
     size_t j = i + 1;
     while (j < sql.size() && isdigit(static_cast<unsigned char>(sql[j]))) ++j;
     if (j > i + 1) {
-      absl::StrAppend(&out, "$", sql.substr(i + 1, j - i - 1));
+      const int n = std::stoi(sql.substr(i + 1, j - i - 1));
+      next = std::max(next, n);
+      absl::StrAppend(&out, "$", n);
       i = j - 1;
     } else {
       absl::StrAppend(&out, "$", ++next);
@@ -49,32 +54,44 @@ bool Retryable(const PGresult* result) {
   return state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0);
 }
 
-}  // namespace
-
-int64_t PgRows::Int64(int row, int col) const {
-  const char* v = PQgetvalue(result_.get(), row, col);
-  switch (PQftype(result_.get(), col)) {
-    case kInt2: {
-      uint16_t n;
-      std::memcpy(&n, v, 2);
-      return static_cast<int16_t>(ntohs(n));
+// A result's rows: integers decoded from binary, everything else as bytes.
+SqlRows ReadRows(const PGresult* result) {
+  SqlRows rows;
+  const int columns = PQnfields(result);
+  for (int r = 0; r < PQntuples(result); ++r) {
+    std::vector<SqlRows::Cell> row(columns);
+    for (int c = 0; c < columns; ++c) {
+      if (PQgetisnull(result, r, c)) continue;
+      const char* v = PQgetvalue(result, r, c);
+      switch (PQftype(result, c)) {
+        case kInt2: {
+          uint16_t n;
+          std::memcpy(&n, v, 2);
+          row[c] = int64_t{static_cast<int16_t>(ntohs(n))};
+          break;
+        }
+        case kInt4: {
+          uint32_t n;
+          std::memcpy(&n, v, 4);
+          row[c] = int64_t{static_cast<int32_t>(ntohl(n))};
+          break;
+        }
+        case kInt8: {
+          uint64_t n;
+          std::memcpy(&n, v, 8);
+          row[c] = static_cast<int64_t>(be64toh(n));
+          break;
+        }
+        default:
+          row[c] = std::string(v, PQgetlength(result, r, c));
+      }
     }
-    case kInt4: {
-      uint32_t n;
-      std::memcpy(&n, v, 4);
-      return static_cast<int32_t>(ntohl(n));
-    }
-    default: {
-      uint64_t n;
-      std::memcpy(&n, v, 8);
-      return static_cast<int64_t>(be64toh(n));
-    }
+    rows.AddRow(std::move(row));
   }
+  return rows;
 }
 
-std::string PgRows::Bytes(int row, int col) const {
-  return std::string(PQgetvalue(result_.get(), row, col), PQgetlength(result_.get(), row, col));
-}
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<PgDb>> PgDb::Open(const std::string& url) {
   PGconn* conn = PQconnectdb(url.c_str());
@@ -105,16 +122,16 @@ absl::Status PgDb::Error(absl::string_view what, const PGresult* result) const {
 }
 
 absl::Status PgDb::Exec(absl::string_view sql) {
-  PgRows rows(PQexec(conn_, std::string(sql).c_str()));
-  PGresult* result = rows.raw();
+  PGresult* result = PQexec(conn_, std::string(sql).c_str());
   const ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    return Error(sql.substr(0, 60), result);
-  }
-  return absl::OkStatus();
+  absl::Status s = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
+                       ? absl::OkStatus()
+                       : Error(sql.substr(0, 60), result);
+  PQclear(result);
+  return s;
 }
 
-absl::StatusOr<PgRows> PgDb::Query(const std::string& sql, const std::vector<PgArg>& args) {
+absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, const std::vector<SqlValue>& args) {
   std::vector<Oid> types(args.size());
   std::vector<std::string> storage(args.size());
   std::vector<const char*> values(args.size());
@@ -127,9 +144,11 @@ absl::StatusOr<PgRows> PgDb::Query(const std::string& sql, const std::vector<PgA
     } else if (const auto* s = std::get_if<std::string>(&args[i])) {
       storage[i] = *s;
       types[i] = kText;
-    } else {
-      storage[i] = std::get<PgBytes>(args[i]).data;
+    } else if (const auto* b = std::get_if<SqlBlob>(&args[i])) {
+      storage[i] = b->data;
       types[i] = kBytea;
+    } else {
+      continue;  // NULL: no value, the type inferred.
     }
     values[i] = storage[i].data();
     lengths[i] = static_cast<int>(storage[i].size());
@@ -144,7 +163,9 @@ absl::StatusOr<PgRows> PgDb::Query(const std::string& sql, const std::vector<PgA
     PQclear(result);
     return error;
   }
-  return PgRows(result);
+  SqlRows rows = ReadRows(result);
+  PQclear(result);
+  return rows;
 }
 
 absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
@@ -225,7 +246,7 @@ absl::StatusOr<int64_t> PgDb::NextSequence() {
 }
 
 absl::Status PgDb::InsertChange(int64_t sequence, const std::string& change) {
-  return Query("INSERT INTO changes (sequence, data) VALUES (?, ?)", {sequence, PgBytes{change}})
+  return Query("INSERT INTO changes (sequence, data) VALUES (?, ?)", {sequence, SqlBlob{change}})
       .status();
 }
 
@@ -241,7 +262,7 @@ absl::StatusOr<std::vector<std::string>> PgDb::ReadChanges(int64_t after, int li
                     {after, int64_t{limit}});
   if (!rows.ok()) return rows.status();
   std::vector<std::string> out;
-  for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Bytes(i, 0));
+  for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
   return out;
 }
 

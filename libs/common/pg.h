@@ -22,46 +22,26 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/common/sql.h"
 
 namespace chitieu {
 
-// A parameter: a whole number, text, or bytes (bytea).
-struct PgBytes {
-  std::string data;
-};
-using PgArg = std::variant<int64_t, std::string, PgBytes>;
-
-// The rows of one statement.
-class PgRows {
- public:
-  explicit PgRows(PGresult* result) : result_(result, PQclear) {}
-  int size() const { return PQntuples(result_.get()); }
-  bool IsNull(int row, int col) const { return PQgetisnull(result_.get(), row, col); }
-  // Any integer column (int2, int4, int8).
-  int64_t Int64(int row, int col) const;
-  // Text or bytea, as bytes.
-  std::string Bytes(int row, int col) const;
-  PGresult* raw() const { return result_.get(); }
-
- private:
-  std::unique_ptr<PGresult, void (*)(PGresult*)> result_;
-};
-
-class PgDb {
+class PgDb : public SqlSession {
  public:
   // `url`: postgresql://user@host:port/db?… (libpq's connection URI).
   static absl::StatusOr<std::unique_ptr<PgDb>> Open(const std::string& url);
-  ~PgDb();
+  ~PgDb() override;
 
   // Runs one or more statements without parameters.
   absl::Status Exec(absl::string_view sql);
-  absl::StatusOr<PgRows> Query(const std::string& sql, const std::vector<PgArg>& args = {});
+  // SqlSession: parameters typed (int8, text, bytea), results in binary.
+  absl::StatusOr<SqlRows> Query(const std::string& sql,
+                                const std::vector<SqlValue>& args = {}) override;
 
   // Runs `body` in a SERIALIZABLE transaction, again from the start (up to
   // 20 times, with a short random pause) when PostgreSQL reports a

@@ -13,33 +13,15 @@ namespace {
 constexpr char kChannel[] = "chitieu_feed";
 }  // namespace
 
-absl::StatusOr<std::optional<StoredRequest>> PgGetRequest(PgDb& db, const std::string& request_id) {
-  auto rows = db.Query("SELECT method, fingerprint, response FROM requests WHERE request_id = ?",
-                       {request_id});
-  if (!rows.ok()) return rows.status();
-  if (rows->size() == 0) return std::optional<StoredRequest>();
-  return std::optional<StoredRequest>(
-      StoredRequest{rows->Bytes(0, 0), rows->Bytes(0, 1), rows->Bytes(0, 2)});
-}
-
-absl::Status PgPutRequest(PgDb& db, const std::string& request_id, const StoredRequest& r) {
-  return db
-      .Query("INSERT INTO requests (request_id, method, fingerprint, response) VALUES (?, ?, ?, ?)",
-             {request_id, r.method, PgBytes{r.fingerprint}, PgBytes{r.response}})
-      .status();
-}
-
-absl::StatusOr<int64_t> PgNextId(PgDb& db, const std::string& counter) {
-  auto rows = db.Query(
-      "INSERT INTO counters (name, value) VALUES (?, 1) "
-      "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-      {counter});
-  if (!rows.ok()) return rows.status();
-  return rows->Int64(0, 0);
-}
-
-void PgChangeAppender::SetNow(google::protobuf::Timestamp* t) {
-  *t = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
+absl::Status PgChangeAppender::Append(
+    const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>& serialize) {
+  auto sequence = db_.NextSequence();
+  if (!sequence.ok()) return sequence.status();
+  const auto now =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
+  if (auto s = db_.InsertChange(*sequence, serialize(*sequence, now)); !s.ok()) return s;
+  last_ = *sequence;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
@@ -47,6 +29,9 @@ absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
   auto db = PgDb::Open(url);
   if (!db.ok()) return db.status();
   if (auto s = (*db)->Migrate(migrations); !s.ok()) return s;
+  if (notifier == nullptr) {
+    return std::unique_ptr<PgStoreCore>(new PgStoreCore(std::move(*db), nullptr, nullptr));
+  }
   PGconn* listener = PQconnectdb(url.c_str());
   if (PQstatus(listener) != CONNECTION_OK) {
     const std::string why = PQerrorMessage(listener);
@@ -69,13 +54,13 @@ absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
 
 PgStoreCore::PgStoreCore(std::unique_ptr<PgDb> db, PGconn* listener, ChangeNotifier* notifier)
     : db_(std::move(db)), listener_(listener), notifier_(notifier) {
-  listen_thread_ = std::thread([this] { Listen(); });
+  if (listener_ != nullptr) listen_thread_ = std::thread([this] { Listen(); });
 }
 
 PgStoreCore::~PgStoreCore() {
   stopping_ = true;
   if (listen_thread_.joinable()) listen_thread_.join();
-  PQfinish(listener_);
+  if (listener_ != nullptr) PQfinish(listener_);
 }
 
 // Wakes this replica's feed followers when another replica commits changes.
@@ -98,7 +83,7 @@ void PgStoreCore::Listen() {
 }
 
 absl::Status PgStoreCore::Transact(
-    const std::function<absl::Status(PgDb&, PgChangeAppender&)>& body) {
+    const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
   int64_t notify_up_to = 0;
   {
     absl::MutexLock lock(&mu_);
@@ -106,18 +91,21 @@ absl::Status PgStoreCore::Transact(
     absl::Status status = db_->InTransaction([&]() -> absl::Status {
       changes.Reset();  // A retried attempt starts again.
       if (auto s = body(*db_, changes); !s.ok()) return s;
-      if (changes.last_appended() == 0) return absl::OkStatus();
+      if (changes.last_appended() == 0 || notifier_ == nullptr) return absl::OkStatus();
       // Delivered to every replica's LISTEN connection when this commits.
       return db_
-          ->Query("SELECT pg_notify(?, ?)",
-                  {std::string(kChannel), absl::StrCat(changes.last_appended())})
-          .status();
+          ->Run("SELECT pg_notify(?, ?)", {std::string(kChannel), absl::StrCat(changes.last_appended())});
     });
     if (!status.ok()) return status;
     notify_up_to = changes.last_appended();
   }
-  if (notify_up_to > 0) notifier_->Notify(notify_up_to);
+  if (notify_up_to > 0 && notifier_ != nullptr) notifier_->Notify(notify_up_to);
   return absl::OkStatus();
+}
+
+absl::Status PgStoreCore::Read(const std::function<absl::Status(SqlSession&)>& body) {
+  absl::MutexLock lock(&mu_);
+  return body(*db_);
 }
 
 absl::StatusOr<std::vector<std::string>> PgStoreCore::ReadChanges(int64_t after, int limit) {

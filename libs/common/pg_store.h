@@ -21,12 +21,13 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "libs/common/feed.h"
-#include "libs/common/idempotency.h"
 #include "libs/common/pg.h"
+#include "libs/common/sql.h"
 
 namespace chitieu {
 
-// Part of each service's first PostgreSQL migration (with kPgOutboxSchema).
+// Part of each service's first PostgreSQL migration (with kPgOutboxSchema);
+// their queries are in sql.h.
 inline constexpr char kPgRequestsSchema[] = R"sql(
 CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
 CREATE TABLE requests (
@@ -37,45 +38,36 @@ CREATE TABLE requests (
 );
 )sql";
 
-absl::StatusOr<std::optional<StoredRequest>> PgGetRequest(PgDb& db, const std::string& request_id);
-absl::Status PgPutRequest(PgDb& db, const std::string& request_id, const StoredRequest& request);
-absl::StatusOr<int64_t> PgNextId(PgDb& db, const std::string& counter);
-
-// Appends changes within the caller's transaction; `Change` is a
-// StreamChangesResponse whose sequence and commit_time are set here.
-class PgChangeAppender {
+// Appends changes within the caller's transaction.
+class PgChangeAppender : public ChangeLog {
  public:
   explicit PgChangeAppender(PgDb& db) : db_(db) {}
 
-  template <typename Change>
-  absl::Status Append(Change change) {
-    auto sequence = db_.NextSequence();
-    if (!sequence.ok()) return sequence.status();
-    change.set_sequence(*sequence);
-    SetNow(change.mutable_commit_time());
-    if (auto s = db_.InsertChange(*sequence, change.SerializeAsString()); !s.ok()) return s;
-    last_ = *sequence;
-    return absl::OkStatus();
-  }
-  int64_t last_appended() const { return last_; }
+  absl::Status Append(
+      const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>& serialize)
+      override;
+  int64_t last_appended() const override { return last_; }
   void Reset() { last_ = 0; }
 
  private:
-  static void SetNow(google::protobuf::Timestamp* t);
   PgDb& db_;
   int64_t last_ = 0;
 };
 
-class PgStoreCore {
+class PgStoreCore : public SqlStoreCore {
  public:
+  // Connects to `url`, migrates, and, with a `notifier` (which must outlive
+  // the core), primes it and keeps a LISTEN connection for it.
   static absl::StatusOr<std::unique_ptr<PgStoreCore>> Open(
       const std::string& url, const std::vector<std::string>& migrations,
       ChangeNotifier* notifier);
-  ~PgStoreCore();
+  ~PgStoreCore() override;
 
-  absl::Status Transact(const std::function<absl::Status(PgDb&, PgChangeAppender&)>& body);
-  absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit);
-  absl::StatusOr<int64_t> LastSequence();
+  // SERIALIZABLE; `body` runs again from the start after a conflict.
+  absl::Status Transact(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) override;
+  absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) override;
+  absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit) override;
+  absl::StatusOr<int64_t> LastSequence() override;
 
  private:
   PgStoreCore(std::unique_ptr<PgDb> db, PGconn* listener, ChangeNotifier* notifier);

@@ -39,20 +39,20 @@ TEST_F(PgTest, ParametersTextAndBytesRoundTrip) {
   ASSERT_TRUE(db->Exec("CREATE TABLE t (id BIGINT PRIMARY KEY, name TEXT, data BYTEA)").ok());
   const std::string bytes("a\0b\xff\x01", 5);
   ASSERT_TRUE(db->Query("INSERT INTO t VALUES (?, ?, ?)",
-                        {int64_t{-7}, std::string("Quận Hoàn Kiếm"), PgBytes{bytes}})
+                        {int64_t{-7}, std::string("Quận Hoàn Kiếm"), SqlBlob{bytes}})
                   .ok());
   auto rows = db->Query("SELECT id, name, data, length(data) FROM t WHERE name = ?",
                         {std::string("Quận Hoàn Kiếm")});
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 1);
   EXPECT_EQ(rows->Int64(0, 0), -7);
-  EXPECT_EQ(rows->Bytes(0, 1), "Quận Hoàn Kiếm");
-  EXPECT_EQ(rows->Bytes(0, 2), bytes);
+  EXPECT_EQ(rows->Text(0, 1), "Quận Hoàn Kiếm");
+  EXPECT_EQ(rows->Text(0, 2), bytes);
   EXPECT_EQ(rows->Int64(0, 3), 5);
   // A question mark inside a string literal is not a parameter.
   auto literal = db->Query("SELECT 'why?' || ?", {std::string("!")});
   ASSERT_TRUE(literal.ok()) << literal.status();
-  EXPECT_EQ(literal->Bytes(0, 0), "why?!");
+  EXPECT_EQ(literal->Text(0, 0), "why?!");
   EXPECT_EQ(db->Query("SELECT * FROM missing").status().code(), absl::StatusCode::kInternal);
 }
 

@@ -4,6 +4,13 @@
 // store and the reporting read model (both keep `units(code, parent)` and
 // `enterprise_status(code, idx, status, effective_date, end_date)`).
 
+#include <string>
+
+#include "absl/status/status.h"
+#include "chitieu/registry/v1/registry.pb.h"
+#include "google/protobuf/repeated_ptr_field.h"
+#include "libs/common/sql.h"
+
 namespace chitieu {
 
 // The codes of a unit and every unit beneath it; binds one `?` (the code).
@@ -26,6 +33,12 @@ CREATE TABLE enterprise_status (
   PRIMARY KEY (code, idx)
 );
 )sql";
+
+// Replaces the rows of enterprise `code` in enterprise_status with
+// `history`, one row a period.
+absl::Status ReplaceStatusHistory(
+    SqlSession& db, const std::string& code,
+    const google::protobuf::RepeatedPtrField<registry::v1::StatusPeriod>& history);
 
 // The status of enterprise `e` on the date bound as ?1: the latest period
 // begun by then; a suspension past its end date counts as active (1); NULL

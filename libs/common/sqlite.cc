@@ -82,6 +82,10 @@ std::string SqliteStatement::ColumnBlob(int col) const {
                                     static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
+int SqliteStatement::ColumnCount() const { return sqlite3_column_count(stmt_); }
+
+int SqliteStatement::ColumnType(int col) const { return sqlite3_column_type(stmt_, col); }
+
 bool SqliteStatement::ColumnIsNull(int col) const {
   return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
 }
@@ -114,6 +118,48 @@ SqliteDb::~SqliteDb() {
     sqlite3_finalize(stmt);
   }
   sqlite3_close(db_);
+}
+
+absl::StatusOr<SqlRows> SqliteDb::Query(const std::string& sql,
+                                        const std::vector<SqlValue>& args) {
+  auto stmt = Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  for (size_t i = 0; i < args.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    if (const auto* n = std::get_if<int64_t>(&args[i])) {
+      stmt->Bind(index, *n);
+    } else if (const auto* text = std::get_if<std::string>(&args[i])) {
+      stmt->Bind(index, *text);
+    } else if (const auto* blob = std::get_if<SqlBlob>(&args[i])) {
+      stmt->BindBlob(index, blob->data);
+    } else {
+      stmt->BindNull(index);
+    }
+  }
+  SqlRows rows;
+  while (true) {
+    auto more = stmt->Step();
+    if (!more.ok()) return more.status();
+    if (!*more) break;
+    std::vector<SqlRows::Cell> row(stmt->ColumnCount());
+    for (int c = 0; c < static_cast<int>(row.size()); ++c) {
+      switch (stmt->ColumnType(c)) {
+        case SQLITE_NULL:
+          break;
+        case SQLITE_INTEGER:
+        case SQLITE_FLOAT:
+          row[c] = stmt->ColumnInt64(c);
+          break;
+        case SQLITE_BLOB:
+          row[c] = stmt->ColumnBlob(c);
+          break;
+        default:
+          row[c] = stmt->ColumnText(c);
+      }
+    }
+    rows.AddRow(std::move(row));
+  }
+  return rows;
 }
 
 absl::Status SqliteDb::Exec(absl::string_view sql) {

@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/common/sql.h"
 
 namespace chitieu {
 
@@ -66,6 +67,9 @@ class SqliteStatement {
   std::string ColumnText(int col) const;
   std::string ColumnBlob(int col) const;
   bool ColumnIsNull(int col) const;
+  int ColumnCount() const;
+  // SQLITE_INTEGER, SQLITE_TEXT, SQLITE_BLOB, SQLITE_FLOAT or SQLITE_NULL.
+  int ColumnType(int col) const;
 
  private:
   friend class SqliteDb;
@@ -74,7 +78,7 @@ class SqliteStatement {
   sqlite3_stmt* stmt_;
 };
 
-class SqliteDb {
+class SqliteDb : public SqlSession {
  public:
   // Opens (creating) a database in WAL mode with synchronous=FULL, so that a
   // committed transaction survives a crash or power loss before it is
@@ -84,9 +88,12 @@ class SqliteDb {
   // transactions, but never part of one.
   static absl::StatusOr<std::unique_ptr<SqliteDb>> Open(const std::string& path,
                                                         bool durable = true);
-  ~SqliteDb();
+  ~SqliteDb() override;
 
   absl::Status Exec(absl::string_view sql);
+  // SqlSession: a cached statement, bound, stepped to the end.
+  absl::StatusOr<SqlRows> Query(const std::string& sql,
+                                const std::vector<SqlValue>& args = {}) override;
   // Returns a cached prepared statement for `sql`.
   absl::StatusOr<SqliteStatement> Prepare(const std::string& sql);
   int64_t LastInsertRowId() const;
@@ -110,41 +117,5 @@ class SqliteDb {
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
-
-}  // namespace chitieu
-
-#include <variant>
-
-#include "absl/strings/str_cat.h"
-
-namespace chitieu {
-
-// A bound parameter of QueryMessages.
-using SqlArg = std::variant<int64_t, std::string>;
-
-// Runs `sql`, binding `args` in order, and parses column 0 of every row as
-// a serialised `Message`. DATA_LOSS if one does not parse.
-template <typename Message>
-absl::StatusOr<std::vector<Message>> QueryMessages(SqliteDb& db, const std::string& sql,
-                                                   const std::vector<SqlArg>& args) {
-  auto stmt = db.Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::visit([&](const auto& v) { stmt->Bind(static_cast<int>(i + 1), v); }, args[i]);
-  }
-  std::vector<Message> out;
-  while (true) {
-    auto row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    Message m;
-    if (!m.ParseFromString(stmt->ColumnBlob(0))) {
-      return absl::DataLossError(
-          absl::StrCat("stored ", Message::descriptor()->name(), " cannot be parsed"));
-    }
-    out.push_back(std::move(m));
-  }
-  return out;
-}
 
 }  // namespace chitieu

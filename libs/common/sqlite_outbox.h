@@ -1,9 +1,9 @@
 #pragma once
 
-// The tables every service's SQLite store shares, and their queries:
-// request ids (idempotency), named counters (ids), and the change feed (a
-// transactional outbox: a change is inserted in the same transaction as the
-// write it describes, with the next sequence number).
+// The tables every service's SQLite store shares: request ids
+// (idempotency), named counters (ids; their queries are in sql.h), and the
+// change feed (a transactional outbox: a change is inserted in the same
+// transaction as the write it describes, with the next sequence number).
 
 #include <cstdint>
 #include <optional>
@@ -12,7 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "libs/common/idempotency.h"
+#include "libs/common/sql.h"
 #include "libs/common/sqlite.h"
 
 namespace chitieu {
@@ -29,44 +29,20 @@ CREATE TABLE requests (
 CREATE TABLE changes (sequence INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql";
 
-absl::StatusOr<std::optional<StoredRequest>> SqliteGetRequest(SqliteDb& db,
-                                                              const std::string& request_id);
-absl::Status SqlitePutRequest(SqliteDb& db, const std::string& request_id,
-                              const StoredRequest& request);
-
-// The next value of a named counter, starting at 1.
-absl::StatusOr<int64_t> SqliteNextId(SqliteDb& db, const std::string& counter);
-
 // The highest sequence in the feed, 0 when empty.
 absl::StatusOr<int64_t> SqliteLastSequence(SqliteDb& db);
 
-// Appends changes within the caller's transaction. `Change` is a
-// StreamChangesResponse: its sequence and commit_time are set here.
-class SqliteChangeAppender {
+// Appends changes within the caller's transaction.
+class SqliteChangeAppender : public ChangeLog {
  public:
   explicit SqliteChangeAppender(SqliteDb& db) : db_(db) {}
 
-  template <typename Change>
-  absl::Status Append(Change change) {
-    if (last_ == 0) {
-      auto last = SqliteLastSequence(db_);
-      if (!last.ok()) return last.status();
-      last_ = *last;
-    }
-    change.set_sequence(last_ + 1);
-    SetNow(change.mutable_commit_time());
-    if (auto s = Insert(change.sequence(), change.SerializeAsString()); !s.ok()) return s;
-    ++last_;
-    appended_ = true;
-    return absl::OkStatus();
-  }
-
-  // The sequence of the last change appended, if any was.
-  int64_t last_appended() const { return appended_ ? last_ : 0; }
+  absl::Status Append(
+      const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>& serialize)
+      override;
+  int64_t last_appended() const override { return appended_ ? last_ : 0; }
 
  private:
-  static void SetNow(google::protobuf::Timestamp* t);
-  absl::Status Insert(int64_t sequence, const std::string& bytes);
   SqliteDb& db_;
   int64_t last_ = 0;
   bool appended_ = false;

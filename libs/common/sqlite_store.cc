@@ -3,19 +3,22 @@
 namespace chitieu {
 
 absl::StatusOr<std::unique_ptr<SqliteStoreCore>> SqliteStoreCore::Open(
-    const std::string& path, const std::vector<std::string>& migrations, ChangeNotifier* notifier) {
-  auto db = SqliteDb::Open(path);
+    const std::string& path, const std::vector<std::string>& migrations, ChangeNotifier* notifier,
+    bool durable) {
+  auto db = SqliteDb::Open(path, durable);
   if (!db.ok()) return db.status();
   if (auto s = (*db)->Migrate(migrations); !s.ok()) return s;
   std::unique_ptr<SqliteStoreCore> core(new SqliteStoreCore(std::move(*db), notifier));
-  auto last = core->LastSequence();
-  if (!last.ok()) return last.status();
-  notifier->Notify(*last);
+  if (notifier != nullptr) {
+    auto last = core->LastSequence();
+    if (!last.ok()) return last.status();
+    notifier->Notify(*last);
+  }
   return core;
 }
 
 absl::Status SqliteStoreCore::Transact(
-    const std::function<absl::Status(SqliteDb&, SqliteChangeAppender&)>& body) {
+    const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
   int64_t notify_up_to = 0;
   {
     absl::MutexLock lock(&mu_);
@@ -25,8 +28,13 @@ absl::Status SqliteStoreCore::Transact(
     notify_up_to = changes.last_appended();
   }
   // Outside the lock: woken followers read the store.
-  if (notify_up_to > 0) notifier_->Notify(notify_up_to);
+  if (notify_up_to > 0 && notifier_ != nullptr) notifier_->Notify(notify_up_to);
   return absl::OkStatus();
+}
+
+absl::Status SqliteStoreCore::Read(const std::function<absl::Status(SqlSession&)>& body) {
+  absl::MutexLock lock(&mu_);
+  return body(*db_);
 }
 
 absl::StatusOr<std::vector<std::string>> SqliteStoreCore::ReadChanges(int64_t after, int limit) {

@@ -14,25 +14,26 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/common/feed.h"
+#include "libs/common/sql.h"
 #include "libs/common/sqlite.h"
 #include "libs/common/sqlite_outbox.h"
 
 namespace chitieu {
 
-class SqliteStoreCore {
+class SqliteStoreCore : public SqlStoreCore {
  public:
   // Opens `path` (":memory:" for tests), applies `migrations`, and primes
-  // `notifier` (which must outlive the core) with the last sequence.
+  // `notifier` (if any; it must outlive the core) with the last sequence.
+  // `durable`: see SqliteDb::Open.
   static absl::StatusOr<std::unique_ptr<SqliteStoreCore>> Open(
       const std::string& path, const std::vector<std::string>& migrations,
-      ChangeNotifier* notifier);
+      ChangeNotifier* notifier, bool durable = true);
 
-  // Runs `body` in BEGIN IMMEDIATE … COMMIT; rolls back unless it returns OK.
-  absl::Status Transact(const std::function<absl::Status(SqliteDb&, SqliteChangeAppender&)>& body);
-
-  // The serialised changes after `after`, in order.
-  absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit);
-  absl::StatusOr<int64_t> LastSequence();
+  // In BEGIN IMMEDIATE … COMMIT; rolled back unless `body` returns OK.
+  absl::Status Transact(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) override;
+  absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) override;
+  absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit) override;
+  absl::StatusOr<int64_t> LastSequence() override;
 
  private:
   SqliteStoreCore(std::unique_ptr<SqliteDb> db, ChangeNotifier* notifier)
@@ -42,17 +43,5 @@ class SqliteStoreCore {
   std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);
   ChangeNotifier* notifier_;
 };
-
-// Parses serialised changes; DATA_LOSS if one does not parse.
-template <typename Change>
-absl::StatusOr<std::vector<Change>> ParseChanges(const std::vector<std::string>& rows) {
-  std::vector<Change> out(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (!out[i].ParseFromString(rows[i])) {
-      return absl::DataLossError("a stored change cannot be parsed");
-    }
-  }
-  return out;
-}
 
 }  // namespace chitieu

@@ -16,14 +16,8 @@ std::string AuditLog::ChainHash(const std::string& previous, const v1::AuditEntr
       e.resource(), std::string(1, '\0'), e.request_id(), std::string(1, '\0'), e.outcome()));
 }
 
-absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& path) {
-  auto store = OpenSqliteAuditStore(path);
-  if (!store.ok()) return store.status();
-  return std::unique_ptr<AuditLog>(new AuditLog(std::move(*store)));
-}
-
-absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::OpenUrl(const std::string& url) {
-  auto store = OpenPgAuditStore(url);
+absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& location) {
+  auto store = OpenAuditStore(location);
   if (!store.ok()) return store.status();
   return std::unique_ptr<AuditLog>(new AuditLog(std::move(*store)));
 }

@@ -19,10 +19,8 @@ namespace chitieu::gateway {
 
 class AuditLog {
  public:
-  // SQLite at `path`.
-  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& path);
-  // PostgreSQL at `url` (postgresql://…).
-  static absl::StatusOr<std::unique_ptr<AuditLog>> OpenUrl(const std::string& url);
+  // `location`: a SQLite path or a postgresql:// URL.
+  static absl::StatusOr<std::unique_ptr<AuditLog>> Open(const std::string& location);
 
   // Appends an entry (its sequence, time and hash are set here), durably.
   absl::Status Append(v1::AuditEntry entry);

@@ -17,8 +17,8 @@ TEST(AuditLogOnPostgres, TwoReplicasKeepOneChain) {
   testing::PostgresServer server;
   ASSERT_TRUE(server.Start()) << server.error();
   const std::string url = server.Url("audit");
-  auto a = AuditLog::OpenUrl(url);
-  auto b = AuditLog::OpenUrl(url);
+  auto a = AuditLog::Open(url);
+  auto b = AuditLog::Open(url);
   ASSERT_TRUE(a.ok()) << a.status();
   ASSERT_TRUE(b.ok()) << b.status();
   constexpr int kEach = 60;

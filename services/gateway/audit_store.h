@@ -1,8 +1,8 @@
 #pragma once
 
-// Storage of the gateway's audit log: SQLite in the gateway's data folder
-// (audit_store_sqlite.cc) or, for several gateway replicas sharing one log,
-// PostgreSQL (audit_store_pg.cc, --database_url).
+// Storage of the gateway's audit log (audit_store_sql.cc): SQLite in the
+// gateway's data folder or, for several gateway replicas sharing one log,
+// PostgreSQL (--database_url).
 
 #include <functional>
 #include <memory>
@@ -44,7 +44,7 @@ class AuditStore {
   virtual absl::StatusOr<std::vector<AuditRow>> Rows() = 0;
 };
 
-absl::StatusOr<std::unique_ptr<AuditStore>> OpenSqliteAuditStore(const std::string& path);
-absl::StatusOr<std::unique_ptr<AuditStore>> OpenPgAuditStore(const std::string& url);
+// `location`: a SQLite path or a postgresql:// URL.
+absl::StatusOr<std::unique_ptr<AuditStore>> OpenAuditStore(const std::string& location);
 
 }  // namespace chitieu::gateway

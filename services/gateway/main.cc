@@ -58,11 +58,9 @@ int main(int argc, char** argv) {
   }
   // The audit log: PostgreSQL when --database_url names one (shared by
   // every gateway replica), else SQLite in the data folder.
-  const std::string database_url = absl::GetFlag(FLAGS_database_url);
-  const std::string audit_path = database_url.empty() ? chitieu::DataFilePath("audit.db") : "";
-  if (database_url.empty() && audit_path.empty()) return 1;
-  auto audit = database_url.empty() ? chitieu::gateway::AuditLog::Open(audit_path)
-                                    : chitieu::gateway::AuditLog::OpenUrl(database_url);
+  const std::string audit_location = chitieu::StoreLocation("audit.db");
+  if (audit_location.empty()) return 1;
+  auto audit = chitieu::gateway::AuditLog::Open(audit_location);
   if (!audit.ok()) {
     chitieu::LogError("cannot open the audit log", {{"error", audit.status().ToString()}});
     return 1;

@@ -1,5 +1,5 @@
 // chitieu-quota: wiring only. Rules in quota.cc, SQL in
-// quota_store_sqlite.cc, gRPC glue in quota_service.cc, the registry client
+// quota_store_sql.cc, gRPC glue in quota_service.cc, the registry client
 // in registry_directory.cc.
 
 #include "absl/flags/flag.h"
@@ -12,8 +12,7 @@
 #include "libs/common/server.h"
 #include "services/quota/quota.h"
 #include "services/quota/quota_service.h"
-#include "services/quota/quota_store_pg.h"
-#include "services/quota/quota_store_sqlite.h"
+#include "services/quota/quota_store_sql.h"
 #include "services/quota/registry_directory.h"
 
 int main(int argc, char** argv) {
@@ -25,16 +24,10 @@ int main(int argc, char** argv) {
 
   // PostgreSQL when --database_url names one (replicas may share it), else
   // SQLite in the data folder.
+  const std::string location = chitieu::StoreLocation("quota.db");
+  if (location.empty()) return 1;
   chitieu::ChangeNotifier notifier;
-  const std::string database_url = absl::GetFlag(FLAGS_database_url);
-  absl::StatusOr<std::unique_ptr<chitieu::quota::QuotaStore>> store;
-  if (!database_url.empty()) {
-    store = chitieu::quota::PgQuotaStore::Open(database_url, &notifier);
-  } else {
-    const std::string db_path = chitieu::DataFilePath("quota.db");
-    if (db_path.empty()) return 1;
-    store = chitieu::quota::SqliteQuotaStore::Open(db_path, &notifier);
-  }
+  auto store = chitieu::quota::SqlQuotaStore::Open(location, &notifier);
   if (!store.ok()) {
     chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
     return 1;

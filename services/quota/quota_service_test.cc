@@ -5,7 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "services/quota/quota_store_sqlite.h"
+#include "services/quota/quota_store_sql.h"
+#include "tests/support/postgres.h"
 
 namespace chitieu::quota {
 
@@ -26,9 +27,14 @@ class OneUnitDirectory : public UnitDirectory {
   }
 };
 
-TEST(QuotaServiceTest, RevisionRecordsThePrincipalAndFeedStreams) {
+// On both backends: SQLite and PostgreSQL.
+class QuotaServiceTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(QuotaServiceTest, RevisionRecordsThePrincipalAndFeedStreams) {
   ChangeNotifier notifier;
-  auto store = std::move(*SqliteQuotaStore::Open(":memory:", &notifier));
+  auto opened = SqlQuotaStore::Open(testing::TestStoreLocation(GetParam(), "quota_svc"), &notifier);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  auto store = std::move(*opened);
   OneUnitDirectory units;
   Quota quota(store.get(), &units, [] { return absl::CivilDay(2013, 3, 1); });
   QuotaService service(&quota, store.get(), &notifier);
@@ -81,6 +87,10 @@ TEST(QuotaServiceTest, RevisionRecordsThePrincipalAndFeedStreams) {
   notifier.Shutdown();
   server->Shutdown();
 }
+
+
+INSTANTIATE_TEST_SUITE_P(Backends, QuotaServiceTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace chitieu::quota

@@ -1,8 +1,8 @@
 #pragma once
 
 // Storage layer of the quota service: an interface the domain calls inside
-// one transaction at a time, and the change feed. SQLite implementation in
-// quota_store_sqlite.h.
+// one transaction at a time, and the change feed. Implemented once for
+// SQLite and PostgreSQL in quota_store_sql.h.
 
 #include <cstdint>
 #include <functional>

@@ -8,8 +8,7 @@
 #include <map>
 
 #include "libs/common/errors.h"
-#include "services/quota/quota_store_pg.h"
-#include "services/quota/quota_store_sqlite.h"
+#include "services/quota/quota_store_sql.h"
 #include "tests/support/postgres.h"
 
 namespace chitieu::quota {
@@ -66,16 +65,9 @@ std::string Field(const absl::Status& s) {
 class QuotaTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    if (GetParam() == "postgres") {
-      static int databases = 0;
-      const std::string url =
-          testing::SharedPostgres()->Url("quota_" + std::to_string(++databases));
-      auto opened = PgQuotaStore::Open(url, &notifier_);
-      ASSERT_TRUE(opened.ok()) << opened.status();
-      store_ = std::move(*opened);
-    } else {
-      store_ = std::move(*SqliteQuotaStore::Open(":memory:", &notifier_));
-    }
+    auto opened = SqlQuotaStore::Open(testing::TestStoreLocation(GetParam(), "quota"), &notifier_);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(*opened);
     quota_ =
         std::make_unique<Quota>(store_.get(), &units_, [] { return absl::CivilDay(2013, 3, 1); });
     units_.AddUnit("01", "");

@@ -1,5 +1,5 @@
 // chitieu-registry: wiring only. The rules live in registry.cc, the SQL in
-// registry_store_sqlite.cc, the gRPC glue in registry_service.cc.
+// registry_store_sql.cc, the gRPC glue in registry_service.cc.
 
 #include "absl/flags/flag.h"
 #include "libs/common/dates.h"
@@ -10,7 +10,7 @@
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
 #include "libs/common/principal.h"
-#include "services/registry/registry_store_sqlite.h"
+#include "services/registry/registry_store_sql.h"
 
 int main(int argc, char** argv) {
   chitieu::InitService(argc, argv,
@@ -19,11 +19,12 @@ int main(int argc, char** argv) {
                        chitieu::kDefaultRegistryAddr);
   chitieu::InitLogging("registry");
 
-  if (!chitieu::SqliteOnly()) return 1;
-  const std::string db_path = chitieu::DataFilePath("registry.db");
-  if (db_path.empty()) return 1;
+  // PostgreSQL when --database_url names one (replicas may share it), else
+  // SQLite in the data folder.
+  const std::string location = chitieu::StoreLocation("registry.db");
+  if (location.empty()) return 1;
   chitieu::ChangeNotifier notifier;
-  auto store = chitieu::registry::SqliteRegistryStore::Open(db_path, &notifier);
+  auto store = chitieu::registry::SqlRegistryStore::Open(location, &notifier);
   if (!store.ok()) {
     chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
     return 1;

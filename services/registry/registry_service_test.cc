@@ -9,16 +9,21 @@
 
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "services/registry/registry_store_sqlite.h"
+#include "services/registry/registry_store_sql.h"
 #include "services/registry/tax_code.h"
+#include "tests/support/postgres.h"
 
 namespace chitieu::registry {
 namespace {
 
-class RegistryServiceTest : public ::testing::Test {
+// On both backends: SQLite and PostgreSQL.
+class RegistryServiceTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = std::move(*SqliteRegistryStore::Open(":memory:", &notifier_));
+    auto opened =
+        SqlRegistryStore::Open(testing::TestStoreLocation(GetParam(), "registry_svc"), &notifier_);
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(*opened);
     registry_ =
         std::make_unique<Registry>(store_.get(), [] { return absl::CivilDay(2014, 1, 13); });
     service_ = std::make_unique<RegistryService>(registry_.get(), store_.get(), &notifier_);
@@ -53,14 +58,14 @@ class RegistryServiceTest : public ::testing::Test {
   }
 
   ChangeNotifier notifier_;
-  std::unique_ptr<SqliteRegistryStore> store_;
+  std::unique_ptr<SqlRegistryStore> store_;
   std::unique_ptr<Registry> registry_;
   std::unique_ptr<RegistryService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<pb::RegistryService::Stub> stub_;
 };
 
-TEST_F(RegistryServiceTest, ErrorsCarryGoogleRpcDetails) {
+TEST_P(RegistryServiceTest, ErrorsCarryGoogleRpcDetails) {
   pb::CreateEnterpriseRequest r;
   *r.mutable_enterprise() = Enterprise(1);
   r.mutable_enterprise()->set_registration_date("13/01/2014");
@@ -75,7 +80,7 @@ TEST_F(RegistryServiceTest, ErrorsCarryGoogleRpcDetails) {
   EXPECT_EQ(bad.field_violations(0).field(), "enterprise.registration_date");
 }
 
-TEST_F(RegistryServiceTest, NotFoundAndAlreadyExists) {
+TEST_P(RegistryServiceTest, NotFoundAndAlreadyExists) {
   pb::GetEnterpriseRequest get;
   get.set_name("enterprises/0100233488");
   pb::Enterprise out;
@@ -88,7 +93,7 @@ TEST_F(RegistryServiceTest, NotFoundAndAlreadyExists) {
   EXPECT_EQ(stub_->CreateEnterprise(&c3, r, &out).error_code(), grpc::StatusCode::ALREADY_EXISTS);
 }
 
-TEST_F(RegistryServiceTest, ImportStreamsBatches) {
+TEST_P(RegistryServiceTest, ImportStreamsBatches) {
   grpc::ClientContext ctx;
   pb::ImportEnterprisesResponse summary;
   auto writer = stub_->ImportEnterprises(&ctx, &summary);
@@ -107,7 +112,7 @@ TEST_F(RegistryServiceTest, ImportStreamsBatches) {
   EXPECT_EQ(summary.results(summary.results_size() - 1).outcome(), pb::IMPORT_OUTCOME_REJECTED);
 }
 
-TEST_F(RegistryServiceTest, FeedFollowsLiveAndRefusesNegativeCursor) {
+TEST_P(RegistryServiceTest, FeedFollowsLiveAndRefusesNegativeCursor) {
   pb::StreamChangesRequest r;
   r.set_after_sequence(1);  // Skip the unit.
   grpc::ClientContext ctx;
@@ -133,6 +138,10 @@ TEST_F(RegistryServiceTest, FeedFollowsLiveAndRefusesNegativeCursor) {
   EXPECT_FALSE(refused->Read(&change));
   EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
+
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryServiceTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace chitieu::registry

@@ -1,9 +1,8 @@
 #pragma once
 
 // Storage layer of the registry: an interface the domain calls inside one
-// transaction at a time, and the change feed. Implementations: SQLite
-// (registry_store_sqlite.h); PostgreSQL comes later behind the same
-// interface.
+// transaction at a time, and the change feed. Implemented once for SQLite
+// and PostgreSQL in registry_store_sql.h.
 
 #include <cstdint>
 #include <functional>

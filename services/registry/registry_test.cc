@@ -6,8 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "libs/common/errors.h"
-#include "services/registry/registry_store_sqlite.h"
+#include "services/registry/registry_store_sql.h"
 #include "services/registry/tax_code.h"
+#include "tests/support/postgres.h"
 
 namespace chitieu::registry {
 namespace {
@@ -23,10 +24,12 @@ std::string FirstViolationField(const absl::Status& s) {
   return v.empty() ? "" : v[0].first;
 }
 
-class RegistryTest : public ::testing::Test {
+// Every domain test runs on both backends: SQLite and PostgreSQL.
+class RegistryTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto store = SqliteRegistryStore::Open(":memory:", &notifier_);
+    auto store =
+        SqlRegistryStore::Open(testing::TestStoreLocation(GetParam(), "registry"), &notifier_);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     registry_ =
@@ -92,11 +95,11 @@ class RegistryTest : public ::testing::Test {
   int64_t FeedLength() { return *store_->LastSequence(); }
 
   ChangeNotifier notifier_;
-  std::unique_ptr<SqliteRegistryStore> store_;
+  std::unique_ptr<SqlRegistryStore> store_;
   std::unique_ptr<Registry> registry_;
 };
 
-TEST_F(RegistryTest, CreatesAndGetsAnEnterpriseActiveFromRegistration) {
+TEST_P(RegistryTest, CreatesAndGetsAnEnterpriseActiveFromRegistration) {
   pb::Enterprise e = MustCreate(1);
   EXPECT_EQ(e.name(), "enterprises/" + e.enterprise_code());
   EXPECT_EQ(e.status(), ENTERPRISE_STATUS_ACTIVE);
@@ -111,7 +114,7 @@ TEST_F(RegistryTest, CreatesAndGetsAnEnterpriseActiveFromRegistration) {
   EXPECT_EQ(registry_->GetEnterprise(get).status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(RegistryTest, BadInputNamesTheFieldAndWritesNothing) {
+TEST_P(RegistryTest, BadInputNamesTheFieldAndWritesNothing) {
   const int64_t before = FeedLength();
   auto r = EnterpriseRequest(1);
   r.mutable_enterprise()->set_enterprise_code("0100233480");
@@ -136,7 +139,7 @@ TEST_F(RegistryTest, BadInputNamesTheFieldAndWritesNothing) {
   EXPECT_EQ(FeedLength(), before);
 }
 
-TEST_F(RegistryTest, RequestIdMakesCreateIdempotent) {
+TEST_P(RegistryTest, RequestIdMakesCreateIdempotent) {
   auto r = EnterpriseRequest(1);
   r.set_request_id("7b0d3f8e-retry");
   auto first = registry_->CreateEnterprise(r);
@@ -156,7 +159,7 @@ TEST_F(RegistryTest, RequestIdMakesCreateIdempotent) {
   EXPECT_EQ(registry_->CreateEnterprise(r).status().code(), absl::StatusCode::kAlreadyExists);
 }
 
-TEST_F(RegistryTest, StaleEtagIsAborted) {
+TEST_P(RegistryTest, StaleEtagIsAborted) {
   pb::Enterprise e = MustCreate(1);
   pb::UpdateEnterpriseRequest u;
   *u.mutable_enterprise() = e;
@@ -172,7 +175,7 @@ TEST_F(RegistryTest, StaleEtagIsAborted) {
   EXPECT_EQ(registry_->UpdateEnterprise(u).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(RegistryTest, StatusHistoryIsEffectiveDated) {
+TEST_P(RegistryTest, StatusHistoryIsEffectiveDated) {
   pb::Enterprise e = MustCreate(1);
   pb::ChangeEnterpriseStatusRequest c;
   c.set_name(e.name());
@@ -203,7 +206,7 @@ TEST_F(RegistryTest, StatusHistoryIsEffectiveDated) {
   EXPECT_EQ(FirstViolationField(registry_->ChangeEnterpriseStatus(c).status()), "end_date");
 }
 
-TEST_F(RegistryTest, OneActiveOrganizationOfAKind) {
+TEST_P(RegistryTest, OneActiveOrganizationOfAKind) {
   pb::Enterprise e = MustCreate(1);
   auto org = registry_->CreateOrganization(OrgRequest(e));
   ASSERT_TRUE(org.ok()) << org.status();
@@ -224,7 +227,7 @@ TEST_F(RegistryTest, OneActiveOrganizationOfAKind) {
       registry_->CreateOrganization(OrgRequest(e, ORGANIZATION_KIND_PARTY, "2013-12-20")).ok());
 }
 
-TEST_F(RegistryTest, FoundingDateRules) {
+TEST_P(RegistryTest, FoundingDateRules) {
   pb::Enterprise e = MustCreate(1);
   auto early = registry_->CreateOrganization(OrgRequest(e, ORGANIZATION_KIND_PARTY, "2009-01-01"));
   EXPECT_EQ(early.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -239,7 +242,7 @@ TEST_F(RegistryTest, FoundingDateRules) {
   EXPECT_EQ(FirstViolationField(unknown.status()), "organization.founding_body");
 }
 
-TEST_F(RegistryTest, NothingFoundedInADissolvedEnterprise) {
+TEST_P(RegistryTest, NothingFoundedInADissolvedEnterprise) {
   pb::Enterprise e = MustCreate(1);
   pb::ChangeEnterpriseStatusRequest c;
   c.set_name(e.name());
@@ -261,7 +264,7 @@ TEST_F(RegistryTest, NothingFoundedInADissolvedEnterprise) {
             absl::StatusCode::kFailedPrecondition);
 }
 
-TEST_F(RegistryTest, ListsByUnitSubtreeWithPagination) {
+TEST_P(RegistryTest, ListsByUnitSubtreeWithPagination) {
   for (int i = 0; i < 5; ++i) MustCreate(10 + i * 3, "units/00037");  // In a ward of 002.
   for (int i = 0; i < 3; ++i) MustCreate(100 + i * 3, "units/002");
   for (int i = 0; i < 2; ++i) MustCreate(200 + i * 3, "units/003");
@@ -294,7 +297,7 @@ TEST_F(RegistryTest, ListsByUnitSubtreeWithPagination) {
   EXPECT_EQ(registry_->ListEnterprises(list).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(RegistryTest, ListFiltersOnOrganizationsAndForm) {
+TEST_P(RegistryTest, ListFiltersOnOrganizationsAndForm) {
   pb::Enterprise with = MustCreate(1);
   MustCreate(4);
   ASSERT_TRUE(registry_->CreateOrganization(OrgRequest(with)).ok());
@@ -312,7 +315,7 @@ TEST_F(RegistryTest, ListFiltersOnOrganizationsAndForm) {
   EXPECT_EQ(registry_->ListEnterprises(list).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(RegistryTest, ImportRowOutcomes) {
+TEST_P(RegistryTest, ImportRowOutcomes) {
   pb::Enterprise row = EnterpriseRequest(1).enterprise();
   EXPECT_EQ(registry_->ImportRow(row, 1, "nightly").outcome(), pb::IMPORT_OUTCOME_CREATED);
   EXPECT_EQ(registry_->ImportRow(row, 2, "nightly").outcome(), pb::IMPORT_OUTCOME_UNCHANGED);
@@ -332,7 +335,7 @@ TEST_F(RegistryTest, ImportRowOutcomes) {
   EXPECT_EQ(registry_->ImportRow(row, 7, "nightly").field(), "seat_unit");
 }
 
-TEST_F(RegistryTest, FeedIsGapFreeAndCarriesResources) {
+TEST_P(RegistryTest, FeedIsGapFreeAndCarriesResources) {
   const int64_t start = FeedLength();
   pb::Enterprise e = MustCreate(1);
   ASSERT_TRUE(registry_->CreateOrganization(OrgRequest(e)).ok());
@@ -346,7 +349,7 @@ TEST_F(RegistryTest, FeedIsGapFreeAndCarriesResources) {
   EXPECT_EQ(notifier_.latest(), start + 2);
 }
 
-TEST_F(RegistryTest, UnitsTreeAndSuccessors) {
+TEST_P(RegistryTest, UnitsTreeAndSuccessors) {
   pb::ListUnitsRequest list;
   list.set_filter("parent = \"units/01\"");
   EXPECT_EQ(registry_->ListUnits(list)->units_size(), 2);
@@ -371,6 +374,9 @@ TEST_F(RegistryTest, UnitsTreeAndSuccessors) {
   u.mutable_unit()->set_successors(0, "units/99999");
   EXPECT_EQ(registry_->UpdateUnit(u).status().code(), absl::StatusCode::kFailedPrecondition);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, RegistryTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace chitieu::registry

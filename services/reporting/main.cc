@@ -1,4 +1,4 @@
-// chitieu-reporting: wiring only. The read model (reporting_store_sqlite.cc)
+// chitieu-reporting: wiring only. The read model (reporting_store_sql.cc)
 // is fed by two FeedFollowers; reports are computed in reporting.cc.
 
 #include "absl/flags/flag.h"
@@ -14,7 +14,7 @@
 #include "services/reporting/feed_follower.h"
 #include "services/reporting/reporting.h"
 #include "services/reporting/reporting_service.h"
-#include "services/reporting/reporting_store_sqlite.h"
+#include "services/reporting/reporting_store_sql.h"
 
 ABSL_FLAG(bool, rebuild, false,
           "Drop the read model and replay both feeds from zero before serving");
@@ -32,10 +32,11 @@ int main(int argc, char** argv) {
                        "registry's and quota's change feeds",
                        chitieu::kDefaultReportingAddr);
   chitieu::InitLogging("reporting");
-  if (!chitieu::SqliteOnly()) return 1;
-  const std::string db_path = chitieu::DataFilePath("reporting.db");
-  if (db_path.empty()) return 1;
-  auto store = chitieu::reporting::SqliteReportingStore::Open(db_path);
+  // PostgreSQL when --database_url names one (replicas may share it), else
+  // SQLite in the data folder.
+  const std::string location = chitieu::StoreLocation("reporting.db");
+  if (location.empty()) return 1;
+  auto store = chitieu::reporting::SqlReportingStore::Open(location);
   if (!store.ok()) {
     chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
     return 1;

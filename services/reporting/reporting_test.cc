@@ -5,7 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "services/reporting/reporting_store_sqlite.h"
+#include "services/reporting/reporting_store_sql.h"
+#include "tests/support/postgres.h"
 
 namespace chitieu::reporting {
 namespace {
@@ -13,10 +14,13 @@ namespace {
 namespace reg = ::chitieu::registry::v1;
 namespace quo = ::chitieu::quota::v1;
 
-class ReportingTest : public ::testing::Test {
+// Every domain test runs on both backends: SQLite and PostgreSQL.
+class ReportingTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    store_ = std::move(*SqliteReportingStore::Open(":memory:"));
+    auto opened = SqlReportingStore::Open(testing::TestStoreLocation(GetParam(), "reporting"));
+    ASSERT_TRUE(opened.ok()) << opened.status();
+    store_ = std::move(*opened);
     reporting_ = std::make_unique<Reporting>(store_.get(), &health_,
                                              [] { return absl::CivilDay(2014, 1, 13); });
     Unit("01", "", "Hà Nội");
@@ -87,7 +91,7 @@ class ReportingTest : public ::testing::Test {
 
   const pb::IndicatorProgress& Party(const pb::Progress& p) { return p.indicators(0); }
 
-  std::unique_ptr<SqliteReportingStore> store_;
+  std::unique_ptr<SqlReportingStore> store_;
   FeedHealth health_;
   std::unique_ptr<Reporting> reporting_;
   int64_t registry_seq_ = 0, quota_seq_ = 0;
@@ -95,7 +99,7 @@ class ReportingTest : public ::testing::Test {
   std::map<std::string, std::string> unit_of_ = {{"A", "00037"}, {"B", "002"}, {"C", "003"}};
 };
 
-TEST_F(ReportingTest, ProgressCountsBeneathTheUnitWithBreakdowns) {
+TEST_P(ReportingTest, ProgressCountsBeneathTheUnitWithBreakdowns) {
   Enterprise("A", "00037");
   Enterprise("B", "002");
   Enterprise("C", "003");
@@ -122,7 +126,7 @@ TEST_F(ReportingTest, ProgressCountsBeneathTheUnitWithBreakdowns) {
   EXPECT_EQ(p->lag(0).last_sequence(), registry_seq_);
 }
 
-TEST_F(ReportingTest, GapsAreRefusedAndRedeliveryIsSkipped) {
+TEST_P(ReportingTest, GapsAreRefusedAndRedeliveryIsSkipped) {
   reg::StreamChangesResponse c;
   c.mutable_unit()->set_name("units/004");
   c.mutable_unit()->set_display_name("Long Biên");
@@ -134,7 +138,7 @@ TEST_F(ReportingTest, GapsAreRefusedAndRedeliveryIsSkipped) {
   EXPECT_FALSE(*store_->UnitExists("004"));
 }
 
-TEST_F(ReportingTest, StatusSummaryAsOfADate) {
+TEST_P(ReportingTest, StatusSummaryAsOfADate) {
   Enterprise("A", "00037");
   Enterprise("B", "002", type::v1::ENTERPRISE_STATUS_SUSPENDED, "2013-06-01");
   Enterprise("C", "002", type::v1::ENTERPRISE_STATUS_DISSOLVED, "2014-02-01");
@@ -148,7 +152,7 @@ TEST_F(ReportingTest, StatusSummaryAsOfADate) {
   EXPECT_EQ(s->counts(1).count(), 1);  // Suspended: B.
 }
 
-TEST_F(ReportingTest, CandidatesFollowTheThreshold) {
+TEST_P(ReportingTest, CandidatesFollowTheThreshold) {
   Enterprise("A", "00037", 1, "", 3);
   Enterprise("B", "002", 1, "", 4);
   Enterprise("C", "002", 1, "", 0);
@@ -175,7 +179,7 @@ TEST_F(ReportingTest, CandidatesFollowTheThreshold) {
   EXPECT_EQ(reporting_->ListFosteringCases(f)->cases_size(), 1);  // C.
 }
 
-TEST_F(ReportingTest, RankingAndReports) {
+TEST_P(ReportingTest, RankingAndReports) {
   Unit("004", "01", "Long Biên");
   Enterprise("B", "002");
   Enterprise("C", "003");
@@ -218,7 +222,7 @@ TEST(CsvLine, QuotesWhatNeedsIt) {
   EXPECT_EQ(CsvLine({"a", "b,c", "say \"hi\"", ""}), "a,\"b,c\",\"say \"\"hi\"\"\",");
 }
 
-TEST_F(ReportingTest, BadRequests) {
+TEST_P(ReportingTest, BadRequests) {
   pb::GetProgressRequest r;
   r.set_unit("units/404");
   r.set_year(2013);
@@ -229,6 +233,9 @@ TEST_F(ReportingTest, BadRequests) {
   r.set_unit("bodies/x");
   EXPECT_EQ(reporting_->GetProgress(r).status().code(), absl::StatusCode::kInvalidArgument);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReportingTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace chitieu::reporting

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -77,6 +78,16 @@ PostgresServer* SharedPostgres() {
   static const bool started = server.Start();
   (void)started;
   return &server;
+}
+
+}  // namespace chitieu::testing
+
+namespace chitieu::testing {
+
+std::string TestStoreLocation(const std::string& backend, const std::string& prefix) {
+  if (backend != "postgres") return ":memory:";
+  static std::atomic<int> databases{0};
+  return SharedPostgres()->Url(prefix + "_" + std::to_string(++databases));
 }
 
 }  // namespace chitieu::testing

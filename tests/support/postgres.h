@@ -36,4 +36,9 @@ class PostgresServer {
 // the binary exits; for tests parameterised over the storage backends.
 PostgresServer* SharedPostgres();
 
+// Where a store under test keeps its data on `backend` ("sqlite" or
+// "postgres"): a private in-memory SQLite database, or a fresh database
+// named after `prefix` on the shared server.
+std::string TestStoreLocation(const std::string& backend, const std::string& prefix);
+
 }  // namespace chitieu::testing

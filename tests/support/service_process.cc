@@ -14,10 +14,12 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "libs/common/health_client.h"
+#include "tests/support/postgres.h"
 
 extern char** environ;
 
@@ -38,13 +40,26 @@ TempDir::~TempDir() {
 
 ServiceProcess::ServiceProcess(std::string binary, std::string data_dir,
                                std::vector<std::string> args)
-    : binary_(std::move(binary)), data_dir_(std::move(data_dir)), args_(std::move(args)) {}
+    : binary_(std::move(binary)), data_dir_(std::move(data_dir)), args_(std::move(args)) {
+  const char* backend = std::getenv("CHITIEU_TEST_BACKEND");
+  if (backend == nullptr || std::string(backend) != "postgres") return;
+  static const std::set<std::string> kServices = {"chitieu-registry", "chitieu-quota",
+                                                  "chitieu-reporting", "chitieu-gateway"};
+  if (!kServices.count(binary_)) return;
+  for (const auto& a : args_) {
+    if (a.rfind("--database_url", 0) == 0) return;
+  }
+  static std::atomic<int> databases{0};
+  args_.push_back("--database_url=" +
+                  SharedPostgres()->Url(binary_.substr(8) + "_" + std::to_string(++databases)));
+}
 
 ServiceProcess::~ServiceProcess() {
   if (pid_ > 0) Kill();
 }
 
 bool ServiceProcess::Start() {
+  std::filesystem::create_directories(data_dir_);
   const std::string port_file = data_dir_ + "/port";
   std::filesystem::remove(port_file);
   // The first start picks a free port; a restart keeps it, so that peers

@@ -28,7 +28,11 @@ class TempDir {
 class ServiceProcess {
  public:
   // `binary` is a file name in the build's bin folder, e.g.
-  // "chitieu-registry". `args` are extra flags.
+  // "chitieu-registry". `args` are extra flags. With the environment
+  // variable CHITIEU_TEST_BACKEND=postgres (how ctest runs the end-to-end
+  // suites a second time), a service given no --database_url keeps its
+  // data in a database of its own on the binary's shared PostgreSQL server
+  // (SharedPostgres), the same across restarts.
   ServiceProcess(std::string binary, std::string data_dir, std::vector<std::string> args = {});
   ~ServiceProcess();
 

@@ -3,19 +3,22 @@
 #include <memory>
 #include <string>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
-#include "libs/common/sqlite.h"
+#include "libs/common/sql_store.h"
 #include "services/reporting/reporting_store.h"
 
 namespace chitieu::reporting {
 
-// The read model in one SQLite database. It can be rebuilt from the feeds,
-// so it runs with synchronous=NORMAL: a crash may lose the last batches,
-// never part of one, and their cursor goes back with them.
-class SqliteReportingStore : public ReportingStore {
+// The read model in one SQLite file or a PostgreSQL database; the same
+// statements on both (sql.h). It can be rebuilt from the feeds, so SQLite
+// runs it with synchronous=NORMAL: a crash may lose the last batches,
+// never part of one, and their cursor goes back with them. Several
+// reporting replicas may share one PostgreSQL model: a batch is applied in
+// a SERIALIZABLE transaction that checks the cursor, so when two replicas
+// apply the same batch one of them retries, finds it applied, and skips it.
+class SqlReportingStore : public ReportingStore {
  public:
-  static absl::StatusOr<std::unique_ptr<SqliteReportingStore>> Open(const std::string& path);
+  // `location`: a SQLite path (":memory:" for tests) or a postgresql:// URL.
+  static absl::StatusOr<std::unique_ptr<SqlReportingStore>> Open(const std::string& location);
 
   absl::Status ApplyRegistry(
       const std::vector<registry::v1::StreamChangesResponse>& changes) override;
@@ -47,24 +50,11 @@ class SqliteReportingStore : public ReportingStore {
   absl::StatusOr<std::optional<quota::v1::FoundingThresholds>> Thresholds(int year) override;
 
  private:
-  explicit SqliteReportingStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
-  // Checks `first` follows the stored cursor of `source`; returns how many
-  // leading changes were applied already (a redelivery) to skip.
-  absl::StatusOr<size_t> CheckCursor(const std::string& source,
-                                     const std::vector<int64_t>& sequences)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status SetCursor(const std::string& source, int64_t sequence,
-                         const google::protobuf::Timestamp& commit_time)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status ApplyOne(const registry::v1::StreamChangesResponse& c)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status ApplyOne(const quota::v1::StreamChangesResponse& c)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  explicit SqlReportingStore(std::unique_ptr<SqlStoreCore> core) : core_(std::move(core)) {}
   template <typename Change>
   absl::Status Apply(const std::string& source, const std::vector<Change>& changes);
 
-  absl::Mutex mu_;
-  std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<SqlStoreCore> core_;
 };
 
 }  // namespace chitieu::reporting

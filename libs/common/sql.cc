@@ -1,0 +1,65 @@
+#include "libs/common/sql.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
+
+namespace chitieu {
+
+int64_t SqlRows::Int64(int row, int col) const {
+  const Cell& cell = rows_[row][col];
+  if (const auto* n = std::get_if<int64_t>(&cell)) return *n;
+  int64_t parsed = 0;
+  if (const auto* text = std::get_if<std::string>(&cell)) (void)absl::SimpleAtoi(*text, &parsed);
+  return parsed;
+}
+
+std::string SqlRows::Text(int row, int col) const {
+  const Cell& cell = rows_[row][col];
+  if (const auto* text = std::get_if<std::string>(&cell)) return *text;
+  if (const auto* n = std::get_if<int64_t>(&cell)) return absl::StrCat(*n);
+  return "";
+}
+
+std::string UpsertSql(absl::string_view table, const std::vector<std::string>& columns,
+                      int key_columns) {
+  std::vector<std::string> marks(columns.size(), "?");
+  std::vector<std::string> keys(columns.begin(), columns.begin() + key_columns);
+  std::vector<std::string> sets;
+  for (size_t i = key_columns; i < columns.size(); ++i) {
+    sets.push_back(absl::StrCat(columns[i], " = excluded.", columns[i]));
+  }
+  std::string sql =
+      absl::StrCat("INSERT INTO ", table, " (", absl::StrJoin(columns, ", "), ") VALUES (",
+                   absl::StrJoin(marks, ", "), ") ON CONFLICT (", absl::StrJoin(keys, ", "), ")");
+  absl::StrAppend(&sql, sets.empty() ? " DO NOTHING" : " DO UPDATE SET ",
+                  absl::StrJoin(sets, ", "));
+  return sql;
+}
+
+absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
+                                                           const std::string& request_id) {
+  auto rows = db.Query("SELECT method, fingerprint, response FROM requests WHERE request_id = ?",
+                       {request_id});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<StoredRequest>();
+  return std::optional<StoredRequest>(
+      StoredRequest{rows->Text(0, 0), rows->Text(0, 1), rows->Text(0, 2)});
+}
+
+absl::Status SqlPutRequest(SqlSession& db, const std::string& request_id, const StoredRequest& r) {
+  return db.Run(
+      "INSERT INTO requests (request_id, method, fingerprint, response) VALUES (?, ?, ?, ?)",
+      {request_id, r.method, SqlBlob{r.fingerprint}, SqlBlob{r.response}});
+}
+
+absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter) {
+  auto rows = db.Query(
+      "INSERT INTO counters (name, value) VALUES (?, 1) "
+      "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+      {counter});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return absl::InternalError("the counter returned no row");
+  return rows->Int64(0, 0);
+}
+
+}  // namespace chitieu

@@ -1,0 +1,237 @@
+#pragma once
+
+// What a service's store says to its database, the same for SQLite and
+// PostgreSQL, so that each service writes its queries once:
+//
+//  - SqlSession: run a statement with `?` / `?N` placeholders and typed
+//    values (numbered as SQLite does: a bare `?` takes one more than the
+//    largest number so far), and get its rows back.
+//  - ChangeLog: append a change to the service's feed in the running
+//    transaction.
+//  - SqlStoreCore: transactions, reads, the feed and its head; opened on a
+//    SQLite file or a postgresql:// URL by OpenSqlStoreCore (sql_store.h).
+//
+// The statements keep to what both dialects share: ON CONFLICT … DO UPDATE
+// for upserts, recursive CTEs, `||`, coalesce, substr, CAST(… AS BIGINT)
+// where PostgreSQL's sum() would otherwise answer NUMERIC, an alias on
+// every subquery in FROM. Only the schemas differ (BLOB/BYTEA, INTEGER/
+// BIGINT): each store has one list of migrations per backend.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "libs/common/idempotency.h"
+
+namespace chitieu {
+
+// Bytes for a BLOB / BYTEA column (a std::string binds as TEXT).
+struct SqlBlob {
+  std::string data;
+};
+struct SqlNull {};
+using SqlValue = std::variant<int64_t, std::string, SqlBlob, SqlNull>;
+
+// Text, or NULL when empty (for optional date columns).
+inline SqlValue TextOrNull(const std::string& text) {
+  return text.empty() ? SqlValue(SqlNull{}) : SqlValue(text);
+}
+
+// The rows a statement returned, read whole.
+class SqlRows {
+ public:
+  using Cell = std::variant<std::monostate, int64_t, std::string>;
+
+  int size() const { return static_cast<int>(rows_.size()); }
+  bool empty() const { return rows_.empty(); }
+  bool IsNull(int row, int col) const {
+    return std::holds_alternative<std::monostate>(rows_[row][col]);
+  }
+  // An integer column (NULL reads 0).
+  int64_t Int64(int row, int col) const;
+  // A text or blob column (NULL reads "").
+  std::string Text(int row, int col) const;
+
+  void AddRow(std::vector<Cell> row) { rows_.push_back(std::move(row)); }
+
+ private:
+  std::vector<std::vector<Cell>> rows_;
+};
+
+class SqlSession {
+ public:
+  virtual ~SqlSession() = default;
+  virtual absl::StatusOr<SqlRows> Query(const std::string& sql,
+                                        const std::vector<SqlValue>& args = {}) = 0;
+  absl::Status Run(const std::string& sql, const std::vector<SqlValue>& args = {}) {
+    return Query(sql, args).status();
+  }
+};
+
+// The service's change feed, within the running transaction.
+class ChangeLog {
+ public:
+  virtual ~ChangeLog() = default;
+  // Takes the next sequence, calls `serialize(sequence, now)` and stores
+  // what it returns as that change.
+  virtual absl::Status Append(
+      const std::function<std::string(int64_t sequence, const google::protobuf::Timestamp& now)>&
+          serialize) = 0;
+  // The sequence of the last change appended in this transaction, 0 if none.
+  virtual int64_t last_appended() const = 0;
+};
+
+// `Change` is a service's StreamChangesResponse: its sequence and
+// commit_time are set here.
+template <typename Change>
+absl::Status AppendChange(ChangeLog& log, Change change) {
+  return log.Append([&](int64_t sequence, const google::protobuf::Timestamp& now) {
+    change.set_sequence(sequence);
+    *change.mutable_commit_time() = now;
+    return change.SerializeAsString();
+  });
+}
+
+// Column 0 of every row, parsed as `Message`; DATA_LOSS if one does not.
+template <typename Message>
+absl::StatusOr<std::vector<Message>> QueryMessages(SqlSession& db, const std::string& sql,
+                                                   const std::vector<SqlValue>& args) {
+  auto rows = db.Query(sql, args);
+  if (!rows.ok()) return rows.status();
+  std::vector<Message> out(rows->size());
+  for (int i = 0; i < rows->size(); ++i) {
+    if (!out[i].ParseFromString(rows->Text(i, 0))) {
+      return absl::DataLossError(
+          absl::StrCat("stored ", Message::descriptor()->name(), " cannot be parsed"));
+    }
+  }
+  return out;
+}
+
+// The one message `sql` finds; NOT_FOUND "<what> not found" if none.
+template <typename Message>
+absl::StatusOr<Message> QueryMessage(SqlSession& db, const std::string& sql,
+                                     const std::vector<SqlValue>& args, absl::string_view what) {
+  auto rows = QueryMessages<Message>(db, sql, args);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return absl::NotFoundError(absl::StrCat(what, " not found"));
+  return std::move(rows->front());
+}
+
+// The same, or nullopt if none.
+template <typename Message>
+absl::StatusOr<std::optional<Message>> QueryOptionalMessage(SqlSession& db, const std::string& sql,
+                                                            const std::vector<SqlValue>& args) {
+  auto rows = QueryMessages<Message>(db, sql, args);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<Message>();
+  return std::optional<Message>(std::move(rows->front()));
+}
+
+// A statement put together from optional filters:
+//   SqlBuilder q("SELECT data FROM units WHERE code > ?", {after});
+//   q.AndIf(query.level, " AND level = ?");
+//   q.Add(" ORDER BY code LIMIT ?", {int64_t{limit}});
+struct SqlBuilder {
+  SqlBuilder(std::string sql, std::vector<SqlValue> args)
+      : sql(std::move(sql)), args(std::move(args)) {}
+  // Appends `clause` and the values of its `?`s.
+  SqlBuilder& Add(absl::string_view clause, std::vector<SqlValue> values = {}) {
+    absl::StrAppend(&sql, clause);
+    for (auto& v : values) args.push_back(std::move(v));
+    return *this;
+  }
+  // Appends `clause` (one `?`) with `value`, if it is set.
+  SqlBuilder& AndIf(const std::optional<std::string>& value, absl::string_view clause) {
+    return value ? Add(clause, {*value}) : *this;
+  }
+  SqlBuilder& AndIf(const std::optional<int>& value, absl::string_view clause) {
+    return value ? Add(clause, {int64_t{*value}}) : *this;
+  }
+
+  std::string sql;
+  std::vector<SqlValue> args;
+};
+
+// "INSERT INTO table (c1, …) VALUES (?, …) ON CONFLICT (k1, …) DO UPDATE
+// SET c = excluded.c, …": the first `key_columns` columns are the key.
+std::string UpsertSql(absl::string_view table, const std::vector<std::string>& columns,
+                      int key_columns);
+
+// Request ids (idempotency) and named counters, in the tables every store
+// creates (kSqliteRequestsSchema / kPgRequestsSchema).
+absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
+                                                           const std::string& request_id);
+absl::Status SqlPutRequest(SqlSession& db, const std::string& request_id,
+                           const StoredRequest& request);
+// The next value of a named counter, starting at 1.
+absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter);
+
+// What every service's transaction does the same way over a SqlSession:
+// request ids, counters and the change feed. `Tx` is the service's
+// transaction interface, `Change` its StreamChangesResponse.
+template <typename Tx, typename Change>
+class SqlTxBase : public Tx {
+ public:
+  SqlTxBase(SqlSession& db, ChangeLog& changes) : db_(db), changes_(changes) {}
+
+  absl::StatusOr<int64_t> NextId(const std::string& counter) override {
+    return SqlNextId(db_, counter);
+  }
+  absl::StatusOr<std::optional<StoredRequest>> GetRequest(const std::string& request_id) override {
+    return SqlGetRequest(db_, request_id);
+  }
+  absl::Status PutRequest(const std::string& request_id, const StoredRequest& r) override {
+    return SqlPutRequest(db_, request_id, r);
+  }
+  absl::Status AppendChange(Change change) override {
+    return ::chitieu::AppendChange(changes_, std::move(change));
+  }
+
+ protected:
+  SqlSession& db_;
+  ChangeLog& changes_;
+};
+
+// Transactions over one database, whichever it is.
+class SqlStoreCore {
+ public:
+  virtual ~SqlStoreCore() = default;
+
+  // Runs `body` in one transaction, committed durably only if it returns
+  // OK; PostgreSQL may run it again from the start after a serialization
+  // conflict, so `body` must not keep state from an earlier attempt. After
+  // a commit that appended changes, the feed's followers are woken.
+  virtual absl::Status Transact(
+      const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) = 0;
+  // Runs read-only statements outside any explicit transaction.
+  virtual absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) = 0;
+
+  // The serialised changes after `after`, in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit) = 0;
+  // The highest committed sequence, 0 when the feed is empty.
+  virtual absl::StatusOr<int64_t> LastSequence() = 0;
+};
+
+// Parses serialised changes; DATA_LOSS if one does not parse.
+template <typename Change>
+absl::StatusOr<std::vector<Change>> ParseChanges(const std::vector<std::string>& rows) {
+  std::vector<Change> out(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!out[i].ParseFromString(rows[i])) {
+      return absl::DataLossError("a stored change cannot be parsed");
+    }
+  }
+  return out;
+}
+
+}  // namespace chitieu

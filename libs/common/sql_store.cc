@@ -1,0 +1,27 @@
+#include "libs/common/sql_store.h"
+
+#include "absl/strings/match.h"
+#include "libs/common/pg_store.h"
+#include "libs/common/sqlite_store.h"
+
+namespace chitieu {
+
+bool IsPostgresUrl(const std::string& location) {
+  return absl::StartsWith(location, "postgresql://") || absl::StartsWith(location, "postgres://");
+}
+
+absl::StatusOr<std::unique_ptr<SqlStoreCore>> OpenSqlStoreCore(const std::string& location,
+                                                               const SqlMigrations& migrations,
+                                                               ChangeNotifier* notifier,
+                                                               bool durable) {
+  if (IsPostgresUrl(location)) {
+    auto core = PgStoreCore::Open(location, migrations.postgres, notifier);
+    if (!core.ok()) return core.status();
+    return std::unique_ptr<SqlStoreCore>(std::move(*core));
+  }
+  auto core = SqliteStoreCore::Open(location, migrations.sqlite, notifier, durable);
+  if (!core.ok()) return core.status();
+  return std::unique_ptr<SqlStoreCore>(std::move(*core));
+}
+
+}  // namespace chitieu

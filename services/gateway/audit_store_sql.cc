@@ -1,0 +1,119 @@
+#include "libs/common/sql_store.h"
+#include "services/gateway/audit_store.h"
+
+namespace chitieu::gateway {
+namespace {
+
+// Versioned schemas, one per backend; a new version is appended to both,
+// never edited.
+const SqlMigrations& Migrations() {
+  static const SqlMigrations kMigrations = {
+      .sqlite = {R"sql(
+CREATE TABLE audit (
+  sequence INTEGER PRIMARY KEY,
+  principal TEXT NOT NULL,
+  method TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  data BLOB NOT NULL
+);
+)sql"},
+      .postgres = {R"sql(
+CREATE TABLE audit (
+  sequence BIGINT PRIMARY KEY,
+  principal TEXT NOT NULL,
+  method TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  data BYTEA NOT NULL
+);
+CREATE INDEX audit_principal ON audit (principal, sequence);
+)sql"},
+  };
+  return kMigrations;
+}
+
+// The WHERE clause and arguments of a filtered list.
+std::pair<std::string, std::vector<SqlValue>> Filter(int64_t after, const std::string& principal,
+                                                     const std::string& method,
+                                                     const std::string& resource) {
+  std::string sql = " WHERE sequence > ?";
+  std::vector<SqlValue> args = {after};
+  for (const auto& [column, value] :
+       {std::pair<const char*, const std::string&>{"principal", principal},
+        {"method", method},
+        {"resource", resource}}) {
+    if (value.empty()) continue;
+    sql += std::string(" AND ") + column + " = ?";
+    args.push_back(value);
+  }
+  return {sql, args};
+}
+
+// One table in SQLite or PostgreSQL. Several gateway replicas may append to
+// one PostgreSQL table: each append reads the last entry and inserts the
+// next in a SERIALIZABLE transaction, so two replicas that race conflict
+// and one retries on top of the other's entry.
+class SqlAuditStore : public AuditStore {
+ public:
+  explicit SqlAuditStore(std::unique_ptr<SqlStoreCore> core) : core_(std::move(core)) {}
+
+  absl::Status Append(const MakeEntry& make) override {
+    return core_->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
+      auto last = QueryOptionalMessage<v1::AuditEntry>(
+          db, "SELECT data FROM audit ORDER BY sequence DESC LIMIT 1", {});
+      if (!last.ok()) return last.status();
+      auto entry = make(*last);
+      if (!entry.ok()) return entry.status();
+      return db.Run(
+          "INSERT INTO audit (sequence, principal, method, resource, data) VALUES (?, ?, ?, ?, ?)",
+          {entry->sequence(), entry->principal(), entry->method(), entry->resource(),
+           SqlBlob{entry->SerializeAsString()}});
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::AuditEntry>> List(int64_t after, int limit,
+                                                   const std::string& principal,
+                                                   const std::string& method,
+                                                   const std::string& resource) override {
+    auto [where, args] = Filter(after, principal, method, resource);
+    args.push_back(int64_t{limit});
+    std::vector<v1::AuditEntry> out;
+    absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+      auto entries = QueryMessages<v1::AuditEntry>(
+          db, "SELECT data FROM audit" + where + " ORDER BY sequence LIMIT ?", args);
+      if (!entries.ok()) return entries.status();
+      out = std::move(*entries);
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  absl::StatusOr<std::vector<AuditRow>> Rows() override {
+    std::vector<AuditRow> out;
+    absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+      auto rows = db.Query(
+          "SELECT sequence, principal, method, resource, data FROM audit ORDER BY sequence");
+      if (!rows.ok()) return rows.status();
+      for (int i = 0; i < rows->size(); ++i) {
+        out.push_back({rows->Int64(i, 0), rows->Text(i, 1), rows->Text(i, 2), rows->Text(i, 3),
+                       rows->Text(i, 4)});
+      }
+      return absl::OkStatus();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+ private:
+  std::unique_ptr<SqlStoreCore> core_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<AuditStore>> OpenAuditStore(const std::string& location) {
+  auto core = OpenSqlStoreCore(location, Migrations(), /*notifier=*/nullptr);
+  if (!core.ok()) return core.status();
+  return std::unique_ptr<AuditStore>(new SqlAuditStore(std::move(*core)));
+}
+
+}  // namespace chitieu::gateway

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "libs/common/feed.h"
+#include "libs/common/sql_store.h"
+#include "services/quota/quota_store.h"
+
+namespace chitieu::quota {
+
+// The quota service's store: one SQLite file (WAL, synchronous=FULL) or a
+// PostgreSQL database that several quota replicas may share; the same
+// statements on both (sql.h).
+class SqlQuotaStore : public QuotaStore {
+ public:
+  // `location`: a SQLite path (":memory:" for tests) or a postgresql:// URL.
+  // Migrates and primes `notifier`, which must outlive the store.
+  static absl::StatusOr<std::unique_ptr<SqlQuotaStore>> Open(const std::string& location,
+                                                             ChangeNotifier* notifier);
+
+  absl::Status Transact(const std::function<absl::Status(QuotaTx&)>& body) override;
+  absl::StatusOr<std::vector<pb::StreamChangesResponse>> ReadChanges(int64_t after,
+                                                                     int limit) override;
+  absl::StatusOr<int64_t> LastSequence() override { return core_->LastSequence(); }
+
+ private:
+  explicit SqlQuotaStore(std::unique_ptr<SqlStoreCore> core) : core_(std::move(core)) {}
+  std::unique_ptr<SqlStoreCore> core_;
+};
+
+}  // namespace chitieu::quota

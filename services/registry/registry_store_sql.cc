@@ -1,0 +1,318 @@
+#include "services/registry/registry_store_sql.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/pg.h"
+#include "libs/common/pg_store.h"
+#include "libs/common/registry_sql.h"
+#include "libs/common/sqlite_outbox.h"
+
+namespace chitieu::registry {
+namespace {
+
+// Versioned schemas, one per backend; a new version is appended to both,
+// never edited.
+const SqlMigrations& Migrations() {
+  static const SqlMigrations kMigrations = {
+      .sqlite = {std::string(R"sql(
+CREATE TABLE units (
+  code TEXT PRIMARY KEY,
+  parent TEXT,
+  level INTEGER NOT NULL,
+  open_date TEXT NOT NULL,
+  close_date TEXT,
+  data BLOB NOT NULL
+);
+CREATE INDEX units_parent ON units(parent);
+CREATE TABLE bodies (
+  id TEXT PRIMARY KEY,
+  unit TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX bodies_unit ON bodies(unit);
+CREATE TABLE enterprises (
+  code TEXT PRIMARY KEY,
+  seat_unit TEXT NOT NULL,
+  legal_form INTEGER NOT NULL,
+  sector INTEGER NOT NULL,
+  registration_date TEXT NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX enterprises_seat ON enterprises(seat_unit, code);
+)sql" + std::string(kEnterpriseStatusTable) +
+                  R"sql(
+CREATE TABLE member_counts (
+  code TEXT NOT NULL,
+  as_of TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (code, as_of)
+);
+CREATE TABLE organizations (
+  code TEXT NOT NULL,
+  id TEXT NOT NULL,
+  seat_unit TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  founding_body TEXT NOT NULL,
+  founding_date TEXT NOT NULL,
+  dissolution_date TEXT,
+  data BLOB NOT NULL,
+  PRIMARY KEY (code, id)
+);
+CREATE INDEX organizations_kind ON organizations(code, kind);
+CREATE TABLE admissions (
+  code TEXT NOT NULL,
+  id TEXT NOT NULL,
+  seat_unit TEXT NOT NULL,
+  admission_date TEXT NOT NULL,
+  data BLOB NOT NULL,
+  PRIMARY KEY (code, id)
+);
+)sql") + kOutboxSchema},
+      .postgres = {std::string(R"sql(
+CREATE TABLE units (
+  code TEXT PRIMARY KEY,
+  parent TEXT,
+  level BIGINT NOT NULL,
+  open_date TEXT NOT NULL,
+  close_date TEXT,
+  data BYTEA NOT NULL
+);
+CREATE INDEX units_parent ON units (parent);
+CREATE TABLE bodies (
+  id TEXT PRIMARY KEY,
+  unit TEXT NOT NULL,
+  kind BIGINT NOT NULL,
+  data BYTEA NOT NULL
+);
+CREATE INDEX bodies_unit ON bodies (unit);
+CREATE TABLE enterprises (
+  code TEXT PRIMARY KEY,
+  seat_unit TEXT NOT NULL,
+  legal_form BIGINT NOT NULL,
+  sector BIGINT NOT NULL,
+  registration_date TEXT NOT NULL,
+  data BYTEA NOT NULL
+);
+CREATE INDEX enterprises_seat ON enterprises (seat_unit, code);
+)sql") + kEnterpriseStatusTable + R"sql(
+CREATE TABLE member_counts (
+  code TEXT NOT NULL,
+  as_of TEXT NOT NULL,
+  data BYTEA NOT NULL,
+  PRIMARY KEY (code, as_of)
+);
+CREATE TABLE organizations (
+  code TEXT NOT NULL,
+  id TEXT NOT NULL,
+  seat_unit TEXT NOT NULL,
+  kind BIGINT NOT NULL,
+  founding_body TEXT NOT NULL,
+  founding_date TEXT NOT NULL,
+  dissolution_date TEXT,
+  data BYTEA NOT NULL,
+  PRIMARY KEY (code, id)
+);
+CREATE INDEX organizations_kind ON organizations (code, kind);
+CREATE TABLE admissions (
+  code TEXT NOT NULL,
+  id TEXT NOT NULL,
+  seat_unit TEXT NOT NULL,
+  admission_date TEXT NOT NULL,
+  data BYTEA NOT NULL,
+  PRIMARY KEY (code, id)
+);
+)sql" + kPgOutboxSchema + kPgRequestsSchema},
+  };
+  return kMigrations;
+}
+
+class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
+ public:
+  using SqlTxBase::SqlTxBase;
+
+  absl::StatusOr<pb::Unit> GetUnit(const std::string& code) override {
+    return QueryMessage<pb::Unit>(db_, "SELECT data FROM units WHERE code = ?", {code},
+                                  "units/" + code);
+  }
+
+  absl::Status PutUnit(const std::string& code, const pb::Unit& unit) override {
+    static const std::string kSql =
+        UpsertSql("units", {"code", "parent", "level", "open_date", "close_date", "data"}, 1);
+    return db_.Run(kSql, {code, unit.parent().empty() ? "" : unit.parent().substr(6),
+                          int64_t{unit.level()}, unit.open_date(), TextOrNull(unit.close_date()),
+                          SqlBlob{unit.SerializeAsString()}});
+  }
+
+  absl::StatusOr<std::vector<pb::Unit>> ListUnits(const UnitQuery& q) override {
+    SqlBuilder b("SELECT data FROM units WHERE code > ?", {q.after_code});
+    b.AndIf(q.parent, " AND parent = ?");
+    if (q.ancestor) {
+      b.Add(absl::StrCat(" AND code <> ? AND code IN ", kSubtree), {*q.ancestor, *q.ancestor});
+    }
+    b.AndIf(q.level, " AND level = ?");
+    if (q.open_on) {
+      b.Add(" AND open_date <= ? AND (close_date IS NULL OR close_date > ?)",
+            {*q.open_on, *q.open_on});
+    }
+    b.Add(" ORDER BY code LIMIT ?", {int64_t{q.limit}});
+    return QueryMessages<pb::Unit>(db_, b.sql, b.args);
+  }
+
+  absl::StatusOr<std::vector<std::string>> UnitSubtree(const std::string& code) override {
+    auto rows = db_.Query(kSubtreeQuery, {code});
+    if (!rows.ok()) return rows.status();
+    std::vector<std::string> out;
+    for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
+    return out;
+  }
+
+  absl::StatusOr<pb::Body> GetBody(const std::string& id) override {
+    return QueryMessage<pb::Body>(db_, "SELECT data FROM bodies WHERE id = ?", {id},
+                                  "bodies/" + id);
+  }
+
+  absl::Status PutBody(const std::string& id, const pb::Body& body) override {
+    static const std::string kSql = UpsertSql("bodies", {"id", "unit", "kind", "data"}, 1);
+    return db_.Run(kSql, {id, body.unit().substr(6), int64_t{body.kind()},
+                          SqlBlob{body.SerializeAsString()}});
+  }
+
+  absl::StatusOr<std::vector<pb::Body>> ListBodies(const BodyQuery& q) override {
+    SqlBuilder b("SELECT data FROM bodies WHERE id > ?", {q.after_id});
+    b.AndIf(q.under_unit, absl::StrCat(" AND unit IN ", kSubtree));
+    b.AndIf(q.kind, " AND kind = ?");
+    b.Add(" ORDER BY id LIMIT ?", {int64_t{q.limit}});
+    return QueryMessages<pb::Body>(db_, b.sql, b.args);
+  }
+
+  absl::StatusOr<pb::Enterprise> GetEnterprise(const std::string& code) override {
+    return QueryMessage<pb::Enterprise>(db_, "SELECT data FROM enterprises WHERE code = ?",
+                                        {code}, "enterprises/" + code);
+  }
+
+  absl::Status PutEnterprise(const std::string& code, const pb::Enterprise& e) override {
+    static const std::string kSql = UpsertSql(
+        "enterprises",
+        {"code", "seat_unit", "legal_form", "sector", "registration_date", "data"}, 1);
+    if (auto s = db_.Run(kSql, {code, e.seat_unit().substr(6), int64_t{e.legal_form()},
+                                int64_t{e.sector()}, e.registration_date(),
+                                SqlBlob{e.SerializeAsString()}});
+        !s.ok()) {
+      return s;
+    }
+    return ReplaceStatusHistory(db_, code, e.status_history());
+  }
+
+  absl::StatusOr<std::vector<pb::Enterprise>> ListEnterprises(const EnterpriseQuery& q) override {
+    // ?1 is the as-of date, used by the status and organization terms.
+    SqlBuilder b("SELECT e.data FROM enterprises e WHERE ?1 = ?1 AND e.code > ?2",
+                 {q.as_of, q.after_code});
+    b.AndIf(q.under_unit, absl::StrCat(" AND e.seat_unit IN ", kSubtree));
+    b.AndIf(q.status, absl::StrCat(" AND ", q.status_negated ? "NOT " : "", "coalesce(",
+                                   kStatusAsOf, ", 0) = ?"));
+    b.AndIf(q.legal_form, " AND e.legal_form = ?");
+    b.AndIf(q.sector, " AND e.sector = ?");
+    for (const auto& [kind, present] : q.has_organization) {
+      b.Add(absl::StrCat(present ? " AND " : " AND NOT ",
+                         "EXISTS (SELECT 1 FROM organizations o WHERE o.code = e.code AND "
+                         "o.kind = ? AND o.founding_date <= ?1 AND (o.dissolution_date IS NULL "
+                         "OR o.dissolution_date > ?1))"),
+            {int64_t{kind}});
+    }
+    b.Add(" ORDER BY e.code LIMIT ?", {int64_t{q.limit}});
+    return QueryMessages<pb::Enterprise>(db_, b.sql, b.args);
+  }
+
+  absl::Status PutMemberCounts(const std::string& code,
+                               const ::chitieu::type::v1::MemberCounts& counts) override {
+    static const std::string kSql = UpsertSql("member_counts", {"code", "as_of", "data"}, 2);
+    return db_.Run(kSql, {code, counts.as_of_date(), SqlBlob{counts.SerializeAsString()}});
+  }
+
+  absl::StatusOr<pb::Organization> GetOrganization(const std::string& code,
+                                                   const std::string& id) override {
+    return QueryMessage<pb::Organization>(
+        db_, "SELECT data FROM organizations WHERE code = ? AND id = ?", {code, id},
+        absl::StrCat("enterprises/", code, "/organizations/", id));
+  }
+
+  absl::Status PutOrganization(const std::string& code, const std::string& id,
+                               const pb::Organization& org) override {
+    static const std::string kSql =
+        UpsertSql("organizations",
+                  {"code", "id", "seat_unit", "kind", "founding_body", "founding_date",
+                   "dissolution_date", "data"},
+                  2);
+    return db_.Run(kSql, {code, id, org.seat_unit().substr(6), int64_t{org.kind()},
+                          org.founding_body(), org.founding_date(),
+                          TextOrNull(org.dissolution_date()), SqlBlob{org.SerializeAsString()}});
+  }
+
+  absl::StatusOr<std::vector<pb::Organization>> ListOrganizations(
+      const OrganizationQuery& q) override {
+    SqlBuilder b("SELECT data FROM organizations WHERE (code || '/' || id) > ?", {q.after_key});
+    b.AndIf(q.enterprise_code, " AND code = ?");
+    b.AndIf(q.under_unit, absl::StrCat(" AND seat_unit IN ", kSubtree));
+    b.AndIf(q.kind, " AND kind = ?");
+    b.AndIf(q.founding_body, " AND founding_body = ?");
+    if (q.founding_year) {
+      b.Add(" AND substr(founding_date, 1, 4) = ?", {absl::StrCat(*q.founding_year)});
+    }
+    if (q.active) {
+      b.Add(*q.active ? " AND dissolution_date IS NULL" : " AND dissolution_date IS NOT NULL");
+    }
+    b.Add(" ORDER BY code || '/' || id LIMIT ?", {int64_t{q.limit}});
+    return QueryMessages<pb::Organization>(db_, b.sql, b.args);
+  }
+
+  absl::StatusOr<pb::Admission> GetAdmission(const std::string& code,
+                                             const std::string& id) override {
+    return QueryMessage<pb::Admission>(
+        db_, "SELECT data FROM admissions WHERE code = ? AND id = ?", {code, id},
+        absl::StrCat("enterprises/", code, "/admissions/", id));
+  }
+
+  absl::Status PutAdmission(const std::string& code, const std::string& id,
+                            const pb::Admission& a) override {
+    static const std::string kSql = UpsertSql(
+        "admissions", {"code", "id", "seat_unit", "admission_date", "data"}, 2);
+    return db_.Run(kSql, {code, id, a.seat_unit().substr(6), a.admission_date(),
+                          SqlBlob{a.SerializeAsString()}});
+  }
+
+  absl::StatusOr<std::vector<pb::Admission>> ListAdmissions(const AdmissionQuery& q) override {
+    SqlBuilder b("SELECT data FROM admissions WHERE (code || '/' || id) > ?", {q.after_key});
+    b.AndIf(q.enterprise_code, " AND code = ?");
+    b.AndIf(q.under_unit, absl::StrCat(" AND seat_unit IN ", kSubtree));
+    if (q.admission_year) {
+      b.Add(" AND substr(admission_date, 1, 4) = ?", {absl::StrCat(*q.admission_year)});
+    }
+    b.Add(" ORDER BY code || '/' || id LIMIT ?", {int64_t{q.limit}});
+    return QueryMessages<pb::Admission>(db_, b.sql, b.args);
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqlRegistryStore>> SqlRegistryStore::Open(
+    const std::string& location, ChangeNotifier* notifier) {
+  auto core = OpenSqlStoreCore(location, Migrations(), notifier);
+  if (!core.ok()) return core.status();
+  return std::unique_ptr<SqlRegistryStore>(new SqlRegistryStore(std::move(*core)));
+}
+
+absl::Status SqlRegistryStore::Transact(const std::function<absl::Status(RegistryTx&)>& body) {
+  return core_->Transact([&](SqlSession& db, ChangeLog& changes) {
+    SqlTx tx(db, changes);
+    return body(tx);
+  });
+}
+
+absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqlRegistryStore::ReadChanges(
+    int64_t after, int limit) {
+  auto rows = core_->ReadChanges(after, limit);
+  if (!rows.ok()) return rows.status();
+  return ParseChanges<pb::StreamChangesResponse>(*rows);
+}
+
+}  // namespace chitieu::registry

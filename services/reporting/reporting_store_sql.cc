@@ -1,0 +1,481 @@
+#include "services/reporting/reporting_store_sql.h"
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/registry_sql.h"
+
+namespace chitieu::reporting {
+namespace {
+
+// Versioned schemas, one per backend; a new version is appended to both,
+// never edited.
+const SqlMigrations& Migrations() {
+  static const SqlMigrations kMigrations = {
+      .sqlite = {std::string(R"sql(
+CREATE TABLE cursors (source TEXT PRIMARY KEY, sequence INTEGER NOT NULL, commit_time BLOB);
+CREATE TABLE units (code TEXT PRIMARY KEY, parent TEXT, display_name TEXT NOT NULL);
+CREATE INDEX units_parent ON units(parent);
+CREATE TABLE bodies (id TEXT PRIMARY KEY, display_name TEXT NOT NULL);
+CREATE TABLE enterprises (
+  code TEXT PRIMARY KEY,
+  seat_unit TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  registration_date TEXT NOT NULL,
+  official_party INTEGER NOT NULL,
+  trade_union_members INTEGER NOT NULL,
+  youth_union_members INTEGER NOT NULL,
+  counts BLOB
+);
+CREATE INDEX enterprises_seat ON enterprises(seat_unit, code);
+)sql" + std::string(kEnterpriseStatusTable) +
+                                     R"sql(
+CREATE TABLE organizations (
+  name TEXT PRIMARY KEY,
+  code TEXT NOT NULL,
+  seat_unit TEXT NOT NULL,
+  kind INTEGER NOT NULL,
+  founding_body TEXT NOT NULL,
+  founding_year INTEGER NOT NULL,
+  founding_date TEXT NOT NULL,
+  dissolution_date TEXT
+);
+CREATE INDEX organizations_seat ON organizations(seat_unit, founding_year);
+CREATE INDEX organizations_code ON organizations(code, kind);
+CREATE TABLE admissions (
+  name TEXT PRIMARY KEY,
+  seat_unit TEXT NOT NULL,
+  admission_year INTEGER NOT NULL,
+  count INTEGER NOT NULL
+);
+CREATE INDEX admissions_seat ON admissions(seat_unit, admission_year);
+CREATE TABLE targets (
+  name TEXT PRIMARY KEY,
+  assignee TEXT NOT NULL,
+  year INTEGER NOT NULL,
+  indicator INTEGER NOT NULL,
+  value INTEGER NOT NULL
+);
+CREATE INDEX targets_assignee ON targets(assignee, year);
+CREATE TABLE thresholds (year INTEGER PRIMARY KEY, data BLOB NOT NULL);
+)sql")},
+      .postgres = {std::string(R"sql(
+CREATE TABLE cursors (source TEXT PRIMARY KEY, sequence BIGINT NOT NULL, commit_time BYTEA);
+CREATE TABLE units (code TEXT PRIMARY KEY, parent TEXT, display_name TEXT NOT NULL);
+CREATE INDEX units_parent ON units (parent);
+CREATE TABLE bodies (id TEXT PRIMARY KEY, display_name TEXT NOT NULL);
+CREATE TABLE enterprises (
+  code TEXT PRIMARY KEY,
+  seat_unit TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  registration_date TEXT NOT NULL,
+  official_party BIGINT NOT NULL,
+  trade_union_members BIGINT NOT NULL,
+  youth_union_members BIGINT NOT NULL,
+  counts BYTEA
+);
+CREATE INDEX enterprises_seat ON enterprises (seat_unit, code);
+)sql") + kEnterpriseStatusTable + R"sql(
+CREATE TABLE organizations (
+  name TEXT PRIMARY KEY,
+  code TEXT NOT NULL,
+  seat_unit TEXT NOT NULL,
+  kind BIGINT NOT NULL,
+  founding_body TEXT NOT NULL,
+  founding_year BIGINT NOT NULL,
+  founding_date TEXT NOT NULL,
+  dissolution_date TEXT
+);
+CREATE INDEX organizations_seat ON organizations (seat_unit, founding_year);
+CREATE INDEX organizations_code ON organizations (code, kind);
+CREATE TABLE admissions (
+  name TEXT PRIMARY KEY,
+  seat_unit TEXT NOT NULL,
+  admission_year BIGINT NOT NULL,
+  count BIGINT NOT NULL
+);
+CREATE INDEX admissions_seat ON admissions (seat_unit, admission_year);
+CREATE TABLE targets (
+  name TEXT PRIMARY KEY,
+  assignee TEXT NOT NULL,
+  year BIGINT NOT NULL,
+  indicator BIGINT NOT NULL,
+  value BIGINT NOT NULL
+);
+CREATE INDEX targets_assignee ON targets (assignee, year);
+CREATE TABLE thresholds (year BIGINT PRIMARY KEY, data BYTEA NOT NULL);
+)sql"},
+  };
+  return kMigrations;
+}
+
+// Every table of the model, emptied by Reset.
+constexpr const char* kTables[] = {"cursors",       "units",         "bodies",
+                                   "enterprises",   "enterprise_status", "organizations",
+                                   "admissions",    "targets",       "thresholds"};
+
+std::string Code(const std::string& name) { return name.substr(name.find('/') + 1); }
+
+int Year(const std::string& date) { return std::stoi(date.substr(0, 4)); }
+
+// The leading changes already applied (a redelivery), to skip; FAILED_
+// PRECONDITION if the rest does not follow the stored cursor of `source`.
+absl::StatusOr<size_t> CheckCursor(SqlSession& db, const std::string& source,
+                                   const std::vector<int64_t>& sequences) {
+  auto rows = db.Query("SELECT sequence FROM cursors WHERE source = ?", {source});
+  if (!rows.ok()) return rows.status();
+  const int64_t cursor = rows->empty() ? 0 : rows->Int64(0, 0);
+  size_t skip = 0;
+  while (skip < sequences.size() && sequences[skip] <= cursor) ++skip;
+  int64_t expected = cursor + 1;
+  for (size_t i = skip; i < sequences.size(); ++i, ++expected) {
+    if (sequences[i] != expected) {
+      return absl::FailedPreconditionError(absl::StrCat("gap in the ", source, " feed: expected ",
+                                                        expected, ", got ", sequences[i]));
+    }
+  }
+  return skip;
+}
+
+absl::Status SetCursor(SqlSession& db, const std::string& source, int64_t sequence,
+                       const google::protobuf::Timestamp& commit_time) {
+  static const std::string kSql = UpsertSql("cursors", {"source", "sequence", "commit_time"}, 1);
+  return db.Run(kSql, {source, sequence, SqlBlob{commit_time.SerializeAsString()}});
+}
+
+absl::Status ApplyOne(SqlSession& db, const registry::v1::StreamChangesResponse& c) {
+  if (c.has_unit()) {
+    static const std::string kSql = UpsertSql("units", {"code", "parent", "display_name"}, 1);
+    const auto& u = c.unit();
+    return db.Run(kSql, {Code(u.name()), u.parent().empty() ? "" : Code(u.parent()),
+                         u.display_name()});
+  }
+  if (c.has_body()) {
+    static const std::string kSql = UpsertSql("bodies", {"id", "display_name"}, 1);
+    return db.Run(kSql, {c.body().name(), c.body().display_name()});
+  }
+  if (c.has_enterprise()) {
+    static const std::string kSql =
+        UpsertSql("enterprises",
+                  {"code", "seat_unit", "display_name", "registration_date", "official_party",
+                   "trade_union_members", "youth_union_members", "counts"},
+                  1);
+    const auto& e = c.enterprise();
+    const auto& m = e.member_counts();
+    if (auto s = db.Run(kSql, {e.enterprise_code(), Code(e.seat_unit()), e.display_name(),
+                               e.registration_date(), int64_t{m.official_party_members()},
+                               int64_t{m.trade_union_members()}, int64_t{m.youth_union_members()},
+                               SqlBlob{m.SerializeAsString()}});
+        !s.ok()) {
+      return s;
+    }
+    return ReplaceStatusHistory(db, e.enterprise_code(), e.status_history());
+  }
+  if (c.has_organization()) {
+    static const std::string kSql =
+        UpsertSql("organizations",
+                  {"name", "code", "seat_unit", "kind", "founding_body", "founding_year",
+                   "founding_date", "dissolution_date"},
+                  1);
+    const auto& o = c.organization();
+    // enterprises/{code}/organizations/{id}
+    const std::string code = o.name().substr(12, o.name().find("/organizations/") - 12);
+    return db.Run(kSql, {o.name(), code, Code(o.seat_unit()), int64_t{o.kind()},
+                         o.founding_body(), int64_t{Year(o.founding_date())}, o.founding_date(),
+                         TextOrNull(o.dissolution_date())});
+  }
+  if (c.has_admission()) {
+    static const std::string kSql =
+        UpsertSql("admissions", {"name", "seat_unit", "admission_year", "count"}, 1);
+    const auto& a = c.admission();
+    return db.Run(kSql, {a.name(), Code(a.seat_unit()), int64_t{Year(a.admission_date())},
+                         int64_t{a.count()}});
+  }
+  return absl::OkStatus();  // A kind of change reports do not use.
+}
+
+absl::Status ApplyOne(SqlSession& db, const quota::v1::StreamChangesResponse& c) {
+  if (c.has_target()) {
+    static const std::string kSql =
+        UpsertSql("targets", {"name", "assignee", "year", "indicator", "value"}, 1);
+    const auto& t = c.target();
+    return db.Run(kSql, {t.name(), t.assignee(), int64_t{t.year()}, int64_t{t.indicator()},
+                         int64_t{t.value()}});
+  }
+  if (c.has_founding_thresholds()) {
+    static const std::string kSql = UpsertSql("thresholds", {"year", "data"}, 1);
+    const auto& t = c.founding_thresholds();
+    return db.Run(kSql, {int64_t{t.year()}, SqlBlob{t.SerializeAsString()}});
+  }
+  return absl::OkStatus();  // Plans are not in reports yet.
+}
+
+// Rows of (text, count) from `sql`, as a map keyed by the text as a number.
+absl::StatusOr<std::map<int, int64_t>> CountsByNumber(SqlStoreCore& core, const std::string& sql,
+                                                      const std::vector<SqlValue>& args) {
+  std::map<int, int64_t> out;
+  absl::Status s = core.Read([&](SqlSession& db) -> absl::Status {
+    auto rows = db.Query(sql, args);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < rows->size(); ++i) out[rows->Int64(i, 0)] = rows->Int64(i, 1);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+// The first column of the first row `sql` finds, as text; nullopt if none.
+absl::StatusOr<std::optional<std::string>> FirstText(SqlStoreCore& core, const std::string& sql,
+                                                     const std::vector<SqlValue>& args) {
+  std::optional<std::string> out;
+  absl::Status s = core.Read([&](SqlSession& db) -> absl::Status {
+    auto rows = db.Query(sql, args);
+    if (!rows.ok()) return rows.status();
+    if (!rows->empty()) out = rows->Text(0, 0);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<CandidateRow>> CandidateRows(SqlStoreCore& core,
+                                                        const std::string& where,
+                                                        const std::vector<SqlValue>& args) {
+  std::vector<CandidateRow> out;
+  absl::Status s = core.Read([&](SqlSession& db) -> absl::Status {
+    auto rows = db.Query(
+        absl::StrCat(
+            "SELECT e.code, e.display_name, e.seat_unit, e.counts FROM enterprises e WHERE ",
+            where),
+        args);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < rows->size(); ++i) {
+      CandidateRow r{rows->Text(i, 0), rows->Text(i, 1), "units/" + rows->Text(i, 2), {}};
+      r.counts.ParseFromString(rows->Text(i, 3));
+      out.push_back(std::move(r));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqlReportingStore>> SqlReportingStore::Open(
+    const std::string& location) {
+  auto core = OpenSqlStoreCore(location, Migrations(), /*notifier=*/nullptr, /*durable=*/false);
+  if (!core.ok()) return core.status();
+  return std::unique_ptr<SqlReportingStore>(new SqlReportingStore(std::move(*core)));
+}
+
+absl::Status SqlReportingStore::Reset() {
+  return core_->Transact([](SqlSession& db, ChangeLog&) -> absl::Status {
+    for (const char* table : kTables) {
+      if (auto s = db.Run(absl::StrCat("DELETE FROM ", table)); !s.ok()) return s;
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Cursor> SqlReportingStore::GetCursor(const std::string& source) {
+  Cursor c;
+  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+    auto rows = db.Query("SELECT sequence, commit_time FROM cursors WHERE source = ?", {source});
+    if (!rows.ok()) return rows.status();
+    if (!rows->empty()) {
+      c.sequence = rows->Int64(0, 0);
+      c.commit_time.ParseFromString(rows->Text(0, 1));
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return c;
+}
+
+template <typename Change>
+absl::Status SqlReportingStore::Apply(const std::string& source,
+                                      const std::vector<Change>& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  std::vector<int64_t> sequences;
+  sequences.reserve(changes.size());
+  for (const auto& c : changes) sequences.push_back(c.sequence());
+  return core_->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
+    auto skip = CheckCursor(db, source, sequences);
+    if (!skip.ok()) return skip.status();
+    if (*skip == changes.size()) return absl::OkStatus();
+    for (size_t i = *skip; i < changes.size(); ++i) {
+      if (auto s = ApplyOne(db, changes[i]); !s.ok()) return s;
+    }
+    return SetCursor(db, source, changes.back().sequence(), changes.back().commit_time());
+  });
+}
+
+absl::Status SqlReportingStore::ApplyRegistry(
+    const std::vector<registry::v1::StreamChangesResponse>& changes) {
+  return Apply(kRegistrySource, changes);
+}
+
+absl::Status SqlReportingStore::ApplyQuota(
+    const std::vector<quota::v1::StreamChangesResponse>& changes) {
+  return Apply(kQuotaSource, changes);
+}
+
+absl::StatusOr<std::map<int, int64_t>> SqlReportingStore::Targets(const std::string& assignee,
+                                                                  int year) {
+  return CountsByNumber(*core_,
+                        "SELECT indicator, CAST(sum(value) AS BIGINT) FROM targets WHERE "
+                        "assignee = ? AND year = ? GROUP BY indicator",
+                        {assignee, int64_t{year}});
+}
+
+absl::StatusOr<Achieved> SqlReportingStore::AchievedIn(const std::string& unit_code, int year) {
+  Achieved out;
+  auto orgs = CountsByNumber(*core_,
+                             absl::StrCat("SELECT kind, count(*) FROM organizations WHERE "
+                                          "founding_year = ? AND seat_unit IN ",
+                                          kSubtree, " GROUP BY kind"),
+                             {int64_t{year}, unit_code});
+  if (!orgs.ok()) return orgs.status();
+  out.organizations_by_kind = std::move(*orgs);
+  auto admitted = CountsByNumber(*core_,
+                                 absl::StrCat("SELECT 0, CAST(coalesce(sum(count), 0) AS BIGINT) "
+                                              "FROM admissions WHERE admission_year = ? AND "
+                                              "seat_unit IN ",
+                                              kSubtree),
+                                 {int64_t{year}, unit_code});
+  if (!admitted.ok()) return admitted.status();
+  out.party_members_admitted = (*admitted)[0];
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedByBody(
+    const std::string& unit_code, int year) {
+  std::map<std::string, Achieved> out;
+  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+    auto rows = db.Query(absl::StrCat("SELECT founding_body, kind, count(*) FROM organizations "
+                                      "WHERE founding_year = ? AND seat_unit IN ",
+                                      kSubtree, " GROUP BY founding_body, kind"),
+                         {int64_t{year}, unit_code});
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < rows->size(); ++i) {
+      out[rows->Text(i, 0)].organizations_by_kind[static_cast<int>(rows->Int64(i, 1))] =
+          rows->Int64(i, 2);
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::vector<NamedKey>> SqlReportingStore::Children(const std::string& unit_code) {
+  std::vector<NamedKey> out;
+  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+    auto rows = db.Query("SELECT code, display_name FROM units WHERE parent = ? ORDER BY code",
+                         {unit_code});
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < rows->size(); ++i) {
+      out.push_back({"units/" + rows->Text(i, 0), rows->Text(i, 1)});
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::string> SqlReportingStore::DisplayName(const std::string& key) {
+  const bool unit = key.rfind("units/", 0) == 0;
+  auto name = FirstText(*core_,
+                        unit ? "SELECT display_name FROM units WHERE code = ?"
+                             : "SELECT display_name FROM bodies WHERE id = ?",
+                        {unit ? Code(key) : key});
+  if (!name.ok()) return name.status();
+  return name->value_or(key);
+}
+
+absl::StatusOr<bool> SqlReportingStore::UnitExists(const std::string& unit_code) {
+  auto found = FirstText(*core_, "SELECT code FROM units WHERE code = ?", {unit_code});
+  if (!found.ok()) return found.status();
+  return found->has_value();
+}
+
+absl::StatusOr<std::optional<std::string>> SqlReportingStore::UnitParent(
+    const std::string& unit_code) {
+  return FirstText(*core_, "SELECT coalesce(parent, '') FROM units WHERE code = ?", {unit_code});
+}
+
+absl::StatusOr<std::optional<std::string>> SqlReportingStore::EnterpriseSeat(
+    const std::string& code) {
+  return FirstText(*core_, "SELECT seat_unit FROM enterprises WHERE code = ?", {code});
+}
+
+absl::StatusOr<std::map<int, int64_t>> SqlReportingStore::StatusCounts(
+    const std::string& unit_code, const std::string& as_of) {
+  // An enterprise with no period begun by then counts as status 0.
+  return CountsByNumber(*core_,
+                        absl::StrCat("SELECT coalesce(st, 0), count(*) FROM (SELECT ",
+                                     kStatusAsOf,
+                                     " AS st FROM enterprises e WHERE e.registration_date <= ?1 "
+                                     "AND e.seat_unit IN ",
+                                     kSubtree, ") AS periods GROUP BY 1"),
+                        {as_of, unit_code});
+}
+
+absl::StatusOr<std::pair<int64_t, std::map<int, int64_t>>> SqlReportingStore::Coverage(
+    const std::string& unit_code, const std::string& as_of) {
+  const std::string active = absl::StrCat("FROM enterprises e WHERE e.registration_date <= ?1 AND ",
+                                          kStatusAsOf, " = 1 AND e.seat_unit IN ", kSubtree);
+  auto total =
+      CountsByNumber(*core_, absl::StrCat("SELECT 0, count(*) ", active), {as_of, unit_code});
+  if (!total.ok()) return total.status();
+  auto with = CountsByNumber(*core_,
+                             absl::StrCat("SELECT o.kind, count(DISTINCT o.code) FROM "
+                                          "organizations o WHERE o.founding_date <= ?1 AND "
+                                          "(o.dissolution_date IS NULL OR o.dissolution_date > "
+                                          "?1) AND o.code IN (SELECT e.code ",
+                                          active, ") GROUP BY o.kind"),
+                             {as_of, unit_code});
+  if (!with.ok()) return with.status();
+  return std::make_pair((*total)[0], std::move(*with));
+}
+
+absl::StatusOr<std::vector<CandidateRow>> SqlReportingStore::Candidates(
+    const std::string& unit_code, int kind, int threshold, const std::string& as_of,
+    const std::string& after_code, int limit) {
+  const char* column = kind == type::v1::ORGANIZATION_KIND_PARTY         ? "e.official_party"
+                       : kind == type::v1::ORGANIZATION_KIND_TRADE_UNION ? "e.trade_union_members"
+                                                                         : "e.youth_union_members";
+  // ?1 as_of, ?2 after, ?3 threshold, ?4 kind, ?5 unit, ?6 limit.
+  return CandidateRows(
+      *core_,
+      absl::StrCat("?1 = ?1 AND e.code > ?2 AND ", column, " >= ?3 AND ", kStatusAsOf,
+                   " = 1 AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.code = e.code AND "
+                   "o.kind = ?4 AND o.founding_date <= ?1 AND (o.dissolution_date IS NULL OR "
+                   "o.dissolution_date > ?1)) AND e.seat_unit IN ",
+                   kSubtree, " ORDER BY e.code LIMIT ?"),
+      {as_of, after_code, int64_t{threshold}, int64_t{kind}, unit_code, int64_t{limit}});
+}
+
+absl::StatusOr<std::vector<CandidateRow>> SqlReportingStore::FosteringCases(
+    const std::string& unit_code, const std::string& as_of, const std::string& after_code,
+    int limit) {
+  return CandidateRows(
+      *core_,
+      absl::StrCat("?1 = ?1 AND e.code > ?2 AND e.official_party = 0 AND ", kStatusAsOf,
+                   " = 1 AND e.seat_unit IN ", kSubtree, " ORDER BY e.code LIMIT ?"),
+      {as_of, after_code, unit_code, int64_t{limit}});
+}
+
+absl::StatusOr<std::optional<quota::v1::FoundingThresholds>> SqlReportingStore::Thresholds(
+    int year) {
+  std::optional<quota::v1::FoundingThresholds> out;
+  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+    auto found = QueryOptionalMessage<quota::v1::FoundingThresholds>(
+        db, "SELECT data FROM thresholds WHERE year = ?", {int64_t{year}});
+    if (!found.ok()) return found.status();
+    out = std::move(*found);
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+}  // namespace chitieu::reporting
