@@ -17,6 +17,7 @@ DEBIAN_PACKAGES=(
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
   systemd python3-yaml iproute2
   postgresql-15 libpq-dev
+  clang libclang-rt-14-dev
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

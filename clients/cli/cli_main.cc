@@ -34,6 +34,7 @@
 #include "chitieu/registry/v1/registry.pb.h"
 #include "chitieu/reporting/v1/reporting.pb.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/csv_import.h"
 #include "clients/cli/output.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
@@ -168,14 +169,6 @@ bool SetPath(const Descriptor* d, const std::string& path, const std::string& va
   return true;
 }
 
-// "002" → "units/002"; "party" → "ORGANIZATION_KIND_PARTY" (an enum prefix
-// ends with '_'); a value that already has the prefix is kept.
-std::string WithPrefix(const std::string& prefix, std::string value) {
-  if (prefix.empty()) return value;
-  if (prefix.back() == '_') value = absl::AsciiStrToUpper(value);
-  return absl::StartsWith(value, prefix) ? value : prefix + value;
-}
-
 // Reads ~/.config/chitieu/config (or --config) "key = value" lines.
 std::map<std::string, std::string> ReadConfig(const std::string& path) {
   std::map<std::string, std::string> out;
@@ -255,64 +248,15 @@ grpc::Status Call(const Globals& g, const std::string& method,
   return status;
 }
 
-// Splits one CSV line (RFC 4180 quotes).
-std::vector<std::string> CsvFields(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
-}
-
 int Import(const Globals& g, const CommandSpec& c, const std::map<std::string, std::string>& flags) {
   std::ifstream in(flags.at("file"));
   if (!in) {
     std::cerr << "error: cannot read " << flags.at("file") << "\n";
     return kUsage;
   }
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = CsvFields(line);
-  std::vector<std::unique_ptr<registry::v1::ImportEnterprisesRequest>> batches;
   int rows = 0;
-  while (std::getline(in, line)) {
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    if (batches.empty() || batches.back()->enterprises_size() == 500) {
-      batches.push_back(std::make_unique<registry::v1::ImportEnterprisesRequest>());
-      batches.back()->set_source(flags.count("source") ? flags.at("source") : "cli-import");
-    }
-    const std::vector<std::string> fields = CsvFields(line);
-    nlohmann::json row = nlohmann::json::object();
-    for (size_t i = 0; i < header.size() && i < fields.size(); ++i) {
-      if (fields[i].empty()) continue;
-      std::string key = header[i];
-      if (key == "seat_unit") row["seatUnit"] = WithPrefix("units/", fields[i]);
-      else row[key] = fields[i];
-    }
-    auto* e = batches.back()->add_enterprises();
-    google::protobuf::util::JsonParseOptions options;
-    if (!google::protobuf::util::JsonStringToMessage(row.dump(), e, options).ok()) {
-      e->set_enterprise_code(row.value("enterprise_code", ""));  // The service reports the row.
-    }
-    ++rows;
-  }
+  const auto batches =
+      ReadImportCsv(in, flags.count("source") ? flags.at("source") : "cli-import", &rows);
   std::vector<const Message*> requests;
   for (const auto& b : batches) requests.push_back(b.get());
   const bool tty = isatty(2);

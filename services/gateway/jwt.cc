@@ -68,6 +68,16 @@ absl::StatusOr<std::string> PemFromParams(const char* type, OSSL_PARAM_BLD* bld)
   return PemOf(key.get());
 }
 
+// The string member `key` of a JSON object: `fallback` when absent, "" when
+// present but not a string. (nlohmann's value() throws on a member of
+// another type: a token whose header said {"alg": 5} must be refused, not
+// take the gateway down.)
+std::string Member(const nlohmann::json& object, const char* key, const char* fallback = "") {
+  const auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  return it->is_string() ? it->get<std::string>() : "";
+}
+
 absl::StatusOr<std::string> RsaPem(const nlohmann::json& jwk) {
   if (!jwk.contains("n") || !jwk.contains("e") || !jwk["n"].is_string() || !jwk["e"].is_string()) {
     return absl::InvalidArgumentError("an RSA key needs n and e");
@@ -88,7 +98,7 @@ absl::StatusOr<std::string> RsaPem(const nlohmann::json& jwk) {
 }
 
 absl::StatusOr<std::string> EcPem(const nlohmann::json& jwk) {
-  if (jwk.value("crv", "") != "P-256") return absl::InvalidArgumentError("ES256 needs crv P-256");
+  if (Member(jwk, "crv") != "P-256") return absl::InvalidArgumentError("ES256 needs crv P-256");
   if (!jwk.contains("x") || !jwk.contains("y") || !jwk["x"].is_string() || !jwk["y"].is_string()) {
     return absl::InvalidArgumentError("an EC key needs x and y");
   }
@@ -124,14 +134,14 @@ absl::StatusOr<std::map<std::string, JwtVerifier::Key>> JwtVerifier::ParseJwks(
   std::map<std::string, Key> out;
   for (const auto& jwk : doc["keys"]) {
     if (!jwk.is_object()) return absl::InvalidArgumentError("each key must be an object");
-    const std::string kid = jwk.value("kid", "");
-    const std::string kty = jwk.value("kty", "");
-    const std::string use = jwk.value("use", "sig");
+    const std::string kid = Member(jwk, "kid");
+    const std::string kty = Member(jwk, "kty");
+    const std::string use = Member(jwk, "use", "sig");
     if (use != "sig" || (kty != "RSA" && kty != "EC")) continue;
     if (kid.empty()) return absl::InvalidArgumentError("every key needs a kid");
     Key key;
     key.alg = kty == "RSA" ? "RS256" : "ES256";
-    if (jwk.contains("alg") && jwk.value("alg", "") != key.alg) continue;  // Not one we accept.
+    if (jwk.contains("alg") && Member(jwk, "alg") != key.alg) continue;  // Not one we accept.
     auto pem = kty == "RSA" ? RsaPem(jwk) : EcPem(jwk);
     if (!pem.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("key ", kid, ": ", pem.status().message()));
@@ -165,9 +175,9 @@ absl::StatusOr<Principal> JwtVerifier::Verify(const std::string& token, absl::Ti
   if (!header_text.ok() || !payload_text.ok()) return Unauthenticated("not base64url");
   nlohmann::json header = nlohmann::json::parse(*header_text, nullptr, false);
   if (!header.is_object()) return Unauthenticated("the header is not JSON");
-  const std::string alg = header.value("alg", "");
+  const std::string alg = Member(header, "alg");
   if (alg != "RS256" && alg != "ES256") return Unauthenticated("alg must be RS256 or ES256");
-  const std::string kid = header.value("kid", "");
+  const std::string kid = Member(header, "kid");
   Key key;
   {
     absl::MutexLock lock(&mu_);
@@ -195,7 +205,7 @@ absl::StatusOr<Principal> JwtVerifier::Verify(const std::string& token, absl::Ti
     if (!claims["nbf"].is_number()) return Unauthenticated("nbf is not a number");
     if (claims["nbf"].get<double>() - leeway > now_s) return Unauthenticated("not valid yet");
   }
-  if (claims.value("iss", "") != settings_.issuer) return Unauthenticated("wrong issuer");
+  if (Member(claims, "iss") != settings_.issuer) return Unauthenticated("wrong issuer");
   bool audience_ok = false;
   if (claims.contains("aud")) {
     const auto& aud = claims["aud"];
@@ -205,12 +215,12 @@ absl::StatusOr<Principal> JwtVerifier::Verify(const std::string& token, absl::Ti
     }
   }
   if (!audience_ok) return Unauthenticated("wrong audience");
-  const std::string sub = claims.value("sub", "");
+  const std::string sub = Member(claims, "sub");
   if (sub.empty()) return Unauthenticated("no sub");
 
   Principal principal;
   principal.name = absl::StrCat("user:", sub);
-  auto role = ParseRole(claims.value("chitieu_role", ""));
+  auto role = ParseRole(Member(claims, "chitieu_role"));
   if (!role.ok()) return Unauthenticated("chitieu_role must name a role");
   principal.role = *role;
   if (!claims.contains("chitieu_units") || !claims["chitieu_units"].is_array()) {

@@ -139,6 +139,32 @@ TEST_F(JwtTest, RefusesForgeries) {
   }
 }
 
+// Regression (fuzz/jwt_fuzz.cc): members of the wrong JSON type threw out
+// of Verify — before the signature was checked, so any caller could take
+// the gateway down with a header such as {"alg": 5}. Now they are refused.
+TEST_F(JwtTest, MembersOfTheWrongTypeAreRefusedNotThrown) {
+  auto token = *SignJwt(rsa_, "rsa-1", Claims().dump());
+  std::vector<std::string> parts = absl::StrSplit(token, '.');
+  for (const nlohmann::json& header :
+       {nlohmann::json{{"alg", 5}, {"kid", "rsa-1"}}, nlohmann::json{{"alg", "RS256"}, {"kid", {1}}},
+        nlohmann::json{{"alg", nullptr}}}) {
+    parts[0] = absl::WebSafeBase64Escape(header.dump());
+    absl::StatusOr<Principal> p = absl::UnknownError("not run");
+    EXPECT_NO_THROW(p = verifier_.Verify(absl::StrJoin(parts, "."), absl::Now())) << header;
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated) << header;
+  }
+  // Signed claims of the wrong types.
+  for (const char* claim : {"iss", "sub", "chitieu_role"}) {
+    nlohmann::json claims = Claims();
+    claims[claim] = {{"not", "a string"}};
+    absl::StatusOr<Principal> p = absl::UnknownError("not run");
+    EXPECT_NO_THROW(p = Check(rsa_, "rsa-1", claims)) << claim;
+    EXPECT_EQ(p.status().code(), absl::StatusCode::kUnauthenticated) << claim;
+  }
+  EXPECT_NO_THROW(EXPECT_FALSE(
+      JwtVerifier::ParseJwks(R"({"keys":[{"kty":"RSA","kid":7,"n":"AQAB","e":"AQAB"}]})").ok()));
+}
+
 TEST_F(JwtTest, BadJwksIsRefusedAndKeysInForceStay) {
   EXPECT_FALSE(JwtVerifier::ParseJwks("[]").ok());
   EXPECT_FALSE(JwtVerifier::ParseJwks(R"({"keys":[{"kty":"EC","kid":"e","crv":"P-256","x":"AA","y":"AA"}]})").ok());
