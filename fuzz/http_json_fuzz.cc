@@ -10,6 +10,10 @@
 #include <string>
 
 #include "absl/strings/str_split.h"
+#include "chitieu/gateway/v1/gateway.grpc.pb.h"
+#include "chitieu/quota/v1/quota.grpc.pb.h"
+#include "chitieu/registry/v1/registry.grpc.pb.h"
+#include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "services/gateway/transcoder.h"
 
@@ -17,6 +21,11 @@ namespace {
 
 const chitieu::gateway::Transcoder& TheTranscoder() {
   static const auto* transcoder = [] {
+    // The services' descriptors must be linked in for the pool to know them.
+    (void)chitieu::registry::v1::Unit::descriptor();
+    (void)chitieu::quota::v1::Target::descriptor();
+    (void)chitieu::reporting::v1::Progress::descriptor();
+    (void)chitieu::gateway::v1::AuditEntry::descriptor();
     auto built = chitieu::gateway::Transcoder::Build(
         {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
          "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"});

@@ -1,12 +1,54 @@
 #include "libs/common/errors.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/str_format.h"
 #include "google/rpc/error_details.pb.h"
 
 namespace chitieu {
 
+// Written here rather than taken from protobuf, whose UTF-8 check is an
+// internal API: a few lines, tested in errors_test.cc.
+std::string ValidUtf8(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    // The length of the sequence `c` starts, and the smallest code point
+    // of that length (an overlong encoding is invalid).
+    int length = 0;
+    uint32_t cp = 0, min = 0;
+    if (c < 0x80) {
+      length = 1, cp = c;
+    } else if ((c & 0xE0) == 0xC0) {
+      length = 2, cp = c & 0x1F, min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+      length = 3, cp = c & 0x0F, min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+      length = 4, cp = c & 0x07, min = 0x10000;
+    }
+    bool valid = length > 0 && i + length <= text.size();
+    for (int k = 1; valid && k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      valid = (next & 0xC0) == 0x80;
+      cp = (cp << 6) | (next & 0x3F);
+    }
+    valid = valid && cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    if (valid) {
+      out.append(text.data() + i, length);
+      i += length;
+    } else {
+      absl::StrAppendFormat(&out, "\\x%02x", c);
+      ++i;
+    }
+  }
+  return out;
+}
+
 void FieldViolations::Add(std::string field, std::string description) {
-  violations_.emplace_back(std::move(field), std::move(description));
+  // Both go into a google.rpc.BadRequest, whose strings must be UTF-8; a
+  // description may quote the caller's bytes.
+  violations_.emplace_back(ValidUtf8(field), ValidUtf8(description));
 }
 
 absl::Status FieldViolations::ToStatus(absl::StatusCode code) const {

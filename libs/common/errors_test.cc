@@ -50,5 +50,17 @@ TEST(GrpcStatus, CodesShareNumbers) {
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
 }
 
+TEST(ValidUtf8, KeepsUtf8AndEscapesTheRest) {
+  EXPECT_EQ(ValidUtf8("Quận Hoàn Kiếm 𝄞"), "Quận Hoàn Kiếm 𝄞");
+  EXPECT_EQ(ValidUtf8("a\xff\xfe"), "a\\xff\\xfe");
+  EXPECT_EQ(ValidUtf8("\xc3"), "\\xc3");                // Truncated sequence.
+  EXPECT_EQ(ValidUtf8("\xc0\xaf"), "\\xc0\\xaf");     // Overlong "/".
+  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // A surrogate.
+  // A description quoting the caller's bytes still makes a valid BadRequest.
+  const auto v = GetFieldViolations(InvalidField("display_name", "cannot be \"\xff\""));
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].second, "cannot be \"\\xff\"");
+}
+
 }  // namespace
 }  // namespace chitieu

@@ -3,7 +3,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/escaping.h"
+#include "libs/common/errors.h"
 #include "libs/common/filter.h"
+#include "libs/common/names.h"
 
 namespace chitieu {
 namespace {
@@ -16,11 +19,11 @@ bool IsReference(const std::string& v) {
 }
 
 // Every string in `m` (recursively) that names a unit, enterprise or body,
-// and the values of filter terms that do.
-// (field name, value) pairs.
+// and the values of filter terms that do: (field path, value) pairs, the
+// path as field violations name it ("enterprise.seat_unit", "targets[1].assignee").
 void CollectReferences(const google::protobuf::Message& m,
                        std::vector<std::pair<std::string, std::string>>* out,
-                       bool* has_filter_terms) {
+                       bool* has_filter_terms, const std::string& prefix = "") {
   const auto* reflection = m.GetReflection();
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(m, &fields);
@@ -28,10 +31,12 @@ void CollectReferences(const google::protobuf::Message& m,
     if (f->type() == FieldDescriptor::TYPE_MESSAGE) {
       if (f->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(m, f); ++i) {
-          CollectReferences(reflection->GetRepeatedMessage(m, f, i), out, has_filter_terms);
+          CollectReferences(reflection->GetRepeatedMessage(m, f, i), out, has_filter_terms,
+                            absl::StrCat(prefix, f->name(), "[", i, "]."));
         }
       } else {
-        CollectReferences(reflection->GetMessage(m, f), out, has_filter_terms);
+        CollectReferences(reflection->GetMessage(m, f), out, has_filter_terms,
+                          absl::StrCat(prefix, f->name(), "."));
       }
       continue;
     }
@@ -42,12 +47,12 @@ void CollectReferences(const google::protobuf::Message& m,
         if (!terms.ok()) return;  // The service will refuse it.
         for (const auto& t : *terms) {
           if (IsReference(t.value)) {
-            out->emplace_back("filter", t.value);
+            out->emplace_back(prefix + "filter", t.value);
             *has_filter_terms = true;
           }
         }
       } else if (IsReference(v)) {
-        out->emplace_back(f->name(), v);
+        out->emplace_back(prefix + f->name(), v);
       }
     };
     if (f->is_repeated()) {
@@ -58,6 +63,20 @@ void CollectReferences(const google::protobuf::Message& m,
       consider(reflection->GetString(m, f));
     }
   }
+}
+
+// "units/{id}[/targets/{id}|/plans/{id}]", "enterprises/{id}[/organizations/
+// {id}|/admissions/{id}]", "bodies/{id}": ids of 1 to 63 of [A-Za-z0-9-].
+bool WellFormed(const std::string& name) {
+  static const char* kPatterns[] = {
+      "units/{unit}", "units/{unit}/targets/{target}", "units/{unit}/plans/{plan}",
+      "units/{unit}/targets/{target}/allocation", "enterprises/{enterprise}",
+      "enterprises/{enterprise}/organizations/{organization}",
+      "enterprises/{enterprise}/admissions/{admission}", "bodies/{body}"};
+  for (const char* pattern : kPatterns) {
+    if (ParseName(pattern, name, "name").ok()) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -207,9 +226,19 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
   for (const auto& [field, ref] : references) {
     // A target being written (named by `name`) belongs to its assigner;
     // other references to targets (parent_target) only to their unit.
-    auto unit = UnitOf(ref, write && field == "name");
+    if (ref == "enterprises/-") continue;  // A wildcard parent: the filter must scope it.
+    // A malformed name reveals nothing: say so, whoever asks.
+    if (!WellFormed(ref)) {
+      return InvalidField(field, absl::StrCat("\"", absl::CHexEscape(ref.substr(0, 200)),
+                                              "\" is not a resource name"));
+    }
+    auto unit = UnitOf(ref, write && (field == "name" || absl::EndsWith(field, ".name")));
     if (absl::IsNotFound(unit.status())) {
-      if (ref == "enterprises/-") continue;  // A wildcard parent: the filter must scope it.
+      // A caller whose scope is the whole province learns from the service
+      // that it does not exist; anyone else may not know that much.
+      auto root = HasRootScope(principal);
+      if (!root.ok()) return root.status();
+      if (*root) continue;
       return absl::PermissionDeniedError(absl::StrCat(ref, " is not in your scope"));
     }
     if (!unit.ok()) return unit.status();

@@ -74,7 +74,11 @@ class SqlAuditStore : public AuditStore {
                                                    const std::string& principal,
                                                    const std::string& method,
                                                    const std::string& resource) override {
-    auto [where, args] = Filter(after, principal, method, resource);
+    // Not a structured binding: clang 14 cannot capture one in the lambda.
+    std::pair<std::string, std::vector<SqlValue>> filter =
+        Filter(after, principal, method, resource);
+    const std::string& where = filter.first;
+    std::vector<SqlValue>& args = filter.second;
     args.push_back(int64_t{limit});
     std::vector<v1::AuditEntry> out;
     absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {

@@ -62,6 +62,12 @@ grpc::ServerUnaryReactor* GatewayService::GetScorecard(grpc::CallbackServerConte
     reactor->Finish(ToGrpcStatus(principal.status()));
     return reactor;
   }
+  // The year is checked here, before the three calls whose partial answers
+  // a scorecard would otherwise show for a year that cannot be.
+  if (request->year() < 2000 || request->year() > 2999) {
+    reactor->Finish(ToGrpcStatus(InvalidField("year", "must be a year from 2000")));
+    return reactor;
+  }
   response->set_unit(request->unit());
   response->set_year(request->year());
   auto* fetch = new ScorecardFetch{reactor, response};

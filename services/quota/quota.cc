@@ -1,7 +1,10 @@
 #include "services/quota/quota.h"
 
+#include <algorithm>
+
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -41,10 +44,26 @@ absl::Status EmitTarget(QuotaTx& tx, ChangeType type, const pb::Target& t) {
   return Emit(tx, type, [&](auto& c) { *c.mutable_target() = t; });
 }
 
-// The id (last segment) of "units/{u}/targets/{id}", checking the form.
+// The ids of "units/{u}/<collection>/{id}", checking the form: target and
+// plan ids are numbers the service gave.
+absl::StatusOr<std::vector<std::string>> ParseNumberedName(const char* pattern,
+                                                           const std::string& name,
+                                                           const std::string& field) {
+  auto ids = ParseName(pattern, name, field);
+  if (!ids.ok()) return ids.status();
+  const std::string& id = ids->back();
+  const bool digits = std::all_of(id.begin(), id.end(), [](char c) {
+    return absl::ascii_isdigit(static_cast<unsigned char>(c));
+  });
+  if (id.size() > 18 || !digits) {
+    return InvalidField(field, absl::StrCat("the id of ", name, " must be a number"));
+  }
+  return ids;
+}
+
 absl::StatusOr<std::vector<std::string>> ParseTargetName(const std::string& name,
                                                          const std::string& field) {
-  return ParseName("units/{unit}/targets/{target}", name, field);
+  return ParseNumberedName("units/{unit}/targets/{target}", name, field);
 }
 
 // Reads a target by name; NOT_FOUND unless it lives under the named unit.
@@ -635,7 +654,7 @@ absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request)
 }
 
 absl::StatusOr<pb::Plan> Quota::GetPlan(const pb::GetPlanRequest& request) {
-  auto ids = ParseName("units/{unit}/plans/{plan}", request.name(), "name");
+  auto ids = ParseNumberedName("units/{unit}/plans/{plan}", request.name(), "name");
   if (!ids.ok()) return ids.status();
   return InTx<pb::Plan>(store_, [&](QuotaTx& tx) { return tx.GetPlan((*ids)[0], (*ids)[1]); });
 }

@@ -21,6 +21,23 @@
 namespace chitieu::registry {
 namespace {
 
+// The code of "enterprises/{code}", checked as a tax code: a name that no
+// enterprise can have is malformed (INVALID_ARGUMENT), not merely absent.
+absl::StatusOr<std::string> ParseEnterpriseName(const std::string& name,
+                                                const std::string& field) {
+  auto code = ParseSingleName("enterprises", name, field);
+  if (!code.ok()) return code.status();
+  if (auto s = ValidateEnterpriseCode(*code, field); !s.ok()) return s;
+  return code;
+}
+
+// The same for a list's parent, which may also be "enterprises/-" (every
+// enterprise).
+absl::StatusOr<std::string> ParseEnterpriseParent(const std::string& name) {
+  if (name == "enterprises/-") return std::string("-");
+  return ParseEnterpriseName(name, "parent");
+}
+
 using ::chitieu::type::v1::ChangeType;
 using ::chitieu::type::v1::EnterpriseStatus;
 using ::chitieu::type::v1::OrganizationKind;
@@ -407,7 +424,7 @@ absl::StatusOr<pb::Body> Registry::UpdateBody(const pb::UpdateBodyRequest& reque
 // ---------------------------------------------------------------- Enterprises
 
 absl::StatusOr<pb::Enterprise> Registry::GetEnterprise(const pb::GetEnterpriseRequest& request) {
-  auto code = ParseSingleName("enterprises", request.name(), "name");
+  auto code = ParseEnterpriseName(request.name(), "name");
   if (!code.ok()) return code.status();
   auto e = InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) { return tx.GetEnterprise(*code); });
   if (e.ok()) Derive(*e, FormatDate(today_()));
@@ -608,7 +625,7 @@ absl::StatusOr<pb::Enterprise> Registry::UpdateEnterprise(
 absl::StatusOr<pb::Enterprise> Registry::ChangeEnterpriseStatus(
     const pb::ChangeEnterpriseStatusRequest& request) {
   if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  auto code = ParseSingleName("enterprises", request.name(), "name");
+  auto code = ParseEnterpriseName(request.name(), "name");
   if (!code.ok()) return code.status();
   const std::string today = FormatDate(today_());
   FieldViolations v;
@@ -675,7 +692,7 @@ absl::StatusOr<pb::Enterprise> Registry::ChangeEnterpriseStatus(
 absl::StatusOr<pb::Enterprise> Registry::RecordMemberCounts(
     const pb::RecordMemberCountsRequest& request) {
   if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  auto code = ParseSingleName("enterprises", request.name(), "name");
+  auto code = ParseEnterpriseName(request.name(), "name");
   if (!code.ok()) return code.status();
   const auto& c = request.member_counts();
   const std::string today = FormatDate(today_());
@@ -853,7 +870,7 @@ absl::StatusOr<pb::Organization> Registry::GetOrganization(
 
 absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
     const pb::ListOrganizationsRequest& request) {
-  auto code = ParseSingleName("enterprises", request.parent(), "parent");
+  auto code = ParseEnterpriseParent(request.parent());
   if (!code.ok()) return code.status();
   auto list =
       ParseListRequest(request.page_size(), request.filter(), request.page_token(),
@@ -914,7 +931,7 @@ absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
 absl::StatusOr<pb::Organization> Registry::CreateOrganization(
     const pb::CreateOrganizationRequest& request) {
   if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  auto code = ParseSingleName("enterprises", request.parent(), "parent");
+  auto code = ParseEnterpriseName(request.parent(), "parent");
   if (!code.ok()) return code.status();
   const pb::Organization& in = request.organization();
   const std::string today = FormatDate(today_());
@@ -1041,7 +1058,7 @@ absl::StatusOr<pb::Admission> Registry::GetAdmission(const pb::GetAdmissionReque
 
 absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
     const pb::ListAdmissionsRequest& request) {
-  auto code = ParseSingleName("enterprises", request.parent(), "parent");
+  auto code = ParseEnterpriseParent(request.parent());
   if (!code.ok()) return code.status();
   auto list =
       ParseListRequest(request.page_size(), request.filter(), request.page_token(),
@@ -1084,7 +1101,7 @@ absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
 
 absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissionRequest& request) {
   if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  auto code = ParseSingleName("enterprises", request.parent(), "parent");
+  auto code = ParseEnterpriseName(request.parent(), "parent");
   if (!code.ok()) return code.status();
   const pb::Admission& in = request.admission();
   const std::string today = FormatDate(today_());
