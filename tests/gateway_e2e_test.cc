@@ -835,7 +835,7 @@ TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {
   EXPECT_TRUE(json["indicators"][0].contains("status"));
 
   // Create, read, change status with a stale etag (409), bad input (400).
-  const std::string code = Code(700);
+  const std::string code = Code(710);
   nlohmann::json e = {{"enterpriseCode", code},
                       {"displayName", "Công ty CP Đông Đô HTTP"},
                       {"legalForm", "LEGAL_FORM_JOINT_STOCK_COMPANY"},

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 
 namespace chitieu::testing {
 namespace {
@@ -64,8 +65,12 @@ bool PostgresServer::Start() {
 }
 
 std::string PostgresServer::Url(const std::string& name) {
+  // Tests call this from several threads at once (ASan caught the set
+  // corrupted by two unguarded inserts).
+  static absl::Mutex mu(absl::kConstInit);
   static std::set<std::string>* created = new std::set<std::string>();
   const std::string key = socket_dir_ + "/" + name;
+  absl::MutexLock lock(&mu);
   if (!created->count(key)) {
     Run(absl::StrCat(kBin, "/createdb -h ", socket_dir_, " -U chitieu ", name), "createdb");
     created->insert(key);
