@@ -11,6 +11,8 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <httplib.h>
 
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <map>
 #include <string>
@@ -413,6 +415,47 @@ TEST_F(BadInputE2ETest, MalformedProtobufOverGrpc) {
   EXPECT_EQ(CallGrpc("/chitieu.registry.v1.RegistryService/DropEverything", "").error_code(),
             StatusCode::UNIMPLEMENTED);
   EXPECT_EQ(FeedHead(true), registry_head);
+}
+
+// No secret in any log: after calls with the right key, a wrong one, and a
+// token that is not a JWT, no service's log holds the key, the wrong key,
+// the token or the service secret the stack shares.
+TEST_F(BadInputE2ETest, NoSecretReachesALog) {
+  const std::string wrong = "k-wrong-secret-5f3a9c";
+  const std::string token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNlY3JldA";
+  httplib::Client http("127.0.0.1", stack_->http_port());
+  for (const std::string& credential : {std::string(kKey), wrong, token}) {
+    auto res = http.Get("/v1/units/002/progress?year=2013",
+                        {{"Authorization", "Bearer " + credential}});
+    ASSERT_TRUE(res);
+    grpc::Status s = CallGrpc("/chitieu.registry.v1.RegistryService/GetUnit", "");
+    (void)s;
+  }
+  // A gRPC call with each credential too.
+  for (const std::string& credential : {wrong, token}) {
+    grpc::GenericStub stub(stack_->gateway().channel());
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + credential);
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    const grpc::ByteBuffer request = StringToByteBuffer("");
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&ctx, "/chitieu.registry.v1.RegistryService/GetUnit", grpc::StubOptions(),
+                   &request, &response, [&](grpc::Status st) { done.set_value(std::move(st)); });
+    EXPECT_EQ(done.get_future().get().error_code(), StatusCode::UNAUTHENTICATED);
+  }
+  int logs = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(stack_->dir())) {
+    if (entry.path().extension() != ".log") continue;
+    ++logs;
+    std::ifstream in(entry.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    for (const std::string& secret : {std::string(kKey), wrong, token,
+                                      std::string("stack-test-secret")}) {
+      EXPECT_EQ(text.find(secret), std::string::npos) << entry.path() << " holds " << secret;
+    }
+  }
+  EXPECT_GE(logs, 4);  // One a service at least.
 }
 
 }  // namespace
