@@ -15,6 +15,18 @@ NET=10.$((RANDOM % 200 + 20)).$((RANDOM % 250)).
 TMP=$(mktemp -d)
 PIDS=()
 cleanup() {
+  # A service runs in an `in_ns` subshell, so $! is the subshell's pid, not
+  # the service's: stop whatever runs in our namespaces, then the subshells.
+  local ns left
+  for ns in reg quo rep gw cli; do
+    ip netns pids "$P-$ns" 2>/dev/null | xargs -r kill -TERM 2>/dev/null || true
+  done
+  for _ in $(seq 1 100); do
+    left=$(for ns in reg quo rep gw cli; do ip netns pids "$P-$ns" 2>/dev/null; done)
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
+  [ -n "$left" ] && { echo "$left" | xargs -r kill -KILL 2>/dev/null || true; }
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   for ns in reg quo rep gw cli sw; do ip netns del "$P-$ns" 2>/dev/null || true; done
