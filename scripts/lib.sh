@@ -151,3 +151,8 @@ stop_service() {
   fi
   rm -f "$VAR_DIR/run/$svc.pid"
 }
+
+# The unit and service tests that the sanitizer builds run (scripts/test:
+# ASan+UBSan; scripts/tsan: ThreadSanitizer).
+SANITIZER_TESTS=(common_test pg_test registry_test quota_test reporting_test gateway_test jwt_test
+                 audit_pg_test cli_test)
