@@ -25,6 +25,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "bench/load.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "services/registry/tax_code.h"
@@ -39,6 +40,8 @@ namespace {
 
 namespace reg = ::chitieu::registry::v1;
 namespace rep = ::chitieu::reporting::v1;
+using ::chitieu::bench::Percentile;
+using ::chitieu::bench::RssKb;
 constexpr char kKey[] = "k-soak";
 
 struct Window {
@@ -47,20 +50,6 @@ struct Window {
   std::map<std::string, int> codes;
 };
 
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
-}
-
-long RssKb(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
 
 }  // namespace
 

@@ -220,6 +220,11 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
   std::vector<std::pair<std::string, std::string>> references;
   bool has_filter_terms = false;
   CollectReferences(request, &references, &has_filter_terms);
+  // A province-wide scope covers every unit there is: its references need
+  // only be well-formed, and no lookup is made (units' parents are
+  // remembered, so this costs no call after the first).
+  auto root = HasRootScope(principal);
+  if (!root.ok()) return root.status();
   const bool write = *access != Access::kRead;
   const bool is_list = absl::StrContains(method, "/List");
   bool scoped_reference = false;
@@ -232,13 +237,15 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
       return InvalidField(field, absl::StrCat("\"", absl::CHexEscape(ref.substr(0, 200)),
                                               "\" is not a resource name"));
     }
+    if (*root) {
+      // Whether it exists is for the service to say.
+      scoped_reference = true;
+      continue;
+    }
     auto unit = UnitOf(ref, write && (field == "name" || absl::EndsWith(field, ".name")));
     if (absl::IsNotFound(unit.status())) {
-      // A caller whose scope is the whole province learns from the service
-      // that it does not exist; anyone else may not know that much.
-      auto root = HasRootScope(principal);
-      if (!root.ok()) return root.status();
-      if (*root) continue;
+      // Only a caller whose scope is the whole province learns from the
+      // service that it does not exist; anyone else may not know that much.
       return absl::PermissionDeniedError(absl::StrCat(ref, " is not in your scope"));
     }
     if (!unit.ok()) return unit.status();
@@ -247,13 +254,9 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
     if (!*covered) return absl::PermissionDeniedError(absl::StrCat(ref, " is not in your scope"));
     scoped_reference = true;
   }
-  if (!scoped_reference && is_list) {
-    auto root = HasRootScope(principal);
-    if (!root.ok()) return root.status();
-    if (!*root) {
-      return absl::PermissionDeniedError(
-          "a list through the gateway needs a unit in your scope: a parent or a unit filter");
-    }
+  if (!scoped_reference && is_list && !*root) {
+    return absl::PermissionDeniedError(
+        "a list through the gateway needs a unit in your scope: a parent or a unit filter");
   }
   // Any other call that names nothing goes on: the service refuses it as
   // malformed (every write needs a unit, enterprise or body to act on).

@@ -737,23 +737,30 @@ absl::StatusOr<pb::Enterprise> Registry::RecordMemberCounts(
   });
 }
 
-pb::ImportRowResult Registry::ImportRow(const pb::Enterprise& row, int64_t row_number,
-                                        const std::string& source) {
-  pb::ImportRowResult result;
-  result.set_row(row_number);
-  result.set_enterprise_code(row.enterprise_code());
-  auto reject = [&](const absl::Status& s) {
-    result.set_outcome(pb::IMPORT_OUTCOME_REJECTED);
-    auto violations = GetFieldViolations(s);
-    if (!violations.empty()) {
-      result.set_field(violations.front().first);
-      result.set_reason(violations.front().second);
-    } else {
-      result.set_reason(std::string(s.message()));
-    }
-    return result;
-  };
-  const std::string today = FormatDate(today_());
+namespace {
+
+// A row's failure that rejects the row alone; any other failure (storage)
+// fails the whole batch.
+bool RejectsRowOnly(const absl::Status& s) {
+  return absl::IsInvalidArgument(s) || absl::IsFailedPrecondition(s) || absl::IsNotFound(s) ||
+         absl::IsOutOfRange(s) || absl::IsAlreadyExists(s);
+}
+
+pb::ImportRowResult Rejected(pb::ImportRowResult result, const absl::Status& s) {
+  result.set_outcome(pb::IMPORT_OUTCOME_REJECTED);
+  auto violations = GetFieldViolations(s);
+  if (!violations.empty()) {
+    result.set_field(violations.front().first);
+    result.set_reason(violations.front().second);
+  } else {
+    result.set_reason(std::string(s.message()));
+  }
+  return result;
+}
+
+}  // namespace
+
+absl::Status Registry::CheckImportRow(const pb::Enterprise& row, const std::string& today) {
   FieldViolations v;
   if (auto s = ValidateEnterpriseCode(row.enterprise_code(), "enterprise_code"); !s.ok()) {
     for (auto& [f, d] : GetFieldViolations(s)) v.Add(f, d);
@@ -777,84 +784,118 @@ pb::ImportRowResult Registry::ImportRow(const pb::Enterprise& row, int64_t row_n
       v.Add("status_history[0].end_date", "is only for a suspension, after its start");
     }
   }
-  if (auto s = v.ToStatus(); !s.ok()) return reject(s);
+  return v.ToStatus();
+}
 
+absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx, const pb::Enterprise& row,
+                                                           const std::string& source,
+                                                           const std::string& today) {
   const std::string& code = row.enterprise_code();
   pb::ImportOutcome outcome = pb::IMPORT_OUTCOME_UNSPECIFIED;
-  absl::Status status = store_->Transact([&](RegistryTx& tx) -> absl::Status {
-    auto unit = ExistingUnit(tx, row.seat_unit(), "seat_unit");
-    if (!unit.ok()) return unit.status();
-    auto existing = tx.GetEnterprise(code);
-    if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
-    pb::Enterprise e;
-    bool changed = false;
-    if (existing.ok()) {
-      e = *existing;
-      if (e.registration_date() != row.registration_date()) {
-        return FailedField("registration_date", "differs from the registered enterprise's");
-      }
-      if (e.display_name() != row.display_name() || e.legal_form() != row.legal_form() ||
-          e.sector() != row.sector() || e.seat_unit() != row.seat_unit() ||
-          e.self_requested_founding() != row.self_requested_founding()) {
-        e.set_display_name(row.display_name());
-        e.set_legal_form(row.legal_form());
-        e.set_sector(row.sector());
-        e.set_seat_unit(row.seat_unit());
-        e.set_self_requested_founding(row.self_requested_founding());
-        changed = true;
-      }
-      outcome = pb::IMPORT_OUTCOME_UPDATED;
-    } else {
-      e.set_enterprise_code(code);
+  auto unit = ExistingUnit(tx, row.seat_unit(), "seat_unit");
+  if (!unit.ok()) return unit.status();
+  auto existing = tx.GetEnterprise(code);
+  if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+  pb::Enterprise e;
+  bool changed = false;
+  if (existing.ok()) {
+    e = *existing;
+    if (e.registration_date() != row.registration_date()) {
+      return FailedField("registration_date", "differs from the registered enterprise's");
+    }
+    if (e.display_name() != row.display_name() || e.legal_form() != row.legal_form() ||
+        e.sector() != row.sector() || e.seat_unit() != row.seat_unit() ||
+        e.self_requested_founding() != row.self_requested_founding()) {
       e.set_display_name(row.display_name());
       e.set_legal_form(row.legal_form());
       e.set_sector(row.sector());
       e.set_seat_unit(row.seat_unit());
-      e.set_registration_date(row.registration_date());
       e.set_self_requested_founding(row.self_requested_founding());
-      auto* first = e.add_status_history();
-      first->set_status(type::v1::ENTERPRISE_STATUS_ACTIVE);
-      first->set_effective_date(row.registration_date());
-      first->set_source(source);
-      *first->mutable_record_time() = Now();
-      *e.mutable_create_time() = Now();
       changed = true;
-      outcome = pb::IMPORT_OUTCOME_CREATED;
     }
-    if (row.status_history_size() == 1) {
-      const auto& p = row.status_history(0);
-      const auto& last = e.status_history(e.status_history_size() - 1);
-      const bool differs =
-          StatusOn(e, p.effective_date()) != p.status() ||
-          (p.status() == type::v1::ENTERPRISE_STATUS_SUSPENDED && last.end_date() != p.end_date());
-      if (differs) {
-        if (p.effective_date() < last.effective_date()) {
-          return FailedField("status_history[0].effective_date",
-                             "is before the latest recorded change");
-        }
-        auto* added = e.add_status_history();
-        *added = p;
-        if (added->source().empty()) added->set_source(source);
-        *added->mutable_record_time() = Now();
-        changed = true;
+    outcome = pb::IMPORT_OUTCOME_UPDATED;
+  } else {
+    e.set_enterprise_code(code);
+    e.set_display_name(row.display_name());
+    e.set_legal_form(row.legal_form());
+    e.set_sector(row.sector());
+    e.set_seat_unit(row.seat_unit());
+    e.set_registration_date(row.registration_date());
+    e.set_self_requested_founding(row.self_requested_founding());
+    auto* first = e.add_status_history();
+    first->set_status(type::v1::ENTERPRISE_STATUS_ACTIVE);
+    first->set_effective_date(row.registration_date());
+    first->set_source(source);
+    *first->mutable_record_time() = Now();
+    *e.mutable_create_time() = Now();
+    changed = true;
+    outcome = pb::IMPORT_OUTCOME_CREATED;
+  }
+  if (row.status_history_size() == 1) {
+    const auto& p = row.status_history(0);
+    const auto& last = e.status_history(e.status_history_size() - 1);
+    const bool differs =
+        StatusOn(e, p.effective_date()) != p.status() ||
+        (p.status() == type::v1::ENTERPRISE_STATUS_SUSPENDED && last.end_date() != p.end_date());
+    if (differs) {
+      if (p.effective_date() < last.effective_date()) {
+        return FailedField("status_history[0].effective_date",
+                           "is before the latest recorded change");
+      }
+      auto* added = e.add_status_history();
+      *added = p;
+      if (added->source().empty()) added->set_source(source);
+      *added->mutable_record_time() = Now();
+      changed = true;
+    }
+  }
+  if (!changed) return pb::IMPORT_OUTCOME_UNCHANGED;
+  e.set_etag(NextEtag(e.etag()));
+  *e.mutable_update_time() = Now();
+  Derive(e, today);
+  if (auto s = tx.PutEnterprise(code, e); !s.ok()) return s;
+  if (auto s = Emit(tx,
+                    outcome == pb::IMPORT_OUTCOME_CREATED ? type::v1::CHANGE_TYPE_CREATED
+                                                          : type::v1::CHANGE_TYPE_UPDATED,
+                    [&](auto& c) { *c.mutable_enterprise() = e; });
+      !s.ok()) {
+    return s;
+  }
+  return outcome;
+}
+
+absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
+    const google::protobuf::RepeatedPtrField<pb::Enterprise>& rows, int64_t first_row,
+    const std::string& source) {
+  const std::string today = FormatDate(today_());
+  std::vector<pb::ImportRowResult> results(rows.size());
+  std::vector<bool> valid(rows.size());
+  for (int i = 0; i < rows.size(); ++i) {
+    results[i].set_row(first_row + i);
+    results[i].set_enterprise_code(rows[i].enterprise_code());
+    absl::Status s = CheckImportRow(rows[i], today);
+    valid[i] = s.ok();
+    if (!s.ok()) results[i] = Rejected(std::move(results[i]), s);
+  }
+  absl::Status status = store_->Transact([&](RegistryTx& tx) -> absl::Status {
+    for (int i = 0; i < rows.size(); ++i) {
+      if (!valid[i]) continue;
+      results[i].clear_reason();
+      results[i].clear_field();
+      auto outcome = ApplyImportRow(tx, rows[i], source, today);
+      if (outcome.ok()) {
+        results[i].set_outcome(*outcome);
+      } else if (RejectsRowOnly(outcome.status())) {
+        // Nothing of the row was written: every check comes before a write.
+        results[i] = Rejected(std::move(results[i]), outcome.status());
+      } else {
+        return outcome.status();
       }
     }
-    if (!changed) {
-      outcome = pb::IMPORT_OUTCOME_UNCHANGED;
-      return absl::OkStatus();
-    }
-    e.set_etag(NextEtag(e.etag()));
-    *e.mutable_update_time() = Now();
-    Derive(e, today);
-    if (auto s = tx.PutEnterprise(code, e); !s.ok()) return s;
-    return Emit(tx,
-                outcome == pb::IMPORT_OUTCOME_CREATED ? type::v1::CHANGE_TYPE_CREATED
-                                                      : type::v1::CHANGE_TYPE_UPDATED,
-                [&](auto& c) { *c.mutable_enterprise() = e; });
+    return absl::OkStatus();
   });
-  if (!status.ok()) return reject(status);
-  result.set_outcome(outcome);
-  return result;
+  if (!status.ok()) return status;
+  return results;
 }
 
 // ---------------------------------------------------------------- Organizations

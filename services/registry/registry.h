@@ -50,13 +50,17 @@ class Registry {
       const pb::ChangeEnterpriseStatusRequest& request);
   absl::StatusOr<pb::Enterprise> RecordMemberCounts(const pb::RecordMemberCountsRequest& request);
 
-  // Imports one row of a bulk import in its own transaction: creates the
-  // enterprise, updates its descriptive fields, or leaves it unchanged. A
-  // row may carry one status_history entry: that status is recorded from
-  // its effective date when it differs from the status then. Never fails:
-  // a bad row comes back REJECTED with its reason and field.
-  pb::ImportRowResult ImportRow(const pb::Enterprise& row, int64_t row_number,
-                                const std::string& source);
+  // Imports one batch of a bulk import in one transaction (one durable
+  // commit for the batch): each row creates its enterprise, updates its
+  // descriptive fields, or leaves it unchanged. A row may carry one
+  // status_history entry: that status is recorded from its effective date
+  // when it differs from the status then. A bad row comes back REJECTED
+  // with its reason and field, and the others go on; only a storage
+  // failure fails the batch, and then nothing of it is written. Row
+  // numbers start at `first_row`.
+  absl::StatusOr<std::vector<pb::ImportRowResult>> ImportRows(
+      const google::protobuf::RepeatedPtrField<pb::Enterprise>& rows, int64_t first_row,
+      const std::string& source);
 
   absl::StatusOr<pb::Organization> GetOrganization(const pb::GetOrganizationRequest& request);
   absl::StatusOr<pb::ListOrganizationsResponse> ListOrganizations(
@@ -71,6 +75,13 @@ class Registry {
   absl::StatusOr<pb::Admission> CreateAdmission(const pb::CreateAdmissionRequest& request);
 
  private:
+  // An import row's own checks, before any read of the store.
+  absl::Status CheckImportRow(const pb::Enterprise& row, const std::string& today);
+  // Applies one checked row inside `tx`; every check comes before a write,
+  // so a failed row has written nothing.
+  absl::StatusOr<pb::ImportOutcome> ApplyImportRow(RegistryTx& tx, const pb::Enterprise& row,
+                                                   const std::string& source,
+                                                   const std::string& today);
   RegistryStore* store_;
   TodayFn today_;
 };

@@ -9,8 +9,8 @@ namespace {
 
 constexpr int kMaxImportResults = 10000;
 
-// Reads import batches until the client half-closes, importing each row in
-// its own transaction, then answers with the summary.
+// Reads import batches until the client half-closes, importing each batch
+// in one transaction, then answers with the summary.
 class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesRequest> {
  public:
   ImportReactor(grpc::CallbackServerContext* context, Registry* registry,
@@ -36,9 +36,14 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
       Finish(ToGrpcStatus(s));
       return;
     }
-    for (const auto& row : batch_.enterprises()) {
-      pb::ImportRowResult result = registry_->ImportRow(row, ++rows_, source_);
-      response_->set_rows(rows_);
+    auto results = registry_->ImportRows(batch_.enterprises(), rows_ + 1, source_);
+    if (!results.ok()) {
+      Finish(ToGrpcStatus(results.status()));
+      return;
+    }
+    rows_ += batch_.enterprises_size();
+    response_->set_rows(rows_);
+    for (auto& result : *results) {
       switch (result.outcome()) {
         case pb::IMPORT_OUTCOME_CREATED:
           response_->set_created(response_->created() + 1);

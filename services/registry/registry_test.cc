@@ -3,6 +3,7 @@
 
 #include "services/registry/registry.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "libs/common/errors.h"
@@ -315,24 +316,73 @@ TEST_P(RegistryTest, ListFiltersOnOrganizationsAndForm) {
   EXPECT_EQ(registry_->ListEnterprises(list).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// Imports `row` alone as a batch of one.
+pb::ImportRowResult ImportSingle(Registry& registry, const pb::Enterprise& row, int64_t number,
+                              const std::string& source) {
+  google::protobuf::RepeatedPtrField<pb::Enterprise> rows;
+  *rows.Add() = row;
+  auto results = registry.ImportRows(rows, number, source);
+  EXPECT_TRUE(results.ok()) << results.status();
+  return results.ok() ? results->at(0) : pb::ImportRowResult();
+}
+
 TEST_P(RegistryTest, ImportRowOutcomes) {
+  auto ImportOne = [&](const pb::Enterprise& row, int64_t n, const std::string& source) {
+    return ImportSingle(*registry_, row, n, source);
+  };
   pb::Enterprise row = EnterpriseRequest(1).enterprise();
-  EXPECT_EQ(registry_->ImportRow(row, 1, "nightly").outcome(), pb::IMPORT_OUTCOME_CREATED);
-  EXPECT_EQ(registry_->ImportRow(row, 2, "nightly").outcome(), pb::IMPORT_OUTCOME_UNCHANGED);
+  EXPECT_EQ(ImportOne(row, 1, "nightly").outcome(), pb::IMPORT_OUTCOME_CREATED);
+  EXPECT_EQ(ImportOne(row, 2, "nightly").outcome(), pb::IMPORT_OUTCOME_UNCHANGED);
   row.set_display_name("Renamed");
-  EXPECT_EQ(registry_->ImportRow(row, 3, "nightly").outcome(), pb::IMPORT_OUTCOME_UPDATED);
+  EXPECT_EQ(ImportOne(row, 3, "nightly").outcome(), pb::IMPORT_OUTCOME_UPDATED);
   auto* status = row.add_status_history();
   status->set_status(type::v1::ENTERPRISE_STATUS_NOT_AT_REGISTERED_ADDRESS);
   status->set_effective_date("2013-04-04");
-  EXPECT_EQ(registry_->ImportRow(row, 4, "tax-office").outcome(), pb::IMPORT_OUTCOME_UPDATED);
-  EXPECT_EQ(registry_->ImportRow(row, 5, "tax-office").outcome(), pb::IMPORT_OUTCOME_UNCHANGED);
+  EXPECT_EQ(ImportOne(row, 4, "tax-office").outcome(), pb::IMPORT_OUTCOME_UPDATED);
+  EXPECT_EQ(ImportOne(row, 5, "tax-office").outcome(), pb::IMPORT_OUTCOME_UNCHANGED);
   row.set_enterprise_code("0100233480");
-  auto bad = registry_->ImportRow(row, 6, "nightly");
+  auto bad = ImportOne(row, 6, "nightly");
   EXPECT_EQ(bad.outcome(), pb::IMPORT_OUTCOME_REJECTED);
   EXPECT_EQ(bad.field(), "enterprise_code");
   EXPECT_FALSE(bad.reason().empty());
   row = EnterpriseRequest(7, "units/404").enterprise();
-  EXPECT_EQ(registry_->ImportRow(row, 7, "nightly").field(), "seat_unit");
+  EXPECT_EQ(ImportOne(row, 7, "nightly").field(), "seat_unit");
+}
+
+TEST_P(RegistryTest, ImportBatchRejectsRowsAloneAndCommitsTheRest) {
+  const int64_t start = FeedLength();
+  google::protobuf::RepeatedPtrField<pb::Enterprise> rows;
+  *rows.Add() = EnterpriseRequest(1).enterprise();
+  *rows.Add() = EnterpriseRequest(2, "units/404").enterprise();  // No such unit.
+  pb::Enterprise renamed = EnterpriseRequest(1).enterprise();
+  renamed.set_display_name("Renamed in the same batch");
+  *rows.Add() = renamed;  // Sees the first row's write.
+  pb::Enterprise moved = EnterpriseRequest(1).enterprise();
+  moved.set_registration_date("2001-01-01");
+  *rows.Add() = moved;  // Differs from what the batch registered.
+  *rows.Add() = EnterpriseRequest(3).enterprise();
+  auto results = registry_->ImportRows(rows, 11, "nightly");
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 5u);
+  std::vector<pb::ImportOutcome> outcomes;
+  for (const auto& r : *results) outcomes.push_back(r.outcome());
+  EXPECT_THAT(outcomes,
+              ::testing::ElementsAre(pb::IMPORT_OUTCOME_CREATED, pb::IMPORT_OUTCOME_REJECTED,
+                                     pb::IMPORT_OUTCOME_UPDATED, pb::IMPORT_OUTCOME_REJECTED,
+                                     pb::IMPORT_OUTCOME_CREATED));
+  EXPECT_EQ((*results)[1].row(), 12);
+  EXPECT_EQ((*results)[1].field(), "seat_unit");
+  EXPECT_EQ((*results)[3].field(), "registration_date");
+  EXPECT_TRUE((*results)[0].reason().empty());
+  // Three changes: two enterprises created, one renamed; nothing of the
+  // rejected rows.
+  EXPECT_EQ(FeedLength() - start, 3);
+  pb::GetEnterpriseRequest get;
+  get.set_name("enterprises/" + (*results)[0].enterprise_code());
+  auto first = registry_->GetEnterprise(get);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->display_name(), "Renamed in the same batch");
+  EXPECT_EQ(first->registration_date(), EnterpriseRequest(1).enterprise().registration_date());
 }
 
 TEST_P(RegistryTest, FeedIsGapFreeAndCarriesResources) {

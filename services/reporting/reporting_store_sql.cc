@@ -56,7 +56,61 @@ CREATE TABLE targets (
 );
 CREATE INDEX targets_assignee ON targets(assignee, year);
 CREATE TABLE thresholds (year INTEGER PRIMARY KEY, data BLOB NOT NULL);
-)sql")},
+)sql"),
+                  // 2: what reports count, kept per seat unit by triggers, so a
+                  // report sums a few rows per unit of its subtree instead of
+                  // counting every organization (docs/PERFORMANCE.md).
+                  R"sql(
+CREATE TABLE organization_counts (
+  seat_unit TEXT NOT NULL,
+  founding_year INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  founding_body TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (seat_unit, founding_year, kind, founding_body)
+);
+INSERT INTO organization_counts
+  SELECT seat_unit, founding_year, kind, founding_body, count(*) FROM organizations
+  GROUP BY seat_unit, founding_year, kind, founding_body;
+CREATE TRIGGER organizations_counted AFTER INSERT ON organizations BEGIN
+  INSERT INTO organization_counts VALUES
+    (NEW.seat_unit, NEW.founding_year, NEW.kind, NEW.founding_body, 1)
+  ON CONFLICT (seat_unit, founding_year, kind, founding_body) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER organizations_uncounted AFTER DELETE ON organizations BEGIN
+  UPDATE organization_counts SET n = n - 1 WHERE seat_unit = OLD.seat_unit AND
+    founding_year = OLD.founding_year AND kind = OLD.kind AND founding_body = OLD.founding_body;
+END;
+CREATE TRIGGER organizations_recounted AFTER UPDATE ON organizations BEGIN
+  UPDATE organization_counts SET n = n - 1 WHERE seat_unit = OLD.seat_unit AND
+    founding_year = OLD.founding_year AND kind = OLD.kind AND founding_body = OLD.founding_body;
+  INSERT INTO organization_counts VALUES
+    (NEW.seat_unit, NEW.founding_year, NEW.kind, NEW.founding_body, 1)
+  ON CONFLICT (seat_unit, founding_year, kind, founding_body) DO UPDATE SET n = n + 1;
+END;
+CREATE TABLE admission_counts (
+  seat_unit TEXT NOT NULL,
+  admission_year INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (seat_unit, admission_year)
+);
+INSERT INTO admission_counts
+  SELECT seat_unit, admission_year, sum(count) FROM admissions GROUP BY seat_unit, admission_year;
+CREATE TRIGGER admissions_counted AFTER INSERT ON admissions BEGIN
+  INSERT INTO admission_counts VALUES (NEW.seat_unit, NEW.admission_year, NEW.count)
+  ON CONFLICT (seat_unit, admission_year) DO UPDATE SET n = n + NEW.count;
+END;
+CREATE TRIGGER admissions_uncounted AFTER DELETE ON admissions BEGIN
+  UPDATE admission_counts SET n = n - OLD.count
+    WHERE seat_unit = OLD.seat_unit AND admission_year = OLD.admission_year;
+END;
+CREATE TRIGGER admissions_recounted AFTER UPDATE ON admissions BEGIN
+  UPDATE admission_counts SET n = n - OLD.count
+    WHERE seat_unit = OLD.seat_unit AND admission_year = OLD.admission_year;
+  INSERT INTO admission_counts VALUES (NEW.seat_unit, NEW.admission_year, NEW.count)
+  ON CONFLICT (seat_unit, admission_year) DO UPDATE SET n = n + NEW.count;
+END;
+)sql"},
       .postgres = {std::string(R"sql(
 CREATE TABLE cursors (source TEXT PRIMARY KEY, sequence BIGINT NOT NULL, commit_time BYTEA);
 CREATE TABLE units (code TEXT PRIMARY KEY, parent TEXT, display_name TEXT NOT NULL);
@@ -102,15 +156,67 @@ CREATE TABLE targets (
 );
 CREATE INDEX targets_assignee ON targets (assignee, year);
 CREATE TABLE thresholds (year BIGINT PRIMARY KEY, data BYTEA NOT NULL);
+)sql",
+                    R"sql(
+CREATE TABLE organization_counts (
+  seat_unit TEXT NOT NULL,
+  founding_year BIGINT NOT NULL,
+  kind BIGINT NOT NULL,
+  founding_body TEXT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (seat_unit, founding_year, kind, founding_body)
+);
+INSERT INTO organization_counts
+  SELECT seat_unit, founding_year, kind, founding_body, count(*) FROM organizations
+  GROUP BY seat_unit, founding_year, kind, founding_body;
+CREATE FUNCTION organization_counts_follow() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    UPDATE organization_counts SET n = n - 1 WHERE seat_unit = OLD.seat_unit AND
+      founding_year = OLD.founding_year AND kind = OLD.kind AND founding_body = OLD.founding_body;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO organization_counts VALUES
+      (NEW.seat_unit, NEW.founding_year, NEW.kind, NEW.founding_body, 1)
+    ON CONFLICT (seat_unit, founding_year, kind, founding_body)
+      DO UPDATE SET n = organization_counts.n + 1;
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER organizations_counted AFTER INSERT OR UPDATE OR DELETE ON organizations
+  FOR EACH ROW EXECUTE FUNCTION organization_counts_follow();
+CREATE TABLE admission_counts (
+  seat_unit TEXT NOT NULL,
+  admission_year BIGINT NOT NULL,
+  n BIGINT NOT NULL,
+  PRIMARY KEY (seat_unit, admission_year)
+);
+INSERT INTO admission_counts
+  SELECT seat_unit, admission_year, sum(count) FROM admissions GROUP BY seat_unit, admission_year;
+CREATE FUNCTION admission_counts_follow() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    UPDATE admission_counts SET n = n - OLD.count
+      WHERE seat_unit = OLD.seat_unit AND admission_year = OLD.admission_year;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO admission_counts VALUES (NEW.seat_unit, NEW.admission_year, NEW.count)
+    ON CONFLICT (seat_unit, admission_year) DO UPDATE SET n = admission_counts.n + NEW.count;
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql;
+CREATE TRIGGER admissions_counted AFTER INSERT OR UPDATE OR DELETE ON admissions
+  FOR EACH ROW EXECUTE FUNCTION admission_counts_follow();
 )sql"},
   };
   return kMigrations;
 }
 
-// Every table of the model, emptied by Reset.
-constexpr const char* kTables[] = {"cursors",       "units",         "bodies",
-                                   "enterprises",   "enterprise_status", "organizations",
-                                   "admissions",    "targets",       "thresholds"};
+// Every table of the model, emptied by Reset (the counts first: the
+// triggers that follow the counted tables then find nothing to update).
+constexpr const char* kTables[] = {"organization_counts", "admission_counts", "cursors",
+                                   "units", "bodies", "enterprises", "enterprise_status",
+                                   "organizations", "admissions", "targets", "thresholds"};
 
 std::string Code(const std::string& name) { return name.substr(name.find('/') + 1); }
 
@@ -330,15 +436,16 @@ absl::StatusOr<std::map<int, int64_t>> SqlReportingStore::Targets(const std::str
 absl::StatusOr<Achieved> SqlReportingStore::AchievedIn(const std::string& unit_code, int year) {
   Achieved out;
   auto orgs = CountsByNumber(*core_,
-                             absl::StrCat("SELECT kind, count(*) FROM organizations WHERE "
-                                          "founding_year = ? AND seat_unit IN ",
+                             absl::StrCat("SELECT kind, CAST(sum(n) AS BIGINT) FROM "
+                                          "organization_counts WHERE founding_year = ? AND "
+                                          "seat_unit IN ",
                                           kSubtree, " GROUP BY kind"),
                              {int64_t{year}, unit_code});
   if (!orgs.ok()) return orgs.status();
   out.organizations_by_kind = std::move(*orgs);
   auto admitted = CountsByNumber(*core_,
-                                 absl::StrCat("SELECT 0, CAST(coalesce(sum(count), 0) AS BIGINT) "
-                                              "FROM admissions WHERE admission_year = ? AND "
+                                 absl::StrCat("SELECT 0, CAST(coalesce(sum(n), 0) AS BIGINT) "
+                                              "FROM admission_counts WHERE admission_year = ? AND "
                                               "seat_unit IN ",
                                               kSubtree),
                                  {int64_t{year}, unit_code});
@@ -351,8 +458,9 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedByBod
     const std::string& unit_code, int year) {
   std::map<std::string, Achieved> out;
   absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-    auto rows = db.Query(absl::StrCat("SELECT founding_body, kind, count(*) FROM organizations "
-                                      "WHERE founding_year = ? AND seat_unit IN ",
+    auto rows = db.Query(absl::StrCat("SELECT founding_body, kind, CAST(sum(n) AS BIGINT) FROM "
+                                      "organization_counts WHERE founding_year = ? AND "
+                                      "seat_unit IN ",
                                       kSubtree, " GROUP BY founding_body, kind"),
                          {int64_t{year}, unit_code});
     if (!rows.ok()) return rows.status();

@@ -126,6 +126,30 @@ TEST_P(ReportingTest, ProgressCountsBeneathTheUnitWithBreakdowns) {
   EXPECT_EQ(p->lag(0).last_sequence(), registry_seq_);
 }
 
+TEST_P(ReportingTest, CountsFollowAChangedOrganizationAndAReset) {
+  Enterprise("A", "00037");
+  Org("A", 1, type::v1::ORGANIZATION_KIND_PARTY, "2013-03-01");
+  Org("A", 2, type::v1::ORGANIZATION_KIND_TRADE_UNION, "2013-03-01");
+  auto achieved = [&](const std::string& unit, int year, int kind) -> int64_t {
+    auto a = store_->AchievedIn(unit, year);
+    EXPECT_TRUE(a.ok()) << a.status();
+    auto it = a->organizations_by_kind.find(kind);
+    return it == a->organizations_by_kind.end() ? 0 : it->second;
+  };
+  EXPECT_EQ(achieved("002", 2013, type::v1::ORGANIZATION_KIND_PARTY), 1);
+  // The same organization again, its founding date corrected to 2012 and
+  // its seat now in another district: counted there and then only.
+  unit_of_["A"] = "003";
+  Org("A", 1, type::v1::ORGANIZATION_KIND_PARTY, "2012-12-30");
+  EXPECT_EQ(achieved("002", 2013, type::v1::ORGANIZATION_KIND_PARTY), 0);
+  EXPECT_EQ(achieved("003", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
+  EXPECT_EQ(achieved("01", 2013, type::v1::ORGANIZATION_KIND_TRADE_UNION), 1);
+  EXPECT_EQ(achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
+  ASSERT_TRUE(store_->Reset().ok());
+  EXPECT_EQ(achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 0);
+  EXPECT_EQ(achieved("01", 2013, type::v1::ORGANIZATION_KIND_TRADE_UNION), 0);
+}
+
 TEST_P(ReportingTest, GapsAreRefusedAndRedeliveryIsSkipped) {
   reg::StreamChangesResponse c;
   c.mutable_unit()->set_name("units/004");

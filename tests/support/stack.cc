@@ -16,7 +16,8 @@ int Stack::metrics_port(const std::string& service) const {
   return port;
 }
 
-bool Stack::Start(const std::vector<StackKey>& keys, bool scenario) {
+bool Stack::Start(const std::vector<StackKey>& keys, bool scenario,
+                  const std::vector<std::string>& gateway_args) {
   for (const char* s : {"registry", "quota", "reporting", "gateway"}) {
     std::filesystem::create_directories(dir_.path() + "/" + s);
   }
@@ -27,7 +28,7 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario) {
            << k.scope << "\n";
     }
   }
-  const std::string secret = "--service_secret=stack-test-secret";
+  const std::string secret = std::string("--service_secret=") + kServiceSecret;
   auto start = [&](std::unique_ptr<ServiceProcess>& p, const std::string& name,
                    std::vector<std::string> args) {
     args.push_back(secret);
@@ -44,10 +45,14 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario) {
       !start(quota_, "quota", {"--registry_addr=" + registry_->address()}) ||
       !start(reporting_, "reporting",
              {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address()}) ||
-      !start(gateway_, "gateway",
-             {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
-              "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_.path() + "/keys",
-              "--http_listen=127.0.0.1:0", "--http_port_file=" + dir_.path() + "/http_port"})) {
+      !start(gateway_, "gateway", [&] {
+        std::vector<std::string> args = {
+            "--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
+            "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_.path() + "/keys",
+            "--http_listen=127.0.0.1:0", "--http_port_file=" + dir_.path() + "/http_port"};
+        args.insert(args.end(), gateway_args.begin(), gateway_args.end());
+        return args;
+      }())) {
     return false;
   }
   std::ifstream(dir_.path() + "/http_port") >> http_port_;
@@ -67,7 +72,7 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario) {
     r.set_year(2013);
     reporting::v1::Progress p;
     grpc::ClientContext ctx;
-    ctx.AddMetadata("x-chitieu-service-secret", "stack-test-secret");
+    ctx.AddMetadata("x-chitieu-service-secret", kServiceSecret);
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     if (stub->GetProgress(&ctx, r, &p).ok() && p.indicators_size() > 0 &&
         p.indicators(0).target() == 6 && (!scenario || p.indicators(0).achieved() == 7)) {

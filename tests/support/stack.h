@@ -20,8 +20,13 @@ struct StackKey {
 
 class Stack {
  public:
+  // The secret the stack's services share (--service_secret).
+  static constexpr char kServiceSecret[] = "stack-test-secret";
+
   // `scenario`: also load the Hoàn Kiếm scenario (the article's figures).
-  bool Start(const std::vector<StackKey>& keys, bool scenario);
+  // `gateway_args`: more flags for the gateway.
+  bool Start(const std::vector<StackKey>& keys, bool scenario,
+             const std::vector<std::string>& gateway_args = {});
   const std::string& error() const { return error_; }
 
   ServiceProcess& registry() { return *registry_; }

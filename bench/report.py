@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Writes chitieu-bench's results into docs/PERFORMANCE.md.
+
+Reads the JSON lines of one run per backend and replaces the part of
+docs/PERFORMANCE.md between the "bench:begin" and "bench:end" markers with
+tables of the figures, the targets of issue 9 and whether each held.
+  report.py --doc docs/PERFORMANCE.md --meta "..." sqlite=FILE [postgres=FILE]
+"""
+import argparse
+import json
+import re
+
+
+def load(path):
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("{"):
+                rows.append(json.loads(line))
+    return rows
+
+
+def pick(rows, benchmark, **kw):
+    for r in rows:
+        if r.get("benchmark") == benchmark and all(r.get(k) == v for k, v in kw.items()):
+            return r
+    return None
+
+
+def verdict(ok):
+    return "✅ holds" if ok else "❌ missed"
+
+
+def forwarding(rows):
+    out = ["### 1. Forwarding: GetEnterprise direct, through the gateway, through nginx", "",
+           "| path | 1 in flight: p50 | p99 | throughput | 32 in flight: throughput | p50 | p99 |",
+           "|---|---|---|---|---|---|---|"]
+    one, many = {}, {}
+    for path in ("direct", "gateway", "nginx"):
+        a = pick(rows, "forwarding", name="GetEnterprise/" + path, concurrency=1)
+        b = next((r for r in rows if r.get("benchmark") == "forwarding"
+                  and r.get("name") == "GetEnterprise/" + path and r.get("concurrency", 1) > 1), None)
+        if not a or not b:
+            continue
+        one[path], many[path] = a, b
+        out.append(f"| {path} | {a['p50_us']:.0f} µs | {a['p99_us']:.0f} µs | {a['throughput']:.0f}/s "
+                   f"| {b['throughput']:.0f}/s | {b['p50_us']:.0f} µs | {b['p99_us']:.0f} µs |")
+    out.append("")
+    if "direct" in many and "gateway" in many:
+        r = many["gateway"]["throughput"] / many["direct"]["throughput"]
+        out.append(f"- Gateway ÷ direct throughput: **{r:.2f}×** (target ≥ 0.6×: {verdict(r >= 0.6)})")
+        added = one["gateway"]["p50_us"] - one["direct"]["p50_us"]
+        out.append(f"- Median latency the gateway adds: **{added:.0f} µs** (target ≤ 40 µs: {verdict(added <= 40)})")
+    if "nginx" in many and "gateway" in many:
+        r = many["gateway"]["throughput"] / many["nginx"]["throughput"]
+        out.append(f"- Gateway ÷ nginx throughput: **{r:.2f}×** (target ≥ 3×: {verdict(r >= 3)})")
+    errors = [r for r in rows if r.get("benchmark") == "forwarding" and r.get("error")]
+    for e in errors:
+        out.append(f"- {e.get('path', '')}: {e['error']}")
+    return out
+
+
+def per_backend(runs):
+    out = ["### 2. Bulk import against the sqlite3 shell's `.import`", "",
+           "| backend | rows | batch | ours | sqlite3 `.import` | ratio (target ≥ 0.5) |",
+           "|---|---|---|---|---|---|"]
+    for backend, rows in runs:
+        r = pick(rows, "import")
+        if r:
+            out.append(f"| {backend} | {r['rows']:,} | {r['batch']} | {r['rows_per_s']:,.0f} rows/s "
+                       f"({r['seconds']:.2f} s) | {r['sqlite3_rows_per_s']:,.0f} rows/s "
+                       f"({r['sqlite3_seconds']:.2f} s) | {r['ratio']:.2f} {verdict(r['ratio'] >= 0.5)} |")
+    out += ["", "### 3. Durable single writes: CreateOrganization, 64 clients", "",
+            "| backend | calls | errors | throughput | p50 | p99 |", "|---|---|---|---|---|---|"]
+    for backend, rows in runs:
+        r = pick(rows, "writes")
+        if r:
+            out.append(f"| {backend} | {r['ok']:,} | {r['errors']} | {r['throughput']:,.0f}/s "
+                       f"| {r['p50_us'] / 1000:.1f} ms | {r['p99_us'] / 1000:.1f} ms |")
+    out += ["", "### 4. Reports at scale", "",
+            "| backend | enterprises | organizations | GetProgress p50 / p99 (≤ 2 ms) "
+            "| RankUnits p50 / p99 (≤ 10 ms) | freshness p50 / p99 (≤ 100 ms) |",
+            "|---|---|---|---|---|---|"]
+    for backend, rows in runs:
+        p, k, f = pick(rows, "reports", name="GetProgress"), pick(rows, "reports", name="RankUnits"), \
+            pick(rows, "reports", name="freshness")
+        if p and k and f:
+            out.append(
+                f"| {backend} | {p['enterprises_imported']:,} | {p['organizations_founded']:,} "
+                f"| {p['p50_us'] / 1000:.2f} / {p['p99_us'] / 1000:.2f} ms {verdict(p['p99_us'] <= 2000)} "
+                f"| {k['p50_us'] / 1000:.2f} / {k['p99_us'] / 1000:.2f} ms {verdict(k['p99_us'] <= 10000)} "
+                f"| {f['p50_ms']:.2f} / {f['p99_ms']:.2f} ms {verdict(f['p99_ms'] <= 100)} |")
+    return out
+
+
+def memory_and_start(rows):
+    out = ["### 5. Memory (resident set)", "",
+           "| service | idle, after the demo seed (≤ 30 MB) | after the loads above |", "|---|---|---|"]
+    for svc in ("registry", "quota", "reporting", "gateway"):
+        idle = pick(rows, "memory", state="idle", service=svc)
+        loaded = pick(rows, "memory", state="loaded", service=svc)
+        if idle:
+            mb = idle["rss_kb"] / 1024
+            out.append(f"| {svc} | {mb:.1f} MB {verdict(mb <= 30)} | "
+                       f"{loaded['rss_kb'] / 1024:.1f} MB |" if loaded else f"| {svc} | {mb:.1f} MB | |")
+    out += ["", "### 6. Start and rebuild", "", "| service | exec to SERVING (demo data) |", "|---|---|"]
+    for svc in ("registry", "quota", "reporting", "gateway"):
+        r = pick(rows, "start", service=svc)
+        if r:
+            out.append(f"| {svc} | {r['to_serving_ms']:.0f} ms |")
+    r = pick(rows, "rebuild")
+    if r:
+        out += ["", f"- Reporting with `--rebuild` replayed **{r['feed_events']:,}** feed events "
+                f"({r['enterprises_imported']:,} enterprises, {r['organizations_founded']:,} organizations) "
+                f"and caught up in **{r['caught_up_s']:.2f} s** (SERVING after {r['to_serving_s']:.2f} s). "
+                f"Target for 3,000,000 events: ≤ 10 s; at this rate that is "
+                f"≈ {3e6 / max(1, r['feed_events']) * r['caught_up_s']:.1f} s (extrapolated, not measured)."]
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--doc", required=True)
+    ap.add_argument("--meta", required=True)
+    ap.add_argument("runs", nargs="+", help="backend=FILE")
+    args = ap.parse_args()
+    runs = [(r.split("=", 1)[0], load(r.split("=", 1)[1])) for r in args.runs]
+    first = runs[0][1]
+    lines = ["<!-- bench:begin (written by ./scripts/bench; edit bench/report.py, not this) -->", "",
+             args.meta, ""]
+    lines += forwarding(first) + [""] + per_backend(runs) + [""] + memory_and_start(first)
+    lines += ["", "<!-- bench:end -->"]
+    with open(args.doc, encoding="utf-8") as f:
+        doc = f.read()
+    block = "\n".join(lines)
+    pattern = re.compile(r"<!-- bench:begin.*?<!-- bench:end -->", re.S)
+    doc = pattern.sub(lambda _: block, doc) if pattern.search(doc) else doc.rstrip() + "\n\n" + block + "\n"
+    with open(args.doc, "w", encoding="utf-8") as f:
+        f.write(doc)
+
+
+if __name__ == "__main__":
+    main()
