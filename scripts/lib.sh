@@ -18,6 +18,7 @@ DEBIAN_PACKAGES=(
   systemd python3-yaml iproute2
   postgresql-15 libpq-dev
   clang libclang-rt-14-dev
+  chromium
 )
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -51,6 +52,13 @@ ensure_node_modules() {
   if [ ! -x node_modules/.bin/buf ] || [ ! -f node_modules/google-proto-files/google/api/annotations.proto ] \
      || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm tooling (buf, google-proto-files)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+  # The web dashboard's build (Vite) and its browser test's driver
+  # (playwright-core, which drives Debian's chromium).
+  cd "$ROOT/dashboard"
+  if [ ! -x node_modules/.bin/vite ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing the dashboard's npm packages"
     npm ci --no-audit --no-fund --loglevel=error
   fi
   # The TypeScript client's own tooling (ts-proto, tsc, @grpc/grpc-js).

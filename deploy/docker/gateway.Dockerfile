@@ -16,9 +16,12 @@ WORKDIR /src
 # The googleapis protos come from npm (google-proto-files), pinned by the lock.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error
+# The web dashboard's build tooling (Vite), pinned by its lock.
+COPY dashboard/package.json dashboard/package-lock.json dashboard/
+RUN npm --prefix dashboard ci --no-audit --no-fund --loglevel=error
 COPY . .
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release \
- && cmake --build build -j"$(nproc)" --target chitieu-gateway chitieu-probe
+ && cmake --build build -j"$(nproc)" --target chitieu-gateway chitieu-probe chitieu_dashboard
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -29,11 +32,13 @@ RUN apt-get update \
  && useradd --uid 10001 --gid chitieu --home-dir /var/lib/chitieu --shell /usr/sbin/nologin chitieu \
  && install -d -o chitieu -g chitieu -m 0700 /var/lib/chitieu
 COPY --from=build /src/build/bin/chitieu-gateway /src/build/bin/chitieu-probe /usr/local/bin/
+COPY --from=build /src/dashboard/dist /usr/share/chitieu/dashboard
 USER 10001:10001
 # Every flag can be set as CHITIEU_<FLAG> (see the README's Operations section).
 ENV CHITIEU_LISTEN=0.0.0.0:7400 \
     CHITIEU_DATA_DIR=/var/lib/chitieu \
-    CHITIEU_METRICS_LISTEN=0.0.0.0:9090
+    CHITIEU_METRICS_LISTEN=0.0.0.0:9090 \
+    CHITIEU_DASHBOARD_DIR=/usr/share/chitieu/dashboard
 VOLUME /var/lib/chitieu
 EXPOSE 7400 9090 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

@@ -99,12 +99,27 @@ class Call {
 
 HttpGateway::HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Channel> grpc,
                          size_t max_body_bytes, const std::string& tls_cert,
-                         const std::string& tls_key)
+                         const std::string& tls_key, const std::string& dashboard_dir)
     : transcoder_(transcoder),
       grpc_(std::move(grpc)),
       server_(tls_cert.empty() ? new httplib::Server
                                : new httplib::SSLServer(tls_cert.c_str(), tls_key.c_str())) {
   server_->set_payload_max_length(max_body_bytes);
+  if (!dashboard_dir.empty()) {
+    // Static files first (httplib tries them before the routes below); a
+    // path that names no file falls through to the API.
+    if (!server_->set_mount_point("/", dashboard_dir)) {
+      LogError("the dashboard folder cannot be served", {{"folder", dashboard_dir}});
+    }
+    server_->set_file_request_handler([](const httplib::Request&, httplib::Response& res) {
+      // The dashboard loads only its own files and calls only this origin.
+      res.set_header("Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Referrer-Policy", "no-referrer");
+    });
+  }
   server_->Get("/openapi.json", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(OpenApiJson(*transcoder_), "application/json");
   });

@@ -6,7 +6,9 @@
 // exactly the same authentication, authorization, audit and forwarding.
 // Server streams answer newline-delimited JSON; a client stream takes one
 // JSON message a line. Errors are google.rpc.Status JSON with the HTTP code
-// of google/rpc/code.proto. GET /openapi.json serves the OpenAPI document.
+// of google/rpc/code.proto. GET /openapi.json serves the OpenAPI document;
+// with a dashboard folder (dashboard/dist, built from dashboard/), GET /
+// serves the web dashboard from it, on the same origin as the API it calls.
 
 #include <grpcpp/grpcpp.h>
 
@@ -28,7 +30,7 @@ class HttpGateway {
   // certificate and key (PEM files) the listener speaks HTTPS only.
   HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Channel> grpc,
               size_t max_body_bytes, const std::string& tls_cert = "",
-              const std::string& tls_key = "");
+              const std::string& tls_key = "", const std::string& dashboard_dir = "");
   ~HttpGateway();
 
   // Binds "host:port" (port 0: any free port) and serves on a thread of its

@@ -39,6 +39,9 @@ ABSL_FLAG(int, max_body_bytes, 8 << 20, "Largest HTTP request body (larger: 413)
 ABSL_FLAG(double, rate_limit_per_second, 200,
           "Calls a second each principal may make on average (0: no limit)");
 ABSL_FLAG(double, rate_limit_burst, 400, "Calls a principal may make at once");
+ABSL_FLAG(std::string, dashboard_dir, "",
+          "Folder of the built web dashboard (dashboard/dist) to serve at / on the HTTP port; "
+          "empty: no dashboard");
 
 int main(int argc, char** argv) {
   chitieu::InitService(argc, argv,
@@ -128,7 +131,7 @@ int main(int argc, char** argv) {
         &*transcoder,
         grpc::CreateChannel("unix:" + bridge_socket, grpc::InsecureChannelCredentials()),
         absl::GetFlag(FLAGS_max_body_bytes), absl::GetFlag(FLAGS_tls_cert),
-        absl::GetFlag(FLAGS_tls_key));
+        absl::GetFlag(FLAGS_tls_key), absl::GetFlag(FLAGS_dashboard_dir));
     const int port = http->Start(absl::GetFlag(FLAGS_http_listen));
     if (port < 0) {
       chitieu::LogError("cannot listen for HTTP (address in use, or TLS files unusable)",

@@ -1,0 +1,58 @@
+// The web dashboard, end to end: the gateway serves the built dashboard at /
+// (with its security headers) next to the API, and a real browser (Debian's
+// chromium, driven by playwright-core in tests/dashboard/browser_test.mjs)
+// signs in, reads Hoàn Kiếm's 2013 figures, is shown a field violation,
+// registers an organization and sees the figure move. Screenshots go to
+// the build folder (dashboard-screenshots/).
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+
+#include "tests/support/stack.h"
+
+namespace chitieu::testing {
+namespace {
+
+constexpr char kKey[] = "k-dashboard";
+
+class DashboardE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(std::filesystem::exists(std::string(CHITIEU_DASHBOARD_DIR) + "/dist/index.html"))
+        << "build the dashboard first (scripts/lib.sh build does)";
+    ASSERT_TRUE(stack_.Start({{kKey, "user:hk-officer", "city_admin", "units/01"}}, true,
+                             {std::string("--dashboard_dir=") + CHITIEU_DASHBOARD_DIR + "/dist"}))
+        << stack_.error();
+  }
+  Stack stack_;
+};
+
+TEST_F(DashboardE2ETest, ServedAtTheRootWithItsHeadersBesideTheApi) {
+  httplib::Client http("127.0.0.1", stack_.http_port());
+  auto page = http.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<title>Chỉ tiêu</title>"), std::string::npos);
+  EXPECT_NE(page->get_header_value("Content-Security-Policy").find("default-src 'self'"),
+            std::string::npos);
+  EXPECT_EQ(page->get_header_value("X-Content-Type-Options"), "nosniff");
+  // The API is still there, and still wants credentials.
+  auto api = http.Get("/v1/units/002/progress?year=2013");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 401);
+}
+
+TEST_F(DashboardE2ETest, InARealBrowser) {
+  const std::string shots = std::string(CHITIEU_BUILD_DIR) + "/dashboard-screenshots";
+  const ShellResult r = RunShell(
+      "node " CHITIEU_SOURCE_DIR "/tests/dashboard/browser_test.mjs http://127.0.0.1:" +
+          std::to_string(stack_.http_port()) + " " + kKey + " " CHITIEU_DASHBOARD_DIR " " + shots,
+      stack_.dir());
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(std::filesystem::exists(shots + "/05-hoan-kiem-2013-after.png"));
+}
+
+}  // namespace
+}  // namespace chitieu::testing
