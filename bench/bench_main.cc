@@ -52,7 +52,8 @@ ABSL_FLAG(int, organizations, 40000,
           "Organizations the writes benchmark founds (full scale: 2000000)");
 ABSL_FLAG(double, seconds, 5, "Length of each timed load window");
 ABSL_FLAG(int, concurrency, 32, "Calls in flight for the forwarding throughput runs");
-ABSL_FLAG(std::string, paths, "direct,gateway,nginx", "Forwarding: the paths to measure");
+ABSL_FLAG(std::string, paths, "direct,gateway,gateway-district,nginx",
+          "Forwarding: the paths to measure");
 ABSL_FLAG(int, writers, 64, "Concurrent clients of the writes benchmark");
 ABSL_FLAG(int, import_batch, 1000, "Rows per ImportEnterprises message");
 ABSL_FLAG(int, freshness_n, 200, "Organizations founded one by one for the freshness figure");
@@ -69,7 +70,8 @@ using ::chitieu::testing::ServiceProcess;
 using ::chitieu::testing::Stack;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kKey[] = "k-bench";
+constexpr char kKey[] = "k-bench";                    // Province-wide.
+constexpr char kDistrictKey[] = "k-bench-district";  // Hoàn Kiếm's officer.
 constexpr int kFirstSequence = 5000000;  // Tax-code sequences the seed never uses.
 
 void Emit(const std::string& json) { std::cout << json << std::endl; }
@@ -86,6 +88,11 @@ void WithSecret(grpc::ClientContext& c) {
 
 void WithKey(grpc::ClientContext& c) {
   c.AddMetadata("authorization", std::string("Bearer ") + kKey);
+  c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+}
+
+void WithDistrictKey(grpc::ClientContext& c) {
+  c.AddMetadata("authorization", std::string("Bearer ") + kDistrictKey);
   c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
 }
 
@@ -152,7 +159,9 @@ class Bench {
   bool Start() {
     // The gateway's per-principal rate limit would measure itself, not the
     // forwarding: lifted for the bench's one principal.
-    if (!stack_.Start({{kKey, "user:bench", "city_admin", "units/01"}}, true,
+    if (!stack_.Start({{kKey, "user:bench", "city_admin", "units/01"},
+                       {kDistrictKey, "user:bench-hk", "district_officer", "units/002"}},
+                      true,
                       {"--rate_limit_per_second=1000000", "--rate_limit_burst=1000000"})) {
       std::cerr << "cannot start the stack: " << stack_.error() << "\n";
       return false;
@@ -193,6 +202,7 @@ class Bench {
   }
 
   void Forwarding() {
+    // Hoàn Kiếm's: in scope for both keys.
     std::vector<std::string> names = EnterpriseNames(1000);
     if (names.empty()) {
       Emit("{\"benchmark\":\"forwarding\",\"error\":\"no enterprises to read\"}");
@@ -211,8 +221,13 @@ class Bench {
       std::shared_ptr<grpc::Channel> channel;
       void (*decorate)(grpc::ClientContext&);
     };
-    std::vector<Path> paths = {{"direct", Fresh(stack_.registry().address()), WithSecret},
-                               {"gateway", Fresh(stack_.gateway().address()), WithKey}};
+    // "gateway": a province-wide key (no lookup to authorize);
+    // "gateway-district": a district officer's key (the enterprise's seat
+    // is looked up, then remembered for --authz_cache_seconds).
+    std::vector<Path> paths = {
+        {"direct", Fresh(stack_.registry().address()), WithSecret},
+        {"gateway", Fresh(stack_.gateway().address()), WithKey},
+        {"gateway-district", Fresh(stack_.gateway().address()), WithDistrictKey}};
     if (have_nginx) paths.push_back({"nginx", Fresh(nginx.address()), WithSecret});
     const std::vector<std::string> wanted = absl::StrSplit(absl::GetFlag(FLAGS_paths), ',');
     for (const Path& path : paths) {
@@ -453,6 +468,7 @@ class Bench {
   std::vector<std::string> EnterpriseNames(int n) {
     reg::ListEnterprisesRequest r;
     r.set_page_size(n);
+    r.set_filter("unit = \"units/002\"");
     reg::ListEnterprisesResponse page;
     grpc::ClientContext c;
     WithSecret(c);

@@ -37,7 +37,7 @@ def forwarding(rows):
            "| path | 1 in flight: p50 | p99 | throughput | 32 in flight: throughput | p50 | p99 |",
            "|---|---|---|---|---|---|---|"]
     one, many = {}, {}
-    for path in ("direct", "gateway", "nginx"):
+    for path in ("direct", "gateway", "gateway-district", "nginx"):
         a = pick(rows, "forwarding", name="GetEnterprise/" + path, concurrency=1)
         b = next((r for r in rows if r.get("benchmark") == "forwarding"
                   and r.get("name") == "GetEnterprise/" + path and r.get("concurrency", 1) > 1), None)
@@ -50,6 +50,9 @@ def forwarding(rows):
     if "direct" in many and "gateway" in many:
         r = many["gateway"]["throughput"] / many["direct"]["throughput"]
         out.append(f"- Gateway ÷ direct throughput: **{r:.2f}×** (target ≥ 0.6×: {verdict(r >= 0.6)})")
+        if "gateway-district" in many:
+            d = many["gateway-district"]["throughput"] / many["direct"]["throughput"]
+            out.append(f"- The same for a district officer's key (seat looked up, then remembered): **{d:.2f}×**")
         added = one["gateway"]["p50_us"] - one["direct"]["p50_us"]
         out.append(f"- Median latency the gateway adds: **{added:.0f} µs** (target ≤ 40 µs: {verdict(added <= 40)})")
     if "nginx" in many and "gateway" in many:

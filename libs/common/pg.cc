@@ -11,6 +11,8 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/match.h"
 
 namespace chitieu {
 namespace {
@@ -154,9 +156,23 @@ absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, const std::vector<Sq
     lengths[i] = static_cast<int>(storage[i].size());
     formats[i] = 1;  // Binary: no escaping, bytes as they are.
   }
-  PGresult* result = PQexecParams(conn_, Numbered(sql).c_str(), static_cast<int>(args.size()),
-                                  types.data(), values.data(), lengths.data(), formats.data(),
-                                  /*resultFormat=*/1);
+  // Statements that read or write rows are prepared once; the rest
+  // (BEGIN, COMMIT, DDL) are sent as they are.
+  const bool preparable =
+      absl::StartsWithIgnoreCase(sql, "SELECT") || absl::StartsWithIgnoreCase(sql, "INSERT") ||
+      absl::StartsWithIgnoreCase(sql, "UPDATE") || absl::StartsWithIgnoreCase(sql, "DELETE") ||
+      absl::StartsWithIgnoreCase(sql, "WITH");
+  PGresult* result = nullptr;
+  if (preparable) {
+    auto name = Prepared(sql, types);
+    if (!name.ok()) return name.status();
+    result = PQexecPrepared(conn_, name->c_str(), static_cast<int>(args.size()), values.data(),
+                            lengths.data(), formats.data(), /*resultFormat=*/1);
+  } else {
+    result = PQexecParams(conn_, Numbered(sql).c_str(), static_cast<int>(args.size()),
+                          types.data(), values.data(), lengths.data(), formats.data(),
+                          /*resultFormat=*/1);
+  }
   const ExecStatusType status = PQresultStatus(result);
   if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
     absl::Status error = Error(sql.substr(0, 60), result);
@@ -166,6 +182,24 @@ absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, const std::vector<Sq
   SqlRows rows = ReadRows(result);
   PQclear(result);
   return rows;
+}
+
+absl::StatusOr<std::string> PgDb::Prepared(const std::string& sql,
+                                           const std::vector<Oid>& types) {
+  std::string key = absl::StrCat(absl::StrJoin(types, ","), "|", sql);
+  auto it = prepared_.find(key);
+  if (it != prepared_.end()) return it->second;
+  std::string name = absl::StrCat("chitieu_", prepared_.size() + 1);
+  PGresult* result = PQprepare(conn_, name.c_str(), Numbered(sql).c_str(),
+                               static_cast<int>(types.size()), types.data());
+  if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+    absl::Status error = Error(absl::StrCat("prepare ", sql.substr(0, 60)), result);
+    PQclear(result);
+    return error;
+  }
+  PQclear(result);
+  prepared_.emplace(std::move(key), name);
+  return name;
 }
 
 absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {

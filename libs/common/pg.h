@@ -22,6 +22,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -65,8 +66,13 @@ class PgDb : public SqlSession {
  private:
   explicit PgDb(PGconn* conn) : conn_(conn) {}
   absl::Status Error(absl::string_view what, const PGresult* result) const;
+  // The server-side prepared statement for `sql` with these parameter
+  // types, prepared on first use (parsed and planned once, not per call).
+  absl::StatusOr<std::string> Prepared(const std::string& sql, const std::vector<Oid>& types);
 
   PGconn* conn_;
+  // "types|sql" → statement name, for the life of the connection.
+  std::unordered_map<std::string, std::string> prepared_;
 };
 
 inline constexpr char kPgOutboxSchema[] = R"sql(

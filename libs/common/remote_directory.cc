@@ -37,24 +37,49 @@ absl::StatusOr<std::string> RemoteDirectory::ParentOf(const std::string& unit) {
   return out.parent();
 }
 
+absl::StatusOr<std::string> RemoteDirectory::Cached(
+    const std::string& key, const std::function<absl::StatusOr<std::string>()>& fetch) {
+  if (cache_time_ <= absl::ZeroDuration()) return fetch();
+  const absl::Time now = absl::Now();
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = cache_.find(key);
+    if (it != cache_.end() && it->second.until > now) return it->second.value;
+  }
+  auto value = fetch();
+  if (value.ok()) {  // "Not found" is not remembered: it may be created next.
+    constexpr size_t kMaxEntries = 200000;
+    absl::MutexLock lock(&mu_);
+    if (cache_.size() >= kMaxEntries) cache_.clear();
+    cache_[key] = {*value, now + cache_time_};
+  }
+  return value;
+}
+
 absl::StatusOr<std::string> RemoteDirectory::SeatOf(const std::string& enterprise) {
-  grpc::ClientContext ctx;
-  Bound(ctx, deadline_ms_);
-  registry::v1::GetEnterpriseRequest r;
-  r.set_name(enterprise);
-  registry::v1::Enterprise out;
-  if (auto s = FromBackend(registry_->GetEnterprise(&ctx, r, &out), enterprise); !s.ok()) return s;
-  return out.seat_unit();
+  return Cached(enterprise, [&]() -> absl::StatusOr<std::string> {
+    grpc::ClientContext ctx;
+    Bound(ctx, deadline_ms_);
+    registry::v1::GetEnterpriseRequest r;
+    r.set_name(enterprise);
+    registry::v1::Enterprise out;
+    if (auto s = FromBackend(registry_->GetEnterprise(&ctx, r, &out), enterprise); !s.ok()) {
+      return s;
+    }
+    return out.seat_unit();
+  });
 }
 
 absl::StatusOr<std::string> RemoteDirectory::UnitOfBody(const std::string& body) {
-  grpc::ClientContext ctx;
-  Bound(ctx, deadline_ms_);
-  registry::v1::GetBodyRequest r;
-  r.set_name(body);
-  registry::v1::Body out;
-  if (auto s = FromBackend(registry_->GetBody(&ctx, r, &out), body); !s.ok()) return s;
-  return out.unit();
+  return Cached(body, [&]() -> absl::StatusOr<std::string> {
+    grpc::ClientContext ctx;
+    Bound(ctx, deadline_ms_);
+    registry::v1::GetBodyRequest r;
+    r.set_name(body);
+    registry::v1::Body out;
+    if (auto s = FromBackend(registry_->GetBody(&ctx, r, &out), body); !s.ok()) return s;
+    return out.unit();
+  });
 }
 
 absl::StatusOr<std::string> RemoteDirectory::AssignerOf(const std::string& target) {

@@ -19,17 +19,60 @@ absl::StatusOr<std::unique_ptr<SqliteStoreCore>> SqliteStoreCore::Open(
 
 absl::Status SqliteStoreCore::Transact(
     const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
-  int64_t notify_up_to = 0;
+  Pending me{&body};
+  {
+    absl::MutexLock queued(&queue_mu_);
+    queue_.push_back(&me);
+  }
   {
     absl::MutexLock lock(&mu_);
-    SqliteChangeAppender changes(*db_);
-    absl::Status status = db_->InTransaction([&] { return body(*db_, changes); });
-    if (!status.ok()) return status;
-    notify_up_to = changes.last_appended();
+    // Unless a group that took it has settled it already, run what waits.
+    if (!me.done) {
+      std::vector<Pending*> group;
+      {
+        absl::MutexLock queued(&queue_mu_);
+        group.swap(queue_);
+      }
+      RunGroup(group);
+    }
   }
+  if (!me.status.ok()) return me.status;
   // Outside the lock: woken followers read the store.
-  if (notify_up_to > 0 && notifier_ != nullptr) notifier_->Notify(notify_up_to);
+  if (me.last_appended > 0 && notifier_ != nullptr) notifier_->Notify(me.last_appended);
   return absl::OkStatus();
+}
+
+void SqliteStoreCore::RunGroup(const std::vector<Pending*>& group) {
+  auto settle = [&](Pending* p, absl::Status s, int64_t last) {
+    p->status = std::move(s);
+    p->last_appended = p->status.ok() ? last : 0;
+    p->done = true;
+  };
+  if (group.size() == 1) {
+    SqliteChangeAppender changes(*db_);
+    absl::Status s = db_->InTransaction([&] { return (*group[0]->body)(*db_, changes); });
+    settle(group[0], s, changes.last_appended());
+    return;
+  }
+  std::vector<int64_t> last(group.size(), 0);
+  absl::Status s = db_->InTransaction([&]() -> absl::Status {
+    for (size_t i = 0; i < group.size(); ++i) {
+      if (auto begun = db_->Exec("SAVEPOINT grouped"); !begun.ok()) return begun;
+      SqliteChangeAppender changes(*db_);
+      group[i]->status = (*group[i]->body)(*db_, changes);
+      if (group[i]->status.ok()) {
+        last[i] = changes.last_appended();
+      } else if (auto undone = db_->Exec("ROLLBACK TO grouped"); !undone.ok()) {
+        return undone;
+      }
+      if (auto released = db_->Exec("RELEASE grouped"); !released.ok()) return released;
+    }
+    return absl::OkStatus();
+  });
+  for (size_t i = 0; i < group.size(); ++i) {
+    // A failed commit fails every member; otherwise each has its own outcome.
+    settle(group[i], s.ok() ? group[i]->status : s, last[i]);
+  }
 }
 
 absl::Status SqliteStoreCore::Read(const std::function<absl::Status(SqlSession&)>& body) {

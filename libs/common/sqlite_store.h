@@ -4,6 +4,12 @@
 // WAL mode, migrations at open, transactions serialised by a mutex and
 // committed durably, the change feed appended in the same transaction, and
 // feed followers notified after the commit (outside the lock).
+//
+// Group commit: transactions that arrive while another commits wait, and
+// the next of them to get the connection runs them all in one SQLite
+// transaction, each in a savepoint of its own (a body that fails rolls back
+// its savepoint only), with one durable commit (one fsync) for the group.
+// Each caller still learns its own outcome, only after the group's commit.
 
 #include <functional>
 #include <memory>
@@ -29,19 +35,34 @@ class SqliteStoreCore : public SqlStoreCore {
       const std::string& path, const std::vector<std::string>& migrations,
       ChangeNotifier* notifier, bool durable = true);
 
-  // In BEGIN IMMEDIATE … COMMIT; rolled back unless `body` returns OK.
+  // In BEGIN IMMEDIATE … COMMIT (with others waiting, in a savepoint of
+  // the group's transaction); rolled back unless `body` returns OK.
   absl::Status Transact(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) override;
   absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) override;
   absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit) override;
   absl::StatusOr<int64_t> LastSequence() override;
 
  private:
+  // One transaction waiting for its group.
+  struct Pending {
+    const std::function<absl::Status(SqlSession&, ChangeLog&)>* body;
+    absl::Status status;
+    int64_t last_appended = 0;
+    bool done = false;
+  };
+
   SqliteStoreCore(std::unique_ptr<SqliteDb> db, ChangeNotifier* notifier)
       : db_(std::move(db)), notifier_(notifier) {}
+  // Runs `group` in one transaction, settling each one's outcome.
+  void RunGroup(const std::vector<Pending*>& group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);
   ChangeNotifier* notifier_;
+  // Transactions waiting for the connection; taken whole by the next one
+  // that gets it.
+  absl::Mutex queue_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::vector<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
 };
 
 }  // namespace chitieu

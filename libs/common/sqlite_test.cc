@@ -2,6 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
+#include <filesystem>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "libs/common/sqlite_store.h"
+
 namespace chitieu {
 namespace {
 
@@ -34,6 +43,73 @@ TEST(SqliteDb, ConstraintIsAlreadyExists) {
   ASSERT_TRUE((*db)->Exec("CREATE TABLE t (k TEXT PRIMARY KEY); INSERT INTO t VALUES ('a')").ok());
   auto st = (*db)->Prepare("INSERT INTO t VALUES (?)");
   EXPECT_EQ(st->Bind(1, "a").Run().code(), absl::StatusCode::kAlreadyExists);
+}
+
+// Many writers at once: the transactions that wait are committed in groups
+// (one SQLite transaction, a savepoint each). A writer whose body fails
+// leaves nothing — not its row, not its change — and the others keep
+// theirs; the feed stays gap-free; each writer learns its own outcome.
+TEST(SqliteStoreCore, GroupCommitKeepsEachOutcomeApart) {
+  // A file, not :memory:, so that commits are durable ones (fsync).
+  std::string dir = (std::filesystem::temp_directory_path() / "chitieu-group-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { std::filesystem::remove_all(path); }
+  } cleanup{dir};
+  ChangeNotifier notifier;
+  auto core = SqliteStoreCore::Open(
+      dir + "/store.db",
+      {"CREATE TABLE t (k INTEGER PRIMARY KEY); "
+       "CREATE TABLE changes (sequence INTEGER PRIMARY KEY, data BLOB NOT NULL)"},
+      &notifier);
+  ASSERT_TRUE(core.ok()) << core.status();
+  constexpr int kThreads = 16, kEach = 40;
+  std::vector<std::thread> threads;
+  std::vector<std::vector<absl::Status>> outcomes(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const int64_t k = t * kEach + i;
+        outcomes[t].push_back((*core)->Transact([&](SqlSession& db, ChangeLog& log) {
+          if (auto s = db.Run("INSERT INTO t (k) VALUES (?)", {k}); !s.ok()) return s;
+          if (auto s = log.Append([&](int64_t, const auto&) { return std::to_string(k); });
+              !s.ok()) {
+            return s;
+          }
+          // Every third fails after writing its row and its change.
+          return k % 3 == 0 ? absl::FailedPreconditionError("refused") : absl::OkStatus();
+        }));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<int64_t> kept;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kEach; ++i) {
+      const int64_t k = t * kEach + i;
+      EXPECT_EQ(outcomes[t][i].ok(), k % 3 != 0) << k << ": " << outcomes[t][i];
+      if (k % 3 != 0) kept.insert(k);
+    }
+  }
+  std::set<int64_t> rows;
+  ASSERT_TRUE((*core)
+                  ->Read([&](SqlSession& db) -> absl::Status {
+                    auto r = db.Query("SELECT k FROM t", {});
+                    if (!r.ok()) return r.status();
+                    for (int i = 0; i < r->size(); ++i) rows.insert(r->Int64(i, 0));
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(rows, kept);
+  auto changes = (*core)->ReadChanges(0, 10000);
+  ASSERT_TRUE(changes.ok());
+  ASSERT_EQ(changes->size(), kept.size());
+  std::set<int64_t> in_feed;
+  for (const auto& c : *changes) in_feed.insert(std::stoll(c));
+  EXPECT_EQ(in_feed, kept);
+  EXPECT_EQ(*(*core)->LastSequence(), static_cast<int64_t>(kept.size()));  // Gap-free.
+  EXPECT_EQ(notifier.latest(), static_cast<int64_t>(kept.size()));
 }
 
 }  // namespace

@@ -39,6 +39,9 @@ ABSL_FLAG(int, max_body_bytes, 8 << 20, "Largest HTTP request body (larger: 413)
 ABSL_FLAG(double, rate_limit_per_second, 200,
           "Calls a second each principal may make on average (0: no limit)");
 ABSL_FLAG(double, rate_limit_burst, 400, "Calls a principal may make at once");
+ABSL_FLAG(double, authz_cache_seconds, 5,
+          "How long the gateway's authorization remembers an enterprise's seat and a body's "
+          "unit (0: ask the registry every time; each service re-checks with its own data)");
 ABSL_FLAG(std::string, dashboard_dir, "",
           "Folder of the built web dashboard (dashboard/dist) to serve at / on the HTTP port; "
           "empty: no dashboard");
@@ -71,7 +74,10 @@ int main(int argc, char** argv) {
   auto registry = chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr));
   auto quota = chitieu::PeerChannel(absl::GetFlag(FLAGS_quota_addr));
   auto reporting = chitieu::PeerChannel(absl::GetFlag(FLAGS_reporting_addr));
-  chitieu::RemoteDirectory directory(registry, quota);
+  // Seats and bodies' units remembered briefly (the services re-check with
+  // their own current data).
+  chitieu::RemoteDirectory directory(registry, quota, /*deadline_ms=*/2000,
+                                     absl::Seconds(absl::GetFlag(FLAGS_authz_cache_seconds)));
   chitieu::Policy policy(&directory);
   chitieu::gateway::ProxyConfig proxy_config;
   proxy_config.backends = {{"chitieu.registry.v1.RegistryService", registry},

@@ -163,6 +163,21 @@ absl::StatusOr<std::string> Reporting::CheckUnit(const std::string& name,
   return *code;
 }
 
+absl::StatusOr<std::map<std::string, Reporting::Figures>> Reporting::ChildFigures(
+    const std::string& unit_code, const std::vector<NamedKey>& children, int year) {
+  std::vector<std::string> keys;
+  for (const auto& child : children) keys.push_back(child.key);
+  auto targets = store_->TargetsOf(keys, year);
+  if (!targets.ok()) return targets.status();
+  auto achieved = store_->AchievedInChildren(unit_code, year);
+  if (!achieved.ok()) return achieved.status();
+  std::map<std::string, Figures> out;
+  for (const auto& key : keys) {
+    out[key] = {std::move((*targets)[key]), std::move((*achieved)[key.substr(6)])};
+  }
+  return out;
+}
+
 absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int year,
                                                 bool breakdowns) {
   pb::Progress out;
@@ -179,26 +194,28 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
 
   auto children = store_->Children(code);
   if (!children.ok()) return children.status();
+  auto figures = ChildFigures(code, *children, year);
+  if (!figures.ok()) return figures.status();
   for (const auto& child : *children) {
-    auto child_targets = store_->Targets(child.key, year);
-    if (!child_targets.ok()) return child_targets.status();
-    auto child_achieved = store_->AchievedIn(child.key.substr(6), year);
-    if (!child_achieved.ok()) return child_achieved.status();
+    const auto& [child_targets, child_achieved] = (*figures)[child.key];
     for (int i = 0; i < out.indicators_size(); ++i) {
       Indicator indicator = kIndicators[i];
       auto* b = out.mutable_indicators(i)->add_by_child_unit();
       b->set_key(child.key);
       b->set_display_name(child.display_name);
-      auto t = child_targets->find(indicator);
-      b->set_target(t == child_targets->end() ? 0 : static_cast<int32_t>(t->second));
-      b->set_achieved(static_cast<int32_t>(AchievedFor(*child_achieved, indicator)));
+      auto t = child_targets.find(indicator);
+      b->set_target(t == child_targets.end() ? 0 : static_cast<int32_t>(t->second));
+      b->set_achieved(static_cast<int32_t>(AchievedFor(child_achieved, indicator)));
     }
   }
   auto by_body = store_->AchievedByBody(code, year);
   if (!by_body.ok()) return by_body.status();
+  std::vector<std::string> bodies;
+  for (const auto& [body, unused] : *by_body) bodies.push_back(body);
+  auto all_body_targets = store_->TargetsOf(bodies, year);
+  if (!all_body_targets.ok()) return all_body_targets.status();
   for (const auto& [body, body_achieved] : *by_body) {
-    auto body_targets = store_->Targets(body, year);
-    if (!body_targets.ok()) return body_targets.status();
+    const std::map<int, int64_t>* body_targets = &(*all_body_targets)[body];
     auto name = store_->DisplayName(body);
     if (!name.ok()) return name.status();
     for (int i = 0; i < out.indicators_size(); ++i) {
@@ -385,12 +402,14 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
   }
   auto children = store_->Children(*code);
   if (!children.ok()) return children.status();
+  auto figures = ChildFigures(*code, *children, request.year());
+  if (!figures.ok()) return figures.status();
   std::vector<pb::RankedUnit> ranked;
   for (const auto& child : *children) {
-    auto p = Compute(child.key.substr(6), request.year(), false);
-    if (!p.ok()) return p.status();
-    for (const auto& ip : p->indicators()) {
-      if (ip.indicator() != request.indicator()) continue;
+    const auto& [child_targets, child_achieved] = (*figures)[child.key];
+    {
+      pb::IndicatorProgress ip;
+      Fill(ip, request.indicator(), child_targets, AchievedFor(child_achieved, request.indicator()));
       pb::RankedUnit r;
       r.set_unit(child.key);
       r.set_display_name(child.display_name);

@@ -79,6 +79,12 @@ class Reporting {
  private:
   // Progress of `unit_code` (no breakdowns when `breakdowns` is false).
   absl::StatusOr<pb::Progress> Compute(const std::string& unit_code, int year, bool breakdowns);
+  // Each child's targets and achieved figures for `year`, keyed by
+  // "units/…", read in one query each (not one per child).
+  using Figures = std::pair<std::map<int, int64_t>, Achieved>;
+  absl::StatusOr<std::map<std::string, Figures>> ChildFigures(const std::string& unit_code,
+                                                              const std::vector<NamedKey>& children,
+                                                              int year);
   absl::StatusOr<std::string> CheckUnit(const std::string& name, const std::string& field);
 
   ReportingStore* store_;

@@ -71,6 +71,14 @@ class ReportingStore {
   // The same, per founding body (key "bodies/…").
   virtual absl::StatusOr<std::map<std::string, Achieved>> AchievedByBody(
       const std::string& unit_code, int year) = 0;
+  // The targets of each of `assignees` for `year`, summed per indicator, in
+  // one query; an assignee with none is absent.
+  virtual absl::StatusOr<std::map<std::string, std::map<int, int64_t>>> TargetsOf(
+      const std::vector<std::string>& assignees, int year) = 0;
+  // AchievedIn for every direct child of `unit_code` at once, keyed by the
+  // child's code; a child with nothing achieved is absent.
+  virtual absl::StatusOr<std::map<std::string, Achieved>> AchievedInChildren(
+      const std::string& unit_code, int year) = 0;
   // Direct children of a unit, by code.
   virtual absl::StatusOr<std::vector<NamedKey>> Children(const std::string& unit_code) = 0;
   virtual absl::StatusOr<std::string> DisplayName(const std::string& key) = 0;

@@ -474,6 +474,64 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedByBod
   return out;
 }
 
+absl::StatusOr<std::map<std::string, std::map<int, int64_t>>> SqlReportingStore::TargetsOf(
+    const std::vector<std::string>& assignees, int year) {
+  std::map<std::string, std::map<int, int64_t>> out;
+  if (assignees.empty()) return out;
+  std::vector<SqlValue> args = {int64_t{year}};
+  std::string marks;
+  for (const auto& a : assignees) {
+    absl::StrAppend(&marks, marks.empty() ? "?" : ", ?");
+    args.push_back(a);
+  }
+  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+    auto rows = db.Query(absl::StrCat("SELECT assignee, indicator, CAST(sum(value) AS BIGINT) FROM "
+                                      "targets WHERE year = ? AND assignee IN (",
+                                      marks, ") GROUP BY assignee, indicator"),
+                         args);
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < rows->size(); ++i) {
+      out[rows->Text(i, 0)][static_cast<int>(rows->Int64(i, 1))] = rows->Int64(i, 2);
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedInChildren(
+    const std::string& unit_code, int year) {
+  // Every unit beneath each child, tagged with that child.
+  static constexpr char kTagged[] =
+      "WITH RECURSIVE sub(root, c) AS (SELECT code, code FROM units WHERE parent = ? UNION ALL "
+      "SELECT sub.root, u.code FROM units u JOIN sub ON u.parent = sub.c) ";
+  std::map<std::string, Achieved> out;
+  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+    auto orgs = db.Query(absl::StrCat(kTagged,
+                                      "SELECT sub.root, oc.kind, CAST(sum(oc.n) AS BIGINT) FROM sub "
+                                      "JOIN organization_counts oc ON oc.seat_unit = sub.c "
+                                      "WHERE oc.founding_year = ? GROUP BY sub.root, oc.kind"),
+                         {unit_code, int64_t{year}});
+    if (!orgs.ok()) return orgs.status();
+    for (int i = 0; i < orgs->size(); ++i) {
+      out[orgs->Text(i, 0)].organizations_by_kind[static_cast<int>(orgs->Int64(i, 1))] =
+          orgs->Int64(i, 2);
+    }
+    auto admitted = db.Query(absl::StrCat(kTagged,
+                                          "SELECT sub.root, CAST(sum(ac.n) AS BIGINT) FROM sub "
+                                          "JOIN admission_counts ac ON ac.seat_unit = sub.c "
+                                          "WHERE ac.admission_year = ? GROUP BY sub.root"),
+                             {unit_code, int64_t{year}});
+    if (!admitted.ok()) return admitted.status();
+    for (int i = 0; i < admitted->size(); ++i) {
+      out[admitted->Text(i, 0)].party_members_admitted = admitted->Int64(i, 1);
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<std::vector<NamedKey>> SqlReportingStore::Children(const std::string& unit_code) {
   std::vector<NamedKey> out;
   absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {

@@ -30,6 +30,10 @@ class SqlReportingStore : public ReportingStore {
   absl::StatusOr<Achieved> AchievedIn(const std::string& unit_code, int year) override;
   absl::StatusOr<std::map<std::string, Achieved>> AchievedByBody(const std::string& unit_code,
                                                                  int year) override;
+  absl::StatusOr<std::map<std::string, std::map<int, int64_t>>> TargetsOf(
+      const std::vector<std::string>& assignees, int year) override;
+  absl::StatusOr<std::map<std::string, Achieved>> AchievedInChildren(const std::string& unit_code,
+                                                                     int year) override;
   absl::StatusOr<std::vector<NamedKey>> Children(const std::string& unit_code) override;
   absl::StatusOr<std::string> DisplayName(const std::string& key) override;
   absl::StatusOr<bool> UnitExists(const std::string& unit_code) override;

@@ -1,9 +1,11 @@
 // The dashboard in a real browser: playwright-core drives Debian's chromium
 // headless against a stack that tests/dashboard_e2e_test.cc started.
 //   node browser_test.mjs URL API_KEY DASHBOARD_DIR SCREENSHOT_DIR
-// Signs in, sees Hoàn Kiếm's 2013 "7 / 6", submits a founding with a bad
-// date (the violation shows beside the field), registers an organization,
-// sees "8 / 6", switches to English. Exits non-zero on the first failure;
+// Signs in, sees the city's 2013 ranking and Hoàn Kiếm's 2013 "7 / 6", pages
+// the candidates, submits a founding with a bad date (the violation shows
+// beside the field), registers an organization, sees "8 / 6", sets a 2014
+// target and revises it (first without a reason: refused beside the field),
+// switches to English. Exits non-zero on the first failure;
 // screenshots of each step go to SCREENSHOT_DIR.
 import { mkdirSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -92,10 +94,28 @@ try {
   if (after.trim() !== "8 / 6") throw new Error(`after the founding it shows "${after}"`);
   await shot("05-hoan-kiem-2013-after");
 
+  step("set a target, then revise it with a reason");
+  await page.goto(`${url}/#/units/002/targets?year=2014`);
+  await page.getByTestId("set-target").waitFor({ timeout: 10000 });
+  await page.getByTestId("target-value").fill("9");
+  await page.getByTestId("set-target").getByRole("button", { name: "Lưu" }).click();
+  await page.getByTestId("targets").getByRole("cell", { name: "9", exact: true })
+    .waitFor({ timeout: 10000 });
+  await page.getByTestId("revise-value").fill("10");
+  await page.getByTestId("revise-target").getByRole("button", { name: "Lưu" }).click();
+  const reasonViolation = page.locator('[data-violation="reason"]');
+  await reasonViolation.waitFor({ state: "visible", timeout: 10000 });
+  await shot("06-target-reason-required");
+  await page.getByTestId("revise-reason").fill("Điều chỉnh theo kết luận của Thành ủy");
+  await page.getByTestId("revise-target").getByRole("button", { name: "Lưu" }).click();
+  await page.getByTestId("targets").getByRole("cell", { name: "10", exact: true })
+    .waitFor({ timeout: 10000 });
+  await shot("07-target-revised");
+
   step("English labels");
   await page.getByTestId("lang").click();
   await page.getByText("New Party organizations").first().waitFor({ timeout: 10000 });
-  await shot("06-english");
+  await shot("08-english");
 } catch (e) {
   problems.push(e.message);
 } finally {
