@@ -184,9 +184,10 @@ class Bench {
 
   void Memory() {
     for (auto& [name, p] : Services()) {
+      const MemoryKb m = MemoryOf(p->pid());
       Emit(absl::StrFormat("{\"benchmark\":\"memory\",\"state\":\"idle\",\"service\":\"%s\","
-                           "\"rss_kb\":%d}",
-                           name, RssKb(p->pid())));
+                           "\"rss_kb\":%d,\"pss_kb\":%d,\"anon_kb\":%d}",
+                           name, m.rss, m.pss, m.anon));
     }
   }
 
@@ -405,9 +406,10 @@ class Bench {
     Emit(Tagged("reports", RunLoad("RankUnits", o, rank), Scale()));
     Freshness();
     for (auto& [name, p] : Services()) {
+      const MemoryKb m = MemoryOf(p->pid());
       Emit(absl::StrFormat("{\"benchmark\":\"memory\",\"state\":\"loaded\",\"service\":\"%s\","
-                           "\"rss_kb\":%d,%s}",
-                           name, RssKb(p->pid()), Scale()));
+                           "\"rss_kb\":%d,\"pss_kb\":%d,\"anon_kb\":%d,%s}",
+                           name, m.rss, m.pss, m.anon, Scale()));
     }
   }
 

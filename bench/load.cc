@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <mutex>
@@ -98,6 +99,22 @@ long RssKb(pid_t pid) {
     if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
   }
   return -1;
+}
+
+MemoryKb MemoryOf(pid_t pid) {
+  MemoryKb m;
+  std::ifstream rollup("/proc/" + std::to_string(pid) + "/smaps_rollup");
+  std::string line;
+  while (std::getline(rollup, line)) {  // "Rss:   25676 kB", after a header line.
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos || line.find(" kB") == std::string::npos) continue;
+    const std::string key = line.substr(0, colon);
+    const long kb = std::strtol(line.c_str() + colon + 1, nullptr, 10);
+    if (key == "Rss") m.rss = kb;
+    if (key == "Pss") m.pss = kb;
+    if (key == "Anonymous") m.anon = kb;
+  }
+  return m;
 }
 
 std::string LoadResult::Json() const {

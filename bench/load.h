@@ -56,6 +56,14 @@ double Percentile(std::vector<double> values, double p);
 // The resident memory of a process, in KiB (VmRSS); -1 if it is gone.
 long RssKb(pid_t pid);
 
+// A process's memory from /proc/PID/smaps_rollup, in KiB: resident, its
+// proportional share (shared pages divided among their users), and its own
+// anonymous memory (heap, stacks: what is not library code or files).
+struct MemoryKb {
+  long rss = -1, pss = -1, anon = -1;
+};
+MemoryKb MemoryOf(pid_t pid);
+
 // Owns what one unary callback call needs; deleted when it is answered.
 template <typename Request, typename Response>
 struct UnaryCall {

@@ -98,15 +98,21 @@ def per_backend(runs):
 
 
 def memory_and_start(rows):
-    out = ["### 5. Memory (resident set)", "",
-           "| service | idle, after the demo seed (≤ 30 MB) | after the loads above |", "|---|---|---|"]
+    out = ["### 5. Memory", "",
+           "Resident set (RSS), its proportional share (PSS: shared library pages divided among "
+           "the processes that map them) and the process's own anonymous memory.", "",
+           "| service | idle, after the demo seed: RSS (≤ 30 MB) | PSS | anonymous "
+           "| after the loads above: RSS | PSS | anonymous |", "|---|---|---|---|---|---|---|"]
+
+    def mb(r, key):
+        return f"{r[key] / 1024:.1f} MB" if r and r.get(key, -1) >= 0 else ""
     for svc in ("registry", "quota", "reporting", "gateway"):
         idle = pick(rows, "memory", state="idle", service=svc)
         loaded = pick(rows, "memory", state="loaded", service=svc)
         if idle:
-            mb = idle["rss_kb"] / 1024
-            out.append(f"| {svc} | {mb:.1f} MB {verdict(mb <= 30)} | "
-                       f"{loaded['rss_kb'] / 1024:.1f} MB |" if loaded else f"| {svc} | {mb:.1f} MB | |")
+            out.append(f"| {svc} | {mb(idle, 'rss_kb')} {verdict(idle['rss_kb'] / 1024 <= 30)} "
+                       f"| {mb(idle, 'pss_kb')} | {mb(idle, 'anon_kb')} | {mb(loaded, 'rss_kb')} "
+                       f"| {mb(loaded, 'pss_kb')} | {mb(loaded, 'anon_kb')} |")
     out += ["", "### 6. Start and rebuild", "", "| service | exec to SERVING (demo data) |", "|---|---|"]
     for svc in ("registry", "quota", "reporting", "gateway"):
         r = pick(rows, "start", service=svc)
