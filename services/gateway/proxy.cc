@@ -78,10 +78,6 @@ std::string RequestIdOf(const google::protobuf::Message& m) {
 // next response may arrive before the previous hold is given back, so
 // they are counted by the writes, not tracked by a flag.) The object is
 // deleted once both sides are done.
-//
-// A unary method (most calls) takes a shorter path, each step a reaction
-// fewer: the request goes up with the half-close in one operation, and the
-// response comes back to the caller with the status in one operation.
 class ProxyCall : public grpc::ServerGenericBidiReactor {
  public:
   ProxyCall(Proxy* proxy, grpc::GenericCallbackServerContext* ctx)
@@ -113,7 +109,6 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       return;
     }
     input_type_ = method->input_type();
-    unary_ = !method->client_streaming() && !method->server_streaming();
     auto access = AccessOf(method_);
     mutation_ = access.ok() && *access != Access::kRead && *access != Access::kFeed &&
                 *access != Access::kAudit;
@@ -148,12 +143,6 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       return;
     }
     if (!EnsureUpstream()) return;
-    if (unary_) {
-      // The one request and the half-close in one operation; the caller's
-      // own half-close need not be waited for.
-      upstream_.StartWriteLast(&request_, grpc::WriteOptions());
-      return;
-    }
     upstream_.StartWrite(&request_);
   }
 
@@ -198,20 +187,13 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
    public:
     explicit Upstream(ProxyCall* call) : call_(call) {}
     void OnReadDone(bool ok) override {
-      if (!ok) return;
-      if (call_->unary_) {
-        call_->KeepResponse();
-      } else {
-        call_->SendToCaller();
-      }
+      if (ok) call_->SendToCaller();
     }
     void OnWriteDone(bool ok) override {
-      if (ok && !call_->unary_) {
+      if (ok) {
         call_->ReadFromCaller();
       } else {
-        // A unary call wrote its one request with the half-close; otherwise
-        // the service's side is gone. Either way no more writes.
-        call_->ReleaseWriteHold();
+        call_->ReleaseWriteHold();  // The service's side is gone: no more writes.
       }
     }
     void OnDone(const grpc::Status& status) override { call_->UpstreamDone(status); }
@@ -276,13 +258,6 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     StartWrite(&response_);
   }
 
-  // A unary call's one response: kept until the service's status comes, then
-  // written with it in one operation (FinishNow).
-  void KeepResponse() {
-    absl::MutexLock lock(&mu_);
-    have_response_ = true;
-  }
-
   void ReleaseWriteHold() { ReleaseHold(&write_hold_); }
 
   // Removes the upstream hold `*held` stands for, once.
@@ -336,13 +311,11 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
 
   // Finishes the caller's call once, auditing mutations.
   void FinishNow(const grpc::Status& status) {
-    bool send_response;
     {
       absl::MutexLock lock(&mu_);
       if (finished_) return;
       finished_ = true;
       pending_finish_.reset();
-      send_response = have_response_ && status.ok();
     }
     if (mutation_ && proxy_->config().audit != nullptr && !principal_.name.empty()) {
       v1::AuditEntry entry;
@@ -356,11 +329,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
         LogError("cannot append to the audit log", {{"error", s.ToString()}});
       }
     }
-    if (send_response) {
-      StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
-    } else {
-      Finish(status);
-    }
+    Finish(status);
   }
 
   Proxy* proxy_;
@@ -370,8 +339,6 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   grpc::GenericStub* stub_ = nullptr;
   const google::protobuf::Descriptor* input_type_ = nullptr;
   bool mutation_ = false;
-  // Neither side streams: one request, one response (the fast path).
-  bool unary_ = false;
   std::string request_id_;
   std::string body_request_id_;
   std::string resource_;
@@ -387,7 +354,6 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   bool server_done_ ABSL_GUARDED_BY(mu_) = false;
   bool upstream_done_ ABSL_GUARDED_BY(mu_) = false;
   bool write_hold_ ABSL_GUARDED_BY(mu_) = false;
-  bool have_response_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
 };
 

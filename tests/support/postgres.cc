@@ -53,10 +53,13 @@ bool PostgresServer::Start() {
            "initdb")) {
     return false;
   }
-  // Unix socket only; fsync off (test data is thrown away anyway).
+  // Unix socket only; fsync off (test data is thrown away anyway), unless
+  // CHITIEU_PG_DURABLE is set: the benchmarks measure durable commits.
+  const bool durable = std::getenv("CHITIEU_PG_DURABLE") != nullptr;
   if (!Run(absl::StrCat(run_as_, kBin, "/pg_ctl -D ", data_, " -w -t 60 -l ", dir_.path(),
                         "/server.log -o \"-c listen_addresses='' -k ", socket_dir_,
-                        " -c fsync=off -c synchronous_commit=off -c max_connections=200\" start"),
+                        durable ? "" : " -c fsync=off -c synchronous_commit=off",
+                        " -c max_connections=200\" start"),
            "pg_ctl start")) {
     return false;
   }
