@@ -25,6 +25,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -82,20 +83,19 @@ double SecondsSince(Clock::time_point start) {
 }
 
 
-void WithSecret(grpc::ClientContext& c) {
-  c.AddMetadata("x-chitieu-service-secret", Stack::kServiceSecret);
-  c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+// Prepares a call's context: one metadata header and a generous deadline.
+using Decorate = std::function<void(grpc::ClientContext&)>;
+
+Decorate With(std::string header, std::string value) {
+  return [header = std::move(header), value = std::move(value)](grpc::ClientContext& c) {
+    c.AddMetadata(header, value);
+    c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  };
 }
 
-void WithKey(grpc::ClientContext& c) {
-  c.AddMetadata("authorization", std::string("Bearer ") + kKey);
-  c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-}
-
-void WithDistrictKey(grpc::ClientContext& c) {
-  c.AddMetadata("authorization", std::string("Bearer ") + kDistrictKey);
-  c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-}
+const Decorate WithSecret = With("x-chitieu-service-secret", Stack::kServiceSecret);
+const Decorate WithKey = With("authorization", std::string("Bearer ") + kKey);
+const Decorate WithDistrictKey = With("authorization", std::string("Bearer ") + kDistrictKey);
 
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -221,7 +221,7 @@ class Bench {
     struct Path {
       std::string name;
       std::shared_ptr<grpc::Channel> channel;
-      void (*decorate)(grpc::ClientContext&);
+      Decorate decorate;
     };
     // "gateway": a province-wide key (no lookup to authorize);
     // "gateway-district": a district officer's key (the enterprise's seat
