@@ -99,6 +99,17 @@ ensure_service_secret() {
   export CHITIEU_SERVICE_SECRET
 }
 
+# The key page tokens are signed with (libs/common/page_token_seal.h): made
+# once, kept in var/page-token-key, exported like the service secret.
+ensure_page_token_key() {
+  mkdir -p "$VAR_DIR"
+  if [ ! -s "$VAR_DIR/page-token-key" ]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$VAR_DIR/page-token-key")
+  fi
+  CHITIEU_PAGE_TOKEN_KEY=$(cat "$VAR_DIR/page-token-key")
+  export CHITIEU_PAGE_TOKEN_KEY
+}
+
 # The demo API key: a city_admin over the whole city, made once and kept in
 # var/demo-api-key; the gateway's key file holds only its SHA-256.
 ensure_demo_key() {

@@ -290,14 +290,16 @@ class BadInputE2ETest : public ::testing::Test {
       auto reader = reg::RegistryService::NewStub(stack_->gateway().channel())->StreamChanges(&ctx, r);
       reg::StreamChangesResponse c;
       while (reader->Read(&c)) head = c.sequence();
-      EXPECT_TRUE(reader->Finish().ok());
+      grpc::Status finished = reader->Finish();
+      EXPECT_TRUE(finished.ok()) << finished.error_message();
     } else {
       quo::StreamChangesRequest r;
       r.set_no_follow(true);
       auto reader = quo::QuotaService::NewStub(stack_->gateway().channel())->StreamChanges(&ctx, r);
       quo::StreamChangesResponse c;
       while (reader->Read(&c)) head = c.sequence();
-      EXPECT_TRUE(reader->Finish().ok());
+      grpc::Status finished = reader->Finish();
+      EXPECT_TRUE(finished.ok()) << finished.error_message();
     }
     return head;
   }

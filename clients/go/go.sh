@@ -22,14 +22,15 @@ generate() {
   ln -sfn "$HERE" "$PKG/client"
   M=""
   for p in type registry quota reporting gateway; do
-    file=$(ls "$ROOT/proto/chitieu/$p/v1/"*.proto | xargs -n1 basename)
-    M="$M,Mchitieu/$p/v1/$file=chitieu.local/gen/chitieu/$p/v1;${p}v1"
+    for file in $(ls "$ROOT/proto/chitieu/$p/v1/"*.proto | xargs -n1 basename); do
+      M="$M,Mchitieu/$p/v1/$file=chitieu.local/gen/chitieu/$p/v1;${p}v1"
+    done
   done
   M=${M#,}
   protoc -I "$ROOT/proto" -I /usr/include -I "$ROOT/node_modules/google-proto-files" \
     --go_out="$PKG/gen" --go_opt=paths=source_relative,"$M" \
     --go-grpc_out="$PKG/gen" --go-grpc_opt=paths=source_relative,"$M" \
-    chitieu/type/v1/types.proto chitieu/registry/v1/registry.proto chitieu/quota/v1/quota.proto \
+    chitieu/type/v1/authorization.proto chitieu/type/v1/types.proto chitieu/registry/v1/registry.proto chitieu/quota/v1/quota.proto \
     chitieu/reporting/v1/reporting.proto chitieu/gateway/v1/gateway.proto
 }
 

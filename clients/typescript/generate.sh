@@ -10,6 +10,6 @@ protoc -I "$ROOT/proto" -I /usr/include -I "$ROOT/node_modules/google-proto-file
   --plugin=protoc-gen-ts_proto=./node_modules/.bin/protoc-gen-ts_proto \
   --ts_proto_out=src/gen \
   --ts_proto_opt=outputServices=grpc-js,esModuleInterop=true,env=node,useDate=false \
-  chitieu/type/v1/types.proto chitieu/registry/v1/registry.proto chitieu/quota/v1/quota.proto \
+  chitieu/type/v1/authorization.proto chitieu/type/v1/types.proto chitieu/registry/v1/registry.proto chitieu/quota/v1/quota.proto \
   chitieu/reporting/v1/reporting.proto chitieu/gateway/v1/gateway.proto \
   google/rpc/status.proto google/rpc/error_details.proto

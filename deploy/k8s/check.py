@@ -67,6 +67,8 @@ def check_common(overlay, objects):
             check(env.get("CHITIEU_LISTEN") == f"0.0.0.0:{port}", f"{where}: CHITIEU_LISTEN")
             check(any(e["name"] == "CHITIEU_SERVICE_SECRET" and "secretKeyRef" in e.get("valueFrom", {})
                       for e in c.get("env", [])), f"{where}: service secret from a Secret")
+            check(any(e["name"] == "CHITIEU_PAGE_TOKEN_KEY" and "secretKeyRef" in e.get("valueFrom", {})
+                      for e in c.get("env", [])), f"{where}: page-token key from a Secret")
 
 
 def main():

@@ -1,6 +1,7 @@
 #include "libs/common/flags.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -58,6 +59,9 @@ void InitService(int argc, char** argv, const char* usage, const char* default_l
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // Everything a service writes (databases, their journals, sockets, port
+  // files) is its user's alone: files 0600, folders 0700.
+  umask(077);
 
   // Debian's Abseil checks every absl::Mutex acquisition against a global
   // lock-order graph (GraphCycles, under one global lock, and a node removed
@@ -93,7 +97,11 @@ std::string StoreLocation(const std::string& file) {
 std::string DataFilePath(const std::string& file) {
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
+  const bool created = std::filesystem::create_directories(data_dir, ec);
+  if (created) {
+    std::filesystem::permissions(data_dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
   if (ec) {
     LogError("cannot create data_dir", {{"data_dir", data_dir}, {"error", ec.message()}});
     return "";

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -17,6 +18,17 @@ absl::Status CheckRequestId(const std::string& request_id) {
     }
   }
   return absl::OkStatus();
+}
+
+bool AuditableRequestId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
+        c != '-') {
+      return false;
+    }
+  }
+  return true;
 }
 
 std::string RequestFingerprint(const google::protobuf::Message& request) {

@@ -29,6 +29,10 @@ struct StoredRequest {
 // characters without spaces (a UUID fits). Empty is allowed.
 absl::Status CheckRequestId(const std::string& request_id);
 
+// True for a request id safe to copy into metadata and logs: 1 to 128 of
+// letters, digits, '.', '_', ':' and '-' (a UUID, "gw-…").
+bool AuditableRequestId(absl::string_view id);
+
 // The request with its `request_id` field cleared, serialised
 // deterministically.
 std::string RequestFingerprint(const google::protobuf::Message& request);

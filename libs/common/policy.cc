@@ -1,9 +1,10 @@
 #include "libs/common/policy.h"
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/escaping.h"
 #include "libs/common/errors.h"
 #include "libs/common/filter.h"
 #include "libs/common/names.h"
@@ -11,72 +12,147 @@
 namespace chitieu {
 namespace {
 
+namespace tv1 = ::chitieu::type::v1;
 using google::protobuf::FieldDescriptor;
 
-bool IsReference(const std::string& v) {
-  return absl::StartsWith(v, "units/") || absl::StartsWith(v, "enterprises/") ||
-         absl::StartsWith(v, "bodies/");
-}
+// The resource types declarations may name, with their name patterns (the
+// google.api.resource patterns of proto/; TargetAllocation is a singleton
+// beneath a target).
+struct ResourceType {
+  const char* type;
+  const char* pattern;
+};
+constexpr ResourceType kResourceTypes[] = {
+    {"chitieu.gov.vn/Unit", "units/{unit}"},
+    {"chitieu.gov.vn/Body", "bodies/{body}"},
+    {"chitieu.gov.vn/Enterprise", "enterprises/{enterprise}"},
+    {"chitieu.gov.vn/Organization", "enterprises/{enterprise}/organizations/{organization}"},
+    {"chitieu.gov.vn/Admission", "enterprises/{enterprise}/admissions/{admission}"},
+    {"chitieu.gov.vn/Target", "units/{unit}/targets/{target}"},
+    {"chitieu.gov.vn/TargetAllocation", "units/{unit}/targets/{target}/allocation"},
+    {"chitieu.gov.vn/Plan", "units/{unit}/plans/{plan}"},
+};
 
-// Every string in `m` (recursively) that names a unit, enterprise or body,
-// and the values of filter terms that do: (field path, value) pairs, the
-// path as field violations name it ("enterprise.seat_unit", "targets[1].assignee").
-void CollectReferences(const google::protobuf::Message& m,
-                       std::vector<std::pair<std::string, std::string>>* out,
-                       bool* has_filter_terms, const std::string& prefix = "") {
-  const auto* reflection = m.GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  reflection->ListFields(m, &fields);
-  for (const FieldDescriptor* f : fields) {
-    if (f->type() == FieldDescriptor::TYPE_MESSAGE) {
-      if (f->is_repeated()) {
-        for (int i = 0; i < reflection->FieldSize(m, f); ++i) {
-          CollectReferences(reflection->GetRepeatedMessage(m, f, i), out, has_filter_terms,
-                            absl::StrCat(prefix, f->name(), "[", i, "]."));
-        }
-      } else {
-        CollectReferences(reflection->GetMessage(m, f), out, has_filter_terms,
-                          absl::StrCat(prefix, f->name(), "."));
-      }
-      continue;
-    }
-    if (f->type() != FieldDescriptor::TYPE_STRING) continue;
-    auto consider = [&](const std::string& v) {
-      if (f->name() == "filter") {
-        auto terms = ParseFilter(v);
-        if (!terms.ok()) return;  // The service will refuse it.
-        for (const auto& t : *terms) {
-          if (IsReference(t.value)) {
-            out->emplace_back(prefix + "filter", t.value);
-            *has_filter_terms = true;
-          }
-        }
-      } else if (IsReference(v)) {
-        out->emplace_back(prefix + f->name(), v);
-      }
-    };
-    if (f->is_repeated()) {
-      for (int i = 0; i < reflection->FieldSize(m, f); ++i) {
-        consider(reflection->GetRepeatedString(m, f, i));
-      }
-    } else {
-      consider(reflection->GetString(m, f));
-    }
+const ResourceType* FindType(const std::string& type) {
+  for (const auto& t : kResourceTypes) {
+    if (type == t.type) return &t;
   }
+  return nullptr;
 }
 
-// "units/{id}[/targets/{id}|/plans/{id}]", "enterprises/{id}[/organizations/
-// {id}|/admissions/{id}]", "bodies/{id}": ids of 1 to 63 of [A-Za-z0-9-].
-bool WellFormed(const std::string& name) {
-  static const char* kPatterns[] = {
-      "units/{unit}", "units/{unit}/targets/{target}", "units/{unit}/plans/{plan}",
-      "units/{unit}/targets/{target}/allocation", "enterprises/{enterprise}",
-      "enterprises/{enterprise}/organizations/{organization}",
-      "enterprises/{enterprise}/admissions/{admission}", "bodies/{body}"};
-  for (const char* pattern : kPatterns) {
-    if (ParseName(pattern, name, "name").ok()) return true;
+// "units/{unit}" → "units/": the prefix an id completes (single-id types).
+std::string IdPrefix(const ResourceType& t) {
+  std::string pattern = t.pattern;
+  auto brace = pattern.find('{');
+  if (brace == std::string::npos || pattern.find('/', brace) != std::string::npos) return "";
+  return pattern.substr(0, brace);
+}
+
+// True if `name` matches one of the field's declared types.
+bool WellFormed(const std::string& name, const tv1::ResourceField& field) {
+  for (const auto& type : field.types()) {
+    const ResourceType* t = FindType(type);
+    if (t != nullptr && ParseName(t->pattern, name, "").ok()) return true;
   }
   return false;
+}
+
+// A value of a declared field, with where it was found.
+struct Value {
+  // As field violations name it: "enterprise.seat_unit", "targets[1].assignee".
+  std::string path;
+  std::string value;
+  // Inside an element of a repeated message (an import row, a target row):
+  // a malformed or empty value there is the service's to refuse per row.
+  bool in_row = false;
+};
+
+absl::Status Collect(const google::protobuf::Message& m, const std::vector<std::string>& segments,
+                     size_t i, const std::string& prefix, bool in_row,
+                     const tv1::ResourceField& field, std::vector<Value>* out);
+
+// The string values of `f` in `m` (the last segment of a path).
+absl::Status CollectStrings(const google::protobuf::Message& m, const FieldDescriptor* f,
+                            const std::string& path, bool in_row, const tv1::ResourceField& field,
+                            std::vector<Value>* out) {
+  const auto* reflection = m.GetReflection();
+  std::vector<std::pair<std::string, std::string>> raw;
+  if (f->is_repeated()) {
+    for (int k = 0; k < reflection->FieldSize(m, f); ++k) {
+      raw.emplace_back(absl::StrCat(path, "[", k, "]"), reflection->GetRepeatedString(m, f, k));
+    }
+  } else {
+    raw.emplace_back(path, reflection->GetString(m, f));
+  }
+  for (auto& [p, v] : raw) {
+    if (v.empty()) continue;
+    if (field.filter_terms_size() == 0) {
+      out->push_back({p, std::move(v), in_row});
+      continue;
+    }
+    auto terms = ParseFilter(v, p);
+    if (!terms.ok()) return terms.status();
+    for (const auto& t : *terms) {
+      // Only `term = value` bounds a list; `!=` narrows nothing.
+      if (t.op != "=") continue;
+      for (const auto& name : field.filter_terms()) {
+        if (t.field == name) out->push_back({p, t.value, in_row});
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Collect(const google::protobuf::Message& m, const std::vector<std::string>& segments,
+                     size_t i, const std::string& prefix, bool in_row,
+                     const tv1::ResourceField& field, std::vector<Value>* out) {
+  const FieldDescriptor* f = m.GetDescriptor()->FindFieldByName(segments[i]);
+  if (f == nullptr) return absl::InternalError(absl::StrCat("no field ", field.path()));
+  const std::string path = prefix + segments[i];
+  if (i + 1 == segments.size()) {
+    if (f->type() != FieldDescriptor::TYPE_STRING) {
+      return absl::InternalError(absl::StrCat(field.path(), " is not a string field"));
+    }
+    return CollectStrings(m, f, path, in_row, field, out);
+  }
+  if (f->type() != FieldDescriptor::TYPE_MESSAGE) {
+    return absl::InternalError(absl::StrCat(field.path(), " goes through a non-message field"));
+  }
+  const auto* reflection = m.GetReflection();
+  if (f->is_repeated()) {
+    for (int k = 0; k < reflection->FieldSize(m, f); ++k) {
+      if (auto s = Collect(reflection->GetRepeatedMessage(m, f, k), segments, i + 1,
+                           absl::StrCat(path, "[", k, "]."), true, field, out);
+          !s.ok()) {
+        return s;
+      }
+    }
+    return absl::OkStatus();
+  }
+  if (!reflection->HasField(m, f)) return absl::OkStatus();
+  return Collect(reflection->GetMessage(m, f), segments, i + 1, path + ".", in_row, field, out);
+}
+
+absl::Status NotInScope(const std::string& path) {
+  return absl::PermissionDeniedError(absl::StrCat(path, " is not in your scope"));
+}
+
+absl::Status NeedsWholeSystem() {
+  return absl::PermissionDeniedError("this call needs a scope over every province");
+}
+
+// "/pkg.Service/Method" → "pkg.Service.Method".
+std::string DottedMethod(const std::string& method) {
+  if (method.size() < 2 || method[0] != '/') return "";
+  return absl::StrReplaceAll(method.substr(1), {{"/", "."}});
+}
+
+std::string Example(const google::protobuf::MethodDescriptor* m) {
+  return absl::StrCat(
+      "add to rpc ", m->name(), " in ", m->file()->name(),
+      ": option (chitieu.type.v1.authorization) = { access: ACCESS_READ|ACCESS_WRITE|… "
+      "resources { path: \"<request field naming a resource>\" types: \"chitieu.gov.vn/…\" "
+      "subject: SUBJECT_STORED } }; see docs/SECURITY.md");
 }
 
 }  // namespace
@@ -106,40 +182,111 @@ std::string RoleName(Role role) {
   return "";
 }
 
+absl::StatusOr<const tv1::Authorization*> DeclarationOf(const std::string& method) {
+  const auto* m =
+      google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(DottedMethod(method));
+  if (m == nullptr || !m->options().HasExtension(tv1::authorization)) {
+    return absl::NotFoundError(absl::StrCat("the gateway does not serve ", method));
+  }
+  const tv1::Authorization& decl = m->options().GetExtension(tv1::authorization);
+  if (decl.access() == tv1::ACCESS_UNSPECIFIED) {
+    return absl::NotFoundError(absl::StrCat("the gateway does not serve ", method));
+  }
+  return &decl;
+}
+
 absl::StatusOr<Access> AccessOf(const std::string& method) {
-  std::vector<std::string> parts = absl::StrSplit(method, '/');
-  if (parts.size() != 3 || !parts[0].empty()) return absl::NotFoundError("unknown method");
-  const std::string& service = parts[1];
-  const std::string& name = parts[2];
-  if (service != "chitieu.registry.v1.RegistryService" &&
-      service != "chitieu.quota.v1.QuotaService" &&
-      service != "chitieu.reporting.v1.ReportingService" &&
-      service != "chitieu.gateway.v1.GatewayService") {
-    return absl::NotFoundError(absl::StrCat("the gateway does not serve ", service));
-  }
-  if (name == "StreamChanges") return Access::kFeed;
-  if (name == "ListAuditEntries") return Access::kAudit;
-  if (name == "CreateUnit" || name == "UpdateUnit" || name == "UpdateFoundingThresholds") {
-    return Access::kAdminWrite;
-  }
-  for (const char* read : {"Get", "List", "Compare", "Rank", "Export"}) {
-    if (absl::StartsWith(name, read)) return Access::kRead;
-  }
-  return Access::kWrite;
+  auto decl = DeclarationOf(method);
+  if (!decl.ok()) return decl.status();
+  return (*decl)->access();
+}
+
+bool IsMutation(Access access) {
+  return access == tv1::ACCESS_WRITE || access == tv1::ACCESS_ADMIN;
 }
 
 bool RoleAllows(Role role, Access access) {
   switch (role) {
     case Role::kCityAdmin:
-      return true;
+      return access != tv1::ACCESS_UNSPECIFIED;
     case Role::kDistrictOfficer:
-      return access == Access::kRead || access == Access::kWrite;
+      return access == tv1::ACCESS_READ || access == tv1::ACCESS_WRITE;
     case Role::kViewer:
-      return access == Access::kRead;
+      return access == tv1::ACCESS_READ;
     case Role::kAuditor:
-      return access == Access::kRead || access == Access::kAudit;
+      return access == tv1::ACCESS_READ || access == tv1::ACCESS_AUDIT;
     case Role::kSystem:
-      return access == Access::kRead || access == Access::kWrite || access == Access::kFeed;
+      return access == tv1::ACCESS_READ || access == tv1::ACCESS_WRITE ||
+             access == tv1::ACCESS_FEED;
+  }
+  return false;
+}
+
+absl::Status CheckDeclarations(const google::protobuf::ServiceDescriptor* service) {
+  for (int i = 0; i < service->method_count(); ++i) {
+    const auto* m = service->method(i);
+    const std::string full = m->full_name();
+    if (!m->options().HasExtension(tv1::authorization)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(full, " declares no authorization: ", Example(m)));
+    }
+    const auto& decl = m->options().GetExtension(tv1::authorization);
+    if (decl.access() == tv1::ACCESS_UNSPECIFIED) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(full, " declares no access class: ", Example(m)));
+    }
+    for (const auto& field : decl.resources()) {
+      if (field.types_size() == 0) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(full, ": resource ", field.path(), " names no types"));
+      }
+      for (const auto& type : field.types()) {
+        const ResourceType* t = FindType(type);
+        if (t == nullptr) {
+          return absl::FailedPreconditionError(
+              absl::StrCat(full, ": resource ", field.path(), " has an unknown type ", type));
+        }
+        if (field.id() && IdPrefix(*t).empty()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat(full, ": ", type, " cannot be named by an id alone"));
+        }
+      }
+      if (field.subject() == tv1::SUBJECT_UNSPECIFIED) {
+        return absl::FailedPreconditionError(
+            absl::StrCat(full, ": resource ", field.path(), " declares no subject"));
+      }
+      // The path must lead through messages to a string field.
+      const google::protobuf::Descriptor* d = m->input_type();
+      std::vector<std::string> segments = absl::StrSplit(field.path(), '.');
+      for (size_t k = 0; k < segments.size(); ++k) {
+        const FieldDescriptor* f = d == nullptr ? nullptr : d->FindFieldByName(segments[k]);
+        if (f == nullptr) {
+          return absl::FailedPreconditionError(absl::StrCat(full, ": resource path ", field.path(),
+                                                            " is not a field of ",
+                                                            m->input_type()->full_name()));
+        }
+        const bool last = k + 1 == segments.size();
+        if (last != (f->type() != FieldDescriptor::TYPE_MESSAGE) ||
+            (last && f->type() != FieldDescriptor::TYPE_STRING)) {
+          return absl::FailedPreconditionError(
+              absl::StrCat(full, ": resource path ", field.path(), " must end in a string field"));
+        }
+        d = last ? nullptr : f->message_type();
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> CoversUnit(const std::set<std::string>& scope, const std::string& unit,
+                                const ParentFn& parent_of) {
+  std::string current = unit;
+  for (int depth = 0; depth < 16 && !current.empty(); ++depth) {
+    if (scope.count(current)) return true;
+    auto parent = parent_of(current);
+    if (absl::IsNotFound(parent.status())) return false;
+    if (!parent.ok()) return parent.status();
+    current = *parent;
   }
   return false;
 }
@@ -158,109 +305,186 @@ absl::StatusOr<std::string> Policy::ParentOf(const std::string& unit) {
 }
 
 absl::StatusOr<bool> Policy::Covers(const std::set<std::string>& scope, const std::string& unit) {
+  return CoversUnit(scope, unit, [this](const std::string& u) { return ParentOf(u); });
+}
+
+absl::StatusOr<bool> Policy::CoversWholeSystem(const Principal& principal) {
+  auto roots = directory_->Roots();
+  if (!roots.ok()) return roots.status();
+  for (const auto& root : *roots) {
+    if (!principal.scope.count(root)) return false;
+  }
+  return true;
+}
+
+absl::StatusOr<std::vector<std::string>> Policy::UnitAndAncestors(const std::string& unit) {
+  std::vector<std::string> out;
   std::string current = unit;
   for (int depth = 0; depth < 16 && !current.empty(); ++depth) {
-    if (scope.count(current)) return true;
+    out.push_back(current);
     auto parent = ParentOf(current);
-    if (absl::IsNotFound(parent.status())) return false;
+    if (absl::IsNotFound(parent.status())) break;
     if (!parent.ok()) return parent.status();
     current = *parent;
   }
-  return false;
+  return out;
 }
 
-absl::StatusOr<bool> Policy::HasRootScope(const Principal& principal) {
-  for (const auto& unit : principal.scope) {
-    auto parent = ParentOf(unit);
-    if (parent.ok() && parent->empty()) return true;
-    if (!parent.ok() && !absl::IsNotFound(parent.status())) return parent.status();
-  }
-  return false;
-}
-
-absl::StatusOr<std::string> Policy::UnitOf(const std::string& reference, bool written_target) {
-  std::vector<std::string> parts = absl::StrSplit(reference, '/');
-  if (parts.size() < 2) return absl::NotFoundError(reference);
+absl::StatusOr<std::string> Policy::UnitOf(const std::string& name, tv1::Subject subject) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
   const std::string head = absl::StrCat(parts[0], "/", parts[1]);
   if (parts[0] == "units") {
-    // A written target belongs to whoever assigned it.
-    if (written_target && parts.size() >= 4 && parts[2] == "targets") {
+    if (subject == tv1::SUBJECT_ASSIGNER && parts.size() >= 4 && parts[2] == "targets") {
       return directory_->AssignerOf(absl::StrCat(head, "/targets/", parts[3]));
     }
+    // A unit must exist; so must the unit a target or plan lives under.
+    auto parent = ParentOf(head);
+    if (!parent.ok()) return parent.status();
     return head;
   }
-  if (parts[0] == "enterprises") {
-    if (parts[1] == "-") return absl::NotFoundError("enterprises/- names no enterprise");
-    return directory_->SeatOf(head);
-  }
+  if (parts[0] == "enterprises") return directory_->SeatOf(head);
   return directory_->UnitOfBody(head);
 }
 
+absl::StatusOr<bool> Policy::Relates(const Principal& principal, const std::string& unit,
+                                     tv1::Relation relation) {
+  switch (relation) {
+    case tv1::RELATION_PARENT: {
+      auto parent = ParentOf(unit);
+      if (!parent.ok()) return parent.status();
+      if (parent->empty()) return false;
+      return Covers(principal.scope, *parent);
+    }
+    case tv1::RELATION_SUBTREE_OR_ABOVE: {
+      auto covered = Covers(principal.scope, unit);
+      if (!covered.ok() || *covered) return covered;
+      // Above a scope unit: one of the scope units' ancestors.
+      for (const auto& s : principal.scope) {
+        auto line = UnitAndAncestors(s);
+        if (!line.ok()) return line.status();
+        for (const auto& u : *line) {
+          if (u == unit) return true;
+        }
+      }
+      return false;
+    }
+    default:
+      return Covers(principal.scope, unit);
+  }
+}
+
 absl::Status Policy::Authorize(const Principal& principal, const std::string& method,
-                               const google::protobuf::Message& request) {
-  auto access = AccessOf(method);
-  if (!access.ok()) return absl::PermissionDeniedError(access.status().message());
-  if (!RoleAllows(principal.role, *access)) {
+                               const google::protobuf::Message& request, Decision* decision) {
+  auto declared = DeclarationOf(method);
+  if (!declared.ok()) return absl::PermissionDeniedError(declared.status().message());
+  const tv1::Authorization& decl = **declared;
+  if (!RoleAllows(principal.role, decl.access())) {
     return absl::PermissionDeniedError(
         absl::StrCat("role ", RoleName(principal.role), " may not call ", method));
   }
-  // The unit tree is public reference data; the audit log and the feeds are
-  // not about one unit (their roles are checked above); so are thresholds.
-  if (absl::EndsWith(method, "/GetUnit") || absl::EndsWith(method, "/ListUnits") ||
-      *access == Access::kAudit || *access == Access::kFeed ||
-      absl::EndsWith(method, "/GetFoundingThresholds") ||
-      absl::EndsWith(method, "/UpdateFoundingThresholds")) {
-    if (*access == Access::kFeed || *access == Access::kAdminWrite) {
-      auto root = HasRootScope(principal);
-      if (!root.ok()) return root.status();
-      if (!*root) return absl::PermissionDeniedError("this call needs a province-wide scope");
+  // Whether the caller covers every province, asked once and only if needed.
+  std::optional<bool> whole;
+  auto covers_whole = [&]() -> absl::StatusOr<bool> {
+    if (!whole) {
+      auto w = CoversWholeSystem(principal);
+      if (!w.ok()) return w.status();
+      whole = *w;
     }
-    return absl::OkStatus();
+    return *whole;
+  };
+  auto require_whole = [&]() -> absl::Status {
+    auto w = covers_whole();
+    if (!w.ok()) return w.status();
+    return *w ? absl::OkStatus() : NeedsWholeSystem();
+  };
+  if (decl.whole_system()) {
+    if (auto s = require_whole(); !s.ok()) return s;
   }
-  std::vector<std::pair<std::string, std::string>> references;
-  bool has_filter_terms = false;
-  CollectReferences(request, &references, &has_filter_terms);
-  // A province-wide scope covers every unit there is: its references need
-  // only be well-formed, and no lookup is made (units' parents are
-  // remembered, so this costs no call after the first).
-  auto root = HasRootScope(principal);
-  if (!root.ok()) return root.status();
-  const bool write = *access != Access::kRead;
-  const bool is_list = absl::StrContains(method, "/List");
-  bool scoped_reference = false;
-  for (const auto& [field, ref] : references) {
-    // A target being written (named by `name`) belongs to its assigner;
-    // other references to targets (parent_target) only to their unit.
-    if (ref == "enterprises/-") continue;  // A wildcard parent: the filter must scope it.
-    // A malformed name reveals nothing: say so, whoever asks.
-    if (!WellFormed(ref)) {
-      return InvalidField(field, absl::StrCat("\"", absl::CHexEscape(ref.substr(0, 200)),
-                                              "\" is not a resource name"));
-    }
-    if (*root) {
-      // Whether it exists is for the service to say.
-      scoped_reference = true;
+
+  // Every declared value, checked for shape before anything is looked up.
+  struct Reference {
+    std::string path;
+    std::string name;
+    const tv1::ResourceField* field;
+  };
+  std::vector<Reference> references;
+  std::vector<std::string> resources;
+  for (const auto& field : decl.resources()) {
+    std::vector<Value> values;
+    std::vector<std::string> segments = absl::StrSplit(field.path(), '.');
+    if (auto s = Collect(request, segments, 0, "", false, field, &values); !s.ok()) return s;
+    if (values.empty()) {
+      // A required field that is absent names nothing to check: the
+      // service refuses the call (INVALID_ARGUMENT naming it beside every
+      // other violation), which the authorization matrix checks for every
+      // method.
+      if (field.whole_system_when_absent()) {
+        if (auto s = require_whole(); !s.ok()) return s;
+      }
       continue;
     }
-    auto unit = UnitOf(ref, write && (field == "name" || absl::EndsWith(field, ".name")));
+    for (auto& v : values) {
+      // A wildcard parent ("enterprises/-") names no resource: the filter
+      // (or the whole-system rule for lists) bounds the call.
+      if (absl::EndsWith(v.value, "/-")) continue;
+      std::string name = v.value;
+      if (field.id()) name = IdPrefix(*FindType(field.types(0))) + v.value;
+      if (!WellFormed(name, field)) {
+        if (v.in_row) continue;  // The service refuses that row itself.
+        return InvalidField(v.path, absl::StrCat("\"", absl::CHexEscape(v.value.substr(0, 200)),
+                                                 "\" is not a resource name"));
+      }
+      resources.push_back(name);
+      // Checked by the service inside its transaction.
+      if (field.subject() == tv1::SUBJECT_IN_TRANSACTION) continue;
+      references.push_back({v.path, std::move(name), &field});
+    }
+  }
+  if (decl.list() && references.empty()) {
+    if (auto s = require_whole(); !s.ok()) return s;
+  }
+  // A caller covering every province may read anything there is: no
+  // look-up is made (the service says NOT_FOUND for what is not there).
+  // Mutations are still resolved, for the units the audit log records.
+  const bool mutation = IsMutation(decl.access());
+  if (!references.empty() && (!mutation || decision == nullptr) && fast_path_) {
+    auto w = covers_whole();
+    if (!w.ok()) return w.status();
+    if (*w) references.clear();
+  }
+  std::set<std::string> units;
+  // What was resolved, for the audit log, allowed or not: names that passed
+  // the shape check and units read from stored data, nothing else.
+  auto record = [&](absl::Status status) -> absl::Status {
+    if (decision != nullptr) {
+      decision->resources = resources;
+      decision->units.clear();
+      for (const auto& unit : units) {
+        auto line = UnitAndAncestors(unit);
+        if (line.ok()) decision->units.insert(line->begin(), line->end());
+      }
+    }
+    return status;
+  };
+  for (const auto& ref : references) {
+    auto unit = UnitOf(ref.name, ref.field->subject());
     if (absl::IsNotFound(unit.status())) {
-      // Only a caller whose scope is the whole province learns from the
-      // service that it does not exist; anyone else may not know that much.
-      return absl::PermissionDeniedError(absl::StrCat(ref, " is not in your scope"));
+      if (ref.field->subject() == tv1::SUBJECT_STORED_IF_EXISTS) continue;
+      // Only a caller whose scope is every province learns from the
+      // service that it does not exist; anyone else is told what an
+      // out-of-scope resource gets.
+      auto w = covers_whole();
+      if (!w.ok()) return w.status();
+      if (*w) continue;
+      return record(NotInScope(ref.path));
     }
     if (!unit.ok()) return unit.status();
-    auto covered = Covers(principal.scope, *unit);
-    if (!covered.ok()) return covered.status();
-    if (!*covered) return absl::PermissionDeniedError(absl::StrCat(ref, " is not in your scope"));
-    scoped_reference = true;
+    units.insert(*unit);
+    auto related = Relates(principal, *unit, ref.field->relation());
+    if (!related.ok()) return related.status();
+    if (!*related) return record(NotInScope(ref.path));
   }
-  if (!scoped_reference && is_list && !*root) {
-    return absl::PermissionDeniedError(
-        "a list through the gateway needs a unit in your scope: a parent or a unit filter");
-  }
-  // Any other call that names nothing goes on: the service refuses it as
-  // malformed (every write needs a unit, enterprise or body to act on).
-  return absl::OkStatus();
+  return record(absl::OkStatus());
 }
 
 }  // namespace chitieu

@@ -1,16 +1,25 @@
 #pragma once
 
 // Authorization, decided the same way at the gateway and again in each
-// service (defence in depth): what each method needs (an access class
-// that the caller's role must allow) and whose data it touches (every
-// resource a request names must lie in the caller's scope, judged by the
-// resource's own unit: an enterprise by its seat, a body by the unit it is
-// attached to, a target by its assigner when written). A reference to an
-// enterprise or body that cannot be found is refused like one out of
-// scope, so a caller learns nothing about other districts' data.
+// service (defence in depth), from what each method declares in proto/
+// (chitieu/type/v1/authorization.proto): its access class, which the
+// caller's role must allow, and the request fields that name what it reads
+// or changes, each judged against the resource as stored (an enterprise by
+// its current seat, a body by its unit, a target by its unit or, to change
+// it, its assigner) and against what it becomes (a new seat, a new unit).
+// Nothing is inferred from method names or from the shape of strings.
+//
+// A scope unit covers its own subtree only, roots included. Whatever a
+// caller may not see answers exactly as if it did not exist: a resource
+// out of scope and one that does not exist both get PERMISSION_DENIED
+// "<field> is not in your scope", the same text for both (only a caller
+// whose scope covers every province learns NOT_FOUND, from the service).
+// docs/SECURITY.md has the whole model.
 
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,6 +27,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "chitieu/type/v1/authorization.pb.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
 namespace chitieu {
@@ -37,19 +48,33 @@ struct Principal {
   std::set<std::string> scope;
 };
 
-enum class Access {
-  kRead,        // Get, List, reports.
-  kWrite,       // Creates, updates and actions on data.
-  kAdminWrite,  // The unit tree and founding thresholds: city_admin only.
-  kFeed,        // StreamChanges: system and city_admin.
-  kAudit,       // The audit log: auditor and city_admin.
-};
+using Access = ::chitieu::type::v1::Access;
 
-// The access class of a full method name ("/pkg.Service/Method");
-// NOT_FOUND for a method the gateway does not serve.
+// The declaration of a full method name ("/pkg.Service/Method"); NOT_FOUND
+// for a method that does not exist or declares nothing.
+absl::StatusOr<const ::chitieu::type::v1::Authorization*> DeclarationOf(const std::string& method);
+
+// The access class a method declares; NOT_FOUND as DeclarationOf.
 absl::StatusOr<Access> AccessOf(const std::string& method);
 
+// True for the access classes that change data (the audit log records
+// those calls).
+bool IsMutation(Access access);
+
 bool RoleAllows(Role role, Access access);
+
+// OK if every method of `service` declares its authorization correctly
+// (an access class; paths that name string fields of the request; known
+// resource types); otherwise FAILED_PRECONDITION saying what to add.
+absl::Status CheckDeclarations(const google::protobuf::ServiceDescriptor* service);
+
+// The parent of a unit ("" for a root); NOT_FOUND if unknown.
+using ParentFn = std::function<absl::StatusOr<std::string>(const std::string& unit)>;
+
+// True if `unit` is one of `scope` or beneath one of them, walking parents
+// with `parent_of` (NOT_FOUND for an unknown unit: not covered).
+absl::StatusOr<bool> CoversUnit(const std::set<std::string>& scope, const std::string& unit,
+                                const ParentFn& parent_of);
 
 // What the policy needs to know about resources; over the registry and
 // quota in production, a fake in tests.
@@ -58,6 +83,8 @@ class ResourceDirectory {
   virtual ~ResourceDirectory() = default;
   // The parent of a unit ("" for a root); NOT_FOUND if unknown.
   virtual absl::StatusOr<std::string> ParentOf(const std::string& unit) = 0;
+  // Every unit with no parent (the provinces).
+  virtual absl::StatusOr<std::vector<std::string>> Roots() = 0;
   // The seat unit of "enterprises/{code}"; NOT_FOUND if unknown.
   virtual absl::StatusOr<std::string> SeatOf(const std::string& enterprise) = 0;
   // The unit "bodies/{id}" is attached to; NOT_FOUND if unknown.
@@ -66,28 +93,51 @@ class ResourceDirectory {
   virtual absl::StatusOr<std::string> AssignerOf(const std::string& target) = 0;
 };
 
+// What an allowed call touches, as its declaration resolved it.
+struct Decision {
+  // The resource names the declared fields held, in declaration order.
+  std::vector<std::string> resources;
+  // The units they were judged by, and every unit above those: the units
+  // whose auditors may see the call.
+  std::set<std::string> units;
+};
+
 class Policy {
  public:
-  explicit Policy(ResourceDirectory* directory) : directory_(directory) {}
+  // With `whole_system_fast_path` (the gateway), a read by a caller whose
+  // scope covers every province makes no look-up; the services re-check
+  // every call over their own data and leave it off.
+  explicit Policy(ResourceDirectory* directory, bool whole_system_fast_path = false)
+      : directory_(directory), fast_path_(whole_system_fast_path) {}
 
   // OK if `principal` may call `method` with `request`; PERMISSION_DENIED
-  // otherwise; UNAVAILABLE if a backend needed to decide cannot answer.
+  // otherwise; INVALID_ARGUMENT naming the field for a malformed declared
+  // field; UNAVAILABLE if a backend needed to decide cannot answer. Fills
+  // `decision` (if given) with what it resolved, on a refusal too.
   absl::Status Authorize(const Principal& principal, const std::string& method,
-                         const google::protobuf::Message& request);
+                         const google::protobuf::Message& request, Decision* decision = nullptr);
 
   // True if `unit` is one of `scope` or beneath one of them.
   absl::StatusOr<bool> Covers(const std::set<std::string>& scope, const std::string& unit);
 
+  // True if the principal's scope holds every root: the whole system.
+  absl::StatusOr<bool> CoversWholeSystem(const Principal& principal);
+
+  // `unit` and every unit above it.
+  absl::StatusOr<std::vector<std::string>> UnitAndAncestors(const std::string& unit);
+
+  // Whether the caller's scope relates to `unit` as `relation` asks.
+  absl::StatusOr<bool> Relates(const Principal& principal, const std::string& unit,
+                               ::chitieu::type::v1::Relation relation);
+
  private:
   // The parent of a unit ("" for a root), remembered: units never move.
   absl::StatusOr<std::string> ParentOf(const std::string& unit);
-  // True if one of the principal's scope units is a root (a province).
-  absl::StatusOr<bool> HasRootScope(const Principal& principal);
-  // The unit a reference belongs to, or NOT_FOUND. `written_target`: a
-  // target name that the call writes belongs to its assigner.
-  absl::StatusOr<std::string> UnitOf(const std::string& reference, bool written_target);
-
+  // The unit `name` is judged by for `subject`; NOT_FOUND if it does not
+  // exist.
+  absl::StatusOr<std::string> UnitOf(const std::string& name, ::chitieu::type::v1::Subject subject);
   ResourceDirectory* directory_;
+  const bool fast_path_;
   absl::Mutex mu_;
   std::map<std::string, std::string> parents_ ABSL_GUARDED_BY(mu_);
 };

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/flags.h"
@@ -57,9 +58,54 @@ void AddServiceSecret(grpc::ClientContext* context) {
   if (!secret.empty()) context->AddMetadata(kServiceSecretMetadata, secret);
 }
 
+bool SafeMetadataValue(absl::string_view value) {
+  if (value.size() > 8192) return false;
+  for (unsigned char c : value) {
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+std::string EncodeMetadataText(absl::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (absl::ascii_isalnum(c) || c == '.' || c == ':' || c == '@' || c == '_' || c == '-') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string DecodeMetadataText(absl::string_view text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    int hi, lo;
+    auto hex = [](char c) {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    if (text[i] == '%' && i + 2 < text.size() && (hi = hex(text[i + 1])) >= 0 &&
+        (lo = hex(text[i + 2])) >= 0) {
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 void AddPrincipal(const Principal& principal, grpc::ClientContext* context) {
   AddServiceSecret(context);
-  context->AddMetadata(kPrincipalMetadata, principal.name);
+  // Percent-encoded: a person's name may carry any Unicode.
+  context->AddMetadata(kPrincipalMetadata, EncodeMetadataText(principal.name));
   context->AddMetadata(kRoleMetadata, RoleName(principal.role));
   context->AddMetadata(kScopeMetadata, absl::StrJoin(principal.scope, ","));
 }
@@ -71,7 +117,7 @@ namespace {
 // may do nothing: the viewer role over an empty scope.
 std::optional<Principal> PrincipalInMetadata(const grpc::ServerContextBase& context) {
   Principal principal;
-  principal.name = Metadata(context, kPrincipalMetadata);
+  principal.name = DecodeMetadataText(Metadata(context, kPrincipalMetadata));
   if (principal.name.empty()) return std::nullopt;
   auto role = ParseRole(Metadata(context, kRoleMetadata));
   principal.role = role.ok() ? *role : Role::kViewer;
@@ -108,7 +154,7 @@ absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string
 }
 
 std::string PrincipalOf(const grpc::ServerContextBase& context) {
-  std::string principal = Metadata(context, kPrincipalMetadata);
+  std::string principal = DecodeMetadataText(Metadata(context, kPrincipalMetadata));
   if (principal.empty() || !CheckCaller(context).ok()) return "anonymous";
   return principal;
 }

@@ -28,6 +28,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
 #include "libs/common/grpc_status.h"
+#include "libs/common/page_token_seal.h"
 #include "libs/common/policy.h"
 
 namespace chitieu {
@@ -36,6 +37,17 @@ inline constexpr char kPrincipalMetadata[] = "x-chitieu-principal";
 inline constexpr char kRoleMetadata[] = "x-chitieu-role";
 inline constexpr char kScopeMetadata[] = "x-chitieu-scope";
 inline constexpr char kServiceSecretMetadata[] = "x-chitieu-service-secret";
+
+// True for a value gRPC accepts in ASCII metadata: printable ASCII (space
+// to '~'), at most 8 KiB. Anything a caller sent is checked with it before
+// it is put into metadata (gRPC's C++ library aborts the process on a value
+// outside that set).
+bool SafeMetadataValue(absl::string_view value);
+
+// A name that may hold any Unicode (a JWT's sub) as metadata: bytes other
+// than letters, digits and ".:@_-" percent-encoded; and back.
+std::string EncodeMetadataText(absl::string_view text);
+std::string DecodeMetadataText(absl::string_view text);
 
 // The configured secret, "" if none.
 std::string ServiceSecret();
@@ -67,14 +79,25 @@ void SetCallPolicy(Policy* policy);
 absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string& method,
                        const google::protobuf::Message& request);
 
-// Finishes a unary call with `fn()`, unless the call is refused.
-template <typename Response, typename Fn>
+// Finishes a unary call with `fn(request)`, unless the call is refused. A
+// list's page tokens are unsealed on the way in and sealed on the way out
+// (page_token_seal.h), bound to the caller and the query.
+template <typename Request, typename Response, typename Fn>
 grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const std::string& method,
-                                const google::protobuf::Message& request, Response* out, Fn fn) {
+                                const Request& request, Response* out, Fn fn) {
   if (absl::Status s = AdmitCall(*context, method, request); !s.ok()) {
     return Respond(context, absl::StatusOr<Response>(s), out);
   }
-  return Respond(context, fn(), out);
+  if (request.GetDescriptor()->FindFieldByName("page_token") == nullptr) {
+    return Respond(context, fn(request), out);
+  }
+  const std::string binding = PageTokenBinding(PrincipalOf(*context), method, request);
+  auto unsealed = UnsealRequest(binding, request);
+  if (!unsealed.ok()) return Respond(context, absl::StatusOr<Response>(unsealed.status()), out);
+  absl::StatusOr<Response> result =
+      fn(*unsealed ? static_cast<const Request&>(**unsealed) : request);
+  if (result.ok()) SealResponse(binding, &*result);
+  return Respond(context, std::move(result), out);
 }
 
 }  // namespace chitieu
@@ -91,5 +114,6 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const std:
   grpc::ServerUnaryReactor* Service::Method(grpc::CallbackServerContext* c, const pb::Request* r, \
                                             pb::Response* out) {                                  \
     static const ::std::string kPath = CHITIEU_METHOD_PATH(Service, Method);                      \
-    return ::chitieu::Serve(c, kPath, *r, out, [&] { return domain->Method(*r); });               \
+    return ::chitieu::Serve(c, kPath, *r, out,                                                   \
+                            [&](const pb::Request& q) { return domain->Method(q); });             \
   }

@@ -37,6 +37,31 @@ absl::StatusOr<std::string> RemoteDirectory::ParentOf(const std::string& unit) {
   return out.parent();
 }
 
+absl::StatusOr<std::vector<std::string>> RemoteDirectory::Roots() {
+  const absl::Time now = absl::Now();
+  if (cache_time_ > absl::ZeroDuration()) {
+    absl::MutexLock lock(&mu_);
+    if (roots_until_ > now) return roots_;
+  }
+  auto roots = RootUnits([this](const registry::v1::ListUnitsRequest& r)
+                             -> absl::StatusOr<registry::v1::ListUnitsResponse> {
+    grpc::ClientContext ctx;
+    Bound(ctx, deadline_ms_);
+    registry::v1::ListUnitsResponse out;
+    if (auto s = FromBackend(registry_->ListUnits(&ctx, r, &out), "the provinces"); !s.ok()) {
+      // No province found is no answer either: the registry must say.
+      return absl::UnavailableError(s.message());
+    }
+    return out;
+  });
+  if (roots.ok() && cache_time_ > absl::ZeroDuration()) {
+    absl::MutexLock lock(&mu_);
+    roots_ = *roots;
+    roots_until_ = now + cache_time_;
+  }
+  return roots;
+}
+
 absl::StatusOr<std::string> RemoteDirectory::Cached(
     const std::string& key, const std::function<absl::StatusOr<std::string>()>& fetch) {
   if (cache_time_ <= absl::ZeroDuration()) return fetch();

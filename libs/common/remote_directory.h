@@ -23,6 +23,7 @@
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "libs/common/policy.h"
+#include "libs/common/root_units.h"
 
 namespace chitieu {
 
@@ -37,6 +38,8 @@ class RemoteDirectory : public ResourceDirectory {
         cache_time_(cache_time) {}
 
   absl::StatusOr<std::string> ParentOf(const std::string& unit) override;
+  // Remembered for the cache time too (a new province is rare).
+  absl::StatusOr<std::vector<std::string>> Roots() override;
   absl::StatusOr<std::string> SeatOf(const std::string& enterprise) override;
   absl::StatusOr<std::string> UnitOfBody(const std::string& body) override;
   absl::StatusOr<std::string> AssignerOf(const std::string& target) override;
@@ -56,6 +59,8 @@ class RemoteDirectory : public ResourceDirectory {
   const absl::Duration cache_time_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Remembered> cache_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> roots_ ABSL_GUARDED_BY(mu_);
+  absl::Time roots_until_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
 }  // namespace chitieu

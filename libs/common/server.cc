@@ -12,8 +12,11 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
+#include "libs/common/policy.h"
 #include "absl/flags/flag.h"
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
@@ -87,6 +90,17 @@ class CallLogFactory : public grpc::experimental::ServerInterceptorFactoryInterf
 }  // namespace
 
 int RunServer(const ServerConfig& config) {
+  for (const std::string& name : config.authorized_services) {
+    const auto* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    absl::Status declared = service == nullptr
+                                ? absl::NotFoundError(absl::StrCat("no service ", name))
+                                : CheckDeclarations(service);
+    if (!declared.ok()) {
+      LogError("a method's authorization is not declared", {{"error", declared.ToString()}});
+      return 1;
+    }
+  }
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 

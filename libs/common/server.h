@@ -24,6 +24,10 @@ struct ServerConfig {
   // Written with the bound port once serving, if not empty.
   std::string port_file;
   std::vector<grpc::Service*> services;
+  // Full names of the services whose calls this process authorizes
+  // ("chitieu.registry.v1.RegistryService"): each method must declare its
+  // authorization (policy.h), or the server refuses to start.
+  std::vector<std::string> authorized_services;
   // Serves every method no registered service has (the gateway's proxy).
   grpc::CallbackGenericService* generic_service = nullptr;
   // Services the generic service serves, listed by reflection: registered

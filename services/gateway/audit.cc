@@ -1,6 +1,7 @@
 #include "services/gateway/audit.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/gateway/auth.h"
@@ -13,7 +14,13 @@ std::string AuditLog::ChainHash(const std::string& previous, const v1::AuditEntr
   return Sha256Hex(absl::StrCat(
       previous, std::string(1, '\0'), e.sequence(), std::string(1, '\0'), time,
       std::string(1, '\0'), e.principal(), std::string(1, '\0'), e.method(), std::string(1, '\0'),
-      e.resource(), std::string(1, '\0'), e.request_id(), std::string(1, '\0'), e.outcome()));
+      e.resource(), std::string(1, '\0'), e.request_id(), std::string(1, '\0'), e.outcome(),
+      // Entries written before resources and units were recorded hash as
+      // they did.
+      e.resources_size() + e.units_size() == 0
+          ? std::string()
+          : absl::StrCat(std::string(1, '\0'), "r", absl::StrJoin(e.resources(), ","),
+                         std::string(1, '\0'), "u", absl::StrJoin(e.units(), ","))));
 }
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& location) {
@@ -37,8 +44,9 @@ absl::Status AuditLog::Append(v1::AuditEntry entry) {
 absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::List(int64_t after, int limit,
                                                            const std::string& principal,
                                                            const std::string& method,
-                                                           const std::string& resource) {
-  return store_->List(after, limit, principal, method, resource);
+                                                           const std::string& resource,
+                                                           const std::set<std::string>* units) {
+  return store_->List(after, limit, principal, method, resource, units);
 }
 
 absl::Status AuditLog::Verify() {

@@ -8,6 +8,7 @@
 // breaks the chain, which Verify() detects.
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,14 @@ class AuditLog {
   absl::Status Append(v1::AuditEntry entry);
 
   // Entries with sequence > after, oldest first, at most `limit`, that
-  // match `principal`, `method` and `resource` where those are not empty.
+  // match `principal`, `method` and `resource` where those are not empty
+  // and, if `units` is given, were about one of those units (AuditEntry's
+  // `units`).
   absl::StatusOr<std::vector<v1::AuditEntry>> List(int64_t after, int limit,
                                                    const std::string& principal,
                                                    const std::string& method,
-                                                   const std::string& resource);
+                                                   const std::string& resource,
+                                                   const std::set<std::string>* units = nullptr);
 
   // OK if every entry's hash matches the chain; DATA_LOSS naming the first
   // entry that does not.

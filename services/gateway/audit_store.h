@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -34,11 +35,12 @@ class AuditStore {
   virtual absl::Status Append(const MakeEntry& make) = 0;
 
   // Entries with sequence > after matching the non-empty filters, oldest
-  // first, at most `limit`.
+  // first, at most `limit`; with `units`, only entries about one of them.
   virtual absl::StatusOr<std::vector<v1::AuditEntry>> List(int64_t after, int limit,
                                                            const std::string& principal,
                                                            const std::string& method,
-                                                           const std::string& resource) = 0;
+                                                           const std::string& resource,
+                                                           const std::set<std::string>* units) = 0;
 
   // Every row, in sequence order (for Verify).
   virtual absl::StatusOr<std::vector<AuditRow>> Rows() = 0;

@@ -1,3 +1,5 @@
+#include <set>
+
 #include "libs/common/sql_store.h"
 #include "services/gateway/audit_store.h"
 
@@ -16,6 +18,14 @@ CREATE TABLE audit (
   resource TEXT NOT NULL,
   data BLOB NOT NULL
 );
+)sql",
+                  // 2: the units each entry was about, for auditors' scopes.
+                  R"sql(
+CREATE TABLE audit_units (
+  sequence INTEGER NOT NULL,
+  unit TEXT NOT NULL,
+  PRIMARY KEY (unit, sequence)
+);
 )sql"},
       .postgres = {R"sql(
 CREATE TABLE audit (
@@ -26,6 +36,13 @@ CREATE TABLE audit (
   data BYTEA NOT NULL
 );
 CREATE INDEX audit_principal ON audit (principal, sequence);
+)sql",
+                   R"sql(
+CREATE TABLE audit_units (
+  sequence BIGINT NOT NULL,
+  unit TEXT NOT NULL,
+  PRIMARY KEY (unit, sequence)
+);
 )sql"},
   };
   return kMigrations;
@@ -34,7 +51,8 @@ CREATE INDEX audit_principal ON audit (principal, sequence);
 // The WHERE clause and arguments of a filtered list.
 std::pair<std::string, std::vector<SqlValue>> Filter(int64_t after, const std::string& principal,
                                                      const std::string& method,
-                                                     const std::string& resource) {
+                                                     const std::string& resource,
+                                                     const std::set<std::string>* units) {
   std::string sql = " WHERE sequence > ?";
   std::vector<SqlValue> args = {after};
   for (const auto& [column, value] :
@@ -44,6 +62,17 @@ std::pair<std::string, std::vector<SqlValue>> Filter(int64_t after, const std::s
     if (value.empty()) continue;
     sql += std::string(" AND ") + column + " = ?";
     args.push_back(value);
+  }
+  if (units != nullptr) {
+    sql += " AND EXISTS (SELECT 1 FROM audit_units u WHERE u.sequence = audit.sequence AND u.unit IN (";
+    if (units->empty()) sql += "NULL";
+    bool first = true;
+    for (const auto& unit : *units) {
+      sql += first ? "?" : ", ?";
+      first = false;
+      args.push_back(unit);
+    }
+    sql += "))";
   }
   return {sql, args};
 }
@@ -63,20 +92,33 @@ class SqlAuditStore : public AuditStore {
       if (!last.ok()) return last.status();
       auto entry = make(*last);
       if (!entry.ok()) return entry.status();
-      return db.Run(
-          "INSERT INTO audit (sequence, principal, method, resource, data) VALUES (?, ?, ?, ?, ?)",
-          {entry->sequence(), entry->principal(), entry->method(), entry->resource(),
-           SqlBlob{entry->SerializeAsString()}});
+      if (auto s = db.Run(
+              "INSERT INTO audit (sequence, principal, method, resource, data) "
+              "VALUES (?, ?, ?, ?, ?)",
+              {entry->sequence(), entry->principal(), entry->method(), entry->resource(),
+               SqlBlob{entry->SerializeAsString()}});
+          !s.ok()) {
+        return s;
+      }
+      for (const auto& unit : std::set<std::string>(entry->units().begin(), entry->units().end())) {
+        if (auto s = db.Run("INSERT INTO audit_units (sequence, unit) VALUES (?, ?)",
+                            {entry->sequence(), unit});
+            !s.ok()) {
+          return s;
+        }
+      }
+      return absl::OkStatus();
     });
   }
 
   absl::StatusOr<std::vector<v1::AuditEntry>> List(int64_t after, int limit,
                                                    const std::string& principal,
                                                    const std::string& method,
-                                                   const std::string& resource) override {
+                                                   const std::string& resource,
+                                                   const std::set<std::string>* units) override {
     // Not a structured binding: clang 14 cannot capture one in the lambda.
     std::pair<std::string, std::vector<SqlValue>> filter =
-        Filter(after, principal, method, resource);
+        Filter(after, principal, method, resource, units);
     const std::string& where = filter.first;
     std::vector<SqlValue>& args = filter.second;
     args.push_back(int64_t{limit});

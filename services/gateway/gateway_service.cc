@@ -8,6 +8,7 @@
 #include "libs/common/filter.h"
 #include "libs/common/grpc_status.h"
 #include "libs/common/page_token.h"
+#include "libs/common/page_token_seal.h"
 #include "libs/common/principal.h"
 #include "libs/common/transaction.h"
 #include "services/gateway/proxy.h"
@@ -64,8 +65,11 @@ grpc::ServerUnaryReactor* GatewayService::GetScorecard(grpc::CallbackServerConte
   }
   // The year is checked here, before the three calls whose partial answers
   // a scorecard would otherwise show for a year that cannot be.
-  if (request->year() < 2000 || request->year() > 2999) {
-    reactor->Finish(ToGrpcStatus(InvalidField("year", "must be a year from 2000")));
+  FieldViolations v;
+  if (request->unit().empty()) v.Add("unit", "is required");
+  if (request->year() < 2000 || request->year() > 2999) v.Add("year", "must be a year from 2000");
+  if (auto s = v.ToStatus(); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
     return reactor;
   }
   response->set_unit(request->unit());
@@ -108,7 +112,15 @@ grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(
     reactor->Finish(ToGrpcStatus(principal.status()));
     return reactor;
   }
-  auto list = ParseListRequest(request->page_size(), request->filter(), request->page_token(),
+  // Page tokens sealed to the caller and the query (page_token_seal.h).
+  const std::string binding = PageTokenBinding(
+      principal->name, "/chitieu.gateway.v1.GatewayService/ListAuditEntries", *request);
+  auto token = UnsealPageToken(request->page_token(), binding);
+  if (!token.ok()) {
+    reactor->Finish(ToGrpcStatus(token.status()));
+    return reactor;
+  }
+  auto list = ParseListRequest(request->page_size(), request->filter(), *token,
                                absl::StrCat("audit|", request->filter()));
   if (!list.ok()) {
     reactor->Finish(ToGrpcStatus(list.status()));
@@ -134,7 +146,15 @@ grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(
   }
   int64_t after = 0;
   if (!list->after.empty()) absl::SimpleAtoi(list->after, &after);
-  auto rows = audit_->List(after, list->page_size + 1, by_principal, by_method, by_resource);
+  // An auditor sees the entries about units in scope; only one whose
+  // scope covers every province sees them all (and those about no unit).
+  auto whole = policy_->CoversWholeSystem(*principal);
+  if (!whole.ok()) {
+    reactor->Finish(ToGrpcStatus(whole.status()));
+    return reactor;
+  }
+  auto rows = audit_->List(after, list->page_size + 1, by_principal, by_method, by_resource,
+                           *whole ? nullptr : &principal->scope);
   if (!rows.ok()) {
     reactor->Finish(ToGrpcStatus(rows.status()));
     return reactor;
@@ -142,6 +162,7 @@ grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(
   FillPage(
       *response, *rows, *list, [](const v1::AuditEntry& e) { return absl::StrCat(e.sequence()); },
       response->mutable_entries());
+  SealResponse(binding, response);
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

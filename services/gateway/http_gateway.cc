@@ -10,7 +10,9 @@
 #include "libs/common/byte_buffer.h"
 #include "libs/common/errors.h"
 #include "libs/common/grpc_status.h"
+#include "libs/common/idempotency.h"
 #include "libs/common/log.h"
+#include "libs/common/principal.h"
 #include "services/gateway/proxy.h"
 
 namespace chitieu::gateway {
@@ -37,10 +39,14 @@ class Call {
  public:
   Call(grpc::GenericStub* stub, const std::string& path, const httplib::Request& req)
       : call_(stub->PrepareCall(&ctx_, path, &cq_)) {
-    if (req.has_header("Authorization")) {
+    // Header values become metadata only if gRPC accepts them: a
+    // credential with other bytes is no credential (UNAUTHENTICATED), a
+    // request id of another shape is replaced by the gateway's own.
+    if (req.has_header("Authorization") &&
+        SafeMetadataValue(req.get_header_value("Authorization"))) {
       ctx_.AddMetadata("authorization", req.get_header_value("Authorization"));
     }
-    if (req.has_header("X-Request-Id")) {
+    if (req.has_header("X-Request-Id") && AuditableRequestId(req.get_header_value("X-Request-Id"))) {
       ctx_.AddMetadata("x-request-id", req.get_header_value("X-Request-Id"));
     }
     call_->StartCall(Tag(1));

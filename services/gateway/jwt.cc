@@ -201,6 +201,15 @@ absl::StatusOr<Principal> JwtVerifier::Verify(const std::string& token, absl::Ti
   const int64_t leeway = absl::ToInt64Seconds(settings_.leeway);
   if (!claims.contains("exp") || !claims["exp"].is_number()) return Unauthenticated("no exp");
   if (claims["exp"].get<double>() + leeway <= now_s) return Unauthenticated("expired");
+  // A token must say when it was issued, not in the future, and live no
+  // longer than the gateway allows: a stolen token with exp a century away
+  // would otherwise be a permanent key.
+  if (!claims.contains("iat") || !claims["iat"].is_number()) return Unauthenticated("no iat");
+  const double iat = claims["iat"].get<double>();
+  if (iat - leeway > now_s) return Unauthenticated("issued in the future");
+  if (claims["exp"].get<double>() - iat > absl::ToDoubleSeconds(settings_.max_lifetime)) {
+    return Unauthenticated("lives longer than the gateway allows (exp - iat)");
+  }
   if (claims.contains("nbf")) {
     if (!claims["nbf"].is_number()) return Unauthenticated("nbf is not a number");
     if (claims["nbf"].get<double>() - leeway > now_s) return Unauthenticated("not valid yet");

@@ -10,6 +10,8 @@
 //   header  alg = RS256 | ES256, kid = a key of the JWKS of that type
 //   iss     = --jwt_issuer          aud (string or list) holds --jwt_audience
 //   exp     in the future, nbf (if present) in the past, 60 s of leeway
+//   iat     required, not in the future (beyond the leeway), and
+//           exp - iat at most --jwt_max_lifetime (24 h by default)
 //   sub     the person ("user:<sub>" is the principal's name)
 //   chitieu_role   one of the roles (city_admin, district_officer, …)
 //   chitieu_units  the scope: a list of unit names ("units/002")
@@ -29,6 +31,8 @@ struct JwtSettings {
   std::string issuer;
   std::string audience;
   absl::Duration leeway = absl::Seconds(60);
+  // The longest a token may live (exp - iat).
+  absl::Duration max_lifetime = absl::Hours(24);
 };
 
 class JwtVerifier {

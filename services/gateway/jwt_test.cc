@@ -37,7 +37,7 @@ class JwtTest : public ::testing::Test {
     const int64_t now = absl::ToUnixSeconds(absl::Now());
     return {{"iss", "https://id.hanoi.gov.vn"}, {"aud", "chitieu"},
             {"sub", "nguyen.van.a"},           {"exp", now + 600},
-            {"nbf", now - 10},                 {"chitieu_role", "district_officer"},
+            {"iat", now - 10},                 {"nbf", now - 10},                 {"chitieu_role", "district_officer"},
             {"chitieu_units", {"units/002"}}};
   }
 
@@ -104,6 +104,31 @@ TEST_F(JwtTest, RefusesBadClaims) {
   c = Claims();
   c.erase("sub");
   refused(c, "no sub");
+  // Lifetime: iat is required, not in the future, and exp - iat is at most
+  // the maximum (24 h by default): a token with exp a century away, or one
+  // issued a year from now, is refused.
+  c = Claims();
+  c.erase("iat");
+  refused(c, "no iat");
+  c = Claims();
+  c["iat"] = now + 365 * 86400;
+  c["exp"] = now + 365 * 86400 + 600;
+  refused(c, "issued in the future");
+  c = Claims();
+  c["exp"] = now + 100LL * 365 * 86400;
+  refused(c, "lives longer");
+  c = Claims();
+  c["iat"] = now - 3600;
+  c["exp"] = now - 3600 + 86400 + 1;
+  refused(c, "lives longer");
+  // Exactly the maximum is accepted; iat just ahead within the leeway too.
+  c = Claims();
+  c["iat"] = now - 3600;
+  c["exp"] = now - 3600 + 86400;
+  EXPECT_TRUE(Check(rsa_, "rsa-1", c).ok());
+  c = Claims();
+  c["iat"] = now + 30;
+  EXPECT_TRUE(Check(rsa_, "rsa-1", c).ok());
 
   // Within the leeway an expiry just past is still accepted (clock skew).
   c = Claims();

@@ -31,6 +31,8 @@ ABSL_FLAG(std::string, jwks_file, "",
           "JWKS file of the identity provider's signing keys (empty: no JWTs accepted)");
 ABSL_FLAG(std::string, jwt_issuer, "", "The iss every JWT must carry");
 ABSL_FLAG(std::string, jwt_audience, "chitieu", "The aud every JWT must carry");
+ABSL_FLAG(int, jwt_max_lifetime_seconds, 86400,
+          "The longest a JWT may live, exp - iat (longer: refused)");
 ABSL_FLAG(int, default_deadline_ms, 30000, "Deadline for calls that set none");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
           "host:port of the HTTP/JSON listener (port 0 picks a free port)");
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
   auth_config.jwks_file = absl::GetFlag(FLAGS_jwks_file);
   auth_config.jwt.issuer = absl::GetFlag(FLAGS_jwt_issuer);
   auth_config.jwt.audience = absl::GetFlag(FLAGS_jwt_audience);
+  auth_config.jwt.max_lifetime = absl::Seconds(absl::GetFlag(FLAGS_jwt_max_lifetime_seconds));
   chitieu::gateway::Authenticator keys(auth_config);
   if (auto s = keys.Reload(); !s.ok()) {
     chitieu::LogError("cannot load credentials", {{"error", s.ToString()}});
@@ -78,7 +81,7 @@ int main(int argc, char** argv) {
   // their own current data).
   chitieu::RemoteDirectory directory(registry, quota, /*deadline_ms=*/2000,
                                      absl::Seconds(absl::GetFlag(FLAGS_authz_cache_seconds)));
-  chitieu::Policy policy(&directory);
+  chitieu::Policy policy(&directory, /*whole_system_fast_path=*/true);
   chitieu::gateway::ProxyConfig proxy_config;
   proxy_config.backends = {{"chitieu.registry.v1.RegistryService", registry},
                            {"chitieu.quota.v1.QuotaService", quota},
@@ -175,6 +178,9 @@ int main(int argc, char** argv) {
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&gateway};
+  config.authorized_services = {
+      "chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
+      "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"};
   config.generic_service = &proxy;
   // Reflection lists the proxied services (their descriptors are linked in).
   chitieu::registry::v1::RegistryService::CallbackService listed_registry;

@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <optional>
+#include <set>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -12,6 +14,7 @@
 #include "google/protobuf/dynamic_message.h"
 #include "libs/common/byte_buffer.h"
 #include "libs/common/grpc_status.h"
+#include "libs/common/idempotency.h"
 #include "libs/common/log.h"
 #include "libs/common/principal.h"
 
@@ -37,33 +40,17 @@ std::string NewRequestId() {
   return absl::StrCat("gw-", absl::ToUnixNanos(absl::Now()), "-", counter.fetch_add(1));
 }
 
-// The first resource a request names, for the audit log.
-std::string ResourceOf(const google::protobuf::Message& m) {
-  const auto* d = m.GetDescriptor();
-  for (const char* field : {"name", "parent", "unit", "assigner"}) {
-    const auto* f = d->FindFieldByName(field);
-    if (f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING &&
-        !f->is_repeated()) {
-      std::string v = m.GetReflection()->GetString(m, f);
-      if (!v.empty()) return v;
-    }
-  }
-  for (int i = 0; i < d->field_count(); ++i) {
-    const auto* f = d->field(i);
-    if (f->type() == google::protobuf::FieldDescriptor::TYPE_MESSAGE && !f->is_repeated() &&
-        m.GetReflection()->HasField(m, f)) {
-      std::string v = ResourceOf(m.GetReflection()->GetMessage(m, f));
-      if (!v.empty()) return v;
-    }
-  }
-  return "";
-}
-
+// The request's own request_id, if it is one the audit log may keep: the
+// services' shape (1 to 128 of letters, digits, '.', '_', ':', '-'); the
+// log stores nothing else a caller wrote.
 std::string RequestIdOf(const google::protobuf::Message& m) {
   const auto* f = m.GetDescriptor()->FindFieldByName("request_id");
   if (f == nullptr || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) return "";
-  return m.GetReflection()->GetString(m, f);
+  std::string id = m.GetReflection()->GetString(m, f);
+  return AuditableRequestId(id) ? id : "";
 }
+
+constexpr size_t kMaxAuditedResources = 100;
 
 // One proxied call: the server side faces the caller, `upstream_` the
 // service. Reactions of both sides serialise on `mu_`; gRPC operations are
@@ -110,10 +97,9 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     }
     input_type_ = method->input_type();
     auto access = AccessOf(method_);
-    mutation_ = access.ok() && *access != Access::kRead && *access != Access::kFeed &&
-                *access != Access::kAudit;
+    mutation_ = access.ok() && IsMutation(*access);
     request_id_ = Metadata(ctx->client_metadata(), kRequestIdHeader);
-    if (request_id_.empty()) request_id_ = NewRequestId();
+    if (!AuditableRequestId(request_id_)) request_id_ = NewRequestId();
     StartRead(&request_);
   }
 
@@ -132,12 +118,15 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       Refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request cannot be parsed"));
       return;
     }
-    absl::Status allowed = proxy_->config().policy->Authorize(principal_, method_, *message);
-    if (resource_.empty()) {
-      resource_ = ResourceOf(*message);
-      const std::string id = RequestIdOf(*message);
-      if (!id.empty()) body_request_id_ = id;
+    Decision decision;
+    absl::Status allowed =
+        proxy_->config().policy->Authorize(principal_, method_, *message, &decision);
+    if (body_request_id_.empty()) body_request_id_ = RequestIdOf(*message);
+    // What the declaration resolved, across every message of a stream.
+    for (auto& r : decision.resources) {
+      if (resources_.size() < kMaxAuditedResources) resources_.push_back(std::move(r));
     }
+    units_.insert(decision.units.begin(), decision.units.end());
     if (!allowed.ok()) {
       Refuse(ToGrpcStatus(allowed));
       return;
@@ -220,7 +209,12 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   void StartUpstream() {
     for (const auto& [key, value] : ctx_->client_metadata()) {
       std::string k(key.data(), key.size());
-      if (Forwardable(k)) upstream_context_.AddMetadata(k, std::string(value.data(), value.size()));
+      std::string v(value.data(), value.size());
+      // Binary metadata (-bin) carries any bytes; any other value must be
+      // one gRPC accepts, or it is dropped (never an abort).
+      if (Forwardable(k) && (absl::EndsWith(k, "-bin") || SafeMetadataValue(v))) {
+        upstream_context_.AddMetadata(k, v);
+      }
     }
     AddPrincipal(principal_, &upstream_context_);
     upstream_context_.AddMetadata(kRequestIdHeader, request_id_);
@@ -309,7 +303,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     if (delete_now) delete this;
   }
 
-  // Finishes the caller's call once, auditing mutations.
+  // Finishes the caller's call once, auditing mutations and refusals.
   void FinishNow(const grpc::Status& status) {
     {
       absl::MutexLock lock(&mu_);
@@ -317,11 +311,22 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       finished_ = true;
       pending_finish_.reset();
     }
-    if (mutation_ && proxy_->config().audit != nullptr && !principal_.name.empty()) {
+    const bool refused = status.error_code() == grpc::StatusCode::PERMISSION_DENIED;
+    if ((mutation_ || refused) && proxy_->config().audit != nullptr && !principal_.name.empty() &&
+        input_type_ != nullptr) {
       v1::AuditEntry entry;
       entry.set_principal(principal_.name);
       entry.set_method(method_);
-      entry.set_resource(resource_);
+      if (!resources_.empty()) entry.set_resource(resources_.front());
+      for (const auto& r : resources_) entry.add_resources(r);
+      // Also the caller's own units: a district's auditor sees what its
+      // officers tried elsewhere.
+      std::set<std::string> units = units_;
+      for (const auto& scope_unit : principal_.scope) {
+        auto line = proxy_->config().policy->UnitAndAncestors(scope_unit);
+        if (line.ok()) units.insert(line->begin(), line->end());
+      }
+      for (const auto& u : units) entry.add_units(u);
       entry.set_request_id(body_request_id_.empty() ? request_id_ : body_request_id_);
       entry.set_outcome(
           absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())));
@@ -341,7 +346,8 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   bool mutation_ = false;
   std::string request_id_;
   std::string body_request_id_;
-  std::string resource_;
+  std::vector<std::string> resources_;
+  std::set<std::string> units_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
   grpc::ClientContext upstream_context_;

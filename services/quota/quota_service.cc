@@ -12,7 +12,8 @@ namespace chitieu::quota {
   grpc::ServerUnaryReactor* QuotaService::Method(grpc::CallbackServerContext* c,            \
                                                  const pb::Request* r, pb::Response* out) { \
     static const std::string kPath = CHITIEU_METHOD_PATH(QuotaService, Method);             \
-    return Serve(c, kPath, *r, out, [&] { return quota_->Method(*r, PrincipalOf(*c)); });   \
+    return Serve(c, kPath, *r, out,                                                         \
+                 [&](const pb::Request& q) { return quota_->Method(q, PrincipalOf(*c)); }); \
   }
 
 CHITIEU_UNARY(CreateTarget, CreateTargetRequest, Target)

@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&service};
+  config.authorized_services = {"chitieu.registry.v1.RegistryService"};
   auto* feed_store = store->get();
   chitieu::ExportFeedHead([feed_store] { return feed_store->LastSequence(); });
   config.on_shutdown = [&notifier] { notifier.Shutdown(); };

@@ -14,6 +14,7 @@
 #include "libs/common/idempotency.h"
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
+#include "libs/common/root_units.h"
 #include "libs/common/transaction.h"
 #include "libs/common/validation.h"
 #include "services/registry/tax_code.h"
@@ -555,15 +556,15 @@ absl::StatusOr<pb::Enterprise> Registry::CreateEnterprise(
 absl::StatusOr<pb::Enterprise> Registry::UpdateEnterprise(
     const pb::UpdateEnterpriseRequest& request) {
   const pb::Enterprise& in = request.enterprise();
-  std::string code;
-  if (!in.name().empty()) {
-    auto parsed = ParseSingleName("enterprises", in.name(), "enterprise.name");
-    if (!parsed.ok()) return parsed.status();
-    code = *parsed;
-  } else {
-    code = in.enterprise_code();
+  // The name, and only the name, says which enterprise: a lookup by
+  // another key would escape the scope check made on the name.
+  if (in.name().empty()) return InvalidField("enterprise.name", "is required");
+  auto parsed = ParseSingleName("enterprises", in.name(), "enterprise.name");
+  if (!parsed.ok()) return parsed.status();
+  const std::string code = *parsed;
+  if (!in.enterprise_code().empty() && in.enterprise_code() != code) {
+    return InvalidField("enterprise.enterprise_code", "is immutable and differs from the name");
   }
-  if (code.empty()) return InvalidField("enterprise.name", "is required");
   std::vector<std::string> paths(request.update_mask().paths().begin(),
                                  request.update_mask().paths().end());
   if (paths.empty()) {
@@ -789,13 +790,29 @@ absl::Status Registry::CheckImportRow(const pb::Enterprise& row, const std::stri
 
 absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx, const pb::Enterprise& row,
                                                            const std::string& source,
-                                                           const std::string& today) {
+                                                           const std::string& today,
+                                                           const std::set<std::string>* scope) {
   const std::string& code = row.enterprise_code();
   pb::ImportOutcome outcome = pb::IMPORT_OUTCOME_UNSPECIFIED;
   auto unit = ExistingUnit(tx, row.seat_unit(), "seat_unit");
   if (!unit.ok()) return unit.status();
   auto existing = tx.GetEnterprise(code);
   if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+  if (existing.ok() && scope != nullptr) {
+    // The stored seat, read in this transaction, must be in the caller's
+    // scope; before any other comparison, so an outsider learns nothing of
+    // the enterprise (not even that its registration date differs).
+    auto covered = CoversUnit(*scope, existing->seat_unit(),
+                              [&tx](const std::string& unit) -> absl::StatusOr<std::string> {
+                                auto code = ParseSingleName("units", unit, "");
+                                if (!code.ok()) return absl::NotFoundError(unit);
+                                auto u = tx.GetUnit(*code);
+                                if (!u.ok()) return u.status();
+                                return u->parent();
+                              });
+    if (!covered.ok()) return covered.status();
+    if (!*covered) return InvalidField("enterprise_code", "is not in your scope");
+  }
   pb::Enterprise e;
   bool changed = false;
   if (existing.ok()) {
@@ -866,7 +883,7 @@ absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx, const
 
 absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
     const google::protobuf::RepeatedPtrField<pb::Enterprise>& rows, int64_t first_row,
-    const std::string& source) {
+    const std::string& source, const std::set<std::string>* scope) {
   const std::string today = FormatDate(today_());
   std::vector<pb::ImportRowResult> results(rows.size());
   std::vector<bool> valid(rows.size());
@@ -882,7 +899,7 @@ absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
       if (!valid[i]) continue;
       results[i].clear_reason();
       results[i].clear_field();
-      auto outcome = ApplyImportRow(tx, rows[i], source, today);
+      auto outcome = ApplyImportRow(tx, rows[i], source, today, scope);
       if (outcome.ok()) {
         results[i].set_outcome(*outcome);
       } else if (RejectsRowOnly(outcome.status())) {
@@ -1208,6 +1225,10 @@ absl::StatusOr<std::string> RegistryResources::ParentOf(const std::string& unit)
   auto got = Found(registry_->GetUnit(r), unit);
   if (!got.ok()) return got.status();
   return got->parent();
+}
+
+absl::StatusOr<std::vector<std::string>> RegistryResources::Roots() {
+  return RootUnits([this](const pb::ListUnitsRequest& r) { return registry_->ListUnits(r); });
 }
 
 absl::StatusOr<std::string> RegistryResources::SeatOf(const std::string& enterprise) {

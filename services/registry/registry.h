@@ -14,6 +14,7 @@
 //   UNAVAILABLE        the database is busy; safe to retry.
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -57,10 +58,13 @@ class Registry {
   // when it differs from the status then. A bad row comes back REJECTED
   // with its reason and field, and the others go on; only a storage
   // failure fails the batch, and then nothing of it is written. Row
-  // numbers start at `first_row`.
+  // numbers start at `first_row`. With a `scope` (the caller's units), a
+  // row for an existing enterprise whose stored seat lies outside it is
+  // rejected ("enterprise_code: is not in your scope"), judged inside the
+  // transaction, before anything of the enterprise is compared.
   absl::StatusOr<std::vector<pb::ImportRowResult>> ImportRows(
       const google::protobuf::RepeatedPtrField<pb::Enterprise>& rows, int64_t first_row,
-      const std::string& source);
+      const std::string& source, const std::set<std::string>* scope = nullptr);
 
   absl::StatusOr<pb::Organization> GetOrganization(const pb::GetOrganizationRequest& request);
   absl::StatusOr<pb::ListOrganizationsResponse> ListOrganizations(
@@ -81,7 +85,8 @@ class Registry {
   // so a failed row has written nothing.
   absl::StatusOr<pb::ImportOutcome> ApplyImportRow(RegistryTx& tx, const pb::Enterprise& row,
                                                    const std::string& source,
-                                                   const std::string& today);
+                                                   const std::string& today,
+                                                   const std::set<std::string>* scope);
   RegistryStore* store_;
   TodayFn today_;
 };
@@ -98,6 +103,7 @@ class RegistryResources : public ResourceDirectory {
  public:
   explicit RegistryResources(Registry* registry) : registry_(registry) {}
   absl::StatusOr<std::string> ParentOf(const std::string& unit) override;
+  absl::StatusOr<std::vector<std::string>> Roots() override;
   absl::StatusOr<std::string> SeatOf(const std::string& enterprise) override;
   absl::StatusOr<std::string> UnitOfBody(const std::string& body) override;
   // Targets are the quota service's: none here.

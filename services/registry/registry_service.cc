@@ -29,14 +29,22 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
       source_ = batch_.source().empty() ? "import" : batch_.source().substr(0, 100);
       first_ = false;
     }
-    // Every seat named must lie in the principal's scope (the gateway
+    // Every new seat named must lie in the principal's scope (the gateway
     // checked too); one row outside refuses the rest of the import.
     static const std::string kPath = CHITIEU_METHOD_PATH(RegistryService, ImportEnterprises);
     if (absl::Status s = AdmitCall(*context_, kPath, batch_); !s.ok()) {
       Finish(ToGrpcStatus(s));
       return;
     }
-    auto results = registry_->ImportRows(batch_.enterprises(), rows_ + 1, source_);
+    // Rows for existing enterprises are judged against their stored seats
+    // inside the import's transaction (the declaration's
+    // SUBJECT_IN_TRANSACTION): a caller on a principal's behalf only.
+    if (first_batch_) {
+      principal_ = VouchedPrincipal(*context_);
+      first_batch_ = false;
+    }
+    auto results = registry_->ImportRows(batch_.enterprises(), rows_ + 1, source_,
+                                         principal_ ? &principal_->scope : nullptr);
     if (!results.ok()) {
       Finish(ToGrpcStatus(results.status()));
       return;
@@ -77,6 +85,8 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
   pb::ImportEnterprisesRequest batch_;
   std::string source_;
   bool first_ = true;
+  bool first_batch_ = true;
+  std::optional<Principal> principal_;
   int64_t rows_ = 0;
 };
 

@@ -385,6 +385,60 @@ TEST_P(RegistryTest, ImportBatchRejectsRowsAloneAndCommitsTheRest) {
   EXPECT_EQ(first->registration_date(), EnterpriseRequest(1).enterprise().registration_date());
 }
 
+// Finding: an import row for another district's enterprise re-seated it,
+// and a wrong registration date in such a row was answered "differs from
+// the registered enterprise's". Judged against the stored seat inside the
+// import's transaction, an outsider's row is rejected before anything of
+// the enterprise is compared, and nothing is written.
+TEST_P(RegistryTest, ImportRowsForEnterprisesOutOfScopeAreRejectedAlone) {
+  pb::Enterprise tay_ho = MustCreate(1, "units/003");
+  pb::Enterprise ours = MustCreate(2, "units/00037");
+  const int64_t start = FeedLength();
+  const std::set<std::string> scope = {"units/002"};
+  google::protobuf::RepeatedPtrField<pb::Enterprise> rows;
+  pb::Enterprise moved = EnterpriseRequest(1, "units/002").enterprise();  // Tây Hồ's, re-seated.
+  *rows.Add() = moved;
+  pb::Enterprise wrong_date = moved;
+  wrong_date.set_registration_date("2001-01-01");
+  *rows.Add() = wrong_date;
+  pb::Enterprise renamed = EnterpriseRequest(2, "units/00037").enterprise();
+  renamed.set_display_name("Đổi tên");
+  *rows.Add() = renamed;
+  auto results = registry_->ImportRows(rows, 1, "nightly", &scope);
+  ASSERT_TRUE(results.ok()) << results.status();
+  for (int i : {0, 1}) {
+    EXPECT_EQ((*results)[i].outcome(), pb::IMPORT_OUTCOME_REJECTED);
+    EXPECT_EQ((*results)[i].field(), "enterprise_code");
+    EXPECT_EQ((*results)[i].reason(), "is not in your scope");
+  }
+  EXPECT_EQ((*results)[2].outcome(), pb::IMPORT_OUTCOME_UPDATED);
+  EXPECT_EQ(FeedLength() - start, 1);
+  pb::GetEnterpriseRequest get;
+  get.set_name(tay_ho.name());
+  EXPECT_EQ(registry_->GetEnterprise(get)->seat_unit(), "units/003");
+  // A scope over the whole city covers both.
+  const std::set<std::string> city = {"units/01"};
+  results = registry_->ImportRows(rows, 4, "nightly", &city);
+  ASSERT_TRUE(results.ok());
+  EXPECT_EQ((*results)[0].outcome(), pb::IMPORT_OUTCOME_UPDATED);
+  EXPECT_EQ((*results)[1].field(), "registration_date");
+}
+
+// Finding: UpdateEnterprise with no name found the enterprise by its code,
+// escaping the scope check made on the name. The name is required.
+TEST_P(RegistryTest, UpdatesNameTheirEnterprise) {
+  pb::Enterprise e = MustCreate(1);
+  pb::UpdateEnterpriseRequest u;
+  u.mutable_enterprise()->set_enterprise_code(e.enterprise_code());
+  u.mutable_enterprise()->set_seat_unit("units/003");
+  u.mutable_update_mask()->add_paths("seat_unit");
+  auto nameless = registry_->UpdateEnterprise(u);
+  EXPECT_EQ(nameless.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(GetFieldViolations(nameless.status()).front().first, "enterprise.name");
+  u.mutable_enterprise()->set_name(MustCreate(2).name());  // Another enterprise's name.
+  EXPECT_EQ(registry_->UpdateEnterprise(u).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(RegistryTest, FeedIsGapFreeAndCarriesResources) {
   const int64_t start = FeedLength();
   pb::Enterprise e = MustCreate(1);

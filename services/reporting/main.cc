@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&service};
+  config.authorized_services = {"chitieu.reporting.v1.ReportingService"};
   // Where the read model stands in each feed (lag = the source's
   // chitieu_feed_last_sequence − this), and whether it is connected.
   chitieu::Metrics::Global().AddCollector([s, &health](std::string* out) {

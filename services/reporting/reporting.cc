@@ -576,6 +576,14 @@ absl::StatusOr<std::string> ReportingResources::ParentOf(const std::string& unit
   return (*parent)->empty() ? std::string() : absl::StrCat("units/", **parent);
 }
 
+absl::StatusOr<std::vector<std::string>> ReportingResources::Roots() {
+  auto codes = store_->RootUnits();
+  if (!codes.ok()) return codes.status();
+  std::vector<std::string> out;
+  for (const auto& code : *codes) out.push_back(absl::StrCat("units/", code));
+  return out;
+}
+
 absl::StatusOr<std::string> ReportingResources::SeatOf(const std::string& enterprise) {
   const std::string code = CodeIn("enterprises", enterprise);
   auto seat = code.empty() ? absl::StatusOr<std::optional<std::string>>(std::nullopt)

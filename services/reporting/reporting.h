@@ -105,6 +105,7 @@ class ReportingResources : public ResourceDirectory {
  public:
   explicit ReportingResources(ReportingStore* store) : store_(store) {}
   absl::StatusOr<std::string> ParentOf(const std::string& unit) override;
+  absl::StatusOr<std::vector<std::string>> Roots() override;
   absl::StatusOr<std::string> SeatOf(const std::string& enterprise) override;
   // Reports name no body or target as their subject.
   absl::StatusOr<std::string> UnitOfBody(const std::string& body) override;

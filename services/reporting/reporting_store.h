@@ -86,6 +86,8 @@ class ReportingStore {
   // The parent's code of a unit ("" for a root), the seat's code of an
   // enterprise; nullopt when the model has no such unit or enterprise.
   virtual absl::StatusOr<std::optional<std::string>> UnitParent(const std::string& unit_code) = 0;
+  // The codes of the units with no parent (the provinces).
+  virtual absl::StatusOr<std::vector<std::string>> RootUnits() = 0;
   virtual absl::StatusOr<std::optional<std::string>> EnterpriseSeat(const std::string& code) = 0;
 
   // Enterprises registered on or before `as_of` seated beneath the unit,

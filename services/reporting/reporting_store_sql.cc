@@ -568,6 +568,18 @@ absl::StatusOr<std::optional<std::string>> SqlReportingStore::UnitParent(
   return FirstText(*core_, "SELECT coalesce(parent, '') FROM units WHERE code = ?", {unit_code});
 }
 
+absl::StatusOr<std::vector<std::string>> SqlReportingStore::RootUnits() {
+  std::vector<std::string> out;
+  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+    auto rows = db.Query("SELECT code FROM units WHERE coalesce(parent, '') = '' ORDER BY code", {});
+    if (!rows.ok()) return rows.status();
+    for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<std::optional<std::string>> SqlReportingStore::EnterpriseSeat(
     const std::string& code) {
   return FirstText(*core_, "SELECT seat_unit FROM enterprises WHERE code = ?", {code});

@@ -38,6 +38,7 @@ class SqlReportingStore : public ReportingStore {
   absl::StatusOr<std::string> DisplayName(const std::string& key) override;
   absl::StatusOr<bool> UnitExists(const std::string& unit_code) override;
   absl::StatusOr<std::optional<std::string>> UnitParent(const std::string& unit_code) override;
+  absl::StatusOr<std::vector<std::string>> RootUnits() override;
   absl::StatusOr<std::optional<std::string>> EnterpriseSeat(const std::string& code) override;
   absl::StatusOr<std::map<int, int64_t>> StatusCounts(const std::string& unit_code,
                                                       const std::string& as_of) override;
