@@ -15,7 +15,7 @@ DEBIAN_PACKAGES=(
   python3 python3-grpcio python3-protobuf
   golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-google-genproto-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
-  systemd python3-yaml iproute2
+  systemd python3-yaml iproute2 curl
   postgresql-15 libpq-dev
   clang libclang-rt-14-dev
   chromium
