@@ -27,6 +27,8 @@
 #include "absl/time/clock.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/jwt.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/service_process.h"
 
@@ -89,7 +91,10 @@ class GatewayE2ETest : public ::testing::Test {
          "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys",
          "--http_listen=127.0.0.1:0", "--http_port_file=" + dir_->path() + "/http_port",
          "--max_body_bytes=65536", "--jwks_file=" + dir_->path() + "/jwks.json",
-         "--jwt_issuer=https://id.test", "--max_message_bytes=262144", secret});
+         "--jwt_issuer=https://id.test", "--max_message_bytes=262144",
+         // EveryMethodRefuses… fails ~150 sign-ins on purpose;
+         // FailedSignInsAndFanOutsAreLimited tries the budget.
+         "--failed_sign_ins_per_minute=0", secret});
     ASSERT_TRUE(gateway_->Start()) << gateway_->error();
     std::ifstream(dir_->path() + "/http_port") >> http_port_;
     ASSERT_EQ(testing::RunTool("chitieu-seed",
@@ -210,6 +215,18 @@ class GatewayE2ETest : public ::testing::Test {
     }
     return result->status;
   }
+  // A second gateway over the same services, in `dir`, with a tight rate
+  // limit (0.01 calls a second) and `flags`; not started.
+  static ServiceProcess LimitedGateway(const TempDir& dir, std::vector<std::string> flags) {
+    std::vector<std::string> args = {
+        "--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
+        "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys",
+        "--http_listen=127.0.0.1:0", "--http_port_file=" + dir.path() + "/http_port",
+        "--service_secret=" + std::string(kServiceSecret), "--rate_limit_per_second=0.01"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    return ServiceProcess("chitieu-gateway", dir.path(), args);
+  }
+
   static httplib::Headers Bearer(const std::string& key) {
     return {{"Authorization", "Bearer " + key}};
   }
@@ -788,13 +805,7 @@ TEST_F(GatewayE2ETest, ApiKeysReloadOnSighup) {
 TEST_F(GatewayE2ETest, OverloadIsShedPerPrincipal) {
   // A second gateway over the same services, with a tight limit.
   TempDir dir;
-  ServiceProcess limited(
-      "chitieu-gateway", dir.path(),
-      {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
-       "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys",
-       "--http_listen=127.0.0.1:0", "--http_port_file=" + dir.path() + "/http_port",
-       "--service_secret=" + std::string(kServiceSecret), "--rate_limit_per_second=0.01",
-       "--rate_limit_burst=2"});
+  ServiceProcess limited = LimitedGateway(dir, {"--rate_limit_burst=2"});
   ASSERT_TRUE(limited.Start()) << limited.error();
   auto get_unit = [&](const std::string& key) { return GetUnitVia(limited.channel(), key); };
   EXPECT_EQ(get_unit(kViewer.secret), grpc::StatusCode::OK);
@@ -977,6 +988,117 @@ TEST_F(GatewayE2ETest, HostileHeaderValuesNeverAbortTheGateway) {
     EXPECT_EQ(entries.entries(0).resource(), "enterprises/" + code);
   }
   survives();
+}
+
+}  // namespace
+}  // namespace chitieu
+
+namespace chitieu {
+namespace {
+
+// Findings (issue 17): GetScorecard (three reporting calls) and
+// ListAuditEntries skipped the rate limit, and failed authentications were
+// never limited, so API keys could be guessed at full speed.
+TEST_F(GatewayE2ETest, FailedSignInsAndFanOutsAreLimited) {
+  TempDir dir;
+  ServiceProcess limited = LimitedGateway(
+      dir, {"--rate_limit_burst=4", "--failed_sign_ins_per_minute=0.6",
+            "--failed_sign_ins_burst=3"});
+  ASSERT_TRUE(limited.Start()) << limited.error();
+  auto gateway = gw::GatewayService::NewStub(limited.channel());
+  auto scorecard = [&](const std::string& key) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    gw::GetScorecardRequest r;
+    r.set_unit("units/002");
+    r.set_year(2013);
+    gw::Scorecard out;
+    return gateway->GetScorecard(&ctx, r, &out);
+  };
+  // A scorecard costs three calls: one fits in a burst of four, a second
+  // does not; the audit log is limited too.
+  EXPECT_TRUE(scorecard(kHoanKiem.secret).ok());
+  grpc::Status second = scorecard(kHoanKiem.secret);
+  EXPECT_EQ(second.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  google::rpc::Status details;
+  ASSERT_TRUE(details.ParseFromString(second.error_details()));
+  google::rpc::RetryInfo retry;
+  ASSERT_EQ(details.details_size(), 1);
+  ASSERT_TRUE(details.details(0).UnpackTo(&retry));
+  EXPECT_GT(retry.retry_delay().seconds(), 0);
+  for (int i = 0; i < 4; ++i) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, kAuditor.secret);
+    gw::ListAuditEntriesRequest r;
+    gw::ListAuditEntriesResponse out;
+    EXPECT_EQ(gateway->ListAuditEntries(&ctx, r, &out).error_code(), grpc::StatusCode::OK);
+  }
+  {
+    grpc::ClientContext ctx;
+    Authorize(ctx, kAuditor.secret);
+    gw::ListAuditEntriesRequest r;
+    gw::ListAuditEntriesResponse out;
+    EXPECT_EQ(gateway->ListAuditEntries(&ctx, r, &out).error_code(),
+              grpc::StatusCode::RESOURCE_EXHAUSTED);
+  }
+  // Three wrong keys from this address are UNAUTHENTICATED; then the
+  // address must wait, even with a right key, over gRPC and HTTP.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(GetUnitVia(limited.channel(), "guess-" + std::to_string(i)),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  EXPECT_EQ(GetUnitVia(limited.channel(), "guess-3"), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(GetUnitVia(limited.channel(), kViewer.secret), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  int port = 0;
+  std::ifstream(dir.path() + "/http_port") >> port;
+  httplib::Client http("127.0.0.1", port);
+  // The HTTP bridge passes the client's address on: the same address.
+  auto refused = http.Get("/v1/units/002", Bearer("guess-http"));
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
+  EXPECT_FALSE(refused->get_header_value("Retry-After").empty());
+}
+
+}  // namespace
+}  // namespace chitieu
+
+namespace chitieu {
+namespace {
+
+// Finding (issue 17): the gateway's call log showed the principal an
+// unauthenticated caller sent in its own metadata. It names only the
+// principal the gateway authenticated.
+TEST_F(GatewayE2ETest, TheCallLogNamesOnlyTheAuthenticatedPrincipal) {
+  for (const std::string& key : {std::string(), kViewer.secret}) {
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    ctx.AddMetadata("x-chitieu-principal", "forged:city-admin");
+    ctx.AddMetadata("x-chitieu-role", "city_admin");
+    ctx.AddMetadata("x-request-id", key.empty() ? "forged-anon" : "forged-viewer");
+    reg::GetUnitRequest r;
+    r.set_name("units/002");
+    reg::Unit out;
+    EXPECT_EQ(Registry()->GetUnit(&ctx, r, &out).error_code(),
+              key.empty() ? grpc::StatusCode::UNAUTHENTICATED : grpc::StatusCode::OK);
+  }
+  // The log is written as calls finish; read it until both lines are there.
+  const std::string path = dir_->path() + "/gateway/chitieu-gateway.log";
+  std::string anon, viewer;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while ((anon.empty() || viewer.empty()) && std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+      if (absl::StrContains(line, "\"forged-anon\"")) anon = line;
+      if (absl::StrContains(line, "\"forged-viewer\"")) viewer = line;
+    }
+    if (anon.empty() || viewer.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(anon.empty());
+  ASSERT_FALSE(viewer.empty());
+  EXPECT_FALSE(absl::StrContains(anon, "forged:city-admin")) << anon;
+  EXPECT_FALSE(absl::StrContains(anon, "\"principal\"")) << anon;
+  EXPECT_TRUE(absl::StrContains(viewer, kViewer.principal)) << viewer;
+  EXPECT_FALSE(absl::StrContains(viewer, "forged:city-admin")) << viewer;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "libs/common/errors.h"
 
+#include <algorithm>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/str_format.h"
 #include "google/rpc/error_details.pb.h"
@@ -116,6 +118,25 @@ std::string GetReason(const absl::Status& status) {
     return "";
   }
   return info.reason();
+}
+
+absl::Status TooManyRequests(std::string message, absl::Duration retry_after) {
+  absl::Status status = absl::ResourceExhaustedError(std::move(message));
+  google::rpc::RetryInfo info;
+  const int64_t ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(retry_after));
+  info.mutable_retry_delay()->set_seconds(ms / 1000);
+  info.mutable_retry_delay()->set_nanos(static_cast<int32_t>(ms % 1000) * 1000000);
+  status.SetPayload(kRetryInfoTypeUrl, absl::Cord(info.SerializeAsString()));
+  return status;
+}
+
+std::optional<absl::Duration> GetRetryDelay(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryInfoTypeUrl);
+  if (!payload.has_value()) return std::nullopt;
+  google::rpc::RetryInfo info;
+  if (!info.ParseFromString(std::string(*payload))) return std::nullopt;
+  return absl::Seconds(info.retry_delay().seconds()) +
+         absl::Nanoseconds(info.retry_delay().nanos());
 }
 
 }  // namespace chitieu

@@ -5,6 +5,7 @@
 // as payloads, so that the one mapping to grpc::Status (grpc_status.h) can
 // send them to callers in every language.
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace chitieu {
 
@@ -21,6 +23,7 @@ inline constexpr absl::string_view kErrorDomain = "chitieu.gov.vn";
 // Payload type URLs, as google.protobuf.Any spells them.
 inline constexpr absl::string_view kBadRequestTypeUrl = "type.googleapis.com/google.rpc.BadRequest";
 inline constexpr absl::string_view kErrorInfoTypeUrl = "type.googleapis.com/google.rpc.ErrorInfo";
+inline constexpr absl::string_view kRetryInfoTypeUrl = "type.googleapis.com/google.rpc.RetryInfo";
 
 // Collects field violations; ToStatus() is OK when there are none.
 class FieldViolations {
@@ -54,6 +57,13 @@ absl::Status WithReason(absl::Status status, absl::string_view reason);
 // Reads the field violations of a status built above (for tests and for
 // importers that report per-row reasons).
 std::vector<std::pair<std::string, std::string>> GetFieldViolations(const absl::Status& status);
+
+// RESOURCE_EXHAUSTED saying when to retry (a google.rpc.RetryInfo; over
+// HTTP, 429 with Retry-After).
+absl::Status TooManyRequests(std::string message, absl::Duration retry_after);
+
+// The RetryInfo delay of a status, if it carries one.
+std::optional<absl::Duration> GetRetryDelay(const absl::Status& status);
 
 // Reads the ErrorInfo reason, or "" when there is none.
 std::string GetReason(const absl::Status& status);

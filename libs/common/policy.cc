@@ -1,5 +1,7 @@
 #include "libs/common/policy.h"
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -424,9 +426,13 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
       continue;
     }
     for (auto& v : values) {
-      // A wildcard parent ("enterprises/-") names no resource: the filter
-      // (or the whole-system rule for lists) bounds the call.
-      if (absl::EndsWith(v.value, "/-")) continue;
+      // A wildcard parent ("enterprises/-"), where declared, names no
+      // resource: the filter (or the whole-system rule for lists) bounds
+      // the call.
+      if (field.wildcard() && !field.id() && absl::EndsWith(v.value, "/-") &&
+          std::count(v.value.begin(), v.value.end(), '/') == 1) {
+        continue;
+      }
       std::string name = v.value;
       if (field.id()) name = IdPrefix(*FindType(field.types(0))) + v.value;
       if (!WellFormed(name, field)) {
@@ -460,6 +466,13 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
       decision->resources = resources;
       decision->units.clear();
       for (const auto& unit : units) {
+        // A refusal keeps only the units the caller covers: where an
+        // out-of-scope resource lies is not the caller's to learn, nor its
+        // auditors' (they would see it in the entry).
+        if (!status.ok()) {
+          auto covered = Covers(principal.scope, unit);
+          if (!covered.ok() || !*covered) continue;
+        }
         auto line = UnitAndAncestors(unit);
         if (line.ok()) decision->units.insert(line->begin(), line->end());
       }

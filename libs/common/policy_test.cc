@@ -212,6 +212,45 @@ TEST_F(PolicyTest, BodiesAboveMayFoundInADistrict) {
             "organization.founding_body is not in your scope");
 }
 
+// Review finding: any value ending in "/-" skipped every check. The
+// wildcard stands only where a field declares it (a list's parent); a body
+// named "bodies/-" is judged like any other.
+TEST_F(PolicyTest, TheWildcardStandsOnlyWhereDeclared) {
+  registry::v1::GetBodyRequest get;
+  get.set_name("bodies/-");
+  EXPECT_EQ(Call(Officer(), std::string(kRegistry) + "GetBody", get).message(),
+            "name is not in your scope");
+  registry::v1::CreateOrganizationRequest create;
+  create.set_parent("enterprises/0100000001");
+  create.mutable_organization()->set_founding_body("bodies/-");
+  EXPECT_EQ(Call(Officer(), std::string(kRegistry) + "CreateOrganization", create).code(),
+            absl::StatusCode::kPermissionDenied);
+  registry::v1::CreateUnitRequest unit;
+  unit.mutable_unit()->set_name("units/48");
+  unit.mutable_unit()->set_parent("units/-");
+  EXPECT_EQ(Call(CityAdmin(), std::string(kRegistry) + "CreateUnit", unit).code(),
+            absl::StatusCode::kPermissionDenied);
+  registry::v1::ListOrganizationsRequest list;
+  list.set_parent("enterprises/-");
+  list.set_filter("unit = \"units/002\"");
+  EXPECT_TRUE(Call(Officer(), std::string(kRegistry) + "ListOrganizations", list).ok());
+}
+
+// Review finding: a refused call's audit entry carried the stored unit of
+// the resource it was refused, telling the caller's auditors where another
+// district's enterprise is. A refusal keeps only units the caller covers.
+TEST_F(PolicyTest, ARefusalRecordsNoUnitOutsideTheCallersScope) {
+  registry::v1::UpdateEnterpriseRequest update;
+  update.mutable_enterprise()->set_name("enterprises/0300000003");  // In province 79.
+  update.mutable_enterprise()->set_seat_unit("units/00037");
+  Decision decision;
+  EXPECT_EQ(Call(Officer(), std::string(kRegistry) + "UpdateEnterprise", update, &decision).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(decision.resources,
+            (std::vector<std::string>{"enterprises/0300000003", "units/00037"}));
+  EXPECT_TRUE(decision.units.empty());
+}
+
 TEST_F(PolicyTest, Relations) {
   // RELATION_PARENT: an approver over the parent acts on a child unit.
   EXPECT_TRUE(*policy_.Relates(Officer(), "units/00037", tv1::RELATION_PARENT));

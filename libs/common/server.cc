@@ -16,7 +16,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
+#include "libs/common/idempotency.h"
 #include "libs/common/policy.h"
+#include "libs/common/principal.h"
 #include "absl/flags/flag.h"
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
@@ -34,23 +36,37 @@ std::string MetadataValue(const std::multimap<grpc::string_ref, grpc::string_ref
   return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
 }
 
+constexpr char kLoggedPrincipalTrailer[] = "x-chitieu-logged-principal";
+
 // Logs one JSON line per call: method, code, duration, request id and the
-// principal the gateway vouched for. Health and reflection calls are not
-// logged.
+// principal: the one a trusted caller vouched for, or on the edge the one
+// the gateway authenticated (never what a caller merely sent). Health and
+// reflection calls are not logged.
 class CallLogInterceptor : public grpc::experimental::Interceptor {
  public:
-  explicit CallLogInterceptor(grpc::experimental::ServerRpcInfo* info)
-      : method_(info->method()), start_(absl::Now()) {}
+  CallLogInterceptor(grpc::experimental::ServerRpcInfo* info, bool edge)
+      : info_(info), edge_(edge), method_(info->method()), start_(absl::Now()) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       const auto* md = methods->GetRecvInitialMetadata();
       if (md != nullptr) {
-        request_id_ = MetadataValue(*md, "x-request-id");
-        principal_ = MetadataValue(*md, "x-chitieu-principal");
+        const std::string id = MetadataValue(*md, "x-request-id");
+        if (AuditableRequestId(id)) request_id_ = id;
+        if (!edge_ && info_->server_context() != nullptr &&
+            CheckCaller(*info_->server_context()).ok()) {
+          principal_ = DecodeMetadataText(MetadataValue(*md, kPrincipalMetadata));
+        }
       }
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+      if (auto* trailers = methods->GetSendTrailingMetadata(); trailers != nullptr) {
+        auto it = trailers->find(kLoggedPrincipalTrailer);
+        if (it != trailers->end()) {
+          principal_ = DecodeMetadataText(it->second);
+          trailers->erase(it);
+        }
+      }
       grpc::Status status = methods->GetSendStatus();
       nlohmann::json fields = {
           {"method", method_},
@@ -68,6 +84,8 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
   }
 
  private:
+  grpc::experimental::ServerRpcInfo* info_;
+  const bool edge_;
   std::string method_;
   absl::Time start_;
   std::string request_id_;
@@ -76,6 +94,7 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
 
 class CallLogFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
+  explicit CallLogFactory(bool edge) : edge_(edge) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
     absl::string_view method = info->method();
@@ -83,11 +102,18 @@ class CallLogFactory : public grpc::experimental::ServerInterceptorFactoryInterf
         absl::StartsWith(method, "/grpc.reflection.")) {
       return nullptr;
     }
-    return new CallLogInterceptor(info);
+    return new CallLogInterceptor(info, edge_);
   }
+
+ private:
+  const bool edge_;
 };
 
 }  // namespace
+
+void LogPrincipal(grpc::ServerContextBase* context, const std::string& principal) {
+  context->AddTrailingMetadata(kLoggedPrincipalTrailer, EncodeMetadataText(principal));
+}
 
 int RunServer(const ServerConfig& config) {
   for (const std::string& name : config.authorized_services) {
@@ -137,7 +163,7 @@ int RunServer(const ServerConfig& config) {
   // split its connections between them. One port, one server.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
-  factories.push_back(std::make_unique<CallLogFactory>());
+  factories.push_back(std::make_unique<CallLogFactory>(config.edge));
   builder.experimental().SetInterceptorCreators(std::move(factories));
 
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();

@@ -42,9 +42,18 @@ struct ServerConfig {
   std::function<void(int port)> on_started;
   // Called on SIGHUP (reload configuration); SIGHUP is ignored if unset.
   std::function<void()> on_reload;
+  // The public front (the gateway): what callers send in x-chitieu-*
+  // metadata vouches for nothing there, so the call log names only the
+  // principal the gateway itself authenticated (LogPrincipal).
+  bool edge = false;
   // How long in-flight calls may take to finish before they are cancelled.
   int drain_seconds = 10;
 };
+
+// Names the authenticated principal of a call in this server's call log
+// (on the edge: the one the gateway authenticated). Carried to the log in
+// a trailer the log removes before it leaves.
+void LogPrincipal(grpc::ServerContextBase* context, const std::string& principal);
 
 // Serves until SIGTERM or SIGINT. Returns the process exit code: 0 after a
 // graceful shutdown, 1 if the server could not start.

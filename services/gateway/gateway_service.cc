@@ -10,6 +10,7 @@
 #include "libs/common/page_token.h"
 #include "libs/common/page_token_seal.h"
 #include "libs/common/principal.h"
+#include "libs/common/server.h"
 #include "libs/common/transaction.h"
 #include "services/gateway/proxy.h"
 
@@ -47,9 +48,11 @@ struct ScorecardFetch {
 
 absl::StatusOr<Principal> GatewayService::Admit(grpc::CallbackServerContext* ctx,
                                                 const std::string& method,
-                                                const google::protobuf::Message& request) {
-  auto principal = AuthenticateCall(*keys_, *ctx);
+                                                const google::protobuf::Message& request,
+                                                double cost) {
+  auto principal = AdmitAtEdge(*keys_, limits_, *ctx, cost);
   if (!principal.ok()) return principal.status();
+  LogPrincipal(ctx, principal->name);
   if (auto s = policy_->Authorize(*principal, method, request); !s.ok()) return s;
   return principal;
 }
@@ -58,7 +61,9 @@ grpc::ServerUnaryReactor* GatewayService::GetScorecard(grpc::CallbackServerConte
                                                        const v1::GetScorecardRequest* request,
                                                        v1::Scorecard* response) {
   auto* reactor = ctx->DefaultReactor();
-  auto principal = Admit(ctx, "/chitieu.gateway.v1.GatewayService/GetScorecard", *request);
+  // Three reporting calls: it costs three of the caller's rate limit.
+  auto principal = Admit(ctx, "/chitieu.gateway.v1.GatewayService/GetScorecard", *request,
+                         /*cost=*/3);
   if (!principal.ok()) {
     reactor->Finish(ToGrpcStatus(principal.status()));
     return reactor;
@@ -107,7 +112,8 @@ grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(
     grpc::CallbackServerContext* ctx, const v1::ListAuditEntriesRequest* request,
     v1::ListAuditEntriesResponse* response) {
   auto* reactor = ctx->DefaultReactor();
-  auto principal = Admit(ctx, "/chitieu.gateway.v1.GatewayService/ListAuditEntries", *request);
+  auto principal =
+      Admit(ctx, "/chitieu.gateway.v1.GatewayService/ListAuditEntries", *request, /*cost=*/1);
   if (!principal.ok()) {
     reactor->Finish(ToGrpcStatus(principal.status()));
     return reactor;

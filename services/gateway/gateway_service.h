@@ -11,6 +11,7 @@
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
+#include "services/gateway/edge.h"
 #include "libs/common/policy.h"
 
 namespace chitieu::gateway {
@@ -18,10 +19,11 @@ namespace chitieu::gateway {
 class GatewayService final : public v1::GatewayService::CallbackService {
  public:
   GatewayService(Authenticator* keys, Policy* policy, AuditLog* audit,
-                 std::shared_ptr<grpc::Channel> reporting)
+                 std::shared_ptr<grpc::Channel> reporting, EdgeLimits limits = {})
       : keys_(keys),
         policy_(policy),
         audit_(audit),
+        limits_(limits),
         reporting_(reporting::v1::ReportingService::NewStub(std::move(reporting))) {}
 
   grpc::ServerUnaryReactor* GetScorecard(grpc::CallbackServerContext* ctx,
@@ -32,13 +34,15 @@ class GatewayService final : public v1::GatewayService::CallbackService {
                                              v1::ListAuditEntriesResponse* response) override;
 
  private:
-  // The caller's principal if it may call `method` with `request`.
+  // The caller's principal if it may call `method` with `request`, costing
+  // `cost` calls of its rate limit.
   absl::StatusOr<Principal> Admit(grpc::CallbackServerContext* ctx, const std::string& method,
-                                  const google::protobuf::Message& request);
+                                  const google::protobuf::Message& request, double cost);
 
   Authenticator* keys_;
   Policy* policy_;
   AuditLog* audit_;
+  const EdgeLimits limits_;
   std::unique_ptr<reporting::v1::ReportingService::Stub> reporting_;
 };
 

@@ -13,6 +13,7 @@
 #include "libs/common/idempotency.h"
 #include "libs/common/log.h"
 #include "libs/common/principal.h"
+#include "services/gateway/edge.h"
 #include "services/gateway/proxy.h"
 
 namespace chitieu::gateway {
@@ -30,6 +31,12 @@ std::string StatusJson(const grpc::Status& status) {
 
 void SendError(httplib::Response& res, const grpc::Status& status) {
   res.status = HttpStatusFor(status.error_code());
+  // RESOURCE_EXHAUSTED says when to retry (google.rpc.RetryInfo).
+  if (auto delay = GetRetryDelay(FromGrpcStatus(status)); delay.has_value()) {
+    res.set_header("Retry-After",
+                   std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(
+                                                           *delay, absl::Seconds(1))))));
+  }
   res.set_content(StatusJson(status), "application/json");
 }
 
@@ -45,6 +52,11 @@ class Call {
     if (req.has_header("Authorization") &&
         SafeMetadataValue(req.get_header_value("Authorization"))) {
       ctx_.AddMetadata("authorization", req.get_header_value("Authorization"));
+    }
+    // The client's address, for its budget of failed sign-ins (trusted by
+    // the gateway over this local socket only).
+    if (SafeMetadataValue(req.remote_addr)) {
+      ctx_.AddMetadata(kHttpClientMetadata, req.remote_addr);
     }
     if (req.has_header("X-Request-Id") && AuditableRequestId(req.get_header_value("X-Request-Id"))) {
       ctx_.AddMetadata("x-request-id", req.get_header_value("X-Request-Id"));

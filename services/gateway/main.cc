@@ -41,6 +41,10 @@ ABSL_FLAG(int, max_body_bytes, 8 << 20, "Largest HTTP request body (larger: 413)
 ABSL_FLAG(double, rate_limit_per_second, 200,
           "Calls a second each principal may make on average (0: no limit)");
 ABSL_FLAG(double, rate_limit_burst, 400, "Calls a principal may make at once");
+ABSL_FLAG(double, failed_sign_ins_per_minute, 60,
+          "Failed authentications a client address may make a minute on average (0: no limit)");
+ABSL_FLAG(double, failed_sign_ins_burst, 100,
+          "Failed authentications a client address may make at once");
 ABSL_FLAG(double, authz_cache_seconds, 5,
           "How long the gateway's authorization remembers an enterprise's seat and a body's "
           "unit (0: ask the registry every time; each service re-checks with its own data)");
@@ -92,9 +96,14 @@ int main(int argc, char** argv) {
   proxy_config.default_deadline_ms = absl::GetFlag(FLAGS_default_deadline_ms);
   chitieu::gateway::RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_per_second),
                                         absl::GetFlag(FLAGS_rate_limit_burst));
-  proxy_config.limiter = &limiter;
+  // Failed sign-ins per client address: a small budget that refills slowly,
+  // so keys cannot be guessed at speed.
+  chitieu::gateway::RateLimiter failed_sign_ins(absl::GetFlag(FLAGS_failed_sign_ins_per_minute) / 60,
+                                                absl::GetFlag(FLAGS_failed_sign_ins_burst));
+  proxy_config.limits = {&limiter, &failed_sign_ins};
   chitieu::gateway::Proxy proxy(proxy_config);
-  chitieu::gateway::GatewayService gateway(&keys, &policy, audit->get(), reporting);
+  chitieu::gateway::GatewayService gateway(&keys, &policy, audit->get(), reporting,
+                                           proxy_config.limits);
 
   auto transcoder = chitieu::gateway::Transcoder::Build(
       {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
@@ -175,6 +184,7 @@ int main(int argc, char** argv) {
     if (prober.joinable()) prober.join();
   };
   config.service_name = "gateway";
+  config.edge = true;
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&gateway};

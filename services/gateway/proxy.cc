@@ -17,6 +17,7 @@
 #include "libs/common/idempotency.h"
 #include "libs/common/log.h"
 #include "libs/common/principal.h"
+#include "libs/common/server.h"
 
 namespace chitieu::gateway {
 namespace {
@@ -69,17 +70,12 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
  public:
   ProxyCall(Proxy* proxy, grpc::GenericCallbackServerContext* ctx)
       : proxy_(proxy), ctx_(ctx), method_(ctx->method()), upstream_(this) {
-    auto principal = AuthenticateCall(*proxy_->config().keys, *ctx);
+    auto principal = AdmitAtEdge(*proxy_->config().keys, proxy_->config().limits, *ctx);
     if (!principal.ok()) {
       FinishNow(ToGrpcStatus(principal.status()));
       return;
     }
     principal_ = *principal;
-    if (proxy_->config().limiter != nullptr && !proxy_->config().limiter->Allow(principal_.name)) {
-      FinishNow(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                             "too many calls: slow down and retry with backoff"));
-      return;
-    }
     stub_ = proxy_->StubFor(method_);
     const auto* method = google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(
         method_.size() > 1 ? std::string(absl::StrReplaceAll(method_.substr(1), {{"/", "."}}))
@@ -334,6 +330,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
         LogError("cannot append to the audit log", {{"error", s.ToString()}});
       }
     }
+    if (!principal_.name.empty()) LogPrincipal(ctx_, principal_.name);
     Finish(status);
   }
 
@@ -364,11 +361,6 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
 };
 
 }  // namespace
-
-absl::StatusOr<Principal> AuthenticateCall(const Authenticator& keys,
-                                           const grpc::ServerContextBase& context) {
-  return keys.Authenticate(Metadata(context.client_metadata(), "authorization"));
-}
 
 Proxy::Proxy(ProxyConfig config) : config_(std::move(config)) {
   for (const auto& [service, channel] : config_.backends) {

@@ -19,6 +19,7 @@
 
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
+#include "services/gateway/edge.h"
 #include "libs/common/policy.h"
 #include "services/gateway/rate_limit.h"
 
@@ -33,8 +34,8 @@ struct ProxyConfig {
   Authenticator* keys = nullptr;
   Policy* policy = nullptr;
   AuditLog* audit = nullptr;
-  // Per principal; null: no limit.
-  RateLimiter* limiter = nullptr;
+  // Calls per principal and failed sign-ins per client address (edge.h).
+  EdgeLimits limits;
   // Applied when the caller sets no deadline.
   int default_deadline_ms = 30000;
 };
@@ -63,9 +64,5 @@ class Proxy : public grpc::CallbackGenericService {
   // Written by the prober, read by every call; the map itself is fixed.
   std::map<std::string, std::unique_ptr<std::atomic<bool>>> up_;
 };
-
-// The principal of a call from its `authorization` metadata.
-absl::StatusOr<Principal> AuthenticateCall(const Authenticator& keys,
-                                           const grpc::ServerContextBase& context);
 
 }  // namespace chitieu::gateway

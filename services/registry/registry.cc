@@ -359,7 +359,12 @@ absl::StatusOr<pb::Body> Registry::CreateBody(const pb::CreateBodyRequest& reque
       id_ok = false;
     }
   }
-  if (!id_ok) v.Add("body_id", "must be 1 to 63 lowercase letters, digits and hyphens");
+  // Beginning with a letter or digit: "-" is the collection wildcard.
+  if (!id.empty() && id.front() == '-') id_ok = false;
+  if (!id_ok) {
+    v.Add("body_id",
+          "must be 1 to 63 lowercase letters, digits and hyphens, beginning with a letter or digit");
+  }
   CheckText(v, "body.display_name", in.display_name(), true);
   if (in.kind() == pb::BODY_KIND_UNSPECIFIED || !pb::BodyKind_IsValid(in.kind())) {
     v.Add("body.kind", "must be one of the BODY_KIND_ values");
