@@ -13,12 +13,6 @@
 namespace chitieu {
 namespace {
 
-std::string Metadata(const grpc::ServerContextBase& context, const char* key) {
-  const auto& md = context.client_metadata();
-  auto it = md.find(key);
-  return it == md.end() ? "" : std::string(it->second.data(), it->second.size());
-}
-
 // Compares without leaking, through timing, how much of a guess is right.
 bool SameSecret(const std::string& a, const std::string& b) {
   if (a.size() != b.size()) return false;
@@ -47,7 +41,7 @@ absl::Status CheckCaller(const grpc::ServerContextBase& context) {
     if (auth != nullptr && auth->IsPeerAuthenticated()) return absl::OkStatus();
   }
   if ((secret.empty() && !mtls) ||
-      (!secret.empty() && SameSecret(Metadata(context, kServiceSecretMetadata), secret))) {
+      (!secret.empty() && SameSecret(ClientMetadata(context, kServiceSecretMetadata), secret))) {
     return absl::OkStatus();
   }
   return absl::UnauthenticatedError("direct calls are refused: call through the gateway");
@@ -56,6 +50,16 @@ absl::Status CheckCaller(const grpc::ServerContextBase& context) {
 void AddServiceSecret(grpc::ClientContext* context) {
   static const std::string secret = ServiceSecret();
   if (!secret.empty()) context->AddMetadata(kServiceSecretMetadata, secret);
+}
+
+std::string MetadataValue(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                          absl::string_view key) {
+  auto it = metadata.find(grpc::string_ref(key.data(), key.size()));
+  return it == metadata.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+std::string ClientMetadata(const grpc::ServerContextBase& context, absl::string_view key) {
+  return MetadataValue(context.client_metadata(), key);
 }
 
 bool SafeMetadataValue(absl::string_view value) {
@@ -81,18 +85,22 @@ std::string EncodeMetadataText(absl::string_view text) {
   return out;
 }
 
+namespace {
+// The value of a hex digit, or -1.
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+}  // namespace
+
 std::string DecodeMetadataText(absl::string_view text) {
   std::string out;
   for (size_t i = 0; i < text.size(); ++i) {
-    int hi, lo;
-    auto hex = [](char c) {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      return -1;
-    };
-    if (text[i] == '%' && i + 2 < text.size() && (hi = hex(text[i + 1])) >= 0 &&
-        (lo = hex(text[i + 2])) >= 0) {
+    int hi = -1, lo = -1;
+    if (text[i] == '%' && i + 2 < text.size() && (hi = HexDigit(text[i + 1])) >= 0 &&
+        (lo = HexDigit(text[i + 2])) >= 0) {
       out += static_cast<char>(hi * 16 + lo);
       i += 2;
     } else {
@@ -117,13 +125,13 @@ namespace {
 // may do nothing: the viewer role over an empty scope.
 std::optional<Principal> PrincipalInMetadata(const grpc::ServerContextBase& context) {
   Principal principal;
-  principal.name = DecodeMetadataText(Metadata(context, kPrincipalMetadata));
+  principal.name = DecodeMetadataText(ClientMetadata(context, kPrincipalMetadata));
   if (principal.name.empty()) return std::nullopt;
-  auto role = ParseRole(Metadata(context, kRoleMetadata));
+  auto role = ParseRole(ClientMetadata(context, kRoleMetadata));
   principal.role = role.ok() ? *role : Role::kViewer;
   if (role.ok()) {
     for (absl::string_view unit :
-         absl::StrSplit(Metadata(context, kScopeMetadata), ',', absl::SkipEmpty())) {
+         absl::StrSplit(ClientMetadata(context, kScopeMetadata), ',', absl::SkipEmpty())) {
       principal.scope.insert(std::string(unit));
     }
   }
@@ -154,7 +162,7 @@ absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string
 }
 
 std::string PrincipalOf(const grpc::ServerContextBase& context) {
-  std::string principal = DecodeMetadataText(Metadata(context, kPrincipalMetadata));
+  std::string principal = DecodeMetadataText(ClientMetadata(context, kPrincipalMetadata));
   if (principal.empty() || !CheckCaller(context).ok()) return "anonymous";
   return principal;
 }

@@ -22,6 +22,7 @@
 #include <grpcpp/client_context.h>
 #include <grpcpp/server_context.h>
 
+#include <map>
 #include <optional>
 #include <string>
 
@@ -37,6 +38,12 @@ inline constexpr char kPrincipalMetadata[] = "x-chitieu-principal";
 inline constexpr char kRoleMetadata[] = "x-chitieu-role";
 inline constexpr char kScopeMetadata[] = "x-chitieu-scope";
 inline constexpr char kServiceSecretMetadata[] = "x-chitieu-service-secret";
+
+// The first value of `key` in received metadata; "" if absent.
+std::string MetadataValue(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                          absl::string_view key);
+// The same for a call's client metadata.
+std::string ClientMetadata(const grpc::ServerContextBase& context, absl::string_view key);
 
 // True for a value gRPC accepts in ASCII metadata: printable ASCII (space
 // to '~'), at most 8 KiB. Anything a caller sent is checked with it before

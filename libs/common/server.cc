@@ -30,11 +30,6 @@ namespace {
 
 using grpc::experimental::InterceptionHookPoints;
 
-std::string MetadataValue(const std::multimap<grpc::string_ref, grpc::string_ref>& md,
-                          absl::string_view key) {
-  auto it = md.find(grpc::string_ref(key.data(), key.size()));
-  return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
-}
 
 constexpr char kLoggedPrincipalTrailer[] = "x-chitieu-logged-principal";
 

@@ -3,24 +3,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/errors.h"
+#include "libs/common/principal.h"
 
 namespace chitieu::gateway {
-namespace {
-
-std::string Metadata(const grpc::ServerContextBase& context, const char* key) {
-  const auto& md = context.client_metadata();
-  auto it = md.find(key);
-  return it == md.end() ? "" : std::string(it->second.data(), it->second.size());
-}
-
-}  // namespace
-
 std::string ClientAddress(const grpc::ServerContextBase& context) {
   const std::string peer = context.peer();
   if (absl::StartsWith(peer, "unix:")) {
     // Only the HTTP bridge reaches the local socket; it names its client,
     // written as gRPC writes peers so both protocols share one budget.
-    const std::string client = Metadata(context, kHttpClientMetadata).substr(0, 64);
+    const std::string client = ClientMetadata(context, kHttpClientMetadata).substr(0, 64);
     if (client.empty()) return "unix";
     return absl::StrContains(client, ':') ? absl::StrCat("ipv6:[", client, "]")
                                           : absl::StrCat("ipv4:", client);
@@ -38,7 +29,7 @@ absl::StatusOr<Principal> AdmitAtEdge(const Authenticator& keys, const EdgeLimit
     return TooManyRequests("too many failed sign-ins from this address; retry later",
                            limits.failed_sign_ins->RetryAfter(address));
   }
-  auto principal = keys.Authenticate(Metadata(context, "authorization"));
+  auto principal = keys.Authenticate(ClientMetadata(context, "authorization"));
   if (!principal.ok()) {
     if (limits.failed_sign_ins != nullptr) limits.failed_sign_ins->Charge(address);
     return principal.status();

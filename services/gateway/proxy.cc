@@ -22,12 +22,6 @@
 namespace chitieu::gateway {
 namespace {
 
-std::string Metadata(const std::multimap<grpc::string_ref, grpc::string_ref>& md,
-                     const std::string& key) {
-  auto it = md.find(key);
-  return it == md.end() ? "" : std::string(it->second.data(), it->second.size());
-}
-
 // Caller metadata passed on to the service: everything but credentials,
 // gRPC's own and the headers the gateway alone may set.
 bool Forwardable(absl::string_view key) {
@@ -94,7 +88,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     input_type_ = method->input_type();
     auto access = AccessOf(method_);
     mutation_ = access.ok() && IsMutation(*access);
-    request_id_ = Metadata(ctx->client_metadata(), kRequestIdHeader);
+    request_id_ = ClientMetadata(*ctx, kRequestIdHeader);
     if (!AuditableRequestId(request_id_)) request_id_ = NewRequestId();
     StartRead(&request_);
   }
