@@ -37,6 +37,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "bench/http_load.h"
 #include "bench/load.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
@@ -46,7 +47,7 @@
 #include "tests/support/service_process.h"
 #include "tests/support/stack.h"
 
-ABSL_FLAG(std::string, suites, "memory,start,forwarding,import,writes,reports,rebuild",
+ABSL_FLAG(std::string, suites, "memory,start,forwarding,http,import,writes,reports,rebuild",
           "Benchmarks to run, in this order");
 ABSL_FLAG(int, enterprises, 20000, "Enterprises the import creates (full scale: 1000000)");
 ABSL_FLAG(int, organizations, 40000,
@@ -372,6 +373,43 @@ class Bench {
     Emit(Tagged("writes", r));
   }
 
+  // GetProgress of a district through the gateway: over gRPC, and over
+  // HTTP/JSON on keep-alive connections (as browsers and REST clients
+  // send it), 1 and 32 at once, interleaved in rounds.
+  void HttpJson() {
+    WaitForReporting();
+    const std::string unit = "units/002";
+    auto stub = rep::ReportingService::NewStub(Fresh(stack_.gateway().address()));
+    AsyncCall progress = [&](int64_t, std::function<void(const grpc::Status&)> done) {
+      StartUnary<rep::GetProgressRequest, rep::Progress>(
+          [&](auto* c, auto* req, auto* resp, auto cb) {
+            stub->async()->GetProgress(c, req, resp, std::move(cb));
+          },
+          [&](grpc::ClientContext& c, rep::GetProgressRequest& r) {
+            WithKey(c);
+            r.set_unit(unit);
+            r.set_year(year_);
+          },
+          std::move(done));
+    };
+    HttpLoadOptions h;
+    h.port = stack_.http_port();
+    h.target = absl::StrCat("/v1/", unit, "/progress?year=", year_);
+    h.headers = {std::string("Authorization: Bearer ") + kKey};
+    h.seconds = absl::GetFlag(FLAGS_seconds);
+    for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
+      const std::string tag = absl::StrFormat("\"round\":%d", round);
+      for (int concurrency : {1, 32}) {
+        LoadOptions o;
+        o.concurrency = concurrency;
+        o.seconds = absl::GetFlag(FLAGS_seconds);
+        Emit(Tagged("http", RunLoad("GetProgress/grpc", o, progress), tag));
+        h.connections = concurrency;
+        Emit(Tagged("http", RunHttpLoad("GetProgress/http", h), tag));
+      }
+    }
+  }
+
   void Reports() {
     auto stub = reporting_.get();
     const int year = year_;
@@ -601,6 +639,7 @@ int main(int argc, char** argv) {
     if (suite == "memory") bench.Memory();
     else if (suite == "start") bench.StartTimes("seeded");
     else if (suite == "forwarding") bench.Forwarding();
+    else if (suite == "http") bench.HttpJson();
     else if (suite == "import") bench.Import();
     else if (suite == "writes") bench.Writes();
     else if (suite == "reports") bench.Reports();

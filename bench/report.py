@@ -73,6 +73,41 @@ def forwarding(rows):
     return out
 
 
+def http_json(rows):
+    out = ["### 1b. HTTP/JSON on keep-alive connections beside gRPC, through the gateway", "",
+           "GetProgress of a district through the gateway: over gRPC, and as "
+           "`GET /v1/units/002/progress` on connections kept alive (one request at a time on "
+           "each, as browsers and REST clients send them).", "",
+           "| path | 1 connection: p50 | p99 | throughput | 32 connections: throughput | p50 | p99 |",
+           "|---|---|---|---|---|---|---|"]
+
+    def median_round(name, many):
+        runs = [r for r in rows if r.get("benchmark") == "http" and r.get("name") == name
+                and (r.get("concurrency", 1) > 1) == many]
+        runs.sort(key=lambda r: r["throughput"])
+        return runs[len(runs) // 2] if runs else None
+    got = {}
+    for name in ("GetProgress/grpc", "GetProgress/http"):
+        a, b = median_round(name, False), median_round(name, True)
+        if not a or not b:
+            continue
+        got[name] = (a, b)
+        out.append(f"| {name.split('/')[1]} | {a['p50_us']:.0f} µs | {a['p99_us']:.0f} µs "
+                   f"| {a['throughput']:.0f}/s | {b['throughput']:.0f}/s | {b['p50_us']:.0f} µs "
+                   f"| {b['p99_us']:.0f} µs |")
+    out.append("")
+    if len(got) == 2:
+        r1 = got["GetProgress/http"][0]["throughput"] / got["GetProgress/grpc"][0]["throughput"]
+        r32 = got["GetProgress/http"][1]["throughput"] / got["GetProgress/grpc"][1]["throughput"]
+        out.append(f"- HTTP/JSON ÷ gRPC at 1 connection: **{r1:.2f}×** (target ≥ 0.5×: {verdict(r1 >= 0.5)}); "
+                   f"at 32: **{r32:.2f}×**")
+    for r in rows:
+        if r.get("benchmark") == "http" and r.get("first_error"):
+            out.append(f"- {r['name']} ({r['concurrency']}): {r['first_error']}")
+            break
+    return out
+
+
 def per_backend(runs):
     out = ["### 2. Bulk import against the sqlite3 shell's `.import`", "",
            "| backend | rows | batch | ours | sqlite3 `.import` | ratio (target ≥ 0.5) |",
@@ -147,7 +182,7 @@ def main():
     first = runs[0][1]
     lines = ["<!-- bench:begin (written by ./scripts/bench; edit bench/report.py, not this) -->", "",
              args.meta, ""]
-    lines += forwarding(first) + [""] + per_backend(runs) + [""] + memory_and_start(first)
+    lines += forwarding(first) + [""] + http_json(first) + [""] + per_backend(runs) + [""] + memory_and_start(first)
     lines += ["", "<!-- bench:end -->"]
     with open(args.doc, encoding="utf-8") as f:
         doc = f.read()

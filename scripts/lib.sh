@@ -11,7 +11,7 @@ DEBIAN_PACKAGES=(
   cmake g++ make pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libgtest-dev libgmock-dev libsqlite3-dev sqlite3
-  libspdlog-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libjwt-dev openssl
+  libspdlog-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libboost-dev libjwt-dev openssl
   python3 python3-grpcio python3-protobuf
   golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-google-genproto-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc

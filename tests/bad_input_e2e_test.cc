@@ -409,10 +409,14 @@ TEST_F(BadInputE2ETest, MalformedProtobufOverGrpc) {
   e->set_enterprise_code("0100233489");
   bytes = good.SerializeAsString() + std::string("\xb8\x3e\x01", 3);
   EXPECT_EQ(CallGrpc(create, bytes).error_code(), StatusCode::INVALID_ARGUMENT);
-  // Over the 4 MiB limit.
+  // Over the 4 MiB limit. Regression (issue 17): the failed read and the
+  // cancellation raced in the proxy, and about one such call in three
+  // crashed the gateway; twenty in a row found it every time.
   e->set_display_name(std::string(5 << 20, 'x'));
-  EXPECT_EQ(CallGrpc(create, good.SerializeAsString()).error_code(),
-            StatusCode::RESOURCE_EXHAUSTED);
+  const std::string oversized = good.SerializeAsString();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_EQ(CallGrpc(create, oversized).error_code(), StatusCode::RESOURCE_EXHAUSTED) << i;
+  }
   // An unknown method.
   EXPECT_EQ(CallGrpc("/chitieu.registry.v1.RegistryService/DropEverything", "").error_code(),
             StatusCode::UNIMPLEMENTED);

@@ -19,6 +19,14 @@ std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  // A cut link (no reset, packets simply lost) is found by pings: an
+  // unanswered one closes the connection, reconnecting fails, and the
+  // channel's state becomes TRANSIENT_FAILURE — what the gateway refuses
+  // calls on (Proxy::BackendReachable).
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kPeerKeepaliveMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kPeerKeepaliveMs);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   if (const std::string name = absl::GetFlag(FLAGS_peer_server_name); !name.empty()) {
     args.SetSslTargetNameOverride(name);

@@ -4,7 +4,8 @@
 // grows to 120 s; between services on one site a peer that restarts should
 // be found again within seconds, so the backoff is capped at 2 s. TLS (and
 // the client certificate) come from --peer_ca and friends (tls.h); the
-// largest message received from --max_message_bytes.
+// largest message received from --max_message_bytes. Keepalive pings find
+// a cut link within seconds.
 
 #include <grpcpp/grpcpp.h>
 
@@ -12,6 +13,11 @@
 #include <string>
 
 namespace chitieu {
+
+// How often a peer channel pings an idle connection, and how long it waits
+// for the answer before it gives the connection up; servers accept pings
+// twice as often (server.cc).
+inline constexpr int kPeerKeepaliveMs = 2000;
 
 // Exits the process (status 1, logged) if the TLS files cannot be read: a
 // channel is made at start-up, where a broken configuration must stop it.

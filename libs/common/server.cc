@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
+#include "libs/common/channel.h"
 #include "libs/common/idempotency.h"
 #include "libs/common/policy.h"
 #include "libs/common/principal.h"
@@ -157,6 +158,11 @@ int RunServer(const ServerConfig& config) {
   // by mistake, or two binding port 0 at once) could then share a port and
   // split its connections between them. One port, one server.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Peers ping idle connections (PeerChannel's keepalive) to find a cut
+  // link in seconds; let them, rather than answer GOAWAY "too many pings".
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             kPeerKeepaliveMs / 2);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<CallLogFactory>(config.edge));
   builder.experimental().SetInterceptorCreators(std::move(factories));

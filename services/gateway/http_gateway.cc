@@ -1,8 +1,15 @@
 #include "services/gateway/http_gateway.h"
 
-#include <httplib.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include "absl/strings/numbers.h"
+#include <fstream>
+#include <sstream>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/dynamic_message.h"
@@ -29,41 +36,71 @@ std::string StatusJson(const grpc::Status& status) {
   return ToJson(rpc);
 }
 
-void SendError(httplib::Response& res, const grpc::Status& status) {
-  res.status = HttpStatusFor(status.error_code());
+void SendError(HttpResponder& responder, const grpc::Status& status) {
+  HttpHeaders headers;
   // RESOURCE_EXHAUSTED says when to retry (google.rpc.RetryInfo).
   if (auto delay = GetRetryDelay(FromGrpcStatus(status)); delay.has_value()) {
-    res.set_header("Retry-After",
-                   std::to_string(std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(
-                                                           *delay, absl::Seconds(1))))));
+    headers.emplace_back("Retry-After",
+                         std::to_string(std::max<int64_t>(
+                             1, absl::ToInt64Seconds(absl::Ceil(*delay, absl::Seconds(1))))));
   }
-  res.set_content(StatusJson(status), "application/json");
+  responder.Send(HttpStatusFor(status.error_code()), "application/json", StatusJson(status),
+                 headers);
+}
+
+void SendError(HttpResponder& responder, const absl::Status& status) {
+  SendError(responder, ToGrpcStatus(status));
+}
+
+// The content type of a dashboard file, by its extension.
+std::string ContentTypeOf(const std::string& path) {
+  static const std::pair<const char*, const char*> kTypes[] = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".ico", "image/x-icon"},
+      {".woff2", "font/woff2"},
+      {".map", "application/json"},
+      {".txt", "text/plain; charset=utf-8"}};
+  for (const auto& [ext, type] : kTypes) {
+    if (absl::EndsWith(path, ext)) return type;
+  }
+  return "application/octet-stream";
 }
 
 // One call through the gateway's gRPC server, driven step by step on its
 // own completion queue (any shape: unary, client, server or bidi stream).
 class Call {
  public:
-  Call(grpc::GenericStub* stub, const std::string& path, const httplib::Request& req)
+  Call(grpc::GenericStub* stub, const std::string& path, const HttpRequest& req)
       : call_(stub->PrepareCall(&ctx_, path, &cq_)) {
     // Header values become metadata only if gRPC accepts them: a
     // credential with other bytes is no credential (UNAUTHENTICATED), a
     // request id of another shape is replaced by the gateway's own.
-    if (req.has_header("Authorization") &&
-        SafeMetadataValue(req.get_header_value("Authorization"))) {
-      ctx_.AddMetadata("authorization", req.get_header_value("Authorization"));
+    if (const std::string* auth = req.Header("Authorization");
+        auth != nullptr && SafeMetadataValue(*auth)) {
+      ctx_.AddMetadata("authorization", *auth);
     }
     // The client's address, for its budget of failed sign-ins (trusted by
     // the gateway over this local socket only).
-    if (SafeMetadataValue(req.remote_addr)) {
-      ctx_.AddMetadata(kHttpClientMetadata, req.remote_addr);
+    if (SafeMetadataValue(req.remote_address)) {
+      ctx_.AddMetadata(kHttpClientMetadata, req.remote_address);
     }
-    if (req.has_header("X-Request-Id") && AuditableRequestId(req.get_header_value("X-Request-Id"))) {
-      ctx_.AddMetadata("x-request-id", req.get_header_value("X-Request-Id"));
+    if (const std::string* id = req.Header("X-Request-Id");
+        id != nullptr && AuditableRequestId(*id)) {
+      ctx_.AddMetadata("x-request-id", *id);
     }
+  }
+  // Starts the call; after Cancel, nothing more is sent or read.
+  void Start() {
     call_->StartCall(Tag(1));
     Wait();
   }
+  void Cancel() { ctx_.TryCancel(); }
+  grpc::ClientContext* context() { return &ctx_; }
   ~Call() {
     ctx_.TryCancel();
     cq_.Shutdown();
@@ -116,153 +153,159 @@ class Call {
 }  // namespace
 
 HttpGateway::HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Channel> grpc,
-                         size_t max_body_bytes, const std::string& tls_cert,
-                         const std::string& tls_key, const std::string& dashboard_dir)
+                         HttpFrontOptions options, const std::string& dashboard_dir)
     : transcoder_(transcoder),
       grpc_(std::move(grpc)),
-      server_(tls_cert.empty() ? new httplib::Server
-                               : new httplib::SSLServer(tls_cert.c_str(), tls_key.c_str())) {
-  server_->set_payload_max_length(max_body_bytes);
-  if (!dashboard_dir.empty()) {
-    // Static files first (httplib tries them before the routes below); a
-    // path that names no file falls through to the API.
-    if (!server_->set_mount_point("/", dashboard_dir)) {
-      LogError("the dashboard folder cannot be served", {{"folder", dashboard_dir}});
+      dashboard_dir_(dashboard_dir),
+      front_(std::move(options), [this](const HttpRequest& request, HttpResponder& responder) {
+        Handle(request, responder);
+      }) {
+  if (!dashboard_dir_.empty()) {
+    struct stat st;
+    if (stat(dashboard_dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      LogError("the dashboard folder cannot be served", {{"folder", dashboard_dir_}});
+      dashboard_dir_.clear();
     }
-    server_->set_file_request_handler([](const httplib::Request&, httplib::Response& res) {
-      // The dashboard loads only its own files and calls only this origin.
-      res.set_header("Content-Security-Policy",
-                     "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'");
-      res.set_header("X-Content-Type-Options", "nosniff");
-      res.set_header("Referrer-Policy", "no-referrer");
-    });
   }
-  server_->Get("/openapi.json", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(OpenApiJson(*transcoder_), "application/json");
-  });
-  auto handle = [this](const httplib::Request& req, httplib::Response& res) {
-    std::vector<std::string> bindings;
-    auto route = transcoder_->Match(req.method, req.path, &bindings);
-    if (!route.ok()) {
-      SendError(res, ToGrpcStatus(route.status()));
-      return;
-    }
-    const Route& r = **route;
-    // Only the URL's query string: httplib also files form-encoded bodies
-    // under params, and a body here is always JSON.
-    httplib::Params query;
-    if (const size_t q = req.target.find('?'); q != std::string::npos) {
-      httplib::detail::parse_query_text(req.target.substr(q + 1), query);
-    }
-    google::protobuf::DynamicMessageFactory factory;
-    std::vector<std::string> requests;
-    if (r.method->client_streaming()) {
-      // One JSON message a line.
-      for (absl::string_view line : absl::StrSplit(req.body, '\n', absl::SkipWhitespace())) {
-        std::unique_ptr<google::protobuf::Message> m(
-            factory.GetPrototype(r.method->input_type())->New());
-        if (auto s = transcoder_->BuildRequest(r, bindings, std::string(line), query, m.get());
-            !s.ok()) {
-          SendError(res, ToGrpcStatus(s));
-          return;
-        }
-        requests.push_back(m->SerializeAsString());
-      }
-    } else {
-      std::unique_ptr<google::protobuf::Message> m(
-          factory.GetPrototype(r.method->input_type())->New());
-      if (auto s = transcoder_->BuildRequest(r, bindings, req.body, query, m.get()); !s.ok()) {
-        SendError(res, ToGrpcStatus(s));
-        return;
-      }
-      requests.push_back(m->SerializeAsString());
-    }
-    grpc::GenericStub stub(grpc_);
-    auto call = std::make_shared<Call>(&stub, r.grpc_path, req);
-    for (size_t i = 0; i < requests.size(); ++i) {
-      if (!call->Write(requests[i], i + 1 == requests.size() && !r.method->client_streaming())) {
-        break;
-      }
-    }
-    if (r.method->client_streaming()) call->WritesDone();
-    const auto* output = factory.GetPrototype(r.method->output_type());
-    if (!r.method->server_streaming()) {
-      std::string bytes;
-      const bool got = call->Read(&bytes);
-      grpc::Status status = call->Finish();
-      if (!status.ok()) {
-        SendError(res, status);
-        return;
-      }
-      std::unique_ptr<google::protobuf::Message> m(output->New());
-      if (got) m->ParseFromString(bytes);
-      res.set_content(ToJson(*m), "application/json");
-      return;
-    }
-    // A server stream: the first message decides between 200 and an error.
-    std::string first;
-    if (!call->Read(&first)) {
-      grpc::Status status = call->Finish();
-      if (!status.ok()) {
-        SendError(res, status);
-        return;
-      }
-      res.set_content("", "application/x-ndjson");
-      return;
-    }
-    auto factory_keep = std::make_shared<google::protobuf::DynamicMessageFactory>();
-    const auto* prototype = factory_keep->GetPrototype(r.method->output_type());
-    auto pending = std::make_shared<std::string>(std::move(first));
-    res.set_chunked_content_provider(
-        "application/x-ndjson",
-        [call, prototype, pending, factory_keep](size_t, httplib::DataSink& sink) {
-          std::string bytes;
-          if (!pending->empty()) {
-            bytes.swap(*pending);
-          } else if (!call->Read(&bytes)) {
-            grpc::Status status = call->Finish();
-            if (!status.ok()) {
-              const std::string line = "{\"error\":" + StatusJson(status) + "}\n";
-              sink.write(line.data(), line.size());
-            }
-            sink.done();
-            return true;
-          }
-          std::unique_ptr<google::protobuf::Message> m(prototype->New());
-          m->ParseFromString(bytes);
-          const std::string line = ToJson(*m) + "\n";
-          return sink.write(line.data(), line.size());
-        });
-  };
-  server_->Get(".*", handle);
-  server_->Post(".*", handle);
-  server_->Patch(".*", handle);
-  server_->Put(".*", handle);
-  server_->Delete(".*", handle);
 }
 
 HttpGateway::~HttpGateway() { Stop(); }
 
-int HttpGateway::Start(const std::string& listen) {
-  if (!server_->is_valid()) return -1;
-  const size_t colon = listen.rfind(':');
-  int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port)) return -1;
-  const std::string host = listen.substr(0, colon);
-  if (port == 0) {
-    port = server_->bind_to_any_port(host);
-  } else if (!server_->bind_to_port(host, port)) {
-    port = -1;
-  }
-  if (port <= 0) return -1;
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  return port;
-}
+int HttpGateway::Start(const std::string& listen) { return front_.Start(listen); }
 
 void HttpGateway::Stop() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    for (grpc::ClientContext* c : calls_) c->TryCancel();
+  }
+  front_.Stop();
+}
+
+bool HttpGateway::ServeFile(const HttpRequest& request, const std::string& path,
+                            HttpResponder& responder) {
+  if (dashboard_dir_.empty() || request.method != "GET") return false;
+  // Only plain names: no "..", no hidden files, no escapes left.
+  std::string relative = path == "/" ? "/index.html" : path;
+  for (absl::string_view segment : absl::StrSplit(relative.substr(1), '/')) {
+    if (segment.empty() || segment.front() == '.') return false;
+    for (char c : segment) {
+      if (!absl::ascii_isalnum(c) && c != '.' && c != '-' && c != '_') return false;
+    }
+  }
+  const std::string file = dashboard_dir_ + relative;
+  const int fd = open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  std::string content;
+  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (regular) {
+    content.resize(st.st_size);
+    size_t got = 0;
+    while (got < content.size()) {
+      const ssize_t n = read(fd, content.data() + got, content.size() - got);
+      if (n <= 0) break;
+      got += n;
+    }
+    content.resize(got);
+  }
+  close(fd);
+  if (!regular) return false;
+  // The dashboard loads only its own files and calls only this origin.
+  responder.Send(200, ContentTypeOf(file), std::move(content),
+                 {{"Content-Security-Policy",
+                   "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                   "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"},
+                  {"X-Content-Type-Options", "nosniff"},
+                  {"Referrer-Policy", "no-referrer"}});
+  return true;
+}
+
+void HttpGateway::Handle(const HttpRequest& request, HttpResponder& responder) {
+  const size_t q = request.target.find('?');
+  auto path = DecodeUrlPath(request.target.substr(0, q));
+  if (!path.ok()) return SendError(responder, path.status());
+  if (ServeFile(request, *path, responder)) return;
+  if (request.method == "GET" && *path == "/openapi.json") {
+    return responder.Send(200, "application/json", OpenApiJson(*transcoder_));
+  }
+  std::vector<std::string> bindings;
+  auto route = transcoder_->Match(request.method, *path, &bindings);
+  if (!route.ok()) return SendError(responder, route.status());
+  const Route& r = **route;
+  // Only the URL's query string: a body here is always JSON.
+  auto query = ParseQueryString(q == std::string::npos ? "" : request.target.substr(q + 1));
+  if (!query.ok()) return SendError(responder, query.status());
+  google::protobuf::DynamicMessageFactory factory;
+  const google::protobuf::Message* input = factory.GetPrototype(r.method->input_type());
+  std::vector<std::string> requests;
+  if (r.method->client_streaming()) {
+    // One JSON message a line.
+    for (absl::string_view line : absl::StrSplit(request.body, '\n', absl::SkipWhitespace())) {
+      std::unique_ptr<google::protobuf::Message> m(input->New());
+      if (auto s = transcoder_->BuildRequest(r, bindings, std::string(line), *query, m.get());
+          !s.ok()) {
+        return SendError(responder, s);
+      }
+      requests.push_back(m->SerializeAsString());
+    }
+  } else {
+    std::unique_ptr<google::protobuf::Message> m(input->New());
+    if (auto s = transcoder_->BuildRequest(r, bindings, request.body, *query, m.get()); !s.ok()) {
+      return SendError(responder, s);
+    }
+    requests.push_back(m->SerializeAsString());
+  }
+  grpc::GenericStub stub(grpc_);
+  Call call(&stub, r.grpc_path, request);
+  {
+    // Registered so that Stop can cancel it; none starts once stopping.
+    absl::MutexLock lock(&mu_);
+    if (stopping_) {
+      return SendError(responder,
+                       grpc::Status(grpc::StatusCode::UNAVAILABLE, "the gateway is shutting down"));
+    }
+    calls_.insert(call.context());
+  }
+  absl::Cleanup unregister = [&] {
+    absl::MutexLock lock(&mu_);
+    calls_.erase(call.context());
+  };
+  call.Start();
+  for (size_t i = 0; i < requests.size(); ++i) {
+    if (!call.Write(requests[i], i + 1 == requests.size() && !r.method->client_streaming())) {
+      break;
+    }
+  }
+  if (r.method->client_streaming()) call.WritesDone();
+  const google::protobuf::Message* output = factory.GetPrototype(r.method->output_type());
+  if (!r.method->server_streaming()) {
+    std::string bytes;
+    const bool got = call.Read(&bytes);
+    grpc::Status status = call.Finish();
+    if (!status.ok()) return SendError(responder, status);
+    std::unique_ptr<google::protobuf::Message> m(output->New());
+    if (got) m->ParseFromString(bytes);
+    return responder.Send(200, "application/json", ToJson(*m));
+  }
+  // A server stream: the first message decides between 200 and an error;
+  // then one JSON line a message, until the stream or the client ends.
+  std::string bytes;
+  if (!call.Read(&bytes)) {
+    grpc::Status status = call.Finish();
+    if (!status.ok()) return SendError(responder, status);
+    return responder.Send(200, "application/x-ndjson", "");
+  }
+  if (!responder.StartStream(200, "application/x-ndjson")) return;
+  do {
+    std::unique_ptr<google::protobuf::Message> m(output->New());
+    m->ParseFromString(bytes);
+    if (!responder.Write(ToJson(*m) + "\n")) return;  // The client is gone: cancelled.
+  } while (call.Read(&bytes));
+  if (grpc::Status status = call.Finish(); !status.ok()) {
+    responder.Write("{\"error\":" + StatusJson(status) + "}\n");
+  }
+  responder.EndStream();
 }
 
 }  // namespace chitieu::gateway

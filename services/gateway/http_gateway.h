@@ -1,9 +1,10 @@
 #pragma once
 
-// The HTTP/JSON face of the gateway (cpp-httplib, a Debian package): every
-// google.api.http route of the protos, transcoded by transcoder.h and sent
-// through the gateway's own gRPC server (over a local socket), so HTTP callers get
-// exactly the same authentication, authorization, audit and forwarding.
+// The HTTP/JSON face of the gateway: every google.api.http route of the
+// protos, transcoded by transcoder.h and sent through the gateway's own gRPC
+// server (over a local socket), so HTTP callers get exactly the same
+// authentication, authorization, audit and forwarding. The listener itself
+// (limits, deadlines, keep-alive, TLS) is http_front.h.
 // Server streams answer newline-delimited JSON; a client stream takes one
 // JSON message a line. Errors are google.rpc.Status JSON with the HTTP code
 // of google/rpc/code.proto. GET /openapi.json serves the OpenAPI document;
@@ -13,37 +14,45 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <set>
 #include <string>
-#include <thread>
 
+#include "absl/synchronization/mutex.h"
+#include "services/gateway/http_front.h"
 #include "services/gateway/transcoder.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace chitieu::gateway {
 
 class HttpGateway {
  public:
-  // `grpc` is a channel to the gateway's own gRPC server. With a
-  // certificate and key (PEM files) the listener speaks HTTPS only.
+  // `grpc` is a channel to the gateway's own gRPC server; `options` the
+  // listener's limits (with a certificate and key it speaks HTTPS only).
   HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Channel> grpc,
-              size_t max_body_bytes, const std::string& tls_cert = "",
-              const std::string& tls_key = "", const std::string& dashboard_dir = "");
+              HttpFrontOptions options, const std::string& dashboard_dir = "");
   ~HttpGateway();
 
-  // Binds "host:port" (port 0: any free port) and serves on a thread of its
-  // own. Returns the bound port, or -1 (also if the certificate or key
-  // cannot be loaded).
+  // Binds "host:port" (port 0: any free port). Returns the bound port, or
+  // -1 (also if the certificate or key cannot be loaded).
   int Start(const std::string& listen);
+  // Cancels the calls in flight (a followed feed included) and closes
+  // every connection.
   void Stop();
 
+  // One request, as the listener hands it over (public for the fuzzer).
+  void Handle(const HttpRequest& request, HttpResponder& responder);
+
  private:
+  // A dashboard file for the path, if it names one.
+  bool ServeFile(const HttpRequest& request, const std::string& path, HttpResponder& responder);
+
   const Transcoder* transcoder_;
   std::shared_ptr<grpc::Channel> grpc_;
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  std::string dashboard_dir_;
+  HttpFront front_;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::set<grpc::ClientContext*> calls_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace chitieu::gateway

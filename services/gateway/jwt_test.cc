@@ -4,6 +4,7 @@
 #include "services/gateway/jwt.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -26,7 +27,9 @@ class JwtTest : public ::testing::Test {
     auto keys = JwtVerifier::ParseJwks(jwks);
     ASSERT_TRUE(keys.ok()) << keys.status();
     ASSERT_EQ(keys->size(), 2u);
-    path_ = ::testing::TempDir() + "/jwks.json";
+    // One file per process: ctest runs this binary's tests side by side,
+    // and one of them writes a broken file on purpose.
+    path_ = absl::StrCat(::testing::TempDir(), "/jwks-", getpid(), ".json");
     FILE* f = fopen(path_.c_str(), "w");
     fputs(jwks.c_str(), f);
     fclose(f);

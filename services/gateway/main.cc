@@ -37,7 +37,21 @@ ABSL_FLAG(int, default_deadline_ms, 30000, "Deadline for calls that set none");
 ABSL_FLAG(std::string, http_listen, "127.0.0.1:8080",
           "host:port of the HTTP/JSON listener (port 0 picks a free port)");
 ABSL_FLAG(std::string, http_port_file, "", "If set, the bound HTTP port is written here");
-ABSL_FLAG(int, max_body_bytes, 8 << 20, "Largest HTTP request body (larger: 413)");
+ABSL_FLAG(int, max_body_bytes, 8 << 20,
+          "Largest HTTP request body, chunked or not (larger: 413, read no further)");
+ABSL_FLAG(int, http_max_header_bytes, 32 << 10,
+          "Largest HTTP request line and headers together (larger: 431)");
+ABSL_FLAG(int, http_max_headers, 100, "Most headers an HTTP request may carry (more: 431)");
+ABSL_FLAG(double, http_header_seconds, 10,
+          "Time an HTTP request's line and headers have to arrive, from their first byte (408)");
+ABSL_FLAG(double, http_body_seconds, 60, "Time an HTTP request's body has to arrive (408)");
+ABSL_FLAG(double, http_idle_seconds, 60, "How long an idle keep-alive HTTP connection stays open");
+ABSL_FLAG(double, http_write_seconds, 30,
+          "Time each write of an HTTP answer may take (a client that stops reading is dropped)");
+ABSL_FLAG(int, http_max_connections, 1024, "Most HTTP connections open at once (0: no limit)");
+ABSL_FLAG(int, http_connections_per_address, 64,
+          "Most HTTP connections open at once from one client address (0: no limit; behind a "
+          "reverse proxy every client has the proxy's address)");
 ABSL_FLAG(double, rate_limit_per_second, 200,
           "Calls a second each principal may make on average (0: no limit)");
 ABSL_FLAG(double, rate_limit_burst, 400, "Calls a principal may make at once");
@@ -116,7 +130,8 @@ int main(int argc, char** argv) {
   bool http_ok = true;
 
   // Health that reflects the backends: each proxied service's name answers
-  // SERVING while that backend does (probed every 2 s).
+  // SERVING while that backend does (probed every 2 s). Only health: calls
+  // are refused early on gRPC's own view of the channel (Proxy).
   absl::Mutex probe_mu;
   bool stopping = false;
   std::thread prober;
@@ -130,7 +145,6 @@ int main(int argc, char** argv) {
           const bool up = chitieu::IsServing(channel, 1000);
           probe_mu.Lock();
           health->SetServingStatus(service, up);
-          proxy.SetBackendUp(service, up);
         }
         probe_mu.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(2));
       }
@@ -145,11 +159,22 @@ int main(int argc, char** argv) {
   if (bridge_socket.empty()) return 1;
   config.local_socket = bridge_socket;
   config.on_started = [&](int) {
+    chitieu::gateway::HttpFrontOptions front;
+    front.max_body_bytes = absl::GetFlag(FLAGS_max_body_bytes);
+    front.max_header_bytes = absl::GetFlag(FLAGS_http_max_header_bytes);
+    front.max_headers = absl::GetFlag(FLAGS_http_max_headers);
+    front.header_deadline = absl::Seconds(absl::GetFlag(FLAGS_http_header_seconds));
+    front.body_deadline = absl::Seconds(absl::GetFlag(FLAGS_http_body_seconds));
+    front.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_http_idle_seconds));
+    front.write_deadline = absl::Seconds(absl::GetFlag(FLAGS_http_write_seconds));
+    front.max_connections = absl::GetFlag(FLAGS_http_max_connections);
+    front.max_connections_per_address = absl::GetFlag(FLAGS_http_connections_per_address);
+    front.tls_cert = absl::GetFlag(FLAGS_tls_cert);
+    front.tls_key = absl::GetFlag(FLAGS_tls_key);
     http = std::make_unique<chitieu::gateway::HttpGateway>(
         &*transcoder,
         grpc::CreateChannel("unix:" + bridge_socket, grpc::InsecureChannelCredentials()),
-        absl::GetFlag(FLAGS_max_body_bytes), absl::GetFlag(FLAGS_tls_cert),
-        absl::GetFlag(FLAGS_tls_key), absl::GetFlag(FLAGS_dashboard_dir));
+        front, absl::GetFlag(FLAGS_dashboard_dir));
     const int port = http->Start(absl::GetFlag(FLAGS_http_listen));
     if (port < 0) {
       chitieu::LogError("cannot listen for HTTP (address in use, or TLS files unusable)",

@@ -79,7 +79,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
                              absl::StrCat("the gateway does not serve ", method_)));
       return;
     }
-    if (!proxy_->BackendUp(method_)) {
+    if (!proxy_->BackendReachable(method_)) {
       FinishNow(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                              absl::StrCat(Proxy::ServiceOf(method_),
                                           " is unavailable; retry with backoff")));
@@ -97,7 +97,10 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   void OnReadDone(bool ok) override {
     if (!ok) {
       if (!EnsureUpstream()) return;
-      upstream_.StartWritesDone();
+      if (BeginUpstreamWrite()) {
+        upstream_.StartWritesDone();
+        EndUpstreamWrite();
+      }
       ReleaseWriteHold();
       return;
     }
@@ -121,8 +124,9 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       Refuse(ToGrpcStatus(allowed));
       return;
     }
-    if (!EnsureUpstream()) return;
+    if (!EnsureUpstream() || !BeginUpstreamWrite()) return;
     upstream_.StartWrite(&request_);
+    EndUpstreamWrite();
   }
 
   // A response was written to the caller: read the next one.
@@ -151,15 +155,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
 
   void OnCancel() override { StopUpstream(); }
 
-  void OnDone() override {
-    bool last;
-    {
-      absl::MutexLock lock(&mu_);
-      server_done_ = true;
-      last = !started_ || upstream_done_;
-    }
-    if (last) delete this;
-  }
+  void OnDone() override { Unref(); }
 
  private:
   class Upstream : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
@@ -175,7 +171,10 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
         call_->ReleaseWriteHold();  // The service's side is gone: no more writes.
       }
     }
-    void OnDone(const grpc::Status& status) override { call_->UpstreamDone(status); }
+    void OnDone(const grpc::Status& status) override {
+      call_->UpstreamDone(status);
+      call_->Unref();  // The last thing: the call may be deleted here.
+    }
 
    private:
     ProxyCall* call_;
@@ -214,10 +213,23 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     upstream_context_.set_deadline(caller_deadline == std::chrono::system_clock::time_point::max()
                                        ? default_deadline
                                        : caller_deadline);
+    refs_.fetch_add(1, std::memory_order_relaxed);  // Given back by Upstream::OnDone.
     stub_->PrepareBidiStreamingCall(&upstream_context_, method_, grpc::StubOptions(), &upstream_);
     upstream_.AddHold();  // The write hold.
     upstream_.StartRead(&response_);
     upstream_.StartCall();
+    // A cancellation that came while the call was being prepared (OnCancel
+    // runs on another thread) is carried out now that there is a call.
+    bool stop;
+    {
+      absl::MutexLock lock(&mu_);
+      prepared_ = true;
+      stop = stop_requested_;
+    }
+    if (stop) {
+      upstream_context_.TryCancel();
+      ReleaseWriteHold();
+    }
   }
 
   // A request reached the service: take the caller's next message.
@@ -242,17 +254,38 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     StartWrite(&response_);
   }
 
-  void ReleaseWriteHold() { ReleaseHold(&write_hold_); }
-
-  // Removes the upstream hold `*held` stands for, once.
-  void ReleaseHold(bool* held) {
+  // Writes to the service happen under the write hold: StopUpstream, on
+  // another thread, may give it back at any time, and a write started on
+  // a call that has finished meanwhile touches freed memory (a crash found
+  // with oversized messages). So a write being started keeps the hold
+  // until its Start returns; then the write itself keeps the call alive.
+  bool BeginUpstreamWrite() {
+    absl::MutexLock lock(&mu_);
+    if (!write_hold_) return false;
+    ++writes_starting_;
+    return true;
+  }
+  void EndUpstreamWrite() {
     bool release;
     {
       absl::MutexLock lock(&mu_);
-      release = *held;
-      *held = false;
+      release = --writes_starting_ == 0 && release_pending_;
+      if (release) release_pending_ = false;
     }
     if (release) upstream_.RemoveHold();
+  }
+  // Gives the write hold back, once (after a write being started, if any).
+  void ReleaseWriteHold() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!write_hold_) return;
+      write_hold_ = false;
+      if (writes_starting_ > 0) {
+        release_pending_ = true;
+        return;
+      }
+    }
+    upstream_.RemoveHold();
   }
 
   // Ends the call with `status` before (or instead of) what the service
@@ -263,21 +296,25 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   }
 
   // Cancels the call to the service, if it was started, and gives back the
-  // write hold: nothing more will be written to it.
+  // write hold: nothing more will be written to it. If the call is still
+  // being prepared on another thread, StartUpstream does this once it is.
+  // (Found by an oversized message: the failed read and the cancellation
+  // came on two threads, and the hold was removed from a call not yet
+  // prepared — a crash of the gateway.)
   void StopUpstream() {
-    bool started;
+    bool prepared;
     {
       absl::MutexLock lock(&mu_);
-      started = started_;
+      stop_requested_ = true;
+      prepared = prepared_;
     }
-    if (started) {
+    if (prepared) {
       upstream_context_.TryCancel();
       ReleaseWriteHold();
     }
   }
 
   void UpstreamDone(const grpc::Status& status) {
-    bool delete_now = false;
     bool finish_now = false;
     {
       absl::MutexLock lock(&mu_);
@@ -287,10 +324,18 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       } else {
         finish_now = true;
       }
-      delete_now = server_done_;
     }
     if (finish_now) FinishNow(status);
-    if (delete_now) delete this;
+  }
+
+  // The call is deleted when both its sides are done with it: the caller's
+  // (OnDone) and, once started, the service's (Upstream::OnDone, after its
+  // reaction has run to the end). A flag read under the lock could not say
+  // that: the caller's OnDone, on another thread, deleted the call while
+  // the upstream's OnDone was still running (a crash found with oversized
+  // messages).
+  void Unref() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
   // Finishes the caller's call once, auditing mutations and refusals.
@@ -346,11 +391,17 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
 
   absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
+  // The upstream call exists (StartUpstream got past preparing it), and
+  // whether it was to be stopped meanwhile.
+  bool prepared_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_requested_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
-  bool server_done_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<int> refs_{1};  // The caller's side's; see Unref.
   bool upstream_done_ ABSL_GUARDED_BY(mu_) = false;
   bool write_hold_ ABSL_GUARDED_BY(mu_) = false;
+  int writes_starting_ ABSL_GUARDED_BY(mu_) = 0;
+  bool release_pending_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -359,7 +410,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
 Proxy::Proxy(ProxyConfig config) : config_(std::move(config)) {
   for (const auto& [service, channel] : config_.backends) {
     stubs_[service] = std::make_unique<grpc::GenericStub>(channel);
-    up_[service] = std::make_unique<std::atomic<bool>>(true);
+    channels_[service] = channel;
   }
 }
 
@@ -373,14 +424,10 @@ grpc::GenericStub* Proxy::StubFor(const std::string& method) {
   return it == stubs_.end() ? nullptr : it->second.get();
 }
 
-void Proxy::SetBackendUp(const std::string& service, bool up) {
-  auto it = up_.find(service);
-  if (it != up_.end()) it->second->store(up);
-}
-
-bool Proxy::BackendUp(const std::string& method) const {
-  auto it = up_.find(ServiceOf(method));
-  return it == up_.end() || it->second->load();
+bool Proxy::BackendReachable(const std::string& method) const {
+  auto it = channels_.find(ServiceOf(method));
+  return it == channels_.end() ||
+         it->second->GetState(/*try_to_connect=*/false) != GRPC_CHANNEL_TRANSIENT_FAILURE;
 }
 
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(grpc::GenericCallbackServerContext* ctx) {

@@ -48,12 +48,13 @@ class Proxy : public grpc::CallbackGenericService {
   const ProxyConfig& config() const { return config_; }
   grpc::GenericStub* StubFor(const std::string& method);
 
-  // Whether a backend ("chitieu.quota.v1.QuotaService") answers its health
-  // check, as the gateway's prober last saw. Calls to a backend known to be
-  // down fail at once with UNAVAILABLE instead of waiting out their
-  // deadline on a connection that may never answer (a cut link).
-  void SetBackendUp(const std::string& service, bool up);
-  bool BackendUp(const std::string& method) const;
+  // Whether calls to a method's backend may go ahead: false only when
+  // gRPC's own view of the channel is TRANSIENT_FAILURE (the backend
+  // refused or dropped the connection, or keepalive pings went unanswered),
+  // and then calls fail at once with UNAVAILABLE instead of waiting out
+  // their deadline. Health probes never decide this: one slow probe must
+  // not turn into refused calls (the prober feeds grpc.health.v1 only).
+  bool BackendReachable(const std::string& method) const;
 
   // "/chitieu.registry.v1.RegistryService/GetUnit" → the service's name.
   static std::string ServiceOf(const std::string& method);
@@ -61,8 +62,7 @@ class Proxy : public grpc::CallbackGenericService {
  private:
   ProxyConfig config_;
   std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs_;
-  // Written by the prober, read by every call; the map itself is fixed.
-  std::map<std::string, std::unique_ptr<std::atomic<bool>>> up_;
+  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
 };
 
 }  // namespace chitieu::gateway

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -373,6 +374,56 @@ std::string OpenApiJson(const Transcoder& transcoder) {
     doc["paths"][path][verb] = op;
   }
   return doc.dump(1);
+}
+
+namespace {
+
+// Percent-decodes `text`; '+' becomes a space when `plus_is_space`.
+absl::StatusOr<std::string> PercentDecode(absl::string_view text, bool plus_is_space,
+                                          absl::string_view what) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '%') {
+      int value = 0;
+      if (i + 2 >= text.size() || !absl::ascii_isxdigit(text[i + 1]) ||
+          !absl::ascii_isxdigit(text[i + 2]) ||
+          !absl::SimpleHexAtoi(text.substr(i + 1, 2), &value)) {
+        return InvalidField(std::string(what), "has a malformed percent escape");
+      }
+      out.push_back(static_cast<char>(value));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> DecodeUrlPath(absl::string_view path) {
+  return PercentDecode(path, /*plus_is_space=*/false, "path");
+}
+
+absl::StatusOr<std::multimap<std::string, std::string>> ParseQueryString(absl::string_view query) {
+  std::multimap<std::string, std::string> params;
+  for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
+    const size_t eq = pair.find('=');
+    auto key = PercentDecode(pair.substr(0, eq), true, "query");
+    if (!key.ok()) return key.status();
+    std::string value;
+    if (eq != absl::string_view::npos) {
+      auto v = PercentDecode(pair.substr(eq + 1), true, "query");
+      if (!v.ok()) return v.status();
+      value = *std::move(v);
+    }
+    params.emplace(*std::move(key), std::move(value));
+  }
+  return params;
 }
 
 }  // namespace chitieu::gateway

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
@@ -52,6 +53,13 @@ class Transcoder {
  private:
   std::vector<Route> routes_;
 };
+
+// A URL path percent-decoded; INVALID_ARGUMENT for a malformed escape.
+absl::StatusOr<std::string> DecodeUrlPath(absl::string_view path);
+
+// A query string's parameters ("a=1&b=x+y"), percent-decoded, '+' as a
+// space; INVALID_ARGUMENT for a malformed escape.
+absl::StatusOr<std::multimap<std::string, std::string>> ParseQueryString(absl::string_view query);
 
 // The HTTP status for a gRPC status code (google/rpc/code.proto).
 int HttpStatusFor(int grpc_code);
