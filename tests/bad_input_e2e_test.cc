@@ -7,8 +7,8 @@
 // numbers, truncated messages, messages over the size limit) follow. After
 // all of them, neither change feed has moved: nothing was written.
 
-#include <gtest/gtest.h>
 #include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <filesystem>
@@ -24,13 +24,13 @@
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
+#include "clients/seed/demo_data.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/common/byte_buffer.h"
 #include "libs/common/errors.h"
-#include "clients/seed/demo_data.h"
 #include "services/gateway/transcoder.h"
 #include "tests/support/stack.h"
 
@@ -84,11 +84,10 @@ std::vector<Case> Cases(const std::string& existing) {
                  "enterprise.registration_date"});
   }
   // Enum values: unspecified, unknown numbers.
-  c.push_back({"POST", "/v1/enterprises",
-               Enterprise("legalForm", Quoted("LEGAL_FORM_UNSPECIFIED")), kBad,
-               "enterprise.legal_form"});
-  c.push_back({"POST", "/v1/enterprises", Enterprise("legalForm", "999"), kBad,
-               "enterprise.legal_form"});
+  c.push_back({"POST", "/v1/enterprises", Enterprise("legalForm", Quoted("LEGAL_FORM_UNSPECIFIED")),
+               kBad, "enterprise.legal_form"});
+  c.push_back(
+      {"POST", "/v1/enterprises", Enterprise("legalForm", "999"), kBad, "enterprise.legal_form"});
   c.push_back({"POST", "/v1/enterprises", Enterprise("sector", "-3"), kBad, "enterprise.sector"});
   c.push_back({"POST", "/v1/enterprises", Enterprise("legalForm", Quoted("LEGAL_FORM_NOPE")), kBad,
                ""});  // JSON that does not map: no gRPC twin.
@@ -98,9 +97,8 @@ std::vector<Case> Cases(const std::string& existing) {
                  "enterprise.seat_unit"});
   }
   // Oversized strings.
-  c.push_back({"POST", "/v1/enterprises",
-               Enterprise("displayName", Quoted(std::string(5000, 'x'))), kBad,
-               "enterprise.display_name"});
+  c.push_back({"POST", "/v1/enterprises", Enterprise("displayName", Quoted(std::string(5000, 'x'))),
+               kBad, "enterprise.display_name"});
   c.push_back({"POST", "/v1/enterprises", Enterprise("displayName", Quoted("")), kBad,
                "enterprise.display_name"});
   // Unknown JSON fields and query parameters (HTTP only).
@@ -114,8 +112,7 @@ std::vector<Case> Cases(const std::string& existing) {
        {"/v1/enterprises/0100233489", "/v1/enterprises/%27%20OR%201%3D1",
         "/v1/enterprises/0100233488/organizations/%3Bdrop", "/v1/units/%2E%2E",
         "/v1/enterprises/0100233488/admissions/x%20y", "/v1/bodies/%00",
-        "/v1/units/002/targets/abc", "/v1/units/002/plans/-1",
-        "/v1/foundingThresholds/13"}) {
+        "/v1/units/002/targets/abc", "/v1/units/002/plans/-1", "/v1/foundingThresholds/13"}) {
     c.push_back({"GET", path, "", kBad, "name"});
   }
   // Lists: page sizes, page tokens, filters.
@@ -128,27 +125,31 @@ std::vector<Case> Cases(const std::string& existing) {
   }
   for (const std::string filter : std::vector<std::string>{
            "status%20%3D", "nope%20%3D%201", "status%20~%20x", "unit%20%3D%20%22units%2F002",
-        "status%20%3D%20ENTERPRISE_STATUS_ACTIVE%20OR%20sector%20%3D%201",
-        "has_party_organization%20%3D%20maybe", std::string(2100, 'a')}) {
+           "status%20%3D%20ENTERPRISE_STATUS_ACTIVE%20OR%20sector%20%3D%201",
+           "has_party_organization%20%3D%20maybe", std::string(2100, 'a')}) {
     c.push_back({"GET", "/v1/enterprises?filter=" + filter, "", kBad, "filter"});
   }
   c.push_back({"GET", "/v1/enterprises?asOfDate=2013-02-30", "", kBad, "as_of_date"});
   // Organizations.
   const std::string org = "/v1/enterprises/" + existing + "/organizations";
-  c.push_back({"POST", org,
-               R"({"kind":"ORGANIZATION_KIND_UNSPECIFIED","foundingDate":"2013-06-01","decisionNumber":"1","foundingBody":"bodies/hk-block-party"})",
-               kBad, "organization.kind"});
-  c.push_back({"POST", org,
-               R"({"kind":"ORGANIZATION_KIND_PARTY","foundingDate":"2013-02-30","decisionNumber":"1","foundingBody":"bodies/hk-block-party"})",
-               kBad, "organization.founding_date"});
-  c.push_back({"POST", org,
-               R"({"kind":"ORGANIZATION_KIND_PARTY","foundingDate":"2013-06-01","decisionNumber":"","foundingBody":"bodies/hk-block-party"})",
-               kBad, "organization.decision_number"});
-  c.push_back({"POST", org,
-               R"({"kind":"ORGANIZATION_KIND_PARTY","foundingDate":"2013-06-01","decisionNumber":"1","foundingBody":"units/002"})",
-               kBad, "organization.founding_body"});
-  c.push_back({"POST", org + "/1:dissolve",
-               R"({"dissolutionDate":"1999-02-30","reason":"x"})", kBad, "dissolution_date"});
+  c.push_back(
+      {"POST", org,
+       R"({"kind":"ORGANIZATION_KIND_UNSPECIFIED","foundingDate":"2013-06-01","decisionNumber":"1","foundingBody":"bodies/hk-block-party"})",
+       kBad, "organization.kind"});
+  c.push_back(
+      {"POST", org,
+       R"({"kind":"ORGANIZATION_KIND_PARTY","foundingDate":"2013-02-30","decisionNumber":"1","foundingBody":"bodies/hk-block-party"})",
+       kBad, "organization.founding_date"});
+  c.push_back(
+      {"POST", org,
+       R"({"kind":"ORGANIZATION_KIND_PARTY","foundingDate":"2013-06-01","decisionNumber":"","foundingBody":"bodies/hk-block-party"})",
+       kBad, "organization.decision_number"});
+  c.push_back(
+      {"POST", org,
+       R"({"kind":"ORGANIZATION_KIND_PARTY","foundingDate":"2013-06-01","decisionNumber":"1","foundingBody":"units/002"})",
+       kBad, "organization.founding_body"});
+  c.push_back({"POST", org + "/1:dissolve", R"({"dissolutionDate":"1999-02-30","reason":"x"})",
+               kBad, "dissolution_date"});
   // Admissions: counts.
   for (const std::string count : {"0", "-5", "2147483648"}) {
     c.push_back({"POST", "/v1/enterprises/" + existing + "/admissions",
@@ -169,12 +170,14 @@ std::vector<Case> Cases(const std::string& existing) {
                R"({"memberCounts":{"tradeUnionMembers":-7,"asOfDate":"2013-01-01"}})", kBad,
                "member_counts.trade_union_members"});
   // Units and bodies (city admin writes).
-  c.push_back({"POST", "/v1/units",
-               R"({"name":"units/9;9","displayName":"x","level":"UNIT_LEVEL_COMMUNE","parent":"units/002","openDate":"2013-01-01"})",
-               kBad, "unit.name"});
-  c.push_back({"POST", "/v1/bodies",
-               R"({"name":"bodies/x","displayName":"","unit":"units/002","kind":"BODY_KIND_UNSPECIFIED"})",
-               kBad, "body.display_name"});
+  c.push_back(
+      {"POST", "/v1/units",
+       R"({"name":"units/9;9","displayName":"x","level":"UNIT_LEVEL_COMMUNE","parent":"units/002","openDate":"2013-01-01"})",
+       kBad, "unit.name"});
+  c.push_back(
+      {"POST", "/v1/bodies",
+       R"({"name":"bodies/x","displayName":"","unit":"units/002","kind":"BODY_KIND_UNSPECIFIED"})",
+       kBad, "body.display_name"});
   // Quota: targets, thresholds, plans.
   const std::string target =
       R"({"year":%Y,"indicator":%I,"assigner":"units/01","assignee":"units/002","value":%V})";
@@ -190,11 +193,12 @@ std::vector<Case> Cases(const std::string& existing) {
   c.push_back({"POST", "/v1/units/002/targets", t("2013", "\"INDICATOR_UNSPECIFIED\"", "3"), kBad,
                "target.indicator"});
   c.push_back({"POST", "/v1/units/002/targets", t("2013", "77", "3"), kBad, "target.indicator"});
-  c.push_back({"POST", "/v1/units/002/targets",
-               t("2013", "\"INDICATOR_NEW_PARTY_MEMBERS\"", "-1"), kBad, "target.value"});
-  c.push_back({"POST", "/v1/units/002/targets",
-               R"({"year":2013,"indicator":"INDICATOR_NEW_PARTY_MEMBERS","assigner":"city","assignee":"units/002","value":1})",
-               kBad, "target.assigner"});
+  c.push_back({"POST", "/v1/units/002/targets", t("2013", "\"INDICATOR_NEW_PARTY_MEMBERS\"", "-1"),
+               kBad, "target.value"});
+  c.push_back(
+      {"POST", "/v1/units/002/targets",
+       R"({"year":2013,"indicator":"INDICATOR_NEW_PARTY_MEMBERS","assigner":"city","assignee":"units/002","value":1})",
+       kBad, "target.assigner"});
   c.push_back({"PATCH", "/v1/units/002/targets/1?updateMask=value", R"({"value":-4})", kBad, ""});
   c.push_back({"POST", "/v1/units/01/targets:set", R"({"year":2013,"targets":[]})", kBad, ""});
   c.push_back({"PATCH", "/v1/foundingThresholds/2013",
@@ -210,10 +214,10 @@ std::vector<Case> Cases(const std::string& existing) {
   c.push_back({"GET", "/v1/units/002/progress?year=abc", "", kBad, ""});
   c.push_back({"GET", "/v1/units/002/enterpriseStatusSummary?asOf=2013-02-30", "", kBad, "as_of"});
   c.push_back({"GET", "/v1/units/002:compareYears?years=2013&years=1900", "", kBad, ""});
-  c.push_back({"GET", "/v1/units/01:rankUnits?year=2013&indicator=INDICATOR_UNSPECIFIED", "", kBad,
-               ""});
-  c.push_back({"GET", "/v1/units/002/foundingCandidates?kind=ORGANIZATION_KIND_UNSPECIFIED", "",
-               kBad, ""});
+  c.push_back(
+      {"GET", "/v1/units/01:rankUnits?year=2013&indicator=INDICATOR_UNSPECIFIED", "", kBad, ""});
+  c.push_back(
+      {"GET", "/v1/units/002/foundingCandidates?kind=ORGANIZATION_KIND_UNSPECIFIED", "", kBad, ""});
   c.push_back({"GET", "/v1/units/002/fosteringCases?pageSize=-3", "", kBad, "page_size"});
   return c;
 }
@@ -287,7 +291,8 @@ class BadInputE2ETest : public ::testing::Test {
     if (registry) {
       reg::StreamChangesRequest r;
       r.set_no_follow(true);
-      auto reader = reg::RegistryService::NewStub(stack_->gateway().channel())->StreamChanges(&ctx, r);
+      auto reader =
+          reg::RegistryService::NewStub(stack_->gateway().channel())->StreamChanges(&ctx, r);
       reg::StreamChangesResponse c;
       while (reader->Read(&c)) head = c.sequence();
       grpc::Status finished = reader->Finish();
@@ -423,6 +428,48 @@ TEST_F(BadInputE2ETest, MalformedProtobufOverGrpc) {
   EXPECT_EQ(FeedHead(true), registry_head);
 }
 
+// Review finding (issue 17): the proxy is one generic stream for every
+// method shape, and forwarded a second request message to a method that
+// takes one. It is refused, naming the method. (A followed feed from its
+// head: the service sends nothing and never ends the call by itself, so
+// the refusal is the only way it ends.)
+TEST_F(BadInputE2ETest, AUnaryMethodTakesOneMessage) {
+  grpc::GenericStub stub(stack_->gateway().channel());
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", std::string("Bearer ") + kKey);
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  grpc::CompletionQueue cq;
+  const std::string method = "/chitieu.registry.v1.RegistryService/StreamChanges";
+  auto call = stub.PrepareCall(&ctx, method, &cq);
+  void* tag;
+  bool ok;
+  auto step = [&](intptr_t n) {
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), n);
+    return ok;
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(1);
+  reg::StreamChangesRequest r;
+  r.set_after_sequence(FeedHead(true));
+  const grpc::ByteBuffer message = StringToByteBuffer(r.SerializeAsString());
+  call->Write(message, reinterpret_cast<void*>(2));
+  step(2);
+  call->Write(message, reinterpret_cast<void*>(3));
+  step(3);  // May fail: the gateway may have finished already.
+  call->WritesDone(reinterpret_cast<void*>(4));
+  step(4);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(5);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_NE(status.error_message().find("takes one request message"), std::string::npos)
+      << status.error_message();
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
 // No secret in any log: after calls with the right key, a wrong one, and a
 // token that is not a JWT, no service's log holds the key, the wrong key,
 // the token or the service secret the stack shares.
@@ -431,8 +478,8 @@ TEST_F(BadInputE2ETest, NoSecretReachesALog) {
   const std::string token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLXNlY3JldA";
   httplib::Client http("127.0.0.1", stack_->http_port());
   for (const std::string& credential : {std::string(kKey), wrong, token}) {
-    auto res = http.Get("/v1/units/002/progress?year=2013",
-                        {{"Authorization", "Bearer " + credential}});
+    auto res =
+        http.Get("/v1/units/002/progress?year=2013", {{"Authorization", "Bearer " + credential}});
     ASSERT_TRUE(res);
     grpc::Status s = CallGrpc("/chitieu.registry.v1.RegistryService/GetUnit", "");
     (void)s;
@@ -456,8 +503,8 @@ TEST_F(BadInputE2ETest, NoSecretReachesALog) {
     ++logs;
     std::ifstream in(entry.path());
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    for (const std::string& secret : {std::string(kKey), wrong, token,
-                                      std::string("stack-test-secret")}) {
+    for (const std::string& secret :
+         {std::string(kKey), wrong, token, std::string("stack-test-secret")}) {
       EXPECT_EQ(text.find(secret), std::string::npos) << entry.path() << " holds " << secret;
     }
   }

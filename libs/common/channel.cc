@@ -24,7 +24,8 @@ std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
   // channel's state becomes TRANSIENT_FAILURE — what the gateway refuses
   // calls on (Proxy::BackendReachable).
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kPeerKeepaliveMs);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kPeerKeepaliveMs);
+  // Long enough for a ping's answer queued behind a large message.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kPeerKeepaliveTimeoutMs);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));

@@ -18,6 +18,7 @@ namespace chitieu {
 // for the answer before it gives the connection up; servers accept pings
 // twice as often (server.cc).
 inline constexpr int kPeerKeepaliveMs = 2000;
+inline constexpr int kPeerKeepaliveTimeoutMs = 10000;
 
 // Exits the process (status 1, logged) if the TLS files cannot be read: a
 // channel is made at start-up, where a broken configuration must stop it.

@@ -19,8 +19,8 @@ CREATE TABLE audit (
   data BLOB NOT NULL
 );
 )sql",
-                  // 2: the units each entry was about, for auditors' scopes.
-                  R"sql(
+                 // 2: the units each entry was about, for auditors' scopes.
+                 R"sql(
 CREATE TABLE audit_units (
   sequence INTEGER NOT NULL,
   unit TEXT NOT NULL,
@@ -64,7 +64,9 @@ std::pair<std::string, std::vector<SqlValue>> Filter(int64_t after, const std::s
     args.push_back(value);
   }
   if (units != nullptr) {
-    sql += " AND EXISTS (SELECT 1 FROM audit_units u WHERE u.sequence = audit.sequence AND u.unit IN (";
+    sql +=
+        " AND EXISTS (SELECT 1 FROM audit_units u WHERE u.sequence = audit.sequence AND u.unit IN "
+        "(";
     if (units->empty()) sql += "NULL";
     bool first = true;
     for (const auto& unit : *units) {
@@ -92,11 +94,10 @@ class SqlAuditStore : public AuditStore {
       if (!last.ok()) return last.status();
       auto entry = make(*last);
       if (!entry.ok()) return entry.status();
-      if (auto s = db.Run(
-              "INSERT INTO audit (sequence, principal, method, resource, data) "
-              "VALUES (?, ?, ?, ?, ?)",
-              {entry->sequence(), entry->principal(), entry->method(), entry->resource(),
-               SqlBlob{entry->SerializeAsString()}});
+      if (auto s = db.Run("INSERT INTO audit (sequence, principal, method, resource, data) "
+                          "VALUES (?, ?, ?, ?, ?)",
+                          {entry->sequence(), entry->principal(), entry->method(),
+                           entry->resource(), SqlBlob{entry->SerializeAsString()}});
           !s.ok()) {
         return s;
       }

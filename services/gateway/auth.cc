@@ -27,7 +27,6 @@ std::string Sha256Hex(const std::string& text) {
   return out;
 }
 
-
 absl::StatusOr<std::map<std::string, Principal>> ApiKeys::Parse(const std::string& text) {
   std::map<std::string, Principal> out;
   int line_number = 0;
@@ -95,8 +94,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const std::string& authori
   constexpr absl::string_view kBearer = "Bearer ";
   if (!absl::StartsWithIgnoreCase(authorization, kBearer) ||
       authorization.size() == kBearer.size()) {
-    return absl::UnauthenticatedError(
-        "the Authorization header must be Bearer <api key or token>");
+    return absl::UnauthenticatedError("the Authorization header must be Bearer <api key or token>");
   }
   const std::string credential = authorization.substr(kBearer.size());
   if (std::count(credential.begin(), credential.end(), '.') == 2) {

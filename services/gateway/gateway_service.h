@@ -9,10 +9,10 @@
 
 #include "chitieu/gateway/v1/gateway.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
+#include "libs/common/policy.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/edge.h"
-#include "libs/common/policy.h"
 
 namespace chitieu::gateway {
 

@@ -11,10 +11,10 @@
 #include "chitieu/registry/v1/registry.pb.h"
 #include "chitieu/reporting/v1/reporting.pb.h"
 #include "google/protobuf/dynamic_message.h"
+#include "libs/common/policy.h"
 #include "libs/common/sqlite.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
-#include "libs/common/policy.h"
 #include "services/gateway/rate_limit.h"
 #include "services/gateway/transcoder.h"
 

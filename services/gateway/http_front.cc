@@ -1,5 +1,6 @@
 #include "services/gateway/http_front.h"
 
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
@@ -90,6 +92,7 @@ struct HttpFront::State {
   int open ABSL_GUARDED_BY(mu) = 0;
   std::map<std::string, int> per_address ABSL_GUARDED_BY(mu);
   std::set<int> sockets ABSL_GUARDED_BY(mu);  // Of open connections.
+  size_t body_bytes ABSL_GUARDED_BY(mu) = 0;  // Reserved for bodies being read.
 };
 
 namespace {
@@ -187,12 +190,14 @@ class Connection {
         buffer_(options_.max_header_bytes + (64 << 10)) {}
 
   void Serve() {
-    for (;;) {
-      // Waiting for a request: an idle connection is closed quietly.
+    for (bool first = true;; first = false) {
+      // Waiting for a request: an idle connection is closed quietly. A new
+      // connection must start its first request within the header
+      // deadline (a silent one holds a slot no longer than that).
       if (buffer_.size() == 0) {
         size_t n = 0;
         const ErrorCode ec = Await(
-            ioc_, stream_, options_.idle_timeout,
+            ioc_, stream_, first ? options_.header_deadline : options_.idle_timeout,
             [&](auto done) { stream_.async_read_some(buffer_.prepare(16 << 10), done); }, &n);
         if (ec) return;
         buffer_.commit(n);
@@ -236,6 +241,15 @@ class Connection {
       return TooLarge();
     }
     const bool has_body = head.content_length().value_or(0) > 0 || head.chunked();
+    // Bodies being received, all connections together, stay under a
+    // budget: what a body may cost is reserved before it is read.
+    const size_t reserved =
+        has_body ? static_cast<size_t>(head.content_length().value_or(options_.max_body_bytes)) : 0;
+    if (!Reserve(reserved)) {
+      return Refuse(503, 14, "the gateway is receiving too many request bodies; retry",
+                    {{"Retry-After", "1"}});
+    }
+    absl::Cleanup release = [&] { Release(reserved); };
     if (has_body &&
         absl::AsciiStrToLower(std::string(header[http::field::expect])) == "100-continue") {
       http::response<http::empty_body> go_on{http::status::continue_, header.version()};
@@ -244,6 +258,18 @@ class Connection {
         return false;
       }
     }
+    // The request as its header says, before the body is read: fields in
+    // a chunked body's trailer are not headers (they would escape the
+    // header limits), and are dropped.
+    HttpRequest request;
+    request.method = std::string(header.method_string());
+    request.target = std::string(header.target());
+    for (const auto& field : header) {
+      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    request.remote_address = address_;
+    const unsigned version = header.version();
+    bool keep_alive = header.keep_alive();
     http::request_parser<http::string_body> parser(std::move(head));
     parser.body_limit(options_.max_body_bytes);
     if (has_body) {
@@ -260,21 +286,12 @@ class Connection {
                                  absl::FormatDuration(options_.body_deadline)));
     }
     if (ec) return Refuse(400, 3, "malformed HTTP request body");
-    auto& message = parser.get();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-      request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
-    request.body = std::move(message.body());
-    request.remote_address = address_;
-    bool keep_alive = message.keep_alive();
+    request.body = std::move(parser.get().body());
     {
       absl::MutexLock lock(&state_.mu);
       if (state_.stopping) keep_alive = false;
     }
-    Responder<Stream> responder(ioc_, stream_, options_, message.version(), keep_alive);
+    Responder<Stream> responder(ioc_, stream_, options_, version, keep_alive);
     state_.handler(request, responder);
     if (!responder.started()) {
       responder.Send(500, "application/json", StatusBody(13, "no answer"), {});
@@ -290,10 +307,42 @@ class Connection {
 
   // Answers a request the listener will not pass on, and ends the
   // connection (what is left of the request is not read).
-  bool Refuse(int status, int code, const std::string& message) {
+  bool Refuse(int status, int code, const std::string& message, const HttpHeaders& headers = {}) {
     Responder<Stream> responder(ioc_, stream_, options_, 11, /*keep_alive=*/false);
-    responder.Send(status, "application/json", StatusBody(code, message), {});
+    responder.Send(status, "application/json", StatusBody(code, message), headers);
+    // A lingering close: closing with the rest of the request unread would
+    // make the system reset the connection, and a client still sending
+    // would lose the answer. Our side is done; what else arrives for a
+    // moment (up to 1 MiB) is read and dropped.
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      ErrorCode ignored;
+      stream_.shutdown(tcp::socket::shutdown_send, ignored);
+      size_t drained = 0, n = 0;
+      const absl::Time until = absl::Now() + absl::Seconds(1);
+      while (drained < (1 << 20) && absl::Now() < until &&
+             !Await(
+                 ioc_, stream_, until - absl::Now(),
+                 [&](auto done) {
+                   stream_.async_read_some(net::buffer(drain_, sizeof(drain_)), done);
+                 },
+                 &n)) {
+        drained += n;
+      }
+    }
     return false;
+  }
+
+  bool Reserve(size_t bytes) {
+    if (bytes == 0) return true;
+    absl::MutexLock lock(&state_.mu);
+    if (state_.body_bytes + bytes > options_.max_body_bytes_in_flight) return false;
+    state_.body_bytes += bytes;
+    return true;
+  }
+  void Release(size_t bytes) {
+    if (bytes == 0) return;
+    absl::MutexLock lock(&state_.mu);
+    state_.body_bytes -= bytes;
   }
 
   State& state_;
@@ -302,6 +351,7 @@ class Connection {
   Stream& stream_;
   const std::string address_;
   beast::flat_buffer buffer_;
+  char drain_[16 << 10];
 };
 
 void Leave(State& state, const std::string& address, int fd) {
@@ -345,15 +395,33 @@ void RunConnection(std::shared_ptr<State> state, std::shared_ptr<net::io_context
   }
 }
 
+void Accept(std::shared_ptr<State> state);
+
+// Accepts again in a moment: out of descriptors (or memory), say, where
+// spinning would only fail again.
+void AcceptLater(std::shared_ptr<State> state) {
+  auto timer =
+      std::make_shared<net::steady_timer>(state->accept_context, std::chrono::milliseconds(100));
+  timer->async_wait([state, timer](const ErrorCode& ec) {
+    if (!ec && state->acceptor.is_open()) Accept(state);
+  });
+}
+
 void Accept(std::shared_ptr<State> state) {
-  // Each connection gets an io_context of its own, run by its own thread.
-  auto ioc = std::make_shared<net::io_context>(1);
+  // Each connection gets an io_context of its own, run by its own thread
+  // (its reactor costs descriptors: Start bounds the connections by them).
+  std::shared_ptr<net::io_context> ioc;
+  try {
+    ioc = std::make_shared<net::io_context>(1);
+  } catch (const std::exception& e) {
+    LogError("cannot accept HTTP connections for now", {{"error", e.what()}});
+    AcceptLater(state);
+    return;
+  }
   state->acceptor.async_accept(*ioc, [state, ioc](const ErrorCode& ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !state->acceptor.is_open()) return;
     if (ec) {
-      // Out of descriptors, say: wait a little rather than spin.
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      Accept(state);
+      AcceptLater(state);
       return;
     }
     ErrorCode peer_error;
@@ -437,8 +505,29 @@ int HttpFront::Start(const std::string& listen) {
   if (ec) return -1;
   const int bound = s.acceptor.local_endpoint(ec).port();
   if (ec) return -1;
+  // Each connection costs about four descriptors (its socket and its
+  // io_context's reactor); the cap keeps well inside the process's limit.
+  if (rlimit files; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+    const int cap = std::max<int>(16, (static_cast<int>(files.rlim_cur) - 256) / 4);
+    if (s.options.max_connections <= 0 || s.options.max_connections > cap) {
+      LogInfo("HTTP connections capped by the open files limit",
+              {{"max_connections", cap}, {"open_files", static_cast<int64_t>(files.rlim_cur)}});
+      s.options.max_connections = cap;
+    }
+  }
   Accept(state_);
-  s.accept_thread = std::thread([state = state_] { state->accept_context.run(); });
+  s.accept_thread = std::thread([state = state_] {
+    for (;;) {
+      try {
+        state->accept_context.run();
+        return;
+      } catch (const std::exception& e) {
+        // An accept that threw (out of descriptors): accept again later.
+        LogError("HTTP accept failed", {{"error", e.what()}});
+        AcceptLater(state);
+      }
+    }
+  });
   return bound;
 }
 

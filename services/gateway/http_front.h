@@ -9,10 +9,13 @@
 //     (431), read within `header_deadline` from their first byte (408);
 //   - the body: `max_body_bytes` while it is read, chunked or not (413, and
 //     nothing past the limit is kept), within `body_deadline` (408);
-//   - idle keep-alive connections: closed after `idle_timeout`;
+//   - bodies being read, together: `max_body_bytes_in_flight` (503);
+//   - a new connection's first request must start within `header_deadline`,
+//     an idle keep-alive connection is closed after `idle_timeout`;
 //   - each write: `write_deadline` (a client that stops reading is dropped);
 //   - connections: `max_connections` in all and `max_connections_per_address`
-//     from one address (0: no limit); more are closed at once, unread.
+//     from one address (0: no limit); more are closed at once, unread. The
+//     total is also kept within the process's open-files limit.
 // Responses go out whole in one gathered write, on sockets with TCP_NODELAY,
 // and connections stay open for as many requests as the client sends.
 // Routing, JSON and gRPC are the handler's (http_gateway.h).
@@ -37,6 +40,9 @@ struct HttpFrontOptions {
   absl::Duration body_deadline = absl::Seconds(60);
   absl::Duration idle_timeout = absl::Seconds(60);
   absl::Duration write_deadline = absl::Seconds(30);
+  // Bodies being read, all connections together (reserved at their
+  // declared length, or max_body_bytes when chunked); past it: 503.
+  size_t max_body_bytes_in_flight = 256 << 20;
   int max_connections = 1024;
   int max_connections_per_address = 64;
   // PEM files; with both set the listener speaks HTTPS only.

@@ -160,6 +160,7 @@ HttpGateway::HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Cha
       front_(std::move(options), [this](const HttpRequest& request, HttpResponder& responder) {
         Handle(request, responder);
       }) {
+  while (dashboard_dir_.size() > 1 && dashboard_dir_.back() == '/') dashboard_dir_.pop_back();
   if (!dashboard_dir_.empty()) {
     struct stat st;
     if (stat(dashboard_dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -184,7 +185,9 @@ void HttpGateway::Stop() {
 
 bool HttpGateway::ServeFile(const HttpRequest& request, const std::string& path,
                             HttpResponder& responder) {
-  if (dashboard_dir_.empty() || request.method != "GET") return false;
+  if (dashboard_dir_.empty() || request.method != "GET" || path.empty() || path[0] != '/') {
+    return false;
+  }
   // Only plain names: no "..", no hidden files, no escapes left.
   std::string relative = path == "/" ? "/index.html" : path;
   for (absl::string_view segment : absl::StrSplit(relative.substr(1), '/')) {

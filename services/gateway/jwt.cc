@@ -188,8 +188,9 @@ absl::StatusOr<Principal> JwtVerifier::Verify(const std::string& token, absl::Ti
   // The key decides the algorithm, never the token alone.
   if (key.alg != alg) return Unauthenticated("alg does not match the key");
   jwt_t* raw = nullptr;
-  const int rc = jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(key.pem.data()),
-                            static_cast<int>(key.pem.size()));
+  const int rc =
+      jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(key.pem.data()),
+                 static_cast<int>(key.pem.size()));
   JwtPtr decoded(raw);
   if (rc != 0 || !decoded) return Unauthenticated("bad signature");
   const jwt_alg_t want = alg == "RS256" ? JWT_ALG_RS256 : JWT_ALG_ES256;
@@ -220,7 +221,8 @@ absl::StatusOr<Principal> JwtVerifier::Verify(const std::string& token, absl::Ti
     const auto& aud = claims["aud"];
     if (aud.is_string()) audience_ok = aud.get<std::string>() == settings_.audience;
     if (aud.is_array()) {
-      for (const auto& a : aud) audience_ok |= a.is_string() && a.get<std::string>() == settings_.audience;
+      for (const auto& a : aud)
+        audience_ok |= a.is_string() && a.get<std::string>() == settings_.audience;
     }
   }
   if (!audience_ok) return Unauthenticated("wrong audience");

@@ -22,8 +22,8 @@ class JwtTest : public ::testing::Test {
   void SetUp() override {
     rsa_ = *NewSigningKeyPem(false);
     ec_ = *NewSigningKeyPem(true);
-    const std::string jwks = absl::StrCat(R"({"keys":[)", *PublicJwk(rsa_, "rsa-1"), ",",
-                                          *PublicJwk(ec_, "ec-1"), "]}");
+    const std::string jwks =
+        absl::StrCat(R"({"keys":[)", *PublicJwk(rsa_, "rsa-1"), ",", *PublicJwk(ec_, "ec-1"), "]}");
     auto keys = JwtVerifier::ParseJwks(jwks);
     ASSERT_TRUE(keys.ok()) << keys.status();
     ASSERT_EQ(keys->size(), 2u);
@@ -38,9 +38,13 @@ class JwtTest : public ::testing::Test {
 
   nlohmann::json Claims() {
     const int64_t now = absl::ToUnixSeconds(absl::Now());
-    return {{"iss", "https://id.hanoi.gov.vn"}, {"aud", "chitieu"},
-            {"sub", "nguyen.van.a"},           {"exp", now + 600},
-            {"iat", now - 10},                 {"nbf", now - 10},                 {"chitieu_role", "district_officer"},
+    return {{"iss", "https://id.hanoi.gov.vn"},
+            {"aud", "chitieu"},
+            {"sub", "nguyen.van.a"},
+            {"exp", now + 600},
+            {"iat", now - 10},
+            {"nbf", now - 10},
+            {"chitieu_role", "district_officer"},
             {"chitieu_units", {"units/002"}}};
   }
 
@@ -142,8 +146,7 @@ TEST_F(JwtTest, RefusesBadClaims) {
 TEST_F(JwtTest, RefusesForgeries) {
   // A key the JWKS does not hold, under a kid it does.
   const std::string stranger = *NewSigningKeyPem(false);
-  EXPECT_EQ(Check(stranger, "rsa-1", Claims()).status().code(),
-            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(Check(stranger, "rsa-1", Claims()).status().code(), absl::StatusCode::kUnauthenticated);
   // An unknown kid.
   EXPECT_EQ(Check(rsa_, "rsa-9", Claims()).status().code(), absl::StatusCode::kUnauthenticated);
   // An EC-signed token naming the RSA key.
@@ -174,8 +177,8 @@ TEST_F(JwtTest, MembersOfTheWrongTypeAreRefusedNotThrown) {
   auto token = *SignJwt(rsa_, "rsa-1", Claims().dump());
   std::vector<std::string> parts = absl::StrSplit(token, '.');
   for (const nlohmann::json& header :
-       {nlohmann::json{{"alg", 5}, {"kid", "rsa-1"}}, nlohmann::json{{"alg", "RS256"}, {"kid", {1}}},
-        nlohmann::json{{"alg", nullptr}}}) {
+       {nlohmann::json{{"alg", 5}, {"kid", "rsa-1"}},
+        nlohmann::json{{"alg", "RS256"}, {"kid", {1}}}, nlohmann::json{{"alg", nullptr}}}) {
     parts[0] = absl::WebSafeBase64Escape(header.dump());
     absl::StatusOr<Principal> p = absl::UnknownError("not run");
     EXPECT_NO_THROW(p = verifier_.Verify(absl::StrJoin(parts, "."), absl::Now())) << header;
@@ -195,7 +198,9 @@ TEST_F(JwtTest, MembersOfTheWrongTypeAreRefusedNotThrown) {
 
 TEST_F(JwtTest, BadJwksIsRefusedAndKeysInForceStay) {
   EXPECT_FALSE(JwtVerifier::ParseJwks("[]").ok());
-  EXPECT_FALSE(JwtVerifier::ParseJwks(R"({"keys":[{"kty":"EC","kid":"e","crv":"P-256","x":"AA","y":"AA"}]})").ok());
+  EXPECT_FALSE(
+      JwtVerifier::ParseJwks(R"({"keys":[{"kty":"EC","kid":"e","crv":"P-256","x":"AA","y":"AA"}]})")
+          .ok());
   FILE* f = fopen(path_.c_str(), "w");
   fputs("not json", f);
   fclose(f);

@@ -16,13 +16,13 @@
 #include "libs/common/flags.h"
 #include "libs/common/health_client.h"
 #include "libs/common/log.h"
+#include "libs/common/policy.h"
+#include "libs/common/remote_directory.h"
 #include "libs/common/server.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
-#include "libs/common/remote_directory.h"
 #include "services/gateway/gateway_service.h"
 #include "services/gateway/http_gateway.h"
-#include "libs/common/policy.h"
 #include "services/gateway/proxy.h"
 #include "services/gateway/transcoder.h"
 
@@ -48,7 +48,11 @@ ABSL_FLAG(double, http_body_seconds, 60, "Time an HTTP request's body has to arr
 ABSL_FLAG(double, http_idle_seconds, 60, "How long an idle keep-alive HTTP connection stays open");
 ABSL_FLAG(double, http_write_seconds, 30,
           "Time each write of an HTTP answer may take (a client that stops reading is dropped)");
-ABSL_FLAG(int, http_max_connections, 1024, "Most HTTP connections open at once (0: no limit)");
+ABSL_FLAG(int64_t, http_max_body_bytes_in_flight, 256 << 20,
+          "HTTP request bodies being read at once, all connections together, in bytes "
+          "(more: 503 with Retry-After)");
+ABSL_FLAG(int, http_max_connections, 1024,
+          "Most HTTP connections open at once (0: as many as the open files limit allows)");
 ABSL_FLAG(int, http_connections_per_address, 64,
           "Most HTTP connections open at once from one client address (0: no limit; behind a "
           "reverse proxy every client has the proxy's address)");
@@ -112,8 +116,9 @@ int main(int argc, char** argv) {
                                         absl::GetFlag(FLAGS_rate_limit_burst));
   // Failed sign-ins per client address: a small budget that refills slowly,
   // so keys cannot be guessed at speed.
-  chitieu::gateway::RateLimiter failed_sign_ins(absl::GetFlag(FLAGS_failed_sign_ins_per_minute) / 60,
-                                                absl::GetFlag(FLAGS_failed_sign_ins_burst));
+  chitieu::gateway::RateLimiter failed_sign_ins(
+      absl::GetFlag(FLAGS_failed_sign_ins_per_minute) / 60,
+      absl::GetFlag(FLAGS_failed_sign_ins_burst));
   proxy_config.limits = {&limiter, &failed_sign_ins};
   chitieu::gateway::Proxy proxy(proxy_config);
   chitieu::gateway::GatewayService gateway(&keys, &policy, audit->get(), reporting,
@@ -167,14 +172,15 @@ int main(int argc, char** argv) {
     front.body_deadline = absl::Seconds(absl::GetFlag(FLAGS_http_body_seconds));
     front.idle_timeout = absl::Seconds(absl::GetFlag(FLAGS_http_idle_seconds));
     front.write_deadline = absl::Seconds(absl::GetFlag(FLAGS_http_write_seconds));
+    front.max_body_bytes_in_flight = absl::GetFlag(FLAGS_http_max_body_bytes_in_flight);
     front.max_connections = absl::GetFlag(FLAGS_http_max_connections);
     front.max_connections_per_address = absl::GetFlag(FLAGS_http_connections_per_address);
     front.tls_cert = absl::GetFlag(FLAGS_tls_cert);
     front.tls_key = absl::GetFlag(FLAGS_tls_key);
     http = std::make_unique<chitieu::gateway::HttpGateway>(
         &*transcoder,
-        grpc::CreateChannel("unix:" + bridge_socket, grpc::InsecureChannelCredentials()),
-        front, absl::GetFlag(FLAGS_dashboard_dir));
+        grpc::CreateChannel("unix:" + bridge_socket, grpc::InsecureChannelCredentials()), front,
+        absl::GetFlag(FLAGS_dashboard_dir));
     const int port = http->Start(absl::GetFlag(FLAGS_http_listen));
     if (port < 0) {
       chitieu::LogError("cannot listen for HTTP (address in use, or TLS files unusable)",

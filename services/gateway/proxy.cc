@@ -80,12 +80,13 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       return;
     }
     if (!proxy_->BackendReachable(method_)) {
-      FinishNow(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                             absl::StrCat(Proxy::ServiceOf(method_),
-                                          " is unavailable; retry with backoff")));
+      FinishNow(grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          absl::StrCat(Proxy::ServiceOf(method_), " is unavailable; retry with backoff")));
       return;
     }
     input_type_ = method->input_type();
+    client_streaming_ = method->client_streaming();
     auto access = AccessOf(method_);
     mutation_ = access.ok() && IsMutation(*access);
     request_id_ = ClientMetadata(*ctx, kRequestIdHeader);
@@ -109,6 +110,13 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     std::unique_ptr<google::protobuf::Message> message(factory.GetPrototype(input_type_)->New());
     if (!ByteBufferToString(request_, &bytes) || !message->ParseFromString(bytes)) {
       Refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request cannot be parsed"));
+      return;
+    }
+    // The proxy is one generic stream for every shape; a method that takes
+    // one request gets one.
+    if (!client_streaming_ && ++messages_ > 1) {
+      Refuse(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat(method_, " takes one request message")));
       return;
     }
     Decision decision;
@@ -343,6 +351,12 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     {
       absl::MutexLock lock(&mu_);
       if (finished_) return;
+      if (writing_) {
+        // A response is being written to the caller: Finish must wait for
+        // it (OnWriteDone finishes), or the write would outlive the call.
+        if (!pending_finish_) pending_finish_ = status;
+        return;
+      }
       finished_ = true;
       pending_finish_.reset();
     }
@@ -379,6 +393,8 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   Principal principal_;
   grpc::GenericStub* stub_ = nullptr;
   const google::protobuf::Descriptor* input_type_ = nullptr;
+  bool client_streaming_ = false;
+  int messages_ = 0;  // From the caller (read one at a time).
   bool mutation_ = false;
   std::string request_id_;
   std::string body_request_id_;

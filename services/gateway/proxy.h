@@ -17,10 +17,10 @@
 #include <memory>
 #include <string>
 
+#include "libs/common/policy.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/edge.h"
-#include "libs/common/policy.h"
 #include "services/gateway/rate_limit.h"
 
 namespace chitieu::gateway {

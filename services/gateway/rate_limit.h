@@ -85,8 +85,8 @@ class RateLimiter {
   }
   void Forget(absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     for (auto it = buckets_.begin(); it != buckets_.end();) {
-      const double tokens = it->second.tokens +
-                            absl::ToDoubleSeconds(now - it->second.last) * per_second_;
+      const double tokens =
+          it->second.tokens + absl::ToDoubleSeconds(now - it->second.last) * per_second_;
       it = tokens >= burst_ ? buckets_.erase(it) : std::next(it);
     }
   }
