@@ -393,7 +393,8 @@ class Bench {
           std::move(done));
     };
     HttpLoadOptions h;
-    h.port = stack_.http_port();
+    // Read again: the start suite restarts the gateway, on a new HTTP port.
+    std::ifstream(stack_.dir() + "/http_port") >> h.port;
     h.target = absl::StrCat("/v1/", unit, "/progress?year=", year_);
     h.headers = {std::string("Authorization: Bearer ") + kKey};
     h.seconds = absl::GetFlag(FLAGS_seconds);

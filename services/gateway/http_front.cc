@@ -364,7 +364,12 @@ void Leave(State& state, const std::string& address, int fd) {
 // A connection's thread: the socket, TLS if configured, then requests
 // until either side ends it.
 void RunConnection(std::shared_ptr<State> state, std::shared_ptr<net::io_context> ioc,
-                   tcp::socket socket, const std::string& address) {
+                   tcp::socket accepted, const std::string& address) {
+  // A local, so that it closes before the parameters go: the order in
+  // which parameters are destroyed is the compiler's, and a socket that
+  // outlives its io_context writes to freed memory (gcc destroyed `ioc`
+  // first: the gateway crashed when 32 keep-alive connections closed).
+  tcp::socket socket(std::move(accepted));
   const int fd = socket.native_handle();
   ErrorCode ignored;
   socket.set_option(tcp::no_delay(true), ignored);
