@@ -253,10 +253,18 @@ TEST_F(HttpFrontE2ETest, BodiesBeingReadShareABudget) {
   // is free again.
   ASSERT_TRUE(holder->Send(std::string(60000, 'x')));
   EXPECT_EQ(holder->Read(kAnswerWithin).status, 400);
-  auto after = Connect();
-  ASSERT_TRUE(
-      after->Send(Post("/v1/enterprises", {"Content-Length: 60000"}) + std::string(60000, 'x')));
-  EXPECT_EQ(after->Read(kAnswerWithin).status, 400);
+  // The holder's reservation is given back once its handler has returned,
+  // just after its answer went out: a request may still meet the budget
+  // spent for that moment, and is then told to retry, as any client is.
+  int status = 503;
+  for (const absl::Time give_up = absl::Now() + kAnswerWithin;
+       status == 503 && absl::Now() < give_up;) {
+    auto after = Connect();
+    ASSERT_TRUE(
+        after->Send(Post("/v1/enterprises", {"Content-Length: 60000"}) + std::string(60000, 'x')));
+    status = after->Read(kAnswerWithin).status;
+  }
+  EXPECT_EQ(status, 400);
 }
 
 // Finding (the HTTP benchmark, 32 keep-alive connections for 5 s): the
