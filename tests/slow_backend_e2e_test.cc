@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -28,8 +29,9 @@ namespace quo = ::chitieu::quota::v1;
 constexpr char kKey[] = "k-slow";
 constexpr char kReaderKey[] = "k-slow-reader";  // Its own rate limit.
 
+// `answer`, if given, receives what came back (for a failure message).
 grpc::Status GetTarget(const std::shared_ptr<grpc::Channel>& channel,
-                       std::chrono::milliseconds deadline) {
+                       std::chrono::milliseconds deadline, std::string* answer = nullptr) {
   quo::ListTargetsRequest r;
   r.set_parent("units/002");
   r.set_year(2013);
@@ -37,7 +39,18 @@ grpc::Status GetTarget(const std::shared_ptr<grpc::Channel>& channel,
   grpc::ClientContext ctx;
   ctx.AddMetadata("authorization", std::string("Bearer ") + kKey);
   ctx.set_deadline(std::chrono::system_clock::now() + deadline);
-  return quo::QuotaService::NewStub(channel)->ListTargets(&ctx, r, &out);
+  grpc::Status s = quo::QuotaService::NewStub(channel)->ListTargets(&ctx, r, &out);
+  if (answer != nullptr) *answer = out.ShortDebugString();
+  return s;
+}
+
+// The process's state letter from /proc (T: stopped).
+char ProcessState(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const size_t close = line.rfind(')');
+  return close == std::string::npos || close + 2 >= line.size() ? '?' : line[close + 2];
 }
 
 grpc::Status GetUnit(const std::shared_ptr<grpc::Channel>& channel) {
@@ -59,7 +72,10 @@ TEST(SlowBackendE2ETest, AStalledBackendCostsItsCallersTheirDeadlineAndNoOneElse
   auto gateway = stack.gateway().channel();
   ASSERT_TRUE(GetTarget(gateway, std::chrono::seconds(5)).ok());
 
-  ASSERT_EQ(kill(stack.quota().pid(), SIGSTOP), 0);
+  // Frozen for certain before the first call: kill() returns before a
+  // busy process has stopped, and under load quota went on answering for
+  // a few calls (the flake recorded in docs/RELIABILITY.md).
+  ASSERT_TRUE(stack.quota().Freeze());
   // Registry calls keep being answered throughout.
   std::atomic<bool> stop{false};
   std::atomic<int> registry_ok{0}, registry_failed{0};
@@ -81,8 +97,10 @@ TEST(SlowBackendE2ETest, AStalledBackendCostsItsCallersTheirDeadlineAndNoOneElse
   int deadline_exceeded = 0, unavailable = 0;
   std::string others;  // Any other answer, to say which (a failure names it).
   for (int i = 0; i < 10; ++i) {
+    const char before = ProcessState(stack.quota().pid());
     const auto start = std::chrono::steady_clock::now();
-    const grpc::Status s = GetTarget(gateway, kDeadline);
+    std::string answer;
+    const grpc::Status s = GetTarget(gateway, kDeadline, &answer);
     const auto took = std::chrono::steady_clock::now() - start;
     // Within the caller's deadline (and a scheduling margin), whatever it says.
     EXPECT_LT(took, kDeadline + std::chrono::seconds(1)) << s.error_message();
@@ -90,7 +108,13 @@ TEST(SlowBackendE2ETest, AStalledBackendCostsItsCallersTheirDeadlineAndNoOneElse
     if (s.error_code() == grpc::StatusCode::UNAVAILABLE) ++unavailable;
     if (s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED &&
         s.error_code() != grpc::StatusCode::UNAVAILABLE) {
-      others += std::to_string(s.error_code()) + " \"" + s.error_message() + "\"; ";
+      // What came back, and whether quota was stopped before and after
+      // (an OK here has been seen and is not explained yet).
+      others +=
+          "call " + std::to_string(i) + ": " + std::to_string(s.error_code()) + " \"" +
+          s.error_message() + "\" answer {" + answer + "} after " +
+          std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()) +
+          " ms, quota state " + before + "/" + ProcessState(stack.quota().pid()) + "; ";
     }
   }
   EXPECT_EQ(deadline_exceeded + unavailable, 10) << others;
@@ -103,7 +127,7 @@ TEST(SlowBackendE2ETest, AStalledBackendCostsItsCallersTheirDeadlineAndNoOneElse
   EXPECT_EQ(registry_failed, 0) << last_failure;
 
   // Thawed, quota answers through the gateway again.
-  ASSERT_EQ(kill(stack.quota().pid(), SIGCONT), 0);
+  stack.quota().Thaw();
   bool back = false;
   const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!back && std::chrono::steady_clock::now() < until) {

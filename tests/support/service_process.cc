@@ -136,6 +136,42 @@ void ServiceProcess::Kill() {
   pid_ = -1;
 }
 
+namespace {
+
+// Whether every thread of `pid` is stopped ('T' in /proc/PID/task/*/stat).
+bool AllThreadsStopped(pid_t pid) {
+  std::error_code ec;
+  int threads = 0;
+  for (const auto& task :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'T') {
+      return false;
+    }
+    ++threads;
+  }
+  return !ec && threads > 0;
+}
+
+}  // namespace
+
+bool ServiceProcess::Freeze() {
+  if (pid_ <= 0 || kill(pid_, SIGSTOP) != 0) return false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!AllThreadsStopped(pid_)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+void ServiceProcess::Thaw() {
+  if (pid_ > 0) kill(pid_, SIGCONT);
+}
+
 int ServiceProcess::Terminate() {
   if (pid_ <= 0) return -1;
   kill(pid_, SIGTERM);

@@ -46,6 +46,12 @@ class ServiceProcess {
   bool Start();
   // Sends SIGKILL and reaps the process.
   void Kill();
+  // Sends SIGSTOP and returns once every thread of the process is stopped
+  // (kill returns before a busy process has stopped: a frozen service once
+  // answered calls for a moment under load); false if that took over 30 s.
+  bool Freeze();
+  // Sends SIGCONT.
+  void Thaw();
   // Sends SIGTERM and returns the exit status (or -1 on a signal death).
   int Terminate();
 
