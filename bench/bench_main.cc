@@ -14,10 +14,10 @@
 //   rebuild     reporting replays both feeds from zero (--rebuild)
 // ./scripts/bench runs it and writes the tables into docs/PERFORMANCE.md.
 
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -73,16 +73,15 @@ using ::chitieu::testing::ServiceProcess;
 using ::chitieu::testing::Stack;
 using Clock = std::chrono::steady_clock;
 
-constexpr char kKey[] = "k-bench";                    // Province-wide.
+constexpr char kKey[] = "k-bench";                   // Province-wide.
 constexpr char kDistrictKey[] = "k-bench-district";  // Hoàn Kiếm's officer.
-constexpr int kFirstSequence = 5000000;  // Tax-code sequences the seed never uses.
+constexpr int kFirstSequence = 5000000;              // Tax-code sequences the seed never uses.
 
 void Emit(const std::string& json) { std::cout << json << std::endl; }
 
 double SecondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
-
 
 // Prepares a call's context: one metadata header and a generous deadline.
 using Decorate = std::function<void(grpc::ClientContext&)>;
@@ -119,10 +118,9 @@ class Nginx {
     std::stringstream text;
     text << in.rdbuf();
     port_ = FreePort();
-    std::ofstream(dir_.path() + "/nginx.conf")
-        << absl::StrReplaceAll(text.str(), {{"@DIR@", dir_.path()},
-                                            {"@PORT@", std::to_string(port_)},
-                                            {"@UPSTREAM@", upstream}});
+    std::ofstream(dir_.path() + "/nginx.conf") << absl::StrReplaceAll(
+        text.str(),
+        {{"@DIR@", dir_.path()}, {"@PORT@", std::to_string(port_)}, {"@UPSTREAM@", upstream}});
     pid_ = fork();
     if (pid_ == 0) {
       const std::string bin = absl::GetFlag(FLAGS_nginx), conf = dir_.path() + "/nginx.conf";
@@ -163,8 +161,7 @@ class Bench {
     // forwarding: lifted for the bench's one principal.
     if (!stack_.Start({{kKey, "user:bench", "city_admin", "units/01"},
                        {kDistrictKey, "user:bench-hk", "district_officer", "units/002"}},
-                      true,
-                      {"--rate_limit_per_second=1000000", "--rate_limit_burst=1000000"})) {
+                      true, {"--rate_limit_per_second=1000000", "--rate_limit_burst=1000000"})) {
       std::cerr << "cannot start the stack: " << stack_.error() << "\n";
       return false;
     }
@@ -179,7 +176,8 @@ class Bench {
     WithSecret(c);
     if (!registry_->ListUnits(&c, r, &units).ok()) return false;
     for (const auto& u : units.units()) {
-      if (u.level() != reg::UNIT_LEVEL_PROVINCE && u.close_date().empty()) seats_.push_back(u.name());
+      if (u.level() != reg::UNIT_LEVEL_PROVINCE && u.close_date().empty())
+        seats_.push_back(u.name());
     }
     return true;
   }
@@ -187,9 +185,10 @@ class Bench {
   void Memory() {
     for (auto& [name, p] : Services()) {
       const MemoryKb m = MemoryOf(p->pid());
-      Emit(absl::StrFormat("{\"benchmark\":\"memory\",\"state\":\"idle\",\"service\":\"%s\","
-                           "\"rss_kb\":%d,\"pss_kb\":%d,\"anon_kb\":%d}",
-                           name, m.rss, m.pss, m.anon));
+      Emit(
+          absl::StrFormat("{\"benchmark\":\"memory\",\"state\":\"idle\",\"service\":\"%s\","
+                          "\"rss_kb\":%d,\"pss_kb\":%d,\"anon_kb\":%d}",
+                          name, m.rss, m.pss, m.anon));
     }
   }
 
@@ -198,9 +197,10 @@ class Bench {
       p->Terminate();
       const Clock::time_point begin = Clock::now();
       const bool ok = p->Start();
-      Emit(absl::StrFormat("{\"benchmark\":\"start\",\"state\":\"%s\",\"service\":\"%s\","
-                           "\"ok\":%s,\"to_serving_ms\":%.1f}",
-                           state, name, ok ? "true" : "false", SecondsSince(begin) * 1000));
+      Emit(
+          absl::StrFormat("{\"benchmark\":\"start\",\"state\":\"%s\",\"service\":\"%s\","
+                          "\"ok\":%s,\"to_serving_ms\":%.1f}",
+                          state, name, ok ? "true" : "false", SecondsSince(begin) * 1000));
     }
   }
 
@@ -236,28 +236,28 @@ class Bench {
     // Rounds interleave the paths, so that whatever else the machine does
     // falls on all of them alike; the report takes each one's median round.
     for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
-    for (const Path& path : paths) {
-      if (std::find(wanted.begin(), wanted.end(), path.name) == wanted.end()) continue;
-      auto stub = reg::RegistryService::NewStub(path.channel);
-      AsyncCall get = [&](int64_t i, std::function<void(const grpc::Status&)> done) {
-        StartUnary<reg::GetEnterpriseRequest, reg::Enterprise>(
-            [&](auto* c, auto* req, auto* resp, auto cb) {
-              stub->async()->GetEnterprise(c, req, resp, std::move(cb));
-            },
-            [&](grpc::ClientContext& c, reg::GetEnterpriseRequest& r) {
-              path.decorate(c);
-              r.set_name(names[i % names.size()]);
-            },
-            std::move(done));
-      };
-      for (int concurrency : {1, absl::GetFlag(FLAGS_concurrency)}) {
-        LoadOptions o;
-        o.concurrency = concurrency;
-        o.seconds = absl::GetFlag(FLAGS_seconds);
-        Emit(Tagged("forwarding", RunLoad("GetEnterprise/" + path.name, o, get),
-                    absl::StrCat("\"round\":", round)));
+      for (const Path& path : paths) {
+        if (std::find(wanted.begin(), wanted.end(), path.name) == wanted.end()) continue;
+        auto stub = reg::RegistryService::NewStub(path.channel);
+        AsyncCall get = [&](int64_t i, std::function<void(const grpc::Status&)> done) {
+          StartUnary<reg::GetEnterpriseRequest, reg::Enterprise>(
+              [&](auto* c, auto* req, auto* resp, auto cb) {
+                stub->async()->GetEnterprise(c, req, resp, std::move(cb));
+              },
+              [&](grpc::ClientContext& c, reg::GetEnterpriseRequest& r) {
+                path.decorate(c);
+                r.set_name(names[i % names.size()]);
+              },
+              std::move(done));
+        };
+        for (int concurrency : {1, absl::GetFlag(FLAGS_concurrency)}) {
+          LoadOptions o;
+          o.concurrency = concurrency;
+          o.seconds = absl::GetFlag(FLAGS_seconds);
+          Emit(Tagged("forwarding", RunLoad("GetEnterprise/" + path.name, o, get),
+                      absl::StrCat("\"round\":", round)));
+        }
       }
-    }
     }
   }
 
@@ -352,9 +352,9 @@ class Bench {
             // Spread over the years of Resolution 09 up to this one, so each
             // year's report counts its share.
             const int year = 2013 + static_cast<int>(i % (year_ - 2013 + 1));
-            o->set_founding_date(year == year_ ? today_
-                                               : absl::StrFormat("%d-%02d-%02d", year, 1 + i % 12,
-                                                                 1 + i % 28));
+            o->set_founding_date(
+                year == year_ ? today_
+                              : absl::StrFormat("%d-%02d-%02d", year, 1 + i % 12, 1 + i % 28));
             o->set_decision_number("bench");
             o->set_founding_body("bodies/hk-block-party");
             o->set_members_at_founding(3);
@@ -452,9 +452,10 @@ class Bench {
     Freshness();
     for (auto& [name, p] : Services()) {
       const MemoryKb m = MemoryOf(p->pid());
-      Emit(absl::StrFormat("{\"benchmark\":\"memory\",\"state\":\"loaded\",\"service\":\"%s\","
-                           "\"rss_kb\":%d,\"pss_kb\":%d,\"anon_kb\":%d,%s}",
-                           name, m.rss, m.pss, m.anon, Scale()));
+      Emit(
+          absl::StrFormat("{\"benchmark\":\"memory\",\"state\":\"loaded\",\"service\":\"%s\","
+                          "\"rss_kb\":%d,\"pss_kb\":%d,\"anon_kb\":%d,%s}",
+                          name, m.rss, m.pss, m.anon, Scale()));
     }
   }
 
@@ -463,11 +464,10 @@ class Bench {
     const std::string before = Fingerprint();
     ServiceProcess& old = stack_.reporting();
     old.Terminate();
-    ServiceProcess rebuilt(
-        "chitieu-reporting", stack_.dir() + "/reporting",
-        {"--registry_addr=" + stack_.registry().address(),
-         "--quota_addr=" + stack_.quota().address(),
-         std::string("--service_secret=") + Stack::kServiceSecret, "--rebuild"});
+    ServiceProcess rebuilt("chitieu-reporting", stack_.dir() + "/reporting",
+                           {"--registry_addr=" + stack_.registry().address(),
+                            "--quota_addr=" + stack_.quota().address(),
+                            std::string("--service_secret=") + Stack::kServiceSecret, "--rebuild"});
     const Clock::time_point begin = Clock::now();
     bool ok = rebuilt.Start();
     const double serving_s = SecondsSince(begin);
@@ -507,8 +507,8 @@ class Bench {
   static std::string Tagged(const std::string& benchmark, const LoadResult& r,
                             const std::string& extra = "") {
     std::string json = r.Json();
-    json.insert(1, absl::StrCat("\"benchmark\":\"", benchmark, "\",",
-                                extra.empty() ? "" : extra + ","));
+    json.insert(
+        1, absl::StrCat("\"benchmark\":\"", benchmark, "\",", extra.empty() ? "" : extra + ","));
     return json;
   }
 
@@ -544,7 +544,8 @@ class Bench {
       absl::StrAppend(&fingerprint, lag.source(), "@", lag.last_sequence(), ";");
       feed_events_ += lag.last_sequence();
     }
-    for (const auto& u : out.units()) absl::StrAppend(&fingerprint, u.unit(), "=", u.achieved(), ";");
+    for (const auto& u : out.units())
+      absl::StrAppend(&fingerprint, u.unit(), "=", u.achieved(), ";");
     return fingerprint;
   }
 
@@ -637,14 +638,22 @@ int main(int argc, char** argv) {
   if (!bench.Start()) return 1;
   const std::vector<std::string> suites = absl::StrSplit(absl::GetFlag(FLAGS_suites), ',');
   for (const std::string& suite : suites) {
-    if (suite == "memory") bench.Memory();
-    else if (suite == "start") bench.StartTimes("seeded");
-    else if (suite == "forwarding") bench.Forwarding();
-    else if (suite == "http") bench.HttpJson();
-    else if (suite == "import") bench.Import();
-    else if (suite == "writes") bench.Writes();
-    else if (suite == "reports") bench.Reports();
-    else if (suite == "rebuild") bench.Rebuild();
+    if (suite == "memory")
+      bench.Memory();
+    else if (suite == "start")
+      bench.StartTimes("seeded");
+    else if (suite == "forwarding")
+      bench.Forwarding();
+    else if (suite == "http")
+      bench.HttpJson();
+    else if (suite == "import")
+      bench.Import();
+    else if (suite == "writes")
+      bench.Writes();
+    else if (suite == "reports")
+      bench.Reports();
+    else if (suite == "rebuild")
+      bench.Rebuild();
     else {
       std::cerr << "unknown suite " << suite << "\n";
       return 2;

@@ -31,7 +31,8 @@ class Recorder {
     if (s.ok()) {
       latencies_us_.push_back(std::chrono::duration<double, std::micro>(now - started).count());
     } else {
-      if (errors_++ == 0) first_error_ = absl::StrFormat("%d %s", s.error_code(), s.error_message());
+      if (errors_++ == 0)
+        first_error_ = absl::StrFormat("%d %s", s.error_code(), s.error_message());
     }
   }
   void Started() {
@@ -123,8 +124,7 @@ std::string LoadResult::Json() const {
       "\"ok\":%d,\"errors\":%d,\"throughput\":%.1f,\"p50_us\":%.1f,\"p90_us\":%.1f,"
       "\"p99_us\":%.1f,\"max_us\":%.1f%s}",
       name, mode, concurrency, rate, seconds, ok, errors, throughput, p50_us, p90_us, p99_us,
-      max_us,
-      first_error.empty() ? "" : absl::StrFormat(",\"first_error\":\"%s\"", first_error));
+      max_us, first_error.empty() ? "" : absl::StrFormat(",\"first_error\":\"%s\"", first_error));
 }
 
 LoadResult RunLoad(const std::string& name, const LoadOptions& options, const AsyncCall& call) {
@@ -137,8 +137,8 @@ LoadResult RunLoad(const std::string& name, const LoadOptions& options, const As
   const Clock::time_point begin = Clock::now();
   const auto warmup = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(options.warmup_seconds));
-  const auto length = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(options.seconds));
+  const auto length =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.seconds));
   const Clock::time_point count_from = begin + warmup, stop_at = count_from + length;
   Recorder recorder(count_from, stop_at);
   std::atomic<int64_t> next{0};
@@ -167,7 +167,8 @@ LoadResult RunLoad(const std::string& name, const LoadOptions& options, const As
     };
     std::vector<std::unique_ptr<Chain>> chains;
     for (int c = 0; c < options.concurrency; ++c) {
-      chains.push_back(std::make_unique<Chain>(Chain{&call, &recorder, &next, stop_at, options.max_calls}));
+      chains.push_back(
+          std::make_unique<Chain>(Chain{&call, &recorder, &next, stop_at, options.max_calls}));
       chains.back()->Issue();
     }
     // Every chain ends at the clock or at max_calls; the last answer ends
@@ -177,9 +178,8 @@ LoadResult RunLoad(const std::string& name, const LoadOptions& options, const As
     // Open loop: call i is due at begin + i / rate, whatever came back.
     const double period_s = 1.0 / options.rate;
     for (int64_t i = 0;; ++i) {
-      const Clock::time_point due =
-          begin + std::chrono::duration_cast<Clock::duration>(
-                      std::chrono::duration<double>(i * period_s));
+      const Clock::time_point due = begin + std::chrono::duration_cast<Clock::duration>(
+                                                std::chrono::duration<double>(i * period_s));
       if (due >= stop_at) break;
       std::this_thread::sleep_until(due);
       if (recorder.InFlight() >= options.concurrency) {

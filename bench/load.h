@@ -38,7 +38,7 @@ struct LoadResult {
   std::string first_error;
   double seconds = 0;          // Of the counted window.
   double elapsed_seconds = 0;  // From the first call to the last answer.
-  double throughput = 0;   // Answered OK a second.
+  double throughput = 0;       // Answered OK a second.
   double p50_us = 0, p90_us = 0, p99_us = 0, max_us = 0;
 
   std::string Json() const;

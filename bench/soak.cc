@@ -50,7 +50,6 @@ struct Window {
   std::map<std::string, int> codes;
 };
 
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -128,9 +127,9 @@ int main(int argc, char** argv) {
             }
           }
         }
-        const double ms = std::chrono::duration<double, std::milli>(
-                              std::chrono::steady_clock::now() - start)
-                              .count();
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
         std::lock_guard<std::mutex> swap(window_mu);
         std::lock_guard<std::mutex> lock(window->mu);
         window->codes[absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code()))]++;
@@ -165,13 +164,15 @@ int main(int argc, char** argv) {
       rss_last[name] = RssKb(p->pid());
       absl::StrAppend(&rss, rss.empty() ? "" : ", ", "\"", name, "\": ", rss_last[name]);
     }
-    const std::string line = absl::StrCat(
-        "{\"window\": ", w + 1, ", \"end_s\": ", (w + 1) * window_seconds,
-        ", \"reads\": ", done->read_ms.size(), ", \"read_p50_ms\": ",
-        Percentile(done->read_ms, 0.50), ", \"read_p99_ms\": ", Percentile(done->read_ms, 0.99),
-        ", \"writes\": ", done->write_ms.size(), ", \"write_p50_ms\": ",
-        Percentile(done->write_ms, 0.50), ", \"write_p99_ms\": ",
-        Percentile(done->write_ms, 0.99), ", \"codes\": {", codes, "}, \"rss_kb\": {", rss, "}}");
+    const std::string line =
+        absl::StrCat("{\"window\": ", w + 1, ", \"end_s\": ", (w + 1) * window_seconds,
+                     ", \"reads\": ", done->read_ms.size(),
+                     ", \"read_p50_ms\": ", Percentile(done->read_ms, 0.50),
+                     ", \"read_p99_ms\": ", Percentile(done->read_ms, 0.99),
+                     ", \"writes\": ", done->write_ms.size(),
+                     ", \"write_p50_ms\": ", Percentile(done->write_ms, 0.50),
+                     ", \"write_p99_ms\": ", Percentile(done->write_ms, 0.99), ", \"codes\": {",
+                     codes, "}, \"rss_kb\": {", rss, "}}");
     std::cerr << line << "\n";
     absl::StrAppend(&windows_json, windows_json.empty() ? "" : ",\n  ", line);
   }

@@ -24,8 +24,8 @@ void Check(const std::vector<std::string>& ids, size_t expected) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string name(reinterpret_cast<const char*>(data), size);
-  if (auto ids = chitieu::ParseName("enterprises/{enterprise}/organizations/{organization}", name,
-                                    "name");
+  if (auto ids =
+          chitieu::ParseName("enterprises/{enterprise}/organizations/{organization}", name, "name");
       ids.ok()) {
     Check(*ids, 2);
   }

@@ -17,7 +17,7 @@ DEBIAN_PACKAGES=(
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc
   systemd python3-yaml iproute2 curl
   postgresql-15 libpq-dev
-  clang libclang-rt-14-dev
+  clang clang-format libclang-rt-14-dev
   chromium
 )
 

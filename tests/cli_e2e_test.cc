@@ -36,9 +36,9 @@ class CliE2ETest : public ::testing::Test {
 
   // Runs the CLI with the city's key in CHITIEU_API_KEY (unless `key`).
   static Result Cli(const std::vector<std::string>& args, const std::string& key = "k-city") {
-    std::string command = absl::StrCat("CHITIEU_ADDR=", stack_->gateway().address(),
-                                       " CHITIEU_API_KEY=", key, " HOME=", stack_->dir(), " ",
-                                       CHITIEU_BIN_DIR, "/chitieu");
+    std::string command =
+        absl::StrCat("CHITIEU_ADDR=", stack_->gateway().address(), " CHITIEU_API_KEY=", key,
+                     " HOME=", stack_->dir(), " ", CHITIEU_BIN_DIR, "/chitieu");
     for (const auto& a : args) absl::StrAppend(&command, " '", a, "'");
     return testing::RunShell(command, stack_->dir());
   }
@@ -96,10 +96,13 @@ TEST_F(CliE2ETest, WritesAndACsvImport) {
   for (int s = 500; good1.empty(); ++s) good1 = registry::MakeEnterpriseCode(1, s);
   for (int s = 700; good2.empty(); ++s) good2 = registry::MakeEnterpriseCode(1, s);
   const std::string csv = stack_->dir() + "/import.csv";
-  std::ofstream(csv) << "enterprise_code,display_name,legal_form,sector,seat_unit,registration_date\n"
-                     << good1 << ",\"Công ty A, chi nhánh\",LEGAL_FORM_PARTNERSHIP,SECTOR_NON_STATE,00040,2013-02-01\n"
-                     << good2 << ",Công ty B,LEGAL_FORM_SINGLE_MEMBER_LLC,SECTOR_NON_STATE,units/00040,2013-02-02\n"
-                     << "0100000001,Sai mã,LEGAL_FORM_PARTNERSHIP,SECTOR_NON_STATE,00040,2013-02-03\n";
+  std::ofstream(csv)
+      << "enterprise_code,display_name,legal_form,sector,seat_unit,registration_date\n"
+      << good1
+      << ",\"Công ty A, chi nhánh\",LEGAL_FORM_PARTNERSHIP,SECTOR_NON_STATE,00040,2013-02-01\n"
+      << good2
+      << ",Công ty B,LEGAL_FORM_SINGLE_MEMBER_LLC,SECTOR_NON_STATE,units/00040,2013-02-02\n"
+      << "0100000001,Sai mã,LEGAL_FORM_PARTNERSHIP,SECTOR_NON_STATE,00040,2013-02-03\n";
   Result imported = Cli({"--output=json", "enterprises", "import", csv});
   ASSERT_EQ(imported.code, 0) << imported.err;
   auto summary = nlohmann::json::parse(imported.out);
@@ -111,9 +114,9 @@ TEST_F(CliE2ETest, WritesAndACsvImport) {
   ASSERT_EQ(got.code, 0) << got.err;
   EXPECT_TRUE(absl::StrContains(got.out, "Công ty A, chi nhánh")) << got.out;
 
-  Result founded = Cli({"organizations", "found", "--enterprise", good1, "--kind", "trade_union",
-                        "--date", "2013-05-01", "--decision", "5/QĐ", "--body",
-                        "hk-labour-federation"});
+  Result founded =
+      Cli({"organizations", "found", "--enterprise", good1, "--kind", "trade_union", "--date",
+           "2013-05-01", "--decision", "5/QĐ", "--body", "hk-labour-federation"});
   EXPECT_EQ(founded.code, 0) << founded.err;
   Result listed = Cli({"--output=csv", "organizations", "list", good1});
   ASSERT_EQ(listed.code, 0) << listed.err;
@@ -125,10 +128,10 @@ TEST_F(CliE2ETest, AddressAndKeyFromTheConfigFile) {
   std::filesystem::create_directories(stack_->dir() + "/.config/chitieu");
   std::ofstream(stack_->dir() + "/.config/chitieu/config")
       << "# chitieu CLI\naddr = " << stack_->gateway().address() << "\napi_key = k-city\n";
-  const Result r = testing::RunShell(
-      absl::StrCat("env -u CHITIEU_ADDR -u CHITIEU_API_KEY HOME=", stack_->dir(), " ",
-                   CHITIEU_BIN_DIR, "/chitieu units get 002"),
-      stack_->dir());
+  const Result r =
+      testing::RunShell(absl::StrCat("env -u CHITIEU_ADDR -u CHITIEU_API_KEY HOME=", stack_->dir(),
+                                     " ", CHITIEU_BIN_DIR, "/chitieu units get 002"),
+                        stack_->dir());
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(absl::StrContains(r.out + r.err, "Quận Hoàn Kiếm")) << r.out << r.err;
   std::filesystem::remove(stack_->dir() + "/.config/chitieu/config");
@@ -165,18 +168,18 @@ TEST_F(CliE2ETest, ConformanceScenario) {
   };
   EXPECT_TRUE(absl::StartsWith(wait_for("INDICATOR_NEW_TRADE_UNIONS,1,0,"),
                                "INDICATOR_NEW_TRADE_UNIONS,1,0,"));
-  Result founded = Cli({"organizations", "found", "--enterprise", code, "--kind", "trade_union",
-                        "--date", year + "-05-01", "--decision", "10/QĐ-LĐLĐ", "--body",
-                        "hk-labour-federation"});
+  Result founded =
+      Cli({"organizations", "found", "--enterprise", code, "--kind", "trade_union", "--date",
+           year + "-05-01", "--decision", "10/QĐ-LĐLĐ", "--body", "hk-labour-federation"});
   ASSERT_EQ(founded.code, 0) << founded.err;
   const std::string after = wait_for("INDICATOR_NEW_TRADE_UNIONS,1,1,");
   EXPECT_TRUE(absl::StrContains(after, "PROGRESS_STATUS_MET")) << after;
   Result denied = Cli({"progress", "--unit", "002", "--year", year}, "k-th");
   EXPECT_EQ(denied.code, 5);
   EXPECT_TRUE(absl::StrContains(denied.err, "PERMISSION_DENIED")) << denied.err;
-  Result invalid = Cli({"enterprises", "create", "--code", "0100000001", "--name", "Sai mã",
-                        "--legal_form", "single_member_llc", "--seat", "00037", "--registered",
-                        "2013-01-01"});
+  Result invalid =
+      Cli({"enterprises", "create", "--code", "0100000001", "--name", "Sai mã", "--legal_form",
+           "single_member_llc", "--seat", "00037", "--registered", "2013-01-01"});
   EXPECT_EQ(invalid.code, 3);
   EXPECT_TRUE(absl::StrContains(invalid.err, "enterprise.enterprise_code")) << invalid.err;
 }

@@ -5,7 +5,6 @@
 
 #include <gtest/gtest.h>
 
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/registry/tax_code.h"
@@ -37,11 +36,10 @@ class ClientsE2ETest : public ::testing::Test {
     std::string code;
     for (int s = seq; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
     const testing::ShellResult r = testing::RunShell(
-        absl::StrCat("cd ", CHITIEU_SOURCE_DIR, " && export CHITIEU_ADDR=",
-                     stack_->gateway().address(),
-                     " CHITIEU_API_KEY=k-city CHITIEU_OFFICER_KEY=k-th CHITIEU_TEST_ENTERPRISE=",
-                     code, " CHITIEU_TEST_YEAR=", year, " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR,
-                     " && ", command),
+        absl::StrCat(
+            "cd ", CHITIEU_SOURCE_DIR, " && export CHITIEU_ADDR=", stack_->gateway().address(),
+            " CHITIEU_API_KEY=k-city CHITIEU_OFFICER_KEY=k-th CHITIEU_TEST_ENTERPRISE=", code,
+            " CHITIEU_TEST_YEAR=", year, " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR, " && ", command),
         stack_->dir());
     return {r.code, r.out + r.err};
   }
@@ -74,8 +72,8 @@ Stack* ClientsE2ETest::stack_ = nullptr;
 
 TEST_F(ClientsE2ETest, Python) {
   ExpectConformance("/usr/bin/python3 -m unittest discover -s clients/python/tests -v",
-                    "Ran 2 tests", "/usr/bin/python3 clients/python/examples/progress.py",
-                    9100, 2020);
+                    "Ran 2 tests", "/usr/bin/python3 clients/python/examples/progress.py", 9100,
+                    2020);
 }
 
 TEST_F(ClientsE2ETest, TypeScript) {

@@ -53,7 +53,7 @@ struct Tally {
   std::atomic<int> enterprises{0}, organizations{0}, admissions{0}, targets{0};
   std::atomic<int> attempts{0}, retries{0}, refused{0};
   std::mutex mu;
-  std::set<std::string> admission_names;                      // Acknowledged.
+  std::set<std::string> admission_names;                       // Acknowledged.
   std::map<std::string, std::string> admission_of_enterprise;  // Code → name.
   std::map<int, int> target_value_by_indicator;
 };
@@ -107,8 +107,10 @@ class CrashE2ETest : public ::testing::Test {
       r.set_parent("enterprises/-");
       r.set_page_size(1000);
       r.set_page_token(token);
-      r.set_filter("unit = \"units/002\" AND founding_year = 2013 AND kind = "
-                   "ORGANIZATION_KIND_PARTY" + filter_extra);
+      r.set_filter(
+          "unit = \"units/002\" AND founding_year = 2013 AND kind = "
+          "ORGANIZATION_KIND_PARTY" +
+          filter_extra);
       reg::ListOrganizationsResponse out;
       grpc::ClientContext ctx;
       Prepare(ctx, 20);
@@ -271,9 +273,8 @@ TEST_F(CrashE2ETest, EveryAcknowledgedWriteSurvivesKills) {
       t.mutable_target()->set_value(1);
       t.set_allow_over_allocation(true);
       quo::Target out;
-      if (!UntilAnswered(tally, [&](grpc::ClientContext& ctx) {
-            return stub->CreateTarget(&ctx, t, &out);
-          })) {
+      if (!UntilAnswered(
+              tally, [&](grpc::ClientContext& ctx) { return stub->CreateTarget(&ctx, t, &out); })) {
         return;
       }
       ++tally.targets;
@@ -321,8 +322,8 @@ TEST_F(CrashE2ETest, EveryAcknowledgedWriteSurvivesKills) {
   EXPECT_EQ(party_now, party_before + tally.organizations);
 
   // Both feeds: 1, 2, … with no gap.
-  const auto registry_feed = FeedSequences<reg::RegistryService, reg::StreamChangesRequest,
-                                           reg::StreamChangesResponse>();
+  const auto registry_feed =
+      FeedSequences<reg::RegistryService, reg::StreamChangesRequest, reg::StreamChangesResponse>();
   const auto quota_feed =
       FeedSequences<quo::QuotaService, quo::StreamChangesRequest, quo::StreamChangesResponse>();
   int gaps = 0;
@@ -368,13 +369,13 @@ TEST_F(CrashE2ETest, EveryAcknowledgedWriteSurvivesKills) {
         << ", \"organizations\": " << tally.organizations
         << ", \"admissions\": " << tally.admissions << ", \"targets\": " << tally.targets
         << "}, \"attempts\": " << tally.attempts << ", \"retries\": " << tally.retries
-        << ", \"refused\": " << tally.refused << ", \"feed_changes\": {\"registry\": "
-        << registry_feed.size() << ", \"quota\": " << quota_feed.size()
-        << "}, \"feed_gaps\": " << gaps
+        << ", \"refused\": " << tally.refused
+        << ", \"feed_changes\": {\"registry\": " << registry_feed.size()
+        << ", \"quota\": " << quota_feed.size() << "}, \"feed_gaps\": " << gaps
         << ", \"duplicates\": " << (admissions_now - admissions_before - tally.admissions)
         << ", \"reporting_equals_recount\": "
         << (party->achieved() == party_now && members->achieved() == admitted_members ? "true"
-                                                                                       : "false")
+                                                                                      : "false")
         << ", \"passed\": " << (::testing::Test::HasFailure() ? "false" : "true") << "}\n";
   }
 }

@@ -18,17 +18,17 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "chitieu/gateway/v1/gateway.grpc.pb.h"
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "google/protobuf/dynamic_message.h"
-#include "libs/common/health_client.h"
-#include "absl/time/clock.h"
-#include "services/gateway/auth.h"
-#include "services/gateway/jwt.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/common/health_client.h"
+#include "services/gateway/auth.h"
+#include "services/gateway/jwt.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/service_process.h"
 
@@ -218,11 +218,14 @@ class GatewayE2ETest : public ::testing::Test {
   // A second gateway over the same services, in `dir`, with a tight rate
   // limit (0.01 calls a second) and `flags`; not started.
   static ServiceProcess LimitedGateway(const TempDir& dir, std::vector<std::string> flags) {
-    std::vector<std::string> args = {
-        "--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
-        "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys",
-        "--http_listen=127.0.0.1:0", "--http_port_file=" + dir.path() + "/http_port",
-        "--service_secret=" + std::string(kServiceSecret), "--rate_limit_per_second=0.01"};
+    std::vector<std::string> args = {"--registry_addr=" + registry_->address(),
+                                     "--quota_addr=" + quota_->address(),
+                                     "--reporting_addr=" + reporting_->address(),
+                                     "--api_keys=" + dir_->path() + "/keys",
+                                     "--http_listen=127.0.0.1:0",
+                                     "--http_port_file=" + dir.path() + "/http_port",
+                                     "--service_secret=" + std::string(kServiceSecret),
+                                     "--rate_limit_per_second=0.01"};
     args.insert(args.end(), flags.begin(), flags.end());
     return ServiceProcess("chitieu-gateway", dir.path(), args);
   }
@@ -595,7 +598,8 @@ TEST_F(GatewayE2ETest, ServicesRecheckScopeThemselves) {
   quo::ListTargetsResponse listed;
   grpc::ClientContext c3;
   as(c3, kHoanKiem);
-  EXPECT_EQ(quo::QuotaService::NewStub(quota_->channel())->ListTargets(&c3, targets, &listed)
+  EXPECT_EQ(quo::QuotaService::NewStub(quota_->channel())
+                ->ListTargets(&c3, targets, &listed)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   grpc::ClientContext c4;
@@ -654,9 +658,12 @@ TEST_F(GatewayE2ETest, JwtSignInOnBothProtocols) {
   EXPECT_EQ(StatusOf(http.Get("/v1/units/002/progress?year=2013", Bearer(*expired_token_))), 401);
   // A token signed by someone else's key under the same kid.
   const std::string forged_key = *gateway::NewSigningKeyPem(true);
-  nlohmann::json claims = {{"iss", "https://id.test"},      {"aud", "chitieu"},
-                           {"sub", "mallory"},              {"exp", absl::ToUnixSeconds(absl::Now()) + 600},
-                           {"chitieu_role", "city_admin"}, {"chitieu_units", {"units/01"}}};
+  nlohmann::json claims = {{"iss", "https://id.test"},
+                           {"aud", "chitieu"},
+                           {"sub", "mallory"},
+                           {"exp", absl::ToUnixSeconds(absl::Now()) + 600},
+                           {"chitieu_role", "city_admin"},
+                           {"chitieu_units", {"units/01"}}};
   const std::string forged = *gateway::SignJwt(forged_key, "idp-1", claims.dump());
   EXPECT_EQ(StatusOf(http.Get("/v1/units/002/progress?year=2013", Bearer(forged))), 401);
 }
@@ -709,8 +716,8 @@ TEST_F(GatewayE2ETest, ReflectionListsTheProxiedServices) {
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   grpc::CompletionQueue cq;
-  auto rpc = stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-                              &cq);
+  auto rpc =
+      stub.PrepareCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag;
   bool ok;
   rpc->StartCall(reinterpret_cast<void*>(1));
@@ -758,18 +765,18 @@ TEST_F(GatewayE2ETest, ApiKeysReloadOnSighup) {
   TempDir dir;
   const std::string keys = dir.path() + "/keys";
   std::ofstream(keys) << gateway::Sha256Hex("k-old") << " user:old viewer units/01\n";
-  ServiceProcess gw("chitieu-gateway", dir.path(),
-                    {"--registry_addr=" + registry_->address(),
-                     "--quota_addr=" + quota_->address(),
-                     "--reporting_addr=" + reporting_->address(), "--api_keys=" + keys,
-                     "--http_listen=127.0.0.1:0",
-                     "--service_secret=" + std::string(kServiceSecret)});
+  ServiceProcess gw(
+      "chitieu-gateway", dir.path(),
+      {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
+       "--reporting_addr=" + reporting_->address(), "--api_keys=" + keys,
+       "--http_listen=127.0.0.1:0", "--service_secret=" + std::string(kServiceSecret)});
   ASSERT_TRUE(gw.Start()) << gw.error();
   auto get_unit = [&](const std::string& key) { return GetUnitVia(gw.channel(), key); };
   EXPECT_EQ(get_unit("k-old"), grpc::StatusCode::OK);
   EXPECT_EQ(get_unit("k-new"), grpc::StatusCode::UNAUTHENTICATED);
   // The admin replaces the old key with a new one and signals the gateway.
-  std::ofstream(keys, std::ios::trunc) << gateway::Sha256Hex("k-new") << " user:new viewer units/01\n";
+  std::ofstream(keys, std::ios::trunc)
+      << gateway::Sha256Hex("k-new") << " user:new viewer units/01\n";
   ASSERT_EQ(kill(gw.pid(), SIGHUP), 0);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (get_unit("k-new") != grpc::StatusCode::OK && std::chrono::steady_clock::now() < deadline) {
@@ -790,8 +797,9 @@ TEST_F(GatewayE2ETest, ApiKeysReloadOnSighup) {
   }
   ASSERT_TRUE(logged("credentials not reloaded"));
   EXPECT_EQ(get_unit("k-new"), grpc::StatusCode::OK);
-  std::ofstream(keys, std::ios::trunc) << gateway::Sha256Hex("k-new") << " user:new viewer units/01\n"
-                                       << gateway::Sha256Hex("k-third") << " user:third viewer units/01\n";
+  std::ofstream(keys, std::ios::trunc)
+      << gateway::Sha256Hex("k-new") << " user:new viewer units/01\n"
+      << gateway::Sha256Hex("k-third") << " user:third viewer units/01\n";
   ASSERT_EQ(kill(gw.pid(), SIGHUP), 0);
   const auto deadline2 = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (get_unit("k-third") != grpc::StatusCode::OK &&
@@ -942,11 +950,13 @@ TEST_F(GatewayE2ETest, HostileHeaderValuesNeverAbortTheGateway) {
     auto curl = testing::RunShell(
         "curl -sS -o /dev/null -w '%{http_code}' --http2-prior-knowledge "
         "-H 'content-type: application/grpc' -H 'te: trailers' "
-        "-H 'authorization: Bearer " + kHoanKiem.secret + "' "
-        "-H \"x-note: $(printf 'ghi ch\\303\\272')\" "
-        "-H \"x-request-id: $(printf 'caf\\303\\251')\" "
-        "--data-binary @grpc-frame http://" + gateway_->address() +
-            "/chitieu.registry.v1.RegistryService/GetUnit",
+        "-H 'authorization: Bearer " +
+            kHoanKiem.secret +
+            "' "
+            "-H \"x-note: $(printf 'ghi ch\\303\\272')\" "
+            "-H \"x-request-id: $(printf 'caf\\303\\251')\" "
+            "--data-binary @grpc-frame http://" +
+            gateway_->address() + "/chitieu.registry.v1.RegistryService/GetUnit",
         dir_->path());
     EXPECT_EQ(curl.out, "200") << curl.err;
     grpc::ClientContext ctx;
@@ -1002,8 +1012,8 @@ namespace {
 TEST_F(GatewayE2ETest, FailedSignInsAndFanOutsAreLimited) {
   TempDir dir;
   ServiceProcess limited = LimitedGateway(
-      dir, {"--rate_limit_burst=4", "--failed_sign_ins_per_minute=0.6",
-            "--failed_sign_ins_burst=3"});
+      dir,
+      {"--rate_limit_burst=4", "--failed_sign_ins_per_minute=0.6", "--failed_sign_ins_burst=3"});
   ASSERT_TRUE(limited.Start()) << limited.error();
   auto gateway = gw::GatewayService::NewStub(limited.channel());
   auto scorecard = [&](const std::string& key) {

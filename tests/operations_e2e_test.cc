@@ -9,8 +9,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/gateway/v1/gateway.grpc.pb.h"
+#include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "tests/support/postgres.h"
 #include "tests/support/stack.h"
 
@@ -58,7 +58,8 @@ TEST(OperationsE2ETest, EveryServiceServesPrometheusMetrics) {
       "code=\"NOT_FOUND\"}"))
       << registry;
   EXPECT_TRUE(absl::StrContains(registry, "# TYPE chitieu_feed_last_sequence gauge")) << registry;
-  EXPECT_TRUE(absl::StrContains(Scrape(stack.metrics_port("quota")), "chitieu_feed_last_sequence "));
+  EXPECT_TRUE(
+      absl::StrContains(Scrape(stack.metrics_port("quota")), "chitieu_feed_last_sequence "));
   const std::string reporting = Scrape(stack.metrics_port("reporting"));
   EXPECT_TRUE(absl::StrContains(reporting, "chitieu_feed_connected{source=\"registry\"} 1"))
       << reporting;

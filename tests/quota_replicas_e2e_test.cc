@@ -30,18 +30,18 @@ class QuotaReplicasTest : public ::testing::Test {
     std::filesystem::create_directories(dir_->path() + "/registry");
     registry_ = new ServiceProcess("chitieu-registry", dir_->path() + "/registry");
     ASSERT_TRUE(registry_->Start()) << registry_->error();
-    ASSERT_EQ(testing::RunTool("chitieu-seed",
-                               {"--registry_addr=" + registry_->address(), "--quota_addr=",
-                                "--scenario=false"},
-                               dir_->path() + "/seed.log"),
+    ASSERT_EQ(testing::RunTool(
+                  "chitieu-seed",
+                  {"--registry_addr=" + registry_->address(), "--quota_addr=", "--scenario=false"},
+                  dir_->path() + "/seed.log"),
               0);
     const std::string url = postgres_->Url("quota");
     for (int i = 0; i < 2; ++i) {
       const std::string data = dir_->path() + "/quota-" + std::to_string(i);
       std::filesystem::create_directories(data);
-      replicas_[i] = new ServiceProcess(
-          "chitieu-quota", data,
-          {"--registry_addr=" + registry_->address(), "--database_url=" + url});
+      replicas_[i] =
+          new ServiceProcess("chitieu-quota", data,
+                             {"--registry_addr=" + registry_->address(), "--database_url=" + url});
       ASSERT_TRUE(replicas_[i]->Start()) << replicas_[i]->error();
     }
   }

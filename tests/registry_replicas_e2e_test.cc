@@ -47,9 +47,9 @@ class RegistryReplicasTest : public ::testing::Test {
     const std::string registry_url = postgres_->Url("registry");
     const std::string reporting_url = postgres_->Url("reporting");
     for (int i = 0; i < 2; ++i) {
-      registry_[i] = new ServiceProcess("chitieu-registry",
-                                        dir_->path() + "/registry-" + std::to_string(i),
-                                        {"--database_url=" + registry_url});
+      registry_[i] =
+          new ServiceProcess("chitieu-registry", dir_->path() + "/registry-" + std::to_string(i),
+                             {"--database_url=" + registry_url});
       ASSERT_TRUE(registry_[i]->Start()) << registry_[i]->error();
     }
     quota_ = new ServiceProcess("chitieu-quota", dir_->path() + "/quota",

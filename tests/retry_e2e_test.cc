@@ -30,10 +30,10 @@ class RetryE2ETest : public ::testing::Test {
   void SetUp() override {
     registry_ = std::make_unique<ServiceProcess>("chitieu-registry", dir_.path() + "/registry");
     ASSERT_TRUE(registry_->Start()) << registry_->error();
-    ASSERT_EQ(testing::RunTool("chitieu-seed",
-                               {"--registry_addr=" + registry_->address(), "--quota_addr=",
-                                "--scenario=false"},
-                               dir_.path() + "/seed.log"),
+    ASSERT_EQ(testing::RunTool(
+                  "chitieu-seed",
+                  {"--registry_addr=" + registry_->address(), "--quota_addr=", "--scenario=false"},
+                  dir_.path() + "/seed.log"),
               0);
     for (int s = 777000; code_.empty(); ++s) code_ = registry::MakeEnterpriseCode(1, s);
     reg::CreateEnterpriseRequest e;

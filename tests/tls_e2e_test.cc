@@ -34,8 +34,8 @@ class TlsE2ETest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new TempDir();
     certs_ = dir_->path() + "/certs";
-    ASSERT_EQ(std::system((std::string(CHITIEU_SOURCE_DIR) + "/scripts/dev-certs " + certs_).c_str()),
-              0);
+    ASSERT_EQ(
+        std::system((std::string(CHITIEU_SOURCE_DIR) + "/scripts/dev-certs " + certs_).c_str()), 0);
     std::ofstream(dir_->path() + "/keys")
         << gateway::Sha256Hex("k-city") << " user:city city_admin units/01\n";
     auto service = [&](const std::string& name, std::vector<std::string> args) {
@@ -67,13 +67,12 @@ class TlsE2ETest : public ::testing::Test {
     ASSERT_TRUE(gateway_->Start()) << gateway_->error();
     std::ifstream(dir_->path() + "/http_port") >> http_port_;
     // The seed talks to the services directly, with a service certificate.
-    ASSERT_EQ(testing::RunTool("chitieu-seed",
-                               {"--registry_addr=" + registry_->address(),
-                                "--quota_addr=" + quota_->address(), "--scenario=false",
-                                "--peer_ca=" + certs_ + "/ca.pem",
-                                "--peer_cert=" + certs_ + "/quota.pem",
-                                "--peer_key=" + certs_ + "/quota.key"},
-                               dir_->path() + "/seed.log"),
+    ASSERT_EQ(testing::RunTool(
+                  "chitieu-seed",
+                  {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
+                   "--scenario=false", "--peer_ca=" + certs_ + "/ca.pem",
+                   "--peer_cert=" + certs_ + "/quota.pem", "--peer_key=" + certs_ + "/quota.key"},
+                  dir_->path() + "/seed.log"),
               0);
   }
   static void TearDownTestSuite() {
@@ -168,9 +167,9 @@ TEST_F(TlsE2ETest, ServicesTakeOnlyPeersWithACertificateFromTheirCa) {
   EXPECT_EQ(GetUnit(anonymous, nullptr).error_code(), grpc::StatusCode::UNAVAILABLE);
   // A certificate from another CA: refused too.
   TempDir other;
-  ASSERT_EQ(std::system((std::string(CHITIEU_SOURCE_DIR) + "/scripts/dev-certs " + other.path())
-                            .c_str()),
-            0);
+  ASSERT_EQ(
+      std::system((std::string(CHITIEU_SOURCE_DIR) + "/scripts/dev-certs " + other.path()).c_str()),
+      0);
   grpc::SslCredentialsOptions stranger;
   stranger.pem_root_certs = Read(certs_ + "/ca.pem");
   stranger.pem_cert_chain = Read(other.path() + "/gateway.pem");
@@ -186,12 +185,12 @@ TEST_F(TlsE2ETest, ProbesCheckTheNameTheyAreGiven) {
   // As a Kubernetes probe does: dial 127.0.0.1 in the pod, verify the
   // certificate against the service's name (--peer_server_name).
   auto probe = [&](const std::string& name) {
-    return testing::RunTool("chitieu-probe",
-                            {"--addr=" + registry_->address(), "--peer_ca=" + certs_ + "/ca.pem",
-                             "--peer_cert=" + certs_ + "/quota.pem",
-                             "--peer_key=" + certs_ + "/quota.key", "--wait_ms=3000",
-                             "--peer_server_name=" + name},
-                            dir_->path() + "/probe.log");
+    return testing::RunTool(
+        "chitieu-probe",
+        {"--addr=" + registry_->address(), "--peer_ca=" + certs_ + "/ca.pem",
+         "--peer_cert=" + certs_ + "/quota.pem", "--peer_key=" + certs_ + "/quota.key",
+         "--wait_ms=3000", "--peer_server_name=" + name},
+        dir_->path() + "/probe.log");
   };
   EXPECT_EQ(probe("localhost"), 0);
   EXPECT_NE(probe("chitieu-elsewhere.example"), 0);

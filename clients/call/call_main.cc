@@ -25,8 +25,8 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "libs/common/channel.h"
 #include "libs/common/byte_buffer.h"
+#include "libs/common/channel.h"
 #include "libs/common/grpc_status.h"
 #include "libs/common/principal.h"
 

@@ -50,8 +50,7 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-constexpr int kOk = 0, kOther = 1, kUsage = 2, kInvalid = 3, kNotFound = 4, kDenied = 5,
-              kRetry = 6;
+constexpr int kOk = 0, kOther = 1, kUsage = 2, kInvalid = 3, kNotFound = 4, kDenied = 5, kRetry = 6;
 
 struct Globals {
   std::string addr, api_key, output = "table", ca, config;
@@ -85,9 +84,8 @@ int ExitCodeOf(grpc::StatusCode code) {
 // Prints the error and its field violations; returns the exit code.
 int PrintError(const grpc::Status& status) {
   std::cerr << "error: "
-            << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))
-            << ": " << status.error_message()
-            << "\n";
+            << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())) << ": "
+            << status.error_message() << "\n";
   google::rpc::Status rpc;
   if (!status.error_details().empty() && rpc.ParseFromString(status.error_details())) {
     for (const auto& any : rpc.details()) {
@@ -248,7 +246,8 @@ grpc::Status Call(const Globals& g, const std::string& method,
   return status;
 }
 
-int Import(const Globals& g, const CommandSpec& c, const std::map<std::string, std::string>& flags) {
+int Import(const Globals& g, const CommandSpec& c,
+           const std::map<std::string, std::string>& flags) {
   std::ifstream in(flags.at("file"));
   if (!in) {
     std::cerr << "error: cannot read " << flags.at("file") << "\n";
@@ -285,8 +284,7 @@ int Run(Globals g, const std::vector<std::string>& args) {
   // Longest command whose words start the arguments.
   const CommandSpec* command = nullptr;
   for (const auto& c : Commands()) {
-    if (args.size() >= c.words.size() &&
-        std::equal(c.words.begin(), c.words.end(), args.begin()) &&
+    if (args.size() >= c.words.size() && std::equal(c.words.begin(), c.words.end(), args.begin()) &&
         (command == nullptr || c.words.size() > command->words.size())) {
       command = &c;
     }
@@ -411,10 +409,10 @@ int main(int argc, char** argv) {
                                                       {"ca", &g.ca},
                                                       {"config", &g.config}};
   // The protos' descriptors, for the generic calls (linking them in).
-  for (const auto* d : {chitieu::registry::v1::Unit::descriptor(),
-                        chitieu::quota::v1::Target::descriptor(),
-                        chitieu::reporting::v1::Progress::descriptor(),
-                        chitieu::gateway::v1::Scorecard::descriptor()}) {
+  for (const auto* d :
+       {chitieu::registry::v1::Unit::descriptor(), chitieu::quota::v1::Target::descriptor(),
+        chitieu::reporting::v1::Progress::descriptor(),
+        chitieu::gateway::v1::Scorecard::descriptor()}) {
     (void)d;
   }
   // Global flags may stand anywhere; the rest is the command's.

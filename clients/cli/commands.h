@@ -10,8 +10,8 @@
 namespace chitieu::cli {
 
 struct FlagSpec {
-  std::string name;      // --name
-  std::string path;      // JSON path in the request: "enterprise.sealUnit"
+  std::string name;  // --name
+  std::string path;  // JSON path in the request: "enterprise.sealUnit"
   std::string help;
   std::string prefix;    // Prepended to the value ("units/"), unless already there.
   std::string fallback;  // Default value; "" with required=false: left unset.

@@ -66,8 +66,7 @@ std::vector<std::unique_ptr<registry::v1::ImportEnterprisesRequest>> ReadImportC
       }
     }
     auto* e = batches.back()->add_enterprises();
-    const std::string json =
-        row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string json = row.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (!google::protobuf::util::JsonStringToMessage(json, e).ok()) {
       e->Clear();
       e->set_enterprise_code(row.value("enterprise_code", ""));  // The service reports the row.

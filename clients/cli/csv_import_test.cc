@@ -21,7 +21,8 @@ TEST(CsvFields, QuotesCommasAndDoubledQuotes) {
 TEST(ReadImportCsv, RowsBecomeEnterprisesInBatchesOf500) {
   std::string csv = "enterprise_code,display_name,seat_unit,legal_form\n";
   for (int i = 0; i < 1001; ++i) {
-    csv += "0100233488,\"Công ty, số " + std::to_string(i) + "\",002,LEGAL_FORM_JOINT_STOCK_COMPANY\n";
+    csv +=
+        "0100233488,\"Công ty, số " + std::to_string(i) + "\",002,LEGAL_FORM_JOINT_STOCK_COMPANY\n";
   }
   csv += "\n  \n";  // Blank lines are skipped.
   std::istringstream in(csv);

@@ -107,7 +107,8 @@ void PrintRows(const std::vector<std::vector<std::string>>& rows, bool table, st
     std::string line;
     for (size_t i = 0; i < rows[r].size(); ++i) {
       line += rows[r][i];
-      if (i + 1 < rows[r].size()) line += std::string(widths[i] - DisplayWidth(rows[r][i]) + 2, ' ');
+      if (i + 1 < rows[r].size())
+        line += std::string(widths[i] - DisplayWidth(rows[r][i]) + 2, ' ');
     }
     out << line << "\n";
     if (r == 0) {

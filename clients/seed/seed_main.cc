@@ -44,8 +44,7 @@ grpc::Status Call(Fn fn) {
 
 int SeedQuota(const std::string& quota_addr) {
   namespace q = ::chitieu::quota::v1;
-  auto stub =
-      q::QuotaService::NewStub(chitieu::PeerChannel(quota_addr));
+  auto stub = q::QuotaService::NewStub(chitieu::PeerChannel(quota_addr));
   int targets = 0;
   for (int year : {2012, 2013}) {
     q::SetTargetsRequest r;
@@ -208,8 +207,7 @@ int SeedScenario(pb::RegistryService::Stub& stub) {
 }
 
 int SeedRegistry(const std::string& registry_addr) {
-  auto stub = pb::RegistryService::NewStub(
-      chitieu::PeerChannel(registry_addr));
+  auto stub = pb::RegistryService::NewStub(chitieu::PeerChannel(registry_addr));
   int units = 0, bodies = 0, enterprises = 0;
   for (const auto& u : DemoUnits()) {
     pb::CreateUnitRequest r;

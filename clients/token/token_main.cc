@@ -87,9 +87,10 @@ int main(int argc, char** argv) {
         {"nbf", now},
         {"exp", now + absl::GetFlag(FLAGS_ttl_seconds)},
         {"chitieu_role", absl::GetFlag(FLAGS_role)},
-        {"chitieu_units", std::vector<std::string>(absl::StrSplit(
-                              absl::GetFlag(FLAGS_units), ',', absl::SkipEmpty()))}};
-    if (absl::GetFlag(FLAGS_ttl_seconds) < 0) claims["nbf"] = now + 2 * absl::GetFlag(FLAGS_ttl_seconds);
+        {"chitieu_units", std::vector<std::string>(
+                              absl::StrSplit(absl::GetFlag(FLAGS_units), ',', absl::SkipEmpty()))}};
+    if (absl::GetFlag(FLAGS_ttl_seconds) < 0)
+      claims["nbf"] = now + 2 * absl::GetFlag(FLAGS_ttl_seconds);
     auto token = chitieu::gateway::SignJwt(pem.str(), absl::GetFlag(FLAGS_kid), claims.dump());
     if (!token.ok()) return Fail(token.status().ToString());
     std::cout << *token << "\n";

@@ -53,8 +53,8 @@ TEST(GrpcStatus, CodesShareNumbers) {
 TEST(ValidUtf8, KeepsUtf8AndEscapesTheRest) {
   EXPECT_EQ(ValidUtf8("Quận Hoàn Kiếm 𝄞"), "Quận Hoàn Kiếm 𝄞");
   EXPECT_EQ(ValidUtf8("a\xff\xfe"), "a\\xff\\xfe");
-  EXPECT_EQ(ValidUtf8("\xc3"), "\\xc3");                // Truncated sequence.
-  EXPECT_EQ(ValidUtf8("\xc0\xaf"), "\\xc0\\xaf");     // Overlong "/".
+  EXPECT_EQ(ValidUtf8("\xc3"), "\\xc3");                    // Truncated sequence.
+  EXPECT_EQ(ValidUtf8("\xc0\xaf"), "\\xc0\\xaf");           // Overlong "/".
   EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // A surrogate.
   // A description quoting the caller's bytes still makes a valid BadRequest.
   const auto v = GetFieldViolations(InvalidField("display_name", "cannot be \"\xff\""));

@@ -36,7 +36,8 @@ std::string Metrics::Render() const {
         "# TYPE chitieu_grpc_requests_total counter\n";
     for (const auto& [key, count] : requests_) {
       absl::StrAppend(&out, "chitieu_grpc_requests_total{method=\"", key.first, "\",code=\"",
-                      absl::StatusCodeToString(static_cast<absl::StatusCode>(key.second)), "\"} ", count, "\n");
+                      absl::StatusCodeToString(static_cast<absl::StatusCode>(key.second)), "\"} ",
+                      count, "\n");
     }
     out +=
         "# HELP chitieu_grpc_request_duration_seconds Time from a call's start to its status.\n"
@@ -50,8 +51,8 @@ std::string Metrics::Render() const {
                       "\",le=\"+Inf\"} ", h.count, "\n");
       absl::StrAppend(&out, "chitieu_grpc_request_duration_seconds_sum{method=\"", method, "\"} ",
                       absl::StrFormat("%.6f", h.sum), "\n");
-      absl::StrAppend(&out, "chitieu_grpc_request_duration_seconds_count{method=\"", method,
-                      "\"} ", h.count, "\n");
+      absl::StrAppend(&out, "chitieu_grpc_request_duration_seconds_count{method=\"", method, "\"} ",
+                      h.count, "\n");
     }
     collectors = collectors_;
   }

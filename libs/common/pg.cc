@@ -10,9 +10,9 @@
 #include <thread>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/match.h"
 
 namespace chitieu {
 namespace {
@@ -103,7 +103,8 @@ absl::StatusOr<std::unique_ptr<PgDb>> PgDb::Open(const std::string& url) {
     return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ", why));
   }
   // Notices ("relation already exists, skipping") are not errors.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgDb>(new PgDb(conn));
 }
 
@@ -169,8 +170,8 @@ absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, const std::vector<Sq
     result = PQexecPrepared(conn_, name->c_str(), static_cast<int>(args.size()), values.data(),
                             lengths.data(), formats.data(), /*resultFormat=*/1);
   } else {
-    result = PQexecParams(conn_, Numbered(sql).c_str(), static_cast<int>(args.size()),
-                          types.data(), values.data(), lengths.data(), formats.data(),
+    result = PQexecParams(conn_, Numbered(sql).c_str(), static_cast<int>(args.size()), types.data(),
+                          values.data(), lengths.data(), formats.data(),
                           /*resultFormat=*/1);
   }
   const ExecStatusType status = PQresultStatus(result);
@@ -184,8 +185,7 @@ absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, const std::vector<Sq
   return rows;
 }
 
-absl::StatusOr<std::string> PgDb::Prepared(const std::string& sql,
-                                           const std::vector<Oid>& types) {
+absl::StatusOr<std::string> PgDb::Prepared(const std::string& sql, const std::vector<Oid>& types) {
   std::string key = absl::StrCat(absl::StrJoin(types, ","), "|", sql);
   auto it = prepared_.find(key);
   if (it != prepared_.end()) return it->second;
@@ -243,16 +243,17 @@ absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
     if (!rows.ok()) return rows.status();
     int64_t version = rows->size() == 0 ? 0 : rows->Int64(0, 0);
     if (version > static_cast<int64_t>(migrations.size())) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the database is at schema version ", version, ", newer than this binary's ",
-          migrations.size(), ": run the newer binary, or restore a backup"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the database is at schema version ", version, ", newer than this binary's ",
+                       migrations.size(), ": run the newer binary, or restore a backup"));
     }
     for (size_t i = version; i < migrations.size(); ++i) {
       if (auto begun = Query("BEGIN"); !begun.ok()) return begun.status();
       PGresult* applied = PQexec(conn_, migrations[i].c_str());
-      const bool ok = PQresultStatus(applied) == PGRES_COMMAND_OK ||
-                      PQresultStatus(applied) == PGRES_TUPLES_OK;
-      absl::Status error = ok ? absl::OkStatus() : Error(absl::StrCat("migration ", i + 1), applied);
+      const bool ok =
+          PQresultStatus(applied) == PGRES_COMMAND_OK || PQresultStatus(applied) == PGRES_TUPLES_OK;
+      absl::Status error =
+          ok ? absl::OkStatus() : Error(absl::StrCat("migration ", i + 1), applied);
       PQclear(applied);
       if (ok) {
         auto recorded = Query("DELETE FROM schema_version");

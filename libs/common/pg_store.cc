@@ -93,8 +93,8 @@ absl::Status PgStoreCore::Transact(
       if (auto s = body(*db_, changes); !s.ok()) return s;
       if (changes.last_appended() == 0 || notifier_ == nullptr) return absl::OkStatus();
       // Delivered to every replica's LISTEN connection when this commits.
-      return db_
-          ->Run("SELECT pg_notify(?, ?)", {std::string(kChannel), absl::StrCat(changes.last_appended())});
+      return db_->Run("SELECT pg_notify(?, ?)",
+                      {std::string(kChannel), absl::StrCat(changes.last_appended())});
     });
     if (!status.ok()) return status;
     notify_up_to = changes.last_appended();

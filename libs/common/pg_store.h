@@ -43,9 +43,8 @@ class PgChangeAppender : public ChangeLog {
  public:
   explicit PgChangeAppender(PgDb& db) : db_(db) {}
 
-  absl::Status Append(
-      const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>& serialize)
-      override;
+  absl::Status Append(const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>&
+                          serialize) override;
   int64_t last_appended() const override { return last_; }
   void Reset() { last_ = 0; }
 
@@ -59,8 +58,7 @@ class PgStoreCore : public SqlStoreCore {
   // Connects to `url`, migrates, and, with a `notifier` (which must outlive
   // the core), primes it and keeps a LISTEN connection for it.
   static absl::StatusOr<std::unique_ptr<PgStoreCore>> Open(
-      const std::string& url, const std::vector<std::string>& migrations,
-      ChangeNotifier* notifier);
+      const std::string& url, const std::vector<std::string>& migrations, ChangeNotifier* notifier);
   ~PgStoreCore() override;
 
   // SERIALIZABLE; `body` runs again from the start after a conflict.

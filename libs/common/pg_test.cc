@@ -81,7 +81,9 @@ TEST_F(PgTest, MigrationsApplyOnceWhenReplicasStartTogether) {
 
 TEST_F(PgTest, ConcurrentReadModifyWriteLosesNoUpdate) {
   auto setup = Connect("counter");
-  ASSERT_TRUE(setup->Exec("CREATE TABLE c (id INT PRIMARY KEY, n BIGINT); INSERT INTO c VALUES (1, 0)").ok());
+  ASSERT_TRUE(
+      setup->Exec("CREATE TABLE c (id INT PRIMARY KEY, n BIGINT); INSERT INTO c VALUES (1, 0)")
+          .ok());
   constexpr int kEach = 150;
   std::atomic<int> failures{0};
   std::vector<std::thread> writers;

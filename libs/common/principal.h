@@ -111,8 +111,7 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const std:
 
 // The full name ("/pkg.Service/Method") of a method of `Service`, a
 // transport class with a kFullName ("pkg.Service").
-#define CHITIEU_METHOD_PATH(Service, Method) \
-  (::std::string("/") + Service::kFullName + "/" #Method)
+#define CHITIEU_METHOD_PATH(Service, Method) (::std::string("/") + Service::kFullName + "/" #Method)
 
 // Defines Service::Method as a unary handler that hands the request to
 // `domain->Method` through Serve (caller and policy check, status
@@ -121,6 +120,6 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const std:
   grpc::ServerUnaryReactor* Service::Method(grpc::CallbackServerContext* c, const pb::Request* r, \
                                             pb::Response* out) {                                  \
     static const ::std::string kPath = CHITIEU_METHOD_PATH(Service, Method);                      \
-    return ::chitieu::Serve(c, kPath, *r, out,                                                   \
+    return ::chitieu::Serve(c, kPath, *r, out,                                                    \
                             [&](const pb::Request& q) { return domain->Method(q); });             \
   }

@@ -11,26 +11,25 @@
 #include <memory>
 #include <thread>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "libs/common/channel.h"
-#include "libs/common/idempotency.h"
-#include "libs/common/policy.h"
-#include "libs/common/principal.h"
-#include "absl/flags/flag.h"
 #include "libs/common/flags.h"
+#include "libs/common/idempotency.h"
 #include "libs/common/log.h"
 #include "libs/common/metrics.h"
+#include "libs/common/policy.h"
+#include "libs/common/principal.h"
 #include "libs/common/tls.h"
 
 namespace chitieu {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
-
 
 constexpr char kLoggedPrincipalTrailer[] = "x-chitieu-logged-principal";
 

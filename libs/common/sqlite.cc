@@ -120,8 +120,7 @@ SqliteDb::~SqliteDb() {
   sqlite3_close(db_);
 }
 
-absl::StatusOr<SqlRows> SqliteDb::Query(const std::string& sql,
-                                        const std::vector<SqlValue>& args) {
+absl::StatusOr<SqlRows> SqliteDb::Query(const std::string& sql, const std::vector<SqlValue>& args) {
   auto stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   for (size_t i = 0; i < args.size(); ++i) {

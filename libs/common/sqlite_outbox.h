@@ -37,9 +37,8 @@ class SqliteChangeAppender : public ChangeLog {
  public:
   explicit SqliteChangeAppender(SqliteDb& db) : db_(db) {}
 
-  absl::Status Append(
-      const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>& serialize)
-      override;
+  absl::Status Append(const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>&
+                          serialize) override;
   int64_t last_appended() const override { return appended_ ? last_ : 0; }
 
  private:

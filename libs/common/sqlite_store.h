@@ -32,8 +32,8 @@ class SqliteStoreCore : public SqlStoreCore {
   // `notifier` (if any; it must outlive the core) with the last sequence.
   // `durable`: see SqliteDb::Open.
   static absl::StatusOr<std::unique_ptr<SqliteStoreCore>> Open(
-      const std::string& path, const std::vector<std::string>& migrations,
-      ChangeNotifier* notifier, bool durable = true);
+      const std::string& path, const std::vector<std::string>& migrations, ChangeNotifier* notifier,
+      bool durable = true);
 
   // In BEGIN IMMEDIATE … COMMIT (with others waiting, in a savepoint of
   // the group's transaction); rolled back unless `body` returns OK.

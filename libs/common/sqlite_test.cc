@@ -1,7 +1,6 @@
 #include "libs/common/sqlite.h"
 
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 
 #include <filesystem>

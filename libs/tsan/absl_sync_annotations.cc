@@ -91,8 +91,8 @@ void Mutex::ReaderUnlock() {
 }
 
 void Mutex::LockWhen(const Condition& cond) {
-  static const auto real =
-      Real<void (*)(Mutex*, const Condition&)>("_Z" CHITIEU_ABSL_NS "5Mutex8LockWhenERKNS0_9ConditionE");
+  static const auto real = Real<void (*)(Mutex*, const Condition&)>(
+      "_Z" CHITIEU_ABSL_NS "5Mutex8LockWhenERKNS0_9ConditionE");
   real(this, cond);
   __tsan_acquire(this);
 }
@@ -121,8 +121,8 @@ bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
 }
 
 void Mutex::Await(const Condition& cond) {
-  static const auto real =
-      Real<void (*)(Mutex*, const Condition&)>("_Z" CHITIEU_ABSL_NS "5Mutex5AwaitERKNS0_9ConditionE");
+  static const auto real = Real<void (*)(Mutex*, const Condition&)>(
+      "_Z" CHITIEU_ABSL_NS "5Mutex5AwaitERKNS0_9ConditionE");
   __tsan_release(this);
   real(this, cond);
   __tsan_acquire(this);
@@ -184,8 +184,8 @@ void Notification::Notify() {
 }
 
 void Notification::WaitForNotification() const {
-  static const auto real = Real<void (*)(const Notification*)>(
-      "_ZNK4absl7debian312Notification19WaitForNotificationEv");
+  static const auto real =
+      Real<void (*)(const Notification*)>("_ZNK4absl7debian312Notification19WaitForNotificationEv");
   real(this);
   __tsan_acquire(const_cast<Notification*>(this));
 }

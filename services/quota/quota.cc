@@ -1,7 +1,6 @@
 #include "services/quota/quota.h"
 
 #include <algorithm>
-
 #include <set>
 
 #include "absl/strings/ascii.h"

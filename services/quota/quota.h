@@ -17,8 +17,8 @@
 
 #include "absl/status/statusor.h"
 #include "chitieu/quota/v1/quota.pb.h"
-#include "libs/common/remote_directory.h"
 #include "libs/common/dates.h"
+#include "libs/common/remote_directory.h"
 #include "services/quota/quota_store.h"
 #include "services/quota/unit_directory.h"
 

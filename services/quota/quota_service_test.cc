@@ -88,7 +88,6 @@ TEST_P(QuotaServiceTest, RevisionRecordsThePrincipalAndFeedStreams) {
   server->Shutdown();
 }
 
-
 INSTANTIATE_TEST_SUITE_P(Backends, QuotaServiceTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

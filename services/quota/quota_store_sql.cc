@@ -67,7 +67,8 @@ CREATE TABLE plans (
   data BYTEA NOT NULL,
   PRIMARY KEY (unit, id)
 );
-)sql") + kPgOutboxSchema + kPgRequestsSchema},
+)sql") + kPgOutboxSchema +
+                   kPgRequestsSchema},
   };
   return kMigrations;
 }
@@ -112,8 +113,8 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
             "unit = excluded.unit, year = excluded.year, indicator = excluded.indicator, "
             "assigner = excluded.assigner, assignee = excluded.assignee, "
             "parent_target = excluded.parent_target, data = excluded.data",
-            {IdOf(id), unit, int64_t{t.year()}, int64_t{t.indicator()}, t.assigner(),
-             t.assignee(), t.parent_target(), SqlBlob{t.SerializeAsString()}})
+            {IdOf(id), unit, int64_t{t.year()}, int64_t{t.indicator()}, t.assigner(), t.assignee(),
+             t.parent_target(), SqlBlob{t.SerializeAsString()}})
         .status();
   }
 
@@ -147,8 +148,8 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
   }
 
   absl::StatusOr<std::optional<pb::FoundingThresholds>> GetThresholds(int year) override {
-    auto rows = QueryMessages<pb::FoundingThresholds>(db_, "SELECT data FROM thresholds WHERE year = ?",
-                                                 {int64_t{year}});
+    auto rows = QueryMessages<pb::FoundingThresholds>(
+        db_, "SELECT data FROM thresholds WHERE year = ?", {int64_t{year}});
     if (!rows.ok()) return rows.status();
     if (rows->empty()) return std::optional<pb::FoundingThresholds>();
     return std::optional<pb::FoundingThresholds>(std::move(rows->front()));
@@ -165,7 +166,7 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
 
   absl::StatusOr<pb::Plan> GetPlan(const std::string& unit, const std::string& id) override {
     auto rows = QueryMessages<pb::Plan>(db_, "SELECT data FROM plans WHERE unit = ? AND id = ?",
-                                   {unit, IdOf(id)});
+                                        {unit, IdOf(id)});
     if (!rows.ok()) return rows.status();
     if (rows->empty()) {
       return absl::NotFoundError(absl::StrCat("units/", unit, "/plans/", id, " not found"));
@@ -208,7 +209,7 @@ absl::Status SqlQuotaStore::Transact(const std::function<absl::Status(QuotaTx&)>
 }
 
 absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqlQuotaStore::ReadChanges(int64_t after,
-                                                                                 int limit) {
+                                                                                  int limit) {
   auto rows = core_->ReadChanges(after, limit);
   if (!rows.ok()) return rows.status();
   return ParseChanges<pb::StreamChangesResponse>(*rows);

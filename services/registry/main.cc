@@ -6,10 +6,10 @@
 #include "libs/common/flags.h"
 #include "libs/common/log.h"
 #include "libs/common/metrics.h"
+#include "libs/common/principal.h"
 #include "libs/common/server.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
-#include "libs/common/principal.h"
 #include "services/registry/registry_store_sql.h"
 
 int main(int argc, char** argv) {

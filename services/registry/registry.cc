@@ -24,8 +24,7 @@ namespace {
 
 // The code of "enterprises/{code}", checked as a tax code: a name that no
 // enterprise can have is malformed (INVALID_ARGUMENT), not merely absent.
-absl::StatusOr<std::string> ParseEnterpriseName(const std::string& name,
-                                                const std::string& field) {
+absl::StatusOr<std::string> ParseEnterpriseName(const std::string& name, const std::string& field) {
   auto code = ParseSingleName("enterprises", name, field);
   if (!code.ok()) return code.status();
   if (auto s = ValidateEnterpriseCode(*code, field); !s.ok()) return s;
@@ -362,8 +361,9 @@ absl::StatusOr<pb::Body> Registry::CreateBody(const pb::CreateBodyRequest& reque
   // Beginning with a letter or digit: "-" is the collection wildcard.
   if (!id.empty() && id.front() == '-') id_ok = false;
   if (!id_ok) {
-    v.Add("body_id",
-          "must be 1 to 63 lowercase letters, digits and hyphens, beginning with a letter or digit");
+    v.Add(
+        "body_id",
+        "must be 1 to 63 lowercase letters, digits and hyphens, beginning with a letter or digit");
   }
   CheckText(v, "body.display_name", in.display_name(), true);
   if (in.kind() == pb::BODY_KIND_UNSPECIFIED || !pb::BodyKind_IsValid(in.kind())) {
@@ -793,7 +793,8 @@ absl::Status Registry::CheckImportRow(const pb::Enterprise& row, const std::stri
   return v.ToStatus();
 }
 
-absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx, const pb::Enterprise& row,
+absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx,
+                                                           const pb::Enterprise& row,
                                                            const std::string& source,
                                                            const std::string& today,
                                                            const std::set<std::string>* scope) {

@@ -139,7 +139,6 @@ TEST_P(RegistryServiceTest, FeedFollowsLiveAndRefusesNegativeCursor) {
   EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryServiceTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

@@ -40,7 +40,7 @@ CREATE TABLE enterprises (
 );
 CREATE INDEX enterprises_seat ON enterprises(seat_unit, code);
 )sql" + std::string(kEnterpriseStatusTable) +
-                  R"sql(
+                             R"sql(
 CREATE TABLE member_counts (
   code TEXT NOT NULL,
   as_of TEXT NOT NULL,
@@ -94,7 +94,8 @@ CREATE TABLE enterprises (
   data BYTEA NOT NULL
 );
 CREATE INDEX enterprises_seat ON enterprises (seat_unit, code);
-)sql") + kEnterpriseStatusTable + R"sql(
+)sql") + kEnterpriseStatusTable +
+                   R"sql(
 CREATE TABLE member_counts (
   code TEXT NOT NULL,
   as_of TEXT NOT NULL,
@@ -121,7 +122,8 @@ CREATE TABLE admissions (
   data BYTEA NOT NULL,
   PRIMARY KEY (code, id)
 );
-)sql" + kPgOutboxSchema + kPgRequestsSchema},
+)sql" + kPgOutboxSchema +
+                   kPgRequestsSchema},
   };
   return kMigrations;
 }
@@ -138,9 +140,9 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
   absl::Status PutUnit(const std::string& code, const pb::Unit& unit) override {
     static const std::string kSql =
         UpsertSql("units", {"code", "parent", "level", "open_date", "close_date", "data"}, 1);
-    return db_.Run(kSql, {code, unit.parent().empty() ? "" : unit.parent().substr(6),
-                          int64_t{unit.level()}, unit.open_date(), TextOrNull(unit.close_date()),
-                          SqlBlob{unit.SerializeAsString()}});
+    return db_.Run(
+        kSql, {code, unit.parent().empty() ? "" : unit.parent().substr(6), int64_t{unit.level()},
+               unit.open_date(), TextOrNull(unit.close_date()), SqlBlob{unit.SerializeAsString()}});
   }
 
   absl::StatusOr<std::vector<pb::Unit>> ListUnits(const UnitQuery& q) override {
@@ -173,8 +175,8 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
 
   absl::Status PutBody(const std::string& id, const pb::Body& body) override {
     static const std::string kSql = UpsertSql("bodies", {"id", "unit", "kind", "data"}, 1);
-    return db_.Run(kSql, {id, body.unit().substr(6), int64_t{body.kind()},
-                          SqlBlob{body.SerializeAsString()}});
+    return db_.Run(
+        kSql, {id, body.unit().substr(6), int64_t{body.kind()}, SqlBlob{body.SerializeAsString()}});
   }
 
   absl::StatusOr<std::vector<pb::Body>> ListBodies(const BodyQuery& q) override {
@@ -186,17 +188,17 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
   }
 
   absl::StatusOr<pb::Enterprise> GetEnterprise(const std::string& code) override {
-    return QueryMessage<pb::Enterprise>(db_, "SELECT data FROM enterprises WHERE code = ?",
-                                        {code}, "enterprises/" + code);
+    return QueryMessage<pb::Enterprise>(db_, "SELECT data FROM enterprises WHERE code = ?", {code},
+                                        "enterprises/" + code);
   }
 
   absl::Status PutEnterprise(const std::string& code, const pb::Enterprise& e) override {
-    static const std::string kSql = UpsertSql(
-        "enterprises",
-        {"code", "seat_unit", "legal_form", "sector", "registration_date", "data"}, 1);
-    if (auto s = db_.Run(kSql, {code, e.seat_unit().substr(6), int64_t{e.legal_form()},
-                                int64_t{e.sector()}, e.registration_date(),
-                                SqlBlob{e.SerializeAsString()}});
+    static const std::string kSql =
+        UpsertSql("enterprises",
+                  {"code", "seat_unit", "legal_form", "sector", "registration_date", "data"}, 1);
+    if (auto s = db_.Run(
+            kSql, {code, e.seat_unit().substr(6), int64_t{e.legal_form()}, int64_t{e.sector()},
+                   e.registration_date(), SqlBlob{e.SerializeAsString()}});
         !s.ok()) {
       return s;
     }
@@ -238,11 +240,10 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
 
   absl::Status PutOrganization(const std::string& code, const std::string& id,
                                const pb::Organization& org) override {
-    static const std::string kSql =
-        UpsertSql("organizations",
-                  {"code", "id", "seat_unit", "kind", "founding_body", "founding_date",
-                   "dissolution_date", "data"},
-                  2);
+    static const std::string kSql = UpsertSql("organizations",
+                                              {"code", "id", "seat_unit", "kind", "founding_body",
+                                               "founding_date", "dissolution_date", "data"},
+                                              2);
     return db_.Run(kSql, {code, id, org.seat_unit().substr(6), int64_t{org.kind()},
                           org.founding_body(), org.founding_date(),
                           TextOrNull(org.dissolution_date()), SqlBlob{org.SerializeAsString()}});
@@ -267,15 +268,15 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
 
   absl::StatusOr<pb::Admission> GetAdmission(const std::string& code,
                                              const std::string& id) override {
-    return QueryMessage<pb::Admission>(
-        db_, "SELECT data FROM admissions WHERE code = ? AND id = ?", {code, id},
-        absl::StrCat("enterprises/", code, "/admissions/", id));
+    return QueryMessage<pb::Admission>(db_, "SELECT data FROM admissions WHERE code = ? AND id = ?",
+                                       {code, id},
+                                       absl::StrCat("enterprises/", code, "/admissions/", id));
   }
 
   absl::Status PutAdmission(const std::string& code, const std::string& id,
                             const pb::Admission& a) override {
-    static const std::string kSql = UpsertSql(
-        "admissions", {"code", "id", "seat_unit", "admission_date", "data"}, 2);
+    static const std::string kSql =
+        UpsertSql("admissions", {"code", "id", "seat_unit", "admission_date", "data"}, 2);
     return db_.Run(kSql, {code, id, a.seat_unit().substr(6), a.admission_date(),
                           SqlBlob{a.SerializeAsString()}});
   }
@@ -308,8 +309,8 @@ absl::Status SqlRegistryStore::Transact(const std::function<absl::Status(Registr
   });
 }
 
-absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqlRegistryStore::ReadChanges(
-    int64_t after, int limit) {
+absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqlRegistryStore::ReadChanges(int64_t after,
+                                                                                     int limit) {
   auto rows = core_->ReadChanges(after, limit);
   if (!rows.ok()) return rows.status();
   return ParseChanges<pb::StreamChangesResponse>(*rows);

@@ -318,7 +318,7 @@ TEST_P(RegistryTest, ListFiltersOnOrganizationsAndForm) {
 
 // Imports `row` alone as a batch of one.
 pb::ImportRowResult ImportSingle(Registry& registry, const pb::Enterprise& row, int64_t number,
-                              const std::string& source) {
+                                 const std::string& source) {
   google::protobuf::RepeatedPtrField<pb::Enterprise> rows;
   *rows.Add() = row;
   auto results = registry.ImportRows(rows, number, source);

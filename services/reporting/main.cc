@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
         "model.\n# TYPE chitieu_feed_applied_sequence gauge\n"
         "# HELP chitieu_feed_connected 1 while the follower of a source is connected.\n"
         "# TYPE chitieu_feed_connected gauge\n";
-    for (const char* source : {chitieu::reporting::kRegistrySource, chitieu::reporting::kQuotaSource}) {
+    for (const char* source :
+         {chitieu::reporting::kRegistrySource, chitieu::reporting::kQuotaSource}) {
       const std::string label = std::string("source=\"") + source + "\"";
       if (auto cursor = s->GetCursor(source); cursor.ok()) {
         chitieu::AppendGauge(out, "chitieu_feed_applied_sequence", label,

@@ -409,7 +409,8 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
     const auto& [child_targets, child_achieved] = (*figures)[child.key];
     {
       pb::IndicatorProgress ip;
-      Fill(ip, request.indicator(), child_targets, AchievedFor(child_achieved, request.indicator()));
+      Fill(ip, request.indicator(), child_targets,
+           AchievedFor(child_achieved, request.indicator()));
       pb::RankedUnit r;
       r.set_unit(child.key);
       r.set_display_name(child.display_name);

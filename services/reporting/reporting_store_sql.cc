@@ -27,7 +27,7 @@ CREATE TABLE enterprises (
 );
 CREATE INDEX enterprises_seat ON enterprises(seat_unit, code);
 )sql" + std::string(kEnterpriseStatusTable) +
-                                     R"sql(
+                             R"sql(
 CREATE TABLE organizations (
   name TEXT PRIMARY KEY,
   code TEXT NOT NULL,
@@ -57,10 +57,10 @@ CREATE TABLE targets (
 CREATE INDEX targets_assignee ON targets(assignee, year);
 CREATE TABLE thresholds (year INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql"),
-                  // 2: what reports count, kept per seat unit by triggers, so a
-                  // report sums a few rows per unit of its subtree instead of
-                  // counting every organization (docs/PERFORMANCE.md).
-                  R"sql(
+                 // 2: what reports count, kept per seat unit by triggers, so a
+                 // report sums a few rows per unit of its subtree instead of
+                 // counting every organization (docs/PERFORMANCE.md).
+                 R"sql(
 CREATE TABLE organization_counts (
   seat_unit TEXT NOT NULL,
   founding_year INTEGER NOT NULL,
@@ -127,7 +127,8 @@ CREATE TABLE enterprises (
   counts BYTEA
 );
 CREATE INDEX enterprises_seat ON enterprises (seat_unit, code);
-)sql") + kEnterpriseStatusTable + R"sql(
+)sql") + kEnterpriseStatusTable +
+                       R"sql(
 CREATE TABLE organizations (
   name TEXT PRIMARY KEY,
   code TEXT NOT NULL,
@@ -157,7 +158,7 @@ CREATE TABLE targets (
 CREATE INDEX targets_assignee ON targets (assignee, year);
 CREATE TABLE thresholds (year BIGINT PRIMARY KEY, data BYTEA NOT NULL);
 )sql",
-                    R"sql(
+                   R"sql(
 CREATE TABLE organization_counts (
   seat_unit TEXT NOT NULL,
   founding_year BIGINT NOT NULL,
@@ -214,9 +215,9 @@ CREATE TRIGGER admissions_counted AFTER INSERT OR UPDATE OR DELETE ON admissions
 
 // Every table of the model, emptied by Reset (the counts first: the
 // triggers that follow the counted tables then find nothing to update).
-constexpr const char* kTables[] = {"organization_counts", "admission_counts", "cursors",
-                                   "units", "bodies", "enterprises", "enterprise_status",
-                                   "organizations", "admissions", "targets", "thresholds"};
+constexpr const char* kTables[] = {
+    "organization_counts", "admission_counts", "cursors",    "units",   "bodies",    "enterprises",
+    "enterprise_status",   "organizations",    "admissions", "targets", "thresholds"};
 
 std::string Code(const std::string& name) { return name.substr(name.find('/') + 1); }
 
@@ -251,8 +252,8 @@ absl::Status ApplyOne(SqlSession& db, const registry::v1::StreamChangesResponse&
   if (c.has_unit()) {
     static const std::string kSql = UpsertSql("units", {"code", "parent", "display_name"}, 1);
     const auto& u = c.unit();
-    return db.Run(kSql, {Code(u.name()), u.parent().empty() ? "" : Code(u.parent()),
-                         u.display_name()});
+    return db.Run(kSql,
+                  {Code(u.name()), u.parent().empty() ? "" : Code(u.parent()), u.display_name()});
   }
   if (c.has_body()) {
     static const std::string kSql = UpsertSql("bodies", {"id", "display_name"}, 1);
@@ -284,8 +285,8 @@ absl::Status ApplyOne(SqlSession& db, const registry::v1::StreamChangesResponse&
     const auto& o = c.organization();
     // enterprises/{code}/organizations/{id}
     const std::string code = o.name().substr(12, o.name().find("/organizations/") - 12);
-    return db.Run(kSql, {o.name(), code, Code(o.seat_unit()), int64_t{o.kind()},
-                         o.founding_body(), int64_t{Year(o.founding_date())}, o.founding_date(),
+    return db.Run(kSql, {o.name(), code, Code(o.seat_unit()), int64_t{o.kind()}, o.founding_body(),
+                         int64_t{Year(o.founding_date())}, o.founding_date(),
                          TextOrNull(o.dissolution_date())});
   }
   if (c.has_admission()) {
@@ -507,11 +508,12 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedInChi
       "SELECT sub.root, u.code FROM units u JOIN sub ON u.parent = sub.c) ";
   std::map<std::string, Achieved> out;
   absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-    auto orgs = db.Query(absl::StrCat(kTagged,
-                                      "SELECT sub.root, oc.kind, CAST(sum(oc.n) AS BIGINT) FROM sub "
-                                      "JOIN organization_counts oc ON oc.seat_unit = sub.c "
-                                      "WHERE oc.founding_year = ? GROUP BY sub.root, oc.kind"),
-                         {unit_code, int64_t{year}});
+    auto orgs =
+        db.Query(absl::StrCat(kTagged,
+                              "SELECT sub.root, oc.kind, CAST(sum(oc.n) AS BIGINT) FROM sub "
+                              "JOIN organization_counts oc ON oc.seat_unit = sub.c "
+                              "WHERE oc.founding_year = ? GROUP BY sub.root, oc.kind"),
+                 {unit_code, int64_t{year}});
     if (!orgs.ok()) return orgs.status();
     for (int i = 0; i < orgs->size(); ++i) {
       out[orgs->Text(i, 0)].organizations_by_kind[static_cast<int>(orgs->Int64(i, 1))] =
@@ -571,7 +573,8 @@ absl::StatusOr<std::optional<std::string>> SqlReportingStore::UnitParent(
 absl::StatusOr<std::vector<std::string>> SqlReportingStore::RootUnits() {
   std::vector<std::string> out;
   absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-    auto rows = db.Query("SELECT code FROM units WHERE coalesce(parent, '') = '' ORDER BY code", {});
+    auto rows =
+        db.Query("SELECT code FROM units WHERE coalesce(parent, '') = '' ORDER BY code", {});
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
     return absl::OkStatus();
@@ -585,12 +588,11 @@ absl::StatusOr<std::optional<std::string>> SqlReportingStore::EnterpriseSeat(
   return FirstText(*core_, "SELECT seat_unit FROM enterprises WHERE code = ?", {code});
 }
 
-absl::StatusOr<std::map<int, int64_t>> SqlReportingStore::StatusCounts(
-    const std::string& unit_code, const std::string& as_of) {
+absl::StatusOr<std::map<int, int64_t>> SqlReportingStore::StatusCounts(const std::string& unit_code,
+                                                                       const std::string& as_of) {
   // An enterprise with no period begun by then counts as status 0.
   return CountsByNumber(*core_,
-                        absl::StrCat("SELECT coalesce(st, 0), count(*) FROM (SELECT ",
-                                     kStatusAsOf,
+                        absl::StrCat("SELECT coalesce(st, 0), count(*) FROM (SELECT ", kStatusAsOf,
                                      " AS st FROM enterprises e WHERE e.registration_date <= ?1 "
                                      "AND e.seat_unit IN ",
                                      kSubtree, ") AS periods GROUP BY 1"),

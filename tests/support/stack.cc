@@ -24,8 +24,8 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario,
   {
     std::ofstream file(dir_.path() + "/keys");
     for (const StackKey& k : keys) {
-      file << gateway::Sha256Hex(k.secret) << " " << k.principal << " " << k.role << " "
-           << k.scope << "\n";
+      file << gateway::Sha256Hex(k.secret) << " " << k.principal << " " << k.role << " " << k.scope
+           << "\n";
     }
   }
   const std::string secret = std::string("--service_secret=") + kServiceSecret;
@@ -46,10 +46,12 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario,
       !start(reporting_, "reporting",
              {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address()}) ||
       !start(gateway_, "gateway", [&] {
-        std::vector<std::string> args = {
-            "--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
-            "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_.path() + "/keys",
-            "--http_listen=127.0.0.1:0", "--http_port_file=" + dir_.path() + "/http_port"};
+        std::vector<std::string> args = {"--registry_addr=" + registry_->address(),
+                                         "--quota_addr=" + quota_->address(),
+                                         "--reporting_addr=" + reporting_->address(),
+                                         "--api_keys=" + dir_.path() + "/keys",
+                                         "--http_listen=127.0.0.1:0",
+                                         "--http_port_file=" + dir_.path() + "/http_port"};
         args.insert(args.end(), gateway_args.begin(), gateway_args.end());
         return args;
       }())) {
