@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "libs/common/errors.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 
@@ -48,27 +49,23 @@ absl::StatusOr<Response> Idempotent(Tx& tx, absl::string_view method,
                                     const std::function<absl::StatusOr<Response>()>& create) {
   if (request_id.empty()) return create();
   std::string fingerprint = RequestFingerprint(request);
-  auto stored = tx.GetRequest(request_id);
-  if (!stored.ok()) return stored.status();
-  if (stored->has_value()) {
-    if ((*stored)->method != method || (*stored)->fingerprint != fingerprint) {
+  ASSIGN_OR_RETURN(auto stored, tx.GetRequest(request_id));
+  if (stored.has_value()) {
+    if ((stored)->method != method || (stored)->fingerprint != fingerprint) {
       return WithReason(
           absl::AlreadyExistsError("request_id was already used for a different request"),
           "REQUEST_ID_REUSED");
     }
     Response first;
-    if (!first.ParseFromString((*stored)->response)) {
+    if (!first.ParseFromString((stored)->response)) {
       return absl::DataLossError("stored response cannot be parsed");
     }
     return first;
   }
   auto result = create();
   if (!result.ok()) return result;
-  if (auto s = tx.PutRequest(
-          request_id, StoredRequest{std::string(method), fingerprint, result->SerializeAsString()});
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(tx.PutRequest(
+      request_id, StoredRequest{std::string(method), fingerprint, result->SerializeAsString()}));
   return result;
 }
 

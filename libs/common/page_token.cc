@@ -4,6 +4,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/errors.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 
@@ -56,9 +57,8 @@ absl::StatusOr<ListRequest> ParseListRequest(int32_t page_size, absl::string_vie
                                              absl::string_view page_token,
                                              absl::string_view bound_to) {
   ListRequest out;
-  auto size = EffectivePageSize(page_size);
-  if (!size.ok()) return size.status();
-  out.page_size = *size;
+  ASSIGN_OR_RETURN(auto size, EffectivePageSize(page_size));
+  out.page_size = size;
   auto terms = ParseFilter(filter);
   if (!terms.ok()) return terms.status();
   out.terms = std::move(*terms);

@@ -15,6 +15,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "libs/common/errors.h"
 #include "libs/common/log.h"
+#include "libs/common/status_macros.h"
 
 ABSL_FLAG(std::string, page_token_key, "",
           "Key that page tokens are signed with, the same on every replica "
@@ -133,11 +134,10 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> UnsealRequest(
   if (f == nullptr) return nullptr;
   const std::string& sealed = request.GetReflection()->GetString(request, f);
   if (sealed.empty()) return nullptr;
-  auto token = UnsealPageToken(sealed, binding);
-  if (!token.ok()) return token.status();
+  ASSIGN_OR_RETURN(auto token, UnsealPageToken(sealed, binding));
   std::unique_ptr<google::protobuf::Message> copy(request.New());
   copy->CopyFrom(request);
-  copy->GetReflection()->SetString(copy.get(), f, *token);
+  copy->GetReflection()->SetString(copy.get(), f, token);
   return copy;
 }
 

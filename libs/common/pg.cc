@@ -13,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 namespace {
@@ -165,9 +166,8 @@ absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, const std::vector<Sq
       absl::StartsWithIgnoreCase(sql, "WITH");
   PGresult* result = nullptr;
   if (preparable) {
-    auto name = Prepared(sql, types);
-    if (!name.ok()) return name.status();
-    result = PQexecPrepared(conn_, name->c_str(), static_cast<int>(args.size()), values.data(),
+    ASSIGN_OR_RETURN(auto name, Prepared(sql, types));
+    result = PQexecPrepared(conn_, name.c_str(), static_cast<int>(args.size()), values.data(),
                             lengths.data(), formats.data(), /*resultFormat=*/1);
   } else {
     result = PQexecParams(conn_, Numbered(sql).c_str(), static_cast<int>(args.size()), types.data(),
@@ -206,9 +206,7 @@ absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
   static thread_local std::mt19937 random(std::random_device{}());
   absl::Status last;
   for (int attempt = 0; attempt < 20; ++attempt) {
-    if (auto begun = Query("BEGIN ISOLATION LEVEL SERIALIZABLE"); !begun.ok()) {
-      return begun.status();
-    }
+    RETURN_IF_ERROR(Query("BEGIN ISOLATION LEVEL SERIALIZABLE"));
     absl::Status s = body();
     if (s.ok()) {
       auto committed = Query("COMMIT");
@@ -231,24 +229,18 @@ absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
 
 absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
   // A session-level advisory lock: replicas wait for whoever migrates.
-  if (auto locked = Query("SELECT pg_advisory_lock(?)", {kMigrationLock}); !locked.ok()) {
-    return locked.status();
-  }
+  RETURN_IF_ERROR(Query("SELECT pg_advisory_lock(?)", {kMigrationLock}));
   absl::Status s = [&]() -> absl::Status {
-    if (auto made = Query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)");
-        !made.ok()) {
-      return made.status();
-    }
-    auto rows = Query("SELECT version FROM schema_version");
-    if (!rows.ok()) return rows.status();
-    int64_t version = rows->size() == 0 ? 0 : rows->Int64(0, 0);
+    RETURN_IF_ERROR(Query("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"));
+    ASSIGN_OR_RETURN(auto rows, Query("SELECT version FROM schema_version"));
+    int64_t version = rows.size() == 0 ? 0 : rows.Int64(0, 0);
     if (version > static_cast<int64_t>(migrations.size())) {
       return absl::FailedPreconditionError(
           absl::StrCat("the database is at schema version ", version, ", newer than this binary's ",
                        migrations.size(), ": run the newer binary, or restore a backup"));
     }
     for (size_t i = version; i < migrations.size(); ++i) {
-      if (auto begun = Query("BEGIN"); !begun.ok()) return begun.status();
+      RETURN_IF_ERROR(Query("BEGIN"));
       PGresult* applied = PQexec(conn_, migrations[i].c_str());
       const bool ok =
           PQresultStatus(applied) == PGRES_COMMAND_OK || PQresultStatus(applied) == PGRES_TUPLES_OK;
@@ -266,7 +258,7 @@ absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
         (void)Query("ROLLBACK");
         return error;
       }
-      if (auto committed = Query("COMMIT"); !committed.ok()) return committed.status();
+      RETURN_IF_ERROR(Query("COMMIT"));
     }
     return absl::OkStatus();
   }();
@@ -275,9 +267,9 @@ absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
 }
 
 absl::StatusOr<int64_t> PgDb::NextSequence() {
-  auto head = Query("UPDATE feed_head SET last = last + 1 WHERE id = 1 RETURNING last");
-  if (!head.ok()) return head.status();
-  return head->Int64(0, 0);
+  ASSIGN_OR_RETURN(auto head,
+                   Query("UPDATE feed_head SET last = last + 1 WHERE id = 1 RETURNING last"));
+  return head.Int64(0, 0);
 }
 
 absl::Status PgDb::InsertChange(int64_t sequence, const std::string& change) {
@@ -286,25 +278,23 @@ absl::Status PgDb::InsertChange(int64_t sequence, const std::string& change) {
 }
 
 absl::StatusOr<int64_t> PgDb::AppendChange(const std::string& change) {
-  auto sequence = NextSequence();
-  if (!sequence.ok()) return sequence.status();
-  if (auto s = InsertChange(*sequence, change); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto sequence, NextSequence());
+  RETURN_IF_ERROR(InsertChange(sequence, change));
   return sequence;
 }
 
 absl::StatusOr<std::vector<std::string>> PgDb::ReadChanges(int64_t after, int limit) {
-  auto rows = Query("SELECT data FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?",
-                    {after, int64_t{limit}});
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows,
+                   Query("SELECT data FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                         {after, int64_t{limit}}));
   std::vector<std::string> out;
-  for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
+  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Text(i, 0));
   return out;
 }
 
 absl::StatusOr<int64_t> PgDb::LastSequence() {
-  auto rows = Query("SELECT last FROM feed_head WHERE id = 1");
-  if (!rows.ok()) return rows.status();
-  return rows->size() == 0 ? 0 : rows->Int64(0, 0);
+  ASSIGN_OR_RETURN(auto rows, Query("SELECT last FROM feed_head WHERE id = 1"));
+  return rows.size() == 0 ? 0 : rows.Int64(0, 0);
 }
 
 }  // namespace chitieu

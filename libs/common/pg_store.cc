@@ -7,6 +7,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/log.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 namespace {
@@ -15,22 +16,20 @@ constexpr char kChannel[] = "chitieu_feed";
 
 absl::Status PgChangeAppender::Append(
     const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>& serialize) {
-  auto sequence = db_.NextSequence();
-  if (!sequence.ok()) return sequence.status();
+  ASSIGN_OR_RETURN(auto sequence, db_.NextSequence());
   const auto now =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
-  if (auto s = db_.InsertChange(*sequence, serialize(*sequence, now)); !s.ok()) return s;
-  last_ = *sequence;
+  RETURN_IF_ERROR(db_.InsertChange(sequence, serialize(sequence, now)));
+  last_ = sequence;
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
     const std::string& url, const std::vector<std::string>& migrations, ChangeNotifier* notifier) {
-  auto db = PgDb::Open(url);
-  if (!db.ok()) return db.status();
-  if (auto s = (*db)->Migrate(migrations); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto db, PgDb::Open(url));
+  RETURN_IF_ERROR((db)->Migrate(migrations));
   if (notifier == nullptr) {
-    return std::unique_ptr<PgStoreCore>(new PgStoreCore(std::move(*db), nullptr, nullptr));
+    return std::unique_ptr<PgStoreCore>(new PgStoreCore(std::move(db), nullptr, nullptr));
   }
   PGconn* listener = PQconnectdb(url.c_str());
   if (PQstatus(listener) != CONNECTION_OK) {
@@ -45,10 +44,9 @@ absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
     PQfinish(listener);
     return absl::InternalError("LISTEN failed");
   }
-  std::unique_ptr<PgStoreCore> core(new PgStoreCore(std::move(*db), listener, notifier));
-  auto last = core->LastSequence();
-  if (!last.ok()) return last.status();
-  notifier->Notify(*last);
+  std::unique_ptr<PgStoreCore> core(new PgStoreCore(std::move(db), listener, notifier));
+  ASSIGN_OR_RETURN(auto last, core->LastSequence());
+  notifier->Notify(last);
   return core;
 }
 
@@ -88,15 +86,14 @@ absl::Status PgStoreCore::Transact(
   {
     absl::MutexLock lock(&mu_);
     PgChangeAppender changes(*db_);
-    absl::Status status = db_->InTransaction([&]() -> absl::Status {
+    RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
       changes.Reset();  // A retried attempt starts again.
-      if (auto s = body(*db_, changes); !s.ok()) return s;
+      RETURN_IF_ERROR(body(*db_, changes));
       if (changes.last_appended() == 0 || notifier_ == nullptr) return absl::OkStatus();
       // Delivered to every replica's LISTEN connection when this commits.
       return db_->Run("SELECT pg_notify(?, ?)",
                       {std::string(kChannel), absl::StrCat(changes.last_appended())});
-    });
-    if (!status.ok()) return status;
+    }));
     notify_up_to = changes.last_appended();
   }
   if (notify_up_to > 0 && notifier_ != nullptr) notifier_->Notify(notify_up_to);

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <thread>
 
+#include "libs/common/status_macros.h"
 #include "tests/support/postgres.h"
 
 namespace chitieu {
@@ -92,9 +93,8 @@ TEST_F(PgTest, ConcurrentReadModifyWriteLosesNoUpdate) {
       auto db = Connect("counter");
       for (int i = 0; i < kEach; ++i) {
         absl::Status s = db->InTransaction([&]() -> absl::Status {
-          auto read = db->Query("SELECT n FROM c WHERE id = 1");
-          if (!read.ok()) return read.status();
-          return db->Query("UPDATE c SET n = ? WHERE id = 1", {read->Int64(0, 0) + 1}).status();
+          ASSIGN_OR_RETURN(auto read, db->Query("SELECT n FROM c WHERE id = 1"));
+          return db->Query("UPDATE c SET n = ? WHERE id = 1", {read.Int64(0, 0) + 1}).status();
         });
         if (!s.ok()) ++failures;
       }

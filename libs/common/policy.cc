@@ -10,6 +10,7 @@
 #include "libs/common/errors.h"
 #include "libs/common/filter.h"
 #include "libs/common/names.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 namespace {
@@ -92,9 +93,8 @@ absl::Status CollectStrings(const google::protobuf::Message& m, const FieldDescr
       out->push_back({p, std::move(v), in_row});
       continue;
     }
-    auto terms = ParseFilter(v, p);
-    if (!terms.ok()) return terms.status();
-    for (const auto& t : *terms) {
+    ASSIGN_OR_RETURN(auto terms, ParseFilter(v, p));
+    for (const auto& t : terms) {
       // Only `term = value` bounds a list; `!=` narrows nothing.
       if (t.op != "=") continue;
       for (const auto& name : field.filter_terms()) {
@@ -123,11 +123,8 @@ absl::Status Collect(const google::protobuf::Message& m, const std::vector<std::
   const auto* reflection = m.GetReflection();
   if (f->is_repeated()) {
     for (int k = 0; k < reflection->FieldSize(m, f); ++k) {
-      if (auto s = Collect(reflection->GetRepeatedMessage(m, f, k), segments, i + 1,
-                           absl::StrCat(path, "[", k, "]."), true, field, out);
-          !s.ok()) {
-        return s;
-      }
+      RETURN_IF_ERROR(Collect(reflection->GetRepeatedMessage(m, f, k), segments, i + 1,
+                              absl::StrCat(path, "[", k, "]."), true, field, out));
     }
     return absl::OkStatus();
   }
@@ -198,9 +195,8 @@ absl::StatusOr<const tv1::Authorization*> DeclarationOf(const std::string& metho
 }
 
 absl::StatusOr<Access> AccessOf(const std::string& method) {
-  auto decl = DeclarationOf(method);
-  if (!decl.ok()) return decl.status();
-  return (*decl)->access();
+  ASSIGN_OR_RETURN(auto decl, DeclarationOf(method));
+  return (decl)->access();
 }
 
 bool IsMutation(Access access) {
@@ -299,10 +295,9 @@ absl::StatusOr<std::string> Policy::ParentOf(const std::string& unit) {
     auto it = parents_.find(unit);
     if (it != parents_.end()) return it->second;
   }
-  auto parent = directory_->ParentOf(unit);
-  if (!parent.ok()) return parent.status();
+  ASSIGN_OR_RETURN(auto parent, directory_->ParentOf(unit));
   absl::MutexLock lock(&mu_);
-  parents_[unit] = *parent;
+  parents_[unit] = parent;
   return parent;
 }
 
@@ -311,9 +306,8 @@ absl::StatusOr<bool> Policy::Covers(const std::set<std::string>& scope, const st
 }
 
 absl::StatusOr<bool> Policy::CoversWholeSystem(const Principal& principal) {
-  auto roots = directory_->Roots();
-  if (!roots.ok()) return roots.status();
-  for (const auto& root : *roots) {
+  ASSIGN_OR_RETURN(auto roots, directory_->Roots());
+  for (const auto& root : roots) {
     if (!principal.scope.count(root)) return false;
   }
   return true;
@@ -340,8 +334,7 @@ absl::StatusOr<std::string> Policy::UnitOf(const std::string& name, tv1::Subject
       return directory_->AssignerOf(absl::StrCat(head, "/targets/", parts[3]));
     }
     // A unit must exist; so must the unit a target or plan lives under.
-    auto parent = ParentOf(head);
-    if (!parent.ok()) return parent.status();
+    RETURN_IF_ERROR(ParentOf(head));
     return head;
   }
   if (parts[0] == "enterprises") return directory_->SeatOf(head);
@@ -352,19 +345,17 @@ absl::StatusOr<bool> Policy::Relates(const Principal& principal, const std::stri
                                      tv1::Relation relation) {
   switch (relation) {
     case tv1::RELATION_PARENT: {
-      auto parent = ParentOf(unit);
-      if (!parent.ok()) return parent.status();
-      if (parent->empty()) return false;
-      return Covers(principal.scope, *parent);
+      ASSIGN_OR_RETURN(auto parent, ParentOf(unit));
+      if (parent.empty()) return false;
+      return Covers(principal.scope, parent);
     }
     case tv1::RELATION_SUBTREE_OR_ABOVE: {
       auto covered = Covers(principal.scope, unit);
       if (!covered.ok() || *covered) return covered;
       // Above a scope unit: one of the scope units' ancestors.
       for (const auto& s : principal.scope) {
-        auto line = UnitAndAncestors(s);
-        if (!line.ok()) return line.status();
-        for (const auto& u : *line) {
+        ASSIGN_OR_RETURN(auto line, UnitAndAncestors(s));
+        for (const auto& u : line) {
           if (u == unit) return true;
         }
       }
@@ -388,19 +379,17 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
   std::optional<bool> whole;
   auto covers_whole = [&]() -> absl::StatusOr<bool> {
     if (!whole) {
-      auto w = CoversWholeSystem(principal);
-      if (!w.ok()) return w.status();
-      whole = *w;
+      ASSIGN_OR_RETURN(auto w, CoversWholeSystem(principal));
+      whole = w;
     }
     return *whole;
   };
   auto require_whole = [&]() -> absl::Status {
-    auto w = covers_whole();
-    if (!w.ok()) return w.status();
-    return *w ? absl::OkStatus() : NeedsWholeSystem();
+    ASSIGN_OR_RETURN(auto w, covers_whole());
+    return w ? absl::OkStatus() : NeedsWholeSystem();
   };
   if (decl.whole_system()) {
-    if (auto s = require_whole(); !s.ok()) return s;
+    RETURN_IF_ERROR(require_whole());
   }
 
   // Every declared value, checked for shape before anything is looked up.
@@ -414,14 +403,14 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
   for (const auto& field : decl.resources()) {
     std::vector<Value> values;
     std::vector<std::string> segments = absl::StrSplit(field.path(), '.');
-    if (auto s = Collect(request, segments, 0, "", false, field, &values); !s.ok()) return s;
+    RETURN_IF_ERROR(Collect(request, segments, 0, "", false, field, &values));
     if (values.empty()) {
       // A required field that is absent names nothing to check: the
       // service refuses the call (INVALID_ARGUMENT naming it beside every
       // other violation), which the authorization matrix checks for every
       // method.
       if (field.whole_system_when_absent()) {
-        if (auto s = require_whole(); !s.ok()) return s;
+        RETURN_IF_ERROR(require_whole());
       }
       continue;
     }
@@ -447,16 +436,15 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
     }
   }
   if (decl.list() && references.empty()) {
-    if (auto s = require_whole(); !s.ok()) return s;
+    RETURN_IF_ERROR(require_whole());
   }
   // A caller covering every province may read anything there is: no
   // look-up is made (the service says NOT_FOUND for what is not there).
   // Mutations are still resolved, for the units the audit log records.
   const bool mutation = IsMutation(decl.access());
   if (!references.empty() && (!mutation || decision == nullptr) && fast_path_) {
-    auto w = covers_whole();
-    if (!w.ok()) return w.status();
-    if (*w) references.clear();
+    ASSIGN_OR_RETURN(auto w, covers_whole());
+    if (w) references.clear();
   }
   std::set<std::string> units;
   // What was resolved, for the audit log, allowed or not: names that passed
@@ -486,16 +474,14 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
       // Only a caller whose scope is every province learns from the
       // service that it does not exist; anyone else is told what an
       // out-of-scope resource gets.
-      auto w = covers_whole();
-      if (!w.ok()) return w.status();
-      if (*w) continue;
+      ASSIGN_OR_RETURN(auto w, covers_whole());
+      if (w) continue;
       return record(NotInScope(ref.path));
     }
     if (!unit.ok()) return unit.status();
     units.insert(*unit);
-    auto related = Relates(principal, *unit, ref.field->relation());
-    if (!related.ok()) return related.status();
-    if (!*related) return record(NotInScope(ref.path));
+    ASSIGN_OR_RETURN(auto related, Relates(principal, *unit, ref.field->relation()));
+    if (!related) return record(NotInScope(ref.path));
   }
   return record(absl::OkStatus());
 }

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/flags.h"
+#include "libs/common/status_macros.h"
 #include "libs/common/tls.h"
 
 namespace chitieu {
@@ -153,7 +154,7 @@ void SetCallPolicy(Policy* policy) { call_policy.store(policy); }
 
 absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string& method,
                        const google::protobuf::Message& request) {
-  if (absl::Status s = CheckCaller(context); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckCaller(context));
   Policy* policy = call_policy.load();
   if (policy == nullptr) return absl::OkStatus();
   std::optional<Principal> principal = PrincipalInMetadata(context);  // The caller is checked.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/principal.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 namespace {
@@ -33,7 +34,7 @@ absl::StatusOr<std::string> RemoteDirectory::ParentOf(const std::string& unit) {
   registry::v1::GetUnitRequest r;
   r.set_name(unit);
   registry::v1::Unit out;
-  if (auto s = FromBackend(registry_->GetUnit(&ctx, r, &out), unit); !s.ok()) return s;
+  RETURN_IF_ERROR(FromBackend(registry_->GetUnit(&ctx, r, &out), unit));
   return out.parent();
 }
 
@@ -88,9 +89,7 @@ absl::StatusOr<std::string> RemoteDirectory::SeatOf(const std::string& enterpris
     registry::v1::GetEnterpriseRequest r;
     r.set_name(enterprise);
     registry::v1::Enterprise out;
-    if (auto s = FromBackend(registry_->GetEnterprise(&ctx, r, &out), enterprise); !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(FromBackend(registry_->GetEnterprise(&ctx, r, &out), enterprise));
     return out.seat_unit();
   });
 }
@@ -102,7 +101,7 @@ absl::StatusOr<std::string> RemoteDirectory::UnitOfBody(const std::string& body)
     registry::v1::GetBodyRequest r;
     r.set_name(body);
     registry::v1::Body out;
-    if (auto s = FromBackend(registry_->GetBody(&ctx, r, &out), body); !s.ok()) return s;
+    RETURN_IF_ERROR(FromBackend(registry_->GetBody(&ctx, r, &out), body));
     return out.unit();
   });
 }
@@ -114,7 +113,7 @@ absl::StatusOr<std::string> RemoteDirectory::AssignerOf(const std::string& targe
   quota::v1::GetTargetRequest r;
   r.set_name(target);
   quota::v1::Target out;
-  if (auto s = FromBackend(quota_->GetTarget(&ctx, r, &out), target); !s.ok()) return s;
+  RETURN_IF_ERROR(FromBackend(quota_->GetTarget(&ctx, r, &out), target));
   return out.assigner();
 }
 

@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "chitieu/registry/v1/registry.pb.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 
@@ -20,13 +21,12 @@ absl::StatusOr<std::vector<std::string>> RootUnits(const ListFn& list) {
   request.set_filter("level = UNIT_LEVEL_PROVINCE");
   request.set_page_size(1000);
   for (int page = 0; page < 100; ++page) {
-    absl::StatusOr<registry::v1::ListUnitsResponse> got = list(request);
-    if (!got.ok()) return got.status();
-    for (const auto& unit : got->units()) {
+    ASSIGN_OR_RETURN(registry::v1::ListUnitsResponse got, list(request));
+    for (const auto& unit : got.units()) {
       if (unit.parent().empty()) roots.push_back(unit.name());
     }
-    if (got->next_page_token().empty()) return roots;
-    request.set_page_token(got->next_page_token());
+    if (got.next_page_token().empty()) return roots;
+    request.set_page_token(got.next_page_token());
   }
   return absl::UnavailableError("too many provinces to list");
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 
@@ -38,12 +39,12 @@ std::string UpsertSql(absl::string_view table, const std::vector<std::string>& c
 
 absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
                                                            const std::string& request_id) {
-  auto rows = db.Query("SELECT method, fingerprint, response FROM requests WHERE request_id = ?",
-                       {request_id});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<StoredRequest>();
+  ASSIGN_OR_RETURN(
+      auto rows, db.Query("SELECT method, fingerprint, response FROM requests WHERE request_id = ?",
+                          {request_id}));
+  if (rows.empty()) return std::optional<StoredRequest>();
   return std::optional<StoredRequest>(
-      StoredRequest{rows->Text(0, 0), rows->Text(0, 1), rows->Text(0, 2)});
+      StoredRequest{rows.Text(0, 0), rows.Text(0, 1), rows.Text(0, 2)});
 }
 
 absl::Status SqlPutRequest(SqlSession& db, const std::string& request_id, const StoredRequest& r) {
@@ -53,13 +54,13 @@ absl::Status SqlPutRequest(SqlSession& db, const std::string& request_id, const 
 }
 
 absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter) {
-  auto rows = db.Query(
-      "INSERT INTO counters (name, value) VALUES (?, 1) "
-      "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-      {counter});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return absl::InternalError("the counter returned no row");
-  return rows->Int64(0, 0);
+  ASSIGN_OR_RETURN(
+      auto rows,
+      db.Query("INSERT INTO counters (name, value) VALUES (?, 1) "
+               "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+               {counter}));
+  if (rows.empty()) return absl::InternalError("the counter returned no row");
+  return rows.Int64(0, 0);
 }
 
 }  // namespace chitieu

@@ -31,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "libs/common/idempotency.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 
@@ -105,11 +106,10 @@ absl::Status AppendChange(ChangeLog& log, Change change) {
 template <typename Message>
 absl::StatusOr<std::vector<Message>> QueryMessages(SqlSession& db, const std::string& sql,
                                                    const std::vector<SqlValue>& args) {
-  auto rows = db.Query(sql, args);
-  if (!rows.ok()) return rows.status();
-  std::vector<Message> out(rows->size());
-  for (int i = 0; i < rows->size(); ++i) {
-    if (!out[i].ParseFromString(rows->Text(i, 0))) {
+  ASSIGN_OR_RETURN(auto rows, db.Query(sql, args));
+  std::vector<Message> out(rows.size());
+  for (int i = 0; i < rows.size(); ++i) {
+    if (!out[i].ParseFromString(rows.Text(i, 0))) {
       return absl::DataLossError(
           absl::StrCat("stored ", Message::descriptor()->name(), " cannot be parsed"));
     }
@@ -121,20 +121,18 @@ absl::StatusOr<std::vector<Message>> QueryMessages(SqlSession& db, const std::st
 template <typename Message>
 absl::StatusOr<Message> QueryMessage(SqlSession& db, const std::string& sql,
                                      const std::vector<SqlValue>& args, absl::string_view what) {
-  auto rows = QueryMessages<Message>(db, sql, args);
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return absl::NotFoundError(absl::StrCat(what, " not found"));
-  return std::move(rows->front());
+  ASSIGN_OR_RETURN(auto rows, QueryMessages<Message>(db, sql, args));
+  if (rows.empty()) return absl::NotFoundError(absl::StrCat(what, " not found"));
+  return std::move(rows.front());
 }
 
 // The same, or nullopt if none.
 template <typename Message>
 absl::StatusOr<std::optional<Message>> QueryOptionalMessage(SqlSession& db, const std::string& sql,
                                                             const std::vector<SqlValue>& args) {
-  auto rows = QueryMessages<Message>(db, sql, args);
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<Message>();
-  return std::optional<Message>(std::move(rows->front()));
+  ASSIGN_OR_RETURN(auto rows, QueryMessages<Message>(db, sql, args));
+  if (rows.empty()) return std::optional<Message>();
+  return std::optional<Message>(std::move(rows.front()));
 }
 
 // A statement put together from optional filters:

@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "libs/common/pg_store.h"
 #include "libs/common/sqlite_store.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 
@@ -15,13 +16,12 @@ absl::StatusOr<std::unique_ptr<SqlStoreCore>> OpenSqlStoreCore(const std::string
                                                                ChangeNotifier* notifier,
                                                                bool durable) {
   if (IsPostgresUrl(location)) {
-    auto core = PgStoreCore::Open(location, migrations.postgres, notifier);
-    if (!core.ok()) return core.status();
-    return std::unique_ptr<SqlStoreCore>(std::move(*core));
+    ASSIGN_OR_RETURN(auto core, PgStoreCore::Open(location, migrations.postgres, notifier));
+    return std::unique_ptr<SqlStoreCore>(std::move(core));
   }
-  auto core = SqliteStoreCore::Open(location, migrations.sqlite, notifier, durable);
-  if (!core.ok()) return core.status();
-  return std::unique_ptr<SqlStoreCore>(std::move(*core));
+  ASSIGN_OR_RETURN(auto core,
+                   SqliteStoreCore::Open(location, migrations.sqlite, notifier, durable));
+  return std::unique_ptr<SqlStoreCore>(std::move(core));
 }
 
 }  // namespace chitieu

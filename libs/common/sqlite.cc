@@ -1,6 +1,7 @@
 #include "libs/common/sqlite.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 
@@ -56,11 +57,8 @@ absl::StatusOr<bool> SqliteStatement::Step() {
 
 absl::Status SqliteStatement::Run() {
   while (true) {
-    auto row = Step();
-    if (!row.ok()) {
-      return row.status();
-    }
-    if (!*row) {
+    ASSIGN_OR_RETURN(auto row, Step());
+    if (!row) {
       return absl::OkStatus();
     }
   }
@@ -106,9 +104,7 @@ absl::StatusOr<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path
   for (const char* pragma : {"PRAGMA journal_mode=WAL",
                              durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL",
                              "PRAGMA foreign_keys=ON", "PRAGMA temp_store=MEMORY"}) {
-    if (auto s = db->Exec(pragma); !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(db->Exec(pragma));
   }
   return db;
 }
@@ -121,39 +117,37 @@ SqliteDb::~SqliteDb() {
 }
 
 absl::StatusOr<SqlRows> SqliteDb::Query(const std::string& sql, const std::vector<SqlValue>& args) {
-  auto stmt = Prepare(sql);
-  if (!stmt.ok()) return stmt.status();
+  ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
   for (size_t i = 0; i < args.size(); ++i) {
     const int index = static_cast<int>(i + 1);
     if (const auto* n = std::get_if<int64_t>(&args[i])) {
-      stmt->Bind(index, *n);
+      stmt.Bind(index, *n);
     } else if (const auto* text = std::get_if<std::string>(&args[i])) {
-      stmt->Bind(index, *text);
+      stmt.Bind(index, *text);
     } else if (const auto* blob = std::get_if<SqlBlob>(&args[i])) {
-      stmt->BindBlob(index, blob->data);
+      stmt.BindBlob(index, blob->data);
     } else {
-      stmt->BindNull(index);
+      stmt.BindNull(index);
     }
   }
   SqlRows rows;
   while (true) {
-    auto more = stmt->Step();
-    if (!more.ok()) return more.status();
-    if (!*more) break;
-    std::vector<SqlRows::Cell> row(stmt->ColumnCount());
+    ASSIGN_OR_RETURN(auto more, stmt.Step());
+    if (!more) break;
+    std::vector<SqlRows::Cell> row(stmt.ColumnCount());
     for (int c = 0; c < static_cast<int>(row.size()); ++c) {
-      switch (stmt->ColumnType(c)) {
+      switch (stmt.ColumnType(c)) {
         case SQLITE_NULL:
           break;
         case SQLITE_INTEGER:
         case SQLITE_FLOAT:
-          row[c] = stmt->ColumnInt64(c);
+          row[c] = stmt.ColumnInt64(c);
           break;
         case SQLITE_BLOB:
-          row[c] = stmt->ColumnBlob(c);
+          row[c] = stmt.ColumnBlob(c);
           break;
         default:
-          row[c] = stmt->ColumnText(c);
+          row[c] = stmt.ColumnText(c);
       }
     }
     rows.AddRow(std::move(row));
@@ -194,9 +188,7 @@ int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_
 int SqliteDb::Changes() const { return sqlite3_changes(db_); }
 
 absl::Status SqliteDb::InTransaction(const std::function<absl::Status()>& body) {
-  if (auto s = Exec("BEGIN IMMEDIATE"); !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   absl::Status status = body();
   if (status.ok()) {
     status = Exec("COMMIT");
@@ -211,22 +203,13 @@ absl::Status SqliteDb::InTransaction(const std::function<absl::Status()>& body) 
 }
 
 absl::Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
-  if (auto s = Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
   int64_t version = 0;
   {
-    auto stmt = Prepare("SELECT version FROM schema_version");
-    if (!stmt.ok()) {
-      return stmt.status();
-    }
-    auto row = stmt->Step();
-    if (!row.ok()) {
-      return row.status();
-    }
-    if (*row) {
-      version = stmt->ColumnInt64(0);
+    ASSIGN_OR_RETURN(auto stmt, Prepare("SELECT version FROM schema_version"));
+    ASSIGN_OR_RETURN(auto row, stmt.Step());
+    if (row) {
+      version = stmt.ColumnInt64(0);
     }
   }
   if (version > static_cast<int64_t>(migrations.size())) {
@@ -235,18 +218,11 @@ absl::Status SqliteDb::Migrate(const std::vector<std::string>& migrations) {
                                                       migrations.size(), "); upgrade the binary"));
   }
   for (size_t i = static_cast<size_t>(version); i < migrations.size(); ++i) {
-    auto s = InTransaction([&]() -> absl::Status {
-      if (auto e = Exec(migrations[i]); !e.ok()) {
-        return e;
-      }
-      if (auto e = Exec("DELETE FROM schema_version"); !e.ok()) {
-        return e;
-      }
+    RETURN_IF_ERROR(InTransaction([&]() -> absl::Status {
+      RETURN_IF_ERROR(Exec(migrations[i]));
+      RETURN_IF_ERROR(Exec("DELETE FROM schema_version"));
       return Exec(absl::StrCat("INSERT INTO schema_version VALUES (", i + 1, ")"));
-    });
-    if (!s.ok()) {
-      return s;
-    }
+    }));
   }
   return absl::OkStatus();
 }

@@ -1,18 +1,18 @@
 #include "libs/common/sqlite_store.h"
 
+#include "libs/common/status_macros.h"
+
 namespace chitieu {
 
 absl::StatusOr<std::unique_ptr<SqliteStoreCore>> SqliteStoreCore::Open(
     const std::string& path, const std::vector<std::string>& migrations, ChangeNotifier* notifier,
     bool durable) {
-  auto db = SqliteDb::Open(path, durable);
-  if (!db.ok()) return db.status();
-  if (auto s = (*db)->Migrate(migrations); !s.ok()) return s;
-  std::unique_ptr<SqliteStoreCore> core(new SqliteStoreCore(std::move(*db), notifier));
+  ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, durable));
+  RETURN_IF_ERROR((db)->Migrate(migrations));
+  std::unique_ptr<SqliteStoreCore> core(new SqliteStoreCore(std::move(db), notifier));
   if (notifier != nullptr) {
-    auto last = core->LastSequence();
-    if (!last.ok()) return last.status();
-    notifier->Notify(*last);
+    ASSIGN_OR_RETURN(auto last, core->LastSequence());
+    notifier->Notify(last);
   }
   return core;
 }
@@ -57,7 +57,7 @@ void SqliteStoreCore::RunGroup(const std::vector<Pending*>& group) {
   std::vector<int64_t> last(group.size(), 0);
   absl::Status s = db_->InTransaction([&]() -> absl::Status {
     for (size_t i = 0; i < group.size(); ++i) {
-      if (auto begun = db_->Exec("SAVEPOINT grouped"); !begun.ok()) return begun;
+      RETURN_IF_ERROR(db_->Exec("SAVEPOINT grouped"));
       SqliteChangeAppender changes(*db_);
       group[i]->status = (*group[i]->body)(*db_, changes);
       if (group[i]->status.ok()) {
@@ -65,7 +65,7 @@ void SqliteStoreCore::RunGroup(const std::vector<Pending*>& group) {
       } else if (auto undone = db_->Exec("ROLLBACK TO grouped"); !undone.ok()) {
         return undone;
       }
-      if (auto released = db_->Exec("RELEASE grouped"); !released.ok()) return released;
+      RETURN_IF_ERROR(db_->Exec("RELEASE grouped"));
     }
     return absl::OkStatus();
   });

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "libs/common/sqlite_store.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 namespace {
@@ -28,7 +29,7 @@ TEST(SqliteDb, FailedTransactionLeavesNothing) {
   ASSERT_TRUE((*db)->Exec("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
   absl::Status s = (*db)->InTransaction([&]() -> absl::Status {
     auto st = (*db)->Prepare("INSERT INTO t VALUES (?)");
-    if (auto r = st->Bind(1, "a").Run(); !r.ok()) return r;
+    RETURN_IF_ERROR(st->Bind(1, "a").Run());
     return absl::FailedPreconditionError("rule broken");
   });
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
@@ -71,11 +72,8 @@ TEST(SqliteStoreCore, GroupCommitKeepsEachOutcomeApart) {
       for (int i = 0; i < kEach; ++i) {
         const int64_t k = t * kEach + i;
         outcomes[t].push_back((*core)->Transact([&](SqlSession& db, ChangeLog& log) {
-          if (auto s = db.Run("INSERT INTO t (k) VALUES (?)", {k}); !s.ok()) return s;
-          if (auto s = log.Append([&](int64_t, const auto&) { return std::to_string(k); });
-              !s.ok()) {
-            return s;
-          }
+          RETURN_IF_ERROR(db.Run("INSERT INTO t (k) VALUES (?)", {k}));
+          RETURN_IF_ERROR(log.Append([&](int64_t, const auto&) { return std::to_string(k); }));
           // Every third fails after writing its row and its change.
           return k % 3 == 0 ? absl::FailedPreconditionError("refused") : absl::OkStatus();
         }));
@@ -94,9 +92,8 @@ TEST(SqliteStoreCore, GroupCommitKeepsEachOutcomeApart) {
   std::set<int64_t> rows;
   ASSERT_TRUE((*core)
                   ->Read([&](SqlSession& db) -> absl::Status {
-                    auto r = db.Query("SELECT k FROM t", {});
-                    if (!r.ok()) return r.status();
-                    for (int i = 0; i < r->size(); ++i) rows.insert(r->Int64(i, 0));
+                    ASSIGN_OR_RETURN(auto r, db.Query("SELECT k FROM t", {}));
+                    for (int i = 0; i < r.size(); ++i) rows.insert(r.Int64(i, 0));
                     return absl::OkStatus();
                   })
                   .ok());

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "libs/common/files.h"
 #include "libs/common/flags.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 
@@ -15,16 +16,13 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials() {
     }
     return grpc::InsecureServerCredentials();
   }
-  auto chain = ReadTextFile(cert);
-  if (!chain.ok()) return chain.status();
-  auto key = ReadTextFile(absl::GetFlag(FLAGS_tls_key));
-  if (!key.ok()) return key.status();
+  ASSIGN_OR_RETURN(auto chain, ReadTextFile(cert));
+  ASSIGN_OR_RETURN(auto key, ReadTextFile(absl::GetFlag(FLAGS_tls_key)));
   grpc::SslServerCredentialsOptions options;
-  options.pem_key_cert_pairs.push_back({*key, *chain});
+  options.pem_key_cert_pairs.push_back({key, chain});
   if (ClientCertificatesRequired()) {
-    auto ca = ReadTextFile(absl::GetFlag(FLAGS_tls_client_ca));
-    if (!ca.ok()) return ca.status();
-    options.pem_root_certs = *ca;
+    ASSIGN_OR_RETURN(auto ca, ReadTextFile(absl::GetFlag(FLAGS_tls_client_ca)));
+    options.pem_root_certs = ca;
     options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(options);
@@ -33,10 +31,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials() {
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials() {
   const std::string ca_path = absl::GetFlag(FLAGS_peer_ca);
   if (ca_path.empty()) return grpc::InsecureChannelCredentials();
-  auto ca = ReadTextFile(ca_path);
-  if (!ca.ok()) return ca.status();
+  ASSIGN_OR_RETURN(auto ca, ReadTextFile(ca_path));
   grpc::SslCredentialsOptions options;
-  options.pem_root_certs = *ca;
+  options.pem_root_certs = ca;
   std::string cert = absl::GetFlag(FLAGS_peer_cert);
   std::string key = absl::GetFlag(FLAGS_peer_key);
   if (cert.empty()) {
@@ -44,12 +41,10 @@ absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials() {
     key = absl::GetFlag(FLAGS_tls_key);
   }
   if (!cert.empty()) {
-    auto chain = ReadTextFile(cert);
-    if (!chain.ok()) return chain.status();
-    auto private_key = ReadTextFile(key);
-    if (!private_key.ok()) return private_key.status();
-    options.pem_cert_chain = *chain;
-    options.pem_private_key = *private_key;
+    ASSIGN_OR_RETURN(auto chain, ReadTextFile(cert));
+    ASSIGN_OR_RETURN(auto private_key, ReadTextFile(key));
+    options.pem_cert_chain = chain;
+    options.pem_private_key = private_key;
   }
   return grpc::SslCredentials(options);
 }

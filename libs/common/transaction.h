@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "libs/common/page_token.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 
@@ -19,11 +20,10 @@ namespace chitieu {
 template <typename T, typename Tx, typename Store>
 absl::StatusOr<T> InTransaction(Store* store, const std::function<absl::StatusOr<T>(Tx&)>& fn) {
   std::optional<absl::StatusOr<T>> result;
-  absl::Status s = store->Transact([&](Tx& tx) -> absl::Status {
+  RETURN_IF_ERROR(store->Transact([&](Tx& tx) -> absl::Status {
     result = fn(tx);
     return result->status();
-  });
-  if (!s.ok()) return s;
+  }));
   return std::move(*result);
 }
 

@@ -4,6 +4,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
+#include "libs/common/status_macros.h"
 #include "services/gateway/auth.h"
 
 namespace chitieu::gateway {
@@ -24,9 +25,8 @@ std::string AuditLog::ChainHash(const std::string& previous, const v1::AuditEntr
 }
 
 absl::StatusOr<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& location) {
-  auto store = OpenAuditStore(location);
-  if (!store.ok()) return store.status();
-  return std::unique_ptr<AuditLog>(new AuditLog(std::move(*store)));
+  ASSIGN_OR_RETURN(auto store, OpenAuditStore(location));
+  return std::unique_ptr<AuditLog>(new AuditLog(std::move(store)));
 }
 
 absl::Status AuditLog::Append(v1::AuditEntry entry) {
@@ -50,11 +50,10 @@ absl::StatusOr<std::vector<v1::AuditEntry>> AuditLog::List(int64_t after, int li
 }
 
 absl::Status AuditLog::Verify() {
-  auto rows = store_->Rows();
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows, store_->Rows());
   std::string previous;
   int64_t expected = 1;
-  for (const AuditRow& row : *rows) {
+  for (const AuditRow& row : rows) {
     v1::AuditEntry e;
     if (!e.ParseFromString(row.data) || row.sequence != expected || e.sequence() != expected ||
         e.principal() != row.principal || e.method() != row.method ||

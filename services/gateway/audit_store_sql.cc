@@ -1,6 +1,7 @@
 #include <set>
 
 #include "libs/common/sql_store.h"
+#include "libs/common/status_macros.h"
 #include "services/gateway/audit_store.h"
 
 namespace chitieu::gateway {
@@ -89,24 +90,18 @@ class SqlAuditStore : public AuditStore {
 
   absl::Status Append(const MakeEntry& make) override {
     return core_->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
-      auto last = QueryOptionalMessage<v1::AuditEntry>(
-          db, "SELECT data FROM audit ORDER BY sequence DESC LIMIT 1", {});
-      if (!last.ok()) return last.status();
-      auto entry = make(*last);
-      if (!entry.ok()) return entry.status();
-      if (auto s = db.Run("INSERT INTO audit (sequence, principal, method, resource, data) "
-                          "VALUES (?, ?, ?, ?, ?)",
-                          {entry->sequence(), entry->principal(), entry->method(),
-                           entry->resource(), SqlBlob{entry->SerializeAsString()}});
-          !s.ok()) {
-        return s;
-      }
-      for (const auto& unit : std::set<std::string>(entry->units().begin(), entry->units().end())) {
-        if (auto s = db.Run("INSERT INTO audit_units (sequence, unit) VALUES (?, ?)",
-                            {entry->sequence(), unit});
-            !s.ok()) {
-          return s;
-        }
+      ASSIGN_OR_RETURN(auto last,
+                       QueryOptionalMessage<v1::AuditEntry>(
+                           db, "SELECT data FROM audit ORDER BY sequence DESC LIMIT 1", {}));
+      ASSIGN_OR_RETURN(auto entry, make(last));
+      RETURN_IF_ERROR(
+          db.Run("INSERT INTO audit (sequence, principal, method, resource, data) "
+                 "VALUES (?, ?, ?, ?, ?)",
+                 {entry.sequence(), entry.principal(), entry.method(), entry.resource(),
+                  SqlBlob{entry.SerializeAsString()}}));
+      for (const auto& unit : std::set<std::string>(entry.units().begin(), entry.units().end())) {
+        RETURN_IF_ERROR(db.Run("INSERT INTO audit_units (sequence, unit) VALUES (?, ?)",
+                               {entry.sequence(), unit}));
       }
       return absl::OkStatus();
     });
@@ -124,30 +119,30 @@ class SqlAuditStore : public AuditStore {
     std::vector<SqlValue>& args = filter.second;
     args.push_back(int64_t{limit});
     std::vector<v1::AuditEntry> out;
-    absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-      auto entries = QueryMessages<v1::AuditEntry>(
-          db, "SELECT data FROM audit" + where + " ORDER BY sequence LIMIT ?", args);
-      if (!entries.ok()) return entries.status();
-      out = std::move(*entries);
+    RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+      ASSIGN_OR_RETURN(
+          auto entries,
+          QueryMessages<v1::AuditEntry>(
+              db, "SELECT data FROM audit" + where + " ORDER BY sequence LIMIT ?", args));
+      out = std::move(entries);
       return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
+    }));
     return out;
   }
 
   absl::StatusOr<std::vector<AuditRow>> Rows() override {
     std::vector<AuditRow> out;
-    absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-      auto rows = db.Query(
-          "SELECT sequence, principal, method, resource, data FROM audit ORDER BY sequence");
-      if (!rows.ok()) return rows.status();
-      for (int i = 0; i < rows->size(); ++i) {
-        out.push_back({rows->Int64(i, 0), rows->Text(i, 1), rows->Text(i, 2), rows->Text(i, 3),
-                       rows->Text(i, 4)});
+    RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+      ASSIGN_OR_RETURN(
+          auto rows,
+          db.Query(
+              "SELECT sequence, principal, method, resource, data FROM audit ORDER BY sequence"));
+      for (int i = 0; i < rows.size(); ++i) {
+        out.push_back(
+            {rows.Int64(i, 0), rows.Text(i, 1), rows.Text(i, 2), rows.Text(i, 3), rows.Text(i, 4)});
       }
       return absl::OkStatus();
-    });
-    if (!s.ok()) return s;
+    }));
     return out;
   }
 
@@ -158,9 +153,8 @@ class SqlAuditStore : public AuditStore {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<AuditStore>> OpenAuditStore(const std::string& location) {
-  auto core = OpenSqlStoreCore(location, Migrations(), /*notifier=*/nullptr);
-  if (!core.ok()) return core.status();
-  return std::unique_ptr<AuditStore>(new SqlAuditStore(std::move(*core)));
+  ASSIGN_OR_RETURN(auto core, OpenSqlStoreCore(location, Migrations(), /*notifier=*/nullptr));
+  return std::unique_ptr<AuditStore>(new SqlAuditStore(std::move(core)));
 }
 
 }  // namespace chitieu::gateway

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "libs/common/files.h"
 #include "libs/common/names.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu::gateway {
 
@@ -58,12 +59,10 @@ absl::StatusOr<std::map<std::string, Principal>> ApiKeys::Parse(const std::strin
 }
 
 absl::Status ApiKeys::Load(const std::string& path) {
-  auto text = ReadTextFile(path);
-  if (!text.ok()) return text.status();
-  auto parsed = Parse(*text);
-  if (!parsed.ok()) return parsed.status();
+  ASSIGN_OR_RETURN(auto text, ReadTextFile(path));
+  ASSIGN_OR_RETURN(auto parsed, Parse(text));
   absl::MutexLock lock(&mu_);
-  by_hash_ = std::move(*parsed);
+  by_hash_ = std::move(parsed);
   return absl::OkStatus();
 }
 
@@ -76,7 +75,7 @@ absl::StatusOr<Principal> ApiKeys::Authenticate(const std::string& key) const {
 }
 
 absl::Status Authenticator::Reload() {
-  if (auto s = keys_.Load(config_.api_keys_file); !s.ok()) return s;
+  RETURN_IF_ERROR(keys_.Load(config_.api_keys_file));
   if (!config_.jwks_file.empty()) {
     if (config_.jwt.issuer.empty() || config_.jwt.audience.empty()) {
       return absl::InvalidArgumentError("a JWKS file needs an issuer and an audience");

@@ -11,6 +11,7 @@
 #include "libs/common/page_token_seal.h"
 #include "libs/common/principal.h"
 #include "libs/common/server.h"
+#include "libs/common/status_macros.h"
 #include "libs/common/transaction.h"
 #include "services/gateway/proxy.h"
 
@@ -50,10 +51,9 @@ absl::StatusOr<Principal> GatewayService::Admit(grpc::CallbackServerContext* ctx
                                                 const std::string& method,
                                                 const google::protobuf::Message& request,
                                                 double cost) {
-  auto principal = AdmitAtEdge(*keys_, limits_, *ctx, cost);
-  if (!principal.ok()) return principal.status();
-  LogPrincipal(ctx, principal->name);
-  if (auto s = policy_->Authorize(*principal, method, request); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto principal, AdmitAtEdge(*keys_, limits_, *ctx, cost));
+  LogPrincipal(ctx, principal.name);
+  RETURN_IF_ERROR(policy_->Authorize(principal, method, request));
   return principal;
 }
 

@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "libs/common/files.h"
 #include "libs/common/names.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu::gateway {
 namespace {
@@ -153,12 +154,10 @@ absl::StatusOr<std::map<std::string, JwtVerifier::Key>> JwtVerifier::ParseJwks(
 }
 
 absl::Status JwtVerifier::Load(const std::string& path) {
-  auto text = ReadTextFile(path);
-  if (!text.ok()) return text.status();
-  auto parsed = ParseJwks(*text);
-  if (!parsed.ok()) return parsed.status();
+  ASSIGN_OR_RETURN(auto text, ReadTextFile(path));
+  ASSIGN_OR_RETURN(auto parsed, ParseJwks(text));
   absl::MutexLock lock(&mu_);
-  keys_ = std::move(*parsed);
+  keys_ = std::move(parsed);
   return absl::OkStatus();
 }
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu::gateway {
 namespace {
@@ -50,9 +51,8 @@ class JwtTest : public ::testing::Test {
 
   absl::StatusOr<Principal> Check(const std::string& pem, const std::string& kid,
                                   const nlohmann::json& claims) {
-    auto token = SignJwt(pem, kid, claims.dump());
-    if (!token.ok()) return token.status();
-    return verifier_.Verify(*token, absl::Now());
+    ASSIGN_OR_RETURN(auto token, SignJwt(pem, kid, claims.dump()));
+    return verifier_.Verify(token, absl::Now());
   }
 
   std::string rsa_, ec_, path_;

@@ -10,6 +10,7 @@
 #include "google/api/annotations.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/common/errors.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu::gateway {
 namespace {
@@ -165,7 +166,7 @@ absl::StatusOr<Transcoder> Transcoder::Build(const std::vector<std::string>& ser
         default:
           continue;
       }
-      if (auto s = Compile(route); !s.ok()) return s;
+      RETURN_IF_ERROR(Compile(route));
       out.routes_.push_back(std::move(route));
     }
   }
@@ -195,9 +196,8 @@ absl::Status Transcoder::BuildRequest(const Route& route, const std::vector<std:
   if (!route.body.empty() && !body.empty()) {
     Message* target = request;
     if (route.body != "*") {
-      auto field = Resolve(request, route.body);
-      if (!field.ok()) return field.status();
-      target = field->first->GetReflection()->MutableMessage(field->first, field->second);
+      ASSIGN_OR_RETURN(auto field, Resolve(request, route.body));
+      target = field.first->GetReflection()->MutableMessage(field.first, field.second);
     }
     if (auto s = google::protobuf::util::JsonStringToMessage(body, target, options); !s.ok()) {
       return InvalidField("body", absl::StrCat("is not valid JSON for this request: ",
@@ -207,11 +207,8 @@ absl::Status Transcoder::BuildRequest(const Route& route, const std::vector<std:
     return InvalidField("body", "this route takes no body");
   }
   for (size_t i = 0; i < route.variables.size() && i < bindings.size(); ++i) {
-    auto field = Resolve(request, route.variables[i]);
-    if (!field.ok()) return field.status();
-    if (auto s = SetScalar(field->first, field->second, bindings[i], route.variables[i]); !s.ok()) {
-      return s;
-    }
+    ASSIGN_OR_RETURN(auto field, Resolve(request, route.variables[i]));
+    RETURN_IF_ERROR(SetScalar(field.first, field.second, bindings[i], route.variables[i]));
   }
   for (const auto& [key, value] : query) {
     if (!route.body.empty() && route.body == "*") {
@@ -231,7 +228,7 @@ absl::Status Transcoder::BuildRequest(const Route& route, const std::vector<std:
       }
       return InvalidField(key, "cannot be set from a query parameter");
     }
-    if (auto s = SetScalar(field->first, field->second, value, key); !s.ok()) return s;
+    RETURN_IF_ERROR(SetScalar(field->first, field->second, value, key));
   }
   return absl::OkStatus();
 }
@@ -413,15 +410,13 @@ absl::StatusOr<std::multimap<std::string, std::string>> ParseQueryString(absl::s
   std::multimap<std::string, std::string> params;
   for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     const size_t eq = pair.find('=');
-    auto key = PercentDecode(pair.substr(0, eq), true, "query");
-    if (!key.ok()) return key.status();
+    ASSIGN_OR_RETURN(auto key, PercentDecode(pair.substr(0, eq), true, "query"));
     std::string value;
     if (eq != absl::string_view::npos) {
-      auto v = PercentDecode(pair.substr(eq + 1), true, "query");
-      if (!v.ok()) return v.status();
-      value = *std::move(v);
+      ASSIGN_OR_RETURN(auto v, PercentDecode(pair.substr(eq + 1), true, "query"));
+      value = std::move(v);
     }
-    params.emplace(*std::move(key), std::move(value));
+    params.emplace(std::move(key), std::move(value));
   }
   return params;
 }

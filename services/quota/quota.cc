@@ -12,6 +12,7 @@
 #include "libs/common/idempotency.h"
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
+#include "libs/common/status_macros.h"
 #include "libs/common/transaction.h"
 #include "libs/common/validation.h"
 
@@ -48,9 +49,8 @@ absl::Status EmitTarget(QuotaTx& tx, ChangeType type, const pb::Target& t) {
 absl::StatusOr<std::vector<std::string>> ParseNumberedName(const char* pattern,
                                                            const std::string& name,
                                                            const std::string& field) {
-  auto ids = ParseName(pattern, name, field);
-  if (!ids.ok()) return ids.status();
-  const std::string& id = ids->back();
+  ASSIGN_OR_RETURN(auto ids, ParseName(pattern, name, field));
+  const std::string& id = ids.back();
   const bool digits = std::all_of(id.begin(), id.end(), [](char c) {
     return absl::ascii_isdigit(static_cast<unsigned char>(c));
   });
@@ -68,9 +68,8 @@ absl::StatusOr<std::vector<std::string>> ParseTargetName(const std::string& name
 // Reads a target by name; NOT_FOUND unless it lives under the named unit.
 absl::StatusOr<pb::Target> TargetByName(QuotaTx& tx, const std::string& name,
                                         const std::string& field) {
-  auto ids = ParseTargetName(name, field);
-  if (!ids.ok()) return ids.status();
-  auto t = tx.GetTarget((*ids)[1]);
+  ASSIGN_OR_RETURN(auto ids, ParseTargetName(name, field));
+  auto t = tx.GetTarget((ids)[1]);
   if (t.ok() && t->name() != name) return absl::NotFoundError(absl::StrCat(name, " not found"));
   return t;
 }
@@ -83,11 +82,10 @@ absl::StatusOr<int64_t> AllocatedUnder(QuotaTx& tx, const std::string& parent,
   TargetQuery q;
   q.parent_target = parent;
   q.limit = 100000;
-  auto rows = tx.ListTargets(q);
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows, tx.ListTargets(q));
   int64_t sum = 0;
-  for (const auto& t : *rows) sum += t.value();
-  if (children != nullptr) *children = std::move(*rows);
+  for (const auto& t : rows) sum += t.value();
+  if (children != nullptr) *children = std::move(rows);
   return sum;
 }
 
@@ -124,9 +122,8 @@ absl::Status LinkAndCheckAllocation(QuotaTx& tx, pb::Target& t, const std::strin
     q.indicator = t.indicator();
     q.assignee = t.assigner();
     q.limit = 1;
-    auto found = tx.ListTargets(q);
-    if (!found.ok()) return found.status();
-    if (!found->empty()) t.set_parent_target(found->front().name());
+    ASSIGN_OR_RETURN(auto found, tx.ListTargets(q));
+    if (!found.empty()) t.set_parent_target(found.front().name());
   } else {
     auto parent = TargetByName(tx, t.parent_target(), prefix + "parent_target");
     if (absl::IsNotFound(parent.status())) {
@@ -140,17 +137,15 @@ absl::Status LinkAndCheckAllocation(QuotaTx& tx, pb::Target& t, const std::strin
     }
   }
   if (t.parent_target().empty() || allow_over_allocation) return absl::OkStatus();
-  auto parent = TargetByName(tx, t.parent_target(), prefix + "parent_target");
-  if (!parent.ok()) return parent.status();
-  auto allocated = AllocatedUnder(tx, t.parent_target());
-  if (!allocated.ok()) return allocated.status();
-  const int64_t after = *allocated - old_value + t.value();
-  if (after > parent->value()) {
+  ASSIGN_OR_RETURN(auto parent, TargetByName(tx, t.parent_target(), prefix + "parent_target"));
+  ASSIGN_OR_RETURN(auto allocated, AllocatedUnder(tx, t.parent_target()));
+  const int64_t after = allocated - old_value + t.value();
+  if (after > parent.value()) {
     return WithReason(
         FailedField(
             prefix + "value",
-            absl::StrCat("sub-allocations would sum to ", after, ", above the ", parent->value(),
-                         " of ", parent->name(), "; set allow_over_allocation to allow it")),
+            absl::StrCat("sub-allocations would sum to ", after, ", above the ", parent.value(),
+                         " of ", parent.name(), "; set allow_over_allocation to allow it")),
         "OVER_ALLOCATION");
   }
   return absl::OkStatus();
@@ -186,11 +181,10 @@ absl::StatusOr<int> ThresholdsYear(const std::string& name, const std::string& f
 absl::StatusOr<bool> Quota::IsBelow(const std::string& unit, const std::string& ancestor) {
   std::string current = unit;
   for (int depth = 0; depth < kMaxDepth; ++depth) {
-    auto u = units_->GetUnit(current);
-    if (!u.ok()) return u.status();
-    if (u->parent().empty()) return false;
-    if (u->parent() == ancestor) return true;
-    current = u->parent();
+    ASSIGN_OR_RETURN(auto u, units_->GetUnit(current));
+    if (u.parent().empty()) return false;
+    if (u.parent() == ancestor) return true;
+    current = u.parent();
   }
   return false;
 }
@@ -210,9 +204,8 @@ absl::StatusOr<std::string> Quota::ResolveAssignment(const std::string& assigner
     }
     if (!body.ok()) return body.status();
     if (body->unit() != assigner) {
-      auto below = IsBelow(body->unit(), assigner);
-      if (!below.ok()) return below.status();
-      if (!*below) {
+      ASSIGN_OR_RETURN(auto below, IsBelow(body->unit(), assigner));
+      if (!below) {
         return FailedField(prefix + "assignee",
                            absl::StrCat(assignee, " is not attached at or below ", assigner));
       }
@@ -224,9 +217,8 @@ absl::StatusOr<std::string> Quota::ResolveAssignment(const std::string& assigner
     return FailedField(prefix + "assignee", absl::StrCat(assignee, " is not in the registry"));
   }
   if (!u.ok()) return u.status();
-  auto below = IsBelow(assignee, assigner);
-  if (!below.ok()) return below.status();
-  if (!*below) {
+  ASSIGN_OR_RETURN(auto below, IsBelow(assignee, assigner));
+  if (!below) {
     return FailedField(prefix + "assignee", absl::StrCat(assignee, " is not below ", assigner));
   }
   return assignee;
@@ -235,50 +227,46 @@ absl::StatusOr<std::string> Quota::ResolveAssignment(const std::string& assigner
 // ---------------------------------------------------------------- Targets
 
 absl::StatusOr<pb::Target> Quota::CreateTarget(const pb::CreateTargetRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   const pb::Target& in = request.target();
   FieldViolations v;
   if (!ParseSingleName("units", request.parent(), "").ok()) {
     v.Add("parent", "must be a name of the form units/{unit}");
   }
   CheckTargetShape(v, in, "target.", today_().year());
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   // Ask the registry before any write: if it is down, nothing is written.
-  auto home = ResolveAssignment(in.assigner(), in.assignee(), "target.");
-  if (!home.ok()) return home.status();
-  if (*home != request.parent()) {
-    return InvalidField("parent", absl::StrCat("must be the assignee's unit, ", *home));
+  ASSIGN_OR_RETURN(auto home, ResolveAssignment(in.assigner(), in.assignee(), "target."));
+  if (home != request.parent()) {
+    return InvalidField("parent", absl::StrCat("must be the assignee's unit, ", home));
   }
   return InTx<pb::Target>(store_, [&](QuotaTx& tx) {
     return Idempotent<pb::Target, QuotaTx>(
         tx, "CreateTarget", request, request.request_id(), [&]() -> absl::StatusOr<pb::Target> {
-          auto existing = tx.FindTarget(in.year(), in.indicator(), in.assigner(), in.assignee());
-          if (!existing.ok()) return existing.status();
-          if (existing->has_value()) {
+          ASSIGN_OR_RETURN(auto existing,
+                           tx.FindTarget(in.year(), in.indicator(), in.assigner(), in.assignee()));
+          if (existing.has_value()) {
             return absl::AlreadyExistsError(
                 absl::StrCat("a target for this year, indicator, assigner and assignee exists: ",
-                             (*existing)->name(), "; revise it with UpdateTarget"));
+                             (existing)->name(), "; revise it with UpdateTarget"));
           }
           pb::Target t = in;
-          if (auto s = LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), 0);
-              !s.ok()) {
-            return s;
-          }
-          auto id = tx.NextId("target");
-          if (!id.ok()) return id.status();
-          t.set_name(absl::StrCat(request.parent(), "/targets/", *id));
+          RETURN_IF_ERROR(
+              LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), 0));
+          ASSIGN_OR_RETURN(auto id, tx.NextId("target"));
+          t.set_name(absl::StrCat(request.parent(), "/targets/", id));
           t.set_etag("v1");
           *t.mutable_create_time() = Now();
           *t.mutable_update_time() = t.create_time();
-          if (auto s = tx.PutTarget(absl::StrCat(*id), t); !s.ok()) return s;
-          if (auto s = EmitTarget(tx, type::v1::CHANGE_TYPE_CREATED, t); !s.ok()) return s;
+          RETURN_IF_ERROR(tx.PutTarget(absl::StrCat(id), t));
+          RETURN_IF_ERROR(EmitTarget(tx, type::v1::CHANGE_TYPE_CREATED, t));
           return t;
         });
   });
 }
 
 absl::StatusOr<pb::Target> Quota::GetTarget(const pb::GetTargetRequest& request) {
-  if (auto ids = ParseTargetName(request.name(), "name"); !ids.ok()) return ids.status();
+  RETURN_IF_ERROR(ParseTargetName(request.name(), "name"));
   return InTx<pb::Target>(store_,
                           [&](QuotaTx& tx) { return TargetByName(tx, request.name(), "name"); });
 }
@@ -289,14 +277,14 @@ absl::StatusOr<pb::ListTargetsResponse> Quota::ListTargets(const pb::ListTargets
   if (request.year() != 0 && (request.year() < 2000 || request.year() > 2999)) {
     return InvalidField("year", "must be a year from 2000, or 0 for every year");
   }
-  auto list = ParseListRequest(
-      request.page_size(), request.filter(), request.page_token(),
-      absl::StrCat("targets|", request.parent(), "|", request.year(), "|", request.filter()));
-  if (!list.ok()) return list.status();
+  ASSIGN_OR_RETURN(auto list,
+                   ParseListRequest(request.page_size(), request.filter(), request.page_token(),
+                                    absl::StrCat("targets|", request.parent(), "|", request.year(),
+                                                 "|", request.filter())));
   TargetQuery q;
   q.unit = *unit;
   if (request.year() != 0) q.year = request.year();
-  for (const auto& t : list->terms) {
+  for (const auto& t : list.terms) {
     if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
     if (t.field == "indicator") {
       type::v1::Indicator indicator;
@@ -313,44 +301,42 @@ absl::StatusOr<pb::ListTargetsResponse> Quota::ListTargets(const pb::ListTargets
                                                  "; use indicator, assigner or assignee"));
     }
   }
-  q.after_id = list->after;
-  q.limit = list->page_size + 1;
-  auto rows = InTx<std::vector<pb::Target>>(store_, [&](QuotaTx& tx) { return tx.ListTargets(q); });
-  if (!rows.ok()) return rows.status();
+  q.after_id = list.after;
+  q.limit = list.page_size + 1;
+  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Target>>(
+                                  store_, [&](QuotaTx& tx) { return tx.ListTargets(q); }));
   pb::ListTargetsResponse response;
-  FillPage(response, *rows, *list, IdOf, response.mutable_targets());
+  FillPage(response, rows, list, IdOf, response.mutable_targets());
   return response;
 }
 
 absl::StatusOr<pb::Target> Quota::UpdateTarget(const pb::UpdateTargetRequest& request,
                                                const std::string& principal) {
   const pb::Target& in = request.target();
-  if (auto ids = ParseTargetName(in.name(), "target.name"); !ids.ok()) return ids.status();
+  RETURN_IF_ERROR(ParseTargetName(in.name(), "target.name"));
   FieldViolations v;
   for (const auto& p : request.update_mask().paths()) {
     if (p != "value") v.Add("update_mask", absl::StrCat(p, " cannot be updated; updatable: value"));
   }
   if (in.value() < 0) v.Add("target.value", "must not be negative");
   CheckText(v, "reason", request.reason(), true, kMaxTextLength);
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Target>(store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::Target> {
-    auto t = TargetByName(tx, in.name(), "target.name");
-    if (!t.ok()) return t.status();
-    if (auto s = CheckEtag(in.etag(), t->etag()); !s.ok()) return s;
-    const int32_t old_value = t->value();
+    ASSIGN_OR_RETURN(auto t, TargetByName(tx, in.name(), "target.name"));
+    RETURN_IF_ERROR(CheckEtag(in.etag(), t.etag()));
+    const int32_t old_value = t.value();
     if (old_value == in.value()) return t;
-    t->set_value(in.value());
+    t.set_value(in.value());
     if (auto s =
-            LinkAndCheckAllocation(tx, *t, "target.", request.allow_over_allocation(), old_value);
+            LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), old_value);
         !s.ok()) {
       return s;
     }
     if (!request.allow_over_allocation()) {
-      auto children = AllocatedUnder(tx, t->name());
-      if (!children.ok()) return children.status();
-      if (*children > t->value()) {
+      ASSIGN_OR_RETURN(auto children, AllocatedUnder(tx, t.name()));
+      if (children > t.value()) {
         return WithReason(FailedField("target.value",
-                                      absl::StrCat("its sub-allocations already sum to ", *children,
+                                      absl::StrCat("its sub-allocations already sum to ", children,
                                                    "; set allow_over_allocation to allow it")),
                           "OVER_ALLOCATION");
       }
@@ -361,36 +347,33 @@ absl::StatusOr<pb::Target> Quota::UpdateTarget(const pb::UpdateTargetRequest& re
     revision.set_reason(request.reason());
     revision.set_revised_by(principal);
     *revision.mutable_revise_time() = Now();
-    if (auto s = tx.AddRevision(IdOf(*t), revision); !s.ok()) return s;
-    t->set_etag(NextEtag(t->etag()));
-    *t->mutable_update_time() = Now();
-    if (auto s = tx.PutTarget(IdOf(*t), *t); !s.ok()) return s;
-    if (auto s = EmitTarget(tx, type::v1::CHANGE_TYPE_UPDATED, *t); !s.ok()) return s;
+    RETURN_IF_ERROR(tx.AddRevision(IdOf(t), revision));
+    t.set_etag(NextEtag(t.etag()));
+    *t.mutable_update_time() = Now();
+    RETURN_IF_ERROR(tx.PutTarget(IdOf(t), t));
+    RETURN_IF_ERROR(EmitTarget(tx, type::v1::CHANGE_TYPE_UPDATED, t));
     return t;
   });
 }
 
 absl::StatusOr<pb::ListTargetRevisionsResponse> Quota::ListTargetRevisions(
     const pb::ListTargetRevisionsRequest& request) {
-  if (auto ids = ParseTargetName(request.parent(), "parent"); !ids.ok()) return ids.status();
-  auto list = ParseListRequest(request.page_size(), "", request.page_token(),
-                               absl::StrCat("revisions|", request.parent()));
-  if (!list.ok()) return list.status();
+  RETURN_IF_ERROR(ParseTargetName(request.parent(), "parent"));
+  ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
+                                               absl::StrCat("revisions|", request.parent())));
   int64_t after = 0;
-  if (!list->after.empty() && !absl::SimpleAtoi(list->after, &after)) {
+  if (!list.after.empty() && !absl::SimpleAtoi(list.after, &after)) {
     return InvalidField("page_token", "is not a token this list issued");
   }
   return InTx<pb::ListTargetRevisionsResponse>(
       store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::ListTargetRevisionsResponse> {
-        auto t = TargetByName(tx, request.parent(), "parent");
-        if (!t.ok()) return t.status();
-        auto rows = tx.ListRevisions(IdOf(*t), after, list->page_size + 1);
-        if (!rows.ok()) return rows.status();
+        ASSIGN_OR_RETURN(auto t, TargetByName(tx, request.parent(), "parent"));
+        ASSIGN_OR_RETURN(auto rows, tx.ListRevisions(IdOf(t), after, list.page_size + 1));
         pb::ListTargetRevisionsResponse response;
         FillPage(
-            response, *rows, *list,
+            response, rows, list,
             // Revisions are numbered from 1; the last one shown is the key.
-            [&](const pb::TargetRevision&) { return absl::StrCat(after + list->page_size); },
+            [&](const pb::TargetRevision&) { return absl::StrCat(after + list.page_size); },
             response.mutable_revisions());
         return response;
       });
@@ -398,30 +381,28 @@ absl::StatusOr<pb::ListTargetRevisionsResponse> Quota::ListTargetRevisions(
 
 absl::StatusOr<pb::TargetAllocation> Quota::GetTargetAllocation(
     const pb::GetTargetAllocationRequest& request) {
-  auto ids = ParseName("units/{unit}/targets/{target}/allocation", request.name(), "name");
-  if (!ids.ok()) return ids.status();
-  const std::string target_name = absl::StrCat("units/", (*ids)[0], "/targets/", (*ids)[1]);
+  ASSIGN_OR_RETURN(auto ids,
+                   ParseName("units/{unit}/targets/{target}/allocation", request.name(), "name"));
+  const std::string target_name = absl::StrCat("units/", (ids)[0], "/targets/", (ids)[1]);
   return InTx<pb::TargetAllocation>(
       store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::TargetAllocation> {
-        auto t = TargetByName(tx, target_name, "name");
-        if (!t.ok()) return t.status();
+        ASSIGN_OR_RETURN(auto t, TargetByName(tx, target_name, "name"));
         std::vector<pb::Target> children;
-        auto allocated = AllocatedUnder(tx, target_name, &children);
-        if (!allocated.ok()) return allocated.status();
+        ASSIGN_OR_RETURN(auto allocated, AllocatedUnder(tx, target_name, &children));
         pb::TargetAllocation out;
         out.set_target(target_name);
-        out.set_value(t->value());
+        out.set_value(t.value());
         for (auto& c : children) *out.add_sub_allocations() = std::move(c);
-        out.set_allocated(static_cast<int32_t>(*allocated));
-        out.set_remainder(static_cast<int32_t>(t->value() - *allocated));
-        out.set_over_allocated(*allocated > t->value());
+        out.set_allocated(static_cast<int32_t>(allocated));
+        out.set_remainder(static_cast<int32_t>(t.value() - allocated));
+        out.set_over_allocated(allocated > t.value());
         return out;
       });
 }
 
 absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsRequest& request,
                                                          const std::string& principal) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   const int this_year = today_().year();
   FieldViolations v;
   if (!ParseSingleName("units", request.assigner(), "").ok()) {
@@ -449,7 +430,7 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
       v.Add(prefix + "assignee", "appears twice for the same indicator");
     }
   }
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   // Every row is checked with the registry before anything is written.
   std::vector<std::string> homes(rows.size());
   FieldViolations unknown;
@@ -463,7 +444,7 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
     }
     homes[i] = *home;
   }
-  if (auto s = unknown.ToStatus(absl::StatusCode::kFailedPrecondition); !s.ok()) return s;
+  RETURN_IF_ERROR(unknown.ToStatus(absl::StatusCode::kFailedPrecondition));
 
   return InTx<pb::SetTargetsResponse>(store_, [&](QuotaTx& tx) {
     return Idempotent<pb::SetTargetsResponse, QuotaTx>(
@@ -474,12 +455,12 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
           for (size_t i = 0; i < rows.size(); ++i) {
             const std::string prefix = absl::StrCat("targets[", i, "].");
             const pb::Target& in = rows[i];
-            auto existing = tx.FindTarget(in.year(), in.indicator(), in.assigner(), in.assignee());
-            if (!existing.ok()) return existing.status();
+            ASSIGN_OR_RETURN(auto existing, tx.FindTarget(in.year(), in.indicator(), in.assigner(),
+                                                          in.assignee()));
             pb::Target t;
             absl::Status s;
-            if (existing->has_value()) {
-              t = **existing;
+            if (existing.has_value()) {
+              t = *existing;
               const int32_t old_value = t.value();
               if (old_value != in.value()) {
                 if (request.reason().empty()) {
@@ -506,13 +487,12 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
               t = in;
               s = LinkAndCheckAllocation(tx, t, prefix, false, 0);
               if (s.ok()) {
-                auto id = tx.NextId("target");
-                if (!id.ok()) return id.status();
-                t.set_name(absl::StrCat(homes[i], "/targets/", *id));
+                ASSIGN_OR_RETURN(auto id, tx.NextId("target"));
+                t.set_name(absl::StrCat(homes[i], "/targets/", id));
                 t.set_etag("v1");
                 *t.mutable_create_time() = Now();
                 *t.mutable_update_time() = t.create_time();
-                s = tx.PutTarget(absl::StrCat(*id), t);
+                s = tx.PutTarget(absl::StrCat(id), t);
                 if (s.ok()) s = EmitTarget(tx, type::v1::CHANGE_TYPE_CREATED, t);
               }
             }
@@ -524,7 +504,7 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
             }
             *response.add_targets() = t;
           }
-          if (auto s = rule.ToStatus(absl::StatusCode::kFailedPrecondition); !s.ok()) return s;
+          RETURN_IF_ERROR(rule.ToStatus(absl::StatusCode::kFailedPrecondition));
           return response;
         });
   });
@@ -534,21 +514,19 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
 
 absl::StatusOr<pb::FoundingThresholds> Quota::GetFoundingThresholds(
     const pb::GetFoundingThresholdsRequest& request) {
-  auto year = ThresholdsYear(request.name(), "name", today_().year());
-  if (!year.ok()) return year.status();
+  ASSIGN_OR_RETURN(auto year, ThresholdsYear(request.name(), "name", today_().year()));
   return InTx<pb::FoundingThresholds>(
       store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::FoundingThresholds> {
-        auto stored = tx.GetThresholds(*year);
-        if (!stored.ok()) return stored.status();
-        return stored->has_value() ? **stored : DefaultThresholds(*year);
+        ASSIGN_OR_RETURN(auto stored, tx.GetThresholds(year));
+        return stored.has_value() ? *stored : DefaultThresholds(year);
       });
 }
 
 absl::StatusOr<pb::FoundingThresholds> Quota::UpdateFoundingThresholds(
     const pb::UpdateFoundingThresholdsRequest& request) {
   const pb::FoundingThresholds& in = request.founding_thresholds();
-  auto year = ThresholdsYear(in.name(), "founding_thresholds.name", today_().year());
-  if (!year.ok()) return year.status();
+  ASSIGN_OR_RETURN(auto year,
+                   ThresholdsYear(in.name(), "founding_thresholds.name", today_().year()));
   std::vector<std::string> paths(request.update_mask().paths().begin(),
                                  request.update_mask().paths().end());
   if (paths.empty()) {
@@ -569,13 +547,12 @@ absl::StatusOr<pb::FoundingThresholds> Quota::UpdateFoundingThresholds(
       v.Add("founding_thresholds." + p, "must be from 1 to 10000");
     }
   }
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::FoundingThresholds>(
       store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::FoundingThresholds> {
-        auto stored = tx.GetThresholds(*year);
-        if (!stored.ok()) return stored.status();
-        pb::FoundingThresholds t = stored->has_value() ? **stored : DefaultThresholds(*year);
-        if (auto s = CheckEtag(in.etag(), t.etag()); !s.ok()) return s;
+        ASSIGN_OR_RETURN(auto stored, tx.GetThresholds(year));
+        pb::FoundingThresholds t = stored.has_value() ? *stored : DefaultThresholds(year);
+        RETURN_IF_ERROR(CheckEtag(in.etag(), t.etag()));
         for (const auto& p : paths) {
           const auto* field = descriptor->FindFieldByName(p);
           t.GetReflection()->SetInt32(&t, field, in.GetReflection()->GetInt32(in, field));
@@ -586,12 +563,9 @@ absl::StatusOr<pb::FoundingThresholds> Quota::UpdateFoundingThresholds(
         }
         t.set_etag(NextEtag(t.etag()));
         *t.mutable_update_time() = Now();
-        if (auto s = tx.PutThresholds(*year, t); !s.ok()) return s;
-        if (auto s = Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
-                          [&](auto& c) { *c.mutable_founding_thresholds() = t; });
-            !s.ok()) {
-          return s;
-        }
+        RETURN_IF_ERROR(tx.PutThresholds(year, t));
+        RETURN_IF_ERROR(Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
+                             [&](auto& c) { *c.mutable_founding_thresholds() = t; }));
         return t;
       });
 }
@@ -599,9 +573,8 @@ absl::StatusOr<pb::FoundingThresholds> Quota::UpdateFoundingThresholds(
 // ---------------------------------------------------------------- Plans
 
 absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  auto unit = ParseSingleName("units", request.parent(), "parent");
-  if (!unit.ok()) return unit.status();
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(auto unit, ParseSingleName("units", request.parent(), "parent"));
   const pb::Plan& in = request.plan();
   FieldViolations v;
   CheckText(v, "plan.title", in.title(), true);
@@ -616,7 +589,7 @@ absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request)
       !ParseName("units/{unit}/plans/{plan}", in.implements(), "").ok()) {
     v.Add("plan.implements", "must be a name of the form units/{unit}/plans/{plan}");
   }
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   auto issuer = units_->GetUnit(request.parent());
   if (absl::IsNotFound(issuer.status())) {
     return FailedField("parent", absl::StrCat(request.parent(), " is not in the registry"));
@@ -636,44 +609,38 @@ absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request)
               return FailedField("plan.issue_date", "is before the document it implements");
             }
           }
-          auto id = tx.NextId("plan");
-          if (!id.ok()) return id.status();
+          ASSIGN_OR_RETURN(auto id, tx.NextId("plan"));
           pb::Plan plan = in;
-          plan.set_name(absl::StrCat(request.parent(), "/plans/", *id));
+          plan.set_name(absl::StrCat(request.parent(), "/plans/", id));
           *plan.mutable_create_time() = Now();
-          if (auto s = tx.PutPlan(*unit, absl::StrCat(*id), plan); !s.ok()) return s;
-          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
-                            [&](auto& c) { *c.mutable_plan() = plan; });
-              !s.ok()) {
-            return s;
-          }
+          RETURN_IF_ERROR(tx.PutPlan(unit, absl::StrCat(id), plan));
+          RETURN_IF_ERROR(
+              Emit(tx, type::v1::CHANGE_TYPE_CREATED, [&](auto& c) { *c.mutable_plan() = plan; }));
           return plan;
         });
   });
 }
 
 absl::StatusOr<pb::Plan> Quota::GetPlan(const pb::GetPlanRequest& request) {
-  auto ids = ParseNumberedName("units/{unit}/plans/{plan}", request.name(), "name");
-  if (!ids.ok()) return ids.status();
-  return InTx<pb::Plan>(store_, [&](QuotaTx& tx) { return tx.GetPlan((*ids)[0], (*ids)[1]); });
+  ASSIGN_OR_RETURN(auto ids,
+                   ParseNumberedName("units/{unit}/plans/{plan}", request.name(), "name"));
+  return InTx<pb::Plan>(store_, [&](QuotaTx& tx) { return tx.GetPlan((ids)[0], (ids)[1]); });
 }
 
 absl::StatusOr<pb::ListPlansResponse> Quota::ListPlans(const pb::ListPlansRequest& request) {
-  auto unit = ParseSingleName("units", request.parent(), "parent");
-  if (!unit.ok()) return unit.status();
-  auto list = ParseListRequest(request.page_size(), "", request.page_token(),
-                               absl::StrCat("plans|", request.parent()));
-  if (!list.ok()) return list.status();
+  ASSIGN_OR_RETURN(auto unit, ParseSingleName("units", request.parent(), "parent"));
+  ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
+                                               absl::StrCat("plans|", request.parent())));
   int64_t after = 0;
-  if (!list->after.empty() && !absl::SimpleAtoi(list->after, &after)) {
+  if (!list.after.empty() && !absl::SimpleAtoi(list.after, &after)) {
     return InvalidField("page_token", "is not a token this list issued");
   }
-  auto rows = InTx<std::vector<pb::Plan>>(
-      store_, [&](QuotaTx& tx) { return tx.ListPlans(*unit, after, list->page_size + 1); });
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Plan>>(store_, [&](QuotaTx& tx) {
+                     return tx.ListPlans(unit, after, list.page_size + 1);
+                   }));
   pb::ListPlansResponse response;
   FillPage(
-      response, *rows, *list,
+      response, rows, list,
       [](const pb::Plan& p) { return p.name().substr(p.name().rfind('/') + 1); },
       response.mutable_plans());
   return response;

@@ -4,6 +4,7 @@
 #include "libs/common/pg.h"
 #include "libs/common/pg_store.h"
 #include "libs/common/sqlite_outbox.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu::quota {
 namespace {
@@ -84,23 +85,24 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
   using SqlTxBase::SqlTxBase;
 
   absl::StatusOr<pb::Target> GetTarget(const std::string& id) override {
-    auto rows = QueryMessages<pb::Target>(db_, "SELECT data FROM targets WHERE id = ?", {IdOf(id)});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return absl::NotFoundError(absl::StrCat("target ", id, " not found"));
-    return std::move(rows->front());
+    ASSIGN_OR_RETURN(auto rows, QueryMessages<pb::Target>(
+                                    db_, "SELECT data FROM targets WHERE id = ?", {IdOf(id)}));
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat("target ", id, " not found"));
+    return std::move(rows.front());
   }
 
   absl::StatusOr<std::optional<pb::Target>> FindTarget(int year, int indicator,
                                                        const std::string& assigner,
                                                        const std::string& assignee) override {
-    auto rows = QueryMessages<pb::Target>(
-        db_,
-        "SELECT data FROM targets WHERE year = ? AND indicator = ? AND assigner = ? AND "
-        "assignee = ?",
-        {int64_t{year}, int64_t{indicator}, assigner, assignee});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return std::optional<pb::Target>();
-    return std::optional<pb::Target>(std::move(rows->front()));
+    ASSIGN_OR_RETURN(
+        auto rows,
+        QueryMessages<pb::Target>(
+            db_,
+            "SELECT data FROM targets WHERE year = ? AND indicator = ? AND assigner = ? AND "
+            "assignee = ?",
+            {int64_t{year}, int64_t{indicator}, assigner, assignee}));
+    if (rows.empty()) return std::optional<pb::Target>();
+    return std::optional<pb::Target>(std::move(rows.front()));
   }
 
   absl::Status PutTarget(const std::string& id, const pb::Target& t) override {
@@ -148,11 +150,11 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
   }
 
   absl::StatusOr<std::optional<pb::FoundingThresholds>> GetThresholds(int year) override {
-    auto rows = QueryMessages<pb::FoundingThresholds>(
-        db_, "SELECT data FROM thresholds WHERE year = ?", {int64_t{year}});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return std::optional<pb::FoundingThresholds>();
-    return std::optional<pb::FoundingThresholds>(std::move(rows->front()));
+    ASSIGN_OR_RETURN(auto rows,
+                     QueryMessages<pb::FoundingThresholds>(
+                         db_, "SELECT data FROM thresholds WHERE year = ?", {int64_t{year}}));
+    if (rows.empty()) return std::optional<pb::FoundingThresholds>();
+    return std::optional<pb::FoundingThresholds>(std::move(rows.front()));
   }
 
   absl::Status PutThresholds(int year, const pb::FoundingThresholds& t) override {
@@ -165,13 +167,13 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
   }
 
   absl::StatusOr<pb::Plan> GetPlan(const std::string& unit, const std::string& id) override {
-    auto rows = QueryMessages<pb::Plan>(db_, "SELECT data FROM plans WHERE unit = ? AND id = ?",
-                                        {unit, IdOf(id)});
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) {
+    ASSIGN_OR_RETURN(
+        auto rows, QueryMessages<pb::Plan>(db_, "SELECT data FROM plans WHERE unit = ? AND id = ?",
+                                           {unit, IdOf(id)}));
+    if (rows.empty()) {
       return absl::NotFoundError(absl::StrCat("units/", unit, "/plans/", id, " not found"));
     }
-    return std::move(rows->front());
+    return std::move(rows.front());
   }
 
   absl::Status PutPlan(const std::string& unit, const std::string& id,
@@ -196,9 +198,8 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
 
 absl::StatusOr<std::unique_ptr<SqlQuotaStore>> SqlQuotaStore::Open(const std::string& location,
                                                                    ChangeNotifier* notifier) {
-  auto core = OpenSqlStoreCore(location, Migrations(), notifier);
-  if (!core.ok()) return core.status();
-  return std::unique_ptr<SqlQuotaStore>(new SqlQuotaStore(std::move(*core)));
+  ASSIGN_OR_RETURN(auto core, OpenSqlStoreCore(location, Migrations(), notifier));
+  return std::unique_ptr<SqlQuotaStore>(new SqlQuotaStore(std::move(core)));
 }
 
 absl::Status SqlQuotaStore::Transact(const std::function<absl::Status(QuotaTx&)>& body) {
@@ -210,9 +211,8 @@ absl::Status SqlQuotaStore::Transact(const std::function<absl::Status(QuotaTx&)>
 
 absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqlQuotaStore::ReadChanges(int64_t after,
                                                                                   int limit) {
-  auto rows = core_->ReadChanges(after, limit);
-  if (!rows.ok()) return rows.status();
-  return ParseChanges<pb::StreamChangesResponse>(*rows);
+  ASSIGN_OR_RETURN(auto rows, core_->ReadChanges(after, limit));
+  return ParseChanges<pb::StreamChangesResponse>(rows);
 }
 
 }  // namespace chitieu::quota

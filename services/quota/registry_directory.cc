@@ -4,6 +4,7 @@
 
 #include "libs/common/grpc_status.h"
 #include "libs/common/principal.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu::quota {
 namespace {
@@ -32,7 +33,7 @@ absl::StatusOr<registry::v1::Unit> RegistryDirectory::GetUnit(const std::string&
   registry::v1::GetUnitRequest request;
   request.set_name(name);
   registry::v1::Unit unit;
-  if (auto s = FromRegistry(stub_->GetUnit(&ctx, request, &unit)); !s.ok()) return s;
+  RETURN_IF_ERROR(FromRegistry(stub_->GetUnit(&ctx, request, &unit)));
   return unit;
 }
 
@@ -43,7 +44,7 @@ absl::StatusOr<registry::v1::Body> RegistryDirectory::GetBody(const std::string&
   registry::v1::GetBodyRequest request;
   request.set_name(name);
   registry::v1::Body body;
-  if (auto s = FromRegistry(stub_->GetBody(&ctx, request, &body)); !s.ok()) return s;
+  RETURN_IF_ERROR(FromRegistry(stub_->GetBody(&ctx, request, &body)));
   return body;
 }
 

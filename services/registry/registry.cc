@@ -15,6 +15,7 @@
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
 #include "libs/common/root_units.h"
+#include "libs/common/status_macros.h"
 #include "libs/common/transaction.h"
 #include "libs/common/validation.h"
 #include "services/registry/tax_code.h"
@@ -25,9 +26,8 @@ namespace {
 // The code of "enterprises/{code}", checked as a tax code: a name that no
 // enterprise can have is malformed (INVALID_ARGUMENT), not merely absent.
 absl::StatusOr<std::string> ParseEnterpriseName(const std::string& name, const std::string& field) {
-  auto code = ParseSingleName("enterprises", name, field);
-  if (!code.ok()) return code.status();
-  if (auto s = ValidateEnterpriseCode(*code, field); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("enterprises", name, field));
+  RETURN_IF_ERROR(ValidateEnterpriseCode(code, field));
   return code;
 }
 
@@ -62,9 +62,8 @@ absl::Status Emit(RegistryTx& tx, ChangeType type, Setter set) {
 // Resolves a unit reference that must exist; FAILED_PRECONDITION if not.
 absl::StatusOr<pb::Unit> ExistingUnit(RegistryTx& tx, const std::string& name,
                                       const std::string& field) {
-  auto code = ParseSingleName("units", name, field);
-  if (!code.ok()) return code.status();
-  auto unit = tx.GetUnit(*code);
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", name, field));
+  auto unit = tx.GetUnit(code);
   if (absl::IsNotFound(unit.status())) {
     return FailedField(field, absl::StrCat("unit ", name, " does not exist"));
   }
@@ -73,9 +72,8 @@ absl::StatusOr<pb::Unit> ExistingUnit(RegistryTx& tx, const std::string& name,
 
 absl::StatusOr<pb::Body> ExistingBody(RegistryTx& tx, const std::string& name,
                                       const std::string& field) {
-  auto id = ParseSingleName("bodies", name, field);
-  if (!id.ok()) return id.status();
-  auto body = tx.GetBody(*id);
+  ASSIGN_OR_RETURN(auto id, ParseSingleName("bodies", name, field));
+  auto body = tx.GetBody(id);
   if (absl::IsNotFound(body.status())) {
     return FailedField(field, absl::StrCat("body ", name, " does not exist"));
   }
@@ -142,22 +140,21 @@ EnterpriseStatus StatusOn(const pb::Enterprise& enterprise, const std::string& d
 // ---------------------------------------------------------------- Units
 
 absl::StatusOr<pb::Unit> Registry::GetUnit(const pb::GetUnitRequest& request) {
-  auto code = ParseSingleName("units", request.name(), "name");
-  if (!code.ok()) return code.status();
-  return InTx<pb::Unit>(store_, [&](RegistryTx& tx) { return tx.GetUnit(*code); });
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", request.name(), "name"));
+  return InTx<pb::Unit>(store_, [&](RegistryTx& tx) { return tx.GetUnit(code); });
 }
 
 absl::StatusOr<pb::ListUnitsResponse> Registry::ListUnits(const pb::ListUnitsRequest& request) {
-  auto list = ParseListRequest(request.page_size(), request.filter(), request.page_token(),
-                               absl::StrCat("units|", request.filter(), "|", request.open_on()));
-  if (!list.ok()) return list.status();
+  ASSIGN_OR_RETURN(
+      auto list,
+      ParseListRequest(request.page_size(), request.filter(), request.page_token(),
+                       absl::StrCat("units|", request.filter(), "|", request.open_on())));
   UnitQuery q;
-  for (const auto& t : list->terms) {
+  for (const auto& t : list.terms) {
     if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
     if (t.field == "parent" || t.field == "ancestor") {
-      auto code = ParseSingleName("units", t.value, "filter");
-      if (!code.ok()) return code.status();
-      (t.field == "parent" ? q.parent : q.ancestor) = *code;
+      ASSIGN_OR_RETURN(auto code, ParseSingleName("units", t.value, "filter"));
+      (t.field == "parent" ? q.parent : q.ancestor) = code;
     } else if (t.field == "level") {
       pb::UnitLevel level;
       if (!pb::UnitLevel_Parse(t.value, &level)) {
@@ -170,23 +167,22 @@ absl::StatusOr<pb::ListUnitsResponse> Registry::ListUnits(const pb::ListUnitsReq
     }
   }
   if (!request.open_on().empty()) {
-    auto day = ParseDate(request.open_on(), "open_on");
-    if (!day.ok()) return day.status();
+    RETURN_IF_ERROR(ParseDate(request.open_on(), "open_on"));
     q.open_on = request.open_on();
   }
-  q.after_code = list->after;
-  q.limit = list->page_size + 1;
-  auto units = InTx<std::vector<pb::Unit>>(store_, [&](RegistryTx& tx) { return tx.ListUnits(q); });
-  if (!units.ok()) return units.status();
+  q.after_code = list.after;
+  q.limit = list.page_size + 1;
+  ASSIGN_OR_RETURN(auto units, InTx<std::vector<pb::Unit>>(
+                                   store_, [&](RegistryTx& tx) { return tx.ListUnits(q); }));
   pb::ListUnitsResponse response;
   FillPage(
-      response, *units, *list, [](const pb::Unit& u) { return u.name().substr(6); },
+      response, units, list, [](const pb::Unit& u) { return u.name().substr(6); },
       response.mutable_units());
   return response;
 }
 
 absl::StatusOr<pb::Unit> Registry::CreateUnit(const pb::CreateUnitRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   const pb::Unit& in = request.unit();
   FieldViolations v;
   std::string code;
@@ -216,7 +212,7 @@ absl::StatusOr<pb::Unit> Registry::CreateUnit(const pb::CreateUnitRequest& reque
       v.Add(absl::StrCat("unit.successors[", i, "]"), "must be a name of the form units/{code}");
     }
   }
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
 
   return InTx<pb::Unit>(store_, [&](RegistryTx& tx) {
     return Idempotent<pb::Unit, RegistryTx>(
@@ -225,23 +221,19 @@ absl::StatusOr<pb::Unit> Registry::CreateUnit(const pb::CreateUnitRequest& reque
             return absl::AlreadyExistsError(absl::StrCat(in.name(), " already exists"));
           }
           if (!in.parent().empty()) {
-            auto parent = ExistingUnit(tx, in.parent(), "unit.parent");
-            if (!parent.ok()) return parent.status();
+            RETURN_IF_ERROR(ExistingUnit(tx, in.parent(), "unit.parent"));
           }
           for (int i = 0; i < in.successors_size(); ++i) {
-            auto s = ExistingUnit(tx, in.successors(i), absl::StrCat("unit.successors[", i, "]"));
-            if (!s.ok()) return s.status();
+            RETURN_IF_ERROR(
+                ExistingUnit(tx, in.successors(i), absl::StrCat("unit.successors[", i, "]")));
           }
           pb::Unit unit = in;
           unit.set_etag("v1");
           *unit.mutable_create_time() = Now();
           *unit.mutable_update_time() = unit.create_time();
-          if (auto s = tx.PutUnit(code, unit); !s.ok()) return s;
-          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
-                            [&](auto& c) { *c.mutable_unit() = unit; });
-              !s.ok()) {
-            return s;
-          }
+          RETURN_IF_ERROR(tx.PutUnit(code, unit));
+          RETURN_IF_ERROR(
+              Emit(tx, type::v1::CHANGE_TYPE_CREATED, [&](auto& c) { *c.mutable_unit() = unit; }));
           return unit;
         });
   });
@@ -249,8 +241,7 @@ absl::StatusOr<pb::Unit> Registry::CreateUnit(const pb::CreateUnitRequest& reque
 
 absl::StatusOr<pb::Unit> Registry::UpdateUnit(const pb::UpdateUnitRequest& request) {
   const pb::Unit& in = request.unit();
-  auto code = ParseSingleName("units", in.name(), "unit.name");
-  if (!code.ok()) return code.status();
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", in.name(), "unit.name"));
   std::vector<std::string> paths(request.update_mask().paths().begin(),
                                  request.update_mask().paths().end());
   if (paths.empty()) paths = {"display_name", "close_date", "successors"};
@@ -272,32 +263,31 @@ absl::StatusOr<pb::Unit> Registry::UpdateUnit(const pb::UpdateUnitRequest& reque
                                         "close_date, successors"));
     }
   }
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Unit>(store_, [&](RegistryTx& tx) -> absl::StatusOr<pb::Unit> {
-    auto unit = tx.GetUnit(*code);
-    if (!unit.ok()) return unit.status();
-    if (auto s = CheckEtag(in.etag(), unit->etag()); !s.ok()) return s;
+    ASSIGN_OR_RETURN(auto unit, tx.GetUnit(code));
+    RETURN_IF_ERROR(CheckEtag(in.etag(), unit.etag()));
     for (const auto& p : paths) {
-      if (p == "display_name") unit->set_display_name(in.display_name());
+      if (p == "display_name") unit.set_display_name(in.display_name());
       if (p == "close_date") {
-        if (!in.close_date().empty() && in.close_date() <= unit->open_date()) {
+        if (!in.close_date().empty() && in.close_date() <= unit.open_date()) {
           return FailedField("unit.close_date", "must be after open_date");
         }
-        unit->set_close_date(in.close_date());
+        unit.set_close_date(in.close_date());
       }
       if (p == "successors") {
         for (int i = 0; i < in.successors_size(); ++i) {
-          auto s = ExistingUnit(tx, in.successors(i), absl::StrCat("unit.successors[", i, "]"));
-          if (!s.ok()) return s.status();
+          RETURN_IF_ERROR(
+              ExistingUnit(tx, in.successors(i), absl::StrCat("unit.successors[", i, "]")));
         }
-        *unit->mutable_successors() = in.successors();
+        *unit.mutable_successors() = in.successors();
       }
     }
-    unit->set_etag(NextEtag(unit->etag()));
-    *unit->mutable_update_time() = Now();
-    if (auto s = tx.PutUnit(*code, *unit); !s.ok()) return s;
+    unit.set_etag(NextEtag(unit.etag()));
+    *unit.mutable_update_time() = Now();
+    RETURN_IF_ERROR(tx.PutUnit(code, unit));
     if (auto s =
-            Emit(tx, type::v1::CHANGE_TYPE_UPDATED, [&](auto& c) { *c.mutable_unit() = *unit; });
+            Emit(tx, type::v1::CHANGE_TYPE_UPDATED, [&](auto& c) { *c.mutable_unit() = unit; });
         !s.ok()) {
       return s;
     }
@@ -308,22 +298,20 @@ absl::StatusOr<pb::Unit> Registry::UpdateUnit(const pb::UpdateUnitRequest& reque
 // ---------------------------------------------------------------- Bodies
 
 absl::StatusOr<pb::Body> Registry::GetBody(const pb::GetBodyRequest& request) {
-  auto id = ParseSingleName("bodies", request.name(), "name");
-  if (!id.ok()) return id.status();
-  return InTx<pb::Body>(store_, [&](RegistryTx& tx) { return tx.GetBody(*id); });
+  ASSIGN_OR_RETURN(auto id, ParseSingleName("bodies", request.name(), "name"));
+  return InTx<pb::Body>(store_, [&](RegistryTx& tx) { return tx.GetBody(id); });
 }
 
 absl::StatusOr<pb::ListBodiesResponse> Registry::ListBodies(const pb::ListBodiesRequest& request) {
-  auto list = ParseListRequest(request.page_size(), request.filter(), request.page_token(),
-                               absl::StrCat("bodies|", request.filter()));
-  if (!list.ok()) return list.status();
+  ASSIGN_OR_RETURN(auto list,
+                   ParseListRequest(request.page_size(), request.filter(), request.page_token(),
+                                    absl::StrCat("bodies|", request.filter())));
   BodyQuery q;
-  for (const auto& t : list->terms) {
+  for (const auto& t : list.terms) {
     if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
     if (t.field == "unit") {
-      auto code = ParseSingleName("units", t.value, "filter");
-      if (!code.ok()) return code.status();
-      q.under_unit = *code;
+      ASSIGN_OR_RETURN(auto code, ParseSingleName("units", t.value, "filter"));
+      q.under_unit = code;
     } else if (t.field == "kind") {
       pb::BodyKind kind;
       if (!pb::BodyKind_Parse(t.value, &kind)) {
@@ -334,20 +322,20 @@ absl::StatusOr<pb::ListBodiesResponse> Registry::ListBodies(const pb::ListBodies
       return InvalidField("filter", absl::StrCat("unknown field ", t.field, "; use unit or kind"));
     }
   }
-  q.after_id = list->after;
-  q.limit = list->page_size + 1;
+  q.after_id = list.after;
+  q.limit = list.page_size + 1;
   auto bodies =
       InTx<std::vector<pb::Body>>(store_, [&](RegistryTx& tx) { return tx.ListBodies(q); });
   if (!bodies.ok()) return bodies.status();
   pb::ListBodiesResponse response;
   FillPage(
-      response, *bodies, *list, [](const pb::Body& b) { return b.name().substr(7); },
+      response, *bodies, list, [](const pb::Body& b) { return b.name().substr(7); },
       response.mutable_bodies());
   return response;
 }
 
 absl::StatusOr<pb::Body> Registry::CreateBody(const pb::CreateBodyRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   const pb::Body& in = request.body();
   FieldViolations v;
   const std::string& id = request.body_id();
@@ -372,26 +360,22 @@ absl::StatusOr<pb::Body> Registry::CreateBody(const pb::CreateBodyRequest& reque
   if (!ParseSingleName("units", in.unit(), "").ok()) {
     v.Add("body.unit", "must be a name of the form units/{code}");
   }
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Body>(store_, [&](RegistryTx& tx) {
     return Idempotent<pb::Body, RegistryTx>(
         tx, "CreateBody", request, request.request_id(), [&]() -> absl::StatusOr<pb::Body> {
           if (tx.GetBody(id).ok()) {
             return absl::AlreadyExistsError(absl::StrCat("bodies/", id, " already exists"));
           }
-          auto unit = ExistingUnit(tx, in.unit(), "body.unit");
-          if (!unit.ok()) return unit.status();
+          RETURN_IF_ERROR(ExistingUnit(tx, in.unit(), "body.unit"));
           pb::Body body = in;
           body.set_name(absl::StrCat("bodies/", id));
           body.set_etag("v1");
           *body.mutable_create_time() = Now();
           *body.mutable_update_time() = body.create_time();
-          if (auto s = tx.PutBody(id, body); !s.ok()) return s;
-          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
-                            [&](auto& c) { *c.mutable_body() = body; });
-              !s.ok()) {
-            return s;
-          }
+          RETURN_IF_ERROR(tx.PutBody(id, body));
+          RETURN_IF_ERROR(
+              Emit(tx, type::v1::CHANGE_TYPE_CREATED, [&](auto& c) { *c.mutable_body() = body; }));
           return body;
         });
   });
@@ -399,8 +383,7 @@ absl::StatusOr<pb::Body> Registry::CreateBody(const pb::CreateBodyRequest& reque
 
 absl::StatusOr<pb::Body> Registry::UpdateBody(const pb::UpdateBodyRequest& request) {
   const pb::Body& in = request.body();
-  auto id = ParseSingleName("bodies", in.name(), "body.name");
-  if (!id.ok()) return id.status();
+  ASSIGN_OR_RETURN(auto id, ParseSingleName("bodies", in.name(), "body.name"));
   for (const auto& p : request.update_mask().paths()) {
     if (p != "display_name") {
       return InvalidField("update_mask",
@@ -409,17 +392,16 @@ absl::StatusOr<pb::Body> Registry::UpdateBody(const pb::UpdateBodyRequest& reque
   }
   FieldViolations v;
   CheckText(v, "body.display_name", in.display_name(), true);
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Body>(store_, [&](RegistryTx& tx) -> absl::StatusOr<pb::Body> {
-    auto body = tx.GetBody(*id);
-    if (!body.ok()) return body.status();
-    if (auto s = CheckEtag(in.etag(), body->etag()); !s.ok()) return s;
-    body->set_display_name(in.display_name());
-    body->set_etag(NextEtag(body->etag()));
-    *body->mutable_update_time() = Now();
-    if (auto s = tx.PutBody(*id, *body); !s.ok()) return s;
+    ASSIGN_OR_RETURN(auto body, tx.GetBody(id));
+    RETURN_IF_ERROR(CheckEtag(in.etag(), body.etag()));
+    body.set_display_name(in.display_name());
+    body.set_etag(NextEtag(body.etag()));
+    *body.mutable_update_time() = Now();
+    RETURN_IF_ERROR(tx.PutBody(id, body));
     if (auto s =
-            Emit(tx, type::v1::CHANGE_TYPE_UPDATED, [&](auto& c) { *c.mutable_body() = *body; });
+            Emit(tx, type::v1::CHANGE_TYPE_UPDATED, [&](auto& c) { *c.mutable_body() = body; });
         !s.ok()) {
       return s;
     }
@@ -430,9 +412,8 @@ absl::StatusOr<pb::Body> Registry::UpdateBody(const pb::UpdateBodyRequest& reque
 // ---------------------------------------------------------------- Enterprises
 
 absl::StatusOr<pb::Enterprise> Registry::GetEnterprise(const pb::GetEnterpriseRequest& request) {
-  auto code = ParseEnterpriseName(request.name(), "name");
-  if (!code.ok()) return code.status();
-  auto e = InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) { return tx.GetEnterprise(*code); });
+  ASSIGN_OR_RETURN(auto code, ParseEnterpriseName(request.name(), "name"));
+  auto e = InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) { return tx.GetEnterprise(code); });
   if (e.ok()) Derive(*e, FormatDate(today_()));
   return e;
 }
@@ -446,8 +427,7 @@ absl::StatusOr<pb::ListEnterprisesResponse> Registry::ListEnterprises(
   EnterpriseQuery q;
   q.as_of = request.as_of_date().empty() ? FormatDate(today_()) : request.as_of_date();
   if (!request.as_of_date().empty()) {
-    auto day = ParseDate(request.as_of_date(), "as_of_date");
-    if (!day.ok()) return day.status();
+    RETURN_IF_ERROR(ParseDate(request.as_of_date(), "as_of_date"));
   }
   for (const auto& t : list->terms) {
     const bool eq = t.op == "=";
@@ -463,9 +443,8 @@ absl::StatusOr<pb::ListEnterprisesResponse> Registry::ListEnterprises(
     }
     if (!eq) return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
     if (t.field == "unit") {
-      auto code = ParseSingleName("units", t.value, "filter");
-      if (!code.ok()) return code.status();
-      q.under_unit = *code;
+      ASSIGN_OR_RETURN(auto code, ParseSingleName("units", t.value, "filter"));
+      q.under_unit = code;
     } else if (t.field == "legal_form") {
       type::v1::LegalForm form;
       if (!type::v1::LegalForm_Parse(t.value, &form) || form == 0) {
@@ -480,13 +459,12 @@ absl::StatusOr<pb::ListEnterprisesResponse> Registry::ListEnterprises(
       q.sector = sector;
     } else if (t.field == "has_party_organization" || t.field == "has_trade_union" ||
                t.field == "has_youth_union") {
-      auto b = FilterBool(t);
-      if (!b.ok()) return b.status();
+      ASSIGN_OR_RETURN(auto b, FilterBool(t));
       OrganizationKind kind =
           t.field == "has_party_organization" ? type::v1::ORGANIZATION_KIND_PARTY
           : t.field == "has_trade_union"      ? type::v1::ORGANIZATION_KIND_TRADE_UNION
                                               : type::v1::ORGANIZATION_KIND_YOUTH_UNION;
-      q.has_organization.emplace_back(kind, *b);
+      q.has_organization.emplace_back(kind, b);
     } else {
       return InvalidField("filter",
                           absl::StrCat("unknown field ", t.field,
@@ -496,21 +474,20 @@ absl::StatusOr<pb::ListEnterprisesResponse> Registry::ListEnterprises(
   }
   q.after_code = list->after;
   q.limit = list->page_size + 1;
-  auto rows = InTx<std::vector<pb::Enterprise>>(
-      store_, [&](RegistryTx& tx) { return tx.ListEnterprises(q); });
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Enterprise>>(
+                                  store_, [&](RegistryTx& tx) { return tx.ListEnterprises(q); }));
   const std::string today = FormatDate(today_());
-  for (auto& e : *rows) Derive(e, today);
+  for (auto& e : rows) Derive(e, today);
   pb::ListEnterprisesResponse response;
   FillPage(
-      response, *rows, *list, [](const pb::Enterprise& e) { return e.enterprise_code(); },
+      response, rows, *list, [](const pb::Enterprise& e) { return e.enterprise_code(); },
       response.mutable_enterprises());
   return response;
 }
 
 absl::StatusOr<pb::Enterprise> Registry::CreateEnterprise(
     const pb::CreateEnterpriseRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   const pb::Enterprise& in = request.enterprise();
   const std::string today = FormatDate(today_());
   FieldViolations v;
@@ -519,7 +496,7 @@ absl::StatusOr<pb::Enterprise> Registry::CreateEnterprise(
     for (auto& [f, d] : GetFieldViolations(s)) v.Add(f, d);
   }
   CheckEnterpriseFields(v, in, "enterprise.", today);
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   const std::string& code = in.enterprise_code();
   return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
     return Idempotent<pb::Enterprise, RegistryTx>(
@@ -528,8 +505,7 @@ absl::StatusOr<pb::Enterprise> Registry::CreateEnterprise(
           if (tx.GetEnterprise(code).ok()) {
             return absl::AlreadyExistsError(absl::StrCat("enterprises/", code, " already exists"));
           }
-          auto unit = ExistingUnit(tx, in.seat_unit(), "enterprise.seat_unit");
-          if (!unit.ok()) return unit.status();
+          RETURN_IF_ERROR(ExistingUnit(tx, in.seat_unit(), "enterprise.seat_unit"));
           pb::Enterprise e;
           e.set_enterprise_code(code);
           e.set_display_name(in.display_name());
@@ -547,12 +523,9 @@ absl::StatusOr<pb::Enterprise> Registry::CreateEnterprise(
           *e.mutable_create_time() = Now();
           *e.mutable_update_time() = e.create_time();
           Derive(e, today);
-          if (auto s = tx.PutEnterprise(code, e); !s.ok()) return s;
-          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
-                            [&](auto& c) { *c.mutable_enterprise() = e; });
-              !s.ok()) {
-            return s;
-          }
+          RETURN_IF_ERROR(tx.PutEnterprise(code, e));
+          RETURN_IF_ERROR(Emit(tx, type::v1::CHANGE_TYPE_CREATED,
+                               [&](auto& c) { *c.mutable_enterprise() = e; }));
           return e;
         });
   });
@@ -564,9 +537,8 @@ absl::StatusOr<pb::Enterprise> Registry::UpdateEnterprise(
   // The name, and only the name, says which enterprise: a lookup by
   // another key would escape the scope check made on the name.
   if (in.name().empty()) return InvalidField("enterprise.name", "is required");
-  auto parsed = ParseSingleName("enterprises", in.name(), "enterprise.name");
-  if (!parsed.ok()) return parsed.status();
-  const std::string code = *parsed;
+  ASSIGN_OR_RETURN(auto parsed, ParseSingleName("enterprises", in.name(), "enterprise.name"));
+  const std::string code = parsed;
   if (!in.enterprise_code().empty() && in.enterprise_code() != code) {
     return InvalidField("enterprise.enterprise_code", "is immutable and differs from the name");
   }
@@ -598,29 +570,27 @@ absl::StatusOr<pb::Enterprise> Registry::UpdateEnterprise(
                                         "ChangeEnterpriseStatus"));
     }
   }
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) -> absl::StatusOr<pb::Enterprise> {
-    auto e = tx.GetEnterprise(code);
-    if (!e.ok()) return e.status();
-    if (auto s = CheckEtag(in.etag(), e->etag()); !s.ok()) return s;
+    ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+    RETURN_IF_ERROR(CheckEtag(in.etag(), e.etag()));
     for (const auto& p : paths) {
-      if (p == "display_name") e->set_display_name(in.display_name());
-      if (p == "legal_form") e->set_legal_form(in.legal_form());
-      if (p == "sector") e->set_sector(in.sector());
+      if (p == "display_name") e.set_display_name(in.display_name());
+      if (p == "legal_form") e.set_legal_form(in.legal_form());
+      if (p == "sector") e.set_sector(in.sector());
       if (p == "self_requested_founding")
-        e->set_self_requested_founding(in.self_requested_founding());
+        e.set_self_requested_founding(in.self_requested_founding());
       if (p == "seat_unit") {
-        auto unit = ExistingUnit(tx, in.seat_unit(), "enterprise.seat_unit");
-        if (!unit.ok()) return unit.status();
-        e->set_seat_unit(in.seat_unit());
+        RETURN_IF_ERROR(ExistingUnit(tx, in.seat_unit(), "enterprise.seat_unit"));
+        e.set_seat_unit(in.seat_unit());
       }
     }
-    e->set_etag(NextEtag(e->etag()));
-    *e->mutable_update_time() = Now();
-    Derive(*e, today);
-    if (auto s = tx.PutEnterprise(code, *e); !s.ok()) return s;
+    e.set_etag(NextEtag(e.etag()));
+    *e.mutable_update_time() = Now();
+    Derive(e, today);
+    RETURN_IF_ERROR(tx.PutEnterprise(code, e));
     if (auto s =
-            Emit(tx, type::v1::CHANGE_TYPE_UPDATED, [&](auto& c) { *c.mutable_enterprise() = *e; });
+            Emit(tx, type::v1::CHANGE_TYPE_UPDATED, [&](auto& c) { *c.mutable_enterprise() = e; });
         !s.ok()) {
       return s;
     }
@@ -630,9 +600,8 @@ absl::StatusOr<pb::Enterprise> Registry::UpdateEnterprise(
 
 absl::StatusOr<pb::Enterprise> Registry::ChangeEnterpriseStatus(
     const pb::ChangeEnterpriseStatusRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  auto code = ParseEnterpriseName(request.name(), "name");
-  if (!code.ok()) return code.status();
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(auto code, ParseEnterpriseName(request.name(), "name"));
   const std::string today = FormatDate(today_());
   FieldViolations v;
   if (request.status() == type::v1::ENTERPRISE_STATUS_UNSPECIFIED ||
@@ -653,53 +622,48 @@ absl::StatusOr<pb::Enterprise> Registry::ChangeEnterpriseStatus(
   }
   CheckText(v, "source", request.source(), true, 100);
   CheckText(v, "reason", request.reason(), false, kMaxTextLength);
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
     return Idempotent<pb::Enterprise, RegistryTx>(
         tx, "ChangeEnterpriseStatus", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Enterprise> {
-          auto e = tx.GetEnterprise(*code);
-          if (!e.ok()) return e.status();
-          if (auto s = CheckEtag(request.etag(), e->etag()); !s.ok()) return s;
-          if (request.effective_date() < e->registration_date()) {
+          ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+          RETURN_IF_ERROR(CheckEtag(request.etag(), e.etag()));
+          if (request.effective_date() < e.registration_date()) {
             return FailedField("effective_date", "is before the enterprise's registration date");
           }
-          const auto& last = e->status_history(e->status_history_size() - 1);
+          const auto& last = e.status_history(e.status_history_size() - 1);
           if (request.effective_date() < last.effective_date()) {
             return FailedField(
                 "effective_date",
                 absl::StrCat("is before the latest recorded change (", last.effective_date(),
                              "); the history is append-only"));
           }
-          if (IsTerminal(StatusOn(*e, request.effective_date()))) {
+          if (IsTerminal(StatusOn(e, request.effective_date()))) {
             return FailedField("status", "the enterprise is already dissolved or bankrupt");
           }
-          auto* p = e->add_status_history();
+          auto* p = e.add_status_history();
           p->set_status(request.status());
           p->set_effective_date(request.effective_date());
           p->set_end_date(request.end_date());
           p->set_source(request.source());
           p->set_reason(request.reason());
           *p->mutable_record_time() = Now();
-          e->set_etag(NextEtag(e->etag()));
-          *e->mutable_update_time() = Now();
-          Derive(*e, today);
-          if (auto s = tx.PutEnterprise(*code, *e); !s.ok()) return s;
-          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
-                            [&](auto& c) { *c.mutable_enterprise() = *e; });
-              !s.ok()) {
-            return s;
-          }
-          return *e;
+          e.set_etag(NextEtag(e.etag()));
+          *e.mutable_update_time() = Now();
+          Derive(e, today);
+          RETURN_IF_ERROR(tx.PutEnterprise(code, e));
+          RETURN_IF_ERROR(Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
+                               [&](auto& c) { *c.mutable_enterprise() = e; }));
+          return e;
         });
   });
 }
 
 absl::StatusOr<pb::Enterprise> Registry::RecordMemberCounts(
     const pb::RecordMemberCountsRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  auto code = ParseEnterpriseName(request.name(), "name");
-  if (!code.ok()) return code.status();
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(auto code, ParseEnterpriseName(request.name(), "name"));
   const auto& c = request.member_counts();
   const std::string today = FormatDate(today_());
   FieldViolations v;
@@ -714,31 +678,27 @@ absl::StatusOr<pb::Enterprise> Registry::RecordMemberCounts(
   non_negative("trade_union_members", c.trade_union_members());
   non_negative("youth_union_members", c.youth_union_members());
   non_negative("employees", c.employees());
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
     return Idempotent<pb::Enterprise, RegistryTx>(
         tx, "RecordMemberCounts", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Enterprise> {
-          auto e = tx.GetEnterprise(*code);
-          if (!e.ok()) return e.status();
-          if (auto s = CheckEtag(request.etag(), e->etag()); !s.ok()) return s;
-          if (c.as_of_date() < e->registration_date()) {
+          ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+          RETURN_IF_ERROR(CheckEtag(request.etag(), e.etag()));
+          if (c.as_of_date() < e.registration_date()) {
             return FailedField("member_counts.as_of_date", "is before the registration date");
           }
-          if (auto s = tx.PutMemberCounts(*code, c); !s.ok()) return s;
-          if (!e->has_member_counts() || c.as_of_date() >= e->member_counts().as_of_date()) {
-            *e->mutable_member_counts() = c;
+          RETURN_IF_ERROR(tx.PutMemberCounts(code, c));
+          if (!e.has_member_counts() || c.as_of_date() >= e.member_counts().as_of_date()) {
+            *e.mutable_member_counts() = c;
           }
-          e->set_etag(NextEtag(e->etag()));
-          *e->mutable_update_time() = Now();
-          Derive(*e, today);
-          if (auto s = tx.PutEnterprise(*code, *e); !s.ok()) return s;
-          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
-                            [&](auto& ch) { *ch.mutable_enterprise() = *e; });
-              !s.ok()) {
-            return s;
-          }
-          return *e;
+          e.set_etag(NextEtag(e.etag()));
+          *e.mutable_update_time() = Now();
+          Derive(e, today);
+          RETURN_IF_ERROR(tx.PutEnterprise(code, e));
+          RETURN_IF_ERROR(Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
+                               [&](auto& ch) { *ch.mutable_enterprise() = e; }));
+          return e;
         });
   });
 }
@@ -800,24 +760,22 @@ absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx,
                                                            const std::set<std::string>* scope) {
   const std::string& code = row.enterprise_code();
   pb::ImportOutcome outcome = pb::IMPORT_OUTCOME_UNSPECIFIED;
-  auto unit = ExistingUnit(tx, row.seat_unit(), "seat_unit");
-  if (!unit.ok()) return unit.status();
+  ASSIGN_OR_RETURN(auto unit, ExistingUnit(tx, row.seat_unit(), "seat_unit"));
   auto existing = tx.GetEnterprise(code);
   if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
   if (existing.ok() && scope != nullptr) {
     // The stored seat, read in this transaction, must be in the caller's
     // scope; before any other comparison, so an outsider learns nothing of
     // the enterprise (not even that its registration date differs).
-    auto covered = CoversUnit(*scope, existing->seat_unit(),
-                              [&tx](const std::string& unit) -> absl::StatusOr<std::string> {
-                                auto code = ParseSingleName("units", unit, "");
-                                if (!code.ok()) return absl::NotFoundError(unit);
-                                auto u = tx.GetUnit(*code);
-                                if (!u.ok()) return u.status();
-                                return u->parent();
-                              });
-    if (!covered.ok()) return covered.status();
-    if (!*covered) return InvalidField("enterprise_code", "is not in your scope");
+    ASSIGN_OR_RETURN(auto covered,
+                     CoversUnit(*scope, existing->seat_unit(),
+                                [&tx](const std::string& unit) -> absl::StatusOr<std::string> {
+                                  auto code = ParseSingleName("units", unit, "");
+                                  if (!code.ok()) return absl::NotFoundError(unit);
+                                  ASSIGN_OR_RETURN(auto u, tx.GetUnit(*code));
+                                  return u.parent();
+                                }));
+    if (!covered) return InvalidField("enterprise_code", "is not in your scope");
   }
   pb::Enterprise e;
   bool changed = false;
@@ -876,14 +834,11 @@ absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx,
   e.set_etag(NextEtag(e.etag()));
   *e.mutable_update_time() = Now();
   Derive(e, today);
-  if (auto s = tx.PutEnterprise(code, e); !s.ok()) return s;
-  if (auto s = Emit(tx,
-                    outcome == pb::IMPORT_OUTCOME_CREATED ? type::v1::CHANGE_TYPE_CREATED
-                                                          : type::v1::CHANGE_TYPE_UPDATED,
-                    [&](auto& c) { *c.mutable_enterprise() = e; });
-      !s.ok()) {
-    return s;
-  }
+  RETURN_IF_ERROR(tx.PutEnterprise(code, e));
+  RETURN_IF_ERROR(Emit(tx,
+                       outcome == pb::IMPORT_OUTCOME_CREATED ? type::v1::CHANGE_TYPE_CREATED
+                                                             : type::v1::CHANGE_TYPE_UPDATED,
+                       [&](auto& c) { *c.mutable_enterprise() = e; }));
   return outcome;
 }
 
@@ -900,7 +855,7 @@ absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
     valid[i] = s.ok();
     if (!s.ok()) results[i] = Rejected(std::move(results[i]), s);
   }
-  absl::Status status = store_->Transact([&](RegistryTx& tx) -> absl::Status {
+  RETURN_IF_ERROR(store_->Transact([&](RegistryTx& tx) -> absl::Status {
     for (int i = 0; i < rows.size(); ++i) {
       if (!valid[i]) continue;
       results[i].clear_reason();
@@ -916,8 +871,7 @@ absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
       }
     }
     return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
+  }));
   return results;
 }
 
@@ -934,14 +888,13 @@ absl::StatusOr<pb::Organization> Registry::GetOrganization(
 
 absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
     const pb::ListOrganizationsRequest& request) {
-  auto code = ParseEnterpriseParent(request.parent());
-  if (!code.ok()) return code.status();
+  ASSIGN_OR_RETURN(auto code, ParseEnterpriseParent(request.parent()));
   auto list =
       ParseListRequest(request.page_size(), request.filter(), request.page_token(),
                        absl::StrCat("organizations|", request.parent(), "|", request.filter()));
   if (!list.ok()) return list.status();
   OrganizationQuery q;
-  if (*code != "-") q.enterprise_code = *code;
+  if (code != "-") q.enterprise_code = code;
   for (const auto& t : list->terms) {
     if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
     if (t.field == "kind") {
@@ -956,9 +909,8 @@ absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
       }
       q.founding_body = t.value;
     } else if (t.field == "unit") {
-      auto unit = ParseSingleName("units", t.value, "filter");
-      if (!unit.ok()) return unit.status();
-      q.under_unit = *unit;
+      ASSIGN_OR_RETURN(auto unit, ParseSingleName("units", t.value, "filter"));
+      q.under_unit = unit;
     } else if (t.field == "founding_year") {
       int year = 0;
       if (!absl::SimpleAtoi(t.value, &year) || year < 1900 || year > 2999) {
@@ -966,9 +918,8 @@ absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
       }
       q.founding_year = year;
     } else if (t.field == "active") {
-      auto b = FilterBool(t);
-      if (!b.ok()) return b.status();
-      q.active = *b;
+      ASSIGN_OR_RETURN(auto b, FilterBool(t));
+      q.active = b;
     } else {
       return InvalidField("filter", absl::StrCat("unknown field ", t.field,
                                                  "; use kind, founding_body, unit, "
@@ -977,12 +928,11 @@ absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
   }
   q.after_key = list->after;
   q.limit = list->page_size + 1;
-  auto rows = InTx<std::vector<pb::Organization>>(
-      store_, [&](RegistryTx& tx) { return tx.ListOrganizations(q); });
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Organization>>(
+                                  store_, [&](RegistryTx& tx) { return tx.ListOrganizations(q); }));
   pb::ListOrganizationsResponse response;
   FillPage(
-      response, *rows, *list,
+      response, rows, *list,
       [](const pb::Organization& o) {
         // "enterprises/{code}/organizations/{id}" → "{code}/{id}".
         std::string key = o.name().substr(12);
@@ -994,9 +944,8 @@ absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
 
 absl::StatusOr<pb::Organization> Registry::CreateOrganization(
     const pb::CreateOrganizationRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  auto code = ParseEnterpriseName(request.parent(), "parent");
-  if (!code.ok()) return code.status();
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(auto code, ParseEnterpriseName(request.parent(), "parent"));
   const pb::Organization& in = request.organization();
   const std::string today = FormatDate(today_());
   FieldViolations v;
@@ -1015,55 +964,48 @@ absl::StatusOr<pb::Organization> Registry::CreateOrganization(
   if (in.members_at_founding() < 0) {
     v.Add("organization.members_at_founding", "must not be negative");
   }
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Organization>(store_, [&](RegistryTx& tx) {
     return Idempotent<pb::Organization, RegistryTx>(
         tx, "CreateOrganization", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Organization> {
-          auto e = tx.GetEnterprise(*code);
-          if (!e.ok()) return e.status();
-          if (in.founding_date() < e->registration_date()) {
+          ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+          if (in.founding_date() < e.registration_date()) {
             return FailedField("organization.founding_date",
                                "is before the enterprise's registration date");
           }
-          if (IsTerminal(StatusOn(*e, in.founding_date())) || IsTerminal(StatusOn(*e, today))) {
+          if (IsTerminal(StatusOn(e, in.founding_date())) || IsTerminal(StatusOn(e, today))) {
             return FailedField("parent",
                                "nothing is founded in a dissolved or bankrupt enterprise");
           }
-          auto body = ExistingBody(tx, in.founding_body(), "organization.founding_body");
-          if (!body.ok()) return body.status();
+          RETURN_IF_ERROR(ExistingBody(tx, in.founding_body(), "organization.founding_body"));
           OrganizationQuery active;
-          active.enterprise_code = *code;
+          active.enterprise_code = code;
           active.kind = in.kind();
           active.active = true;
           active.limit = 1;
-          auto existing = tx.ListOrganizations(active);
-          if (!existing.ok()) return existing.status();
-          if (!existing->empty()) {
+          ASSIGN_OR_RETURN(auto existing, tx.ListOrganizations(active));
+          if (!existing.empty()) {
             return WithReason(
                 FailedField(
                     "organization.kind",
                     absl::StrCat("the enterprise already has an active organization of this "
                                  "kind: ",
-                                 existing->front().name())),
+                                 existing.front().name())),
                 "ORGANIZATION_EXISTS");
           }
-          auto id = tx.NextId("organization");
-          if (!id.ok()) return id.status();
+          ASSIGN_OR_RETURN(auto id, tx.NextId("organization"));
           pb::Organization org = in;
-          org.set_name(absl::StrCat(request.parent(), "/organizations/", *id));
-          org.set_seat_unit(e->seat_unit());
+          org.set_name(absl::StrCat(request.parent(), "/organizations/", id));
+          org.set_seat_unit(e.seat_unit());
           org.clear_dissolution_date();
           org.clear_dissolution_reason();
           org.set_etag("v1");
           *org.mutable_create_time() = Now();
           *org.mutable_update_time() = org.create_time();
-          if (auto s = tx.PutOrganization(*code, absl::StrCat(*id), org); !s.ok()) return s;
-          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
-                            [&](auto& c) { *c.mutable_organization() = org; });
-              !s.ok()) {
-            return s;
-          }
+          RETURN_IF_ERROR(tx.PutOrganization(code, absl::StrCat(id), org));
+          RETURN_IF_ERROR(Emit(tx, type::v1::CHANGE_TYPE_CREATED,
+                               [&](auto& c) { *c.mutable_organization() = org; }));
           return org;
         });
   });
@@ -1071,7 +1013,7 @@ absl::StatusOr<pb::Organization> Registry::CreateOrganization(
 
 absl::StatusOr<pb::Organization> Registry::DissolveOrganization(
     const pb::DissolveOrganizationRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   auto ids =
       ParseName("enterprises/{enterprise}/organizations/{organization}", request.name(), "name");
   if (!ids.ok()) return ids.status();
@@ -1082,31 +1024,27 @@ absl::StatusOr<pb::Organization> Registry::DissolveOrganization(
     v.Add("dissolution_date", "must not be in the future");
   }
   CheckText(v, "reason", request.reason(), false, kMaxTextLength);
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Organization>(store_, [&](RegistryTx& tx) {
     return Idempotent<pb::Organization, RegistryTx>(
         tx, "DissolveOrganization", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Organization> {
-          auto org = tx.GetOrganization((*ids)[0], (*ids)[1]);
-          if (!org.ok()) return org.status();
-          if (auto s = CheckEtag(request.etag(), org->etag()); !s.ok()) return s;
-          if (!org->dissolution_date().empty()) {
+          ASSIGN_OR_RETURN(auto org, tx.GetOrganization((*ids)[0], (*ids)[1]));
+          RETURN_IF_ERROR(CheckEtag(request.etag(), org.etag()));
+          if (!org.dissolution_date().empty()) {
             return FailedField("name", "the organization is already dissolved");
           }
-          if (request.dissolution_date() < org->founding_date()) {
+          if (request.dissolution_date() < org.founding_date()) {
             return FailedField("dissolution_date", "is before the founding date");
           }
-          org->set_dissolution_date(request.dissolution_date());
-          org->set_dissolution_reason(request.reason());
-          org->set_etag(NextEtag(org->etag()));
-          *org->mutable_update_time() = Now();
-          if (auto s = tx.PutOrganization((*ids)[0], (*ids)[1], *org); !s.ok()) return s;
-          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
-                            [&](auto& c) { *c.mutable_organization() = *org; });
-              !s.ok()) {
-            return s;
-          }
-          return *org;
+          org.set_dissolution_date(request.dissolution_date());
+          org.set_dissolution_reason(request.reason());
+          org.set_etag(NextEtag(org.etag()));
+          *org.mutable_update_time() = Now();
+          RETURN_IF_ERROR(tx.PutOrganization((*ids)[0], (*ids)[1], org));
+          RETURN_IF_ERROR(Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
+                               [&](auto& c) { *c.mutable_organization() = org; }));
+          return org;
         });
   });
 }
@@ -1114,28 +1052,26 @@ absl::StatusOr<pb::Organization> Registry::DissolveOrganization(
 // ---------------------------------------------------------------- Admissions
 
 absl::StatusOr<pb::Admission> Registry::GetAdmission(const pb::GetAdmissionRequest& request) {
-  auto ids = ParseName("enterprises/{enterprise}/admissions/{admission}", request.name(), "name");
-  if (!ids.ok()) return ids.status();
+  ASSIGN_OR_RETURN(auto ids, ParseName("enterprises/{enterprise}/admissions/{admission}",
+                                       request.name(), "name"));
   return InTx<pb::Admission>(store_,
-                             [&](RegistryTx& tx) { return tx.GetAdmission((*ids)[0], (*ids)[1]); });
+                             [&](RegistryTx& tx) { return tx.GetAdmission((ids)[0], (ids)[1]); });
 }
 
 absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
     const pb::ListAdmissionsRequest& request) {
-  auto code = ParseEnterpriseParent(request.parent());
-  if (!code.ok()) return code.status();
+  ASSIGN_OR_RETURN(auto code, ParseEnterpriseParent(request.parent()));
   auto list =
       ParseListRequest(request.page_size(), request.filter(), request.page_token(),
                        absl::StrCat("admissions|", request.parent(), "|", request.filter()));
   if (!list.ok()) return list.status();
   AdmissionQuery q;
-  if (*code != "-") q.enterprise_code = *code;
+  if (code != "-") q.enterprise_code = code;
   for (const auto& t : list->terms) {
     if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
     if (t.field == "unit") {
-      auto unit = ParseSingleName("units", t.value, "filter");
-      if (!unit.ok()) return unit.status();
-      q.under_unit = *unit;
+      ASSIGN_OR_RETURN(auto unit, ParseSingleName("units", t.value, "filter"));
+      q.under_unit = unit;
     } else if (t.field == "admission_year") {
       int year = 0;
       if (!absl::SimpleAtoi(t.value, &year) || year < 1900 || year > 2999) {
@@ -1149,12 +1085,11 @@ absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
   }
   q.after_key = list->after;
   q.limit = list->page_size + 1;
-  auto rows = InTx<std::vector<pb::Admission>>(
-      store_, [&](RegistryTx& tx) { return tx.ListAdmissions(q); });
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Admission>>(
+                                  store_, [&](RegistryTx& tx) { return tx.ListAdmissions(q); }));
   pb::ListAdmissionsResponse response;
   FillPage(
-      response, *rows, *list,
+      response, rows, *list,
       [](const pb::Admission& a) {
         std::string key = a.name().substr(12);
         return key.replace(key.find("/admissions/"), 12, "/");
@@ -1164,9 +1099,8 @@ absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
 }
 
 absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissionRequest& request) {
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  auto code = ParseEnterpriseName(request.parent(), "parent");
-  if (!code.ok()) return code.status();
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(auto code, ParseEnterpriseName(request.parent(), "parent"));
   const pb::Admission& in = request.admission();
   const std::string today = FormatDate(today_());
   FieldViolations v;
@@ -1181,36 +1115,30 @@ absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissio
   if (!in.admitting_body().empty() && !ParseSingleName("bodies", in.admitting_body(), "").ok()) {
     v.Add("admission.admitting_body", "must be a name of the form bodies/{body}");
   }
-  if (auto s = v.ToStatus(); !s.ok()) return s;
+  RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Admission>(store_, [&](RegistryTx& tx) {
     return Idempotent<pb::Admission, RegistryTx>(
         tx, "CreateAdmission", request, request.request_id(),
         [&]() -> absl::StatusOr<pb::Admission> {
-          auto e = tx.GetEnterprise(*code);
-          if (!e.ok()) return e.status();
-          if (in.admission_date() < e->registration_date()) {
+          ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+          if (in.admission_date() < e.registration_date()) {
             return FailedField("admission.admission_date",
                                "is before the enterprise's registration date");
           }
-          if (IsTerminal(StatusOn(*e, in.admission_date()))) {
+          if (IsTerminal(StatusOn(e, in.admission_date()))) {
             return FailedField("parent", "the enterprise was dissolved or bankrupt on that date");
           }
           if (!in.admitting_body().empty()) {
-            auto body = ExistingBody(tx, in.admitting_body(), "admission.admitting_body");
-            if (!body.ok()) return body.status();
+            RETURN_IF_ERROR(ExistingBody(tx, in.admitting_body(), "admission.admitting_body"));
           }
-          auto id = tx.NextId("admission");
-          if (!id.ok()) return id.status();
+          ASSIGN_OR_RETURN(auto id, tx.NextId("admission"));
           pb::Admission a = in;
-          a.set_name(absl::StrCat(request.parent(), "/admissions/", *id));
-          a.set_seat_unit(e->seat_unit());
+          a.set_name(absl::StrCat(request.parent(), "/admissions/", id));
+          a.set_seat_unit(e.seat_unit());
           *a.mutable_create_time() = Now();
-          if (auto s = tx.PutAdmission(*code, absl::StrCat(*id), a); !s.ok()) return s;
-          if (auto s = Emit(tx, type::v1::CHANGE_TYPE_CREATED,
-                            [&](auto& c) { *c.mutable_admission() = a; });
-              !s.ok()) {
-            return s;
-          }
+          RETURN_IF_ERROR(tx.PutAdmission(code, absl::StrCat(id), a));
+          RETURN_IF_ERROR(Emit(tx, type::v1::CHANGE_TYPE_CREATED,
+                               [&](auto& c) { *c.mutable_admission() = a; }));
           return a;
         });
   });
@@ -1228,9 +1156,8 @@ absl::StatusOr<T> Found(absl::StatusOr<T> got, const std::string& name) {
 absl::StatusOr<std::string> RegistryResources::ParentOf(const std::string& unit) {
   pb::GetUnitRequest r;
   r.set_name(unit);
-  auto got = Found(registry_->GetUnit(r), unit);
-  if (!got.ok()) return got.status();
-  return got->parent();
+  ASSIGN_OR_RETURN(auto got, Found(registry_->GetUnit(r), unit));
+  return got.parent();
 }
 
 absl::StatusOr<std::vector<std::string>> RegistryResources::Roots() {
@@ -1240,17 +1167,15 @@ absl::StatusOr<std::vector<std::string>> RegistryResources::Roots() {
 absl::StatusOr<std::string> RegistryResources::SeatOf(const std::string& enterprise) {
   pb::GetEnterpriseRequest r;
   r.set_name(enterprise);
-  auto got = Found(registry_->GetEnterprise(r), enterprise);
-  if (!got.ok()) return got.status();
-  return got->seat_unit();
+  ASSIGN_OR_RETURN(auto got, Found(registry_->GetEnterprise(r), enterprise));
+  return got.seat_unit();
 }
 
 absl::StatusOr<std::string> RegistryResources::UnitOfBody(const std::string& body) {
   pb::GetBodyRequest r;
   r.set_name(body);
-  auto got = Found(registry_->GetBody(r), body);
-  if (!got.ok()) return got.status();
-  return got->unit();
+  ASSIGN_OR_RETURN(auto got, Found(registry_->GetBody(r), body));
+  return got.unit();
 }
 
 absl::StatusOr<std::string> RegistryResources::AssignerOf(const std::string& target) {

@@ -5,6 +5,7 @@
 #include "libs/common/pg_store.h"
 #include "libs/common/registry_sql.h"
 #include "libs/common/sqlite_outbox.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu::registry {
 namespace {
@@ -161,10 +162,9 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
   }
 
   absl::StatusOr<std::vector<std::string>> UnitSubtree(const std::string& code) override {
-    auto rows = db_.Query(kSubtreeQuery, {code});
-    if (!rows.ok()) return rows.status();
+    ASSIGN_OR_RETURN(auto rows, db_.Query(kSubtreeQuery, {code}));
     std::vector<std::string> out;
-    for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
+    for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Text(i, 0));
     return out;
   }
 
@@ -196,12 +196,9 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
     static const std::string kSql =
         UpsertSql("enterprises",
                   {"code", "seat_unit", "legal_form", "sector", "registration_date", "data"}, 1);
-    if (auto s = db_.Run(
-            kSql, {code, e.seat_unit().substr(6), int64_t{e.legal_form()}, int64_t{e.sector()},
-                   e.registration_date(), SqlBlob{e.SerializeAsString()}});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        db_.Run(kSql, {code, e.seat_unit().substr(6), int64_t{e.legal_form()}, int64_t{e.sector()},
+                       e.registration_date(), SqlBlob{e.SerializeAsString()}}));
     return ReplaceStatusHistory(db_, code, e.status_history());
   }
 
@@ -297,9 +294,8 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
 
 absl::StatusOr<std::unique_ptr<SqlRegistryStore>> SqlRegistryStore::Open(
     const std::string& location, ChangeNotifier* notifier) {
-  auto core = OpenSqlStoreCore(location, Migrations(), notifier);
-  if (!core.ok()) return core.status();
-  return std::unique_ptr<SqlRegistryStore>(new SqlRegistryStore(std::move(*core)));
+  ASSIGN_OR_RETURN(auto core, OpenSqlStoreCore(location, Migrations(), notifier));
+  return std::unique_ptr<SqlRegistryStore>(new SqlRegistryStore(std::move(core)));
 }
 
 absl::Status SqlRegistryStore::Transact(const std::function<absl::Status(RegistryTx&)>& body) {
@@ -311,9 +307,8 @@ absl::Status SqlRegistryStore::Transact(const std::function<absl::Status(Registr
 
 absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqlRegistryStore::ReadChanges(int64_t after,
                                                                                      int limit) {
-  auto rows = core_->ReadChanges(after, limit);
-  if (!rows.ok()) return rows.status();
-  return ParseChanges<pb::StreamChangesResponse>(*rows);
+  ASSIGN_OR_RETURN(auto rows, core_->ReadChanges(after, limit));
+  return ParseChanges<pb::StreamChangesResponse>(rows);
 }
 
 }  // namespace chitieu::registry

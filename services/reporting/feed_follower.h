@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "libs/common/log.h"
 #include "libs/common/principal.h"
+#include "libs/common/status_macros.h"
 #include "services/reporting/reporting.h"
 
 namespace chitieu::reporting {
@@ -81,15 +82,13 @@ class FeedFollower {
 
   // Reads from the cursor to the feed's current end.
   absl::Status CatchUp() {
-    auto cursor = store_->GetCursor(source_);
-    if (!cursor.ok()) return cursor.status();
-    return Stream(cursor->sequence, /*follow=*/false);
+    ASSIGN_OR_RETURN(auto cursor, store_->GetCursor(source_));
+    return Stream(cursor.sequence, /*follow=*/false);
   }
 
   absl::Status Follow() {
-    auto cursor = store_->GetCursor(source_);
-    if (!cursor.ok()) return cursor.status();
-    return Stream(cursor->sequence, /*follow=*/true);
+    ASSIGN_OR_RETURN(auto cursor, store_->GetCursor(source_));
+    return Stream(cursor.sequence, /*follow=*/true);
   }
 
   absl::Status Stream(int64_t after, bool follow) {

@@ -11,6 +11,7 @@
 #include "libs/common/errors.h"
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu::reporting {
 namespace {
@@ -141,12 +142,11 @@ std::string CsvLine(const std::vector<std::string>& fields) {
 absl::StatusOr<std::vector<pb::FeedLag>> Reporting::Lag() {
   std::vector<pb::FeedLag> out;
   for (const char* source : {kRegistrySource, kQuotaSource}) {
-    auto cursor = store_->GetCursor(source);
-    if (!cursor.ok()) return cursor.status();
+    ASSIGN_OR_RETURN(auto cursor, store_->GetCursor(source));
     pb::FeedLag lag;
     lag.set_source(source);
-    lag.set_last_sequence(cursor->sequence);
-    *lag.mutable_last_commit_time() = cursor->commit_time;
+    lag.set_last_sequence(cursor.sequence);
+    *lag.mutable_last_commit_time() = cursor.commit_time;
     lag.set_connected(health_ != nullptr && health_->connected(source));
     out.push_back(std::move(lag));
   }
@@ -155,25 +155,21 @@ absl::StatusOr<std::vector<pb::FeedLag>> Reporting::Lag() {
 
 absl::StatusOr<std::string> Reporting::CheckUnit(const std::string& name,
                                                  const std::string& field) {
-  auto code = ParseSingleName("units", name, field);
-  if (!code.ok()) return code.status();
-  auto exists = store_->UnitExists(*code);
-  if (!exists.ok()) return exists.status();
-  if (!*exists) return absl::NotFoundError(absl::StrCat(name, " is not in the read model"));
-  return *code;
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", name, field));
+  ASSIGN_OR_RETURN(auto exists, store_->UnitExists(code));
+  if (!exists) return absl::NotFoundError(absl::StrCat(name, " is not in the read model"));
+  return code;
 }
 
 absl::StatusOr<std::map<std::string, Reporting::Figures>> Reporting::ChildFigures(
     const std::string& unit_code, const std::vector<NamedKey>& children, int year) {
   std::vector<std::string> keys;
   for (const auto& child : children) keys.push_back(child.key);
-  auto targets = store_->TargetsOf(keys, year);
-  if (!targets.ok()) return targets.status();
-  auto achieved = store_->AchievedInChildren(unit_code, year);
-  if (!achieved.ok()) return achieved.status();
+  ASSIGN_OR_RETURN(auto targets, store_->TargetsOf(keys, year));
+  ASSIGN_OR_RETURN(auto achieved, store_->AchievedInChildren(unit_code, year));
   std::map<std::string, Figures> out;
   for (const auto& key : keys) {
-    out[key] = {std::move((*targets)[key]), std::move((*achieved)[key.substr(6)])};
+    out[key] = {std::move((targets)[key]), std::move((achieved)[key.substr(6)])};
   }
   return out;
 }
@@ -183,21 +179,17 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
   pb::Progress out;
   out.set_unit("units/" + code);
   out.set_year(year);
-  auto targets = store_->Targets("units/" + code, year);
-  if (!targets.ok()) return targets.status();
-  auto achieved = store_->AchievedIn(code, year);
-  if (!achieved.ok()) return achieved.status();
+  ASSIGN_OR_RETURN(auto targets, store_->Targets("units/" + code, year));
+  ASSIGN_OR_RETURN(auto achieved, store_->AchievedIn(code, year));
   for (Indicator indicator : kIndicators) {
-    Fill(*out.add_indicators(), indicator, *targets, AchievedFor(*achieved, indicator));
+    Fill(*out.add_indicators(), indicator, targets, AchievedFor(achieved, indicator));
   }
   if (!breakdowns) return out;
 
-  auto children = store_->Children(code);
-  if (!children.ok()) return children.status();
-  auto figures = ChildFigures(code, *children, year);
-  if (!figures.ok()) return figures.status();
-  for (const auto& child : *children) {
-    const auto& [child_targets, child_achieved] = (*figures)[child.key];
+  ASSIGN_OR_RETURN(auto children, store_->Children(code));
+  ASSIGN_OR_RETURN(auto figures, ChildFigures(code, children, year));
+  for (const auto& child : children) {
+    const auto& [child_targets, child_achieved] = (figures)[child.key];
     for (int i = 0; i < out.indicators_size(); ++i) {
       Indicator indicator = kIndicators[i];
       auto* b = out.mutable_indicators(i)->add_by_child_unit();
@@ -208,16 +200,13 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
       b->set_achieved(static_cast<int32_t>(AchievedFor(child_achieved, indicator)));
     }
   }
-  auto by_body = store_->AchievedByBody(code, year);
-  if (!by_body.ok()) return by_body.status();
+  ASSIGN_OR_RETURN(auto by_body, store_->AchievedByBody(code, year));
   std::vector<std::string> bodies;
-  for (const auto& [body, unused] : *by_body) bodies.push_back(body);
-  auto all_body_targets = store_->TargetsOf(bodies, year);
-  if (!all_body_targets.ok()) return all_body_targets.status();
-  for (const auto& [body, body_achieved] : *by_body) {
-    const std::map<int, int64_t>* body_targets = &(*all_body_targets)[body];
-    auto name = store_->DisplayName(body);
-    if (!name.ok()) return name.status();
+  for (const auto& [body, unused] : by_body) bodies.push_back(body);
+  ASSIGN_OR_RETURN(auto all_body_targets, store_->TargetsOf(bodies, year));
+  for (const auto& [body, body_achieved] : by_body) {
+    const std::map<int, int64_t>* body_targets = &(all_body_targets)[body];
+    ASSIGN_OR_RETURN(auto name, store_->DisplayName(body));
     for (int i = 0; i < out.indicators_size(); ++i) {
       Indicator indicator = kIndicators[i];
       if (KindOf(indicator) == 0) continue;  // Admissions have no founding body.
@@ -226,7 +215,7 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
       if (n == 0 && t == body_targets->end()) continue;
       auto* b = out.mutable_indicators(i)->add_by_body();
       b->set_key(body);
-      b->set_display_name(*name);
+      b->set_display_name(name);
       b->set_target(t == body_targets->end() ? 0 : static_cast<int32_t>(t->second));
       b->set_achieved(static_cast<int32_t>(n));
     }
@@ -235,69 +224,60 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
 }
 
 absl::StatusOr<pb::Progress> Reporting::GetProgress(const pb::GetProgressRequest& request) {
-  auto code = CheckUnit(request.unit(), "unit");
-  if (!code.ok()) return code.status();
-  if (auto s = CheckYear(request.year(), "year"); !s.ok()) return s;
-  auto out = Compute(*code, request.year(), true);
-  if (!out.ok()) return out.status();
-  auto lag = Lag();
-  if (!lag.ok()) return lag.status();
-  for (auto& l : *lag) *out->add_lag() = std::move(l);
+  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
+  RETURN_IF_ERROR(CheckYear(request.year(), "year"));
+  ASSIGN_OR_RETURN(auto out, Compute(code, request.year(), true));
+  ASSIGN_OR_RETURN(auto lag, Lag());
+  for (auto& l : lag) *out.add_lag() = std::move(l);
   return out;
 }
 
 absl::StatusOr<pb::EnterpriseStatusSummary> Reporting::GetEnterpriseStatusSummary(
     const pb::GetEnterpriseStatusSummaryRequest& request) {
-  auto code = CheckUnit(request.unit(), "unit");
-  if (!code.ok()) return code.status();
+  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   std::string as_of = request.as_of().empty() ? FormatDate(today_()) : request.as_of();
-  if (auto d = ParseDate(as_of, "as_of"); !d.ok()) return d.status();
-  auto counts = store_->StatusCounts(*code, as_of);
-  if (!counts.ok()) return counts.status();
+  RETURN_IF_ERROR(ParseDate(as_of, "as_of"));
+  ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(code, as_of));
   pb::EnterpriseStatusSummary out;
   out.set_unit(request.unit());
   out.set_as_of(as_of);
   int64_t total = 0;
   for (int status = type::v1::ENTERPRISE_STATUS_ACTIVE;
        status <= type::v1::ENTERPRISE_STATUS_BANKRUPT; ++status) {
-    auto it = counts->find(status);
-    const int64_t n = it == counts->end() ? 0 : it->second;
+    auto it = counts.find(status);
+    const int64_t n = it == counts.end() ? 0 : it->second;
     auto* c = out.add_counts();
     c->set_status(static_cast<type::v1::EnterpriseStatus>(status));
     c->set_count(static_cast<int32_t>(n));
     total += n;
   }
   out.set_total(static_cast<int32_t>(total));
-  auto lag = Lag();
-  if (!lag.ok()) return lag.status();
-  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  ASSIGN_OR_RETURN(auto lag, Lag());
+  for (auto& l : lag) *out.add_lag() = std::move(l);
   return out;
 }
 
 absl::StatusOr<pb::Coverage> Reporting::GetCoverage(const pb::GetCoverageRequest& request) {
-  auto code = CheckUnit(request.unit(), "unit");
-  if (!code.ok()) return code.status();
+  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   std::string as_of = request.as_of().empty() ? FormatDate(today_()) : request.as_of();
-  if (auto d = ParseDate(as_of, "as_of"); !d.ok()) return d.status();
-  auto coverage = store_->Coverage(*code, as_of);
-  if (!coverage.ok()) return coverage.status();
+  RETURN_IF_ERROR(ParseDate(as_of, "as_of"));
+  ASSIGN_OR_RETURN(auto coverage, store_->Coverage(code, as_of));
   pb::Coverage out;
   out.set_unit(request.unit());
   out.set_as_of(as_of);
-  const int64_t active = coverage->first;
+  const int64_t active = coverage.first;
   for (int kind = type::v1::ORGANIZATION_KIND_PARTY;
        kind <= type::v1::ORGANIZATION_KIND_YOUTH_UNION; ++kind) {
-    auto it = coverage->second.find(kind);
-    const int64_t with = it == coverage->second.end() ? 0 : it->second;
+    auto it = coverage.second.find(kind);
+    const int64_t with = it == coverage.second.end() ? 0 : it->second;
     auto* k = out.add_kinds();
     k->set_kind(static_cast<type::v1::OrganizationKind>(kind));
     k->set_with_organization(static_cast<int32_t>(with));
     k->set_active_enterprises(static_cast<int32_t>(active));
     k->set_ratio(active > 0 ? static_cast<double>(with) / active : 0.0);
   }
-  auto lag = Lag();
-  if (!lag.ok()) return lag.status();
-  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  ASSIGN_OR_RETURN(auto lag, Lag());
+  for (auto& l : lag) *out.add_lag() = std::move(l);
   return out;
 }
 
@@ -323,90 +303,79 @@ void AddRefs(Response& response, std::vector<CandidateRow>& rows, const ListRequ
 
 absl::StatusOr<pb::ListFoundingCandidatesResponse> Reporting::ListFoundingCandidates(
     const pb::ListFoundingCandidatesRequest& request) {
-  auto code = CheckUnit(request.unit(), "unit");
-  if (!code.ok()) return code.status();
+  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   if (request.kind() == 0 || !type::v1::OrganizationKind_IsValid(request.kind())) {
     return InvalidField("kind", "must be one of the ORGANIZATION_KIND_ values");
   }
   const int year = request.year() == 0 ? today_().year() : request.year();
-  if (auto s = CheckYear(year, "year"); !s.ok()) return s;
+  RETURN_IF_ERROR(CheckYear(year, "year"));
   auto list =
       ParseListRequest(request.page_size(), "", request.page_token(),
                        absl::StrCat("candidates|", request.unit(), "|", request.kind(), "|", year));
   if (!list.ok()) return list.status();
-  auto thresholds = store_->Thresholds(year);
-  if (!thresholds.ok()) return thresholds.status();
+  ASSIGN_OR_RETURN(auto thresholds, store_->Thresholds(year));
   int threshold = 0;
   switch (request.kind()) {
     case type::v1::ORGANIZATION_KIND_PARTY:
-      threshold = thresholds->has_value() ? (*thresholds)->party_cell_official_members() : 3;
+      threshold = thresholds.has_value() ? (thresholds)->party_cell_official_members() : 3;
       break;
     case type::v1::ORGANIZATION_KIND_TRADE_UNION:
-      threshold = thresholds->has_value() ? (*thresholds)->trade_union_members() : 5;
+      threshold = thresholds.has_value() ? (thresholds)->trade_union_members() : 5;
       break;
     default:
-      threshold = thresholds->has_value() ? (*thresholds)->youth_branch_members() : 3;
+      threshold = thresholds.has_value() ? (thresholds)->youth_branch_members() : 3;
   }
-  auto rows = store_->Candidates(*code, request.kind(), threshold, FormatDate(today_()),
-                                 list->after, list->page_size + 1);
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto rows,
+                   store_->Candidates(code, request.kind(), threshold, FormatDate(today_()),
+                                      list->after, list->page_size + 1));
   pb::ListFoundingCandidatesResponse out;
-  AddRefs(out, *rows, *list, out.mutable_candidates());
+  AddRefs(out, rows, *list, out.mutable_candidates());
   out.set_threshold(threshold);
-  auto lag = Lag();
-  if (!lag.ok()) return lag.status();
-  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  ASSIGN_OR_RETURN(auto lag, Lag());
+  for (auto& l : lag) *out.add_lag() = std::move(l);
   return out;
 }
 
 absl::StatusOr<pb::ListFosteringCasesResponse> Reporting::ListFosteringCases(
     const pb::ListFosteringCasesRequest& request) {
-  auto code = CheckUnit(request.unit(), "unit");
-  if (!code.ok()) return code.status();
-  auto list = ParseListRequest(request.page_size(), "", request.page_token(),
-                               absl::StrCat("fostering|", request.unit()));
-  if (!list.ok()) return list.status();
-  auto rows = store_->FosteringCases(*code, FormatDate(today_()), list->after, list->page_size + 1);
-  if (!rows.ok()) return rows.status();
+  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
+  ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
+                                               absl::StrCat("fostering|", request.unit())));
+  ASSIGN_OR_RETURN(auto rows, store_->FosteringCases(code, FormatDate(today_()), list.after,
+                                                     list.page_size + 1));
   pb::ListFosteringCasesResponse out;
-  AddRefs(out, *rows, *list, out.mutable_cases());
-  auto lag = Lag();
-  if (!lag.ok()) return lag.status();
-  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  AddRefs(out, rows, list, out.mutable_cases());
+  ASSIGN_OR_RETURN(auto lag, Lag());
+  for (auto& l : lag) *out.add_lag() = std::move(l);
   return out;
 }
 
 absl::StatusOr<pb::CompareYearsResponse> Reporting::CompareYears(
     const pb::CompareYearsRequest& request) {
-  auto code = CheckUnit(request.unit(), "unit");
-  if (!code.ok()) return code.status();
+  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   if (request.years_size() == 0 || request.years_size() > 30) {
     return InvalidField("years", "must list 1 to 30 years");
   }
   pb::CompareYearsResponse out;
   for (int i = 0; i < request.years_size(); ++i) {
-    if (auto s = CheckYear(request.years(i), absl::StrCat("years[", i, "]")); !s.ok()) return s;
-    auto p = Compute(*code, request.years(i), true);
-    if (!p.ok()) return p.status();
-    *out.add_years() = std::move(*p);
+    RETURN_IF_ERROR(CheckYear(request.years(i), absl::StrCat("years[", i, "]")));
+    ASSIGN_OR_RETURN(auto p, Compute(code, request.years(i), true));
+    *out.add_years() = std::move(p);
   }
   return out;
 }
 
 absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRequest& request) {
-  auto code = CheckUnit(request.parent(), "parent");
-  if (!code.ok()) return code.status();
-  if (auto s = CheckYear(request.year(), "year"); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto code, CheckUnit(request.parent(), "parent"));
+  RETURN_IF_ERROR(CheckYear(request.year(), "year"));
   if (request.indicator() == 0 || !type::v1::Indicator_IsValid(request.indicator())) {
     return InvalidField("indicator", "must be one of the INDICATOR_ values");
   }
-  auto children = store_->Children(*code);
-  if (!children.ok()) return children.status();
-  auto figures = ChildFigures(*code, *children, request.year());
-  if (!figures.ok()) return figures.status();
+  ASSIGN_OR_RETURN(auto children, store_->Children(code));
+  ASSIGN_OR_RETURN(auto figures, ChildFigures(code, children, request.year()));
   std::vector<pb::RankedUnit> ranked;
-  for (const auto& child : *children) {
-    const auto& [child_targets, child_achieved] = (*figures)[child.key];
+  for (const auto& child : children) {
+    const auto& [child_targets, child_achieved] = (figures)[child.key];
     {
       pb::IndicatorProgress ip;
       Fill(ip, request.indicator(), child_targets,
@@ -438,28 +407,24 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
     ranked[i].set_rank(static_cast<int32_t>(i + 1));
     *out.add_units() = std::move(ranked[i]);
   }
-  auto lag = Lag();
-  if (!lag.ok()) return lag.status();
-  for (auto& l : *lag) *out.add_lag() = std::move(l);
+  ASSIGN_OR_RETURN(auto lag, Lag());
+  for (auto& l : lag) *out.add_lag() = std::move(l);
   return out;
 }
 
 absl::StatusOr<std::vector<std::string>> Reporting::ExportReport(
     const pb::ExportReportRequest& request) {
-  auto code = CheckUnit(request.unit(), "unit");
-  if (!code.ok()) return code.status();
-  if (auto s = CheckYear(request.year(), "year"); !s.ok()) return s;
-  auto p = Compute(*code, request.year(), true);
-  if (!p.ok()) return p.status();
+  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
+  RETURN_IF_ERROR(CheckYear(request.year(), "year"));
+  ASSIGN_OR_RETURN(auto p, Compute(code, request.year(), true));
   std::vector<std::string> lines = {CsvLine(
       {"scope", "key", "name", "year", "indicator", "target", "achieved", "difference", "status"})};
-  auto unit_name = store_->DisplayName(request.unit());
-  if (!unit_name.ok()) return unit_name.status();
-  for (const auto& ip : p->indicators()) {
+  ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
+  for (const auto& ip : p.indicators()) {
     const std::string indicator = type::v1::Indicator_Name(ip.indicator());
     const std::string year = absl::StrCat(request.year());
     lines.push_back(
-        CsvLine({"unit", request.unit(), *unit_name, year, indicator, absl::StrCat(ip.target()),
+        CsvLine({"unit", request.unit(), unit_name, year, indicator, absl::StrCat(ip.target()),
                  absl::StrCat(ip.achieved()), absl::StrCat(ip.difference()),
                  type::v1::ProgressStatus_Name(ip.status())}));
     for (const auto& [scope, rows] : {std::make_pair("child_unit", &ip.by_child_unit()),
@@ -476,24 +441,19 @@ absl::StatusOr<std::vector<std::string>> Reporting::ExportReport(
 
 absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
     const pb::GetYearEndReportRequest& request) {
-  auto code = CheckUnit(request.unit(), "unit");
-  if (!code.ok()) return code.status();
-  if (auto s = CheckYear(request.year(), "year"); !s.ok()) return s;
+  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
+  RETURN_IF_ERROR(CheckYear(request.year(), "year"));
   const int year = request.year();
-  auto previous = Compute(*code, year - 1, false);
-  if (!previous.ok()) return previous.status();
-  auto current = Compute(*code, year, true);
-  if (!current.ok()) return current.status();
-  auto unit_name = store_->DisplayName(request.unit());
-  if (!unit_name.ok()) return unit_name.status();
+  ASSIGN_OR_RETURN(auto previous, Compute(code, year - 1, false));
+  ASSIGN_OR_RETURN(auto current, Compute(code, year, true));
+  ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
   const std::string year_end = absl::StrFormat("%04d-12-31", year);
-  auto counts = store_->StatusCounts(*code, year_end);
-  if (!counts.ok()) return counts.status();
+  ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(code, year_end));
 
   std::string h;
   absl::StrAppend(
       &h, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n",
-      "<title>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, " – ", Html(*unit_name),
+      "<title>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, " – ", Html(unit_name),
       "</title>\n<style>\n", "body{font-family:'Times New Roman',serif;margin:2cm;color:#000}\n",
       "h1{font-size:16pt;text-align:center;text-transform:uppercase}\n",
       "h2{font-size:13pt;margin-top:1.5em}\n",
@@ -501,13 +461,13 @@ absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
       "th,td{border:1px solid #000;padding:4px 8px;text-align:left}\n",
       "td.n{text-align:right}\n@media print{body{margin:1cm}}\n</style>\n</head>\n<body>\n",
       "<h1>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, "</h1>\n",
-      "<p style=\"text-align:center\">", Html(*unit_name), "</p>\n");
+      "<p style=\"text-align:center\">", Html(unit_name), "</p>\n");
   absl::StrAppend(&h, "<h2>1. Kết quả so với chỉ tiêu thành phố giao</h2>\n<table>\n",
                   "<tr><th>Chỉ tiêu</th><th>Năm ", year - 1, ": kết quả / chỉ tiêu</th><th>Năm ",
                   year, ": kết quả / chỉ tiêu</th><th>Đánh giá năm ", year, "</th></tr>\n");
-  for (int i = 0; i < current->indicators_size(); ++i) {
-    const auto& now = current->indicators(i);
-    const auto& before = previous->indicators(i);
+  for (int i = 0; i < current.indicators_size(); ++i) {
+    const auto& now = current.indicators(i);
+    const auto& before = previous.indicators(i);
     auto cell = [](const pb::IndicatorProgress& p) {
       return p.status() == type::v1::PROGRESS_STATUS_NO_TARGET
                  ? absl::StrCat(p.achieved())
@@ -522,7 +482,7 @@ absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
   std::map<std::string, std::map<int, int32_t>> by_body;
   std::map<std::string, std::string> body_names;
   std::vector<int> columns;
-  for (const auto& ip : current->indicators()) {
+  for (const auto& ip : current.indicators()) {
     if (KindOf(ip.indicator()) == 0) continue;
     columns.push_back(ip.indicator());
     absl::StrAppend(&h, "<th>", IndicatorLabel(ip.indicator()), "</th>");
@@ -541,13 +501,13 @@ absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
     absl::StrAppend(&h, "</tr>\n");
   }
   int64_t total = 0;
-  for (const auto& [status, n] : *counts) total += n;
+  for (const auto& [status, n] : counts) total += n;
   absl::StrAppend(&h, "</table>\n<h2>3. Tình hình doanh nghiệp ngoài khu vực nhà nước đến ngày ",
                   absl::StrFormat("31/12/%04d", year), "</h2>\n<table>\n",
                   "<tr><th>Tình trạng</th><th>Số doanh nghiệp</th></tr>\n",
                   "<tr><td>Tổng số doanh nghiệp đăng ký</td><td class=\"n\">", total,
                   "</td></tr>\n");
-  for (const auto& [status, n] : *counts) {
+  for (const auto& [status, n] : counts) {
     absl::StrAppend(&h, "<tr><td>", StatusLabel(status), "</td><td class=\"n\">", n,
                     "</td></tr>\n");
   }
@@ -570,28 +530,27 @@ std::string CodeIn(absl::string_view collection, const std::string& name) {
 
 absl::StatusOr<std::string> ReportingResources::ParentOf(const std::string& unit) {
   const std::string code = CodeIn("units", unit);
-  auto parent = code.empty() ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
-                             : store_->UnitParent(code);
-  if (!parent.ok()) return parent.status();
-  if (!*parent) return absl::NotFoundError(unit);
-  return (*parent)->empty() ? std::string() : absl::StrCat("units/", **parent);
+  ASSIGN_OR_RETURN(auto parent, code.empty()
+                                    ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
+                                    : store_->UnitParent(code));
+  if (!parent) return absl::NotFoundError(unit);
+  return (parent)->empty() ? std::string() : absl::StrCat("units/", *parent);
 }
 
 absl::StatusOr<std::vector<std::string>> ReportingResources::Roots() {
-  auto codes = store_->RootUnits();
-  if (!codes.ok()) return codes.status();
+  ASSIGN_OR_RETURN(auto codes, store_->RootUnits());
   std::vector<std::string> out;
-  for (const auto& code : *codes) out.push_back(absl::StrCat("units/", code));
+  for (const auto& code : codes) out.push_back(absl::StrCat("units/", code));
   return out;
 }
 
 absl::StatusOr<std::string> ReportingResources::SeatOf(const std::string& enterprise) {
   const std::string code = CodeIn("enterprises", enterprise);
-  auto seat = code.empty() ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
-                           : store_->EnterpriseSeat(code);
-  if (!seat.ok()) return seat.status();
-  if (!*seat) return absl::NotFoundError(enterprise);
-  return absl::StrCat("units/", **seat);
+  ASSIGN_OR_RETURN(auto seat, code.empty()
+                                  ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
+                                  : store_->EnterpriseSeat(code));
+  if (!seat) return absl::NotFoundError(enterprise);
+  return absl::StrCat("units/", *seat);
 }
 
 absl::StatusOr<std::string> ReportingResources::UnitOfBody(const std::string& body) {

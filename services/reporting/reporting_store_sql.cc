@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "libs/common/registry_sql.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu::reporting {
 namespace {
@@ -227,9 +228,8 @@ int Year(const std::string& date) { return std::stoi(date.substr(0, 4)); }
 // PRECONDITION if the rest does not follow the stored cursor of `source`.
 absl::StatusOr<size_t> CheckCursor(SqlSession& db, const std::string& source,
                                    const std::vector<int64_t>& sequences) {
-  auto rows = db.Query("SELECT sequence FROM cursors WHERE source = ?", {source});
-  if (!rows.ok()) return rows.status();
-  const int64_t cursor = rows->empty() ? 0 : rows->Int64(0, 0);
+  ASSIGN_OR_RETURN(auto rows, db.Query("SELECT sequence FROM cursors WHERE source = ?", {source}));
+  const int64_t cursor = rows.empty() ? 0 : rows.Int64(0, 0);
   size_t skip = 0;
   while (skip < sequences.size() && sequences[skip] <= cursor) ++skip;
   int64_t expected = cursor + 1;
@@ -267,13 +267,10 @@ absl::Status ApplyOne(SqlSession& db, const registry::v1::StreamChangesResponse&
                   1);
     const auto& e = c.enterprise();
     const auto& m = e.member_counts();
-    if (auto s = db.Run(kSql, {e.enterprise_code(), Code(e.seat_unit()), e.display_name(),
-                               e.registration_date(), int64_t{m.official_party_members()},
-                               int64_t{m.trade_union_members()}, int64_t{m.youth_union_members()},
-                               SqlBlob{m.SerializeAsString()}});
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(db.Run(
+        kSql, {e.enterprise_code(), Code(e.seat_unit()), e.display_name(), e.registration_date(),
+               int64_t{m.official_party_members()}, int64_t{m.trade_union_members()},
+               int64_t{m.youth_union_members()}, SqlBlob{m.SerializeAsString()}}));
     return ReplaceStatusHistory(db, e.enterprise_code(), e.status_history());
   }
   if (c.has_organization()) {
@@ -319,13 +316,11 @@ absl::Status ApplyOne(SqlSession& db, const quota::v1::StreamChangesResponse& c)
 absl::StatusOr<std::map<int, int64_t>> CountsByNumber(SqlStoreCore& core, const std::string& sql,
                                                       const std::vector<SqlValue>& args) {
   std::map<int, int64_t> out;
-  absl::Status s = core.Read([&](SqlSession& db) -> absl::Status {
-    auto rows = db.Query(sql, args);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < rows->size(); ++i) out[rows->Int64(i, 0)] = rows->Int64(i, 1);
+  RETURN_IF_ERROR(core.Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(auto rows, db.Query(sql, args));
+    for (int i = 0; i < rows.size(); ++i) out[rows.Int64(i, 0)] = rows.Int64(i, 1);
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
@@ -333,13 +328,11 @@ absl::StatusOr<std::map<int, int64_t>> CountsByNumber(SqlStoreCore& core, const 
 absl::StatusOr<std::optional<std::string>> FirstText(SqlStoreCore& core, const std::string& sql,
                                                      const std::vector<SqlValue>& args) {
   std::optional<std::string> out;
-  absl::Status s = core.Read([&](SqlSession& db) -> absl::Status {
-    auto rows = db.Query(sql, args);
-    if (!rows.ok()) return rows.status();
-    if (!rows->empty()) out = rows->Text(0, 0);
+  RETURN_IF_ERROR(core.Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(auto rows, db.Query(sql, args));
+    if (!rows.empty()) out = rows.Text(0, 0);
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
@@ -347,21 +340,21 @@ absl::StatusOr<std::vector<CandidateRow>> CandidateRows(SqlStoreCore& core,
                                                         const std::string& where,
                                                         const std::vector<SqlValue>& args) {
   std::vector<CandidateRow> out;
-  absl::Status s = core.Read([&](SqlSession& db) -> absl::Status {
-    auto rows = db.Query(
-        absl::StrCat(
-            "SELECT e.code, e.display_name, e.seat_unit, e.counts FROM enterprises e WHERE ",
-            where),
-        args);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < rows->size(); ++i) {
-      CandidateRow r{rows->Text(i, 0), rows->Text(i, 1), "units/" + rows->Text(i, 2), {}};
-      r.counts.ParseFromString(rows->Text(i, 3));
+  RETURN_IF_ERROR(core.Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        auto rows,
+        db.Query(
+            absl::StrCat(
+                "SELECT e.code, e.display_name, e.seat_unit, e.counts FROM enterprises e WHERE ",
+                where),
+            args));
+    for (int i = 0; i < rows.size(); ++i) {
+      CandidateRow r{rows.Text(i, 0), rows.Text(i, 1), "units/" + rows.Text(i, 2), {}};
+      r.counts.ParseFromString(rows.Text(i, 3));
       out.push_back(std::move(r));
     }
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
@@ -369,15 +362,15 @@ absl::StatusOr<std::vector<CandidateRow>> CandidateRows(SqlStoreCore& core,
 
 absl::StatusOr<std::unique_ptr<SqlReportingStore>> SqlReportingStore::Open(
     const std::string& location) {
-  auto core = OpenSqlStoreCore(location, Migrations(), /*notifier=*/nullptr, /*durable=*/false);
-  if (!core.ok()) return core.status();
-  return std::unique_ptr<SqlReportingStore>(new SqlReportingStore(std::move(*core)));
+  ASSIGN_OR_RETURN(
+      auto core, OpenSqlStoreCore(location, Migrations(), /*notifier=*/nullptr, /*durable=*/false));
+  return std::unique_ptr<SqlReportingStore>(new SqlReportingStore(std::move(core)));
 }
 
 absl::Status SqlReportingStore::Reset() {
   return core_->Transact([](SqlSession& db, ChangeLog&) -> absl::Status {
     for (const char* table : kTables) {
-      if (auto s = db.Run(absl::StrCat("DELETE FROM ", table)); !s.ok()) return s;
+      RETURN_IF_ERROR(db.Run(absl::StrCat("DELETE FROM ", table)));
     }
     return absl::OkStatus();
   });
@@ -385,16 +378,16 @@ absl::Status SqlReportingStore::Reset() {
 
 absl::StatusOr<Cursor> SqlReportingStore::GetCursor(const std::string& source) {
   Cursor c;
-  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-    auto rows = db.Query("SELECT sequence, commit_time FROM cursors WHERE source = ?", {source});
-    if (!rows.ok()) return rows.status();
-    if (!rows->empty()) {
-      c.sequence = rows->Int64(0, 0);
-      c.commit_time.ParseFromString(rows->Text(0, 1));
+  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        auto rows,
+        db.Query("SELECT sequence, commit_time FROM cursors WHERE source = ?", {source}));
+    if (!rows.empty()) {
+      c.sequence = rows.Int64(0, 0);
+      c.commit_time.ParseFromString(rows.Text(0, 1));
     }
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return c;
 }
 
@@ -406,11 +399,10 @@ absl::Status SqlReportingStore::Apply(const std::string& source,
   sequences.reserve(changes.size());
   for (const auto& c : changes) sequences.push_back(c.sequence());
   return core_->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
-    auto skip = CheckCursor(db, source, sequences);
-    if (!skip.ok()) return skip.status();
-    if (*skip == changes.size()) return absl::OkStatus();
-    for (size_t i = *skip; i < changes.size(); ++i) {
-      if (auto s = ApplyOne(db, changes[i]); !s.ok()) return s;
+    ASSIGN_OR_RETURN(auto skip, CheckCursor(db, source, sequences));
+    if (skip == changes.size()) return absl::OkStatus();
+    for (size_t i = skip; i < changes.size(); ++i) {
+      RETURN_IF_ERROR(ApplyOne(db, changes[i]));
     }
     return SetCursor(db, source, changes.back().sequence(), changes.back().commit_time());
   });
@@ -436,42 +428,41 @@ absl::StatusOr<std::map<int, int64_t>> SqlReportingStore::Targets(const std::str
 
 absl::StatusOr<Achieved> SqlReportingStore::AchievedIn(const std::string& unit_code, int year) {
   Achieved out;
-  auto orgs = CountsByNumber(*core_,
-                             absl::StrCat("SELECT kind, CAST(sum(n) AS BIGINT) FROM "
-                                          "organization_counts WHERE founding_year = ? AND "
-                                          "seat_unit IN ",
-                                          kSubtree, " GROUP BY kind"),
-                             {int64_t{year}, unit_code});
-  if (!orgs.ok()) return orgs.status();
-  out.organizations_by_kind = std::move(*orgs);
-  auto admitted = CountsByNumber(*core_,
-                                 absl::StrCat("SELECT 0, CAST(coalesce(sum(n), 0) AS BIGINT) "
-                                              "FROM admission_counts WHERE admission_year = ? AND "
-                                              "seat_unit IN ",
-                                              kSubtree),
-                                 {int64_t{year}, unit_code});
-  if (!admitted.ok()) return admitted.status();
-  out.party_members_admitted = (*admitted)[0];
+  ASSIGN_OR_RETURN(auto orgs,
+                   CountsByNumber(*core_,
+                                  absl::StrCat("SELECT kind, CAST(sum(n) AS BIGINT) FROM "
+                                               "organization_counts WHERE founding_year = ? AND "
+                                               "seat_unit IN ",
+                                               kSubtree, " GROUP BY kind"),
+                                  {int64_t{year}, unit_code}));
+  out.organizations_by_kind = std::move(orgs);
+  ASSIGN_OR_RETURN(auto admitted,
+                   CountsByNumber(*core_,
+                                  absl::StrCat("SELECT 0, CAST(coalesce(sum(n), 0) AS BIGINT) "
+                                               "FROM admission_counts WHERE admission_year = ? AND "
+                                               "seat_unit IN ",
+                                               kSubtree),
+                                  {int64_t{year}, unit_code}));
+  out.party_members_admitted = (admitted)[0];
   return out;
 }
 
 absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedByBody(
     const std::string& unit_code, int year) {
   std::map<std::string, Achieved> out;
-  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-    auto rows = db.Query(absl::StrCat("SELECT founding_body, kind, CAST(sum(n) AS BIGINT) FROM "
-                                      "organization_counts WHERE founding_year = ? AND "
-                                      "seat_unit IN ",
-                                      kSubtree, " GROUP BY founding_body, kind"),
-                         {int64_t{year}, unit_code});
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < rows->size(); ++i) {
-      out[rows->Text(i, 0)].organizations_by_kind[static_cast<int>(rows->Int64(i, 1))] =
-          rows->Int64(i, 2);
+  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        auto rows, db.Query(absl::StrCat("SELECT founding_body, kind, CAST(sum(n) AS BIGINT) FROM "
+                                         "organization_counts WHERE founding_year = ? AND "
+                                         "seat_unit IN ",
+                                         kSubtree, " GROUP BY founding_body, kind"),
+                            {int64_t{year}, unit_code}));
+    for (int i = 0; i < rows.size(); ++i) {
+      out[rows.Text(i, 0)].organizations_by_kind[static_cast<int>(rows.Int64(i, 1))] =
+          rows.Int64(i, 2);
     }
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
@@ -485,18 +476,18 @@ absl::StatusOr<std::map<std::string, std::map<int, int64_t>>> SqlReportingStore:
     absl::StrAppend(&marks, marks.empty() ? "?" : ", ?");
     args.push_back(a);
   }
-  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-    auto rows = db.Query(absl::StrCat("SELECT assignee, indicator, CAST(sum(value) AS BIGINT) FROM "
-                                      "targets WHERE year = ? AND assignee IN (",
-                                      marks, ") GROUP BY assignee, indicator"),
-                         args);
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < rows->size(); ++i) {
-      out[rows->Text(i, 0)][static_cast<int>(rows->Int64(i, 1))] = rows->Int64(i, 2);
+  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        auto rows,
+        db.Query(absl::StrCat("SELECT assignee, indicator, CAST(sum(value) AS BIGINT) FROM "
+                              "targets WHERE year = ? AND assignee IN (",
+                              marks, ") GROUP BY assignee, indicator"),
+                 args));
+    for (int i = 0; i < rows.size(); ++i) {
+      out[rows.Text(i, 0)][static_cast<int>(rows.Int64(i, 1))] = rows.Int64(i, 2);
     }
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
@@ -507,7 +498,7 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedInChi
       "WITH RECURSIVE sub(root, c) AS (SELECT code, code FROM units WHERE parent = ? UNION ALL "
       "SELECT sub.root, u.code FROM units u JOIN sub ON u.parent = sub.c) ";
   std::map<std::string, Achieved> out;
-  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
     auto orgs =
         db.Query(absl::StrCat(kTagged,
                               "SELECT sub.root, oc.kind, CAST(sum(oc.n) AS BIGINT) FROM sub "
@@ -519,50 +510,47 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedInChi
       out[orgs->Text(i, 0)].organizations_by_kind[static_cast<int>(orgs->Int64(i, 1))] =
           orgs->Int64(i, 2);
     }
-    auto admitted = db.Query(absl::StrCat(kTagged,
-                                          "SELECT sub.root, CAST(sum(ac.n) AS BIGINT) FROM sub "
-                                          "JOIN admission_counts ac ON ac.seat_unit = sub.c "
-                                          "WHERE ac.admission_year = ? GROUP BY sub.root"),
-                             {unit_code, int64_t{year}});
-    if (!admitted.ok()) return admitted.status();
-    for (int i = 0; i < admitted->size(); ++i) {
-      out[admitted->Text(i, 0)].party_members_admitted = admitted->Int64(i, 1);
+    ASSIGN_OR_RETURN(auto admitted,
+                     db.Query(absl::StrCat(kTagged,
+                                           "SELECT sub.root, CAST(sum(ac.n) AS BIGINT) FROM sub "
+                                           "JOIN admission_counts ac ON ac.seat_unit = sub.c "
+                                           "WHERE ac.admission_year = ? GROUP BY sub.root"),
+                              {unit_code, int64_t{year}}));
+    for (int i = 0; i < admitted.size(); ++i) {
+      out[admitted.Text(i, 0)].party_members_admitted = admitted.Int64(i, 1);
     }
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
 absl::StatusOr<std::vector<NamedKey>> SqlReportingStore::Children(const std::string& unit_code) {
   std::vector<NamedKey> out;
-  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-    auto rows = db.Query("SELECT code, display_name FROM units WHERE parent = ? ORDER BY code",
-                         {unit_code});
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < rows->size(); ++i) {
-      out.push_back({"units/" + rows->Text(i, 0), rows->Text(i, 1)});
+  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(auto rows,
+                     db.Query("SELECT code, display_name FROM units WHERE parent = ? ORDER BY code",
+                              {unit_code}));
+    for (int i = 0; i < rows.size(); ++i) {
+      out.push_back({"units/" + rows.Text(i, 0), rows.Text(i, 1)});
     }
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
 absl::StatusOr<std::string> SqlReportingStore::DisplayName(const std::string& key) {
   const bool unit = key.rfind("units/", 0) == 0;
-  auto name = FirstText(*core_,
-                        unit ? "SELECT display_name FROM units WHERE code = ?"
-                             : "SELECT display_name FROM bodies WHERE id = ?",
-                        {unit ? Code(key) : key});
-  if (!name.ok()) return name.status();
-  return name->value_or(key);
+  ASSIGN_OR_RETURN(auto name, FirstText(*core_,
+                                        unit ? "SELECT display_name FROM units WHERE code = ?"
+                                             : "SELECT display_name FROM bodies WHERE id = ?",
+                                        {unit ? Code(key) : key}));
+  return name.value_or(key);
 }
 
 absl::StatusOr<bool> SqlReportingStore::UnitExists(const std::string& unit_code) {
-  auto found = FirstText(*core_, "SELECT code FROM units WHERE code = ?", {unit_code});
-  if (!found.ok()) return found.status();
-  return found->has_value();
+  ASSIGN_OR_RETURN(auto found,
+                   FirstText(*core_, "SELECT code FROM units WHERE code = ?", {unit_code}));
+  return found.has_value();
 }
 
 absl::StatusOr<std::optional<std::string>> SqlReportingStore::UnitParent(
@@ -572,14 +560,13 @@ absl::StatusOr<std::optional<std::string>> SqlReportingStore::UnitParent(
 
 absl::StatusOr<std::vector<std::string>> SqlReportingStore::RootUnits() {
   std::vector<std::string> out;
-  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
     auto rows =
         db.Query("SELECT code FROM units WHERE coalesce(parent, '') = '' ORDER BY code", {});
     if (!rows.ok()) return rows.status();
     for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
@@ -606,15 +593,15 @@ absl::StatusOr<std::pair<int64_t, std::map<int, int64_t>>> SqlReportingStore::Co
   auto total =
       CountsByNumber(*core_, absl::StrCat("SELECT 0, count(*) ", active), {as_of, unit_code});
   if (!total.ok()) return total.status();
-  auto with = CountsByNumber(*core_,
-                             absl::StrCat("SELECT o.kind, count(DISTINCT o.code) FROM "
-                                          "organizations o WHERE o.founding_date <= ?1 AND "
-                                          "(o.dissolution_date IS NULL OR o.dissolution_date > "
-                                          "?1) AND o.code IN (SELECT e.code ",
-                                          active, ") GROUP BY o.kind"),
-                             {as_of, unit_code});
-  if (!with.ok()) return with.status();
-  return std::make_pair((*total)[0], std::move(*with));
+  ASSIGN_OR_RETURN(
+      auto with, CountsByNumber(*core_,
+                                absl::StrCat("SELECT o.kind, count(DISTINCT o.code) FROM "
+                                             "organizations o WHERE o.founding_date <= ?1 AND "
+                                             "(o.dissolution_date IS NULL OR o.dissolution_date > "
+                                             "?1) AND o.code IN (SELECT e.code ",
+                                             active, ") GROUP BY o.kind"),
+                                {as_of, unit_code}));
+  return std::make_pair((*total)[0], std::move(with));
 }
 
 absl::StatusOr<std::vector<CandidateRow>> SqlReportingStore::Candidates(
@@ -647,14 +634,13 @@ absl::StatusOr<std::vector<CandidateRow>> SqlReportingStore::FosteringCases(
 absl::StatusOr<std::optional<quota::v1::FoundingThresholds>> SqlReportingStore::Thresholds(
     int year) {
   std::optional<quota::v1::FoundingThresholds> out;
-  absl::Status s = core_->Read([&](SqlSession& db) -> absl::Status {
-    auto found = QueryOptionalMessage<quota::v1::FoundingThresholds>(
-        db, "SELECT data FROM thresholds WHERE year = ?", {int64_t{year}});
-    if (!found.ok()) return found.status();
-    out = std::move(*found);
+  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(auto found,
+                     QueryOptionalMessage<quota::v1::FoundingThresholds>(
+                         db, "SELECT data FROM thresholds WHERE year = ?", {int64_t{year}}));
+    out = std::move(found);
     return absl::OkStatus();
-  });
-  if (!s.ok()) return s;
+  }));
   return out;
 }
 
