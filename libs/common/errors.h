@@ -51,7 +51,7 @@ std::string ValidUtf8(absl::string_view text);
 absl::Status FailedField(std::string field, std::string description);
 
 // Returns `status` with an ErrorInfo payload carrying a machine-readable
-// reason such as "ETAG_MISMATCH" (UPPER_SNAKE_CASE).
+// reason such as "ETAG_MISMATCH" UPPER_SNAKE_CASE.
 absl::Status WithReason(absl::Status status, absl::string_view reason);
 
 // Reads the field violations of a status built above (for tests and for

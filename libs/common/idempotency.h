@@ -51,13 +51,13 @@ absl::StatusOr<Response> Idempotent(Tx& tx, absl::string_view method,
   std::string fingerprint = RequestFingerprint(request);
   ASSIGN_OR_RETURN(auto stored, tx.GetRequest(request_id));
   if (stored.has_value()) {
-    if ((stored)->method != method || (stored)->fingerprint != fingerprint) {
+    if (stored->method != method || stored->fingerprint != fingerprint) {
       return WithReason(
           absl::AlreadyExistsError("request_id was already used for a different request"),
           "REQUEST_ID_REUSED");
     }
     Response first;
-    if (!first.ParseFromString((stored)->response)) {
+    if (!first.ParseFromString(stored->response)) {
       return absl::DataLossError("stored response cannot be parsed");
     }
     return first;

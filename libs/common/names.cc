@@ -1,9 +1,12 @@
 #include "libs/common/names.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/errors.h"
+#include "libs/common/status_macros.h"
 
 namespace chitieu {
 namespace {
@@ -58,6 +61,20 @@ absl::StatusOr<std::string> ParseSingleName(absl::string_view collection, absl::
                         absl::StrCat("must be a name of the form ", collection, "/{id}"));
   }
   return std::move((*ids)[0]);
+}
+
+absl::StatusOr<std::vector<std::string>> ParseNumberedName(absl::string_view pattern,
+                                                           absl::string_view name,
+                                                           absl::string_view field) {
+  ASSIGN_OR_RETURN(auto ids, ParseName(pattern, name, field));
+  const std::string& id = ids.back();
+  const bool digits = std::all_of(id.begin(), id.end(), [](char c) {
+    return absl::ascii_isdigit(static_cast<unsigned char>(c));
+  });
+  if (id.size() > 18 || !digits) {
+    return InvalidField(std::string(field), absl::StrCat("the id of ", name, " must be a number"));
+  }
+  return ids;
 }
 
 }  // namespace chitieu

@@ -23,4 +23,11 @@ absl::StatusOr<std::vector<std::string>> ParseName(absl::string_view pattern,
 absl::StatusOr<std::string> ParseSingleName(absl::string_view collection, absl::string_view name,
                                             absl::string_view field);
 
+// ParseName for a pattern whose last id is a number the service gave
+// (target, plan, organization ids): at most 18 decimal digits, else
+// INVALID_ARGUMENT naming `field`.
+absl::StatusOr<std::vector<std::string>> ParseNumberedName(absl::string_view pattern,
+                                                           absl::string_view name,
+                                                           absl::string_view field);
+
 }  // namespace chitieu

@@ -27,7 +27,7 @@ absl::Status PgChangeAppender::Append(
 absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
     const std::string& url, const std::vector<std::string>& migrations, ChangeNotifier* notifier) {
   ASSIGN_OR_RETURN(auto db, PgDb::Open(url));
-  RETURN_IF_ERROR((db)->Migrate(migrations));
+  RETURN_IF_ERROR(db->Migrate(migrations));
   if (notifier == nullptr) {
     return std::unique_ptr<PgStoreCore>(new PgStoreCore(std::move(db), nullptr, nullptr));
   }

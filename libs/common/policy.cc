@@ -196,7 +196,7 @@ absl::StatusOr<const tv1::Authorization*> DeclarationOf(const std::string& metho
 
 absl::StatusOr<Access> AccessOf(const std::string& method) {
   ASSIGN_OR_RETURN(auto decl, DeclarationOf(method));
-  return (decl)->access();
+  return decl->access();
 }
 
 bool IsMutation(Access access) {

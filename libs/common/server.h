@@ -44,7 +44,7 @@ struct ServerConfig {
   std::function<void()> on_reload;
   // The public front (the gateway): what callers send in x-chitieu-*
   // metadata vouches for nothing there, so the call log names only the
-  // principal the gateway itself authenticated (LogPrincipal).
+  // principal the gateway itself authenticated LogPrincipal.
   bool edge = false;
   // How long in-flight calls may take to finish before they are cancelled.
   int drain_seconds = 10;

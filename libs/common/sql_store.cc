@@ -1,7 +1,12 @@
 #include "libs/common/sql_store.h"
 
+#include <regex>
+
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "libs/common/pg.h"
 #include "libs/common/pg_store.h"
+#include "libs/common/sqlite_outbox.h"
 #include "libs/common/sqlite_store.h"
 #include "libs/common/status_macros.h"
 
@@ -9,6 +14,29 @@ namespace chitieu {
 
 bool IsPostgresUrl(const std::string& location) {
   return absl::StartsWith(location, "postgresql://") || absl::StartsWith(location, "postgres://");
+}
+
+namespace {
+
+// SQLite's type names as PostgreSQL spells them: whole words only, so that a
+// column named e.g. "blob_size" stays as it is.
+std::string PostgresTypes(const std::string& sql) {
+  static const std::regex kInteger(R"(\bINTEGER\b)");
+  static const std::regex kBlob(R"(\bBLOB\b)");
+  return std::regex_replace(std::regex_replace(sql, kInteger, "BIGINT"), kBlob, "BYTEA");
+}
+
+}  // namespace
+
+SqlMigrations PortableMigrations(const std::vector<SqlSchemaVersion>& versions) {
+  SqlMigrations out;
+  for (const SqlSchemaVersion& v : versions) {
+    out.sqlite.push_back(absl::StrCat(v.tables, v.sqlite_only, v.with_outbox ? kOutboxSchema : ""));
+    out.postgres.push_back(
+        absl::StrCat(PostgresTypes(v.tables), v.postgres_only,
+                     v.with_outbox ? absl::StrCat(kPgOutboxSchema, kPgRequestsSchema) : ""));
+  }
+  return out;
 }
 
 absl::StatusOr<std::unique_ptr<SqlStoreCore>> OpenSqlStoreCore(const std::string& location,

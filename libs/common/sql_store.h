@@ -13,11 +13,29 @@
 namespace chitieu {
 
 // A store's versioned schema, one list per backend; a new version is
-// appended to both, never edited.
+// appended to both, never edited. Stores build it with PortableMigrations.
 struct SqlMigrations {
   std::vector<std::string> sqlite;
   std::vector<std::string> postgres;
 };
+
+// One version of a store's schema, written once for both backends.
+// `tables` uses SQLite's type names INTEGER and BLOB, which become BIGINT
+// and BYTEA on PostgreSQL, and otherwise only what both accept; a column is
+// added here, once. What only one backend has (SQLite's triggers,
+// PostgreSQL's trigger functions) goes in `sqlite_only` / `postgres_only`
+// and runs after `tables`. `with_outbox` appends the backend's own feed and
+// idempotency tables (kOutboxSchema; kPgOutboxSchema and kPgRequestsSchema),
+// in the first version of a store that has a feed.
+struct SqlSchemaVersion {
+  std::string tables;
+  std::string sqlite_only = "";
+  std::string postgres_only = "";
+  bool with_outbox = false;
+};
+
+// Each backend's migrations from versions written once (above).
+SqlMigrations PortableMigrations(const std::vector<SqlSchemaVersion>& versions);
 
 // True for a libpq URL (postgresql://… or postgres://…).
 bool IsPostgresUrl(const std::string& location);

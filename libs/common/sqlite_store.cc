@@ -8,7 +8,7 @@ absl::StatusOr<std::unique_ptr<SqliteStoreCore>> SqliteStoreCore::Open(
     const std::string& path, const std::vector<std::string>& migrations, ChangeNotifier* notifier,
     bool durable) {
   ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, durable));
-  RETURN_IF_ERROR((db)->Migrate(migrations));
+  RETURN_IF_ERROR(db->Migrate(migrations));
   std::unique_ptr<SqliteStoreCore> core(new SqliteStoreCore(std::move(db), notifier));
   if (notifier != nullptr) {
     ASSIGN_OR_RETURN(auto last, core->LastSequence());

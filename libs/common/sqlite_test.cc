@@ -50,7 +50,7 @@ TEST(SqliteDb, ConstraintIsAlreadyExists) {
 // leaves nothing — not its row, not its change — and the others keep
 // theirs; the feed stays gap-free; each writer learns its own outcome.
 TEST(SqliteStoreCore, GroupCommitKeepsEachOutcomeApart) {
-  // A file, not :memory:, so that commits are durable ones (fsync).
+  // A file, not :memory:, so that commits are durable ones fsync.
   std::string dir = (std::filesystem::temp_directory_path() / "chitieu-group-XXXXXX").string();
   ASSERT_NE(mkdtemp(dir.data()), nullptr);
   struct Cleanup {

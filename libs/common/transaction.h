@@ -1,6 +1,7 @@
 #pragma once
 
-// Helpers for domain code that runs inside a store transaction.
+// Helpers for domain code that runs inside a store transaction: running
+// one, and paging what it read.
 
 #include <functional>
 #include <optional>
@@ -14,13 +15,14 @@
 
 namespace chitieu {
 
-// Runs `fn` in one transaction of `store` (whose Transact takes a
-// function of Tx&) and returns what it produced; the transaction commits
-// only if `fn` succeeded.
-template <typename T, typename Tx, typename Store>
-absl::StatusOr<T> InTransaction(Store* store, const std::function<absl::StatusOr<T>(Tx&)>& fn) {
+// Runs `fn` in one transaction of `store` and returns what it produced;
+// the transaction commits only if `fn` succeeded. `Store` names its
+// transaction type `Store::Tx` and has Transact(function of Tx&).
+template <typename T, typename Store>
+absl::StatusOr<T> InTx(Store* store,
+                       const std::function<absl::StatusOr<T>(typename Store::Tx&)>& fn) {
   std::optional<absl::StatusOr<T>> result;
-  RETURN_IF_ERROR(store->Transact([&](Tx& tx) -> absl::Status {
+  RETURN_IF_ERROR(store->Transact([&](typename Store::Tx& tx) -> absl::Status {
     result = fn(tx);
     return result->status();
   }));

@@ -10,7 +10,7 @@
 namespace chitieu::gateway {
 
 std::string AuditLog::ChainHash(const std::string& previous, const v1::AuditEntry& e) {
-  // Fields joined with a separator that cannot occur in them (NUL).
+  // Fields joined with a separator that cannot occur in them NUL.
   const std::string time = google::protobuf::util::TimeUtil::ToString(e.time());
   return Sha256Hex(absl::StrCat(
       previous, std::string(1, '\0'), e.sequence(), std::string(1, '\0'), time,

@@ -7,11 +7,11 @@
 namespace chitieu::gateway {
 namespace {
 
-// Versioned schemas, one per backend; a new version is appended to both,
-// never edited.
+// The versioned schema, written once for both backends (PortableMigrations
+// in libs/common/sql_store.h); a new version is appended, never edited.
 const SqlMigrations& Migrations() {
-  static const SqlMigrations kMigrations = {
-      .sqlite = {R"sql(
+  static const SqlMigrations kMigrations = PortableMigrations({
+      {.tables = R"sql(
 CREATE TABLE audit (
   sequence INTEGER PRIMARY KEY,
   principal TEXT NOT NULL,
@@ -19,33 +19,19 @@ CREATE TABLE audit (
   resource TEXT NOT NULL,
   data BLOB NOT NULL
 );
-)sql",
-                 // 2: the units each entry was about, for auditors' scopes.
-                 R"sql(
+)sql"},
+      // 2: the units each entry was about, for auditors' scopes.
+      {.tables = R"sql(
 CREATE TABLE audit_units (
   sequence INTEGER NOT NULL,
   unit TEXT NOT NULL,
   PRIMARY KEY (unit, sequence)
 );
 )sql"},
-      .postgres = {R"sql(
-CREATE TABLE audit (
-  sequence BIGINT PRIMARY KEY,
-  principal TEXT NOT NULL,
-  method TEXT NOT NULL,
-  resource TEXT NOT NULL,
-  data BYTEA NOT NULL
-);
-CREATE INDEX audit_principal ON audit (principal, sequence);
-)sql",
-                   R"sql(
-CREATE TABLE audit_units (
-  sequence BIGINT NOT NULL,
-  unit TEXT NOT NULL,
-  PRIMARY KEY (unit, sequence)
-);
-)sql"},
-  };
+      // 3: entries by principal (PostgreSQL had it from 1; IF NOT EXISTS
+      // leaves it there).
+      {.tables = "CREATE INDEX IF NOT EXISTS audit_principal ON audit(principal, sequence);"},
+  });
   return kMigrations;
 }
 

@@ -136,7 +136,7 @@ int main(int argc, char** argv) {
 
   // Health that reflects the backends: each proxied service's name answers
   // SERVING while that backend does (probed every 2 s). Only health: calls
-  // are refused early on gRPC's own view of the channel (Proxy).
+  // are refused early on gRPC's own view of the channel Proxy.
   absl::Mutex probe_mu;
   bool stopping = false;
   std::thread prober;

@@ -69,6 +69,8 @@ class QuotaTx {
 
 class QuotaStore {
  public:
+  using Tx = QuotaTx;  // for InTx (libs/common/transaction.h)
+
   virtual ~QuotaStore() = default;
   // Runs `body` in one transaction, committed durably only if it returns OK.
   virtual absl::Status Transact(const std::function<absl::Status(QuotaTx&)>& body) = 0;

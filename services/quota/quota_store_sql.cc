@@ -9,11 +9,11 @@
 namespace chitieu::quota {
 namespace {
 
-// Versioned schemas, one per backend; a new version is appended to both,
-// never edited.
+// The versioned schema, written once for both backends (PortableMigrations
+// in libs/common/sql_store.h); a new version is appended, never edited.
 const SqlMigrations& Migrations() {
-  static const SqlMigrations kMigrations = {
-      .sqlite = {std::string(R"sql(
+  static const SqlMigrations kMigrations = PortableMigrations({
+      {.tables = R"sql(
 CREATE TABLE targets (
   id INTEGER PRIMARY KEY,
   unit TEXT NOT NULL,
@@ -40,37 +40,9 @@ CREATE TABLE plans (
   data BLOB NOT NULL,
   PRIMARY KEY (unit, id)
 );
-)sql") + kOutboxSchema},
-      .postgres = {std::string(R"sql(
-CREATE TABLE targets (
-  id BIGINT PRIMARY KEY,
-  unit TEXT NOT NULL,
-  year BIGINT NOT NULL,
-  indicator BIGINT NOT NULL,
-  assigner TEXT NOT NULL,
-  assignee TEXT NOT NULL,
-  parent_target TEXT NOT NULL,
-  data BYTEA NOT NULL,
-  UNIQUE (year, indicator, assigner, assignee)
-);
-CREATE INDEX targets_unit ON targets (unit, year);
-CREATE INDEX targets_parent ON targets (parent_target);
-CREATE TABLE revisions (
-  target_id BIGINT NOT NULL,
-  idx BIGINT NOT NULL,
-  data BYTEA NOT NULL,
-  PRIMARY KEY (target_id, idx)
-);
-CREATE TABLE thresholds (year BIGINT PRIMARY KEY, data BYTEA NOT NULL);
-CREATE TABLE plans (
-  unit TEXT NOT NULL,
-  id BIGINT NOT NULL,
-  data BYTEA NOT NULL,
-  PRIMARY KEY (unit, id)
-);
-)sql") + kPgOutboxSchema +
-                   kPgRequestsSchema},
-  };
+)sql",
+       .with_outbox = true},
+  });
   return kMigrations;
 }
 

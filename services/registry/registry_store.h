@@ -122,6 +122,8 @@ class RegistryTx {
 
 class RegistryStore {
  public:
+  using Tx = RegistryTx;  // for InTx (libs/common/transaction.h)
+
   virtual ~RegistryStore() = default;
 
   // Runs `body` in one serialisable transaction. The transaction commits,

@@ -10,11 +10,11 @@
 namespace chitieu::registry {
 namespace {
 
-// Versioned schemas, one per backend; a new version is appended to both,
-// never edited.
+// The versioned schema, written once for both backends (PortableMigrations
+// in libs/common/sql_store.h); a new version is appended, never edited.
 const SqlMigrations& Migrations() {
-  static const SqlMigrations kMigrations = {
-      .sqlite = {std::string(R"sql(
+  static const SqlMigrations kMigrations = PortableMigrations({
+      {.tables = absl::StrCat(R"sql(
 CREATE TABLE units (
   code TEXT PRIMARY KEY,
   parent TEXT,
@@ -40,8 +40,8 @@ CREATE TABLE enterprises (
   data BLOB NOT NULL
 );
 CREATE INDEX enterprises_seat ON enterprises(seat_unit, code);
-)sql" + std::string(kEnterpriseStatusTable) +
-                             R"sql(
+)sql",
+                              kEnterpriseStatusTable, R"sql(
 CREATE TABLE member_counts (
   code TEXT NOT NULL,
   as_of TEXT NOT NULL,
@@ -68,64 +68,9 @@ CREATE TABLE admissions (
   data BLOB NOT NULL,
   PRIMARY KEY (code, id)
 );
-)sql") + kOutboxSchema},
-      .postgres = {std::string(R"sql(
-CREATE TABLE units (
-  code TEXT PRIMARY KEY,
-  parent TEXT,
-  level BIGINT NOT NULL,
-  open_date TEXT NOT NULL,
-  close_date TEXT,
-  data BYTEA NOT NULL
-);
-CREATE INDEX units_parent ON units (parent);
-CREATE TABLE bodies (
-  id TEXT PRIMARY KEY,
-  unit TEXT NOT NULL,
-  kind BIGINT NOT NULL,
-  data BYTEA NOT NULL
-);
-CREATE INDEX bodies_unit ON bodies (unit);
-CREATE TABLE enterprises (
-  code TEXT PRIMARY KEY,
-  seat_unit TEXT NOT NULL,
-  legal_form BIGINT NOT NULL,
-  sector BIGINT NOT NULL,
-  registration_date TEXT NOT NULL,
-  data BYTEA NOT NULL
-);
-CREATE INDEX enterprises_seat ON enterprises (seat_unit, code);
-)sql") + kEnterpriseStatusTable +
-                   R"sql(
-CREATE TABLE member_counts (
-  code TEXT NOT NULL,
-  as_of TEXT NOT NULL,
-  data BYTEA NOT NULL,
-  PRIMARY KEY (code, as_of)
-);
-CREATE TABLE organizations (
-  code TEXT NOT NULL,
-  id TEXT NOT NULL,
-  seat_unit TEXT NOT NULL,
-  kind BIGINT NOT NULL,
-  founding_body TEXT NOT NULL,
-  founding_date TEXT NOT NULL,
-  dissolution_date TEXT,
-  data BYTEA NOT NULL,
-  PRIMARY KEY (code, id)
-);
-CREATE INDEX organizations_kind ON organizations (code, kind);
-CREATE TABLE admissions (
-  code TEXT NOT NULL,
-  id TEXT NOT NULL,
-  seat_unit TEXT NOT NULL,
-  admission_date TEXT NOT NULL,
-  data BYTEA NOT NULL,
-  PRIMARY KEY (code, id)
-);
-)sql" + kPgOutboxSchema +
-                   kPgRequestsSchema},
-  };
+)sql"),
+       .with_outbox = true},
+  });
   return kMigrations;
 }
 

@@ -21,7 +21,7 @@
 #include "libs/common/log.h"
 #include "libs/common/principal.h"
 #include "libs/common/status_macros.h"
-#include "services/reporting/reporting.h"
+#include "services/reporting/feed_health.h"
 
 namespace chitieu::reporting {
 

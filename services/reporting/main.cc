@@ -12,6 +12,7 @@
 #include "libs/common/principal.h"
 #include "libs/common/server.h"
 #include "services/reporting/feed_follower.h"
+#include "services/reporting/feed_health.h"
 #include "services/reporting/reporting.h"
 #include "services/reporting/reporting_service.h"
 #include "services/reporting/reporting_store_sql.h"

@@ -12,6 +12,7 @@
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
+#include "services/reporting/report_documents.h"
 
 namespace chitieu::reporting {
 namespace {
@@ -50,7 +51,7 @@ ProgressStatus StatusOf(bool has_target, int64_t target, int64_t achieved) {
   return type::v1::PROGRESS_STATUS_EXCEEDED;
 }
 
-void Fill(pb::IndicatorProgress& p, Indicator indicator, const std::map<int, int64_t>& targets,
+void Fill(pb::IndicatorProgress& p, Indicator indicator, const CountsByIndicator& targets,
           int64_t achieved) {
   auto it = targets.find(indicator);
   const bool has_target = it != targets.end();
@@ -68,76 +69,7 @@ absl::Status CheckYear(int year, const std::string& field) {
   return absl::OkStatus();
 }
 
-std::string StatusLabel(int status) {
-  switch (status) {
-    case type::v1::ENTERPRISE_STATUS_ACTIVE:
-      return "Đang hoạt động";
-    case type::v1::ENTERPRISE_STATUS_SUSPENDED:
-      return "Tạm ngừng hoạt động";
-    case type::v1::ENTERPRISE_STATUS_NOT_AT_REGISTERED_ADDRESS:
-      return "Bỏ địa điểm kinh doanh";
-    case type::v1::ENTERPRISE_STATUS_REGISTRATION_REVOKED:
-      return "Bị thu hồi giấy chứng nhận";
-    case type::v1::ENTERPRISE_STATUS_DISSOLUTION_IN_PROGRESS:
-      return "Đang làm thủ tục giải thể";
-    case type::v1::ENTERPRISE_STATUS_BANKRUPTCY_IN_PROGRESS:
-      return "Đang làm thủ tục phá sản";
-    case type::v1::ENTERPRISE_STATUS_DISSOLVED:
-      return "Giải thể";
-    case type::v1::ENTERPRISE_STATUS_BANKRUPT:
-      return "Phá sản";
-    default:
-      return "Chưa rõ";
-  }
-}
-
-std::string Html(const std::string& text) {
-  return absl::StrReplaceAll(text,
-                             {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
-}
-
-// "vượt 1", "đạt", "chưa đạt (3/5)", "không giao chỉ tiêu".
-std::string Outcome(const pb::IndicatorProgress& p) {
-  switch (p.status()) {
-    case type::v1::PROGRESS_STATUS_EXCEEDED:
-      return absl::StrCat("Vượt ", p.difference());
-    case type::v1::PROGRESS_STATUS_MET:
-      return "Đạt";
-    case type::v1::PROGRESS_STATUS_NOT_MET:
-      return "Chưa đạt";
-    default:
-      return "Không giao chỉ tiêu";
-  }
-}
-
 }  // namespace
-
-std::string IndicatorLabel(Indicator indicator) {
-  switch (indicator) {
-    case type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS:
-      return "Tổ chức đảng thành lập mới";
-    case type::v1::INDICATOR_NEW_PARTY_MEMBERS:
-      return "Đảng viên kết nạp mới";
-    case type::v1::INDICATOR_NEW_TRADE_UNIONS:
-      return "Công đoàn cơ sở thành lập mới";
-    case type::v1::INDICATOR_NEW_YOUTH_UNIONS:
-      return "Tổ chức đoàn thanh niên thành lập mới";
-    default:
-      return "";
-  }
-}
-
-std::string CsvLine(const std::vector<std::string>& fields) {
-  std::vector<std::string> quoted;
-  for (const auto& f : fields) {
-    if (f.find_first_of(",\"\r\n") == std::string::npos) {
-      quoted.push_back(f);
-    } else {
-      quoted.push_back(absl::StrCat("\"", absl::StrReplaceAll(f, {{"\"", "\"\""}}), "\""));
-    }
-  }
-  return absl::StrJoin(quoted, ",");
-}
 
 absl::StatusOr<std::vector<pb::FeedLag>> Reporting::Lag() {
   std::vector<pb::FeedLag> out;
@@ -161,15 +93,15 @@ absl::StatusOr<std::string> Reporting::CheckUnit(const std::string& name,
   return code;
 }
 
-absl::StatusOr<std::map<std::string, Reporting::Figures>> Reporting::ChildFigures(
+absl::StatusOr<std::map<std::string, Reporting::UnitFigures>> Reporting::ChildFigures(
     const std::string& unit_code, const std::vector<NamedKey>& children, int year) {
   std::vector<std::string> keys;
   for (const auto& child : children) keys.push_back(child.key);
   ASSIGN_OR_RETURN(auto targets, store_->TargetsOf(keys, year));
   ASSIGN_OR_RETURN(auto achieved, store_->AchievedInChildren(unit_code, year));
-  std::map<std::string, Figures> out;
+  std::map<std::string, UnitFigures> out;
   for (const auto& key : keys) {
-    out[key] = {std::move((targets)[key]), std::move((achieved)[key.substr(6)])};
+    out[key] = {std::move(targets[key]), std::move(achieved[key.substr(6)])};
   }
   return out;
 }
@@ -189,7 +121,7 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
   ASSIGN_OR_RETURN(auto children, store_->Children(code));
   ASSIGN_OR_RETURN(auto figures, ChildFigures(code, children, year));
   for (const auto& child : children) {
-    const auto& [child_targets, child_achieved] = (figures)[child.key];
+    const auto& [child_targets, child_achieved] = figures[child.key];
     for (int i = 0; i < out.indicators_size(); ++i) {
       Indicator indicator = kIndicators[i];
       auto* b = out.mutable_indicators(i)->add_by_child_unit();
@@ -205,7 +137,7 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
   for (const auto& [body, unused] : by_body) bodies.push_back(body);
   ASSIGN_OR_RETURN(auto all_body_targets, store_->TargetsOf(bodies, year));
   for (const auto& [body, body_achieved] : by_body) {
-    const std::map<int, int64_t>* body_targets = &(all_body_targets)[body];
+    const CountsByIndicator* body_targets = &all_body_targets[body];
     ASSIGN_OR_RETURN(auto name, store_->DisplayName(body));
     for (int i = 0; i < out.indicators_size(); ++i) {
       Indicator indicator = kIndicators[i];
@@ -265,11 +197,11 @@ absl::StatusOr<pb::Coverage> Reporting::GetCoverage(const pb::GetCoverageRequest
   pb::Coverage out;
   out.set_unit(request.unit());
   out.set_as_of(as_of);
-  const int64_t active = coverage.first;
+  const int64_t active = coverage.active_enterprises;
   for (int kind = type::v1::ORGANIZATION_KIND_PARTY;
        kind <= type::v1::ORGANIZATION_KIND_YOUTH_UNION; ++kind) {
-    auto it = coverage.second.find(kind);
-    const int64_t with = it == coverage.second.end() ? 0 : it->second;
+    auto it = coverage.with_organization.find(kind);
+    const int64_t with = it == coverage.with_organization.end() ? 0 : it->second;
     auto* k = out.add_kinds();
     k->set_kind(static_cast<type::v1::OrganizationKind>(kind));
     k->set_with_organization(static_cast<int32_t>(with));
@@ -309,27 +241,26 @@ absl::StatusOr<pb::ListFoundingCandidatesResponse> Reporting::ListFoundingCandid
   }
   const int year = request.year() == 0 ? today_().year() : request.year();
   RETURN_IF_ERROR(CheckYear(year, "year"));
-  auto list =
-      ParseListRequest(request.page_size(), "", request.page_token(),
-                       absl::StrCat("candidates|", request.unit(), "|", request.kind(), "|", year));
-  if (!list.ok()) return list.status();
+  ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
+                                               absl::StrCat("candidates|", request.unit(), "|",
+                                                            request.kind(), "|", year)));
   ASSIGN_OR_RETURN(auto thresholds, store_->Thresholds(year));
   int threshold = 0;
   switch (request.kind()) {
     case type::v1::ORGANIZATION_KIND_PARTY:
-      threshold = thresholds.has_value() ? (thresholds)->party_cell_official_members() : 3;
+      threshold = thresholds.has_value() ? thresholds->party_cell_official_members() : 3;
       break;
     case type::v1::ORGANIZATION_KIND_TRADE_UNION:
-      threshold = thresholds.has_value() ? (thresholds)->trade_union_members() : 5;
+      threshold = thresholds.has_value() ? thresholds->trade_union_members() : 5;
       break;
     default:
-      threshold = thresholds.has_value() ? (thresholds)->youth_branch_members() : 3;
+      threshold = thresholds.has_value() ? thresholds->youth_branch_members() : 3;
   }
   ASSIGN_OR_RETURN(auto rows,
                    store_->Candidates(code, request.kind(), threshold, FormatDate(today_()),
-                                      list->after, list->page_size + 1));
+                                      list.after, list.page_size + 1));
   pb::ListFoundingCandidatesResponse out;
-  AddRefs(out, rows, *list, out.mutable_candidates());
+  AddRefs(out, rows, list, out.mutable_candidates());
   out.set_threshold(threshold);
   ASSIGN_OR_RETURN(auto lag, Lag());
   for (auto& l : lag) *out.add_lag() = std::move(l);
@@ -375,7 +306,7 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
   ASSIGN_OR_RETURN(auto figures, ChildFigures(code, children, request.year()));
   std::vector<pb::RankedUnit> ranked;
   for (const auto& child : children) {
-    const auto& [child_targets, child_achieved] = (figures)[child.key];
+    const auto& [child_targets, child_achieved] = figures[child.key];
     {
       pb::IndicatorProgress ip;
       Fill(ip, request.indicator(), child_targets,
@@ -417,26 +348,8 @@ absl::StatusOr<std::vector<std::string>> Reporting::ExportReport(
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   RETURN_IF_ERROR(CheckYear(request.year(), "year"));
   ASSIGN_OR_RETURN(auto p, Compute(code, request.year(), true));
-  std::vector<std::string> lines = {CsvLine(
-      {"scope", "key", "name", "year", "indicator", "target", "achieved", "difference", "status"})};
   ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
-  for (const auto& ip : p.indicators()) {
-    const std::string indicator = type::v1::Indicator_Name(ip.indicator());
-    const std::string year = absl::StrCat(request.year());
-    lines.push_back(
-        CsvLine({"unit", request.unit(), unit_name, year, indicator, absl::StrCat(ip.target()),
-                 absl::StrCat(ip.achieved()), absl::StrCat(ip.difference()),
-                 type::v1::ProgressStatus_Name(ip.status())}));
-    for (const auto& [scope, rows] : {std::make_pair("child_unit", &ip.by_child_unit()),
-                                      std::make_pair("body", &ip.by_body())}) {
-      for (const auto& b : *rows) {
-        lines.push_back(
-            CsvLine({scope, b.key(), b.display_name(), year, indicator, absl::StrCat(b.target()),
-                     absl::StrCat(b.achieved()), absl::StrCat(b.achieved() - b.target()), ""}));
-      }
-    }
-  }
-  return lines;
+  return ProgressCsv(request.unit(), unit_name, request.year(), p);
 }
 
 absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
@@ -450,72 +363,10 @@ absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
   const std::string year_end = absl::StrFormat("%04d-12-31", year);
   ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(code, year_end));
 
-  std::string h;
-  absl::StrAppend(
-      &h, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n",
-      "<title>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, " – ", Html(unit_name),
-      "</title>\n<style>\n", "body{font-family:'Times New Roman',serif;margin:2cm;color:#000}\n",
-      "h1{font-size:16pt;text-align:center;text-transform:uppercase}\n",
-      "h2{font-size:13pt;margin-top:1.5em}\n",
-      "table{border-collapse:collapse;width:100%;margin:.5em 0}\n",
-      "th,td{border:1px solid #000;padding:4px 8px;text-align:left}\n",
-      "td.n{text-align:right}\n@media print{body{margin:1cm}}\n</style>\n</head>\n<body>\n",
-      "<h1>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, "</h1>\n",
-      "<p style=\"text-align:center\">", Html(unit_name), "</p>\n");
-  absl::StrAppend(&h, "<h2>1. Kết quả so với chỉ tiêu thành phố giao</h2>\n<table>\n",
-                  "<tr><th>Chỉ tiêu</th><th>Năm ", year - 1, ": kết quả / chỉ tiêu</th><th>Năm ",
-                  year, ": kết quả / chỉ tiêu</th><th>Đánh giá năm ", year, "</th></tr>\n");
-  for (int i = 0; i < current.indicators_size(); ++i) {
-    const auto& now = current.indicators(i);
-    const auto& before = previous.indicators(i);
-    auto cell = [](const pb::IndicatorProgress& p) {
-      return p.status() == type::v1::PROGRESS_STATUS_NO_TARGET
-                 ? absl::StrCat(p.achieved())
-                 : absl::StrCat(p.achieved(), "/", p.target());
-    };
-    absl::StrAppend(&h, "<tr><td>", IndicatorLabel(now.indicator()), "</td><td class=\"n\">",
-                    cell(before), "</td><td class=\"n\">", cell(now), "</td><td>", Outcome(now),
-                    "</td></tr>\n");
-  }
-  absl::StrAppend(&h, "</table>\n<h2>2. Tổ chức thành lập mới năm ", year,
-                  " theo cơ quan phụ trách</h2>\n<table>\n<tr><th>Cơ quan</th>");
-  std::map<std::string, std::map<int, int32_t>> by_body;
-  std::map<std::string, std::string> body_names;
-  std::vector<int> columns;
-  for (const auto& ip : current.indicators()) {
-    if (KindOf(ip.indicator()) == 0) continue;
-    columns.push_back(ip.indicator());
-    absl::StrAppend(&h, "<th>", IndicatorLabel(ip.indicator()), "</th>");
-    for (const auto& b : ip.by_body()) {
-      by_body[b.key()][ip.indicator()] = b.achieved();
-      body_names[b.key()] = b.display_name();
-    }
-  }
-  absl::StrAppend(&h, "</tr>\n");
-  for (const auto& [body, values] : by_body) {
-    absl::StrAppend(&h, "<tr><td>", Html(body_names[body]), "</td>");
-    for (int c : columns) {
-      auto it = values.find(c);
-      absl::StrAppend(&h, "<td class=\"n\">", it == values.end() ? 0 : it->second, "</td>");
-    }
-    absl::StrAppend(&h, "</tr>\n");
-  }
-  int64_t total = 0;
-  for (const auto& [status, n] : counts) total += n;
-  absl::StrAppend(&h, "</table>\n<h2>3. Tình hình doanh nghiệp ngoài khu vực nhà nước đến ngày ",
-                  absl::StrFormat("31/12/%04d", year), "</h2>\n<table>\n",
-                  "<tr><th>Tình trạng</th><th>Số doanh nghiệp</th></tr>\n",
-                  "<tr><td>Tổng số doanh nghiệp đăng ký</td><td class=\"n\">", total,
-                  "</td></tr>\n");
-  for (const auto& [status, n] : counts) {
-    absl::StrAppend(&h, "<tr><td>", StatusLabel(status), "</td><td class=\"n\">", n,
-                    "</td></tr>\n");
-  }
-  absl::StrAppend(&h, "</table>\n</body>\n</html>\n");
   pb::YearEndReport out;
   out.set_unit(request.unit());
   out.set_year(year);
-  out.set_html(std::move(h));
+  out.set_html(YearEndHtml(unit_name, year, previous, current, counts));
   return out;
 }
 
@@ -534,7 +385,7 @@ absl::StatusOr<std::string> ReportingResources::ParentOf(const std::string& unit
                                     ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
                                     : store_->UnitParent(code));
   if (!parent) return absl::NotFoundError(unit);
-  return (parent)->empty() ? std::string() : absl::StrCat("units/", *parent);
+  return parent->empty() ? std::string() : absl::StrCat("units/", *parent);
 }
 
 absl::StatusOr<std::vector<std::string>> ReportingResources::Roots() {

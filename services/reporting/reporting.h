@@ -4,14 +4,10 @@
 // summaries, coverage, candidate and fostering lists, comparisons,
 // rankings and the year-end report, computed from the read model. No gRPC.
 
-#include <grpcpp/health_check_service_interface.h>
-
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "chitieu/reporting/v1/reporting.pb.h"
 #include "libs/common/dates.h"
 #include "libs/common/policy.h"
@@ -21,42 +17,18 @@ namespace chitieu::reporting {
 
 namespace pb = ::chitieu::reporting::v1;
 
-// Whether each source feed is connected; set by the followers, read by
-// reports (which state their lag) and published through grpc.health.v1
-// under "chitieu.reporting.feed.registry" and "chitieu.reporting.feed.quota"
-// (SERVING while connected). Thread-safe.
-class FeedHealth {
+// Whether each source feed is connected, as its follower last saw it;
+// reports state it beside their lag. Implemented by FeedHealth
+// (feed_health.h), which also publishes it through grpc.health.v1.
+class FeedStatus {
  public:
-  // Publishes the feeds' state to `health` from now on.
-  void Publish(grpc::HealthCheckServiceInterface* health) {
-    absl::MutexLock lock(&mu_);
-    health_ = health;
-    health_->SetServingStatus(HealthName(kRegistrySource), registry_);
-    health_->SetServingStatus(HealthName(kQuotaSource), quota_);
-  }
-  void SetConnected(const std::string& source, bool connected) {
-    absl::MutexLock lock(&mu_);
-    (source == kRegistrySource ? registry_ : quota_) = connected;
-    if (health_ != nullptr) health_->SetServingStatus(HealthName(source), connected);
-  }
-  static std::string HealthName(const std::string& source) {
-    return "chitieu.reporting.feed." + source;
-  }
-  bool connected(const std::string& source) const {
-    absl::MutexLock lock(&mu_);
-    return source == kRegistrySource ? registry_ : quota_;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  bool registry_ ABSL_GUARDED_BY(mu_) = false;
-  bool quota_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::HealthCheckServiceInterface* health_ ABSL_GUARDED_BY(mu_) = nullptr;
+  virtual ~FeedStatus() = default;
+  virtual bool connected(const std::string& source) const = 0;
 };
 
 class Reporting {
  public:
-  Reporting(ReportingStore* store, const FeedHealth* health, TodayFn today)
+  Reporting(ReportingStore* store, const FeedStatus* health, TodayFn today)
       : store_(store), health_(health), today_(std::move(today)) {}
 
   absl::StatusOr<pb::Progress> GetProgress(const pb::GetProgressRequest& request);
@@ -81,22 +53,18 @@ class Reporting {
   absl::StatusOr<pb::Progress> Compute(const std::string& unit_code, int year, bool breakdowns);
   // Each child's targets and achieved figures for `year`, keyed by
   // "units/…", read in one query each (not one per child).
-  using Figures = std::pair<std::map<int, int64_t>, Achieved>;
-  absl::StatusOr<std::map<std::string, Figures>> ChildFigures(const std::string& unit_code,
-                                                              const std::vector<NamedKey>& children,
-                                                              int year);
+  struct UnitFigures {
+    CountsByIndicator targets;
+    Achieved achieved;
+  };
+  absl::StatusOr<std::map<std::string, UnitFigures>> ChildFigures(
+      const std::string& unit_code, const std::vector<NamedKey>& children, int year);
   absl::StatusOr<std::string> CheckUnit(const std::string& name, const std::string& field);
 
   ReportingStore* store_;
-  const FeedHealth* health_;
+  const FeedStatus* health_;
   TodayFn today_;
 };
-
-// "Tổ chức đảng thành lập mới", … : the Vietnamese label of an indicator.
-std::string IndicatorLabel(::chitieu::type::v1::Indicator indicator);
-
-// One RFC 4180 CSV line from fields.
-std::string CsvLine(const std::vector<std::string>& fields);
 
 // What the policy (libs/common/policy.h) needs to know, from the read
 // model: the reporting service re-checks each call's scope with it, and

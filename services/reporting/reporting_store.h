@@ -29,11 +29,22 @@ struct Cursor {
 inline constexpr char kRegistrySource[] = "registry";
 inline constexpr char kQuotaSource[] = "quota";
 
-// Counts of organizations founded (by OrganizationKind) and Party members
-// admitted, in a year.
+// Counts keyed by an enum's number, named for the enum that keys them.
+using CountsByIndicator = std::map<int, int64_t>;  // type.v1.Indicator
+using CountsByStatus = std::map<int, int64_t>;     // type.v1.EnterpriseStatus
+using CountsByKind = std::map<int, int64_t>;       // type.v1.OrganizationKind
+
+// Counts of organizations founded and Party members admitted, in a year.
 struct Achieved {
-  std::map<int, int64_t> organizations_by_kind;
+  CountsByKind organizations_by_kind;
   int64_t party_members_admitted = 0;
+};
+
+// Enterprises active on a date, and how many of them have an active
+// organization of each kind.
+struct CoverageCounts {
+  int64_t active_enterprises = 0;
+  CountsByKind with_organization;
 };
 
 struct NamedKey {
@@ -64,7 +75,7 @@ class ReportingStore {
 
   // The value of every target assigned to `assignee` for `year`, summed per
   // indicator.
-  virtual absl::StatusOr<std::map<int, int64_t>> Targets(const std::string& assignee, int year) = 0;
+  virtual absl::StatusOr<CountsByIndicator> Targets(const std::string& assignee, int year) = 0;
   // Founded and admitted in `year` in enterprises seated in `unit_code` or
   // beneath it.
   virtual absl::StatusOr<Achieved> AchievedIn(const std::string& unit_code, int year) = 0;
@@ -73,7 +84,7 @@ class ReportingStore {
       const std::string& unit_code, int year) = 0;
   // The targets of each of `assignees` for `year`, summed per indicator, in
   // one query; an assignee with none is absent.
-  virtual absl::StatusOr<std::map<std::string, std::map<int, int64_t>>> TargetsOf(
+  virtual absl::StatusOr<std::map<std::string, CountsByIndicator>> TargetsOf(
       const std::vector<std::string>& assignees, int year) = 0;
   // AchievedIn for every direct child of `unit_code` at once, keyed by the
   // child's code; a child with nothing achieved is absent.
@@ -91,13 +102,13 @@ class ReportingStore {
   virtual absl::StatusOr<std::optional<std::string>> EnterpriseSeat(const std::string& code) = 0;
 
   // Enterprises registered on or before `as_of` seated beneath the unit,
-  // counted per status on that date (EnterpriseStatus number → count).
-  virtual absl::StatusOr<std::map<int, int64_t>> StatusCounts(const std::string& unit_code,
-                                                              const std::string& as_of) = 0;
+  // counted per status on that date.
+  virtual absl::StatusOr<CountsByStatus> StatusCounts(const std::string& unit_code,
+                                                      const std::string& as_of) = 0;
   // Active enterprises on `as_of`, and of them those with an active
   // organization of each kind.
-  virtual absl::StatusOr<std::pair<int64_t, std::map<int, int64_t>>> Coverage(
-      const std::string& unit_code, const std::string& as_of) = 0;
+  virtual absl::StatusOr<CoverageCounts> Coverage(const std::string& unit_code,
+                                                  const std::string& as_of) = 0;
   // Active (on `as_of`) enterprises beneath the unit whose latest count of
   // the kind's members is at least `threshold` and that have no active
   // organization of `kind`; ordered by code, after `after_code`.

@@ -7,11 +7,11 @@
 namespace chitieu::reporting {
 namespace {
 
-// Versioned schemas, one per backend; a new version is appended to both,
-// never edited.
+// The versioned schema, written once for both backends (PortableMigrations
+// in libs/common/sql_store.h); a new version is appended, never edited.
 const SqlMigrations& Migrations() {
-  static const SqlMigrations kMigrations = {
-      .sqlite = {std::string(R"sql(
+  static const SqlMigrations kMigrations = PortableMigrations({
+      {.tables = absl::StrCat(R"sql(
 CREATE TABLE cursors (source TEXT PRIMARY KEY, sequence INTEGER NOT NULL, commit_time BLOB);
 CREATE TABLE units (code TEXT PRIMARY KEY, parent TEXT, display_name TEXT NOT NULL);
 CREATE INDEX units_parent ON units(parent);
@@ -27,8 +27,8 @@ CREATE TABLE enterprises (
   counts BLOB
 );
 CREATE INDEX enterprises_seat ON enterprises(seat_unit, code);
-)sql" + std::string(kEnterpriseStatusTable) +
-                             R"sql(
+)sql",
+                              kEnterpriseStatusTable, R"sql(
 CREATE TABLE organizations (
   name TEXT PRIMARY KEY,
   code TEXT NOT NULL,
@@ -57,11 +57,11 @@ CREATE TABLE targets (
 );
 CREATE INDEX targets_assignee ON targets(assignee, year);
 CREATE TABLE thresholds (year INTEGER PRIMARY KEY, data BLOB NOT NULL);
-)sql"),
-                 // 2: what reports count, kept per seat unit by triggers, so a
-                 // report sums a few rows per unit of its subtree instead of
-                 // counting every organization (docs/PERFORMANCE.md).
-                 R"sql(
+)sql")},
+      // 2: what reports count, kept per seat unit by triggers, so a
+      // report sums a few rows per unit of its subtree instead of
+      // counting every organization (docs/PERFORMANCE.md).
+      {.tables = R"sql(
 CREATE TABLE organization_counts (
   seat_unit TEXT NOT NULL,
   founding_year INTEGER NOT NULL,
@@ -73,6 +73,16 @@ CREATE TABLE organization_counts (
 INSERT INTO organization_counts
   SELECT seat_unit, founding_year, kind, founding_body, count(*) FROM organizations
   GROUP BY seat_unit, founding_year, kind, founding_body;
+CREATE TABLE admission_counts (
+  seat_unit TEXT NOT NULL,
+  admission_year INTEGER NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY (seat_unit, admission_year)
+);
+INSERT INTO admission_counts
+  SELECT seat_unit, admission_year, sum(count) FROM admissions GROUP BY seat_unit, admission_year;
+)sql",
+       .sqlite_only = R"sql(
 CREATE TRIGGER organizations_counted AFTER INSERT ON organizations BEGIN
   INSERT INTO organization_counts VALUES
     (NEW.seat_unit, NEW.founding_year, NEW.kind, NEW.founding_body, 1)
@@ -89,14 +99,6 @@ CREATE TRIGGER organizations_recounted AFTER UPDATE ON organizations BEGIN
     (NEW.seat_unit, NEW.founding_year, NEW.kind, NEW.founding_body, 1)
   ON CONFLICT (seat_unit, founding_year, kind, founding_body) DO UPDATE SET n = n + 1;
 END;
-CREATE TABLE admission_counts (
-  seat_unit TEXT NOT NULL,
-  admission_year INTEGER NOT NULL,
-  n INTEGER NOT NULL,
-  PRIMARY KEY (seat_unit, admission_year)
-);
-INSERT INTO admission_counts
-  SELECT seat_unit, admission_year, sum(count) FROM admissions GROUP BY seat_unit, admission_year;
 CREATE TRIGGER admissions_counted AFTER INSERT ON admissions BEGIN
   INSERT INTO admission_counts VALUES (NEW.seat_unit, NEW.admission_year, NEW.count)
   ON CONFLICT (seat_unit, admission_year) DO UPDATE SET n = n + NEW.count;
@@ -111,66 +113,8 @@ CREATE TRIGGER admissions_recounted AFTER UPDATE ON admissions BEGIN
   INSERT INTO admission_counts VALUES (NEW.seat_unit, NEW.admission_year, NEW.count)
   ON CONFLICT (seat_unit, admission_year) DO UPDATE SET n = n + NEW.count;
 END;
-)sql"},
-      .postgres = {std::string(R"sql(
-CREATE TABLE cursors (source TEXT PRIMARY KEY, sequence BIGINT NOT NULL, commit_time BYTEA);
-CREATE TABLE units (code TEXT PRIMARY KEY, parent TEXT, display_name TEXT NOT NULL);
-CREATE INDEX units_parent ON units (parent);
-CREATE TABLE bodies (id TEXT PRIMARY KEY, display_name TEXT NOT NULL);
-CREATE TABLE enterprises (
-  code TEXT PRIMARY KEY,
-  seat_unit TEXT NOT NULL,
-  display_name TEXT NOT NULL,
-  registration_date TEXT NOT NULL,
-  official_party BIGINT NOT NULL,
-  trade_union_members BIGINT NOT NULL,
-  youth_union_members BIGINT NOT NULL,
-  counts BYTEA
-);
-CREATE INDEX enterprises_seat ON enterprises (seat_unit, code);
-)sql") + kEnterpriseStatusTable +
-                       R"sql(
-CREATE TABLE organizations (
-  name TEXT PRIMARY KEY,
-  code TEXT NOT NULL,
-  seat_unit TEXT NOT NULL,
-  kind BIGINT NOT NULL,
-  founding_body TEXT NOT NULL,
-  founding_year BIGINT NOT NULL,
-  founding_date TEXT NOT NULL,
-  dissolution_date TEXT
-);
-CREATE INDEX organizations_seat ON organizations (seat_unit, founding_year);
-CREATE INDEX organizations_code ON organizations (code, kind);
-CREATE TABLE admissions (
-  name TEXT PRIMARY KEY,
-  seat_unit TEXT NOT NULL,
-  admission_year BIGINT NOT NULL,
-  count BIGINT NOT NULL
-);
-CREATE INDEX admissions_seat ON admissions (seat_unit, admission_year);
-CREATE TABLE targets (
-  name TEXT PRIMARY KEY,
-  assignee TEXT NOT NULL,
-  year BIGINT NOT NULL,
-  indicator BIGINT NOT NULL,
-  value BIGINT NOT NULL
-);
-CREATE INDEX targets_assignee ON targets (assignee, year);
-CREATE TABLE thresholds (year BIGINT PRIMARY KEY, data BYTEA NOT NULL);
 )sql",
-                   R"sql(
-CREATE TABLE organization_counts (
-  seat_unit TEXT NOT NULL,
-  founding_year BIGINT NOT NULL,
-  kind BIGINT NOT NULL,
-  founding_body TEXT NOT NULL,
-  n BIGINT NOT NULL,
-  PRIMARY KEY (seat_unit, founding_year, kind, founding_body)
-);
-INSERT INTO organization_counts
-  SELECT seat_unit, founding_year, kind, founding_body, count(*) FROM organizations
-  GROUP BY seat_unit, founding_year, kind, founding_body;
+       .postgres_only = R"sql(
 CREATE FUNCTION organization_counts_follow() RETURNS trigger AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -187,14 +131,6 @@ BEGIN
 END $$ LANGUAGE plpgsql;
 CREATE TRIGGER organizations_counted AFTER INSERT OR UPDATE OR DELETE ON organizations
   FOR EACH ROW EXECUTE FUNCTION organization_counts_follow();
-CREATE TABLE admission_counts (
-  seat_unit TEXT NOT NULL,
-  admission_year BIGINT NOT NULL,
-  n BIGINT NOT NULL,
-  PRIMARY KEY (seat_unit, admission_year)
-);
-INSERT INTO admission_counts
-  SELECT seat_unit, admission_year, sum(count) FROM admissions GROUP BY seat_unit, admission_year;
 CREATE FUNCTION admission_counts_follow() RETURNS trigger AS $$
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -210,7 +146,7 @@ END $$ LANGUAGE plpgsql;
 CREATE TRIGGER admissions_counted AFTER INSERT OR UPDATE OR DELETE ON admissions
   FOR EACH ROW EXECUTE FUNCTION admission_counts_follow();
 )sql"},
-  };
+  });
   return kMigrations;
 }
 
@@ -418,8 +354,8 @@ absl::Status SqlReportingStore::ApplyQuota(
   return Apply(kQuotaSource, changes);
 }
 
-absl::StatusOr<std::map<int, int64_t>> SqlReportingStore::Targets(const std::string& assignee,
-                                                                  int year) {
+absl::StatusOr<CountsByIndicator> SqlReportingStore::Targets(const std::string& assignee,
+                                                             int year) {
   return CountsByNumber(*core_,
                         "SELECT indicator, CAST(sum(value) AS BIGINT) FROM targets WHERE "
                         "assignee = ? AND year = ? GROUP BY indicator",
@@ -443,7 +379,7 @@ absl::StatusOr<Achieved> SqlReportingStore::AchievedIn(const std::string& unit_c
                                                "seat_unit IN ",
                                                kSubtree),
                                   {int64_t{year}, unit_code}));
-  out.party_members_admitted = (admitted)[0];
+  out.party_members_admitted = admitted[0];
   return out;
 }
 
@@ -466,9 +402,9 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedByBod
   return out;
 }
 
-absl::StatusOr<std::map<std::string, std::map<int, int64_t>>> SqlReportingStore::TargetsOf(
+absl::StatusOr<std::map<std::string, CountsByIndicator>> SqlReportingStore::TargetsOf(
     const std::vector<std::string>& assignees, int year) {
-  std::map<std::string, std::map<int, int64_t>> out;
+  std::map<std::string, CountsByIndicator> out;
   if (assignees.empty()) return out;
   std::vector<SqlValue> args = {int64_t{year}};
   std::string marks;
@@ -499,16 +435,16 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedInChi
       "SELECT sub.root, u.code FROM units u JOIN sub ON u.parent = sub.c) ";
   std::map<std::string, Achieved> out;
   RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
-    auto orgs =
+    ASSIGN_OR_RETURN(
+        auto orgs,
         db.Query(absl::StrCat(kTagged,
                               "SELECT sub.root, oc.kind, CAST(sum(oc.n) AS BIGINT) FROM sub "
                               "JOIN organization_counts oc ON oc.seat_unit = sub.c "
                               "WHERE oc.founding_year = ? GROUP BY sub.root, oc.kind"),
-                 {unit_code, int64_t{year}});
-    if (!orgs.ok()) return orgs.status();
-    for (int i = 0; i < orgs->size(); ++i) {
-      out[orgs->Text(i, 0)].organizations_by_kind[static_cast<int>(orgs->Int64(i, 1))] =
-          orgs->Int64(i, 2);
+                 {unit_code, int64_t{year}}));
+    for (int i = 0; i < orgs.size(); ++i) {
+      out[orgs.Text(i, 0)].organizations_by_kind[static_cast<int>(orgs.Int64(i, 1))] =
+          orgs.Int64(i, 2);
     }
     ASSIGN_OR_RETURN(auto admitted,
                      db.Query(absl::StrCat(kTagged,
@@ -561,10 +497,10 @@ absl::StatusOr<std::optional<std::string>> SqlReportingStore::UnitParent(
 absl::StatusOr<std::vector<std::string>> SqlReportingStore::RootUnits() {
   std::vector<std::string> out;
   RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
-    auto rows =
-        db.Query("SELECT code FROM units WHERE coalesce(parent, '') = '' ORDER BY code", {});
-    if (!rows.ok()) return rows.status();
-    for (int i = 0; i < rows->size(); ++i) out.push_back(rows->Text(i, 0));
+    ASSIGN_OR_RETURN(
+        auto rows,
+        db.Query("SELECT code FROM units WHERE coalesce(parent, '') = '' ORDER BY code", {}));
+    for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Text(i, 0));
     return absl::OkStatus();
   }));
   return out;
@@ -575,8 +511,8 @@ absl::StatusOr<std::optional<std::string>> SqlReportingStore::EnterpriseSeat(
   return FirstText(*core_, "SELECT seat_unit FROM enterprises WHERE code = ?", {code});
 }
 
-absl::StatusOr<std::map<int, int64_t>> SqlReportingStore::StatusCounts(const std::string& unit_code,
-                                                                       const std::string& as_of) {
+absl::StatusOr<CountsByStatus> SqlReportingStore::StatusCounts(const std::string& unit_code,
+                                                               const std::string& as_of) {
   // An enterprise with no period begun by then counts as status 0.
   return CountsByNumber(*core_,
                         absl::StrCat("SELECT coalesce(st, 0), count(*) FROM (SELECT ", kStatusAsOf,
@@ -586,13 +522,12 @@ absl::StatusOr<std::map<int, int64_t>> SqlReportingStore::StatusCounts(const std
                         {as_of, unit_code});
 }
 
-absl::StatusOr<std::pair<int64_t, std::map<int, int64_t>>> SqlReportingStore::Coverage(
-    const std::string& unit_code, const std::string& as_of) {
+absl::StatusOr<CoverageCounts> SqlReportingStore::Coverage(const std::string& unit_code,
+                                                           const std::string& as_of) {
   const std::string active = absl::StrCat("FROM enterprises e WHERE e.registration_date <= ?1 AND ",
                                           kStatusAsOf, " = 1 AND e.seat_unit IN ", kSubtree);
-  auto total =
-      CountsByNumber(*core_, absl::StrCat("SELECT 0, count(*) ", active), {as_of, unit_code});
-  if (!total.ok()) return total.status();
+  ASSIGN_OR_RETURN(auto total, CountsByNumber(*core_, absl::StrCat("SELECT 0, count(*) ", active),
+                                              {as_of, unit_code}));
   ASSIGN_OR_RETURN(
       auto with, CountsByNumber(*core_,
                                 absl::StrCat("SELECT o.kind, count(DISTINCT o.code) FROM "
@@ -601,7 +536,7 @@ absl::StatusOr<std::pair<int64_t, std::map<int, int64_t>>> SqlReportingStore::Co
                                              "?1) AND o.code IN (SELECT e.code ",
                                              active, ") GROUP BY o.kind"),
                                 {as_of, unit_code}));
-  return std::make_pair((*total)[0], std::move(with));
+  return CoverageCounts{total[0], std::move(with)};
 }
 
 absl::StatusOr<std::vector<CandidateRow>> SqlReportingStore::Candidates(

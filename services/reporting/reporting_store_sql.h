@@ -26,11 +26,11 @@ class SqlReportingStore : public ReportingStore {
   absl::StatusOr<Cursor> GetCursor(const std::string& source) override;
   absl::Status Reset() override;
 
-  absl::StatusOr<std::map<int, int64_t>> Targets(const std::string& assignee, int year) override;
+  absl::StatusOr<CountsByIndicator> Targets(const std::string& assignee, int year) override;
   absl::StatusOr<Achieved> AchievedIn(const std::string& unit_code, int year) override;
   absl::StatusOr<std::map<std::string, Achieved>> AchievedByBody(const std::string& unit_code,
                                                                  int year) override;
-  absl::StatusOr<std::map<std::string, std::map<int, int64_t>>> TargetsOf(
+  absl::StatusOr<std::map<std::string, CountsByIndicator>> TargetsOf(
       const std::vector<std::string>& assignees, int year) override;
   absl::StatusOr<std::map<std::string, Achieved>> AchievedInChildren(const std::string& unit_code,
                                                                      int year) override;
@@ -40,10 +40,10 @@ class SqlReportingStore : public ReportingStore {
   absl::StatusOr<std::optional<std::string>> UnitParent(const std::string& unit_code) override;
   absl::StatusOr<std::vector<std::string>> RootUnits() override;
   absl::StatusOr<std::optional<std::string>> EnterpriseSeat(const std::string& code) override;
-  absl::StatusOr<std::map<int, int64_t>> StatusCounts(const std::string& unit_code,
-                                                      const std::string& as_of) override;
-  absl::StatusOr<std::pair<int64_t, std::map<int, int64_t>>> Coverage(
-      const std::string& unit_code, const std::string& as_of) override;
+  absl::StatusOr<CountsByStatus> StatusCounts(const std::string& unit_code,
+                                              const std::string& as_of) override;
+  absl::StatusOr<CoverageCounts> Coverage(const std::string& unit_code,
+                                          const std::string& as_of) override;
   absl::StatusOr<std::vector<CandidateRow>> Candidates(const std::string& unit_code, int kind,
                                                        int threshold, const std::string& as_of,
                                                        const std::string& after_code,

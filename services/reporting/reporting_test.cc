@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "services/reporting/feed_health.h"
+#include "services/reporting/report_documents.h"
 #include "services/reporting/reporting_store_sql.h"
 #include "tests/support/postgres.h"
 

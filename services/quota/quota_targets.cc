@@ -1,4 +1,6 @@
-#include "services/quota/quota.h"
+// The quota service's rules of targets: assignment down the unit tree
+// (checked with the registry), sub-allocation under a parent target,
+// revisions with reasons, and SetTargets' batch of rows.
 
 #include <algorithm>
 #include <set>
@@ -10,11 +12,13 @@
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/errors.h"
 #include "libs/common/idempotency.h"
+#include "libs/common/mutation.h"
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/transaction.h"
 #include "libs/common/validation.h"
+#include "services/quota/quota.h"
 
 namespace chitieu::quota {
 namespace {
@@ -25,41 +29,6 @@ using ::google::protobuf::util::TimeUtil;
 // Deeper than any administrative tree; a guard against a cycle in data.
 constexpr int kMaxDepth = 16;
 
-google::protobuf::Timestamp Now() { return TimeUtil::GetCurrentTime(); }
-
-template <typename T>
-absl::StatusOr<T> InTx(QuotaStore* store, const std::function<absl::StatusOr<T>(QuotaTx&)>& fn) {
-  return InTransaction<T, QuotaTx>(store, fn);
-}
-
-template <typename Setter>
-absl::Status Emit(QuotaTx& tx, ChangeType type, Setter set) {
-  pb::StreamChangesResponse change;
-  change.set_change_type(type);
-  set(change);
-  return tx.AppendChange(std::move(change));
-}
-
-absl::Status EmitTarget(QuotaTx& tx, ChangeType type, const pb::Target& t) {
-  return Emit(tx, type, [&](auto& c) { *c.mutable_target() = t; });
-}
-
-// The ids of "units/{u}/<collection>/{id}", checking the form: target and
-// plan ids are numbers the service gave.
-absl::StatusOr<std::vector<std::string>> ParseNumberedName(const char* pattern,
-                                                           const std::string& name,
-                                                           const std::string& field) {
-  ASSIGN_OR_RETURN(auto ids, ParseName(pattern, name, field));
-  const std::string& id = ids.back();
-  const bool digits = std::all_of(id.begin(), id.end(), [](char c) {
-    return absl::ascii_isdigit(static_cast<unsigned char>(c));
-  });
-  if (id.size() > 18 || !digits) {
-    return InvalidField(field, absl::StrCat("the id of ", name, " must be a number"));
-  }
-  return ids;
-}
-
 absl::StatusOr<std::vector<std::string>> ParseTargetName(const std::string& name,
                                                          const std::string& field) {
   return ParseNumberedName("units/{unit}/targets/{target}", name, field);
@@ -69,7 +38,7 @@ absl::StatusOr<std::vector<std::string>> ParseTargetName(const std::string& name
 absl::StatusOr<pb::Target> TargetByName(QuotaTx& tx, const std::string& name,
                                         const std::string& field) {
   ASSIGN_OR_RETURN(auto ids, ParseTargetName(name, field));
-  auto t = tx.GetTarget((ids)[1]);
+  auto t = tx.GetTarget(ids[1]);
   if (t.ok() && t->name() != name) return absl::NotFoundError(absl::StrCat(name, " not found"));
   return t;
 }
@@ -151,29 +120,6 @@ absl::Status LinkAndCheckAllocation(QuotaTx& tx, pb::Target& t, const std::strin
   return absl::OkStatus();
 }
 
-pb::FoundingThresholds DefaultThresholds(int year) {
-  pb::FoundingThresholds t;
-  t.set_name(absl::StrCat("foundingThresholds/", year));
-  t.set_year(year);
-  t.set_party_cell_official_members(kDefaultPartyCell);
-  t.set_grassroots_party_committee_members(kDefaultGrassrootsPartyCommittee);
-  t.set_trade_union_members(kDefaultTradeUnion);
-  t.set_youth_branch_members(kDefaultYouthBranch);
-  return t;
-}
-
-absl::StatusOr<int> ThresholdsYear(const std::string& name, const std::string& field,
-                                   int this_year) {
-  auto id = ParseSingleName("foundingThresholds", name, field);
-  int year = 0;
-  if (!id.ok() || !absl::SimpleAtoi(*id, &year) || year < 2000 || year > this_year + 5) {
-    return InvalidField(
-        field,
-        absl::StrCat("must be foundingThresholds/{year}, a year from 2000 to ", this_year + 5));
-  }
-  return year;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------- Registry
@@ -248,18 +194,17 @@ absl::StatusOr<pb::Target> Quota::CreateTarget(const pb::CreateTargetRequest& re
           if (existing.has_value()) {
             return absl::AlreadyExistsError(
                 absl::StrCat("a target for this year, indicator, assigner and assignee exists: ",
-                             (existing)->name(), "; revise it with UpdateTarget"));
+                             existing->name(), "; revise it with UpdateTarget"));
           }
           pb::Target t = in;
           RETURN_IF_ERROR(
               LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), 0));
           ASSIGN_OR_RETURN(auto id, tx.NextId("target"));
           t.set_name(absl::StrCat(request.parent(), "/targets/", id));
-          t.set_etag("v1");
-          *t.mutable_create_time() = Now();
-          *t.mutable_update_time() = t.create_time();
+          StampCreated(t);
           RETURN_IF_ERROR(tx.PutTarget(absl::StrCat(id), t));
-          RETURN_IF_ERROR(EmitTarget(tx, type::v1::CHANGE_TYPE_CREATED, t));
+          RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                     &pb::StreamChangesResponse::mutable_target, t));
           return t;
         });
   });
@@ -327,11 +272,8 @@ absl::StatusOr<pb::Target> Quota::UpdateTarget(const pb::UpdateTargetRequest& re
     const int32_t old_value = t.value();
     if (old_value == in.value()) return t;
     t.set_value(in.value());
-    if (auto s =
-            LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), old_value);
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), old_value));
     if (!request.allow_over_allocation()) {
       ASSIGN_OR_RETURN(auto children, AllocatedUnder(tx, t.name()));
       if (children > t.value()) {
@@ -346,12 +288,12 @@ absl::StatusOr<pb::Target> Quota::UpdateTarget(const pb::UpdateTargetRequest& re
     revision.set_new_value(in.value());
     revision.set_reason(request.reason());
     revision.set_revised_by(principal);
-    *revision.mutable_revise_time() = Now();
+    *revision.mutable_revise_time() = ProtoNow();
     RETURN_IF_ERROR(tx.AddRevision(IdOf(t), revision));
-    t.set_etag(NextEtag(t.etag()));
-    *t.mutable_update_time() = Now();
+    StampUpdated(t);
     RETURN_IF_ERROR(tx.PutTarget(IdOf(t), t));
-    RETURN_IF_ERROR(EmitTarget(tx, type::v1::CHANGE_TYPE_UPDATED, t));
+    RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_UPDATED,
+                               &pb::StreamChangesResponse::mutable_target, t));
     return t;
   });
 }
@@ -383,7 +325,7 @@ absl::StatusOr<pb::TargetAllocation> Quota::GetTargetAllocation(
     const pb::GetTargetAllocationRequest& request) {
   ASSIGN_OR_RETURN(auto ids,
                    ParseName("units/{unit}/targets/{target}/allocation", request.name(), "name"));
-  const std::string target_name = absl::StrCat("units/", (ids)[0], "/targets/", (ids)[1]);
+  const std::string target_name = absl::StrCat("units/", ids[0], "/targets/", ids[1]);
   return InTx<pb::TargetAllocation>(
       store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::TargetAllocation> {
         ASSIGN_OR_RETURN(auto t, TargetByName(tx, target_name, "name"));
@@ -475,12 +417,13 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
                   revision.set_new_value(in.value());
                   revision.set_reason(request.reason());
                   revision.set_revised_by(principal);
-                  *revision.mutable_revise_time() = Now();
+                  *revision.mutable_revise_time() = ProtoNow();
                   s = tx.AddRevision(IdOf(t), revision);
-                  t.set_etag(NextEtag(t.etag()));
-                  *t.mutable_update_time() = Now();
+                  StampUpdated(t);
                   if (s.ok()) s = tx.PutTarget(IdOf(t), t);
-                  if (s.ok()) s = EmitTarget(tx, type::v1::CHANGE_TYPE_UPDATED, t);
+                  if (s.ok())
+                    s = EmitChange(tx, type::v1::CHANGE_TYPE_UPDATED,
+                                   &pb::StreamChangesResponse::mutable_target, t);
                 }
               }
             } else {
@@ -489,11 +432,11 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
               if (s.ok()) {
                 ASSIGN_OR_RETURN(auto id, tx.NextId("target"));
                 t.set_name(absl::StrCat(homes[i], "/targets/", id));
-                t.set_etag("v1");
-                *t.mutable_create_time() = Now();
-                *t.mutable_update_time() = t.create_time();
+                StampCreated(t);
                 s = tx.PutTarget(absl::StrCat(id), t);
-                if (s.ok()) s = EmitTarget(tx, type::v1::CHANGE_TYPE_CREATED, t);
+                if (s.ok())
+                  s = EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                 &pb::StreamChangesResponse::mutable_target, t);
               }
             }
             if (!s.ok()) {
@@ -508,151 +451,6 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
           return response;
         });
   });
-}
-
-// ---------------------------------------------------------------- Thresholds
-
-absl::StatusOr<pb::FoundingThresholds> Quota::GetFoundingThresholds(
-    const pb::GetFoundingThresholdsRequest& request) {
-  ASSIGN_OR_RETURN(auto year, ThresholdsYear(request.name(), "name", today_().year()));
-  return InTx<pb::FoundingThresholds>(
-      store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::FoundingThresholds> {
-        ASSIGN_OR_RETURN(auto stored, tx.GetThresholds(year));
-        return stored.has_value() ? *stored : DefaultThresholds(year);
-      });
-}
-
-absl::StatusOr<pb::FoundingThresholds> Quota::UpdateFoundingThresholds(
-    const pb::UpdateFoundingThresholdsRequest& request) {
-  const pb::FoundingThresholds& in = request.founding_thresholds();
-  ASSIGN_OR_RETURN(auto year,
-                   ThresholdsYear(in.name(), "founding_thresholds.name", today_().year()));
-  std::vector<std::string> paths(request.update_mask().paths().begin(),
-                                 request.update_mask().paths().end());
-  if (paths.empty()) {
-    paths = {"party_cell_official_members", "grassroots_party_committee_members",
-             "trade_union_members", "youth_branch_members"};
-  }
-  FieldViolations v;
-  const auto* descriptor = pb::FoundingThresholds::descriptor();
-  for (const auto& p : paths) {
-    const auto* field = descriptor->FindFieldByName(p);
-    if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_INT32 ||
-        p == "year") {
-      v.Add("update_mask", absl::StrCat(p, " cannot be updated"));
-      continue;
-    }
-    int32_t value = in.GetReflection()->GetInt32(in, field);
-    if (value < 1 || value > 10000) {
-      v.Add("founding_thresholds." + p, "must be from 1 to 10000");
-    }
-  }
-  RETURN_IF_ERROR(v.ToStatus());
-  return InTx<pb::FoundingThresholds>(
-      store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::FoundingThresholds> {
-        ASSIGN_OR_RETURN(auto stored, tx.GetThresholds(year));
-        pb::FoundingThresholds t = stored.has_value() ? *stored : DefaultThresholds(year);
-        RETURN_IF_ERROR(CheckEtag(in.etag(), t.etag()));
-        for (const auto& p : paths) {
-          const auto* field = descriptor->FindFieldByName(p);
-          t.GetReflection()->SetInt32(&t, field, in.GetReflection()->GetInt32(in, field));
-        }
-        if (t.grassroots_party_committee_members() <= t.party_cell_official_members()) {
-          return FailedField("founding_thresholds.grassroots_party_committee_members",
-                             "must be above party_cell_official_members");
-        }
-        t.set_etag(NextEtag(t.etag()));
-        *t.mutable_update_time() = Now();
-        RETURN_IF_ERROR(tx.PutThresholds(year, t));
-        RETURN_IF_ERROR(Emit(tx, type::v1::CHANGE_TYPE_UPDATED,
-                             [&](auto& c) { *c.mutable_founding_thresholds() = t; }));
-        return t;
-      });
-}
-
-// ---------------------------------------------------------------- Plans
-
-absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request) {
-  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
-  ASSIGN_OR_RETURN(auto unit, ParseSingleName("units", request.parent(), "parent"));
-  const pb::Plan& in = request.plan();
-  FieldViolations v;
-  CheckText(v, "plan.title", in.title(), true);
-  CheckText(v, "plan.document_number", in.document_number(), true, 100);
-  if (CheckDate(v, "plan.issue_date", in.issue_date()) && in.issue_date() > FormatDate(today_())) {
-    v.Add("plan.issue_date", "must not be in the future");
-  }
-  if (in.kind() == 0 || !pb::PlanKind_IsValid(in.kind())) {
-    v.Add("plan.kind", "must be one of the PLAN_KIND_ values");
-  }
-  if (!in.implements().empty() &&
-      !ParseName("units/{unit}/plans/{plan}", in.implements(), "").ok()) {
-    v.Add("plan.implements", "must be a name of the form units/{unit}/plans/{plan}");
-  }
-  RETURN_IF_ERROR(v.ToStatus());
-  auto issuer = units_->GetUnit(request.parent());
-  if (absl::IsNotFound(issuer.status())) {
-    return FailedField("parent", absl::StrCat(request.parent(), " is not in the registry"));
-  }
-  if (!issuer.ok()) return issuer.status();
-  return InTx<pb::Plan>(store_, [&](QuotaTx& tx) {
-    return Idempotent<pb::Plan, QuotaTx>(
-        tx, "CreatePlan", request, request.request_id(), [&]() -> absl::StatusOr<pb::Plan> {
-          if (!in.implements().empty()) {
-            auto ids = ParseName("units/{unit}/plans/{plan}", in.implements(), "plan.implements");
-            auto implemented = tx.GetPlan((*ids)[0], (*ids)[1]);
-            if (absl::IsNotFound(implemented.status())) {
-              return FailedField("plan.implements", "does not exist");
-            }
-            if (!implemented.ok()) return implemented.status();
-            if (in.issue_date() < implemented->issue_date()) {
-              return FailedField("plan.issue_date", "is before the document it implements");
-            }
-          }
-          ASSIGN_OR_RETURN(auto id, tx.NextId("plan"));
-          pb::Plan plan = in;
-          plan.set_name(absl::StrCat(request.parent(), "/plans/", id));
-          *plan.mutable_create_time() = Now();
-          RETURN_IF_ERROR(tx.PutPlan(unit, absl::StrCat(id), plan));
-          RETURN_IF_ERROR(
-              Emit(tx, type::v1::CHANGE_TYPE_CREATED, [&](auto& c) { *c.mutable_plan() = plan; }));
-          return plan;
-        });
-  });
-}
-
-absl::StatusOr<pb::Plan> Quota::GetPlan(const pb::GetPlanRequest& request) {
-  ASSIGN_OR_RETURN(auto ids,
-                   ParseNumberedName("units/{unit}/plans/{plan}", request.name(), "name"));
-  return InTx<pb::Plan>(store_, [&](QuotaTx& tx) { return tx.GetPlan((ids)[0], (ids)[1]); });
-}
-
-absl::StatusOr<pb::ListPlansResponse> Quota::ListPlans(const pb::ListPlansRequest& request) {
-  ASSIGN_OR_RETURN(auto unit, ParseSingleName("units", request.parent(), "parent"));
-  ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
-                                               absl::StrCat("plans|", request.parent())));
-  int64_t after = 0;
-  if (!list.after.empty() && !absl::SimpleAtoi(list.after, &after)) {
-    return InvalidField("page_token", "is not a token this list issued");
-  }
-  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Plan>>(store_, [&](QuotaTx& tx) {
-                     return tx.ListPlans(unit, after, list.page_size + 1);
-                   }));
-  pb::ListPlansResponse response;
-  FillPage(
-      response, rows, list,
-      [](const pb::Plan& p) { return p.name().substr(p.name().rfind('/') + 1); },
-      response.mutable_plans());
-  return response;
-}
-
-absl::StatusOr<std::string> QuotaResources::AssignerOf(const std::string& target) {
-  pb::GetTargetRequest r;
-  r.set_name(target);
-  auto got = quota_->GetTarget(r);
-  if (absl::IsInvalidArgument(got.status())) return absl::NotFoundError(target);
-  if (!got.ok()) return got.status();
-  return got->assigner();
 }
 
 }  // namespace chitieu::quota
