@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
 #include "google/rpc/status.pb.h"
 #include "libs/common/log.h"
 
@@ -41,6 +42,24 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
     }
   }
   return out;
+}
+
+absl::Status FromPeerStatus(const grpc::Status& status, const PeerStatusOptions& options) {
+  switch (status.error_code()) {
+    case grpc::StatusCode::OK:
+      return absl::OkStatus();
+    case grpc::StatusCode::NOT_FOUND:
+      return absl::NotFoundError(options.resource.empty() ? status.error_message()
+                                                          : options.resource);
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      if (options.hide_invalid_argument) return absl::NotFoundError(options.resource);
+      return FromGrpcStatus(status);
+    default:
+      return absl::UnavailableError(
+          options.unavailable_message.empty()
+              ? absl::StrCat("cannot check ", options.resource, ": ", status.error_message())
+              : options.unavailable_message);
+  }
 }
 
 }  // namespace chitieu

@@ -1,41 +1,21 @@
 #include "libs/common/remote_directory.h"
 
-#include <chrono>
-
 #include "absl/strings/str_cat.h"
-#include "libs/common/principal.h"
 #include "libs/common/status_macros.h"
 
 namespace chitieu {
 namespace {
 
-// NOT_FOUND (or a name the service refuses) is "no such resource"; any
-// other failure means the backend cannot answer.
-absl::Status FromBackend(const grpc::Status& s, const std::string& what) {
-  if (s.ok()) return absl::OkStatus();
-  if (s.error_code() == grpc::StatusCode::NOT_FOUND ||
-      s.error_code() == grpc::StatusCode::INVALID_ARGUMENT) {
-    return absl::NotFoundError(what);
-  }
-  return absl::UnavailableError(absl::StrCat("cannot check ", what, ": ", s.error_message()));
-}
-
-template <typename Context>
-void Bound(Context& ctx, int ms) {
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(ms));
-  AddServiceSecret(&ctx);
+// Every look-up here checks a name a caller sent (hide_invalid_argument).
+PeerStatusOptions About(const std::string& resource) {
+  return {.resource = resource, .hide_invalid_argument = true};
 }
 
 }  // namespace
 
 absl::StatusOr<std::string> RemoteDirectory::ParentOf(const std::string& unit) {
-  grpc::ClientContext ctx;
-  Bound(ctx, deadline_ms_);
-  registry::v1::GetUnitRequest r;
-  r.set_name(unit);
-  registry::v1::Unit out;
-  RETURN_IF_ERROR(FromBackend(registry_->GetUnit(&ctx, r, &out), unit));
-  return out.parent();
+  ASSIGN_OR_RETURN(auto got, registry_->GetUnit(unit, About(unit)));
+  return got.parent();
 }
 
 absl::StatusOr<std::vector<std::string>> RemoteDirectory::Roots() {
@@ -46,14 +26,10 @@ absl::StatusOr<std::vector<std::string>> RemoteDirectory::Roots() {
   }
   auto roots = RootUnits([this](const registry::v1::ListUnitsRequest& r)
                              -> absl::StatusOr<registry::v1::ListUnitsResponse> {
-    grpc::ClientContext ctx;
-    Bound(ctx, deadline_ms_);
-    registry::v1::ListUnitsResponse out;
-    if (auto s = FromBackend(registry_->ListUnits(&ctx, r, &out), "the provinces"); !s.ok()) {
-      // No province found is no answer either: the registry must say.
-      return absl::UnavailableError(s.message());
-    }
-    return out;
+    auto got = registry_->ListUnits(r, About("the provinces"));
+    // No province found is no answer either: the registry must say.
+    if (!got.ok()) return absl::UnavailableError(got.status().message());
+    return got;
   });
   if (roots.ok() && cache_time_ > absl::ZeroDuration()) {
     absl::MutexLock lock(&mu_);
@@ -84,37 +60,22 @@ absl::StatusOr<std::string> RemoteDirectory::Cached(
 
 absl::StatusOr<std::string> RemoteDirectory::SeatOf(const std::string& enterprise) {
   return Cached(enterprise, [&]() -> absl::StatusOr<std::string> {
-    grpc::ClientContext ctx;
-    Bound(ctx, deadline_ms_);
-    registry::v1::GetEnterpriseRequest r;
-    r.set_name(enterprise);
-    registry::v1::Enterprise out;
-    RETURN_IF_ERROR(FromBackend(registry_->GetEnterprise(&ctx, r, &out), enterprise));
-    return out.seat_unit();
+    ASSIGN_OR_RETURN(auto got, registry_->GetEnterprise(enterprise, About(enterprise)));
+    return got.seat_unit();
   });
 }
 
 absl::StatusOr<std::string> RemoteDirectory::UnitOfBody(const std::string& body) {
   return Cached(body, [&]() -> absl::StatusOr<std::string> {
-    grpc::ClientContext ctx;
-    Bound(ctx, deadline_ms_);
-    registry::v1::GetBodyRequest r;
-    r.set_name(body);
-    registry::v1::Body out;
-    RETURN_IF_ERROR(FromBackend(registry_->GetBody(&ctx, r, &out), body));
-    return out.unit();
+    ASSIGN_OR_RETURN(auto got, registry_->GetBody(body, About(body)));
+    return got.unit();
   });
 }
 
 absl::StatusOr<std::string> RemoteDirectory::AssignerOf(const std::string& target) {
   if (quota_ == nullptr) return absl::NotFoundError(target);
-  grpc::ClientContext ctx;
-  Bound(ctx, deadline_ms_);
-  quota::v1::GetTargetRequest r;
-  r.set_name(target);
-  quota::v1::Target out;
-  RETURN_IF_ERROR(FromBackend(quota_->GetTarget(&ctx, r, &out), target));
-  return out.assigner();
+  ASSIGN_OR_RETURN(auto got, quota_->GetTarget(target, About(target)));
+  return got.assigner();
 }
 
 }  // namespace chitieu

@@ -101,7 +101,9 @@ int main(int argc, char** argv) {
   auto reporting = chitieu::PeerChannel(absl::GetFlag(FLAGS_reporting_addr));
   // Seats and bodies' units remembered briefly (the services re-check with
   // their own current data).
-  chitieu::RemoteDirectory directory(registry, quota, /*deadline_ms=*/2000,
+  chitieu::RegistryClient registry_client(registry);
+  chitieu::QuotaClient quota_client(quota);
+  chitieu::RemoteDirectory directory(&registry_client, &quota_client,
                                      absl::Seconds(absl::GetFlag(FLAGS_authz_cache_seconds)));
   chitieu::Policy policy(&directory, /*whole_system_fast_path=*/true);
   chitieu::gateway::ProxyConfig proxy_config;

@@ -1,6 +1,6 @@
 // chitieu-quota: wiring only. Rules in quota.cc, SQL in
 // quota_store_sql.cc, gRPC glue in quota_service.cc, the registry client
-// in registry_directory.cc.
+// in grpc_registry_lookup.cc.
 
 #include "absl/flags/flag.h"
 #include "libs/common/channel.h"
@@ -9,11 +9,12 @@
 #include "libs/common/log.h"
 #include "libs/common/metrics.h"
 #include "libs/common/principal.h"
+#include "libs/common/remote_directory.h"
 #include "libs/common/server.h"
+#include "services/quota/grpc_registry_lookup.h"
 #include "services/quota/quota.h"
 #include "services/quota/quota_service.h"
 #include "services/quota/quota_store_sql.h"
-#include "services/quota/registry_directory.h"
 
 int main(int argc, char** argv) {
   chitieu::InitService(argc, argv,
@@ -32,12 +33,15 @@ int main(int argc, char** argv) {
     chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
     return 1;
   }
-  auto registry_channel = chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr));
-  chitieu::quota::RegistryDirectory registry(registry_channel);
-  chitieu::quota::Quota quota(store->get(), &registry, chitieu::TodayInVietnam);
+  // One client of the registry, read with the domain's rules by the
+  // domain and with the policy's by the policy.
+  chitieu::RegistryClient registry(chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr)));
+  chitieu::quota::GrpcRegistryLookup lookup(&registry);
+  chitieu::quota::Quota quota(store->get(), &lookup, chitieu::TodayInVietnam);
   chitieu::quota::QuotaService service(&quota, store->get(), &notifier);
-  chitieu::quota::QuotaResources resources(registry_channel, &quota);
-  chitieu::Policy policy(&resources);
+  chitieu::RemoteDirectory registry_directory(&registry, /*quota=*/nullptr);
+  chitieu::quota::QuotaDirectory directory(&registry_directory, &quota);
+  chitieu::Policy policy(&directory);
   chitieu::SetCallPolicy(&policy);
 
   chitieu::ServerConfig config;

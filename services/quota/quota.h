@@ -18,9 +18,9 @@
 #include "absl/status/statusor.h"
 #include "chitieu/quota/v1/quota.pb.h"
 #include "libs/common/dates.h"
-#include "libs/common/remote_directory.h"
+#include "libs/common/policy.h"
 #include "services/quota/quota_store.h"
-#include "services/quota/unit_directory.h"
+#include "services/quota/registry_lookup.h"
 
 namespace chitieu::quota {
 
@@ -33,7 +33,7 @@ inline constexpr int kDefaultYouthBranch = 3;
 class Quota {
  public:
   // None of the pointers is owned.
-  Quota(QuotaStore* store, UnitDirectory* units, TodayFn today)
+  Quota(QuotaStore* store, RegistryLookup* units, TodayFn today)
       : store_(store), units_(units), today_(std::move(today)) {}
 
   // `principal` (who calls) is recorded on the revisions a call makes.
@@ -70,20 +70,33 @@ class Quota {
   absl::StatusOr<bool> IsBelow(const std::string& unit, const std::string& ancestor);
 
   QuotaStore* store_;
-  UnitDirectory* units_;
+  RegistryLookup* units_;
   TodayFn today_;
 };
 
 // What the policy (libs/common/policy.h) needs to know: units, bodies and
-// enterprises from the registry, targets from the quota's own data. The
-// quota service re-checks each call's scope with it.
-class QuotaResources : public RemoteDirectory {
+// enterprises from `registry` (a RemoteDirectory over the registry's API),
+// targets from the quota's own data. The quota service re-checks each
+// call's scope with it.
+class QuotaDirectory : public ResourceDirectory {
  public:
-  QuotaResources(std::shared_ptr<grpc::Channel> registry, Quota* quota)
-      : RemoteDirectory(std::move(registry), nullptr), quota_(quota) {}
+  // Neither pointer is owned.
+  QuotaDirectory(ResourceDirectory* registry, Quota* quota) : registry_(registry), quota_(quota) {}
+  absl::StatusOr<std::string> ParentOf(const std::string& unit) override {
+    return registry_->ParentOf(unit);
+  }
+  absl::StatusOr<std::vector<std::string>> Roots() override { return registry_->Roots(); }
+  absl::StatusOr<std::string> SeatOf(const std::string& enterprise) override {
+    return registry_->SeatOf(enterprise);
+  }
+  absl::StatusOr<std::string> UnitOfBody(const std::string& body) override {
+    return registry_->UnitOfBody(body);
+  }
+  // NOT_FOUND also for a name the quota refuses as malformed.
   absl::StatusOr<std::string> AssignerOf(const std::string& target) override;
 
  private:
+  ResourceDirectory* registry_;
   Quota* quota_;
 };
 

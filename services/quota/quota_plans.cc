@@ -1,13 +1,7 @@
 // The quota service's plans: a unit's yearly founding plan, listed by unit.
 
-#include <algorithm>
-#include <set>
-
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/common/errors.h"
 #include "libs/common/idempotency.h"
 #include "libs/common/mutation.h"

@@ -6,26 +6,12 @@
 #include <gtest/gtest.h>
 
 #include "services/quota/quota_store_sql.h"
+#include "tests/support/fake_registry_lookup.h"
 #include "tests/support/postgres.h"
 
 namespace chitieu::quota {
 
-class FakeDirectory;  // quota_test.cc
-
 namespace {
-
-class OneUnitDirectory : public UnitDirectory {
- public:
-  absl::StatusOr<registry::v1::Unit> GetUnit(const std::string& name) override {
-    registry::v1::Unit u;
-    u.set_name(name);
-    if (name != "units/01") u.set_parent("units/01");
-    return u;
-  }
-  absl::StatusOr<registry::v1::Body> GetBody(const std::string& name) override {
-    return absl::NotFoundError(name);
-  }
-};
 
 // On both backends: SQLite and PostgreSQL.
 class QuotaServiceTest : public ::testing::TestWithParam<std::string> {};
@@ -35,7 +21,9 @@ TEST_P(QuotaServiceTest, RevisionRecordsThePrincipalAndFeedStreams) {
   auto opened = SqlQuotaStore::Open(testing::TestStoreLocation(GetParam(), "quota_svc"), &notifier);
   ASSERT_TRUE(opened.ok()) << opened.status();
   auto store = std::move(*opened);
-  OneUnitDirectory units;
+  FakeRegistryLookup units;
+  units.AddUnit("01", "");
+  units.AddUnit("002", "01");
   Quota quota(store.get(), &units, [] { return absl::CivilDay(2013, 3, 1); });
   QuotaService service(&quota, store.get(), &notifier);
   grpc::ServerBuilder builder;

@@ -2,10 +2,8 @@
 // (checked with the registry), sub-allocation under a parent target,
 // revisions with reasons, and SetTargets' batch of rows.
 
-#include <algorithm>
 #include <set>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"

@@ -5,51 +5,12 @@
 
 #include <gtest/gtest.h>
 
-#include <map>
-
 #include "libs/common/errors.h"
 #include "services/quota/quota_store_sql.h"
+#include "tests/support/fake_registry_lookup.h"
 #include "tests/support/postgres.h"
 
 namespace chitieu::quota {
-
-// A registry stand-in: units and bodies in maps; `down` makes every call
-// UNAVAILABLE.
-class FakeDirectory : public UnitDirectory {
- public:
-  void AddUnit(const std::string& code, const std::string& parent_code) {
-    registry::v1::Unit u;
-    u.set_name("units/" + code);
-    if (!parent_code.empty()) u.set_parent("units/" + parent_code);
-    units_[u.name()] = u;
-  }
-  void AddBody(const std::string& id, const std::string& unit_code) {
-    registry::v1::Body b;
-    b.set_name("bodies/" + id);
-    b.set_unit("units/" + unit_code);
-    bodies_[b.name()] = b;
-  }
-  absl::StatusOr<registry::v1::Unit> GetUnit(const std::string& name) override {
-    ++calls;
-    if (down) return absl::UnavailableError("registry down");
-    auto it = units_.find(name);
-    if (it == units_.end()) return absl::NotFoundError(name);
-    return it->second;
-  }
-  absl::StatusOr<registry::v1::Body> GetBody(const std::string& name) override {
-    ++calls;
-    if (down) return absl::UnavailableError("registry down");
-    auto it = bodies_.find(name);
-    if (it == bodies_.end()) return absl::NotFoundError(name);
-    return it->second;
-  }
-  bool down = false;
-  int calls = 0;
-
- private:
-  std::map<std::string, registry::v1::Unit> units_;
-  std::map<std::string, registry::v1::Body> bodies_;
-};
 
 namespace {
 
@@ -98,7 +59,7 @@ class QuotaTest : public ::testing::TestWithParam<std::string> {
   int64_t FeedLength() { return *store_->LastSequence(); }
 
   ChangeNotifier notifier_;
-  FakeDirectory units_;
+  FakeRegistryLookup units_;
   std::unique_ptr<QuotaStore> store_;
   std::unique_ptr<Quota> quota_;
 };

@@ -1,22 +1,14 @@
 // The quota service's founding thresholds per year: the member counts an
 // enterprise needs before each kind of organization can be founded.
 
-#include <algorithm>
-#include <set>
-
-#include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/common/errors.h"
 #include "libs/common/idempotency.h"
 #include "libs/common/mutation.h"
 #include "libs/common/names.h"
-#include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/transaction.h"
-#include "libs/common/validation.h"
 #include "services/quota/quota.h"
 
 namespace chitieu::quota {

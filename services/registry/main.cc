@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
   }
   chitieu::registry::Registry registry(store->get(), chitieu::TodayInVietnam);
   chitieu::registry::RegistryService service(&registry, store->get(), &notifier);
-  chitieu::registry::RegistryResources resources(&registry);
-  chitieu::Policy policy(&resources);
+  chitieu::registry::RegistryDirectory directory(&registry);
+  chitieu::Policy policy(&directory);
   chitieu::SetCallPolicy(&policy);
 
   chitieu::ServerConfig config;

@@ -99,9 +99,9 @@ class Registry {
 
 // What the policy (libs/common/policy.h) needs to know, from the
 // registry's own data: the registry re-checks each call's scope itself.
-class RegistryResources : public ResourceDirectory {
+class RegistryDirectory : public ResourceDirectory {
  public:
-  explicit RegistryResources(Registry* registry) : registry_(registry) {}
+  explicit RegistryDirectory(Registry* registry) : registry_(registry) {}
   absl::StatusOr<std::string> ParentOf(const std::string& unit) override;
   absl::StatusOr<std::vector<std::string>> Roots() override;
   absl::StatusOr<std::string> SeatOf(const std::string& enterprise) override;

@@ -1,28 +1,18 @@
 // The registry's rules of admissions: new Party members admitted in an
 // enterprise.
 
-#include <optional>
-
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
-#include "google/protobuf/util/time_util.h"
 #include "libs/common/errors.h"
-#include "libs/common/filter.h"
 #include "libs/common/idempotency.h"
 #include "libs/common/mutation.h"
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
-#include "libs/common/root_units.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/transaction.h"
 #include "libs/common/validation.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_shared.h"
-#include "services/registry/tax_code.h"
 
 namespace chitieu::registry {
 

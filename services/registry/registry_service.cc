@@ -1,6 +1,5 @@
 #include "services/registry/registry_service.h"
 
-#include "libs/common/errors.h"
 #include "libs/common/grpc_status.h"
 #include "libs/common/principal.h"
 

@@ -69,8 +69,8 @@ int main(int argc, char** argv) {
 
   chitieu::reporting::Reporting reporting(s, &health, chitieu::TodayInVietnam);
   chitieu::reporting::ReportingService service(&reporting);
-  chitieu::reporting::ReportingResources resources(s);
-  chitieu::Policy policy(&resources);
+  chitieu::reporting::ReportingDirectory directory(s);
+  chitieu::Policy policy(&directory);
   chitieu::SetCallPolicy(&policy);
   chitieu::ServerConfig config;
   config.service_name = "reporting";

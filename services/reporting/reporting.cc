@@ -3,11 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_replace.h"
 #include "libs/common/errors.h"
 #include "libs/common/names.h"
 #include "libs/common/page_token.h"
@@ -379,7 +376,7 @@ std::string CodeIn(absl::string_view collection, const std::string& name) {
 }
 }  // namespace
 
-absl::StatusOr<std::string> ReportingResources::ParentOf(const std::string& unit) {
+absl::StatusOr<std::string> ReportingDirectory::ParentOf(const std::string& unit) {
   const std::string code = CodeIn("units", unit);
   ASSIGN_OR_RETURN(auto parent, code.empty()
                                     ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
@@ -388,14 +385,14 @@ absl::StatusOr<std::string> ReportingResources::ParentOf(const std::string& unit
   return parent->empty() ? std::string() : absl::StrCat("units/", *parent);
 }
 
-absl::StatusOr<std::vector<std::string>> ReportingResources::Roots() {
+absl::StatusOr<std::vector<std::string>> ReportingDirectory::Roots() {
   ASSIGN_OR_RETURN(auto codes, store_->RootUnits());
   std::vector<std::string> out;
   for (const auto& code : codes) out.push_back(absl::StrCat("units/", code));
   return out;
 }
 
-absl::StatusOr<std::string> ReportingResources::SeatOf(const std::string& enterprise) {
+absl::StatusOr<std::string> ReportingDirectory::SeatOf(const std::string& enterprise) {
   const std::string code = CodeIn("enterprises", enterprise);
   ASSIGN_OR_RETURN(auto seat, code.empty()
                                   ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
@@ -404,11 +401,11 @@ absl::StatusOr<std::string> ReportingResources::SeatOf(const std::string& enterp
   return absl::StrCat("units/", *seat);
 }
 
-absl::StatusOr<std::string> ReportingResources::UnitOfBody(const std::string& body) {
+absl::StatusOr<std::string> ReportingDirectory::UnitOfBody(const std::string& body) {
   return absl::NotFoundError(body);
 }
 
-absl::StatusOr<std::string> ReportingResources::AssignerOf(const std::string& target) {
+absl::StatusOr<std::string> ReportingDirectory::AssignerOf(const std::string& target) {
   return absl::NotFoundError(target);
 }
 

@@ -69,9 +69,9 @@ class Reporting {
 // What the policy (libs/common/policy.h) needs to know, from the read
 // model: the reporting service re-checks each call's scope with it, and
 // keeps answering while the registry is down.
-class ReportingResources : public ResourceDirectory {
+class ReportingDirectory : public ResourceDirectory {
  public:
-  explicit ReportingResources(ReportingStore* store) : store_(store) {}
+  explicit ReportingDirectory(ReportingStore* store) : store_(store) {}
   absl::StatusOr<std::string> ParentOf(const std::string& unit) override;
   absl::StatusOr<std::vector<std::string>> Roots() override;
   absl::StatusOr<std::string> SeatOf(const std::string& enterprise) override;

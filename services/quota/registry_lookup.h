@@ -1,7 +1,7 @@
 #pragma once
 
 // Units and bodies belong to the registry. The quota domain asks this
-// interface about them; registry_directory.h implements it over gRPC, tests
+// interface about them; grpc_registry_lookup.h implements it over gRPC, tests
 // use a fake.
 
 #include <string>
@@ -11,9 +11,9 @@
 
 namespace chitieu::quota {
 
-class UnitDirectory {
+class RegistryLookup {
  public:
-  virtual ~UnitDirectory() = default;
+  virtual ~RegistryLookup() = default;
   // NOT_FOUND if the registry has no such unit; UNAVAILABLE if the registry
   // cannot be reached within the deadline.
   virtual absl::StatusOr<registry::v1::Unit> GetUnit(const std::string& name) = 0;
