@@ -146,22 +146,6 @@ std::optional<Principal> VouchedPrincipal(const grpc::ServerContextBase& context
   return PrincipalInMetadata(context);
 }
 
-namespace {
-std::atomic<Policy*> call_policy{nullptr};
-}  // namespace
-
-void SetCallPolicy(Policy* policy) { call_policy.store(policy); }
-
-absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string& method,
-                       const google::protobuf::Message& request) {
-  RETURN_IF_ERROR(CheckCaller(context));
-  Policy* policy = call_policy.load();
-  if (policy == nullptr) return absl::OkStatus();
-  std::optional<Principal> principal = PrincipalInMetadata(context);  // The caller is checked.
-  if (!principal) return absl::OkStatus();
-  return policy->Authorize(*principal, method, request);
-}
-
 std::string PrincipalOf(const grpc::ServerContextBase& context) {
   std::string principal = DecodeMetadataText(ClientMetadata(context, kPrincipalMetadata));
   if (principal.empty() || !CheckCaller(context).ok()) return "anonymous";

@@ -28,8 +28,6 @@
 
 #include "absl/status/statusor.h"
 #include "google/protobuf/message.h"
-#include "libs/common/grpc_status.h"
-#include "libs/common/page_token_seal.h"
 #include "libs/common/policy.h"
 
 namespace chitieu {
@@ -77,49 +75,4 @@ std::string PrincipalOf(const grpc::ServerContextBase& context);
 // service or an operator's tool (trusted caller, no principal).
 std::optional<Principal> VouchedPrincipal(const grpc::ServerContextBase& context);
 
-// The policy this service checks calls against (set once at start-up; a
-// service without one checks the caller only).
-void SetCallPolicy(Policy* policy);
-
-// CheckCaller, then (for a call on a principal's behalf) the policy:
-// UNAUTHENTICATED, PERMISSION_DENIED or UNAVAILABLE when refused.
-absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string& method,
-                       const google::protobuf::Message& request);
-
-// Finishes a unary call with `fn(request)`, unless the call is refused. A
-// list's page tokens are unsealed on the way in and sealed on the way out
-// (page_token_seal.h), bound to the caller and the query.
-template <typename Request, typename Response, typename Fn>
-grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const std::string& method,
-                                const Request& request, Response* out, Fn fn) {
-  if (absl::Status s = AdmitCall(*context, method, request); !s.ok()) {
-    return Respond(context, absl::StatusOr<Response>(s), out);
-  }
-  if (request.GetDescriptor()->FindFieldByName("page_token") == nullptr) {
-    return Respond(context, fn(request), out);
-  }
-  const std::string binding = PageTokenBinding(PrincipalOf(*context), method, request);
-  auto unsealed = UnsealRequest(binding, request);
-  if (!unsealed.ok()) return Respond(context, absl::StatusOr<Response>(unsealed.status()), out);
-  absl::StatusOr<Response> result =
-      fn(*unsealed ? static_cast<const Request&>(**unsealed) : request);
-  if (result.ok()) SealResponse(binding, &*result);
-  return Respond(context, std::move(result), out);
-}
-
 }  // namespace chitieu
-
-// The full name ("/pkg.Service/Method") of a method of `Service`, a
-// transport class with a kFullName ("pkg.Service").
-#define CHITIEU_METHOD_PATH(Service, Method) (::std::string("/") + Service::kFullName + "/" #Method)
-
-// Defines Service::Method as a unary handler that hands the request to
-// `domain->Method` through Serve (caller and policy check, status
-// mapping). Each service's transport file lists its methods with it.
-#define CHITIEU_UNARY_HANDLER(Service, domain, Method, Request, Response)                         \
-  grpc::ServerUnaryReactor* Service::Method(grpc::CallbackServerContext* c, const pb::Request* r, \
-                                            pb::Response* out) {                                  \
-    static const ::std::string kPath = CHITIEU_METHOD_PATH(Service, Method);                      \
-    return ::chitieu::Serve(c, kPath, *r, out,                                                    \
-                            [&](const pb::Request& q) { return domain->Method(q); });             \
-  }

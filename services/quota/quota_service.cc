@@ -2,41 +2,119 @@
 
 #include "libs/common/feed.h"
 #include "libs/common/grpc_status.h"
+#include "libs/common/handler.h"
 #include "libs/common/principal.h"
 
 namespace chitieu::quota {
 
-#define CHITIEU_UNARY(Method, Request, Response) \
-  CHITIEU_UNARY_HANDLER(QuotaService, quota_, Method, Request, Response)
-#define CHITIEU_UNARY_WITH_PRINCIPAL(Method, Request, Response)                             \
-  grpc::ServerUnaryReactor* QuotaService::Method(grpc::CallbackServerContext* c,            \
-                                                 const pb::Request* r, pb::Response* out) { \
-    static const std::string kPath = CHITIEU_METHOD_PATH(QuotaService, Method);             \
-    return Serve(c, kPath, *r, out,                                                         \
-                 [&](const pb::Request& q) { return quota_->Method(q, PrincipalOf(*c)); }); \
-  }
+grpc::ServerUnaryReactor* QuotaService::CreateTarget(grpc::CallbackServerContext* context,
+                                                     const pb::CreateTargetRequest* request,
+                                                     pb::Target* response) {
+  static const std::string kPath = MethodPath(kFullName, "CreateTarget");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::CreateTargetRequest& r) { return quota_->CreateTarget(r); });
+}
 
-CHITIEU_UNARY(CreateTarget, CreateTargetRequest, Target)
-CHITIEU_UNARY(GetTarget, GetTargetRequest, Target)
-CHITIEU_UNARY(ListTargets, ListTargetsRequest, ListTargetsResponse)
-CHITIEU_UNARY_WITH_PRINCIPAL(UpdateTarget, UpdateTargetRequest, Target)
-CHITIEU_UNARY(ListTargetRevisions, ListTargetRevisionsRequest, ListTargetRevisionsResponse)
-CHITIEU_UNARY(GetTargetAllocation, GetTargetAllocationRequest, TargetAllocation)
-CHITIEU_UNARY_WITH_PRINCIPAL(SetTargets, SetTargetsRequest, SetTargetsResponse)
-CHITIEU_UNARY(GetFoundingThresholds, GetFoundingThresholdsRequest, FoundingThresholds)
-CHITIEU_UNARY(UpdateFoundingThresholds, UpdateFoundingThresholdsRequest, FoundingThresholds)
-CHITIEU_UNARY(CreatePlan, CreatePlanRequest, Plan)
-CHITIEU_UNARY(GetPlan, GetPlanRequest, Plan)
-CHITIEU_UNARY(ListPlans, ListPlansRequest, ListPlansResponse)
+grpc::ServerUnaryReactor* QuotaService::GetTarget(grpc::CallbackServerContext* context,
+                                                  const pb::GetTargetRequest* request,
+                                                  pb::Target* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetTarget");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetTargetRequest& r) { return quota_->GetTarget(r); });
+}
 
-#undef CHITIEU_UNARY
-#undef CHITIEU_UNARY_WITH_PRINCIPAL
+grpc::ServerUnaryReactor* QuotaService::ListTargets(grpc::CallbackServerContext* context,
+                                                    const pb::ListTargetsRequest* request,
+                                                    pb::ListTargetsResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListTargets");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::ListTargetsRequest& r) { return quota_->ListTargets(r); });
+}
+
+grpc::ServerUnaryReactor* QuotaService::UpdateTarget(grpc::CallbackServerContext* context,
+                                                     const pb::UpdateTargetRequest* request,
+                                                     pb::Target* response) {
+  static const std::string kPath = MethodPath(kFullName, "UpdateTarget");
+  return Serve(context, kPath, *request, response, [&](const pb::UpdateTargetRequest& r) {
+    return quota_->UpdateTarget(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerUnaryReactor* QuotaService::ListTargetRevisions(
+    grpc::CallbackServerContext* context, const pb::ListTargetRevisionsRequest* request,
+    pb::ListTargetRevisionsResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListTargetRevisions");
+  return Serve(context, kPath, *request, response, [&](const pb::ListTargetRevisionsRequest& r) {
+    return quota_->ListTargetRevisions(r);
+  });
+}
+
+grpc::ServerUnaryReactor* QuotaService::GetTargetAllocation(
+    grpc::CallbackServerContext* context, const pb::GetTargetAllocationRequest* request,
+    pb::TargetAllocation* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetTargetAllocation");
+  return Serve(context, kPath, *request, response, [&](const pb::GetTargetAllocationRequest& r) {
+    return quota_->GetTargetAllocation(r);
+  });
+}
+
+grpc::ServerUnaryReactor* QuotaService::SetTargets(grpc::CallbackServerContext* context,
+                                                   const pb::SetTargetsRequest* request,
+                                                   pb::SetTargetsResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "SetTargets");
+  return Serve(context, kPath, *request, response, [&](const pb::SetTargetsRequest& r) {
+    return quota_->SetTargets(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerUnaryReactor* QuotaService::GetFoundingThresholds(
+    grpc::CallbackServerContext* context, const pb::GetFoundingThresholdsRequest* request,
+    pb::FoundingThresholds* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetFoundingThresholds");
+  return Serve(context, kPath, *request, response, [&](const pb::GetFoundingThresholdsRequest& r) {
+    return quota_->GetFoundingThresholds(r);
+  });
+}
+
+grpc::ServerUnaryReactor* QuotaService::UpdateFoundingThresholds(
+    grpc::CallbackServerContext* context, const pb::UpdateFoundingThresholdsRequest* request,
+    pb::FoundingThresholds* response) {
+  static const std::string kPath = MethodPath(kFullName, "UpdateFoundingThresholds");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::UpdateFoundingThresholdsRequest& r) {
+                 return quota_->UpdateFoundingThresholds(r);
+               });
+}
+
+grpc::ServerUnaryReactor* QuotaService::CreatePlan(grpc::CallbackServerContext* context,
+                                                   const pb::CreatePlanRequest* request,
+                                                   pb::Plan* response) {
+  static const std::string kPath = MethodPath(kFullName, "CreatePlan");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::CreatePlanRequest& r) { return quota_->CreatePlan(r); });
+}
+
+grpc::ServerUnaryReactor* QuotaService::GetPlan(grpc::CallbackServerContext* context,
+                                                const pb::GetPlanRequest* request,
+                                                pb::Plan* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetPlan");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetPlanRequest& r) { return quota_->GetPlan(r); });
+}
+
+grpc::ServerUnaryReactor* QuotaService::ListPlans(grpc::CallbackServerContext* context,
+                                                  const pb::ListPlansRequest* request,
+                                                  pb::ListPlansResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListPlans");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::ListPlansRequest& r) { return quota_->ListPlans(r); });
+}
 
 grpc::ServerWriteReactor<pb::StreamChangesResponse>* QuotaService::StreamChanges(
     grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
   QuotaStore* store = store_;
   return StartFeed<pb::StreamChangesResponse>(
-      AdmitCall(*c, CHITIEU_METHOD_PATH(QuotaService, StreamChanges), *r), notifier_,
+      AdmitCall(*c, MethodPath(kFullName, "StreamChanges"), *r), notifier_,
       [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
       r->after_sequence(), !r->no_follow());
 }

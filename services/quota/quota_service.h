@@ -17,24 +17,41 @@ class QuotaService final : public pb::QuotaService::CallbackService {
   QuotaService(Quota* quota, QuotaStore* store, ChangeNotifier* notifier)
       : quota_(quota), store_(store), notifier_(notifier) {}
 
-#define CHITIEU_DECLARE_UNARY(Method, Request, Response)                                 \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* c, const pb::Request* r, \
-                                   pb::Response* out) override;
-  CHITIEU_DECLARE_UNARY(CreateTarget, CreateTargetRequest, Target)
-  CHITIEU_DECLARE_UNARY(GetTarget, GetTargetRequest, Target)
-  CHITIEU_DECLARE_UNARY(ListTargets, ListTargetsRequest, ListTargetsResponse)
-  CHITIEU_DECLARE_UNARY(UpdateTarget, UpdateTargetRequest, Target)
-  CHITIEU_DECLARE_UNARY(ListTargetRevisions, ListTargetRevisionsRequest,
-                        ListTargetRevisionsResponse)
-  CHITIEU_DECLARE_UNARY(GetTargetAllocation, GetTargetAllocationRequest, TargetAllocation)
-  CHITIEU_DECLARE_UNARY(SetTargets, SetTargetsRequest, SetTargetsResponse)
-  CHITIEU_DECLARE_UNARY(GetFoundingThresholds, GetFoundingThresholdsRequest, FoundingThresholds)
-  CHITIEU_DECLARE_UNARY(UpdateFoundingThresholds, UpdateFoundingThresholdsRequest,
-                        FoundingThresholds)
-  CHITIEU_DECLARE_UNARY(CreatePlan, CreatePlanRequest, Plan)
-  CHITIEU_DECLARE_UNARY(GetPlan, GetPlanRequest, Plan)
-  CHITIEU_DECLARE_UNARY(ListPlans, ListPlansRequest, ListPlansResponse)
-#undef CHITIEU_DECLARE_UNARY
+  grpc::ServerUnaryReactor* CreateTarget(grpc::CallbackServerContext* context,
+                                         const pb::CreateTargetRequest* request,
+                                         pb::Target* response) override;
+  grpc::ServerUnaryReactor* GetTarget(grpc::CallbackServerContext* context,
+                                      const pb::GetTargetRequest* request,
+                                      pb::Target* response) override;
+  grpc::ServerUnaryReactor* ListTargets(grpc::CallbackServerContext* context,
+                                        const pb::ListTargetsRequest* request,
+                                        pb::ListTargetsResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateTarget(grpc::CallbackServerContext* context,
+                                         const pb::UpdateTargetRequest* request,
+                                         pb::Target* response) override;
+  grpc::ServerUnaryReactor* ListTargetRevisions(grpc::CallbackServerContext* context,
+                                                const pb::ListTargetRevisionsRequest* request,
+                                                pb::ListTargetRevisionsResponse* response) override;
+  grpc::ServerUnaryReactor* GetTargetAllocation(grpc::CallbackServerContext* context,
+                                                const pb::GetTargetAllocationRequest* request,
+                                                pb::TargetAllocation* response) override;
+  grpc::ServerUnaryReactor* SetTargets(grpc::CallbackServerContext* context,
+                                       const pb::SetTargetsRequest* request,
+                                       pb::SetTargetsResponse* response) override;
+  grpc::ServerUnaryReactor* GetFoundingThresholds(grpc::CallbackServerContext* context,
+                                                  const pb::GetFoundingThresholdsRequest* request,
+                                                  pb::FoundingThresholds* response) override;
+  grpc::ServerUnaryReactor* UpdateFoundingThresholds(
+      grpc::CallbackServerContext* context, const pb::UpdateFoundingThresholdsRequest* request,
+      pb::FoundingThresholds* response) override;
+  grpc::ServerUnaryReactor* CreatePlan(grpc::CallbackServerContext* context,
+                                       const pb::CreatePlanRequest* request,
+                                       pb::Plan* response) override;
+  grpc::ServerUnaryReactor* GetPlan(grpc::CallbackServerContext* context,
+                                    const pb::GetPlanRequest* request, pb::Plan* response) override;
+  grpc::ServerUnaryReactor* ListPlans(grpc::CallbackServerContext* context,
+                                      const pb::ListPlansRequest* request,
+                                      pb::ListPlansResponse* response) override;
 
   grpc::ServerWriteReactor<pb::StreamChangesResponse>* StreamChanges(
       grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) override;

@@ -4,6 +4,7 @@
 #include "absl/flags/flag.h"
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
+#include "libs/common/handler.h"
 #include "libs/common/log.h"
 #include "libs/common/metrics.h"
 #include "libs/common/principal.h"

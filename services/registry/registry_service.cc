@@ -1,6 +1,7 @@
 #include "services/registry/registry_service.h"
 
 #include "libs/common/grpc_status.h"
+#include "libs/common/handler.h"
 #include "libs/common/principal.h"
 
 namespace chitieu::registry {
@@ -30,7 +31,7 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
     }
     // Every new seat named must lie in the principal's scope (the gateway
     // checked too); one row outside refuses the rest of the import.
-    static const std::string kPath = CHITIEU_METHOD_PATH(RegistryService, ImportEnterprises);
+    static const std::string kPath = MethodPath(RegistryService::kFullName, "ImportEnterprises");
     if (absl::Status s = AdmitCall(*context_, kPath, batch_); !s.ok()) {
       Finish(ToGrpcStatus(s));
       return;
@@ -91,36 +92,184 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
 
 }  // namespace
 
-#define CHITIEU_UNARY(Method, Request, Response) \
-  CHITIEU_UNARY_HANDLER(RegistryService, registry_, Method, Request, Response)
+grpc::ServerUnaryReactor* RegistryService::GetUnit(grpc::CallbackServerContext* context,
+                                                   const pb::GetUnitRequest* request,
+                                                   pb::Unit* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetUnit");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetUnitRequest& r) { return registry_->GetUnit(r); });
+}
 
-CHITIEU_UNARY(GetUnit, GetUnitRequest, Unit)
-CHITIEU_UNARY(ListUnits, ListUnitsRequest, ListUnitsResponse)
-CHITIEU_UNARY(CreateUnit, CreateUnitRequest, Unit)
-CHITIEU_UNARY(UpdateUnit, UpdateUnitRequest, Unit)
-CHITIEU_UNARY(GetBody, GetBodyRequest, Body)
-CHITIEU_UNARY(ListBodies, ListBodiesRequest, ListBodiesResponse)
-CHITIEU_UNARY(CreateBody, CreateBodyRequest, Body)
-CHITIEU_UNARY(UpdateBody, UpdateBodyRequest, Body)
-CHITIEU_UNARY(GetEnterprise, GetEnterpriseRequest, Enterprise)
-CHITIEU_UNARY(ListEnterprises, ListEnterprisesRequest, ListEnterprisesResponse)
-CHITIEU_UNARY(CreateEnterprise, CreateEnterpriseRequest, Enterprise)
-CHITIEU_UNARY(UpdateEnterprise, UpdateEnterpriseRequest, Enterprise)
-CHITIEU_UNARY(ChangeEnterpriseStatus, ChangeEnterpriseStatusRequest, Enterprise)
-CHITIEU_UNARY(RecordMemberCounts, RecordMemberCountsRequest, Enterprise)
-CHITIEU_UNARY(GetOrganization, GetOrganizationRequest, Organization)
-CHITIEU_UNARY(ListOrganizations, ListOrganizationsRequest, ListOrganizationsResponse)
-CHITIEU_UNARY(CreateOrganization, CreateOrganizationRequest, Organization)
-CHITIEU_UNARY(DissolveOrganization, DissolveOrganizationRequest, Organization)
-CHITIEU_UNARY(GetAdmission, GetAdmissionRequest, Admission)
-CHITIEU_UNARY(ListAdmissions, ListAdmissionsRequest, ListAdmissionsResponse)
-CHITIEU_UNARY(CreateAdmission, CreateAdmissionRequest, Admission)
+grpc::ServerUnaryReactor* RegistryService::ListUnits(grpc::CallbackServerContext* context,
+                                                     const pb::ListUnitsRequest* request,
+                                                     pb::ListUnitsResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListUnits");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::ListUnitsRequest& r) { return registry_->ListUnits(r); });
+}
 
-#undef CHITIEU_UNARY
+grpc::ServerUnaryReactor* RegistryService::CreateUnit(grpc::CallbackServerContext* context,
+                                                      const pb::CreateUnitRequest* request,
+                                                      pb::Unit* response) {
+  static const std::string kPath = MethodPath(kFullName, "CreateUnit");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::CreateUnitRequest& r) { return registry_->CreateUnit(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::UpdateUnit(grpc::CallbackServerContext* context,
+                                                      const pb::UpdateUnitRequest* request,
+                                                      pb::Unit* response) {
+  static const std::string kPath = MethodPath(kFullName, "UpdateUnit");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::UpdateUnitRequest& r) { return registry_->UpdateUnit(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetBody(grpc::CallbackServerContext* context,
+                                                   const pb::GetBodyRequest* request,
+                                                   pb::Body* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetBody");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetBodyRequest& r) { return registry_->GetBody(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::ListBodies(grpc::CallbackServerContext* context,
+                                                      const pb::ListBodiesRequest* request,
+                                                      pb::ListBodiesResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListBodies");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::ListBodiesRequest& r) { return registry_->ListBodies(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::CreateBody(grpc::CallbackServerContext* context,
+                                                      const pb::CreateBodyRequest* request,
+                                                      pb::Body* response) {
+  static const std::string kPath = MethodPath(kFullName, "CreateBody");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::CreateBodyRequest& r) { return registry_->CreateBody(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::UpdateBody(grpc::CallbackServerContext* context,
+                                                      const pb::UpdateBodyRequest* request,
+                                                      pb::Body* response) {
+  static const std::string kPath = MethodPath(kFullName, "UpdateBody");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::UpdateBodyRequest& r) { return registry_->UpdateBody(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetEnterprise(grpc::CallbackServerContext* context,
+                                                         const pb::GetEnterpriseRequest* request,
+                                                         pb::Enterprise* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetEnterprise");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetEnterpriseRequest& r) { return registry_->GetEnterprise(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::ListEnterprises(
+    grpc::CallbackServerContext* context, const pb::ListEnterprisesRequest* request,
+    pb::ListEnterprisesResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListEnterprises");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::ListEnterprisesRequest& r) { return registry_->ListEnterprises(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::CreateEnterprise(
+    grpc::CallbackServerContext* context, const pb::CreateEnterpriseRequest* request,
+    pb::Enterprise* response) {
+  static const std::string kPath = MethodPath(kFullName, "CreateEnterprise");
+  return Serve(context, kPath, *request, response, [&](const pb::CreateEnterpriseRequest& r) {
+    return registry_->CreateEnterprise(r);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::UpdateEnterprise(
+    grpc::CallbackServerContext* context, const pb::UpdateEnterpriseRequest* request,
+    pb::Enterprise* response) {
+  static const std::string kPath = MethodPath(kFullName, "UpdateEnterprise");
+  return Serve(context, kPath, *request, response, [&](const pb::UpdateEnterpriseRequest& r) {
+    return registry_->UpdateEnterprise(r);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::ChangeEnterpriseStatus(
+    grpc::CallbackServerContext* context, const pb::ChangeEnterpriseStatusRequest* request,
+    pb::Enterprise* response) {
+  static const std::string kPath = MethodPath(kFullName, "ChangeEnterpriseStatus");
+  return Serve(context, kPath, *request, response, [&](const pb::ChangeEnterpriseStatusRequest& r) {
+    return registry_->ChangeEnterpriseStatus(r);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::RecordMemberCounts(
+    grpc::CallbackServerContext* context, const pb::RecordMemberCountsRequest* request,
+    pb::Enterprise* response) {
+  static const std::string kPath = MethodPath(kFullName, "RecordMemberCounts");
+  return Serve(context, kPath, *request, response, [&](const pb::RecordMemberCountsRequest& r) {
+    return registry_->RecordMemberCounts(r);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetOrganization(
+    grpc::CallbackServerContext* context, const pb::GetOrganizationRequest* request,
+    pb::Organization* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetOrganization");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetOrganizationRequest& r) { return registry_->GetOrganization(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::ListOrganizations(
+    grpc::CallbackServerContext* context, const pb::ListOrganizationsRequest* request,
+    pb::ListOrganizationsResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListOrganizations");
+  return Serve(context, kPath, *request, response, [&](const pb::ListOrganizationsRequest& r) {
+    return registry_->ListOrganizations(r);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::CreateOrganization(
+    grpc::CallbackServerContext* context, const pb::CreateOrganizationRequest* request,
+    pb::Organization* response) {
+  static const std::string kPath = MethodPath(kFullName, "CreateOrganization");
+  return Serve(context, kPath, *request, response, [&](const pb::CreateOrganizationRequest& r) {
+    return registry_->CreateOrganization(r);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::DissolveOrganization(
+    grpc::CallbackServerContext* context, const pb::DissolveOrganizationRequest* request,
+    pb::Organization* response) {
+  static const std::string kPath = MethodPath(kFullName, "DissolveOrganization");
+  return Serve(context, kPath, *request, response, [&](const pb::DissolveOrganizationRequest& r) {
+    return registry_->DissolveOrganization(r);
+  });
+}
+
+grpc::ServerUnaryReactor* RegistryService::GetAdmission(grpc::CallbackServerContext* context,
+                                                        const pb::GetAdmissionRequest* request,
+                                                        pb::Admission* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetAdmission");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetAdmissionRequest& r) { return registry_->GetAdmission(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::ListAdmissions(grpc::CallbackServerContext* context,
+                                                          const pb::ListAdmissionsRequest* request,
+                                                          pb::ListAdmissionsResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListAdmissions");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::ListAdmissionsRequest& r) { return registry_->ListAdmissions(r); });
+}
+
+grpc::ServerUnaryReactor* RegistryService::CreateAdmission(
+    grpc::CallbackServerContext* context, const pb::CreateAdmissionRequest* request,
+    pb::Admission* response) {
+  static const std::string kPath = MethodPath(kFullName, "CreateAdmission");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::CreateAdmissionRequest& r) { return registry_->CreateAdmission(r); });
+}
 
 grpc::ServerReadReactor<pb::ImportEnterprisesRequest>* RegistryService::ImportEnterprises(
     grpc::CallbackServerContext* c, pb::ImportEnterprisesResponse* out) {
-  static const std::string kPath = CHITIEU_METHOD_PATH(RegistryService, ImportEnterprises);
+  static const std::string kPath = MethodPath(RegistryService::kFullName, "ImportEnterprises");
   if (absl::Status s = AdmitCall(*c, kPath, pb::ImportEnterprisesRequest()); !s.ok()) {
     class Refuse : public grpc::ServerReadReactor<pb::ImportEnterprisesRequest> {
      public:
@@ -136,7 +285,7 @@ grpc::ServerWriteReactor<pb::StreamChangesResponse>* RegistryService::StreamChan
     grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
   RegistryStore* store = store_;
   return StartFeed<pb::StreamChangesResponse>(
-      AdmitCall(*c, CHITIEU_METHOD_PATH(RegistryService, StreamChanges), *r), notifier_,
+      AdmitCall(*c, MethodPath(kFullName, "StreamChanges"), *r), notifier_,
       [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
       r->after_sequence(), !r->no_follow());
 }

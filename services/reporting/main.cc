@@ -7,6 +7,7 @@
 #include "libs/common/channel.h"
 #include "libs/common/dates.h"
 #include "libs/common/flags.h"
+#include "libs/common/handler.h"
 #include "libs/common/log.h"
 #include "libs/common/metrics.h"
 #include "libs/common/principal.h"

@@ -1,6 +1,7 @@
 #include "services/reporting/reporting_service.h"
 
 #include "libs/common/grpc_status.h"
+#include "libs/common/handler.h"
 #include "libs/common/principal.h"
 
 namespace chitieu::reporting {
@@ -42,22 +43,78 @@ class CsvWriter : public grpc::ServerWriteReactor<pb::ExportReportResponse> {
 
 }  // namespace
 
-#define CHITIEU_UNARY(Method, Request, Response) \
-  CHITIEU_UNARY_HANDLER(ReportingService, reporting_, Method, Request, Response)
-CHITIEU_UNARY(GetProgress, GetProgressRequest, Progress)
-CHITIEU_UNARY(GetEnterpriseStatusSummary, GetEnterpriseStatusSummaryRequest,
-              EnterpriseStatusSummary)
-CHITIEU_UNARY(GetCoverage, GetCoverageRequest, Coverage)
-CHITIEU_UNARY(ListFoundingCandidates, ListFoundingCandidatesRequest, ListFoundingCandidatesResponse)
-CHITIEU_UNARY(ListFosteringCases, ListFosteringCasesRequest, ListFosteringCasesResponse)
-CHITIEU_UNARY(CompareYears, CompareYearsRequest, CompareYearsResponse)
-CHITIEU_UNARY(RankUnits, RankUnitsRequest, RankUnitsResponse)
-CHITIEU_UNARY(GetYearEndReport, GetYearEndReportRequest, YearEndReport)
-#undef CHITIEU_UNARY
+grpc::ServerUnaryReactor* ReportingService::GetProgress(grpc::CallbackServerContext* context,
+                                                        const pb::GetProgressRequest* request,
+                                                        pb::Progress* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetProgress");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetProgressRequest& r) { return reporting_->GetProgress(r); });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetEnterpriseStatusSummary(
+    grpc::CallbackServerContext* context, const pb::GetEnterpriseStatusSummaryRequest* request,
+    pb::EnterpriseStatusSummary* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetEnterpriseStatusSummary");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetEnterpriseStatusSummaryRequest& r) {
+                 return reporting_->GetEnterpriseStatusSummary(r);
+               });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetCoverage(grpc::CallbackServerContext* context,
+                                                        const pb::GetCoverageRequest* request,
+                                                        pb::Coverage* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetCoverage");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetCoverageRequest& r) { return reporting_->GetCoverage(r); });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ListFoundingCandidates(
+    grpc::CallbackServerContext* context, const pb::ListFoundingCandidatesRequest* request,
+    pb::ListFoundingCandidatesResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListFoundingCandidates");
+  return Serve(context, kPath, *request, response, [&](const pb::ListFoundingCandidatesRequest& r) {
+    return reporting_->ListFoundingCandidates(r);
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ListFosteringCases(
+    grpc::CallbackServerContext* context, const pb::ListFosteringCasesRequest* request,
+    pb::ListFosteringCasesResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListFosteringCases");
+  return Serve(context, kPath, *request, response, [&](const pb::ListFosteringCasesRequest& r) {
+    return reporting_->ListFosteringCases(r);
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::CompareYears(grpc::CallbackServerContext* context,
+                                                         const pb::CompareYearsRequest* request,
+                                                         pb::CompareYearsResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "CompareYears");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::CompareYearsRequest& r) { return reporting_->CompareYears(r); });
+}
+
+grpc::ServerUnaryReactor* ReportingService::RankUnits(grpc::CallbackServerContext* context,
+                                                      const pb::RankUnitsRequest* request,
+                                                      pb::RankUnitsResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "RankUnits");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::RankUnitsRequest& r) { return reporting_->RankUnits(r); });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetYearEndReport(
+    grpc::CallbackServerContext* context, const pb::GetYearEndReportRequest* request,
+    pb::YearEndReport* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetYearEndReport");
+  return Serve(context, kPath, *request, response, [&](const pb::GetYearEndReportRequest& r) {
+    return reporting_->GetYearEndReport(r);
+  });
+}
 
 grpc::ServerWriteReactor<pb::ExportReportResponse>* ReportingService::ExportReport(
     grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) {
-  absl::Status admitted = AdmitCall(*c, CHITIEU_METHOD_PATH(ReportingService, ExportReport), *r);
+  absl::Status admitted = AdmitCall(*c, MethodPath(kFullName, "ExportReport"), *r);
   return new CsvWriter(admitted.ok() ? reporting_->ExportReport(*r)
                                      : absl::StatusOr<std::vector<std::string>>(admitted));
 }

@@ -13,20 +13,30 @@ class ReportingService final : public pb::ReportingService::CallbackService {
 
   explicit ReportingService(Reporting* reporting) : reporting_(reporting) {}
 
-#define CHITIEU_DECLARE_UNARY(Method, Request, Response)                                 \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* c, const pb::Request* r, \
-                                   pb::Response* out) override;
-  CHITIEU_DECLARE_UNARY(GetProgress, GetProgressRequest, Progress)
-  CHITIEU_DECLARE_UNARY(GetEnterpriseStatusSummary, GetEnterpriseStatusSummaryRequest,
-                        EnterpriseStatusSummary)
-  CHITIEU_DECLARE_UNARY(GetCoverage, GetCoverageRequest, Coverage)
-  CHITIEU_DECLARE_UNARY(ListFoundingCandidates, ListFoundingCandidatesRequest,
-                        ListFoundingCandidatesResponse)
-  CHITIEU_DECLARE_UNARY(ListFosteringCases, ListFosteringCasesRequest, ListFosteringCasesResponse)
-  CHITIEU_DECLARE_UNARY(CompareYears, CompareYearsRequest, CompareYearsResponse)
-  CHITIEU_DECLARE_UNARY(RankUnits, RankUnitsRequest, RankUnitsResponse)
-  CHITIEU_DECLARE_UNARY(GetYearEndReport, GetYearEndReportRequest, YearEndReport)
-#undef CHITIEU_DECLARE_UNARY
+  grpc::ServerUnaryReactor* GetProgress(grpc::CallbackServerContext* context,
+                                        const pb::GetProgressRequest* request,
+                                        pb::Progress* response) override;
+  grpc::ServerUnaryReactor* GetEnterpriseStatusSummary(
+      grpc::CallbackServerContext* context, const pb::GetEnterpriseStatusSummaryRequest* request,
+      pb::EnterpriseStatusSummary* response) override;
+  grpc::ServerUnaryReactor* GetCoverage(grpc::CallbackServerContext* context,
+                                        const pb::GetCoverageRequest* request,
+                                        pb::Coverage* response) override;
+  grpc::ServerUnaryReactor* ListFoundingCandidates(
+      grpc::CallbackServerContext* context, const pb::ListFoundingCandidatesRequest* request,
+      pb::ListFoundingCandidatesResponse* response) override;
+  grpc::ServerUnaryReactor* ListFosteringCases(grpc::CallbackServerContext* context,
+                                               const pb::ListFosteringCasesRequest* request,
+                                               pb::ListFosteringCasesResponse* response) override;
+  grpc::ServerUnaryReactor* CompareYears(grpc::CallbackServerContext* context,
+                                         const pb::CompareYearsRequest* request,
+                                         pb::CompareYearsResponse* response) override;
+  grpc::ServerUnaryReactor* RankUnits(grpc::CallbackServerContext* context,
+                                      const pb::RankUnitsRequest* request,
+                                      pb::RankUnitsResponse* response) override;
+  grpc::ServerUnaryReactor* GetYearEndReport(grpc::CallbackServerContext* context,
+                                             const pb::GetYearEndReportRequest* request,
+                                             pb::YearEndReport* response) override;
 
   grpc::ServerWriteReactor<pb::ExportReportResponse>* ExportReport(
       grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) override;
