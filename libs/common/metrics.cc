@@ -21,13 +21,13 @@ void Metrics::RecordCall(const std::string& method, int code, double seconds) {
   h.sum += seconds;
 }
 
-void Metrics::AddCollector(std::function<void(std::string*)> collector) {
+void Metrics::AddGauge(std::string name, std::string help, std::function<GaugeSamples()> read) {
   absl::MutexLock lock(&mu_);
-  collectors_.push_back(std::move(collector));
+  gauges_.push_back({std::move(name), std::move(help), std::move(read)});
 }
 
 std::string Metrics::Render() const {
-  std::vector<std::function<void(std::string*)>> collectors;
+  std::vector<Gauge> gauges;
   std::string out;
   {
     absl::MutexLock lock(&mu_);
@@ -54,26 +54,26 @@ std::string Metrics::Render() const {
       absl::StrAppend(&out, "chitieu_grpc_request_duration_seconds_count{method=\"", method, "\"} ",
                       h.count, "\n");
     }
-    collectors = collectors_;
+    gauges = gauges_;
   }
-  for (const auto& collect : collectors) collect(&out);
+  for (const Gauge& gauge : gauges) {  // Read outside the lock: a read may query a store.
+    absl::StrAppend(&out, "# HELP ", gauge.name, " ", gauge.help, "\n# TYPE ", gauge.name,
+                    " gauge\n");
+    for (const auto& [labels, value] : gauge.read()) {
+      absl::StrAppend(&out, gauge.name, labels.empty() ? "" : "{" + labels + "}", " ", value, "\n");
+    }
+  }
   return out;
 }
 
 void ExportFeedHead(std::function<absl::StatusOr<int64_t>()> last_sequence) {
-  Metrics::Global().AddCollector([last_sequence = std::move(last_sequence)](std::string* out) {
-    auto last = last_sequence();
-    if (!last.ok()) return;
-    *out +=
-        "# HELP chitieu_feed_last_sequence The newest sequence of this service's change feed.\n"
-        "# TYPE chitieu_feed_last_sequence gauge\n";
-    AppendGauge(out, "chitieu_feed_last_sequence", "", static_cast<double>(*last));
-  });
-}
-
-void AppendGauge(std::string* out, const std::string& name, const std::string& labels,
-                 double value) {
-  absl::StrAppend(out, name, labels.empty() ? "" : "{" + labels + "}", " ", value, "\n");
+  Metrics::Global().AddGauge("chitieu_feed_last_sequence",
+                             "The newest sequence of this service's change feed.",
+                             [last_sequence = std::move(last_sequence)]() -> Metrics::GaugeSamples {
+                               auto last = last_sequence();
+                               if (!last.ok()) return {};
+                               return {{"", static_cast<double>(*last)}};
+                             });
 }
 
 }  // namespace chitieu

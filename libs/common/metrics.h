@@ -4,7 +4,9 @@
 // served on --metrics_listen at GET /metrics:
 //   chitieu_grpc_requests_total{method,code}       calls finished
 //   chitieu_grpc_request_duration_seconds{method}  a latency histogram
-// plus what each service adds with AddCollector (feed positions and lag).
+// plus the gauges each service adds with AddGauge (feed positions, lag).
+// Our own and small: Debian's prometheus-cpp-dev (1.0) would bring a
+// registry and serializer for what is two families and a few gauges here.
 // Recording is a mutex and a map lookup per call.
 
 #include <array>
@@ -26,9 +28,11 @@ class Metrics {
 
   void RecordCall(const std::string& method, int code, double seconds);
 
-  // `collector` appends lines of its own (with # HELP and # TYPE) at each
-  // scrape.
-  void AddCollector(std::function<void(std::string*)> collector);
+  // A gauge family read at each scrape: `read` returns its samples, each a
+  // label set ("source=\"registry\""; "" for none) and a value; a sample
+  // it cannot read it leaves out.
+  using GaugeSamples = std::vector<std::pair<std::string, double>>;
+  void AddGauge(std::string name, std::string help, std::function<GaugeSamples()> read);
 
   std::string Render() const;
 
@@ -43,15 +47,16 @@ class Metrics {
   mutable absl::Mutex mu_;
   std::map<std::pair<std::string, int>, uint64_t> requests_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Histogram> durations_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::function<void(std::string*)>> collectors_ ABSL_GUARDED_BY(mu_);
+  struct Gauge {
+    std::string name;
+    std::string help;
+    std::function<GaugeSamples()> read;
+  };
+  std::vector<Gauge> gauges_ ABSL_GUARDED_BY(mu_);
 };
 
 // Exports chitieu_feed_last_sequence, the head of this service's change
 // feed (feed lag = head − a reader's position).
 void ExportFeedHead(std::function<absl::StatusOr<int64_t>()> last_sequence);
-
-// Appends one gauge sample line: name{labels} value.
-void AppendGauge(std::string* out, const std::string& name, const std::string& labels,
-                 double value);
 
 }  // namespace chitieu

@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "libs/common/channel.h"
+#include "libs/common/files.h"
 #include "libs/common/flags.h"
 #include "libs/common/idempotency.h"
 #include "libs/common/log.h"
@@ -176,12 +177,7 @@ int RunServer(const ServerConfig& config) {
   if (config.on_serving) config.on_serving(health);
   if (config.on_started) config.on_started(bound_port);
 
-  if (!config.port_file.empty()) {
-    // Write then rename, so a reader never sees a half-written file.
-    std::string tmp = config.port_file + ".tmp";
-    std::ofstream(tmp) << bound_port << "\n";
-    std::rename(tmp.c_str(), config.port_file.c_str());
-  }
+  if (!config.port_file.empty()) WritePortFile(config.port_file, bound_port);
   LogInfo("serving", {{"address", config.listen_address}, {"port", bound_port}});
 
   // Prometheus metrics over HTTP, when asked for.
@@ -206,8 +202,7 @@ int RunServer(const ServerConfig& config) {
     }
     metrics_thread = std::thread([&metrics_http] { metrics_http.listen_after_bind(); });
     if (const std::string file = absl::GetFlag(FLAGS_metrics_port_file); !file.empty()) {
-      std::ofstream(file + ".tmp") << port << "\n";
-      std::rename((file + ".tmp").c_str(), file.c_str());
+      WritePortFile(file, port);
     }
     LogInfo("serving metrics", {{"address", listen}, {"port", port}});
   }

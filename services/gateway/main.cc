@@ -2,23 +2,21 @@
 // policy.cc, the generic proxy in proxy.cc, the audit log in audit.cc.
 
 #include <csignal>
-#include <cstdio>
-#include <fstream>
 #include <memory>
-#include <thread>
 
 #include "absl/flags/flag.h"
-#include "absl/synchronization/mutex.h"
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
+#include "libs/common/backend_prober.h"
 #include "libs/common/channel.h"
+#include "libs/common/files.h"
 #include "libs/common/flags.h"
-#include "libs/common/health_client.h"
 #include "libs/common/log.h"
 #include "libs/common/policy.h"
 #include "libs/common/remote_directory.h"
 #include "libs/common/server.h"
+#include "libs/common/service_main.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/gateway_service.h"
@@ -89,13 +87,8 @@ int main(int argc, char** argv) {
   }
   // The audit log: PostgreSQL when --database_url names one (shared by
   // every gateway replica), else SQLite in the data folder.
-  const std::string audit_location = chitieu::StoreLocation("audit.db");
-  if (audit_location.empty()) return 1;
-  auto audit = chitieu::gateway::AuditLog::Open(audit_location);
-  if (!audit.ok()) {
-    chitieu::LogError("cannot open the audit log", {{"error", audit.status().ToString()}});
-    return 1;
-  }
+  auto audit = chitieu::OpenServiceStore("audit.db", chitieu::gateway::AuditLog::Open);
+  if (audit == nullptr) return 1;
   auto registry = chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr));
   auto quota = chitieu::PeerChannel(absl::GetFlag(FLAGS_quota_addr));
   auto reporting = chitieu::PeerChannel(absl::GetFlag(FLAGS_reporting_addr));
@@ -112,7 +105,7 @@ int main(int argc, char** argv) {
                            {"chitieu.reporting.v1.ReportingService", reporting}};
   proxy_config.keys = &keys;
   proxy_config.policy = &policy;
-  proxy_config.audit = audit->get();
+  proxy_config.audit = audit.get();
   proxy_config.default_deadline_ms = absl::GetFlag(FLAGS_default_deadline_ms);
   chitieu::gateway::RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_per_second),
                                         absl::GetFlag(FLAGS_rate_limit_burst));
@@ -123,7 +116,7 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_failed_sign_ins_burst));
   proxy_config.limits = {&limiter, &failed_sign_ins};
   chitieu::gateway::Proxy proxy(proxy_config);
-  chitieu::gateway::GatewayService gateway(&keys, &policy, audit->get(), reporting,
+  chitieu::gateway::GatewayService gateway(&keys, &policy, audit.get(), reporting,
                                            proxy_config.limits);
 
   auto transcoder = chitieu::gateway::Transcoder::Build(
@@ -137,26 +130,11 @@ int main(int argc, char** argv) {
   bool http_ok = true;
 
   // Health that reflects the backends: each proxied service's name answers
-  // SERVING while that backend does (probed every 2 s). Only health: calls
-  // are refused early on gRPC's own view of the channel Proxy.
-  absl::Mutex probe_mu;
-  bool stopping = false;
-  std::thread prober;
+  // SERVING while that backend does. Only health: calls are refused early
+  // on gRPC's own view of the channel (Proxy).
+  chitieu::BackendProber prober(proxy_config.backends);
   chitieu::ServerConfig config;
-  config.on_serving = [&](grpc::HealthCheckServiceInterface* health) {
-    prober = std::thread([&, health] {
-      absl::MutexLock lock(&probe_mu);
-      while (!stopping) {
-        for (const auto& [service, channel] : proxy_config.backends) {
-          probe_mu.Unlock();
-          const bool up = chitieu::IsServing(channel, 1000);
-          probe_mu.Lock();
-          health->SetServingStatus(service, up);
-        }
-        probe_mu.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(2));
-      }
-    });
-  };
+  config.on_serving = [&](grpc::HealthCheckServiceInterface* health) { prober.Start(health); };
   // HTTP calls go through the gateway's own gRPC server, the path every
   // gRPC caller takes (an in-process channel would run the proxy's blocking
   // authorization inline on the caller's thread), over a plaintext Unix
@@ -193,10 +171,8 @@ int main(int argc, char** argv) {
     }
     chitieu::LogInfo("serving HTTP/JSON",
                      {{"address", absl::GetFlag(FLAGS_http_listen)}, {"port", port}});
-    if (!absl::GetFlag(FLAGS_http_port_file).empty()) {
-      const std::string path = absl::GetFlag(FLAGS_http_port_file);
-      std::ofstream(path + ".tmp") << port << "\n";
-      std::rename((path + ".tmp").c_str(), path.c_str());
+    if (const std::string file = absl::GetFlag(FLAGS_http_port_file); !file.empty()) {
+      chitieu::WritePortFile(file, port);
     }
   };
   // SIGHUP: read the API key and JWKS files again; a broken file leaves
@@ -210,11 +186,7 @@ int main(int argc, char** argv) {
   };
   config.on_shutdown = [&] {
     if (http) http->Stop();
-    {
-      absl::MutexLock lock(&probe_mu);
-      stopping = true;
-    }
-    if (prober.joinable()) prober.join();
+    prober.Stop();
   };
   config.service_name = "gateway";
   config.edge = true;

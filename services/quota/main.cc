@@ -12,6 +12,7 @@
 #include "libs/common/principal.h"
 #include "libs/common/remote_directory.h"
 #include "libs/common/server.h"
+#include "libs/common/service_main.h"
 #include "services/quota/grpc_registry_lookup.h"
 #include "services/quota/quota.h"
 #include "services/quota/quota_service.h"
@@ -24,34 +25,25 @@ int main(int argc, char** argv) {
                        chitieu::kDefaultQuotaAddr);
   chitieu::InitLogging("quota");
 
-  // PostgreSQL when --database_url names one (replicas may share it), else
-  // SQLite in the data folder.
-  const std::string location = chitieu::StoreLocation("quota.db");
-  if (location.empty()) return 1;
   chitieu::ChangeNotifier notifier;
-  auto store = chitieu::quota::SqlQuotaStore::Open(location, &notifier);
-  if (!store.ok()) {
-    chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
-    return 1;
-  }
+  auto store = chitieu::OpenServiceStore("quota.db", [&](const std::string& location) {
+    return chitieu::quota::SqlQuotaStore::Open(location, &notifier);
+  });
+  if (store == nullptr) return 1;
   // One client of the registry, read with the domain's rules by the
   // domain and with the policy's by the policy.
   chitieu::RegistryClient registry(chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr)));
   chitieu::quota::GrpcRegistryLookup lookup(&registry);
-  chitieu::quota::Quota quota(store->get(), &lookup, chitieu::TodayInVietnam);
-  chitieu::quota::QuotaService service(&quota, store->get(), &notifier);
+  chitieu::quota::Quota quota(store.get(), &lookup, chitieu::TodayInVietnam);
+  chitieu::quota::QuotaService service(&quota, store.get(), &notifier);
   chitieu::RemoteDirectory registry_directory(&registry, /*quota=*/nullptr);
   chitieu::quota::QuotaDirectory directory(&registry_directory, &quota);
   chitieu::Policy policy(&directory);
   chitieu::SetCallPolicy(&policy);
 
-  chitieu::ServerConfig config;
-  config.service_name = "quota";
-  config.listen_address = absl::GetFlag(FLAGS_listen);
-  config.port_file = absl::GetFlag(FLAGS_port_file);
-  config.services = {&service};
-  config.authorized_services = {"chitieu.quota.v1.QuotaService"};
-  auto* feed_store = store->get();
+  chitieu::ServerConfig config =
+      chitieu::ServiceServerConfig("quota", &service, chitieu::quota::QuotaService::kFullName);
+  auto* feed_store = store.get();
   chitieu::ExportFeedHead([feed_store] { return feed_store->LastSequence(); });
   config.on_shutdown = [&notifier] { notifier.Shutdown(); };
   return chitieu::RunServer(config);

@@ -1,5 +1,5 @@
-// chitieu-registry: wiring only. The rules live in registry.cc, the SQL in
-// registry_store_sql.cc, the gRPC glue in registry_service.cc.
+// chitieu-registry: wiring only. The rules live in registry_<resource>.cc,
+// the SQL in registry_store_sql.cc, the gRPC handlers in registry_service.cc.
 
 #include "absl/flags/flag.h"
 #include "libs/common/dates.h"
@@ -9,6 +9,7 @@
 #include "libs/common/metrics.h"
 #include "libs/common/principal.h"
 #include "libs/common/server.h"
+#include "libs/common/service_main.h"
 #include "services/registry/registry.h"
 #include "services/registry/registry_service.h"
 #include "services/registry/registry_store_sql.h"
@@ -20,29 +21,20 @@ int main(int argc, char** argv) {
                        chitieu::kDefaultRegistryAddr);
   chitieu::InitLogging("registry");
 
-  // PostgreSQL when --database_url names one (replicas may share it), else
-  // SQLite in the data folder.
-  const std::string location = chitieu::StoreLocation("registry.db");
-  if (location.empty()) return 1;
   chitieu::ChangeNotifier notifier;
-  auto store = chitieu::registry::SqlRegistryStore::Open(location, &notifier);
-  if (!store.ok()) {
-    chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
-    return 1;
-  }
-  chitieu::registry::Registry registry(store->get(), chitieu::TodayInVietnam);
-  chitieu::registry::RegistryService service(&registry, store->get(), &notifier);
+  auto store = chitieu::OpenServiceStore("registry.db", [&](const std::string& location) {
+    return chitieu::registry::SqlRegistryStore::Open(location, &notifier);
+  });
+  if (store == nullptr) return 1;
+  chitieu::registry::Registry registry(store.get(), chitieu::TodayInVietnam);
+  chitieu::registry::RegistryService service(&registry, store.get(), &notifier);
   chitieu::registry::RegistryDirectory directory(&registry);
   chitieu::Policy policy(&directory);
   chitieu::SetCallPolicy(&policy);
 
-  chitieu::ServerConfig config;
-  config.service_name = "registry";
-  config.listen_address = absl::GetFlag(FLAGS_listen);
-  config.port_file = absl::GetFlag(FLAGS_port_file);
-  config.services = {&service};
-  config.authorized_services = {"chitieu.registry.v1.RegistryService"};
-  auto* feed_store = store->get();
+  chitieu::ServerConfig config = chitieu::ServiceServerConfig(
+      "registry", &service, chitieu::registry::RegistryService::kFullName);
+  auto* feed_store = store.get();
   chitieu::ExportFeedHead([feed_store] { return feed_store->LastSequence(); });
   config.on_shutdown = [&notifier] { notifier.Shutdown(); };
   return chitieu::RunServer(config);

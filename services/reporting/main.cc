@@ -12,6 +12,7 @@
 #include "libs/common/metrics.h"
 #include "libs/common/principal.h"
 #include "libs/common/server.h"
+#include "libs/common/service_main.h"
 #include "services/reporting/feed_follower.h"
 #include "services/reporting/feed_health.h"
 #include "services/reporting/reporting.h"
@@ -34,24 +35,19 @@ int main(int argc, char** argv) {
                        "registry's and quota's change feeds",
                        chitieu::kDefaultReportingAddr);
   chitieu::InitLogging("reporting");
-  // PostgreSQL when --database_url names one (replicas may share it), else
-  // SQLite in the data folder.
-  const std::string location = chitieu::StoreLocation("reporting.db");
-  if (location.empty()) return 1;
-  auto store = chitieu::reporting::SqlReportingStore::Open(location);
-  if (!store.ok()) {
-    chitieu::LogError("cannot open store", {{"error", store.status().ToString()}});
-    return 1;
-  }
+  auto store = chitieu::OpenServiceStore("reporting.db", [](const std::string& location) {
+    return chitieu::reporting::SqlReportingStore::Open(location);
+  });
+  if (store == nullptr) return 1;
   if (absl::GetFlag(FLAGS_rebuild)) {
-    if (auto s = (*store)->Reset(); !s.ok()) {
+    if (auto s = store->Reset(); !s.ok()) {
       chitieu::LogError("cannot reset the read model", {{"error", s.ToString()}});
       return 1;
     }
     chitieu::LogInfo("read model dropped; replaying both feeds from zero");
   }
   chitieu::reporting::FeedHealth health;
-  auto* s = store->get();
+  auto* s = store.get();
   chitieu::reporting::FeedFollower<reg::RegistryService, reg::StreamChangesRequest,
                                    reg::StreamChangesResponse>
       registry_feed(
@@ -73,30 +69,32 @@ int main(int argc, char** argv) {
   chitieu::reporting::ReportingDirectory directory(s);
   chitieu::Policy policy(&directory);
   chitieu::SetCallPolicy(&policy);
-  chitieu::ServerConfig config;
-  config.service_name = "reporting";
-  config.listen_address = absl::GetFlag(FLAGS_listen);
-  config.port_file = absl::GetFlag(FLAGS_port_file);
-  config.services = {&service};
-  config.authorized_services = {"chitieu.reporting.v1.ReportingService"};
+  chitieu::ServerConfig config = chitieu::ServiceServerConfig(
+      "reporting", &service, chitieu::reporting::ReportingService::kFullName);
   // Where the read model stands in each feed (lag = the source's
   // chitieu_feed_last_sequence − this), and whether it is connected.
-  chitieu::Metrics::Global().AddCollector([s, &health](std::string* out) {
-    *out +=
-        "# HELP chitieu_feed_applied_sequence The last change of a source applied to the read "
-        "model.\n# TYPE chitieu_feed_applied_sequence gauge\n"
-        "# HELP chitieu_feed_connected 1 while the follower of a source is connected.\n"
-        "# TYPE chitieu_feed_connected gauge\n";
-    for (const char* source :
-         {chitieu::reporting::kRegistrySource, chitieu::reporting::kQuotaSource}) {
-      const std::string label = std::string("source=\"") + source + "\"";
-      if (auto cursor = s->GetCursor(source); cursor.ok()) {
-        chitieu::AppendGauge(out, "chitieu_feed_applied_sequence", label,
-                             static_cast<double>(cursor->sequence));
-      }
-      chitieu::AppendGauge(out, "chitieu_feed_connected", label, health.connected(source) ? 1 : 0);
-    }
-  });
+  constexpr const char* kSources[] = {chitieu::reporting::kRegistrySource,
+                                      chitieu::reporting::kQuotaSource};
+  auto label = [](const char* source) { return std::string("source=\"") + source + "\""; };
+  chitieu::Metrics::Global().AddGauge(
+      "chitieu_feed_applied_sequence", "The last change of a source applied to the read model.",
+      [&, s] {
+        chitieu::Metrics::GaugeSamples samples;
+        for (const char* source : kSources) {
+          if (auto cursor = s->GetCursor(source); cursor.ok()) {
+            samples.emplace_back(label(source), static_cast<double>(cursor->sequence));
+          }
+        }
+        return samples;
+      });
+  chitieu::Metrics::Global().AddGauge(
+      "chitieu_feed_connected", "1 while the follower of a source is connected.", [&] {
+        chitieu::Metrics::GaugeSamples samples;
+        for (const char* source : kSources) {
+          samples.emplace_back(label(source), health.connected(source) ? 1 : 0);
+        }
+        return samples;
+      });
   config.on_serving = [&health](grpc::HealthCheckServiceInterface* h) { health.Publish(h); };
   config.on_shutdown = [&] {
     registry_feed.Stop();
