@@ -43,6 +43,7 @@
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "libs/common/dates.h"
 #include "libs/common/health_client.h"
+#include "libs/common/principal.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/service_process.h"
 #include "tests/support/stack.h"
@@ -93,7 +94,7 @@ Decorate With(std::string header, std::string value) {
   };
 }
 
-const Decorate WithSecret = With("x-chitieu-service-secret", Stack::kServiceSecret);
+const Decorate WithSecret = With(kServiceSecretMetadata, Stack::kServiceSecret);
 const Decorate WithKey = With("authorization", std::string("Bearer ") + kKey);
 const Decorate WithDistrictKey = With("authorization", std::string("Bearer ") + kDistrictKey);
 

@@ -42,9 +42,11 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/common/principal.h"
 #include "nlohmann/json.hpp"
 #include "services/registry/tax_code.h"
 #include "tests/support/stack.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -137,7 +139,7 @@ class AuthzMatrixE2ETest : public ::testing::Test {
   }
 
   static void Trusted(grpc::ClientContext* ctx) {
-    ctx->AddMetadata("x-chitieu-service-secret", Stack::kServiceSecret);
+    ctx->AddMetadata(kServiceSecretMetadata, Stack::kServiceSecret);
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   }
 
@@ -280,19 +282,18 @@ class AuthzMatrixE2ETest : public ::testing::Test {
     };
     // Reporting follows the feeds: wait until it knows the new province.
     auto reporting = reporting::v1::ReportingService::NewStub(stack_->reporting().channel());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    bool known = false;
-    while (!known && std::chrono::steady_clock::now() < deadline) {
-      reporting::v1::GetProgressRequest r;
-      r.set_unit("units/00993");
-      r.set_year(2014);
-      reporting::v1::Progress p;
-      grpc::ClientContext ctx;
-      Trusted(&ctx);
-      known = reporting->GetProgress(&ctx, r, &p).ok();
-      if (!known) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ASSERT_TRUE(known) << "reporting did not follow the fixtures";
+    ASSERT_TRUE(testing::WaitFor(
+        [&] {
+          reporting::v1::GetProgressRequest r;
+          r.set_unit("units/00993");
+          r.set_year(2014);
+          reporting::v1::Progress p;
+          grpc::ClientContext ctx;
+          Trusted(&ctx);
+          return reporting->GetProgress(&ctx, r, &p).ok();
+        },
+        std::chrono::seconds(60)))
+        << "reporting did not follow the fixtures";
   }
 
   // Every service of proto/, from the descriptor set (so a new one joins).

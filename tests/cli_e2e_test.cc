@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/stack.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -159,11 +160,11 @@ TEST_F(CliE2ETest, ConformanceScenario) {
     return std::string();
   };
   auto wait_for = [&](const std::string& prefix) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    std::string row = trade_unions();
-    while (!absl::StartsWith(row, prefix) && std::chrono::steady_clock::now() < deadline) {
+    std::string row;
+    testing::WaitFor([&] {
       row = trade_unions();
-    }
+      return absl::StartsWith(row, prefix);
+    });
     return row;
   };
   EXPECT_TRUE(absl::StartsWith(wait_for("INDICATOR_NEW_TRADE_UNIONS,1,0,"),

@@ -28,6 +28,7 @@
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/stack.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -334,15 +335,13 @@ TEST_F(CrashE2ETest, EveryAcknowledgedWriteSurvivesKills) {
 
   // Reporting equals the recount once it has applied both feeds.
   rep::Progress after;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    after = Progress();
-    if (after.lag_size() == 2 && after.lag(0).last_sequence() == registry_feed.back() &&
-        after.lag(1).last_sequence() == quota_feed.back()) {
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  testing::WaitFor(
+      [&] {
+        after = Progress();
+        return after.lag_size() == 2 && after.lag(0).last_sequence() == registry_feed.back() &&
+               after.lag(1).last_sequence() == quota_feed.back();
+      },
+      std::chrono::seconds(60));
   ASSERT_EQ(after.lag_size(), 2);
   EXPECT_EQ(after.lag(0).last_sequence(), registry_feed.back());
   const auto* party = Indicator(after, type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS);

@@ -27,10 +27,13 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/common/health_client.h"
+#include "libs/common/principal.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/jwt.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/service_process.h"
+#include "tests/support/stack.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -50,24 +53,13 @@ const Key kHoanKiem{"k-hk", "user:hk-officer", "district_officer", "units/002"};
 const Key kTayHo{"k-th", "user:th-officer", "district_officer", "units/003"};
 const Key kViewer{"k-viewer", "user:hk-viewer", "viewer", "units/002"};
 const Key kAuditor{"k-auditor", "user:auditor", "auditor", "units/01"};
-constexpr char kServiceSecret[] = "test-service-secret";
+constexpr const char* kServiceSecret = testing::Stack::kServiceSecret;
 const Key kSystem{"k-system", "system:business-registry", "system", "units/01"};
 
 class GatewayE2ETest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir();
-    for (const char* s : {"registry", "quota", "reporting", "gateway"}) {
-      std::filesystem::create_directories(dir_->path() + "/" + s);
-    }
-    {
-      std::ofstream keys(dir_->path() + "/keys");
-      keys << "# test keys\n";
-      for (const Key& k : {kCity, kHoanKiem, kTayHo, kViewer, kAuditor, kSystem}) {
-        keys << gateway::Sha256Hex(k.secret) << " " << k.principal << " " << k.role << " "
-             << k.scope << "\n";
-      }
-    }
     // The identity provider: a signing key, its JWKS for the gateway, and
     // tokens for a Hoàn Kiếm officer (valid, and expired an hour ago).
     idp_key_ = new std::string(*gateway::NewSigningKeyPem(/*elliptic_curve=*/true));
@@ -75,56 +67,30 @@ class GatewayE2ETest : public ::testing::Test {
         << "{\"keys\":[" << *gateway::PublicJwk(*idp_key_, "idp-1") << "]}";
     officer_token_ = new std::string(Token("hk.officer", "district_officer", "units/002", 600));
     expired_token_ = new std::string(Token("hk.officer", "district_officer", "units/002", -3600));
-    const std::string secret = "--service_secret=" + std::string(kServiceSecret);
-    registry_ = new ServiceProcess("chitieu-registry", dir_->path() + "/registry", {secret});
-    ASSERT_TRUE(registry_->Start()) << registry_->error();
-    quota_ = new ServiceProcess("chitieu-quota", dir_->path() + "/quota",
-                                {"--registry_addr=" + registry_->address(), secret});
-    ASSERT_TRUE(quota_->Start()) << quota_->error();
-    reporting_ = new ServiceProcess(
-        "chitieu-reporting", dir_->path() + "/reporting",
-        {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(), secret});
-    ASSERT_TRUE(reporting_->Start()) << reporting_->error();
-    gateway_ = new ServiceProcess(
-        "chitieu-gateway", dir_->path() + "/gateway",
-        {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
-         "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys",
-         "--http_listen=127.0.0.1:0", "--http_port_file=" + dir_->path() + "/http_port",
-         "--max_body_bytes=65536", "--jwks_file=" + dir_->path() + "/jwks.json",
-         "--jwt_issuer=https://id.test", "--max_message_bytes=262144",
-         // EveryMethodRefuses… fails ~150 sign-ins on purpose;
-         // FailedSignInsAndFanOutsAreLimited tries the budget.
-         "--failed_sign_ins_per_minute=0", secret});
-    ASSERT_TRUE(gateway_->Start()) << gateway_->error();
-    std::ifstream(dir_->path() + "/http_port") >> http_port_;
-    ASSERT_EQ(testing::RunTool("chitieu-seed",
-                               {"--registry_addr=" + registry_->address(),
-                                "--quota_addr=" + quota_->address(), "--scenario=false", secret},
-                               dir_->path() + "/seed.log"),
-              0);
-    // Reporting follows the feeds: wait until it shows the seed's targets.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    bool ready = false;
-    while (!ready && std::chrono::steady_clock::now() < deadline) {
-      rep::GetProgressRequest r;
-      r.set_unit("units/002");
-      r.set_year(2013);
-      rep::Progress p;
-      grpc::ClientContext ctx;
-      Authorize(ctx, kCity.secret);
-      ready = Reporting()->GetProgress(&ctx, r, &p).ok() && p.indicators(0).target() == 6;
-      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stack_ = new testing::Stack();
+    std::vector<testing::StackKey> keys;
+    for (const Key& k : {kCity, kHoanKiem, kTayHo, kViewer, kAuditor, kSystem}) {
+      keys.push_back({k.secret, k.principal, k.role, k.scope});
     }
-    ASSERT_TRUE(ready);
+    ASSERT_TRUE(
+        stack_->Start(keys, /*scenario=*/false,
+                      {"--max_body_bytes=65536", "--jwks_file=" + dir_->path() + "/jwks.json",
+                       "--jwt_issuer=https://id.test", "--max_message_bytes=262144",
+                       // EveryMethodRefuses… fails ~150 sign-ins on purpose;
+                       // FailedSignInsAndFanOutsAreLimited tries the budget.
+                       "--failed_sign_ins_per_minute=0"}))
+        << stack_->error();
+    registry_ = &stack_->registry();
+    quota_ = &stack_->quota();
+    reporting_ = &stack_->reporting();
+    gateway_ = &stack_->gateway();
+    http_port_ = stack_->http_port();
   }
   static void TearDownTestSuite() {
     delete idp_key_;
     delete officer_token_;
     delete expired_token_;
-    delete gateway_;
-    delete reporting_;
-    delete quota_;
-    delete registry_;
+    delete stack_;
     delete dir_;
   }
 
@@ -221,7 +187,7 @@ class GatewayE2ETest : public ::testing::Test {
     std::vector<std::string> args = {"--registry_addr=" + registry_->address(),
                                      "--quota_addr=" + quota_->address(),
                                      "--reporting_addr=" + reporting_->address(),
-                                     "--api_keys=" + dir_->path() + "/keys",
+                                     "--api_keys=" + stack_->dir() + "/keys",
                                      "--http_listen=127.0.0.1:0",
                                      "--http_port_file=" + dir.path() + "/http_port",
                                      "--service_secret=" + std::string(kServiceSecret),
@@ -235,6 +201,7 @@ class GatewayE2ETest : public ::testing::Test {
   }
 
   static TempDir* dir_;
+  static testing::Stack* stack_;
   static std::string *idp_key_, *officer_token_, *expired_token_;
   static ServiceProcess *registry_, *quota_, *reporting_, *gateway_;
   static int http_port_;
@@ -243,6 +210,7 @@ class GatewayE2ETest : public ::testing::Test {
 int GatewayE2ETest::http_port_ = 0;
 
 TempDir* GatewayE2ETest::dir_ = nullptr;
+testing::Stack* GatewayE2ETest::stack_ = nullptr;
 std::string* GatewayE2ETest::idp_key_ = nullptr;
 std::string* GatewayE2ETest::officer_token_ = nullptr;
 std::string* GatewayE2ETest::expired_token_ = nullptr;
@@ -306,7 +274,7 @@ TEST_F(GatewayE2ETest, ReportsThroughTheGateway) {
   Authorize(c1, kViewer.secret);
   ASSERT_TRUE(Reporting()->GetProgress(&c1, r, &through).ok());
   grpc::ClientContext c2;
-  c2.AddMetadata("x-chitieu-service-secret", kServiceSecret);
+  c2.AddMetadata(kServiceSecretMetadata, kServiceSecret);
   ASSERT_TRUE(
       rep::ReportingService::NewStub(reporting_->channel())->GetProgress(&c2, r, &direct).ok());
   EXPECT_EQ(through.indicators(0).target(), 6);
@@ -367,7 +335,7 @@ TEST_F(GatewayE2ETest, ADistrictCannotReviseWhatTheCityAssignedOrForgeItsIdentit
   u.set_reason("bổ sung");
   grpc::ClientContext c4;
   Authorize(c4, kHoanKiem.secret);
-  c4.AddMetadata("x-chitieu-principal", "user:city-admin");
+  c4.AddMetadata(kPrincipalMetadata, "user:city-admin");
   ASSERT_TRUE(Quota()->UpdateTarget(&c4, u, &out).ok());
   quo::ListTargetRevisionsRequest h;
   h.set_parent(mine.name());
@@ -543,10 +511,10 @@ TEST_F(GatewayE2ETest, ServicesRefuseCallsThatSkipTheGateway) {
   grpc::Status dbg = direct->GetUnit(&c1, r, &out);
   EXPECT_EQ(dbg.error_code(), grpc::StatusCode::UNAUTHENTICATED) << dbg.error_message();
   grpc::ClientContext c2;  // A forged identity does not help.
-  c2.AddMetadata("x-chitieu-principal", kCity.principal);
+  c2.AddMetadata(kPrincipalMetadata, kCity.principal);
   EXPECT_EQ(direct->GetUnit(&c2, r, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   grpc::ClientContext c3;
-  c3.AddMetadata("x-chitieu-service-secret", "guess");
+  c3.AddMetadata(kServiceSecretMetadata, "guess");
   EXPECT_EQ(direct->GetUnit(&c3, r, &out).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   reg::StreamChangesRequest feed;
   grpc::ClientContext c4;
@@ -555,7 +523,7 @@ TEST_F(GatewayE2ETest, ServicesRefuseCallsThatSkipTheGateway) {
   EXPECT_FALSE(reader->Read(&change));
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
   grpc::ClientContext c5;
-  c5.AddMetadata("x-chitieu-service-secret", kServiceSecret);
+  c5.AddMetadata(kServiceSecretMetadata, kServiceSecret);
   EXPECT_TRUE(direct->GetUnit(&c5, r, &out).ok());
   rep::GetProgressRequest p;
   p.set_unit("units/002");
@@ -574,10 +542,10 @@ TEST_F(GatewayE2ETest, ServicesRecheckScopeThemselves) {
   // applies the policy again over its own data.
   ASSERT_TRUE(CreateEnterprise(kTayHo.secret, 700, "units/003").ok());
   auto as = [&](grpc::ClientContext& ctx, const Key& key) {
-    ctx.AddMetadata("x-chitieu-service-secret", kServiceSecret);
-    ctx.AddMetadata("x-chitieu-principal", key.principal);
-    ctx.AddMetadata("x-chitieu-role", key.role);
-    ctx.AddMetadata("x-chitieu-scope", key.scope);
+    ctx.AddMetadata(kServiceSecretMetadata, kServiceSecret);
+    ctx.AddMetadata(kPrincipalMetadata, key.principal);
+    ctx.AddMetadata(kRoleMetadata, key.role);
+    ctx.AddMetadata(kScopeMetadata, key.scope);
   };
   auto registry = reg::RegistryService::NewStub(registry_->channel());
   reg::GetEnterpriseRequest get;
@@ -627,8 +595,8 @@ TEST_F(GatewayE2ETest, ServicesRecheckScopeThemselves) {
   EXPECT_EQ(registry->UpdateEnterprise(&c6, update, &e).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   grpc::ClientContext c7;
-  c7.AddMetadata("x-chitieu-service-secret", kServiceSecret);
-  c7.AddMetadata("x-chitieu-principal", "user:nobody");
+  c7.AddMetadata(kServiceSecretMetadata, kServiceSecret);
+  c7.AddMetadata(kPrincipalMetadata, "user:nobody");
   EXPECT_EQ(registry->GetEnterprise(&c7, get, &e).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 }
@@ -698,15 +666,13 @@ TEST_F(GatewayE2ETest, ManyConcurrentStreamsAllFinish) {
 
 TEST_F(GatewayE2ETest, HealthReflectsTheBackends) {
   EXPECT_TRUE(IsServing(gateway_->channel(), 1000));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  bool all = false;
-  while (!all && std::chrono::steady_clock::now() < deadline) {
-    all = IsServing(gateway_->channel(), 500, "chitieu.registry.v1.RegistryService") &&
-          IsServing(gateway_->channel(), 500, "chitieu.quota.v1.QuotaService") &&
-          IsServing(gateway_->channel(), 500, "chitieu.reporting.v1.ReportingService");
-    if (!all) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_TRUE(all);
+  EXPECT_TRUE(testing::WaitFor(
+      [] {
+        return IsServing(gateway_->channel(), 500, "chitieu.registry.v1.RegistryService") &&
+               IsServing(gateway_->channel(), 500, "chitieu.quota.v1.QuotaService") &&
+               IsServing(gateway_->channel(), 500, "chitieu.reporting.v1.ReportingService");
+      },
+      std::chrono::seconds(10)));
 }
 
 TEST_F(GatewayE2ETest, ReflectionListsTheProxiedServices) {
@@ -778,10 +744,8 @@ TEST_F(GatewayE2ETest, ApiKeysReloadOnSighup) {
   std::ofstream(keys, std::ios::trunc)
       << gateway::Sha256Hex("k-new") << " user:new viewer units/01\n";
   ASSERT_EQ(kill(gw.pid(), SIGHUP), 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (get_unit("k-new") != grpc::StatusCode::OK && std::chrono::steady_clock::now() < deadline) {
-  }
-  EXPECT_EQ(get_unit("k-new"), grpc::StatusCode::OK);
+  EXPECT_TRUE(testing::WaitFor([&] { return get_unit("k-new") == grpc::StatusCode::OK; },
+                               std::chrono::seconds(10)));
   EXPECT_EQ(get_unit("k-old"), grpc::StatusCode::UNAUTHENTICATED);
   // A broken file is refused; the keys in force stay, and the gateway runs on.
   std::ofstream(keys, std::ios::trunc) << "garbage\n";
@@ -792,20 +756,15 @@ TEST_F(GatewayE2ETest, ApiKeysReloadOnSighup) {
     log << in.rdbuf();
     return absl::StrContains(log.str(), text);
   };
-  const auto deadline1 = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!logged("credentials not reloaded") && std::chrono::steady_clock::now() < deadline1) {
-  }
-  ASSERT_TRUE(logged("credentials not reloaded"));
+  ASSERT_TRUE(testing::WaitFor([&] { return logged("credentials not reloaded"); },
+                               std::chrono::seconds(10)));
   EXPECT_EQ(get_unit("k-new"), grpc::StatusCode::OK);
   std::ofstream(keys, std::ios::trunc)
       << gateway::Sha256Hex("k-new") << " user:new viewer units/01\n"
       << gateway::Sha256Hex("k-third") << " user:third viewer units/01\n";
   ASSERT_EQ(kill(gw.pid(), SIGHUP), 0);
-  const auto deadline2 = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (get_unit("k-third") != grpc::StatusCode::OK &&
-         std::chrono::steady_clock::now() < deadline2) {
-  }
-  EXPECT_EQ(get_unit("k-third"), grpc::StatusCode::OK);
+  EXPECT_TRUE(testing::WaitFor([&] { return get_unit("k-third") == grpc::StatusCode::OK; },
+                               std::chrono::seconds(10)));
   EXPECT_EQ(get_unit("k-new"), grpc::StatusCode::OK);
   EXPECT_EQ(gw.Terminate(), 0);
 }
@@ -1082,8 +1041,8 @@ TEST_F(GatewayE2ETest, TheCallLogNamesOnlyTheAuthenticatedPrincipal) {
   for (const std::string& key : {std::string(), kViewer.secret}) {
     grpc::ClientContext ctx;
     Authorize(ctx, key);
-    ctx.AddMetadata("x-chitieu-principal", "forged:city-admin");
-    ctx.AddMetadata("x-chitieu-role", "city_admin");
+    ctx.AddMetadata(kPrincipalMetadata, "forged:city-admin");
+    ctx.AddMetadata(kRoleMetadata, "city_admin");
     ctx.AddMetadata("x-request-id", key.empty() ? "forged-anon" : "forged-viewer");
     reg::GetUnitRequest r;
     r.set_name("units/002");
@@ -1092,17 +1051,18 @@ TEST_F(GatewayE2ETest, TheCallLogNamesOnlyTheAuthenticatedPrincipal) {
               key.empty() ? grpc::StatusCode::UNAUTHENTICATED : grpc::StatusCode::OK);
   }
   // The log is written as calls finish; read it until both lines are there.
-  const std::string path = dir_->path() + "/gateway/chitieu-gateway.log";
+  const std::string path = stack_->dir() + "/gateway/chitieu-gateway.log";
   std::string anon, viewer;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while ((anon.empty() || viewer.empty()) && std::chrono::steady_clock::now() < deadline) {
-    std::ifstream in(path);
-    for (std::string line; std::getline(in, line);) {
-      if (absl::StrContains(line, "\"forged-anon\"")) anon = line;
-      if (absl::StrContains(line, "\"forged-viewer\"")) viewer = line;
-    }
-    if (anon.empty() || viewer.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  testing::WaitFor(
+      [&] {
+        std::ifstream in(path);
+        for (std::string line; std::getline(in, line);) {
+          if (absl::StrContains(line, "\"forged-anon\"")) anon = line;
+          if (absl::StrContains(line, "\"forged-viewer\"")) viewer = line;
+        }
+        return !anon.empty() && !viewer.empty();
+      },
+      std::chrono::seconds(10));
   ASSERT_FALSE(anon.empty());
   ASSERT_FALSE(viewer.empty());
   EXPECT_FALSE(absl::StrContains(anon, "forged:city-admin")) << anon;

@@ -8,6 +8,7 @@
 
 #include "absl/time/civil_time.h"
 #include "chitieu/quota/v1/quota.grpc.pb.h"
+#include "libs/common/principal.h"
 #include "tests/support/feed_reader.h"
 #include "tests/support/postgres.h"
 #include "tests/support/service_process.h"
@@ -97,9 +98,9 @@ TEST_P(QuotaE2ETest, AssignSubAllocateReviseAndReadHistory) {
   pb::Target revised;
   grpc::ClientContext c2;
   // As the gateway would send it (no service secret in this test).
-  c2.AddMetadata("x-chitieu-principal", "city-admin");
-  c2.AddMetadata("x-chitieu-role", "city_admin");
-  c2.AddMetadata("x-chitieu-scope", "units/01");
+  c2.AddMetadata(kPrincipalMetadata, "city-admin");
+  c2.AddMetadata(kRoleMetadata, "city_admin");
+  c2.AddMetadata(kScopeMetadata, "units/01");
   ASSERT_TRUE(stub_->UpdateTarget(&c2, u, &revised).ok());
   pb::ListTargetRevisionsRequest h;
   h.set_parent(city.name());

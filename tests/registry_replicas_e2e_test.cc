@@ -20,6 +20,7 @@
 #include "tests/support/feed_reader.h"
 #include "tests/support/postgres.h"
 #include "tests/support/service_process.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -122,24 +123,23 @@ class RegistryReplicasTest : public ::testing::Test {
   // up to `head`; -1 if it has not within a minute.
   static int PartyFounded(int replica, int64_t head) {
     auto stub = rep::ReportingService::NewStub(reporting_[replica]->channel());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      rep::GetProgressRequest r;
-      r.set_unit("units/002");
-      r.set_year(2013);
-      rep::Progress p;
-      grpc::ClientContext ctx;
-      Deadline(ctx);
-      if (stub->GetProgress(&ctx, r, &p).ok() && p.lag_size() > 0 &&
-          p.lag(0).last_sequence() >= head) {
-        for (const auto& i : p.indicators()) {
-          if (i.indicator() == type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS) return i.achieved();
-        }
-        return 0;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    rep::Progress p;
+    const bool caught_up = testing::WaitFor(
+        [&] {
+          rep::GetProgressRequest r;
+          r.set_unit("units/002");
+          r.set_year(2013);
+          grpc::ClientContext ctx;
+          Deadline(ctx);
+          return stub->GetProgress(&ctx, r, &p).ok() && p.lag_size() > 0 &&
+                 p.lag(0).last_sequence() >= head;
+        },
+        std::chrono::seconds(60));
+    if (!caught_up) return -1;
+    for (const auto& i : p.indicators()) {
+      if (i.indicator() == type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS) return i.achieved();
     }
-    return -1;
+    return 0;
   }
 
   static testing::PostgresServer* postgres_;

@@ -18,6 +18,7 @@
 #include "services/registry/tax_code.h"
 #include "tests/support/feed_reader.h"
 #include "tests/support/service_process.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -78,19 +79,17 @@ class Stack {
         LastSequence<reg::StreamChangesResponse, reg::StreamChangesRequest>(*registry_stub);
     const int64_t q =
         LastSequence<quo::StreamChangesResponse, quo::StreamChangesRequest>(*quota_stub);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-      rep::GetEnterpriseStatusSummaryRequest req;
-      req.set_unit("units/01");
-      rep::EnterpriseStatusSummary s;
-      grpc::ClientContext ctx;
-      if (reporting_stub->GetEnterpriseStatusSummary(&ctx, req, &s).ok() && s.lag_size() == 2 &&
-          s.lag(0).last_sequence() == r && s.lag(1).last_sequence() == q) {
-        return true;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
+    return testing::WaitFor(
+        [&] {
+          rep::GetEnterpriseStatusSummaryRequest req;
+          req.set_unit("units/01");
+          rep::EnterpriseStatusSummary s;
+          grpc::ClientContext ctx;
+          return reporting_stub->GetEnterpriseStatusSummary(&ctx, req, &s).ok() &&
+                 s.lag_size() == 2 && s.lag(0).last_sequence() == r &&
+                 s.lag(1).last_sequence() == q;
+        },
+        std::chrono::seconds(60));
   }
 
   rep::Progress Progress(const std::string& unit, int year) {
@@ -366,12 +365,8 @@ TEST(ReportingE2ETest, ExactFiguresAfterEachServiceIsKilledDuringWrites) {
     std::lock_guard<std::mutex> lock(stubs_mu);
     stack.registry().Kill();
     const std::string feed = "chitieu.reporting.feed.registry";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (IsServing(stack.reporting().channel(), 500, feed) &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_FALSE(IsServing(stack.reporting().channel(), 500, feed));
+    EXPECT_TRUE(testing::WaitFor([&] { return !IsServing(stack.reporting().channel(), 500, feed); },
+                                 std::chrono::seconds(10)));
     rep::GetProgressRequest r;
     r.set_unit("units/002");
     r.set_year(2013);

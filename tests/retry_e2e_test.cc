@@ -17,6 +17,7 @@
 #include "services/registry/tax_code.h"
 #include "tests/support/fault_proxy.h"
 #include "tests/support/service_process.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -78,13 +79,13 @@ class RetryE2ETest : public ::testing::Test {
   // As a client does: the same request again while the answer is
   // UNAVAILABLE (the channel reconnecting), for up to 10 s.
   grpc::Status Retry(const reg::CreateAdmissionRequest& a, reg::Admission* out) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     grpc::Status s;
-    do {
-      s = Call(a, std::chrono::seconds(5), out);
-      if (s.error_code() != grpc::StatusCode::UNAVAILABLE) return s;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    } while (std::chrono::steady_clock::now() < until);
+    testing::WaitFor(
+        [&] {
+          s = Call(a, std::chrono::seconds(5), out);
+          return s.error_code() != grpc::StatusCode::UNAVAILABLE;
+        },
+        std::chrono::seconds(10), std::chrono::milliseconds(50));
     return s;
   }
 
@@ -110,12 +111,8 @@ class RetryE2ETest : public ::testing::Test {
 
   // Waits (bounded) until the registry holds `n` admissions.
   bool WaitStored(size_t n) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (std::chrono::steady_clock::now() < until) {
-      if (Stored().size() >= n) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
+    return testing::WaitFor([&] { return Stored().size() >= n; }, std::chrono::seconds(10),
+                            std::chrono::milliseconds(10));
   }
 
   // A call through the proxy with nothing injected, so that the next call

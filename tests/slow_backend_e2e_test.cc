@@ -19,6 +19,7 @@
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "tests/support/stack.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -129,11 +130,8 @@ TEST(SlowBackendE2ETest, AStalledBackendCostsItsCallersTheirDeadlineAndNoOneElse
   // Thawed, quota answers through the gateway again.
   stack.quota().Thaw();
   bool back = false;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!back && std::chrono::steady_clock::now() < until) {
-    back = GetTarget(gateway, std::chrono::seconds(2)).ok();
-    if (!back) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  back = testing::WaitFor([&] { return GetTarget(gateway, std::chrono::seconds(2)).ok(); },
+                          std::chrono::seconds(30), std::chrono::milliseconds(50));
   EXPECT_TRUE(back);
 }
 

@@ -14,6 +14,7 @@
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "services/gateway/auth.h"
 #include "tests/support/service_process.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -126,10 +127,9 @@ TEST_F(TlsE2ETest, CallersReachTheGatewayOverTls) {
 
   // Reports go gateway → reporting over mTLS, and reporting followed the
   // registry's and quota's feeds over mTLS to build them.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   grpc::Status status;
   reporting::v1::Progress progress;
-  do {
+  testing::WaitFor([&] {
     reporting::v1::GetProgressRequest r;
     r.set_unit("units/002");
     r.set_year(2013);
@@ -137,8 +137,8 @@ TEST_F(TlsE2ETest, CallersReachTheGatewayOverTls) {
     ctx.AddMetadata("authorization", "Bearer k-city");
     status = reporting::v1::ReportingService::NewStub(gateway_->channel())
                  ->GetProgress(&ctx, r, &progress);
-  } while ((!status.ok() || progress.indicators(0).target() != 6) &&
-           std::chrono::steady_clock::now() < deadline);
+    return status.ok() && progress.indicators(0).target() == 6;
+  });
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(progress.indicators(0).target(), 6);
 }

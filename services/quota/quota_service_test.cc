@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "libs/common/principal.h"
 #include "services/quota/quota_store_sql.h"
 #include "tests/support/fake_registry_lookup.h"
 #include "tests/support/postgres.h"
@@ -47,7 +48,7 @@ TEST_P(QuotaServiceTest, RevisionRecordsThePrincipalAndFeedStreams) {
   update.mutable_target()->set_value(6);
   update.set_reason("bổ sung");
   grpc::ClientContext c2;
-  c2.AddMetadata("x-chitieu-principal", "user:nguyen.van.a");
+  c2.AddMetadata(kPrincipalMetadata, "user:nguyen.van.a");
   ASSERT_TRUE(stub->UpdateTarget(&c2, update, &target).ok());
 
   pb::ListTargetRevisionsRequest history;

@@ -6,7 +6,9 @@
 #include <thread>
 
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
+#include "libs/common/principal.h"
 #include "services/gateway/auth.h"
+#include "tests/support/wait.h"
 
 namespace chitieu::testing {
 
@@ -67,23 +69,21 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario,
   }
   // Reporting follows the feeds: wait until it shows the seed's 2013 target.
   auto stub = reporting::v1::ReportingService::NewStub(reporting_->channel());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (std::chrono::steady_clock::now() < deadline) {
-    reporting::v1::GetProgressRequest r;
-    r.set_unit("units/002");
-    r.set_year(2013);
-    reporting::v1::Progress p;
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("x-chitieu-service-secret", kServiceSecret);
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    if (stub->GetProgress(&ctx, r, &p).ok() && p.indicators_size() > 0 &&
-        p.indicators(0).target() == 6 && (!scenario || p.indicators(0).achieved() == 7)) {
-      return true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  error_ = "reporting did not show the seed within 60 s";
-  return false;
+  const bool shown = WaitFor(
+      [&] {
+        reporting::v1::GetProgressRequest r;
+        r.set_unit("units/002");
+        r.set_year(2013);
+        reporting::v1::Progress p;
+        grpc::ClientContext ctx;
+        ctx.AddMetadata(kServiceSecretMetadata, kServiceSecret);
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+        return stub->GetProgress(&ctx, r, &p).ok() && p.indicators_size() > 0 &&
+               p.indicators(0).target() == 6 && (!scenario || p.indicators(0).achieved() == 7);
+      },
+      std::chrono::seconds(60));
+  if (!shown) error_ = "reporting did not show the seed within 60 s";
+  return shown;
 }
 
 }  // namespace chitieu::testing
