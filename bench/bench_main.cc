@@ -133,8 +133,12 @@ class Nginx {
     const auto deadline = Clock::now() + std::chrono::seconds(20);
     while (Clock::now() < deadline) {
       // A health check through nginx reaches the registry behind it.
-      if (IsServing(channel_, 500)) return true;
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) break;
+      if (IsServing(channel_, 500)) {
+        return true;
+      }
+      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        break;
+      }
     }
     *error = "nginx did not serve; see " + dir_.path() + "/error.log";
     return false;
@@ -175,10 +179,13 @@ class Bench {
     reg::ListUnitsResponse units;
     grpc::ClientContext c;
     WithSecret(c);
-    if (!registry_->ListUnits(&c, r, &units).ok()) return false;
+    if (!registry_->ListUnits(&c, r, &units).ok()) {
+      return false;
+    }
     for (const auto& u : units.units()) {
-      if (u.level() != reg::UNIT_LEVEL_PROVINCE && u.close_date().empty())
+      if (u.level() != reg::UNIT_LEVEL_PROVINCE && u.close_date().empty()) {
         seats_.push_back(u.name());
+      }
     }
     return true;
   }
@@ -232,13 +239,17 @@ class Bench {
         {"direct", Fresh(stack_.registry().address()), WithSecret},
         {"gateway", Fresh(stack_.gateway().address()), WithKey},
         {"gateway-district", Fresh(stack_.gateway().address()), WithDistrictKey}};
-    if (have_nginx) paths.push_back({"nginx", Fresh(nginx.address()), WithSecret});
+    if (have_nginx) {
+      paths.push_back({"nginx", Fresh(nginx.address()), WithSecret});
+    }
     const std::vector<std::string> wanted = absl::StrSplit(absl::GetFlag(FLAGS_paths), ',');
     // Rounds interleave the paths, so that whatever else the machine does
     // falls on all of them alike; the report takes each one's median round.
     for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
       for (const Path& path : paths) {
-        if (std::find(wanted.begin(), wanted.end(), path.name) == wanted.end()) continue;
+        if (std::find(wanted.begin(), wanted.end(), path.name) == wanted.end()) {
+          continue;
+        }
         auto stub = reg::RegistryService::NewStub(path.channel);
         AsyncCall get = [&](int64_t i, std::function<void(const grpc::Status&)> done) {
           StartUnary<reg::GetEnterpriseRequest, reg::Enterprise>(
@@ -271,7 +282,9 @@ class Bench {
     std::ofstream csv(dir.path() + "/rows.csv");
     for (int seq = kFirstSequence; static_cast<int>(rows.size()) < n; ++seq) {
       const std::string code = registry::MakeEnterpriseCode(1, seq);
-      if (code.empty()) continue;
+      if (code.empty()) {
+        continue;
+      }
       reg::Enterprise e;
       e.set_enterprise_code(code);
       e.set_display_name(absl::StrCat("Công ty TNHH Thương mại và Dịch vụ ", seq));
@@ -297,14 +310,18 @@ class Bench {
     for (size_t i = 0; i < rows.size(); ++i) {
       *batch.add_enterprises() = rows[i];
       if (batch.enterprises_size() == absl::GetFlag(FLAGS_import_batch) || i + 1 == rows.size()) {
-        if (!stream->Write(batch)) break;
+        if (!stream->Write(batch)) {
+          break;
+        }
         batch.Clear();
       }
     }
     stream->WritesDone();
     const grpc::Status s = stream->Finish();
     const double ours_s = SecondsSince(begin);
-    for (const auto& e : rows) imported_.push_back("enterprises/" + e.enterprise_code());
+    for (const auto& e : rows) {
+      imported_.push_back("enterprises/" + e.enterprise_code());
+    }
 
     const std::string db = dir.path() + "/sqlite3.db";
     const std::string command = absl::StrCat(
@@ -474,7 +491,9 @@ class Bench {
     const double serving_s = SecondsSince(begin);
     auto stub = rep::ReportingService::NewStub(rebuilt.channel());
     while (ok && Fingerprint(stub.get()) != before) {
-      if (SecondsSince(begin) > 3600) ok = false;
+      if (SecondsSince(begin) > 3600) {
+        ok = false;
+      }
     }
     Emit(absl::StrFormat(
         "{\"benchmark\":\"rebuild\",\"ok\":%s,\"feed_events\":%d,\"to_serving_s\":%.2f,"
@@ -522,14 +541,18 @@ class Bench {
     WithSecret(c);
     std::vector<std::string> names;
     if (registry_->ListEnterprises(&c, r, &page).ok()) {
-      for (const auto& e : page.enterprises()) names.push_back(e.name());
+      for (const auto& e : page.enterprises()) {
+        names.push_back(e.name());
+      }
     }
     return names;
   }
 
   // What reporting shows for the current year across the city.
   std::string Fingerprint(rep::ReportingService::Stub* stub = nullptr) {
-    if (stub == nullptr) stub = reporting_.get();
+    if (stub == nullptr) {
+      stub = reporting_.get();
+    }
     rep::RankUnitsRequest r;
     r.set_parent("units/01");
     r.set_year(year_);
@@ -538,15 +561,18 @@ class Bench {
     grpc::ClientContext c;
     WithSecret(c);
     c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    if (!stub->RankUnits(&c, r, &out).ok()) return "";
+    if (!stub->RankUnits(&c, r, &out).ok()) {
+      return "";
+    }
     std::string fingerprint;
     feed_events_ = 0;
     for (const auto& lag : out.lag()) {
       absl::StrAppend(&fingerprint, lag.source(), "@", lag.last_sequence(), ";");
       feed_events_ += lag.last_sequence();
     }
-    for (const auto& u : out.units())
+    for (const auto& u : out.units()) {
       absl::StrAppend(&fingerprint, u.unit(), "=", u.achieved(), ";");
+    }
     return fingerprint;
   }
 
@@ -558,7 +584,9 @@ class Bench {
     for (;;) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
       const std::string now = Fingerprint();
-      if (now == last || SecondsSince(begin) > 3600) return;
+      if (now == last || SecondsSince(begin) > 3600) {
+        return;
+      }
       last = now;
     }
   }
@@ -574,7 +602,9 @@ class Bench {
       rep::Progress p;
       grpc::ClientContext c;
       WithSecret(c);
-      if (!reporting_->GetProgress(&c, r, &p).ok() || p.indicators_size() == 0) return -1;
+      if (!reporting_->GetProgress(&c, r, &p).ok() || p.indicators_size() == 0) {
+        return -1;
+      }
       return p.indicators(0).achieved();
     };
     const std::string today = FormatDate(TodayInVietnam());
@@ -583,7 +613,9 @@ class Bench {
     int seq = kFirstSequence + 4 * absl::GetFlag(FLAGS_enterprises) + 1000;
     for (int i = 0; i < absl::GetFlag(FLAGS_freshness_n) && expected >= 0; ++i) {
       std::string code;
-      while (code.empty()) code = registry::MakeEnterpriseCode(1, seq++);
+      while (code.empty()) {
+        code = registry::MakeEnterpriseCode(1, seq++);
+      }
       reg::CreateEnterpriseRequest e;
       auto* ent = e.mutable_enterprise();
       ent->set_enterprise_code(code);
@@ -595,7 +627,9 @@ class Bench {
       reg::Enterprise out;
       grpc::ClientContext c1;
       WithSecret(c1);
-      if (!registry_->CreateEnterprise(&c1, e, &out).ok()) break;
+      if (!registry_->CreateEnterprise(&c1, e, &out).ok()) {
+        break;
+      }
       reg::CreateOrganizationRequest o;
       o.set_parent("enterprises/" + code);
       o.mutable_organization()->set_kind(chitieu::type::v1::ORGANIZATION_KIND_PARTY);
@@ -605,7 +639,9 @@ class Bench {
       reg::Organization org;
       grpc::ClientContext c2;
       WithSecret(c2);
-      if (!registry_->CreateOrganization(&c2, o, &org).ok()) break;
+      if (!registry_->CreateOrganization(&c2, o, &org).ok()) {
+        break;
+      }
       const Clock::time_point acked = Clock::now();
       ++expected;
       while (achieved() < expected && SecondsSince(acked) < 10) {
@@ -636,26 +672,28 @@ class Bench {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   chitieu::bench::Bench bench;
-  if (!bench.Start()) return 1;
+  if (!bench.Start()) {
+    return 1;
+  }
   const std::vector<std::string> suites = absl::StrSplit(absl::GetFlag(FLAGS_suites), ',');
   for (const std::string& suite : suites) {
-    if (suite == "memory")
+    if (suite == "memory") {
       bench.Memory();
-    else if (suite == "start")
+    } else if (suite == "start") {
       bench.StartTimes("seeded");
-    else if (suite == "forwarding")
+    } else if (suite == "forwarding") {
       bench.Forwarding();
-    else if (suite == "http")
+    } else if (suite == "http") {
       bench.HttpJson();
-    else if (suite == "import")
+    } else if (suite == "import") {
       bench.Import();
-    else if (suite == "writes")
+    } else if (suite == "writes") {
       bench.Writes();
-    else if (suite == "reports")
+    } else if (suite == "reports") {
       bench.Reports();
-    else if (suite == "rebuild")
+    } else if (suite == "rebuild") {
       bench.Rebuild();
-    else {
+    } else {
       std::cerr << "unknown suite " << suite << "\n";
       return 2;
     }

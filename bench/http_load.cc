@@ -39,25 +39,37 @@ LoadResult RunHttpLoad(const std::string& name, const HttpLoadOptions& options) 
       int my_first_status = 0;
       for (;;) {
         const Clock::time_point started = Clock::now();
-        if (started >= stop_at) break;
+        if (started >= stop_at) {
+          break;
+        }
         const int status = connection.Exchange(request, absl::Seconds(30)).status;
         const Clock::time_point now = Clock::now();
-        if (started < count_from || now > stop_at) continue;
+        if (started < count_from || now > stop_at) {
+          continue;
+        }
         if (status >= 200 && status < 300) {
           mine.push_back(std::chrono::duration<double, std::micro>(now - started).count());
         } else {
-          if (my_errors++ == 0) my_first_status = status;
-          if (status < 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          if (my_errors++ == 0) {
+            my_first_status = status;
+          }
+          if (status < 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          }
         }
       }
       absl::MutexLock lock(&mu);
       latencies_us.insert(latencies_us.end(), mine.begin(), mine.end());
-      if (errors == 0 && my_errors > 0) first_error = absl::StrCat("HTTP status ", my_first_status);
+      if (errors == 0 && my_errors > 0) {
+        first_error = absl::StrCat("HTTP status ", my_first_status);
+      }
       errors += my_errors;
       reconnects += connection.reconnects();
     });
   }
-  for (std::thread& t : threads) t.join();
+  for (std::thread& t : threads) {
+    t.join();
+  }
   result.elapsed_seconds = std::chrono::duration<double>(Clock::now() - begin).count();
   result.ok = latencies_us.size();
   result.errors = errors;

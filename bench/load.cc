@@ -27,12 +27,15 @@ class Recorder {
     const Clock::time_point now = Clock::now();
     absl::MutexLock lock(&mu_);
     --in_flight_;
-    if (started < count_from_ || now > stop_at_) return;
+    if (started < count_from_ || now > stop_at_) {
+      return;
+    }
     if (s.ok()) {
       latencies_us_.push_back(std::chrono::duration<double, std::micro>(now - started).count());
     } else {
-      if (errors_++ == 0)
+      if (errors_++ == 0) {
         first_error_ = absl::StrFormat("%d %s", s.error_code(), s.error_message());
+      }
     }
   }
   void Started() {
@@ -87,7 +90,9 @@ class Recorder {
 }  // namespace
 
 double Percentile(std::vector<double> values, double p) {
-  if (values.empty()) return 0;
+  if (values.empty()) {
+    return 0;
+  }
   const size_t k = std::min(values.size() - 1, static_cast<size_t>(p * values.size()));
   std::nth_element(values.begin(), values.begin() + k, values.end());
   return values[k];
@@ -97,7 +102,9 @@ long RssKb(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    if (line.rfind("VmRSS:", 0) == 0) {
+      return std::stol(line.substr(6));
+    }
   }
   return -1;
 }
@@ -108,12 +115,20 @@ MemoryKb MemoryOf(pid_t pid) {
   std::string line;
   while (std::getline(rollup, line)) {  // "Rss:   25676 kB", after a header line.
     const size_t colon = line.find(':');
-    if (colon == std::string::npos || line.find(" kB") == std::string::npos) continue;
+    if (colon == std::string::npos || line.find(" kB") == std::string::npos) {
+      continue;
+    }
     const std::string key = line.substr(0, colon);
     const long kb = std::strtol(line.c_str() + colon + 1, nullptr, 10);
-    if (key == "Rss") m.rss = kb;
-    if (key == "Pss") m.pss = kb;
-    if (key == "Anonymous") m.anon = kb;
+    if (key == "Rss") {
+      m.rss = kb;
+    }
+    if (key == "Pss") {
+      m.pss = kb;
+    }
+    if (key == "Anonymous") {
+      m.anon = kb;
+    }
   }
   return m;
 }
@@ -180,7 +195,9 @@ LoadResult RunLoad(const std::string& name, const LoadOptions& options, const As
     for (int64_t i = 0;; ++i) {
       const Clock::time_point due = begin + std::chrono::duration_cast<Clock::duration>(
                                                 std::chrono::duration<double>(i * period_s));
-      if (due >= stop_at) break;
+      if (due >= stop_at) {
+        break;
+      }
       std::this_thread::sleep_until(due);
       if (recorder.InFlight() >= options.concurrency) {
         // More in flight than the cap: the server is not keeping up; count

@@ -133,7 +133,9 @@ int main(int argc, char** argv) {
         std::lock_guard<std::mutex> swap(window_mu);
         std::lock_guard<std::mutex> lock(window->mu);
         window->codes[absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code()))]++;
-        if (s.ok()) (write ? window->write_ms : window->read_ms).push_back(ms);
+        if (s.ok()) {
+          (write ? window->write_ms : window->read_ms).push_back(ms);
+        }
         if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
           // A shed call: back off briefly, as a well-behaved client would.
           std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -144,7 +146,9 @@ int main(int argc, char** argv) {
 
   std::string windows_json;
   std::map<std::string, long> rss_first, rss_last;
-  for (const auto& [name, p] : services) rss_first[name] = RssKb(p->pid());
+  for (const auto& [name, p] : services) {
+    rss_first[name] = RssKb(p->pid());
+  }
   std::map<std::string, int> totals;
   const auto begin = std::chrono::steady_clock::now();
   for (int w = 0; w * window_seconds < seconds; ++w) {
@@ -177,10 +181,14 @@ int main(int argc, char** argv) {
     absl::StrAppend(&windows_json, windows_json.empty() ? "" : ",\n  ", line);
   }
   stop = true;
-  for (auto& t : clients) t.join();
+  for (auto& t : clients) {
+    t.join();
+  }
   // Every service must still be running (none crashed under the load).
   bool alive = true;
-  for (const auto& [name, p] : services) alive = alive && kill(p->pid(), 0) == 0;
+  for (const auto& [name, p] : services) {
+    alive = alive && kill(p->pid(), 0) == 0;
+  }
   std::string growth, totals_json;
   for (const auto& [name, kb] : rss_last) {
     absl::StrAppend(&growth, growth.empty() ? "" : ", ", "\"", name, "\": ", kb - rss_first[name]);

@@ -14,11 +14,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto batches = chitieu::cli::ReadImportCsv(in, "fuzz", &rows);
   int in_batches = 0;
   for (const auto& b : batches) {
-    if (b->enterprises_size() == 0 || b->enterprises_size() > 500) std::abort();
+    if (b->enterprises_size() == 0 || b->enterprises_size() > 500) {
+      std::abort();
+    }
     in_batches += b->enterprises_size();
     std::string bytes;
-    if (!b->SerializeToString(&bytes)) std::abort();
+    if (!b->SerializeToString(&bytes)) {
+      std::abort();
+    }
   }
-  if (in_batches != rows) std::abort();
+  if (in_batches != rows) {
+    std::abort();
+  }
   return 0;
 }

@@ -36,7 +36,9 @@ const chitieu::gateway::Authenticator& TheAuthenticator() {
     chitieu::gateway::AuthConfig config;
     config.api_keys_file = path;
     auto* a = new chitieu::gateway::Authenticator(config);
-    if (!a->Reload().ok()) std::abort();
+    if (!a->Reload().ok()) {
+      std::abort();
+    }
     unlink(path.c_str());
     return a;
   }();
@@ -63,17 +65,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   grpc::ClientContext ctx;
   if (chitieu::SafeMetadataValue(value)) {
-    if (!Legal(value)) std::abort();
+    if (!Legal(value)) {
+      std::abort();
+    }
     ctx.AddMetadata("x-fuzz", value);
   }
   const std::string encoded = chitieu::EncodeMetadataText(value);
-  if (!Legal(encoded)) std::abort();
-  if (chitieu::DecodeMetadataText(encoded) != value) std::abort();
-  if (chitieu::AuditableRequestId(value) && !Legal(value)) std::abort();
+  if (!Legal(encoded)) {
+    std::abort();
+  }
+  if (chitieu::DecodeMetadataText(encoded) != value) {
+    std::abort();
+  }
+  if (chitieu::AuditableRequestId(value) && !Legal(value)) {
+    std::abort();
+  }
 
   const grpc::string_ref key("x-fuzz"), ref(value);
   const std::multimap<grpc::string_ref, grpc::string_ref> metadata = {{key, ref}};
-  if (chitieu::MetadataValue(metadata, "x-fuzz") != value) std::abort();
+  if (chitieu::MetadataValue(metadata, "x-fuzz") != value) {
+    std::abort();
+  }
 
   if (auto principal = TheAuthenticator().Authenticate(f[1]); principal.ok()) {
     chitieu::AddPrincipal(*principal, &ctx);
@@ -82,7 +94,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   made.name = f[2];
   made.role =
       static_cast<chitieu::Role>(static_cast<unsigned char>(f[3].empty() ? 0 : f[3][0]) % 5);
-  if (!f[4].empty()) made.scope.insert(f[4]);
+  if (!f[4].empty()) {
+    made.scope.insert(f[4]);
+  }
   grpc::ClientContext upstream;
   chitieu::AddPrincipal(made, &upstream);
   return 0;

@@ -36,7 +36,9 @@ int ThePort() {
     auto built = chitieu::gateway::Transcoder::Build(
         {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
          "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"});
-    if (!built.ok()) std::abort();
+    if (!built.ok()) {
+      std::abort();
+    }
     auto* transcoder = new chitieu::gateway::Transcoder(std::move(*built));
     chitieu::gateway::HttpFrontOptions options;
     options.max_body_bytes = 65536;
@@ -47,7 +49,9 @@ int ThePort() {
                                                               grpc::InsecureChannelCredentials()),
                                           options);
     const int p = gateway->Start("127.0.0.1:0");
-    if (p <= 0) std::abort();
+    if (p <= 0) {
+      std::abort();
+    }
     return p;
   }();
   return port;
@@ -64,10 +68,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int fd = -1;
   for (int attempt = 0; fd < 0; ++attempt) {
     fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) std::abort();
+    if (fd < 0) {
+      std::abort();
+    }
     if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
       // Interrupted by libFuzzer's timer signal: once more.
-      if (errno != EINTR || attempt > 100) std::abort();
+      if (errno != EINTR || attempt > 100) {
+        std::abort();
+      }
       close(fd);
       fd = -1;
     }
@@ -86,9 +94,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pollfd p{fd, POLLIN, 0};
     const int ready = poll(&p, 1, 20000);
     if (ready < 0 && errno == EINTR) continue;  // libFuzzer's timer signal.
-    if (ready <= 0) std::abort();
+    if (ready <= 0) {
+      std::abort();
+    }
     const ssize_t n = recv(fd, buffer, sizeof(buffer), 0);
-    if (n <= 0) break;
+    if (n <= 0) {
+      break;
+    }
   }
   close(fd);
   return 0;

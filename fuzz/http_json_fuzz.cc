@@ -29,7 +29,9 @@ const chitieu::gateway::Transcoder& TheTranscoder() {
     auto built = chitieu::gateway::Transcoder::Build(
         {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
          "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"});
-    if (!built.ok()) std::abort();
+    if (!built.ok()) {
+      std::abort();
+    }
     return new chitieu::gateway::Transcoder(std::move(*built));
   }();
   return *transcoder;
@@ -43,7 +45,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string line = input.substr(0, eol);
   const std::string body = eol == std::string::npos ? "" : input.substr(eol + 1);
   const size_t space = line.find(' ');
-  if (space == std::string::npos) return 0;
+  if (space == std::string::npos) {
+    return 0;
+  }
   const std::string verb = line.substr(0, space);
   std::string path = line.substr(space + 1);
   std::multimap<std::string, std::string> query;
@@ -57,13 +61,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto& transcoder = TheTranscoder();
   std::vector<std::string> bindings;
   auto route = transcoder.Match(verb, path, &bindings);
-  if (!route.ok()) return 0;
+  if (!route.ok()) {
+    return 0;
+  }
   google::protobuf::DynamicMessageFactory factory;
   std::unique_ptr<google::protobuf::Message> request(
       factory.GetPrototype((*route)->method->input_type())->New());
-  if (!transcoder.BuildRequest(**route, bindings, body, query, request.get()).ok()) return 0;
+  if (!transcoder.BuildRequest(**route, bindings, body, query, request.get()).ok()) {
+    return 0;
+  }
   std::string bytes;
-  if (!request->SerializeToString(&bytes)) std::abort();
+  if (!request->SerializeToString(&bytes)) {
+    std::abort();
+  }
   (void)chitieu::gateway::ToJson(*request);
   return 0;
 }

@@ -21,7 +21,9 @@ const chitieu::gateway::JwtVerifier& TheVerifier() {
     fputs(absl::StrCat(R"({"keys":[)", *jwk, "]}").c_str(), f);
     fclose(f);
     auto* v = new chitieu::gateway::JwtVerifier({"https://id.example", "chitieu"});
-    if (!v->Load(path).ok()) std::abort();
+    if (!v->Load(path).ok()) {
+      std::abort();
+    }
     return v;
   }();
   return *verifier;

@@ -11,11 +11,17 @@
 namespace {
 
 void Check(const std::vector<std::string>& ids, size_t expected) {
-  if (ids.size() != expected) std::abort();
+  if (ids.size() != expected) {
+    std::abort();
+  }
   for (const auto& id : ids) {
-    if (id.empty() || id.size() > 63) std::abort();
+    if (id.empty() || id.size() > 63) {
+      std::abort();
+    }
     for (char c : id) {
-      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') std::abort();
+      if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '-') {
+        std::abort();
+      }
     }
   }
 }

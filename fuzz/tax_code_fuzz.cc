@@ -10,8 +10,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string code(reinterpret_cast<const char*>(data), size);
-  if (!chitieu::registry::ValidateEnterpriseCode(code, "enterprise.enterprise_code").ok()) return 0;
-  if (code.size() != 10 && code.size() != 14) std::abort();
+  if (!chitieu::registry::ValidateEnterpriseCode(code, "enterprise.enterprise_code").ok()) {
+    return 0;
+  }
+  if (code.size() != 10 && code.size() != 14) {
+    std::abort();
+  }
   for (size_t i = 0; i < code.size(); ++i) {
     const bool dash = code.size() == 14 && i == 10;
     if (dash ? code[i] != '-' : !absl::ascii_isdigit(static_cast<unsigned char>(code[i]))) {

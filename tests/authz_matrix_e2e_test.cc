@@ -124,7 +124,9 @@ class AuthzMatrixE2ETest : public ::testing::Test {
   static void SetUpTestSuite() {
     stack_ = new Stack();
     std::vector<StackKey> keys;
-    for (const Role& r : kRoles) keys.push_back(r.key);
+    for (const Role& r : kRoles) {
+      keys.push_back(r.key);
+    }
     // The gateway asks the registry every time (no remembered seats), so
     // what it decides is what the stored data says at that moment.
     // The matrix makes ~1,500 calls at once: no rate limit in its way.
@@ -172,7 +174,9 @@ class AuthzMatrixE2ETest : public ::testing::Test {
     int seq = 700;
     auto next_code = [&] {
       std::string code;
-      while (code.empty()) code = registry::MakeEnterpriseCode(1, seq++);
+      while (code.empty()) {
+        code = registry::MakeEnterpriseCode(1, seq++);
+      }
       return code;
     };
     for (Situation s : {kOwn, kOther, kProvince}) {
@@ -305,9 +309,13 @@ class AuthzMatrixE2ETest : public ::testing::Test {
       bytes << in.rdbuf();
       google::protobuf::FileDescriptorSet set;
       set.ParseFromString(bytes.str());
-      for (const auto& file : set.file()) p->BuildFile(file);
       for (const auto& file : set.file()) {
-        if (!absl::StartsWith(file.package(), "chitieu.")) continue;
+        p->BuildFile(file);
+      }
+      for (const auto& file : set.file()) {
+        if (!absl::StartsWith(file.package(), "chitieu.")) {
+          continue;
+        }
         for (const auto& s : file.service()) {
           services_.push_back(p->FindServiceByName(file.package() + "." + s.name()));
         }
@@ -321,7 +329,9 @@ class AuthzMatrixE2ETest : public ::testing::Test {
   // The value a declared field gets for a resource of its first type.
   static std::string ValueFor(const tv1::ResourceField& field, Situation s) {
     const std::string name = values_[s][field.types(0)];
-    if (field.id()) return name.substr(name.find('/') + 1);
+    if (field.id()) {
+      return name.substr(name.find('/') + 1);
+    }
     if (field.filter_terms_size() > 0) {
       return absl::StrCat(field.filter_terms(0), " = \"", name, "\"");
     }
@@ -359,7 +369,9 @@ class AuthzMatrixE2ETest : public ::testing::Test {
                                         Situation situation, int skip = -1) {
     std::unique_ptr<Message> request(factory_.GetPrototype(method->input_type())->New());
     for (int i = 0; i < decl.resources_size(); ++i) {
-      if (i == skip) continue;
+      if (i == skip) {
+        continue;
+      }
       const auto& f = decl.resources(i);
       SetPath(request.get(), absl::StrSplit(f.path(), '.'), 0,
               ValueFor(f, i == field ? situation : kOwn));
@@ -403,7 +415,9 @@ class AuthzMatrixE2ETest : public ::testing::Test {
       for (const auto& any : details.details()) {
         google::rpc::BadRequest bad;
         if (any.UnpackTo(&bad)) {
-          for (const auto& v : bad.field_violations()) answer.violations.insert(v.field());
+          for (const auto& v : bad.field_violations()) {
+            answer.violations.insert(v.field());
+          }
         }
       }
     }
@@ -419,14 +433,24 @@ class AuthzMatrixE2ETest : public ::testing::Test {
     {
       google::protobuf::MethodOptions options;
       options.ParseFromString(method->options().SerializeAsString());
-      if (!options.HasExtension(google::api::http)) return std::nullopt;
+      if (!options.HasExtension(google::api::http)) {
+        return std::nullopt;
+      }
       rule = options.GetExtension(google::api::http);
     }
     std::string verb, pattern;
-    if (!rule.get().empty()) verb = "GET", pattern = rule.get();
-    if (!rule.post().empty()) verb = "POST", pattern = rule.post();
-    if (!rule.patch().empty()) verb = "PATCH", pattern = rule.patch();
-    if (pattern.empty()) return std::nullopt;
+    if (!rule.get().empty()) {
+      verb = "GET", pattern = rule.get();
+    }
+    if (!rule.post().empty()) {
+      verb = "POST", pattern = rule.post();
+    }
+    if (!rule.patch().empty()) {
+      verb = "PATCH", pattern = rule.patch();
+    }
+    if (pattern.empty()) {
+      return std::nullopt;
+    }
     std::unique_ptr<Message> rest(request.New());
     rest->CopyFrom(request);
     std::string path;
@@ -446,7 +470,9 @@ class AuthzMatrixE2ETest : public ::testing::Test {
       }
       const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(segments.back());
       std::string value = m->GetReflection()->GetString(*m, f);
-      if (value.empty()) return std::nullopt;  // A route cannot name nothing.
+      if (value.empty()) {
+        return std::nullopt;  // A route cannot name nothing.
+      }
       path += value;
       m->GetReflection()->ClearField(m, f);
       i = close + 1;
@@ -466,7 +492,9 @@ class AuthzMatrixE2ETest : public ::testing::Test {
       rest->GetReflection()->ListFields(*rest, &fields);
       std::string query;
       for (const auto* f : fields) {
-        if (f->type() == FieldDescriptor::TYPE_MESSAGE || f->is_repeated()) continue;
+        if (f->type() == FieldDescriptor::TYPE_MESSAGE || f->is_repeated()) {
+          continue;
+        }
         std::string v = f->type() == FieldDescriptor::TYPE_BOOL
                             ? (rest->GetReflection()->GetBool(*rest, f) ? "true" : "false")
                             : rest->GetReflection()->GetString(*rest, f);
@@ -482,11 +510,15 @@ class AuthzMatrixE2ETest : public ::testing::Test {
                              : verb == "POST"
                                  ? http.Post(path.c_str(), headers, body, "application/json")
                                  : http.Patch(path.c_str(), headers, body, "application/json");
-    if (!result) return Answer{-1, "no HTTP answer"};
+    if (!result) {
+      return Answer{-1, "no HTTP answer"};
+    }
     Answer a{result->status, ""};
     auto json = nlohmann::json::parse(result->body, nullptr, false);
     // A stream answers lines; a refusal is one google.rpc.Status.
-    if (json.is_object() && json.contains("message")) a.message = json["message"];
+    if (json.is_object() && json.contains("message")) {
+      a.message = json["message"];
+    }
     if (json.is_array() && !json.empty() && json[0].is_object() && json[0].contains("error")) {
       a.message = json[0]["error"].value("message", "");
     }
@@ -498,11 +530,15 @@ class AuthzMatrixE2ETest : public ::testing::Test {
     auto read = [](int port) -> int64_t {
       httplib::Client http("127.0.0.1", port);
       auto got = http.Get("/metrics");
-      if (!got) return -1;
+      if (!got) {
+        return -1;
+      }
       for (absl::string_view line : absl::StrSplit(got->body, '\n')) {
         if (absl::StartsWith(line, "chitieu_feed_last_sequence ")) {
           double v = 0;
-          if (absl::SimpleAtod(line.substr(line.find(' ') + 1), &v)) return static_cast<int64_t>(v);
+          if (absl::SimpleAtod(line.substr(line.find(' ') + 1), &v)) {
+            return static_cast<int64_t>(v);
+          }
         }
       }
       return -1;
@@ -536,7 +572,9 @@ TEST_F(AuthzMatrixE2ETest, EveryMethodRoleFieldAndSituation) {
       // (import rows: ImportRowsOutOfScope below).
       std::vector<int> tried;
       for (int i = 0; i < decl.resources_size(); ++i) {
-        if (decl.resources(i).subject() != tv1::SUBJECT_IN_TRANSACTION) tried.push_back(i);
+        if (decl.resources(i).subject() != tv1::SUBJECT_IN_TRANSACTION) {
+          tried.push_back(i);
+        }
       }
       for (const Role& role : kRoles) {
         const bool admitted =
@@ -564,7 +602,9 @@ TEST_F(AuthzMatrixE2ETest, EveryMethodRoleFieldAndSituation) {
           for (Situation s : kSituations) {
             const bool in_scope = role.covers.count(s) > 0 ||
                                   (s == kNone && f.subject() == tv1::SUBJECT_STORED_IF_EXISTS);
-            if (in_scope) continue;
+            if (in_scope) {
+              continue;
+            }
             auto request = Build(method, decl, field, s);
             grpc_answers[s] = CallGrpc(method, *request, role.key.secret);
             http_answers[s] = CallHttp(method, *request, role.key.secret);
@@ -577,12 +617,16 @@ TEST_F(AuthzMatrixE2ETest, EveryMethodRoleFieldAndSituation) {
           const Answer* first_http = nullptr;
           for (auto& [s, a] : grpc_answers) {
             EXPECT_EQ(a.code, grpc::StatusCode::PERMISSION_DENIED) << SituationName(s) << ": " << a;
-            if (first == nullptr) first = &a;
+            if (first == nullptr) {
+              first = &a;
+            }
             EXPECT_EQ(a, *first) << SituationName(s);
             auto& h = http_answers[s];
             if (h) {
               EXPECT_EQ(h->code, 403) << SituationName(s) << ": " << *h;
-              if (first_http == nullptr) first_http = &*h;
+              if (first_http == nullptr) {
+                first_http = &*h;
+              }
               EXPECT_EQ(*h, *first_http) << SituationName(s);
               EXPECT_EQ(h->message, a.message) << SituationName(s);
             }
@@ -592,7 +636,9 @@ TEST_F(AuthzMatrixE2ETest, EveryMethodRoleFieldAndSituation) {
           for (Situation s : kSituations) {
             const bool in_scope = role.covers.count(s) > 0 ||
                                   (s == kNone && f.subject() == tv1::SUBJECT_STORED_IF_EXISTS);
-            if (!in_scope) continue;
+            if (!in_scope) {
+              continue;
+            }
             auto request = Build(method, decl, field, s);
             Answer a = CallGrpc(method, *request, role.key.secret);
             ++grpc_calls;
@@ -610,7 +656,9 @@ TEST_F(AuthzMatrixE2ETest, EveryMethodRoleFieldAndSituation) {
         if (admitted && role.key.role == "city_admin" && role.whole_system) {
           for (int field : tried) {
             const auto& f = decl.resources(field);
-            if (!f.required()) continue;
+            if (!f.required()) {
+              continue;
+            }
             auto request = Build(method, decl, -1, kOwn, field);
             Answer a = CallGrpc(method, *request, role.key.secret);
             ++grpc_calls;
@@ -742,8 +790,12 @@ TEST_F(AuthzMatrixE2ETest, AuditAndFiles) {
       as(&ctx, key, "audit-list");
       grpc::Status s = gateway->ListAuditEntries(&ctx, r, &out);
       EXPECT_TRUE(s.ok()) << s.error_message();
-      if (!s.ok()) break;
-      for (const auto& e : out.entries()) by_id[e.request_id()] = e;
+      if (!s.ok()) {
+        break;
+      }
+      for (const auto& e : out.entries()) {
+        by_id[e.request_id()] = e;
+      }
       r.set_page_token(out.next_page_token());
     } while (!r.page_token().empty());
     return by_id;
@@ -760,14 +812,18 @@ TEST_F(AuthzMatrixE2ETest, AuditAndFiles) {
   EXPECT_EQ(hk["audit-2"].principal(), "user:mx-officer");
   EXPECT_EQ(hk["audit-2"].method(), "/chitieu.registry.v1.RegistryService/UpdateEnterprise");
   // Where the refused enterprise lies is not told, not even to auditors.
-  for (const auto& unit : hk["audit-2"].units()) EXPECT_NE(unit, "units/001");
+  for (const auto& unit : hk["audit-2"].units()) {
+    EXPECT_NE(unit, "units/001");
+  }
   EXPECT_FALSE(hk.count("audit-3")) << "Hoàn Kiếm's auditor saw Ba Đình's entry";
   // A city admin of both provinces sees them all; every allowed mutation
   // names its resources.
   auto all = list("mx-all");
   EXPECT_TRUE(all.count("audit-1") && all.count("audit-2") && all.count("audit-3"));
   for (const auto& [id, e] : all) {
-    if (e.outcome() == "OK") EXPECT_GT(e.resources_size(), 0) << id << " " << e.method();
+    if (e.outcome() == "OK") {
+      EXPECT_GT(e.resources_size(), 0) << id << " " << e.method();
+    }
   }
   // A page token is the caller's own: another auditor's is refused.
   {
@@ -791,7 +847,9 @@ TEST_F(AuthzMatrixE2ETest, AuditAndFiles) {
     const std::string name = entry.path().filename().string();
     const bool ours = absl::EndsWith(name, ".db") || absl::EndsWith(name, ".db-wal") ||
                       absl::EndsWith(name, ".db-shm") || name == "port" || name == "metrics_port";
-    if (!entry.is_regular_file() || !ours) continue;
+    if (!entry.is_regular_file() || !ours) {
+      continue;
+    }
     const auto perms = entry.status().permissions();
     EXPECT_EQ(perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all),
               std::filesystem::perms::none)

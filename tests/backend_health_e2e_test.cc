@@ -54,7 +54,9 @@ class BackendHealthE2ETest : public ::testing::Test {
   // polled until it says `serving` (at most 60 s).
   bool GatewaySees(bool serving) {
     for (int i = 0; i < 600; ++i) {
-      if (IsServing(stack_.gateway().channel(), 500, kRegistry) == serving) return true;
+      if (IsServing(stack_.gateway().channel(), 500, kRegistry) == serving) {
+        return true;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return false;
@@ -94,7 +96,9 @@ TEST_F(BackendHealthE2ETest, AKilledBackendIsRefusedAtOnce) {
   bool through = false;
   for (int i = 0; i < 600 && !through; ++i) {
     through = GetUnit().ok();
-    if (!through) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (!through) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
   }
   EXPECT_TRUE(through);
 }
@@ -107,7 +111,9 @@ TEST_F(BackendHealthE2ETest, UnderCpuLoadNoCallIsRefused) {
   for (unsigned i = 0; i < std::max(2u, std::thread::hardware_concurrency()); ++i) {
     burners.emplace_back([&stop] {
       volatile uint64_t x = 0;
-      while (!stop.load(std::memory_order_relaxed)) x = x + 1;
+      while (!stop.load(std::memory_order_relaxed)) {
+        x = x + 1;
+      }
     });
   }
   int refused = 0, failed = 0;
@@ -116,12 +122,18 @@ TEST_F(BackendHealthE2ETest, UnderCpuLoadNoCallIsRefused) {
   for (const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
        std::chrono::steady_clock::now() < end;) {
     const grpc::Status s = GetUnit();
-    if (s.ok()) continue;
+    if (s.ok()) {
+      continue;
+    }
     ++(s.error_code() == grpc::StatusCode::UNAVAILABLE ? refused : failed);
-    if (first.empty()) first = std::to_string(s.error_code()) + " " + s.error_message();
+    if (first.empty()) {
+      first = std::to_string(s.error_code()) + " " + s.error_message();
+    }
   }
   stop = true;
-  for (std::thread& t : burners) t.join();
+  for (std::thread& t : burners) {
+    t.join();
+  }
   EXPECT_EQ(refused, 0) << first;
   EXPECT_EQ(failed, 0) << first;
 }

@@ -59,7 +59,9 @@ std::string Enterprise(const std::string& member, const std::string& value) {
                                           {"registrationDate", "\"2012-01-01\""}};
   e[member] = value;
   std::string out = "{";
-  for (const auto& [k, v] : e) absl::StrAppend(&out, out.size() > 1 ? "," : "", "\"", k, "\":", v);
+  for (const auto& [k, v] : e) {
+    absl::StrAppend(&out, out.size() > 1 ? "," : "", "\"", k, "\":", v);
+  }
   return out + "}";
 }
 
@@ -250,7 +252,9 @@ class BadInputE2ETest : public ::testing::Test {
     for (const auto& any : s.details()) {
       google::rpc::BadRequest bad;
       if (any.UnpackTo(&bad)) {
-        for (const auto& v : bad.field_violations()) out.push_back(v.field());
+        for (const auto& v : bad.field_violations()) {
+          out.push_back(v.field());
+        }
       }
     }
     return out;
@@ -294,7 +298,9 @@ class BadInputE2ETest : public ::testing::Test {
       auto reader =
           reg::RegistryService::NewStub(stack_->gateway().channel())->StreamChanges(&ctx, r);
       reg::StreamChangesResponse c;
-      while (reader->Read(&c)) head = c.sequence();
+      while (reader->Read(&c)) {
+        head = c.sequence();
+      }
       grpc::Status finished = reader->Finish();
       EXPECT_TRUE(finished.ok()) << finished.error_message();
     } else {
@@ -302,7 +308,9 @@ class BadInputE2ETest : public ::testing::Test {
       r.set_no_follow(true);
       auto reader = quo::QuotaService::NewStub(stack_->gateway().channel())->StreamChanges(&ctx, r);
       quo::StreamChangesResponse c;
-      while (reader->Read(&c)) head = c.sequence();
+      while (reader->Read(&c)) {
+        head = c.sequence();
+      }
       grpc::Status finished = reader->Finish();
       EXPECT_TRUE(finished.ok()) << finished.error_message();
     }
@@ -330,12 +338,14 @@ TEST_F(BadInputE2ETest, EveryBadRequestGetsTheRightCodeAndFieldAndWritesNothing)
     req.path = c.target;
     req.headers = auth;
     req.body = c.body;
-    if (!c.body.empty()) req.set_header("Content-Type", "application/json");
+    if (!c.body.empty()) {
+      req.set_header("Content-Type", "application/json");
+    }
     auto res = http.send(req);
     ASSERT_TRUE(res) << "no HTTP answer";
     ++http_cases;
     EXPECT_EQ(res->status, gateway::HttpStatusFor(static_cast<int>(c.code))) << res->body;
-    EXPECT_EQ(ValidUtf8(res->body), res->body) << "the answer is not UTF-8";
+    EXPECT_EQ(EscapeInvalidUtf8(res->body), res->body) << "the answer is not UTF-8";
     google::rpc::Status rpc;
     if (google::protobuf::util::JsonStringToMessage(res->body, &rpc).ok()) {
       EXPECT_EQ(rpc.code(), static_cast<int>(c.code)) << res->body;
@@ -359,11 +369,15 @@ TEST_F(BadInputE2ETest, EveryBadRequestGetsTheRightCodeAndFieldAndWritesNothing)
     }
     std::vector<std::string> bindings;
     auto route = transcoder_->Match(c.verb, Decode(path), &bindings);
-    if (!route.ok()) continue;
+    if (!route.ok()) {
+      continue;
+    }
     google::protobuf::DynamicMessageFactory factory;
     std::unique_ptr<google::protobuf::Message> message(
         factory.GetPrototype((*route)->method->input_type())->New());
-    if (!transcoder_->BuildRequest(**route, bindings, c.body, query, message.get()).ok()) continue;
+    if (!transcoder_->BuildRequest(**route, bindings, c.body, query, message.get()).ok()) {
+      continue;
+    }
     ++grpc_cases;
     const grpc::Status s = CallGrpc((*route)->grpc_path, message->SerializeAsString());
     EXPECT_EQ(s.error_code(), c.code) << "gRPC: " << s.error_message();
@@ -373,7 +387,9 @@ TEST_F(BadInputE2ETest, EveryBadRequestGetsTheRightCodeAndFieldAndWritesNothing)
       const auto fields = Fields(details);
       EXPECT_TRUE(std::find(fields.begin(), fields.end(), c.field) != fields.end())
           << "gRPC: no violation on " << c.field << ": " << s.error_message();
-      for (const auto& f : fields) EXPECT_EQ(ValidUtf8(f), f);
+      for (const auto& f : fields) {
+        EXPECT_EQ(EscapeInvalidUtf8(f), f);
+      }
     }
   }
   EXPECT_GE(http_cases + grpc_cases, 100);
@@ -499,7 +515,9 @@ TEST_F(BadInputE2ETest, NoSecretReachesALog) {
   }
   int logs = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(stack_->dir())) {
-    if (entry.path().extension() != ".log") continue;
+    if (entry.path().extension() != ".log") {
+      continue;
+    }
     ++logs;
     std::ifstream in(entry.path());
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -40,7 +40,9 @@ class CliE2ETest : public ::testing::Test {
     std::string command =
         absl::StrCat("CHITIEU_ADDR=", stack_->gateway().address(), " CHITIEU_API_KEY=", key,
                      " HOME=", stack_->dir(), " ", CHITIEU_BIN_DIR, "/chitieu");
-    for (const auto& a : args) absl::StrAppend(&command, " '", a, "'");
+    for (const auto& a : args) {
+      absl::StrAppend(&command, " '", a, "'");
+    }
     return testing::RunShell(command, stack_->dir());
   }
 
@@ -94,8 +96,12 @@ TEST_F(CliE2ETest, ExitCodesAndFieldViolations) {
 
 TEST_F(CliE2ETest, WritesAndACsvImport) {
   std::string good1, good2;
-  for (int s = 500; good1.empty(); ++s) good1 = registry::MakeEnterpriseCode(1, s);
-  for (int s = 700; good2.empty(); ++s) good2 = registry::MakeEnterpriseCode(1, s);
+  for (int s = 500; good1.empty(); ++s) {
+    good1 = registry::MakeEnterpriseCode(1, s);
+  }
+  for (int s = 700; good2.empty(); ++s) {
+    good2 = registry::MakeEnterpriseCode(1, s);
+  }
   const std::string csv = stack_->dir() + "/import.csv";
   std::ofstream(csv)
       << "enterprise_code,display_name,legal_form,sector,seat_unit,registration_date\n"
@@ -142,7 +148,9 @@ TEST_F(CliE2ETest, AddressAndKeyFromTheConfigFile) {
 // test_conformance.py), through the CLI.
 TEST_F(CliE2ETest, ConformanceScenario) {
   std::string code;
-  for (int s = 9400; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+  for (int s = 9400; code.empty(); ++s) {
+    code = registry::MakeEnterpriseCode(1, s);
+  }
   const std::string year = "2023";
   ASSERT_EQ(Cli({"enterprises", "create", "--code", code, "--name", "Công ty CLI", "--legal_form",
                  "single_member_llc", "--seat", "00037", "--registered", "2022-01-15",
@@ -155,7 +163,9 @@ TEST_F(CliE2ETest, ConformanceScenario) {
   auto trade_unions = [&]() {
     Result r = Cli({"--output=csv", "progress", "--unit", "002", "--year", year});
     for (absl::string_view line : absl::StrSplit(r.out, '\n')) {
-      if (absl::StartsWith(line, "INDICATOR_NEW_TRADE_UNIONS,")) return std::string(line);
+      if (absl::StartsWith(line, "INDICATOR_NEW_TRADE_UNIONS,")) {
+        return std::string(line);
+      }
     }
     return std::string();
   };

@@ -34,7 +34,9 @@ class ClientsE2ETest : public ::testing::Test {
   // Runs `command` in the source tree with the scenario's environment.
   static Result Run(const std::string& command, int seq, int year) {
     std::string code;
-    for (int s = seq; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+    for (int s = seq; code.empty(); ++s) {
+      code = registry::MakeEnterpriseCode(1, s);
+    }
     const testing::ShellResult r = testing::RunShell(
         absl::StrCat(
             "cd ", CHITIEU_SOURCE_DIR, " && export CHITIEU_ADDR=", stack_->gateway().address(),

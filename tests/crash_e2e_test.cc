@@ -136,7 +136,9 @@ class CrashE2ETest : public ::testing::Test {
       grpc::ClientContext ctx;
       Prepare(ctx, 20);
       EXPECT_TRUE(stub->ListAdmissions(&ctx, r, &out).ok());
-      for (auto& a : *out.mutable_admissions()) all.push_back(std::move(a));
+      for (auto& a : *out.mutable_admissions()) {
+        all.push_back(std::move(a));
+      }
       token = out.next_page_token();
     } while (!token.empty());
     return all;
@@ -153,7 +155,9 @@ class CrashE2ETest : public ::testing::Test {
     auto reader = stub->StreamChanges(&ctx, r);
     Response c;
     std::vector<int64_t> out;
-    while (reader->Read(&c)) out.push_back(c.sequence());
+    while (reader->Read(&c)) {
+      out.push_back(c.sequence());
+    }
     EXPECT_TRUE(reader->Finish().ok());
     return out;
   }
@@ -172,14 +176,18 @@ class CrashE2ETest : public ::testing::Test {
 
   static const rep::IndicatorProgress* Indicator(const rep::Progress& p, type::v1::Indicator i) {
     for (const auto& x : p.indicators()) {
-      if (x.indicator() == i) return &x;
+      if (x.indicator() == i) {
+        return &x;
+      }
     }
     return nullptr;
   }
 
   static int WardTargets(const rep::IndicatorProgress& p) {
     int sum = 0;
-    for (const auto& b : p.by_child_unit()) sum += b.target();
+    for (const auto& b : p.by_child_unit()) {
+      sum += b.target();
+    }
     return sum;
   }
 
@@ -194,7 +202,9 @@ TEST_F(CrashE2ETest, EveryAcknowledgedWriteSurvivesKills) {
   const rep::Progress before = Progress();
   const int admissions_before = static_cast<int>(RegistryAdmissions().size());
   std::map<int, int> ward_targets_before;
-  for (const auto& i : before.indicators()) ward_targets_before[i.indicator()] = WardTargets(i);
+  for (const auto& i : before.indicators()) {
+    ward_targets_before[i.indicator()] = WardTargets(i);
+  }
 
   Tally tally;
   std::atomic<bool> stop{false};
@@ -302,7 +312,9 @@ TEST_F(CrashE2ETest, EveryAcknowledgedWriteSurvivesKills) {
     }
   }
   stop = true;
-  for (auto& t : writers) t.join();
+  for (auto& t : writers) {
+    t.join();
+  }
   ASSERT_EQ(tally.refused, 0);
 
   // Exactly once: each acknowledged admission is listed, and no enterprise
@@ -313,7 +325,9 @@ TEST_F(CrashE2ETest, EveryAcknowledgedWriteSurvivesKills) {
     ++admissions_now;
     admitted_members += a.count();
     const std::string code = a.name().substr(12, a.name().find("/admissions/") - 12);
-    if (tally.admission_of_enterprise.count(code)) ++admissions_of_ours[code];
+    if (tally.admission_of_enterprise.count(code)) {
+      ++admissions_of_ours[code];
+    }
   }
   for (const auto& [code, name] : tally.admission_of_enterprise) {
     EXPECT_EQ(admissions_of_ours[code], 1) << code;
@@ -329,7 +343,9 @@ TEST_F(CrashE2ETest, EveryAcknowledgedWriteSurvivesKills) {
       FeedSequences<quo::QuotaService, quo::StreamChangesRequest, quo::StreamChangesResponse>();
   int gaps = 0;
   for (const auto* feed : {&registry_feed, &quota_feed}) {
-    for (size_t i = 0; i < feed->size(); ++i) gaps += (*feed)[i] != int64_t(i + 1);
+    for (size_t i = 0; i < feed->size(); ++i) {
+      gaps += (*feed)[i] != int64_t(i + 1);
+    }
   }
   EXPECT_EQ(gaps, 0);
 

@@ -110,13 +110,17 @@ class GatewayE2ETest : public ::testing::Test {
 
   static std::string Code(int seq) {
     std::string code;
-    for (int s = seq; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+    for (int s = seq; code.empty(); ++s) {
+      code = registry::MakeEnterpriseCode(1, s);
+    }
     return code;
   }
 
   // A context carrying `key` (none when empty).
   static void Authorize(grpc::ClientContext& ctx, const std::string& key) {
-    if (!key.empty()) ctx.AddMetadata("authorization", "Bearer " + key);
+    if (!key.empty()) {
+      ctx.AddMetadata("authorization", "Bearer " + key);
+    }
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   }
 
@@ -355,7 +359,9 @@ TEST_F(GatewayE2ETest, StreamsGoThroughForThoseAllowed) {
   auto reader = Registry()->StreamChanges(&c1, r);
   reg::StreamChangesResponse change;
   int n = 0;
-  while (reader->Read(&change)) ++n;
+  while (reader->Read(&change)) {
+    ++n;
+  }
   EXPECT_TRUE(reader->Finish().ok());
   EXPECT_GT(n, 50);
   grpc::ClientContext c2;
@@ -399,9 +405,13 @@ void FillWithHoanKiem(google::protobuf::Message* m, int depth) {
     const FieldDescriptor* f = d->field(i);
     if (f->type() == FieldDescriptor::TYPE_STRING && !f->is_repeated()) {
       for (const char* name : {"name", "parent", "unit", "assigner", "assignee", "seat_unit"}) {
-        if (f->name() == name) r->SetString(m, f, "units/002");
+        if (f->name() == name) {
+          r->SetString(m, f, "units/002");
+        }
       }
-      if (f->name() == "filter") r->SetString(m, f, "unit = \"units/002\"");
+      if (f->name() == "filter") {
+        r->SetString(m, f, "unit = \"units/002\"");
+      }
     } else if (f->type() == FieldDescriptor::TYPE_MESSAGE && depth < 2 &&
                !absl::StartsWith(f->message_type()->full_name(), "google.")) {
       FillWithHoanKiem(f->is_repeated() ? r->AddMessage(m, f) : r->MutableMessage(m, f), depth + 1);
@@ -651,7 +661,9 @@ TEST_F(GatewayE2ETest, ManyConcurrentStreamsAllFinish) {
       auto reader = Registry()->StreamChanges(&ctx, r);
       reg::StreamChangesResponse change;
       int n = 0;
-      while (reader->Read(&change)) ++n;
+      while (reader->Read(&change)) {
+        ++n;
+      }
       if (reader->Finish().ok()) {
         ++finished;
         int none = -1;
@@ -660,7 +672,9 @@ TEST_F(GatewayE2ETest, ManyConcurrentStreamsAllFinish) {
       }
     });
   }
-  for (auto& t : readers) t.join();
+  for (auto& t : readers) {
+    t.join();
+  }
   EXPECT_EQ(finished.load(), 24);
 }
 
@@ -698,7 +712,9 @@ TEST_F(GatewayE2ETest, ReflectionListsTheProxiedServices) {
   std::vector<grpc::Slice> slices;
   ASSERT_TRUE(response.Dump(&slices).ok());
   std::string bytes;
-  for (const auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const auto& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
   for (const char* service :
        {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
         "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"}) {
@@ -934,7 +950,9 @@ TEST_F(GatewayE2ETest, HostileHeaderValuesNeverAbortTheGateway) {
     ctx.AddMetadata("x-request-id", "diacritics-1");
     reg::CreateEnterpriseRequest r;
     std::string code;
-    for (int s = 4400; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+    for (int s = 4400; code.empty(); ++s) {
+      code = registry::MakeEnterpriseCode(1, s);
+    }
     r.mutable_enterprise()->set_enterprise_code(code);
     r.mutable_enterprise()->set_display_name("Công ty CP Dấu");
     r.mutable_enterprise()->set_legal_form(type::v1::LEGAL_FORM_JOINT_STOCK_COMPANY);
@@ -1057,8 +1075,12 @@ TEST_F(GatewayE2ETest, TheCallLogNamesOnlyTheAuthenticatedPrincipal) {
       [&] {
         std::ifstream in(path);
         for (std::string line; std::getline(in, line);) {
-          if (absl::StrContains(line, "\"forged-anon\"")) anon = line;
-          if (absl::StrContains(line, "\"forged-viewer\"")) viewer = line;
+          if (absl::StrContains(line, "\"forged-anon\"")) {
+            anon = line;
+          }
+          if (absl::StrContains(line, "\"forged-viewer\"")) {
+            viewer = line;
+          }
         }
         return !anon.empty() && !viewer.empty();
       },

@@ -64,7 +64,9 @@ class HttpFrontE2ETest : public ::testing::Test {
   static std::string Post(const std::string& path, const std::vector<std::string>& headers) {
     std::string r = absl::StrCat("POST ", path, " HTTP/1.1\r\nHost: 127.0.0.1\r\n", Authorization(),
                                  "\r\nContent-Type: application/json\r\n");
-    for (const std::string& h : headers) absl::StrAppend(&r, h, "\r\n");
+    for (const std::string& h : headers) {
+      absl::StrAppend(&r, h, "\r\n");
+    }
     return r + "\r\n";
   }
 
@@ -83,7 +85,9 @@ TEST_F(HttpFrontE2ETest, AChunkedBodyPastTheLimitIs413) {
   bool refused_early = false;
   // Up to 8 MB; the answer must come long before that.
   for (int i = 0; i < 512 && !refused_early; ++i) {
-    if (!c->Send(absl::StrCat(absl::Hex(chunk.size()), "\r\n", chunk, "\r\n"))) break;
+    if (!c->Send(absl::StrCat(absl::Hex(chunk.size()), "\r\n", chunk, "\r\n"))) {
+      break;
+    }
     refused_early = c->Readable(absl::ZeroDuration());
   }
   const RawHttpAnswer a = c->Read(kAnswerWithin);
@@ -124,8 +128,9 @@ TEST_F(HttpFrontE2ETest, ExpectContinueIsAnswered) {
 TEST_F(HttpFrontE2ETest, TooManyOrTooLargeHeadersAre431) {
   {
     std::vector<std::string> many;
-    for (int i = 0; i < 20000; ++i)
+    for (int i = 0; i < 20000; ++i) {
       many.push_back(absl::StrCat("X-H", i, ": ", std::string(1000, 'v')));
+    }
     auto c = Connect();
     c->Send(RawGet("/v1/units/002", many));  // May fail midway: the server stops reading.
     EXPECT_EQ(c->Read(kAnswerWithin).status, 431);
@@ -133,7 +138,9 @@ TEST_F(HttpFrontE2ETest, TooManyOrTooLargeHeadersAre431) {
   {
     // Under the byte limit, over the count.
     std::vector<std::string> many = {Authorization()};
-    for (int i = 0; i < 150; ++i) many.push_back(absl::StrCat("X-H", i, ": v"));
+    for (int i = 0; i < 150; ++i) {
+      many.push_back(absl::StrCat("X-H", i, ": v"));
+    }
     auto c = Connect();
     ASSERT_TRUE(c->Send(RawGet("/v1/units/002", many)));
     EXPECT_EQ(c->Read(kAnswerWithin).status, 431);
@@ -284,7 +291,9 @@ TEST_F(HttpFrontE2ETest, ConnectionsClosingTogetherLeaveTheGatewayServing) {
       clients.emplace_back([i, &answered] {
         RawHttpConnection c("127.0.0.1", stack_->http_port(),
                             absl::StrCat("127.0.3.", 1 + i / kPerAddress));
-        if (!c.Connect()) return;
+        if (!c.Connect()) {
+          return;
+        }
         for (int k = 0; k < 30; ++k) {
           if (c.Exchange(RawGet("/v1/units/002/progress?year=2013", {Authorization()}),
                          kAnswerWithin)
@@ -295,7 +304,9 @@ TEST_F(HttpFrontE2ETest, ConnectionsClosingTogetherLeaveTheGatewayServing) {
         }
       });
     }
-    for (std::thread& t : clients) t.join();
+    for (std::thread& t : clients) {
+      t.join();
+    }
     EXPECT_EQ(answered.load(), 32 * 30) << "round " << round;
     AnHonestCallIsAnswered();
   }

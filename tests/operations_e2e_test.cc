@@ -22,7 +22,9 @@ using ::chitieu::testing::Stack;
 std::string Scrape(int port) {
   httplib::Client client("127.0.0.1", port);
   auto res = client.Get("/metrics");
-  if (!res || res->status != 200) return "";
+  if (!res || res->status != 200) {
+    return "";
+  }
   return res->body;
 }
 

@@ -197,7 +197,9 @@ TEST(QuotaSeedE2ETest, DemoTargetsThresholdsAndPlans) {
   grpc::ClientContext c1;
   ASSERT_TRUE(stub->ListTargets(&c1, list, &targets).ok());
   std::map<int, int> by_indicator;
-  for (const auto& t : targets.targets()) by_indicator[t.indicator()] = t.value();
+  for (const auto& t : targets.targets()) {
+    by_indicator[t.indicator()] = t.value();
+  }
   EXPECT_EQ(by_indicator, (std::map<int, int>{{type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS, 6},
                                               {type::v1::INDICATOR_NEW_TRADE_UNIONS, 23},
                                               {type::v1::INDICATOR_NEW_YOUTH_UNIONS, 5}}));

@@ -46,7 +46,9 @@ class QuotaReplicasTest : public ::testing::Test {
     }
   }
   static void TearDownTestSuite() {
-    for (auto* r : replicas_) delete r;
+    for (auto* r : replicas_) {
+      delete r;
+    }
     delete registry_;
     delete dir_;
     delete postgres_;
@@ -81,7 +83,9 @@ class QuotaReplicasTest : public ::testing::Test {
     auto reader = Stub(replica)->StreamChanges(&ctx, r);
     pb::StreamChangesResponse c;
     int64_t head = 0;
-    while (reader->Read(&c)) head = c.sequence();
+    while (reader->Read(&c)) {
+      head = c.sequence();
+    }
     EXPECT_TRUE(reader->Finish().ok());
     return head;
   }
@@ -116,11 +120,17 @@ TEST_F(QuotaReplicasTest, RacingRevisionsWithOneEtagLoseNothing) {
         grpc::ClientContext ctx;
         Deadline(ctx);
         grpc::Status s = Stub(replica)->UpdateTarget(&ctx, u, &out);
-        if (s.ok()) ++won;
-        if (s.error_code() == grpc::StatusCode::ABORTED) ++stale;
+        if (s.ok()) {
+          ++won;
+        }
+        if (s.error_code() == grpc::StatusCode::ABORTED) {
+          ++stale;
+        }
       });
     }
-    for (auto& t : racers) t.join();
+    for (auto& t : racers) {
+      t.join();
+    }
     ASSERT_EQ(won, 1) << "round " << round;
     ASSERT_EQ(stale, 1) << "round " << round;
     pb::GetTargetRequest g;
@@ -172,11 +182,15 @@ TEST_F(QuotaReplicasTest, OneFeedGapFreeAcrossReplicasAndLiveFollowersWoken) {
         // Distinct targets: a year each, an indicator per replica.
         const auto indicator = replica == 0 ? type::v1::INDICATOR_NEW_TRADE_UNIONS
                                             : type::v1::INDICATOR_NEW_YOUTH_UNIONS;
-        if (!Create(replica, 2001 + i, indicator, &out).ok()) ++failures;
+        if (!Create(replica, 2001 + i, indicator, &out).ok()) {
+          ++failures;
+        }
       }
     });
   }
-  for (auto& t : writers) t.join();
+  for (auto& t : writers) {
+    t.join();
+  }
   follower.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(followed, 2 * kEach);
@@ -191,12 +205,16 @@ TEST_F(QuotaReplicasTest, OneFeedGapFreeAcrossReplicasAndLiveFollowersWoken) {
     Deadline(ctx);
     auto reader = Stub(replica)->StreamChanges(&ctx, r);
     pb::StreamChangesResponse c;
-    while (reader->Read(&c)) seen[replica].push_back(c.sequence());
+    while (reader->Read(&c)) {
+      seen[replica].push_back(c.sequence());
+    }
     ASSERT_TRUE(reader->Finish().ok());
   }
   EXPECT_EQ(seen[0], seen[1]);
   ASSERT_EQ(seen[0].size(), 2u * kEach);
-  for (size_t i = 0; i < seen[0].size(); ++i) EXPECT_EQ(seen[0][i], head + 1 + int64_t(i));
+  for (size_t i = 0; i < seen[0].size(); ++i) {
+    EXPECT_EQ(seen[0][i], head + 1 + int64_t(i));
+  }
 }
 
 TEST_F(QuotaReplicasTest, AFollowerOfOneReplicaIsWokenByWritesThroughTheOther) {

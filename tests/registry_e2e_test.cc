@@ -24,14 +24,18 @@ using ::chitieu::testing::TempDir;
 
 std::string Code(int seq) {
   std::string code;
-  for (int s = seq; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+  for (int s = seq; code.empty(); ++s) {
+    code = registry::MakeEnterpriseCode(1, s);
+  }
   return code;
 }
 
 // The first BadRequest field violation in a status's details, or "".
 std::string ViolatedField(const grpc::Status& status) {
   google::rpc::Status rpc;
-  if (!rpc.ParseFromString(status.error_details())) return "";
+  if (!rpc.ParseFromString(status.error_details())) {
+    return "";
+  }
   for (const auto& any : rpc.details()) {
     google::rpc::BadRequest bad;
     if (any.UnpackTo(&bad) && bad.field_violations_size() > 0) {
@@ -205,7 +209,9 @@ TEST_F(RegistryE2ETest, ImportWithGoodAndBadRows) {
   auto writer = stub_->ImportEnterprises(&ctx, &summary);
   pb::ImportEnterprisesRequest batch;
   batch.set_source("business-registry");
-  for (int i = 0; i < 5; ++i) *batch.add_enterprises() = EnterpriseRequest(10 + 3 * i).enterprise();
+  for (int i = 0; i < 5; ++i) {
+    *batch.add_enterprises() = EnterpriseRequest(10 + 3 * i).enterprise();
+  }
   auto* bad = batch.add_enterprises();
   *bad = EnterpriseRequest(50).enterprise();
   bad->set_enterprise_code("0100233480");
@@ -223,7 +229,9 @@ TEST_F(RegistryE2ETest, ImportWithGoodAndBadRows) {
   EXPECT_EQ(summary.rejected(), 2);
   std::vector<std::pair<int64_t, std::string>> rejected;
   for (const auto& r : summary.results()) {
-    if (r.outcome() == pb::IMPORT_OUTCOME_REJECTED) rejected.emplace_back(r.row(), r.field());
+    if (r.outcome() == pb::IMPORT_OUTCOME_REJECTED) {
+      rejected.emplace_back(r.row(), r.field());
+    }
   }
   EXPECT_THAT(rejected, ::testing::ElementsAre(::testing::Pair(6, "enterprise_code"),
                                                ::testing::Pair(8, "seat_unit")));
@@ -288,10 +296,14 @@ TEST_F(RegistryE2ETest, SigkillLosesNoAcknowledgedWrite) {
       }
     });
   }
-  while (acked_count.load() < 60) std::this_thread::yield();
+  while (acked_count.load() < 60) {
+    std::this_thread::yield();
+  }
   registry_->Kill();
   stop = true;
-  for (auto& t : writers) t.join();
+  for (auto& t : writers) {
+    t.join();
+  }
   Restart();
 
   std::set<std::string> present;
@@ -301,10 +313,14 @@ TEST_F(RegistryE2ETest, SigkillLosesNoAcknowledgedWrite) {
     pb::ListEnterprisesResponse page;
     grpc::ClientContext ctx;
     ASSERT_TRUE(stub_->ListEnterprises(&ctx, list, &page).ok());
-    for (const auto& e : page.enterprises()) present.insert(e.enterprise_code());
+    for (const auto& e : page.enterprises()) {
+      present.insert(e.enterprise_code());
+    }
     list.set_page_token(page.next_page_token());
   } while (!list.page_token().empty());
-  for (const auto& code : acknowledged) EXPECT_TRUE(present.count(code)) << code;
+  for (const auto& code : acknowledged) {
+    EXPECT_TRUE(present.count(code)) << code;
+  }
   EXPECT_GE(present.size(), acknowledged.size());
 
   // The feed: gap-free from 1, one creation per enterprise present.
@@ -312,7 +328,9 @@ TEST_F(RegistryE2ETest, SigkillLosesNoAcknowledgedWrite) {
   std::set<std::string> in_feed;
   for (size_t i = 0; i < feed.size(); ++i) {
     ASSERT_EQ(feed[i].sequence(), static_cast<int64_t>(i + 1));
-    if (feed[i].has_enterprise()) in_feed.insert(feed[i].enterprise().enterprise_code());
+    if (feed[i].has_enterprise()) {
+      in_feed.insert(feed[i].enterprise().enterprise_code());
+    }
   }
   EXPECT_EQ(in_feed, present);
   EXPECT_EQ(feed.size(), 5 + present.size());
@@ -371,7 +389,9 @@ TEST(SeedE2ETest, LoadsTheDemoThroughTheApiAndCanRunAgain) {
   grpc::ClientContext lctx;
   ASSERT_TRUE(stub->ListEnterprises(&lctx, list, &named).ok());
   ASSERT_EQ(named.enterprises_size(), 3);
-  for (const auto& e : named.enterprises()) EXPECT_TRUE(e.self_requested_founding());
+  for (const auto& e : named.enterprises()) {
+    EXPECT_TRUE(e.self_requested_founding());
+  }
 }
 
 }  // namespace

@@ -31,7 +31,9 @@ using ::chitieu::testing::ServiceProcess;
 
 std::string Code(int seq) {
   std::string code;
-  for (int s = seq; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+  for (int s = seq; code.empty(); ++s) {
+    code = registry::MakeEnterpriseCode(1, s);
+  }
   return code;
 }
 
@@ -70,9 +72,13 @@ class RegistryReplicasTest : public ::testing::Test {
     }
   }
   static void TearDownTestSuite() {
-    for (auto* r : reporting_) delete r;
+    for (auto* r : reporting_) {
+      delete r;
+    }
     delete quota_;
-    for (auto* r : registry_) delete r;
+    for (auto* r : registry_) {
+      delete r;
+    }
     delete dir_;
     delete postgres_;
   }
@@ -135,9 +141,13 @@ class RegistryReplicasTest : public ::testing::Test {
                  p.lag(0).last_sequence() >= head;
         },
         std::chrono::seconds(60));
-    if (!caught_up) return -1;
+    if (!caught_up) {
+      return -1;
+    }
     for (const auto& i : p.indicators()) {
-      if (i.indicator() == type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS) return i.achieved();
+      if (i.indicator() == type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS) {
+        return i.achieved();
+      }
     }
     return 0;
   }
@@ -173,14 +183,18 @@ TEST_F(RegistryReplicasTest, WritesThroughBothLandInOneFeedAndBothReportsAreExac
       }
     });
   }
-  for (auto& t : writers) t.join();
+  for (auto& t : writers) {
+    t.join();
+  }
   ASSERT_EQ(failures, 0);
 
   // One feed, the same from either replica, with no gap.
   const auto seen = FeedSequences(0);
   EXPECT_EQ(FeedSequences(1), seen);
   ASSERT_FALSE(seen.empty());
-  for (size_t i = 0; i < seen.size(); ++i) ASSERT_EQ(seen[i], int64_t(i + 1));
+  for (size_t i = 0; i < seen.size(); ++i) {
+    ASSERT_EQ(seen[i], int64_t(i + 1));
+  }
 
   // Both reporting replicas, sharing one read model, count every
   // organization once.
@@ -206,11 +220,17 @@ TEST_F(RegistryReplicasTest, RacingUpdatesWithOneEtagLoseNothing) {
         grpc::ClientContext ctx;
         Deadline(ctx);
         grpc::Status s = Registry(replica)->UpdateEnterprise(&ctx, u, &out);
-        if (s.ok()) ++won;
-        if (s.error_code() == grpc::StatusCode::ABORTED) ++stale;
+        if (s.ok()) {
+          ++won;
+        }
+        if (s.error_code() == grpc::StatusCode::ABORTED) {
+          ++stale;
+        }
       });
     }
-    for (auto& t : racers) t.join();
+    for (auto& t : racers) {
+      t.join();
+    }
     ASSERT_EQ(won, 1) << "round " << round;
     ASSERT_EQ(stale, 1) << "round " << round;
     reg::GetEnterpriseRequest g;

@@ -136,7 +136,9 @@ class Stack {
 
 const rep::IndicatorProgress& Indicator(const rep::Progress& p, type::v1::Indicator i) {
   for (const auto& ip : p.indicators()) {
-    if (ip.indicator() == i) return ip;
+    if (ip.indicator() == i) {
+      return ip;
+    }
   }
   static rep::IndicatorProgress none;
   return none;
@@ -144,7 +146,9 @@ const rep::IndicatorProgress& Indicator(const rep::Progress& p, type::v1::Indica
 
 int Count(const rep::EnterpriseStatusSummary& s, type::v1::EnterpriseStatus status) {
   for (const auto& c : s.counts()) {
-    if (c.status() == status) return c.count();
+    if (c.status() == status) {
+      return c.count();
+    }
   }
   return -1;
 }
@@ -167,11 +171,15 @@ int ExpectedCandidates(int threshold) {
   const seed::Scenario sc = seed::HoanKiemScenario();
   std::set<std::string> with_party;
   for (const auto& o : sc.organizations) {
-    if (o.kind == type::v1::ORGANIZATION_KIND_PARTY) with_party.insert(o.enterprise_code);
+    if (o.kind == type::v1::ORGANIZATION_KIND_PARTY) {
+      with_party.insert(o.enterprise_code);
+    }
   }
   int n = 0;
   for (const auto& e : sc.enterprises) {
-    if (e.status == 0 && e.official_party >= threshold && !with_party.count(e.code)) ++n;
+    if (e.status == 0 && e.official_party >= threshold && !with_party.count(e.code)) {
+      ++n;
+    }
   }
   return n;
 }
@@ -190,7 +198,9 @@ TEST(ReportingE2ETest, SeedGivesTheArticlesFiguresAndARebuildGivesTheSame) {
   EXPECT_EQ(party.status(), type::v1::PROGRESS_STATUS_EXCEEDED);
   int by_block = -1;
   for (const auto& b : party.by_body()) {
-    if (b.key() == "bodies/hk-block-party") by_block = b.achieved();
+    if (b.key() == "bodies/hk-block-party") {
+      by_block = b.achieved();
+    }
   }
   EXPECT_EQ(by_block, 4);  // "The block committee founded 4 of the 7."
   EXPECT_EQ(Indicator(y2013, type::v1::INDICATOR_NEW_PARTY_MEMBERS).achieved(), 39);
@@ -228,7 +238,9 @@ TEST(ReportingE2ETest, SeedGivesTheArticlesFiguresAndARebuildGivesTheSame) {
     grpc::ClientContext ctx;
     ASSERT_TRUE(stack.registry_stub->ListEnterprises(&ctx, list, &out).ok());
     bool found = false;
-    for (const auto& e : out.enterprises()) found |= e.display_name() == named.name;
+    for (const auto& e : out.enterprises()) {
+      found |= e.display_name() == named.name;
+    }
     EXPECT_TRUE(found) << named.name;
   }
 
@@ -281,7 +293,9 @@ TEST(ReportingE2ETest, ExactFiguresAfterEachServiceIsKilledDuringWrites) {
   auto retry = [](auto call) {
     for (int attempt = 0; attempt < 600; ++attempt) {
       grpc::Status s = call();
-      if (s.ok()) return true;
+      if (s.ok()) {
+        return true;
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;
@@ -298,7 +312,9 @@ TEST(ReportingE2ETest, ExactFiguresAfterEachServiceIsKilledDuringWrites) {
   std::thread writer([&] {
     for (int i = 0; i < kWrites; ++i) {
       std::string code;
-      for (int s = 5000 + 3 * i; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+      for (int s = 5000 + 3 * i; code.empty(); ++s) {
+        code = registry::MakeEnterpriseCode(1, s);
+      }
       reg::CreateEnterpriseRequest e;
       e.set_request_id("e2e-enterprise-" + std::to_string(i));
       auto* ent = e.mutable_enterprise();
@@ -352,7 +368,9 @@ TEST(ReportingE2ETest, ExactFiguresAfterEachServiceIsKilledDuringWrites) {
     }
   });
   auto restart_when = [&](int after, auto& process) {
-    while (done.load() < after) std::this_thread::yield();
+    while (done.load() < after) {
+      std::this_thread::yield();
+    }
     std::lock_guard<std::mutex> lock(stubs_mu);
     process.Kill();
     ASSERT_TRUE(process.Start()) << process.error();
@@ -361,7 +379,9 @@ TEST(ReportingE2ETest, ExactFiguresAfterEachServiceIsKilledDuringWrites) {
     // With the registry down, reporting keeps answering from the last state
     // and says so: its feed health goes NOT_SERVING and the lag shows the
     // registry disconnected.
-    while (done.load() < 10) std::this_thread::yield();
+    while (done.load() < 10) {
+      std::this_thread::yield();
+    }
     std::lock_guard<std::mutex> lock(stubs_mu);
     stack.registry().Kill();
     const std::string feed = "chitieu.reporting.feed.registry";
@@ -387,7 +407,9 @@ TEST(ReportingE2ETest, ExactFiguresAfterEachServiceIsKilledDuringWrites) {
   const auto& party = Indicator(p, type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS);
   EXPECT_EQ(party.achieved(), kWrites);  // Each once: none lost, none twice.
   int ward_targets = 0;
-  for (const auto& b : party.by_child_unit()) ward_targets += b.target();
+  for (const auto& b : party.by_child_unit()) {
+    ward_targets += b.target();
+  }
   EXPECT_EQ(ward_targets, (kWrites + 3) / 4);
   // The writes and the three named enterprises the seed registers.
   EXPECT_EQ(stack.Summary("units/002", "2013-12-31").total(), kWrites + 3);

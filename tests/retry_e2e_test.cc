@@ -36,7 +36,9 @@ class RetryE2ETest : public ::testing::Test {
                   {"--registry_addr=" + registry_->address(), "--quota_addr=", "--scenario=false"},
                   dir_.path() + "/seed.log"),
               0);
-    for (int s = 777000; code_.empty(); ++s) code_ = registry::MakeEnterpriseCode(1, s);
+    for (int s = 777000; code_.empty(); ++s) {
+      code_ = registry::MakeEnterpriseCode(1, s);
+    }
     reg::CreateEnterpriseRequest e;
     auto* ent = e.mutable_enterprise();
     ent->set_enterprise_code(code_);
@@ -104,7 +106,9 @@ class RetryE2ETest : public ::testing::Test {
   static std::string NameOf(const std::vector<reg::Admission>& stored,
                             const std::string& decision) {
     for (const auto& a : stored) {
-      if (a.decision_number() == decision) return a.name();
+      if (a.decision_number() == decision) {
+        return a.name();
+      }
     }
     return "";
   }

@@ -41,7 +41,9 @@ grpc::Status GetTarget(const std::shared_ptr<grpc::Channel>& channel,
   ctx.AddMetadata("authorization", std::string("Bearer ") + kKey);
   ctx.set_deadline(std::chrono::system_clock::now() + deadline);
   grpc::Status s = quo::QuotaService::NewStub(channel)->ListTargets(&ctx, r, &out);
-  if (answer != nullptr) *answer = out.ShortDebugString();
+  if (answer != nullptr) {
+    *answer = out.ShortDebugString();
+  }
   return s;
 }
 
@@ -105,8 +107,12 @@ TEST(SlowBackendE2ETest, AStalledBackendCostsItsCallersTheirDeadlineAndNoOneElse
     const auto took = std::chrono::steady_clock::now() - start;
     // Within the caller's deadline (and a scheduling margin), whatever it says.
     EXPECT_LT(took, kDeadline + std::chrono::seconds(1)) << s.error_message();
-    if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) ++deadline_exceeded;
-    if (s.error_code() == grpc::StatusCode::UNAVAILABLE) ++unavailable;
+    if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      ++deadline_exceeded;
+    }
+    if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      ++unavailable;
+    }
     if (s.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED &&
         s.error_code() != grpc::StatusCode::UNAVAILABLE) {
       // What came back, and whether quota was stopped before and after

@@ -98,7 +98,9 @@ class TlsE2ETest : public ::testing::Test {
     r.set_name("units/002");
     reg::Unit out;
     grpc::ClientContext ctx;
-    if (key != nullptr) ctx.AddMetadata("authorization", std::string("Bearer ") + key);
+    if (key != nullptr) {
+      ctx.AddMetadata("authorization", std::string("Bearer ") + key);
+    }
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     return reg::RegistryService::NewStub(channel)->GetUnit(&ctx, r, &out);
   }

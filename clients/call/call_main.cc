@@ -93,7 +93,9 @@ int main(int argc, char** argv) {
   if (api_key.empty() && std::getenv("CHITIEU_API_KEY") != nullptr) {
     api_key = std::getenv("CHITIEU_API_KEY");
   }
-  if (!api_key.empty()) ctx.AddMetadata("authorization", "Bearer " + api_key);
+  if (!api_key.empty()) {
+    ctx.AddMetadata("authorization", "Bearer " + api_key);
+  }
   chitieu::AddServiceSecret(&ctx);  // For direct calls to a service that requires it.
   const std::string path = "/" + method_path;
   std::unique_ptr<google::protobuf::Message> response(
@@ -122,7 +124,9 @@ int main(int argc, char** argv) {
   while (true) {
     call->Read(&buffer, reinterpret_cast<void*>(3));
     cq.Next(&tag, &ok);
-    if (!ok) break;
+    if (!ok) {
+      break;
+    }
     print_response(buffer);
   }
   grpc::Status status;

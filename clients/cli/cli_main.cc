@@ -122,7 +122,9 @@ void CommandHelp(const CommandSpec& c) {
             << (c.positional.empty() ? "" : " <" + c.positional + ">") << " [flags]\n\n"
             << c.help << "\n\nflags:\n";
   for (const auto& f : c.flags) {
-    if (f.help.empty()) continue;
+    if (f.help.empty()) {
+      continue;
+    }
     std::cout << "  --" << f.name << (f.required ? " (required)" : "") << ": " << f.help
               << (f.fallback.empty() ? "" : " [" + f.fallback + "]") << "\n";
   }
@@ -136,7 +138,9 @@ bool SetPath(const Descriptor* d, const std::string& path, const std::string& va
   nlohmann::json* node = json;
   for (size_t i = 0; i < parts.size(); ++i) {
     const FieldDescriptor* f = d->FindFieldByCamelcaseName(parts[i]);
-    if (f == nullptr) f = d->FindFieldByName(parts[i]);
+    if (f == nullptr) {
+      f = d->FindFieldByName(parts[i]);
+    }
     if (f == nullptr) {
       *error = "internal: no field " + path;
       return false;
@@ -171,12 +175,18 @@ bool SetPath(const Descriptor* d, const std::string& path, const std::string& va
 std::map<std::string, std::string> ReadConfig(const std::string& path) {
   std::map<std::string, std::string> out;
   auto text = ReadTextFile(path);
-  if (!text.ok()) return out;
+  if (!text.ok()) {
+    return out;
+  }
   for (absl::string_view line : absl::StrSplit(*text, '\n')) {
     line = absl::StripAsciiWhitespace(line);
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty() || line[0] == '#') {
+      continue;
+    }
     const size_t eq = line.find('=');
-    if (eq == absl::string_view::npos) continue;
+    if (eq == absl::string_view::npos) {
+      continue;
+    }
     out[std::string(absl::StripAsciiWhitespace(line.substr(0, eq)))] =
         std::string(absl::StripAsciiWhitespace(line.substr(eq + 1)));
   }
@@ -184,15 +194,21 @@ std::map<std::string, std::string> ReadConfig(const std::string& path) {
 }
 
 std::shared_ptr<grpc::Channel> Connect(const Globals& g) {
-  if (g.ca.empty()) return grpc::CreateChannel(g.addr, grpc::InsecureChannelCredentials());
+  if (g.ca.empty()) {
+    return grpc::CreateChannel(g.addr, grpc::InsecureChannelCredentials());
+  }
   grpc::SslCredentialsOptions tls;
   auto ca = ReadTextFile(g.ca);
-  if (ca.ok()) tls.pem_root_certs = *ca;
+  if (ca.ok()) {
+    tls.pem_root_certs = *ca;
+  }
   return grpc::CreateChannel(g.addr, grpc::SslCredentials(tls));
 }
 
 void Prepare(const Globals& g, grpc::ClientContext* ctx) {
-  if (!g.api_key.empty()) ctx->AddMetadata("authorization", "Bearer " + g.api_key);
+  if (!g.api_key.empty()) {
+    ctx->AddMetadata("authorization", "Bearer " + g.api_key);
+  }
   if (g.timeout_ms > 0) {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(g.timeout_ms));
   }
@@ -225,7 +241,9 @@ grpc::Status Call(const Globals& g, const std::string& method,
       rpc->Write(ToBuffer(*requests[i]), nullptr);
     }
     cq.Next(&tag, &ok);
-    if (ok && on_written) on_written(i + 1);
+    if (ok && on_written) {
+      on_written(i + 1);
+    }
   }
   if (ok && requests.empty()) {
     rpc->WritesDone(nullptr);
@@ -235,10 +253,14 @@ grpc::Status Call(const Globals& g, const std::string& method,
     grpc::ByteBuffer response;
     rpc->Read(&response, nullptr);
     cq.Next(&tag, &ok);
-    if (!ok) break;
+    if (!ok) {
+      break;
+    }
     std::string bytes;
     ByteBufferToString(response, &bytes);
-    if (!on_response(bytes)) ctx.TryCancel();
+    if (!on_response(bytes)) {
+      ctx.TryCancel();
+    }
   }
   grpc::Status status;
   rpc->Finish(&status, nullptr);
@@ -257,7 +279,9 @@ int Import(const Globals& g, const CommandSpec& c,
   const auto batches =
       ReadImportCsv(in, flags.count("source") ? flags.at("source") : "cli-import", &rows);
   std::vector<const Message*> requests;
-  for (const auto& b : batches) requests.push_back(b.get());
+  for (const auto& b : batches) {
+    requests.push_back(b.get());
+  }
   const bool tty = isatty(2);
   std::cerr << "importing " << rows << " rows in " << batches.size() << " batches\n";
   registry::v1::ImportEnterprisesResponse summary;
@@ -269,13 +293,19 @@ int Import(const Globals& g, const CommandSpec& c,
       [&](const std::string& bytes) { return summary.ParseFromString(bytes); },
       [&](size_t written) {
         sent_rows += batches[written - 1]->enterprises_size();
-        if (!tty) return;
+        if (!tty) {
+          return;
+        }
         const size_t filled = rows == 0 ? 40 : 40 * sent_rows / rows;
         std::cerr << "\r[" << std::string(filled, '#') << std::string(40 - filled, ' ') << "] "
                   << sent_rows << "/" << rows << std::flush;
       });
-  if (tty) std::cerr << "\n";
-  if (!status.ok()) return PrintError(status);
+  if (tty) {
+    std::cerr << "\n";
+  }
+  if (!status.ok()) {
+    return PrintError(status);
+  }
   PrintMessage(summary, g.output, std::cout);
   return kOk;
 }
@@ -321,7 +351,9 @@ int Run(Globals g, const std::vector<std::string>& args) {
   }
   for (const auto& [name, value] : flags) {
     bool known = false;
-    for (const auto& f : command->flags) known |= f.name == name;
+    for (const auto& f : command->flags) {
+      known |= f.name == name;
+    }
     if (!known) {
       std::cerr << "unknown flag --" << name << " for `" << absl::StrJoin(command->words, " ")
                 << "` (see --help)\n";
@@ -329,13 +361,17 @@ int Run(Globals g, const std::vector<std::string>& args) {
     }
   }
   for (const auto& f : command->flags) {
-    if (!flags.count(f.name) && !f.fallback.empty()) flags[f.name] = f.fallback;
+    if (!flags.count(f.name) && !f.fallback.empty()) {
+      flags[f.name] = f.fallback;
+    }
     if (f.required && !flags.count(f.name)) {
       std::cerr << "missing --" << f.name << ": " << f.help << "\n";
       return kUsage;
     }
   }
-  if (command->kind == "import") return Import(g, *command, flags);
+  if (command->kind == "import") {
+    return Import(g, *command, flags);
+  }
 
   const std::string method_name = absl::StrReplaceAll(command->method, {{"/", "."}});
   const auto* method =
@@ -348,15 +384,21 @@ int Run(Globals g, const std::vector<std::string>& args) {
   std::string error;
   for (const auto& f : command->flags) {
     auto it = flags.find(f.name);
-    if (it == flags.end()) continue;
+    if (it == flags.end()) {
+      continue;
+    }
     std::string value = WithPrefix(f.prefix, it->second);
     if (command->unit_filter && f.name == "unit") {
       std::string filter = absl::StrCat("unit = \"", value, "\"");
-      if (flags.count("filter")) absl::StrAppend(&filter, " AND ", flags.at("filter"));
+      if (flags.count("filter")) {
+        absl::StrAppend(&filter, " AND ", flags.at("filter"));
+      }
       request["filter"] = filter;
       continue;
     }
-    if (command->unit_filter && f.name == "filter") continue;
+    if (command->unit_filter && f.name == "filter") {
+      continue;
+    }
     if (f.name == "update_mask") {
       request["updateMask"] = value;
       continue;
@@ -383,7 +425,9 @@ int Run(Globals g, const std::vector<std::string>& args) {
   bool printed = false;
   grpc::Status status = Call(g, command->method, {message.get()}, [&](const std::string& bytes) {
     response->Clear();
-    if (!response->ParseFromString(bytes)) return false;
+    if (!response->ParseFromString(bytes)) {
+      return false;
+    }
     if (command->kind == "stream") {
       const auto* f = response->GetDescriptor()->field(0);
       std::cout << response->GetReflection()->GetString(*response, f) << "\n";
@@ -391,8 +435,12 @@ int Run(Globals g, const std::vector<std::string>& args) {
     printed = true;
     return true;
   });
-  if (!status.ok()) return PrintError(status);
-  if (command->kind != "stream" && printed) PrintMessage(*response, g.output, std::cout);
+  if (!status.ok()) {
+    return PrintError(status);
+  }
+  if (command->kind != "stream" && printed) {
+    PrintMessage(*response, g.output, std::cout);
+  }
   return kOk;
 }
 
@@ -443,7 +491,9 @@ int main(int argc, char** argv) {
     Usage(args.empty() ? std::cerr : std::cout);
     return args.empty() ? kUsage : kOk;
   }
-  if (!timeout.empty() && !absl::SimpleAtoi(timeout, &g.timeout_ms)) return kUsage;
+  if (!timeout.empty() && !absl::SimpleAtoi(timeout, &g.timeout_ms)) {
+    return kUsage;
+  }
   if (g.output != "table" && g.output != "json" && g.output != "csv") {
     std::cerr << "--output takes table, json or csv\n";
     return kUsage;
@@ -453,7 +503,9 @@ int main(int argc, char** argv) {
   }
   const auto config = ReadConfig(g.config);
   auto pick = [&](std::string* value, const char* env, const char* key, const char* fallback) {
-    if (!value->empty()) return;
+    if (!value->empty()) {
+      return;
+    }
     if (const char* e = std::getenv(env); e != nullptr && *e) {
       *value = e;
     } else if (config.count(key)) {

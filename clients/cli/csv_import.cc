@@ -9,8 +9,12 @@
 namespace chitieu::cli {
 
 std::string WithPrefix(const std::string& prefix, std::string value) {
-  if (prefix.empty()) return value;
-  if (prefix.back() == '_') value = absl::AsciiStrToUpper(value);
+  if (prefix.empty()) {
+    return value;
+  }
+  if (prefix.back() == '_') {
+    value = absl::AsciiStrToUpper(value);
+  }
   return absl::StartsWith(value, prefix) ? value : prefix + value;
 }
 
@@ -44,10 +48,14 @@ std::vector<std::unique_ptr<registry::v1::ImportEnterprisesRequest>> ReadImportC
   std::vector<std::unique_ptr<registry::v1::ImportEnterprisesRequest>> batches;
   *rows = 0;
   std::string line;
-  if (!std::getline(in, line)) return batches;
+  if (!std::getline(in, line)) {
+    return batches;
+  }
   const std::vector<std::string> header = CsvFields(line);
   while (std::getline(in, line)) {
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    if (absl::StripAsciiWhitespace(line).empty()) {
+      continue;
+    }
     if (batches.empty() || batches.back()->enterprises_size() == 500) {
       batches.push_back(std::make_unique<registry::v1::ImportEnterprisesRequest>());
       batches.back()->set_source(source);
@@ -58,7 +66,9 @@ std::vector<std::unique_ptr<registry::v1::ImportEnterprisesRequest>> ReadImportC
     // valid UTF-8 → the row goes with its code alone (dump() would throw).
     nlohmann::json row = nlohmann::json::object();
     for (size_t i = 0; i < header.size() && i < fields.size(); ++i) {
-      if (fields[i].empty()) continue;
+      if (fields[i].empty()) {
+        continue;
+      }
       if (header[i] == "seat_unit") {
         row["seatUnit"] = WithPrefix("units/", fields[i]);
       } else {

@@ -15,11 +15,15 @@ using google::protobuf::Message;
 
 // "INDICATOR_NEW_TRADE_UNIONS" → "NEW_TRADE_UNIONS" in tables.
 std::string EnumLabel(const google::protobuf::EnumValueDescriptor* v, bool table) {
-  if (!table) return v->name();
+  if (!table) {
+    return v->name();
+  }
   std::string prefix = v->type()->name();  // "Indicator", "EnterpriseStatus"
   std::string upper;
   for (size_t i = 0; i < prefix.size(); ++i) {
-    if (i > 0 && isupper(static_cast<unsigned char>(prefix[i]))) upper += '_';
+    if (i > 0 && isupper(static_cast<unsigned char>(prefix[i]))) {
+      upper += '_';
+    }
     upper += static_cast<char>(toupper(static_cast<unsigned char>(prefix[i])));
   }
   upper += '_';
@@ -66,12 +70,16 @@ std::string ScalarText(const Message& m, const FieldDescriptor* f, int index, bo
 
 // A column: a scalar (or Timestamp) field, or a repeated scalar joined.
 bool IsColumn(const FieldDescriptor* f) {
-  if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) return true;
+  if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+    return true;
+  }
   return !f->is_repeated() && f->message_type()->full_name() == "google.protobuf.Timestamp";
 }
 
 std::string Cell(const Message& m, const FieldDescriptor* f, bool table) {
-  if (!f->is_repeated()) return ScalarText(m, f, -1, table);
+  if (!f->is_repeated()) {
+    return ScalarText(m, f, -1, table);
+  }
   std::vector<std::string> parts;
   for (int i = 0; i < m.GetReflection()->FieldSize(m, f); ++i) {
     parts.push_back(ScalarText(m, f, i, table));
@@ -80,10 +88,14 @@ std::string Cell(const Message& m, const FieldDescriptor* f, bool table) {
 }
 
 std::string CsvQuote(const std::string& v) {
-  if (v.find_first_of(",\"\n") == std::string::npos) return v;
+  if (v.find_first_of(",\"\n") == std::string::npos) {
+    return v;
+  }
   std::string out = "\"";
   for (char c : v) {
-    if (c == '"') out += '"';
+    if (c == '"') {
+      out += '"';
+    }
     out += c;
   }
   return out + "\"";
@@ -93,7 +105,9 @@ void PrintRows(const std::vector<std::vector<std::string>>& rows, bool table, st
   if (!table) {
     for (const auto& row : rows) {
       std::vector<std::string> quoted;
-      for (const auto& v : row) quoted.push_back(CsvQuote(v));
+      for (const auto& v : row) {
+        quoted.push_back(CsvQuote(v));
+      }
       out << absl::StrJoin(quoted, ",") << "\n";
     }
     return;
@@ -101,19 +115,24 @@ void PrintRows(const std::vector<std::vector<std::string>>& rows, bool table, st
   std::vector<size_t> widths;
   for (const auto& row : rows) {
     widths.resize(std::max(widths.size(), row.size()));
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+    for (size_t i = 0; i < row.size(); ++i) {
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+    }
   }
   for (size_t r = 0; r < rows.size(); ++r) {
     std::string line;
     for (size_t i = 0; i < rows[r].size(); ++i) {
       line += rows[r][i];
-      if (i + 1 < rows[r].size())
+      if (i + 1 < rows[r].size()) {
         line += std::string(widths[i] - DisplayWidth(rows[r][i]) + 2, ' ');
+      }
     }
     out << line << "\n";
     if (r == 0) {
       size_t total = 0;
-      for (size_t w : widths) total += w + 2;
+      for (size_t w : widths) {
+        total += w + 2;
+      }
       out << std::string(total > 2 ? total - 2 : 0, '-') << "\n";
     }
   }
@@ -123,7 +142,9 @@ void PrintRows(const std::vector<std::vector<std::string>>& rows, bool table, st
 
 size_t DisplayWidth(const std::string& text) {
   size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;
+  for (unsigned char c : text) {
+    n += (c & 0xC0) != 0x80;
+  }
   return n;
 }
 
@@ -135,7 +156,9 @@ void PrintMessage(const Message& message, const std::string& format, std::ostrea
     options.always_print_primitive_fields = true;
     (void)google::protobuf::util::MessageToJsonString(message, &json, options);
     out << json;
-    if (json.empty() || json.back() != '\n') out << "\n";
+    if (json.empty() || json.back() != '\n') {
+      out << "\n";
+    }
     return;
   }
   const bool table = format == "table";
@@ -160,7 +183,9 @@ void PrintMessage(const Message& message, const std::string& format, std::ostrea
         const Message& sub = r->GetMessage(message, f);
         for (int j = 0; j < sub.GetDescriptor()->field_count(); ++j) {
           const auto* g = sub.GetDescriptor()->field(j);
-          if (IsColumn(g)) rows.push_back({f->name() + "." + g->name(), Cell(sub, g, table)});
+          if (IsColumn(g)) {
+            rows.push_back({f->name() + "." + g->name(), Cell(sub, g, table)});
+          }
         }
       }
     }
@@ -174,10 +199,14 @@ void PrintMessage(const Message& message, const std::string& format, std::ostrea
       const auto* f = d->field(i);
       if (IsColumn(f) && !f->is_repeated()) {
         const std::string v = Cell(message, f, table);
-        if (!v.empty() && v != "0") heads.push_back(f->name() + ": " + v);
+        if (!v.empty() && v != "0") {
+          heads.push_back(f->name() + ": " + v);
+        }
       }
     }
-    if (!heads.empty()) out << absl::StrJoin(heads, "   ") << "\n";
+    if (!heads.empty()) {
+      out << absl::StrJoin(heads, "   ") << "\n";
+    }
   }
   const auto* row_type = list->message_type();
   std::vector<const FieldDescriptor*> columns;
@@ -191,7 +220,9 @@ void PrintMessage(const Message& message, const std::string& format, std::ostrea
   for (int i = 0; i < r->FieldSize(message, list); ++i) {
     const Message& row = r->GetRepeatedMessage(message, list, i);
     rows.emplace_back();
-    for (const auto* c : columns) rows.back().push_back(Cell(row, c, table));
+    for (const auto* c : columns) {
+      rows.back().push_back(Cell(row, c, table));
+    }
   }
   PrintRows(rows, table, out);
 }

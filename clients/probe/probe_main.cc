@@ -28,8 +28,10 @@ int main(int argc, char** argv) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(absl::GetFlag(FLAGS_wait_ms));
   do {
-    if (chitieu::IsServing(channel, absl::GetFlag(FLAGS_timeout_ms), absl::GetFlag(FLAGS_service)))
+    if (chitieu::IsServing(channel, absl::GetFlag(FLAGS_timeout_ms),
+                           absl::GetFlag(FLAGS_service))) {
       return 0;
+    }
     // Each probe waits up to its timeout; pace retries of a refused
     // connection a little.
     std::this_thread::sleep_for(std::chrono::milliseconds(50));

@@ -144,7 +144,9 @@ namespace {
 // The sequence-th issuable tax code from `from` on, for province 01.
 std::string NextCode(int* sequence) {
   std::string code;
-  while (code.empty()) code = registry::MakeEnterpriseCode(1, (*sequence)++);
+  while (code.empty()) {
+    code = registry::MakeEnterpriseCode(1, (*sequence)++);
+  }
   return code;
 }
 
@@ -162,7 +164,9 @@ Scenario HoanKiemScenario() {
   int sequence = 901001;
   for (const auto& named : NamedEnterprises()) {
     ScenarioEnterprise e;
-    for (int s = named.sequence; e.code.empty(); ++s) e.code = registry::MakeEnterpriseCode(1, s);
+    for (int s = named.sequence; e.code.empty(); ++s) {
+      e.code = registry::MakeEnterpriseCode(1, s);
+    }
     e.name = named.name;
     e.unit_code = named.unit_code;
     e.registration_date = named.registration_date;
@@ -202,9 +206,15 @@ Scenario HoanKiemScenario() {
       ScenarioEnterprise& e = enterprise(next++);
       const std::string date = Date(year, 2 + j % 10, 1 + (j * 3) % 27);
       sc.organizations.push_back({e.code, kind, date, body, members});
-      if (kind == ORGANIZATION_KIND_PARTY) e.official_party = members;
-      if (kind == ORGANIZATION_KIND_TRADE_UNION) e.trade_union = members;
-      if (kind == ORGANIZATION_KIND_YOUTH_UNION) e.youth_union = members;
+      if (kind == ORGANIZATION_KIND_PARTY) {
+        e.official_party = members;
+      }
+      if (kind == ORGANIZATION_KIND_TRADE_UNION) {
+        e.trade_union = members;
+      }
+      if (kind == ORGANIZATION_KIND_YOUTH_UNION) {
+        e.youth_union = members;
+      }
     }
   };
   // 2012: 3 Party organizations (ward Party committees), 20 trade unions
@@ -247,11 +257,19 @@ Scenario HoanKiemScenario() {
   }
   // Candidates: active enterprises with members enough to found, and no
   // organization of that kind yet.
-  for (int j = 0; j < 25; ++j) enterprise(next++).official_party = 3 + j % 4;
-  for (int j = 0; j < 30; ++j) enterprise(next++).trade_union = 5 + j % 10;
-  for (int j = 0; j < 15; ++j) enterprise(next++).youth_union = 3 + j % 5;
+  for (int j = 0; j < 25; ++j) {
+    enterprise(next++).official_party = 3 + j % 4;
+  }
+  for (int j = 0; j < 30; ++j) {
+    enterprise(next++).trade_union = 5 + j % 10;
+  }
+  for (int j = 0; j < 15; ++j) {
+    enterprise(next++).youth_union = 3 + j % 5;
+  }
   // A few with too few official Party members: fostering cases.
-  for (int j = 0; j < 10; ++j) enterprise(next++).official_party = j % 3;
+  for (int j = 0; j < 10; ++j) {
+    enterprise(next++).official_party = j % 3;
+  }
   return sc;
 }
 

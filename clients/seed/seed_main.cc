@@ -28,7 +28,9 @@ namespace pb = ::chitieu::registry::v1;
 
 // True if the call succeeded or the resource already existed.
 bool Check(const grpc::Status& s, const std::string& what) {
-  if (s.ok() || s.error_code() == grpc::StatusCode::ALREADY_EXISTS) return true;
+  if (s.ok() || s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+    return true;
+  }
   std::cerr << "seed: " << what << ": " << s.error_code() << " " << s.error_message() << "\n";
   return false;
 }
@@ -52,7 +54,9 @@ int SeedQuota(const std::string& quota_addr) {
     r.set_assigner("units/01");
     r.set_year(year);
     for (const auto& t : HoanKiemTargets()) {
-      if (t.year != year) continue;
+      if (t.year != year) {
+        continue;
+      }
       auto* row = r.add_targets();
       row->set_indicator(static_cast<type::v1::Indicator>(t.indicator));
       row->set_assignee("units/002");
@@ -72,7 +76,9 @@ int SeedQuota(const std::string& quota_addr) {
                get.name())) {
       return 1;
     }
-    if (!current.etag().empty()) continue;  // Set already: leave it as it is.
+    if (!current.etag().empty()) {
+      continue;  // Set already: leave it as it is.
+    }
     q::UpdateFoundingThresholdsRequest u;
     auto* t = u.mutable_founding_thresholds();
     t->set_name(get.name());
@@ -96,12 +102,16 @@ int SeedQuota(const std::string& quota_addr) {
     plan->set_document_number(p.document_number);
     plan->set_issue_date(p.issue_date);
     plan->set_kind(static_cast<q::PlanKind>(p.kind));
-    if (p.implements_resolution) plan->set_implements(resolution);
+    if (p.implements_resolution) {
+      plan->set_implements(resolution);
+    }
     q::Plan out;
     if (!Check(Call([&](auto* c) { return stub->CreatePlan(c, r, &out); }), p.document_number)) {
       return 1;
     }
-    if (p.kind == q::PLAN_KIND_RESOLUTION) resolution = out.name();
+    if (p.kind == q::PLAN_KIND_RESOLUTION) {
+      resolution = out.name();
+    }
     ++plans;
   }
   std::cout << "seeded quota at " << quota_addr << ": " << targets << " targets for Hoàn Kiếm, "
@@ -142,7 +152,9 @@ int SeedScenario(pb::RegistryService::Stub& stub) {
         p->set_effective_date(e.status_date);
         p->set_source("business-registry");
       }
-      if (batch.enterprises_size() == 500 && !flush()) break;
+      if (batch.enterprises_size() == 500 && !flush()) {
+        break;
+      }
     }
     flush();
     writer->WritesDone();
@@ -156,7 +168,9 @@ int SeedScenario(pb::RegistryService::Stub& stub) {
   }
   int counts = 0;
   for (const auto& e : sc.enterprises) {
-    if (e.official_party == 0 && e.trade_union == 0 && e.youth_union == 0) continue;
+    if (e.official_party == 0 && e.trade_union == 0 && e.youth_union == 0) {
+      continue;
+    }
     pb::RecordMemberCountsRequest r;
     r.set_request_id("seed-counts-" + e.code);
     r.set_name("enterprises/" + e.code);
@@ -216,12 +230,18 @@ int SeedRegistry(const std::string& registry_addr) {
     unit->set_name("units/" + u.code);
     unit->set_display_name(u.name);
     unit->set_level(static_cast<pb::UnitLevel>(u.level));
-    if (!u.parent_code.empty()) unit->set_parent("units/" + u.parent_code);
+    if (!u.parent_code.empty()) {
+      unit->set_parent("units/" + u.parent_code);
+    }
     unit->set_open_date(u.open_date);
     unit->set_close_date(u.close_date);
-    for (const auto& s : u.successor_codes) unit->add_successors("units/" + s);
+    for (const auto& s : u.successor_codes) {
+      unit->add_successors("units/" + s);
+    }
     pb::Unit out;
-    if (!Check(Call([&](auto* c) { return stub->CreateUnit(c, r, &out); }), unit->name())) return 1;
+    if (!Check(Call([&](auto* c) { return stub->CreateUnit(c, r, &out); }), unit->name())) {
+      return 1;
+    }
     ++units;
   }
   for (const auto& b : DemoBodies()) {
@@ -232,12 +252,16 @@ int SeedRegistry(const std::string& registry_addr) {
     r.mutable_body()->set_kind(static_cast<pb::BodyKind>(b.kind));
     r.mutable_body()->set_unit("units/" + b.unit_code);
     pb::Body out;
-    if (!Check(Call([&](auto* c) { return stub->CreateBody(c, r, &out); }), b.id)) return 1;
+    if (!Check(Call([&](auto* c) { return stub->CreateBody(c, r, &out); }), b.id)) {
+      return 1;
+    }
     ++bodies;
   }
   for (const auto& e : NamedEnterprises()) {
     std::string code;
-    for (int s = e.sequence; code.empty(); ++s) code = registry::MakeEnterpriseCode(1, s);
+    for (int s = e.sequence; code.empty(); ++s) {
+      code = registry::MakeEnterpriseCode(1, s);
+    }
     pb::CreateEnterpriseRequest r;
     r.set_request_id("seed-enterprise-" + code);
     auto* ent = r.mutable_enterprise();
@@ -249,7 +273,9 @@ int SeedRegistry(const std::string& registry_addr) {
     ent->set_registration_date(e.registration_date);
     ent->set_self_requested_founding(true);
     pb::Enterprise out;
-    if (!Check(Call([&](auto* c) { return stub->CreateEnterprise(c, r, &out); }), code)) return 1;
+    if (!Check(Call([&](auto* c) { return stub->CreateEnterprise(c, r, &out); }), code)) {
+      return 1;
+    }
     ++enterprises;
   }
   std::cout << "seeded registry at " << registry_addr << ": " << units << " units, " << bodies
@@ -263,7 +289,9 @@ int SeedRegistry(const std::string& registry_addr) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("chitieu-seed: loads the demo data through the services' APIs");
   absl::ParseCommandLine(argc, argv);
-  if (int rc = chitieu::seed::SeedRegistry(absl::GetFlag(FLAGS_registry_addr)); rc != 0) return rc;
+  if (int rc = chitieu::seed::SeedRegistry(absl::GetFlag(FLAGS_registry_addr)); rc != 0) {
+    return rc;
+  }
   if (!absl::GetFlag(FLAGS_quota_addr).empty()) {
     return chitieu::seed::SeedQuota(absl::GetFlag(FLAGS_quota_addr));
   }

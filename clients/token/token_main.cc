@@ -54,30 +54,46 @@ bool WritePrivate(const std::string& path, const std::string& text) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("chitieu-token keygen|sign [flags]");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
-  if (args.size() != 2) return Fail("usage: chitieu-token keygen|sign [flags]");
+  if (args.size() != 2) {
+    return Fail("usage: chitieu-token keygen|sign [flags]");
+  }
   const std::string command = args[1];
   const std::string key_file = absl::GetFlag(FLAGS_key_file);
-  if (key_file.empty()) return Fail("--key_file is required");
+  if (key_file.empty()) {
+    return Fail("--key_file is required");
+  }
   if (command == "keygen") {
-    if (absl::GetFlag(FLAGS_jwks_file).empty()) return Fail("--jwks_file is required");
+    if (absl::GetFlag(FLAGS_jwks_file).empty()) {
+      return Fail("--jwks_file is required");
+    }
     auto pem = chitieu::gateway::NewSigningKeyPem(absl::GetFlag(FLAGS_ec));
-    if (!pem.ok()) return Fail(pem.status().ToString());
+    if (!pem.ok()) {
+      return Fail(pem.status().ToString());
+    }
     auto jwk = chitieu::gateway::PublicJwk(*pem, absl::GetFlag(FLAGS_kid));
-    if (!jwk.ok()) return Fail(jwk.status().ToString());
+    if (!jwk.ok()) {
+      return Fail(jwk.status().ToString());
+    }
     const mode_t old = umask(077);
     const bool ok = WritePrivate(key_file, *pem);
     umask(old);
-    if (!ok) return Fail("cannot write " + key_file);
+    if (!ok) {
+      return Fail("cannot write " + key_file);
+    }
     std::ofstream(absl::GetFlag(FLAGS_jwks_file), std::ios::trunc)
         << "{\"keys\":[" << *jwk << "]}\n";
     return 0;
   }
   if (command == "sign") {
     std::ifstream in(key_file);
-    if (!in) return Fail("cannot read " + key_file);
+    if (!in) {
+      return Fail("cannot read " + key_file);
+    }
     std::stringstream pem;
     pem << in.rdbuf();
-    if (absl::GetFlag(FLAGS_sub).empty()) return Fail("--sub is required");
+    if (absl::GetFlag(FLAGS_sub).empty()) {
+      return Fail("--sub is required");
+    }
     const int64_t now = absl::ToUnixSeconds(absl::Now());
     nlohmann::json claims = {
         {"iss", absl::GetFlag(FLAGS_issuer)},
@@ -89,10 +105,13 @@ int main(int argc, char** argv) {
         {"chitieu_role", absl::GetFlag(FLAGS_role)},
         {"chitieu_units", std::vector<std::string>(
                               absl::StrSplit(absl::GetFlag(FLAGS_units), ',', absl::SkipEmpty()))}};
-    if (absl::GetFlag(FLAGS_ttl_seconds) < 0)
+    if (absl::GetFlag(FLAGS_ttl_seconds) < 0) {
       claims["nbf"] = now + 2 * absl::GetFlag(FLAGS_ttl_seconds);
+    }
     auto token = chitieu::gateway::SignJwt(pem.str(), absl::GetFlag(FLAGS_kid), claims.dump());
-    if (!token.ok()) return Fail(token.status().ToString());
+    if (!token.ok()) {
+      return Fail(token.status().ToString());
+    }
     std::cout << *token << "\n";
     return 0;
   }

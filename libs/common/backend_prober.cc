@@ -1,3 +1,5 @@
+// The backend prober's thread (backend_prober.h).
+
 #include "libs/common/backend_prober.h"
 
 #include "libs/common/health_client.h"
@@ -13,7 +15,9 @@ void BackendProber::Stop() {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  if (thread_.joinable()) thread_.join();
+  if (thread_.joinable()) {
+    thread_.join();
+  }
 }
 
 void BackendProber::Run(grpc::HealthCheckServiceInterface* health) {

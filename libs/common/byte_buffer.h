@@ -13,9 +13,13 @@ namespace chitieu {
 // The buffer's bytes; false if it cannot be read.
 inline bool ByteBufferToString(const grpc::ByteBuffer& buffer, std::string* out) {
   std::vector<grpc::Slice> slices;
-  if (!buffer.Dump(&slices).ok()) return false;
+  if (!buffer.Dump(&slices).ok()) {
+    return false;
+  }
   out->clear();
-  for (const auto& s : slices) out->append(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (const auto& s : slices) {
+    out->append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
   return true;
 }
 

@@ -1,3 +1,5 @@
+// Peer channels with short reconnect backoff, keepalive and TLS (channel.h).
+
 #include "libs/common/channel.h"
 
 #include <cstdlib>

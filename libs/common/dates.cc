@@ -1,3 +1,5 @@
+// Parsing and formatting "YYYY-MM-DD" dates; today in Vietnam (dates.h).
+
 #include "libs/common/dates.h"
 
 #include "absl/strings/ascii.h"

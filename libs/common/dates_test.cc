@@ -1,3 +1,5 @@
+// Tests of date parsing, formatting and today in Vietnam.
+
 #include "libs/common/dates.h"
 
 #include <gtest/gtest.h>

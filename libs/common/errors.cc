@@ -1,3 +1,6 @@
+// Field violations, reasons and retry delays as absl::Status payloads
+// (errors.h).
+
 #include "libs/common/errors.h"
 
 #include <algorithm>
@@ -10,7 +13,7 @@ namespace chitieu {
 
 // Written here rather than taken from protobuf, whose UTF-8 check is an
 // internal API: a few lines, tested in errors_test.cc.
-std::string ValidUtf8(absl::string_view text) {
+std::string EscapeInvalidUtf8(absl::string_view text) {
   std::string out;
   out.reserve(text.size());
   size_t i = 0;
@@ -50,7 +53,7 @@ std::string ValidUtf8(absl::string_view text) {
 void FieldViolations::Add(std::string field, std::string description) {
   // Both go into a google.rpc.BadRequest, whose strings must be UTF-8; a
   // description may quote the caller's bytes.
-  violations_.emplace_back(ValidUtf8(field), ValidUtf8(description));
+  violations_.emplace_back(EscapeInvalidUtf8(field), EscapeInvalidUtf8(description));
 }
 
 absl::Status FieldViolations::ToStatus(absl::StatusCode code) const {
@@ -132,9 +135,13 @@ absl::Status TooManyRequests(std::string message, absl::Duration retry_after) {
 
 std::optional<absl::Duration> GetRetryDelay(const absl::Status& status) {
   auto payload = status.GetPayload(kRetryInfoTypeUrl);
-  if (!payload.has_value()) return std::nullopt;
+  if (!payload.has_value()) {
+    return std::nullopt;
+  }
   google::rpc::RetryInfo info;
-  if (!info.ParseFromString(std::string(*payload))) return std::nullopt;
+  if (!info.ParseFromString(std::string(*payload))) {
+    return std::nullopt;
+  }
   return absl::Seconds(info.retry_delay().seconds()) +
          absl::Nanoseconds(info.retry_delay().nanos());
 }

@@ -44,7 +44,7 @@ class FieldViolations {
 absl::Status InvalidField(std::string field, std::string description);
 
 // `text` with every byte that is not part of valid UTF-8 written as \xNN.
-std::string ValidUtf8(absl::string_view text);
+std::string EscapeInvalidUtf8(absl::string_view text);
 
 // FAILED_PRECONDITION naming the field whose value breaks a rule of state
 // (e.g. founding in a dissolved enterprise).

@@ -1,3 +1,5 @@
+// Tests of the rich errors and of their way through ToGrpcStatus and back.
+
 #include "libs/common/errors.h"
 
 #include <gtest/gtest.h>
@@ -50,12 +52,12 @@ TEST(GrpcStatus, CodesShareNumbers) {
   EXPECT_TRUE(ToGrpcStatus(absl::OkStatus()).ok());
 }
 
-TEST(ValidUtf8, KeepsUtf8AndEscapesTheRest) {
-  EXPECT_EQ(ValidUtf8("Quận Hoàn Kiếm 𝄞"), "Quận Hoàn Kiếm 𝄞");
-  EXPECT_EQ(ValidUtf8("a\xff\xfe"), "a\\xff\\xfe");
-  EXPECT_EQ(ValidUtf8("\xc3"), "\\xc3");                    // Truncated sequence.
-  EXPECT_EQ(ValidUtf8("\xc0\xaf"), "\\xc0\\xaf");           // Overlong "/".
-  EXPECT_EQ(ValidUtf8("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // A surrogate.
+TEST(EscapeInvalidUtf8, KeepsUtf8AndEscapesTheRest) {
+  EXPECT_EQ(EscapeInvalidUtf8("Quận Hoàn Kiếm 𝄞"), "Quận Hoàn Kiếm 𝄞");
+  EXPECT_EQ(EscapeInvalidUtf8("a\xff\xfe"), "a\\xff\\xfe");
+  EXPECT_EQ(EscapeInvalidUtf8("\xc3"), "\\xc3");                    // Truncated sequence.
+  EXPECT_EQ(EscapeInvalidUtf8("\xc0\xaf"), "\\xc0\\xaf");           // Overlong "/".
+  EXPECT_EQ(EscapeInvalidUtf8("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // A surrogate.
   // A description quoting the caller's bytes still makes a valid BadRequest.
   const auto v = GetFieldViolations(InvalidField("display_name", "cannot be \"\xff\""));
   ASSERT_EQ(v.size(), 1u);

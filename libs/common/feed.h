@@ -34,10 +34,14 @@ class ChangeNotifier {
     std::vector<std::function<void()>> waiters;
     {
       absl::MutexLock lock(&mu_);
-      if (sequence > latest_) latest_ = sequence;
+      if (sequence > latest_) {
+        latest_ = sequence;
+      }
       waiters.swap(waiters_);
     }
-    for (auto& w : waiters) w();
+    for (auto& w : waiters) {
+      w();
+    }
   }
 
   // Registers a one-shot `waiter` unless the feed already holds a change
@@ -45,7 +49,9 @@ class ChangeNotifier {
   // caller reads again instead of waiting).
   bool WaitAfter(int64_t seen, std::function<void()> waiter) {
     absl::MutexLock lock(&mu_);
-    if (latest_ > seen || shut_down_) return false;
+    if (latest_ > seen || shut_down_) {
+      return false;
+    }
     waiters_.push_back(std::move(waiter));
     return true;
   }
@@ -113,7 +119,9 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
   void OnCancel() override {
     absl::MutexLock lock(&mu_);
     cancelled_ = true;
-    if (!writing_) FinishLocked(grpc::Status::CANCELLED);
+    if (!writing_) {
+      FinishLocked(grpc::Status::CANCELLED);
+    }
   }
 
   void OnDone() override {
@@ -149,8 +157,12 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
         FinishLocked(ToGrpcStatus(batch.status()));
         return;
       }
-      for (auto& change : *batch) buffer_.push_back(std::move(change));
-      if (!buffer_.empty()) continue;
+      for (auto& change : *batch) {
+        buffer_.push_back(std::move(change));
+      }
+      if (!buffer_.empty()) {
+        continue;
+      }
       if (!follow_) {
         FinishLocked(grpc::Status::OK);
         return;
@@ -162,17 +174,23 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
       }
       std::weak_ptr<FeedReactor> weak = keep;
       if (notifier_->WaitAfter(after, [weak] {
-            if (auto r = weak.lock()) r->Next();
+            if (auto r = weak.lock()) {
+              r->Next();
+            }
           })) {
         return;
       }
       // The feed grew (or shut down) between the read and the wait: loop.
     }
-    if (cancelled_ && !writing_) FinishLocked(grpc::Status::CANCELLED);
+    if (cancelled_ && !writing_) {
+      FinishLocked(grpc::Status::CANCELLED);
+    }
   }
 
   void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (finished_ || done_) return;
+    if (finished_ || done_) {
+      return;
+    }
     finished_ = true;
     this->Finish(status);
   }
@@ -212,7 +230,9 @@ grpc::ServerWriteReactor<Response>* StartFeed(const absl::Status& admitted,
                                               ChangeNotifier* notifier,
                                               typename FeedReactor<Response>::Fetch fetch,
                                               int64_t after, bool follow) {
-  if (!admitted.ok()) return new RefusedStream<Response>(admitted);
+  if (!admitted.ok()) {
+    return new RefusedStream<Response>(admitted);
+  }
   if (after < 0) {
     return new RefusedStream<Response>(InvalidField("after_sequence", "must not be negative"));
   }

@@ -16,7 +16,9 @@ namespace chitieu {
 // The whole text of a file; NOT_FOUND naming it if it cannot be read.
 inline absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  }
   std::stringstream text;
   text << in.rdbuf();
   return text.str();

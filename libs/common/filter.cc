@@ -1,3 +1,5 @@
+// The parser of the AIP-160 filter subset every List method takes (filter.h).
+
 #include "libs/common/filter.h"
 
 #include "absl/strings/ascii.h"

@@ -1,3 +1,5 @@
+// Tests of the filter parser, hostile input included.
+
 #include "libs/common/filter.h"
 
 #include <gtest/gtest.h>
@@ -40,7 +42,9 @@ TEST(ParseFilter, RefusesWhatItDoesNotSpeak) {
 
 TEST(ParseFilter, Limits) {
   std::string many;
-  for (int i = 0; i < 17; ++i) many += (i ? " AND " : "") + std::string("a = b");
+  for (int i = 0; i < 17; ++i) {
+    many += (i ? " AND " : "") + std::string("a = b");
+  }
   EXPECT_FALSE(ParseFilter(many).ok());
   EXPECT_FALSE(ParseFilter(std::string(3000, 'a')).ok());
 }

@@ -1,3 +1,5 @@
+// The flags every process shares, and where its data and store live (flags.h).
+
 #include "libs/common/flags.h"
 
 #include <signal.h>
@@ -86,7 +88,9 @@ void InitService(int argc, char** argv, const char* usage, const char* default_l
 
 std::string StoreLocation(const std::string& file) {
   const std::string url = absl::GetFlag(FLAGS_database_url);
-  if (url.empty()) return DataFilePath(file);
+  if (url.empty()) {
+    return DataFilePath(file);
+  }
   if (!IsPostgresUrl(url)) {
     LogError("--database_url must be a postgresql:// URL", {{"database_url", url}});
     return "";

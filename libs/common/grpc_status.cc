@@ -1,3 +1,5 @@
+// The one outbound and the one inbound status mapping (grpc_status.h).
+
 #include "libs/common/grpc_status.h"
 
 #include <string>
@@ -52,7 +54,9 @@ absl::Status FromPeerStatus(const grpc::Status& status, const PeerStatusOptions&
       return absl::NotFoundError(options.resource.empty() ? status.error_message()
                                                           : options.resource);
     case grpc::StatusCode::INVALID_ARGUMENT:
-      if (options.hide_invalid_argument) return absl::NotFoundError(options.resource);
+      if (options.hide_invalid_argument) {
+        return absl::NotFoundError(options.resource);
+      }
       return FromGrpcStatus(status);
     default:
       return absl::UnavailableError(

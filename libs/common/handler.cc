@@ -1,3 +1,5 @@
+// Admitting a call: the caller, then the declared policy (handler.h).
+
 #include "libs/common/handler.h"
 
 #include <atomic>
@@ -22,9 +24,13 @@ absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string
                        const google::protobuf::Message& request) {
   RETURN_IF_ERROR(CheckCaller(context));
   Policy* policy = call_policy.load();
-  if (policy == nullptr) return absl::OkStatus();
+  if (policy == nullptr) {
+    return absl::OkStatus();
+  }
   std::optional<Principal> principal = VouchedPrincipal(context);
-  if (!principal) return absl::OkStatus();
+  if (!principal) {
+    return absl::OkStatus();
+  }
   return policy->Authorize(*principal, method, request);
 }
 

@@ -46,10 +46,14 @@ grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const std:
   }
   const std::string binding = PageTokenBinding(PrincipalOf(*context), method, request);
   auto unsealed = UnsealRequest(binding, request);
-  if (!unsealed.ok()) return Respond(context, absl::StatusOr<Response>(unsealed.status()), out);
+  if (!unsealed.ok()) {
+    return Respond(context, absl::StatusOr<Response>(unsealed.status()), out);
+  }
   absl::StatusOr<Response> result =
       fn(*unsealed ? static_cast<const Request&>(**unsealed) : request);
-  if (result.ok()) SealResponse(binding, &*result);
+  if (result.ok()) {
+    SealResponse(binding, &*result);
+  }
   return Respond(context, std::move(result), out);
 }
 

@@ -1,3 +1,5 @@
+// One grpc.health.v1 Check through a generic stub (health_client.h).
+
 #include "libs/common/health_client.h"
 
 #include <grpcpp/generic/generic_stub.h>
@@ -41,8 +43,12 @@ bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms,
                  });
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return done; });
-  if (!status.ok()) return false;
-  if (!ByteBufferToString(response, &bytes)) return false;
+  if (!status.ok()) {
+    return false;
+  }
+  if (!ByteBufferToString(response, &bytes)) {
+    return false;
+  }
   // HealthCheckResponse{status: SERVING (1)} is field 1, varint 1.
   return bytes == std::string("\x08\x01", 2);
 }

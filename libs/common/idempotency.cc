@@ -1,3 +1,5 @@
+// Request ids, fingerprints and etags (idempotency.h).
+
 #include "libs/common/idempotency.h"
 
 #include <memory>
@@ -11,7 +13,9 @@
 namespace chitieu {
 
 absl::Status CheckRequestId(const std::string& request_id) {
-  if (request_id.size() > 128) return InvalidField("request_id", "must be at most 128 bytes");
+  if (request_id.size() > 128) {
+    return InvalidField("request_id", "must be at most 128 bytes");
+  }
   for (unsigned char c : request_id) {
     if (c <= 0x20 || c >= 0x7f) {
       return InvalidField("request_id", "must be printable ASCII without spaces (a UUID)");
@@ -21,7 +25,9 @@ absl::Status CheckRequestId(const std::string& request_id) {
 }
 
 bool AuditableRequestId(absl::string_view id) {
-  if (id.empty() || id.size() > 128) return false;
+  if (id.empty() || id.size() > 128) {
+    return false;
+  }
   for (char c : id) {
     if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
         c != '-') {
@@ -49,7 +55,9 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
 
 std::string NextEtag(const std::string& etag) {
   int64_t n = 0;
-  if (etag.size() > 1 && etag[0] == 'v' && !absl::SimpleAtoi(etag.substr(1), &n)) n = 0;
+  if (etag.size() > 1 && etag[0] == 'v' && !absl::SimpleAtoi(etag.substr(1), &n)) {
+    n = 0;
+  }
   return absl::StrCat("v", n + 1);
 }
 

@@ -47,7 +47,9 @@ absl::StatusOr<Response> Idempotent(Tx& tx, absl::string_view method,
                                     const google::protobuf::Message& request,
                                     const std::string& request_id,
                                     const std::function<absl::StatusOr<Response>()>& create) {
-  if (request_id.empty()) return create();
+  if (request_id.empty()) {
+    return create();
+  }
   std::string fingerprint = RequestFingerprint(request);
   ASSIGN_OR_RETURN(auto stored, tx.GetRequest(request_id));
   if (stored.has_value()) {
@@ -63,7 +65,9 @@ absl::StatusOr<Response> Idempotent(Tx& tx, absl::string_view method,
     return first;
   }
   auto result = create();
-  if (!result.ok()) return result;
+  if (!result.ok()) {
+    return result;
+  }
   RETURN_IF_ERROR(tx.PutRequest(
       request_id, StoredRequest{std::string(method), fingerprint, result->SerializeAsString()}));
   return result;

@@ -1,3 +1,5 @@
+// The structured JSON logger over spdlog (log.h).
+
 #include "libs/common/log.h"
 
 #include <memory>

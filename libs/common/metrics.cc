@@ -1,3 +1,5 @@
+// Recording calls and rendering Prometheus text (metrics.h).
+
 #include "libs/common/metrics.h"
 
 #include "absl/status/status.h"
@@ -15,7 +17,9 @@ void Metrics::RecordCall(const std::string& method, int code, double seconds) {
   ++requests_[{method, code}];
   Histogram& h = durations_[method];
   for (size_t i = 0; i < kBuckets.size(); ++i) {
-    if (seconds <= kBuckets[i]) ++h.buckets[i];
+    if (seconds <= kBuckets[i]) {
+      ++h.buckets[i];
+    }
   }
   ++h.count;
   h.sum += seconds;
@@ -71,7 +75,9 @@ void ExportFeedHead(std::function<absl::StatusOr<int64_t>()> last_sequence) {
                              "The newest sequence of this service's change feed.",
                              [last_sequence = std::move(last_sequence)]() -> Metrics::GaugeSamples {
                                auto last = last_sequence();
-                               if (!last.ok()) return {};
+                               if (!last.ok()) {
+                                 return {};
+                               }
                                return {{"", static_cast<double>(*last)}};
                              });
 }

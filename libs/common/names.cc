@@ -1,3 +1,5 @@
+// Parsing resource names against their patterns (names.h).
+
 #include "libs/common/names.h"
 
 #include <algorithm>

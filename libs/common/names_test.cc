@@ -1,3 +1,5 @@
+// Tests of resource-name parsing.
+
 #include "libs/common/names.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,6 @@
+// Page tokens and list requests: size, filter, where the next page starts
+// (page_token.h).
+
 #include "libs/common/page_token.h"
 
 #include "absl/strings/escaping.h"
@@ -60,11 +63,15 @@ absl::StatusOr<ListRequest> ParseListRequest(int32_t page_size, absl::string_vie
   ASSIGN_OR_RETURN(auto size, EffectivePageSize(page_size));
   out.page_size = size;
   auto terms = ParseFilter(filter);
-  if (!terms.ok()) return terms.status();
+  if (!terms.ok()) {
+    return terms.status();
+  }
   out.terms = std::move(*terms);
   out.fingerprint = Fingerprint(bound_to);
   auto after = DecodePageToken(page_token, out.fingerprint);
-  if (!after.ok()) return after.status();
+  if (!after.ok()) {
+    return after.status();
+  }
   out.after = std::move(*after);
   return out;
 }

@@ -1,3 +1,5 @@
+// Sealing page tokens to the caller and the query (page_token_seal.h).
+
 #include "libs/common/page_token_seal.h"
 
 #include <openssl/crypto.h>
@@ -30,7 +32,9 @@ namespace {
 constexpr absl::string_view kPrefix = "s1.";
 
 std::string FlagOrEnv(const std::string& flag, const char* env) {
-  if (!flag.empty()) return flag;
+  if (!flag.empty()) {
+    return flag;
+  }
   const char* value = std::getenv(env);
   return value == nullptr ? "" : value;
 }
@@ -50,7 +54,9 @@ Keys PageTokenKeys() {
   if (k.current.empty()) {
     static const std::string random_key = [] {
       unsigned char random[32];
-      if (RAND_bytes(random, sizeof(random)) != 1) std::abort();
+      if (RAND_bytes(random, sizeof(random)) != 1) {
+        std::abort();
+      }
       LogInfo("no page-token key set: this process signs page tokens with a key of its own",
               {{"hint", "set --page_token_key (or CHITIEU_PAGE_TOKEN_KEY) on every replica"}});
       return std::string(reinterpret_cast<char*>(random), sizeof(random));
@@ -91,7 +97,9 @@ std::string PageTokenBinding(absl::string_view principal, absl::string_view meth
   query->CopyFrom(request);
   for (const char* name : {"page_token", "page_size"}) {
     const auto* f = query->GetDescriptor()->FindFieldByName(name);
-    if (f != nullptr) query->GetReflection()->ClearField(query.get(), f);
+    if (f != nullptr) {
+      query->GetReflection()->ClearField(query.get(), f);
+    }
   }
   std::string bytes;
   {
@@ -104,22 +112,32 @@ std::string PageTokenBinding(absl::string_view principal, absl::string_view meth
 }
 
 std::string SealPageToken(absl::string_view token, absl::string_view binding) {
-  if (token.empty()) return "";
+  if (token.empty()) {
+    return "";
+  }
   return absl::StrCat(kPrefix, token, ".",
                       absl::WebSafeBase64Escape(Mac(PageTokenKeys().current, token, binding)));
 }
 
 absl::StatusOr<std::string> UnsealPageToken(absl::string_view sealed, absl::string_view binding) {
-  if (sealed.empty()) return std::string();
+  if (sealed.empty()) {
+    return std::string();
+  }
   auto bad = [] {
     return InvalidField("page_token", "is not a token this list issued for these parameters");
   };
-  if (sealed.size() > 2048 || !absl::StartsWith(sealed, kPrefix)) return bad();
+  if (sealed.size() > 2048 || !absl::StartsWith(sealed, kPrefix)) {
+    return bad();
+  }
   const size_t dot = sealed.rfind('.');
-  if (dot < kPrefix.size()) return bad();
+  if (dot < kPrefix.size()) {
+    return bad();
+  }
   const absl::string_view token = sealed.substr(kPrefix.size(), dot - kPrefix.size());
   std::string mac;
-  if (token.empty() || !absl::WebSafeBase64Unescape(sealed.substr(dot + 1), &mac)) return bad();
+  if (token.empty() || !absl::WebSafeBase64Unescape(sealed.substr(dot + 1), &mac)) {
+    return bad();
+  }
   const Keys keys = PageTokenKeys();
   if (SameMac(mac, Mac(keys.current, token, binding)) ||
       (!keys.previous.empty() && SameMac(mac, Mac(keys.previous, token, binding)))) {
@@ -131,9 +149,13 @@ absl::StatusOr<std::string> UnsealPageToken(absl::string_view sealed, absl::stri
 absl::StatusOr<std::unique_ptr<google::protobuf::Message>> UnsealRequest(
     absl::string_view binding, const google::protobuf::Message& request) {
   const auto* f = StringField(request, "page_token");
-  if (f == nullptr) return nullptr;
+  if (f == nullptr) {
+    return nullptr;
+  }
   const std::string& sealed = request.GetReflection()->GetString(request, f);
-  if (sealed.empty()) return nullptr;
+  if (sealed.empty()) {
+    return nullptr;
+  }
   ASSIGN_OR_RETURN(auto token, UnsealPageToken(sealed, binding));
   std::unique_ptr<google::protobuf::Message> copy(request.New());
   copy->CopyFrom(request);
@@ -143,10 +165,13 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> UnsealRequest(
 
 void SealResponse(absl::string_view binding, google::protobuf::Message* response) {
   const auto* f = StringField(*response, "next_page_token");
-  if (f == nullptr) return;
+  if (f == nullptr) {
+    return;
+  }
   const std::string token = response->GetReflection()->GetString(*response, f);
-  if (!token.empty())
+  if (!token.empty()) {
     response->GetReflection()->SetString(response, f, SealPageToken(token, binding));
+  }
 }
 
 }  // namespace chitieu

@@ -1,3 +1,6 @@
+// Tests that sealed page tokens cannot be forged, replayed or moved between
+// callers.
+
 #include "libs/common/page_token_seal.h"
 
 #include "absl/flags/flag.h"

@@ -1,3 +1,5 @@
+// Tests of page tokens and list-request checks.
+
 #include "libs/common/page_token.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,5 @@
+// The registry and quota clients: one unary call each (peer_clients.h).
+
 #include "libs/common/peer_clients.h"
 
 #include <chrono>

@@ -1,3 +1,6 @@
+// The libpq layer: connection, statements, SERIALIZABLE retries, migrations,
+// the feed (pg.h).
+
 #include "libs/common/pg.h"
 
 #include <arpa/inet.h>
@@ -33,13 +36,17 @@ std::string Numbered(const std::string& sql) {
   bool quoted = false;
   for (size_t i = 0; i < sql.size(); ++i) {
     const char c = sql[i];
-    if (c == '\'') quoted = !quoted;
+    if (c == '\'') {
+      quoted = !quoted;
+    }
     if (c != '?' || quoted) {
       out += c;
       continue;
     }
     size_t j = i + 1;
-    while (j < sql.size() && isdigit(static_cast<unsigned char>(sql[j]))) ++j;
+    while (j < sql.size() && isdigit(static_cast<unsigned char>(sql[j]))) {
+      ++j;
+    }
     if (j > i + 1) {
       const int n = std::stoi(sql.substr(i + 1, j - i - 1));
       next = std::max(next, n);
@@ -64,7 +71,9 @@ SqlRows ReadRows(const PGresult* result) {
   for (int r = 0; r < PQntuples(result); ++r) {
     std::vector<SqlRows::Cell> row(columns);
     for (int c = 0; c < columns; ++c) {
-      if (PQgetisnull(result, r, c)) continue;
+      if (PQgetisnull(result, r, c)) {
+        continue;
+      }
       const char* v = PQgetvalue(result, r, c);
       switch (PQftype(result, c)) {
         case kInt2: {
@@ -100,7 +109,9 @@ absl::StatusOr<std::unique_ptr<PgDb>> PgDb::Open(const std::string& url) {
   PGconn* conn = PQconnectdb(url.c_str());
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
     const std::string why = conn == nullptr ? "out of memory" : PQerrorMessage(conn);
-    if (conn != nullptr) PQfinish(conn);
+    if (conn != nullptr) {
+      PQfinish(conn);
+    }
     return absl::UnavailableError(absl::StrCat("cannot connect to PostgreSQL: ", why));
   }
   // Notices ("relation already exists, skipping") are not errors.
@@ -188,7 +199,9 @@ absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, const std::vector<Sq
 absl::StatusOr<std::string> PgDb::Prepared(const std::string& sql, const std::vector<Oid>& types) {
   std::string key = absl::StrCat(absl::StrJoin(types, ","), "|", sql);
   auto it = prepared_.find(key);
-  if (it != prepared_.end()) return it->second;
+  if (it != prepared_.end()) {
+    return it->second;
+  }
   std::string name = absl::StrCat("chitieu_", prepared_.size() + 1);
   PGresult* result = PQprepare(conn_, name.c_str(), Numbered(sql).c_str(),
                                static_cast<int>(types.size()), types.data());
@@ -210,14 +223,18 @@ absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
     absl::Status s = body();
     if (s.ok()) {
       auto committed = Query("COMMIT");
-      if (committed.ok()) return absl::OkStatus();
+      if (committed.ok()) {
+        return absl::OkStatus();
+      }
       s = committed.status();
     } else {
       (void)Query("ROLLBACK");
     }
     // A serialization failure is retried from the start; anything else
     // (a rule the body refused, a stale etag) is the caller's to see.
-    if (!s.GetPayload(kRetryPayload).has_value()) return s;
+    if (!s.GetPayload(kRetryPayload).has_value()) {
+      return s;
+    }
     last = s;
     // A short random pause, growing with the attempts, so that the writers
     // that collided do not collide again at once.
@@ -252,7 +269,9 @@ absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
         if (recorded.ok()) {
           recorded = Query("INSERT INTO schema_version VALUES (?)", {static_cast<int64_t>(i + 1)});
         }
-        if (!recorded.ok()) error = recorded.status();
+        if (!recorded.ok()) {
+          error = recorded.status();
+        }
       }
       if (!error.ok()) {
         (void)Query("ROLLBACK");
@@ -288,7 +307,9 @@ absl::StatusOr<std::vector<std::string>> PgDb::ReadChanges(int64_t after, int li
                    Query("SELECT data FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?",
                          {after, int64_t{limit}}));
   std::vector<std::string> out;
-  for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Text(i, 0));
+  for (int i = 0; i < rows.size(); ++i) {
+    out.push_back(rows.Text(i, 0));
+  }
   return out;
 }
 

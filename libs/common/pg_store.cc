@@ -1,3 +1,5 @@
+// The PostgreSQL store core every service's store shares (pg_store.h).
+
 #include "libs/common/pg_store.h"
 
 #include <poll.h>
@@ -52,20 +54,28 @@ absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
 
 PgStoreCore::PgStoreCore(std::unique_ptr<PgDb> db, PGconn* listener, ChangeNotifier* notifier)
     : db_(std::move(db)), listener_(listener), notifier_(notifier) {
-  if (listener_ != nullptr) listen_thread_ = std::thread([this] { Listen(); });
+  if (listener_ != nullptr) {
+    listen_thread_ = std::thread([this] { Listen(); });
+  }
 }
 
 PgStoreCore::~PgStoreCore() {
   stopping_ = true;
-  if (listen_thread_.joinable()) listen_thread_.join();
-  if (listener_ != nullptr) PQfinish(listener_);
+  if (listen_thread_.joinable()) {
+    listen_thread_.join();
+  }
+  if (listener_ != nullptr) {
+    PQfinish(listener_);
+  }
 }
 
 // Wakes this replica's feed followers when another replica commits changes.
 void PgStoreCore::Listen() {
   while (!stopping_) {
     pollfd fd{PQsocket(listener_), POLLIN, 0};
-    if (poll(&fd, 1, 200) <= 0) continue;
+    if (poll(&fd, 1, 200) <= 0) {
+      continue;
+    }
     if (!PQconsumeInput(listener_)) {
       LogError("the feed's LISTEN connection failed", {{"error", PQerrorMessage(listener_)}});
       PQreset(listener_);
@@ -74,7 +84,9 @@ void PgStoreCore::Listen() {
     }
     while (PGnotify* n = PQnotifies(listener_)) {
       int64_t sequence = 0;
-      if (absl::SimpleAtoi(n->extra, &sequence)) notifier_->Notify(sequence);
+      if (absl::SimpleAtoi(n->extra, &sequence)) {
+        notifier_->Notify(sequence);
+      }
       PQfreemem(n);
     }
   }
@@ -89,14 +101,18 @@ absl::Status PgStoreCore::Transact(
     RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
       changes.Reset();  // A retried attempt starts again.
       RETURN_IF_ERROR(body(*db_, changes));
-      if (changes.last_appended() == 0 || notifier_ == nullptr) return absl::OkStatus();
+      if (changes.last_appended() == 0 || notifier_ == nullptr) {
+        return absl::OkStatus();
+      }
       // Delivered to every replica's LISTEN connection when this commits.
       return db_->Run("SELECT pg_notify(?, ?)",
                       {std::string(kChannel), absl::StrCat(changes.last_appended())});
     }));
     notify_up_to = changes.last_appended();
   }
-  if (notify_up_to > 0 && notifier_ != nullptr) notifier_->Notify(notify_up_to);
+  if (notify_up_to > 0 && notifier_ != nullptr) {
+    notifier_->Notify(notify_up_to);
+  }
   return absl::OkStatus();
 }
 

@@ -67,10 +67,14 @@ TEST_F(PgTest, MigrationsApplyOnceWhenReplicasStartTogether) {
   for (int i = 0; i < 4; ++i) {
     replicas.emplace_back([&] {
       auto db = Connect("migrations");
-      if (!db || !db->Migrate(migrations).ok()) ++failures;
+      if (!db || !db->Migrate(migrations).ok()) {
+        ++failures;
+      }
     });
   }
-  for (auto& t : replicas) t.join();
+  for (auto& t : replicas) {
+    t.join();
+  }
   EXPECT_EQ(failures, 0);
   auto db = Connect("migrations");
   auto rows = db->Query("SELECT count(*) FROM a");
@@ -96,11 +100,15 @@ TEST_F(PgTest, ConcurrentReadModifyWriteLosesNoUpdate) {
           ASSIGN_OR_RETURN(auto read, db->Query("SELECT n FROM c WHERE id = 1"));
           return db->Query("UPDATE c SET n = ? WHERE id = 1", {read.Int64(0, 0) + 1}).status();
         });
-        if (!s.ok()) ++failures;
+        if (!s.ok()) {
+          ++failures;
+        }
       }
     });
   }
-  for (auto& t : writers) t.join();
+  for (auto& t : writers) {
+    t.join();
+  }
   EXPECT_EQ(failures, 0);
   auto rows = setup->Query("SELECT n FROM c WHERE id = 1");
   ASSERT_TRUE(rows.ok());
@@ -121,7 +129,9 @@ TEST_F(PgTest, FeedStaysGapFreeAndInCommitOrderWithTwoWriters) {
         absl::Status s = db->InTransaction([&]() -> absl::Status {
           return db->AppendChange("w" + std::to_string(w) + ":" + std::to_string(i)).status();
         });
-        if (!s.ok()) ++failures;
+        if (!s.ok()) {
+          ++failures;
+        }
       }
     });
   }
@@ -143,16 +153,22 @@ TEST_F(PgTest, FeedStaysGapFreeAndInCommitOrderWithTwoWriters) {
     }
   };
   std::thread stopper([&] {
-    for (auto& t : writers) t.join();
+    for (auto& t : writers) {
+      t.join();
+    }
     done = true;
   });
-  while (!done) follow();
+  while (!done) {
+    follow();
+  }
   stopper.join();
   follow();
   while (seen < 2 * kEach) {
     const int64_t before = seen;
     follow();
-    if (seen == before) break;
+    if (seen == before) {
+      break;
+    }
   }
   EXPECT_EQ(failures, 0);
   EXPECT_TRUE(ordered);

@@ -1,3 +1,6 @@
+// The declared authorization policy: a method's declaration judged against the
+// caller's scope (policy.h).
+
 #include "libs/common/policy.h"
 
 #include <algorithm>
@@ -38,7 +41,9 @@ constexpr ResourceType kResourceTypes[] = {
 
 const ResourceType* FindType(const std::string& type) {
   for (const auto& t : kResourceTypes) {
-    if (type == t.type) return &t;
+    if (type == t.type) {
+      return &t;
+    }
   }
   return nullptr;
 }
@@ -47,7 +52,9 @@ const ResourceType* FindType(const std::string& type) {
 std::string IdPrefix(const ResourceType& t) {
   std::string pattern = t.pattern;
   auto brace = pattern.find('{');
-  if (brace == std::string::npos || pattern.find('/', brace) != std::string::npos) return "";
+  if (brace == std::string::npos || pattern.find('/', brace) != std::string::npos) {
+    return "";
+  }
   return pattern.substr(0, brace);
 }
 
@@ -55,7 +62,9 @@ std::string IdPrefix(const ResourceType& t) {
 bool WellFormed(const std::string& name, const tv1::ResourceField& field) {
   for (const auto& type : field.types()) {
     const ResourceType* t = FindType(type);
-    if (t != nullptr && ParseName(t->pattern, name, "").ok()) return true;
+    if (t != nullptr && ParseName(t->pattern, name, "").ok()) {
+      return true;
+    }
   }
   return false;
 }
@@ -88,7 +97,9 @@ absl::Status CollectStrings(const google::protobuf::Message& m, const FieldDescr
     raw.emplace_back(path, reflection->GetString(m, f));
   }
   for (auto& [p, v] : raw) {
-    if (v.empty()) continue;
+    if (v.empty()) {
+      continue;
+    }
     if (field.filter_terms_size() == 0) {
       out->push_back({p, std::move(v), in_row});
       continue;
@@ -96,9 +107,13 @@ absl::Status CollectStrings(const google::protobuf::Message& m, const FieldDescr
     ASSIGN_OR_RETURN(auto terms, ParseFilter(v, p));
     for (const auto& t : terms) {
       // Only `term = value` bounds a list; `!=` narrows nothing.
-      if (t.op != "=") continue;
+      if (t.op != "=") {
+        continue;
+      }
       for (const auto& name : field.filter_terms()) {
-        if (t.field == name) out->push_back({p, t.value, in_row});
+        if (t.field == name) {
+          out->push_back({p, t.value, in_row});
+        }
       }
     }
   }
@@ -109,7 +124,9 @@ absl::Status Collect(const google::protobuf::Message& m, const std::vector<std::
                      size_t i, const std::string& prefix, bool in_row,
                      const tv1::ResourceField& field, std::vector<Value>* out) {
   const FieldDescriptor* f = m.GetDescriptor()->FindFieldByName(segments[i]);
-  if (f == nullptr) return absl::InternalError(absl::StrCat("no field ", field.path()));
+  if (f == nullptr) {
+    return absl::InternalError(absl::StrCat("no field ", field.path()));
+  }
   const std::string path = prefix + segments[i];
   if (i + 1 == segments.size()) {
     if (f->type() != FieldDescriptor::TYPE_STRING) {
@@ -128,7 +145,9 @@ absl::Status Collect(const google::protobuf::Message& m, const std::vector<std::
     }
     return absl::OkStatus();
   }
-  if (!reflection->HasField(m, f)) return absl::OkStatus();
+  if (!reflection->HasField(m, f)) {
+    return absl::OkStatus();
+  }
   return Collect(reflection->GetMessage(m, f), segments, i + 1, path + ".", in_row, field, out);
 }
 
@@ -142,7 +161,9 @@ absl::Status NeedsWholeSystem() {
 
 // "/pkg.Service/Method" → "pkg.Service.Method".
 std::string DottedMethod(const std::string& method) {
-  if (method.size() < 2 || method[0] != '/') return "";
+  if (method.size() < 2 || method[0] != '/') {
+    return "";
+  }
   return absl::StrReplaceAll(method.substr(1), {{"/", "."}});
 }
 
@@ -157,11 +178,21 @@ std::string Example(const google::protobuf::MethodDescriptor* m) {
 }  // namespace
 
 absl::StatusOr<Role> ParseRole(const std::string& text) {
-  if (text == "city_admin") return Role::kCityAdmin;
-  if (text == "district_officer") return Role::kDistrictOfficer;
-  if (text == "viewer") return Role::kViewer;
-  if (text == "auditor") return Role::kAuditor;
-  if (text == "system") return Role::kSystem;
+  if (text == "city_admin") {
+    return Role::kCityAdmin;
+  }
+  if (text == "district_officer") {
+    return Role::kDistrictOfficer;
+  }
+  if (text == "viewer") {
+    return Role::kViewer;
+  }
+  if (text == "auditor") {
+    return Role::kAuditor;
+  }
+  if (text == "system") {
+    return Role::kSystem;
+  }
   return absl::InvalidArgumentError(absl::StrCat("unknown role ", text));
 }
 
@@ -280,10 +311,16 @@ absl::StatusOr<bool> CoversUnit(const std::set<std::string>& scope, const std::s
                                 const ParentFn& parent_of) {
   std::string current = unit;
   for (int depth = 0; depth < 16 && !current.empty(); ++depth) {
-    if (scope.count(current)) return true;
+    if (scope.count(current)) {
+      return true;
+    }
     auto parent = parent_of(current);
-    if (absl::IsNotFound(parent.status())) return false;
-    if (!parent.ok()) return parent.status();
+    if (absl::IsNotFound(parent.status())) {
+      return false;
+    }
+    if (!parent.ok()) {
+      return parent.status();
+    }
     current = *parent;
   }
   return false;
@@ -293,7 +330,9 @@ absl::StatusOr<std::string> Policy::ParentOf(const std::string& unit) {
   {
     absl::MutexLock lock(&mu_);
     auto it = parents_.find(unit);
-    if (it != parents_.end()) return it->second;
+    if (it != parents_.end()) {
+      return it->second;
+    }
   }
   ASSIGN_OR_RETURN(auto parent, directory_->ParentOf(unit));
   absl::MutexLock lock(&mu_);
@@ -308,7 +347,9 @@ absl::StatusOr<bool> Policy::Covers(const std::set<std::string>& scope, const st
 absl::StatusOr<bool> Policy::CoversWholeSystem(const Principal& principal) {
   ASSIGN_OR_RETURN(auto roots, directory_->Roots());
   for (const auto& root : roots) {
-    if (!principal.scope.count(root)) return false;
+    if (!principal.scope.count(root)) {
+      return false;
+    }
   }
   return true;
 }
@@ -319,8 +360,12 @@ absl::StatusOr<std::vector<std::string>> Policy::UnitAndAncestors(const std::str
   for (int depth = 0; depth < 16 && !current.empty(); ++depth) {
     out.push_back(current);
     auto parent = ParentOf(current);
-    if (absl::IsNotFound(parent.status())) break;
-    if (!parent.ok()) return parent.status();
+    if (absl::IsNotFound(parent.status())) {
+      break;
+    }
+    if (!parent.ok()) {
+      return parent.status();
+    }
     current = *parent;
   }
   return out;
@@ -337,7 +382,9 @@ absl::StatusOr<std::string> Policy::UnitOf(const std::string& name, tv1::Subject
     RETURN_IF_ERROR(ParentOf(head));
     return head;
   }
-  if (parts[0] == "enterprises") return directory_->SeatOf(head);
+  if (parts[0] == "enterprises") {
+    return directory_->SeatOf(head);
+  }
   return directory_->UnitOfBody(head);
 }
 
@@ -346,17 +393,23 @@ absl::StatusOr<bool> Policy::Relates(const Principal& principal, const std::stri
   switch (relation) {
     case tv1::RELATION_PARENT: {
       ASSIGN_OR_RETURN(auto parent, ParentOf(unit));
-      if (parent.empty()) return false;
+      if (parent.empty()) {
+        return false;
+      }
       return Covers(principal.scope, parent);
     }
     case tv1::RELATION_SUBTREE_OR_ABOVE: {
       auto covered = Covers(principal.scope, unit);
-      if (!covered.ok() || *covered) return covered;
+      if (!covered.ok() || *covered) {
+        return covered;
+      }
       // Above a scope unit: one of the scope units' ancestors.
       for (const auto& s : principal.scope) {
         ASSIGN_OR_RETURN(auto line, UnitAndAncestors(s));
         for (const auto& u : line) {
-          if (u == unit) return true;
+          if (u == unit) {
+            return true;
+          }
         }
       }
       return false;
@@ -369,7 +422,9 @@ absl::StatusOr<bool> Policy::Relates(const Principal& principal, const std::stri
 absl::Status Policy::Authorize(const Principal& principal, const std::string& method,
                                const google::protobuf::Message& request, Decision* decision) {
   auto declared = DeclarationOf(method);
-  if (!declared.ok()) return absl::PermissionDeniedError(declared.status().message());
+  if (!declared.ok()) {
+    return absl::PermissionDeniedError(declared.status().message());
+  }
   const tv1::Authorization& decl = **declared;
   if (!RoleAllows(principal.role, decl.access())) {
     return absl::PermissionDeniedError(
@@ -423,15 +478,21 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
         continue;
       }
       std::string name = v.value;
-      if (field.id()) name = IdPrefix(*FindType(field.types(0))) + v.value;
+      if (field.id()) {
+        name = IdPrefix(*FindType(field.types(0))) + v.value;
+      }
       if (!WellFormed(name, field)) {
-        if (v.in_row) continue;  // The service refuses that row itself.
+        if (v.in_row) {
+          continue;  // The service refuses that row itself.
+        }
         return InvalidField(v.path, absl::StrCat("\"", absl::CHexEscape(v.value.substr(0, 200)),
                                                  "\" is not a resource name"));
       }
       resources.push_back(name);
       // Checked by the service inside its transaction.
-      if (field.subject() == tv1::SUBJECT_IN_TRANSACTION) continue;
+      if (field.subject() == tv1::SUBJECT_IN_TRANSACTION) {
+        continue;
+      }
       references.push_back({v.path, std::move(name), &field});
     }
   }
@@ -444,7 +505,9 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
   const bool mutation = IsMutation(decl.access());
   if (!references.empty() && (!mutation || decision == nullptr) && fast_path_) {
     ASSIGN_OR_RETURN(auto w, covers_whole());
-    if (w) references.clear();
+    if (w) {
+      references.clear();
+    }
   }
   std::set<std::string> units;
   // What was resolved, for the audit log, allowed or not: names that passed
@@ -459,10 +522,14 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
         // auditors' (they would see it in the entry).
         if (!status.ok()) {
           auto covered = Covers(principal.scope, unit);
-          if (!covered.ok() || !*covered) continue;
+          if (!covered.ok() || !*covered) {
+            continue;
+          }
         }
         auto line = UnitAndAncestors(unit);
-        if (line.ok()) decision->units.insert(line->begin(), line->end());
+        if (line.ok()) {
+          decision->units.insert(line->begin(), line->end());
+        }
       }
     }
     return status;
@@ -470,18 +537,26 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
   for (const auto& ref : references) {
     auto unit = UnitOf(ref.name, ref.field->subject());
     if (absl::IsNotFound(unit.status())) {
-      if (ref.field->subject() == tv1::SUBJECT_STORED_IF_EXISTS) continue;
+      if (ref.field->subject() == tv1::SUBJECT_STORED_IF_EXISTS) {
+        continue;
+      }
       // Only a caller whose scope is every province learns from the
       // service that it does not exist; anyone else is told what an
       // out-of-scope resource gets.
       ASSIGN_OR_RETURN(auto w, covers_whole());
-      if (w) continue;
+      if (w) {
+        continue;
+      }
       return record(NotInScope(ref.path));
     }
-    if (!unit.ok()) return unit.status();
+    if (!unit.ok()) {
+      return unit.status();
+    }
     units.insert(*unit);
     ASSIGN_OR_RETURN(auto related, Relates(principal, *unit, ref.field->relation()));
-    if (!related) return record(NotInScope(ref.path));
+    if (!related) {
+      return record(NotInScope(ref.path));
+    }
   }
   return record(absl::OkStatus());
 }

@@ -1,3 +1,6 @@
+// Tests of the policy, and that every method of every service declares its
+// authorization.
+
 #include "libs/common/policy.h"
 
 #include <fstream>
@@ -28,7 +31,9 @@ class FakeDirectory : public ResourceDirectory {
         {"units/001", "units/01"}, {"units/00037", "units/002"},
         {"units/79", ""},          {"units/760", "units/79"}};
     auto it = kParents.find(unit);
-    if (it == kParents.end()) return absl::NotFoundError(unit);
+    if (it == kParents.end()) {
+      return absl::NotFoundError(unit);
+    }
     return it->second;
   }
   absl::StatusOr<std::vector<std::string>> Roots() override {
@@ -36,20 +41,36 @@ class FakeDirectory : public ResourceDirectory {
   }
   absl::StatusOr<std::string> SeatOf(const std::string& e) override {
     ++lookups;
-    if (e == "enterprises/0100000001") return std::string("units/00037");
-    if (e == "enterprises/0100000002") return std::string("units/001");
-    if (e == "enterprises/0300000003") return std::string("units/760");
+    if (e == "enterprises/0100000001") {
+      return std::string("units/00037");
+    }
+    if (e == "enterprises/0100000002") {
+      return std::string("units/001");
+    }
+    if (e == "enterprises/0300000003") {
+      return std::string("units/760");
+    }
     return absl::NotFoundError(e);
   }
   absl::StatusOr<std::string> UnitOfBody(const std::string& b) override {
-    if (b == "bodies/hk") return std::string("units/002");
-    if (b == "bodies/city") return std::string("units/01");
-    if (b == "bodies/bd") return std::string("units/001");
+    if (b == "bodies/hk") {
+      return std::string("units/002");
+    }
+    if (b == "bodies/city") {
+      return std::string("units/01");
+    }
+    if (b == "bodies/bd") {
+      return std::string("units/001");
+    }
     return absl::NotFoundError(b);
   }
   absl::StatusOr<std::string> AssignerOf(const std::string& t) override {
-    if (t == "units/002/targets/1") return std::string("units/01");
-    if (t == "units/00037/targets/2") return std::string("units/002");
+    if (t == "units/002/targets/1") {
+      return std::string("units/01");
+    }
+    if (t == "units/00037/targets/2") {
+      return std::string("units/002");
+    }
     return absl::NotFoundError(t);
   }
   std::vector<std::string> roots = {"units/01", "units/79"};
@@ -330,10 +351,14 @@ TEST(Declarations, EveryMethodOfEveryServiceDeclaresItsAuthorization) {
   // Built from the set itself, so every service is there whether or not
   // this binary links its code (the declarations are read as options).
   google::protobuf::DescriptorPool pool;
-  for (const auto& file : set.file()) ASSERT_NE(pool.BuildFile(file), nullptr) << file.name();
+  for (const auto& file : set.file()) {
+    ASSERT_NE(pool.BuildFile(file), nullptr) << file.name();
+  }
   int services = 0, methods = 0;
   for (const auto& file : set.file()) {
-    if (file.package().rfind("chitieu.", 0) != 0) continue;
+    if (file.package().rfind("chitieu.", 0) != 0) {
+      continue;
+    }
     for (const auto& service : file.service()) {
       const std::string name = file.package() + "." + service.name();
       const auto* d = pool.FindServiceByName(name);

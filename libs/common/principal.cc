@@ -1,3 +1,5 @@
+// Who is calling: trusted callers and the principal in metadata (principal.h).
+
 #include "libs/common/principal.h"
 
 #include <atomic>
@@ -16,9 +18,13 @@ namespace {
 
 // Compares without leaking, through timing, how much of a guess is right.
 bool SameSecret(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
+  if (a.size() != b.size()) {
+    return false;
+  }
   unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  for (size_t i = 0; i < a.size(); ++i) {
+    diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  }
   return diff == 0;
 }
 
@@ -27,7 +33,9 @@ bool SameSecret(const std::string& a, const std::string& b) {
 std::string ServiceSecret() {
   std::string secret = absl::GetFlag(FLAGS_service_secret);
   if (secret.empty()) {
-    if (const char* env = std::getenv("CHITIEU_SERVICE_SECRET"); env != nullptr) secret = env;
+    if (const char* env = std::getenv("CHITIEU_SERVICE_SECRET"); env != nullptr) {
+      secret = env;
+    }
   }
   return secret;
 }
@@ -39,7 +47,9 @@ absl::Status CheckCaller(const grpc::ServerContextBase& context) {
     // The listener verified the peer's certificate against the services'
     // CA: another service, or the gateway.
     auto auth = context.auth_context();
-    if (auth != nullptr && auth->IsPeerAuthenticated()) return absl::OkStatus();
+    if (auth != nullptr && auth->IsPeerAuthenticated()) {
+      return absl::OkStatus();
+    }
   }
   if ((secret.empty() && !mtls) ||
       (!secret.empty() && SameSecret(ClientMetadata(context, kServiceSecretMetadata), secret))) {
@@ -50,7 +60,9 @@ absl::Status CheckCaller(const grpc::ServerContextBase& context) {
 
 void AddServiceSecret(grpc::ClientContext* context) {
   static const std::string secret = ServiceSecret();
-  if (!secret.empty()) context->AddMetadata(kServiceSecretMetadata, secret);
+  if (!secret.empty()) {
+    context->AddMetadata(kServiceSecretMetadata, secret);
+  }
 }
 
 std::string MetadataValue(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
@@ -64,9 +76,13 @@ std::string ClientMetadata(const grpc::ServerContextBase& context, absl::string_
 }
 
 bool SafeMetadataValue(absl::string_view value) {
-  if (value.size() > 8192) return false;
+  if (value.size() > 8192) {
+    return false;
+  }
   for (unsigned char c : value) {
-    if (c < 0x20 || c > 0x7e) return false;
+    if (c < 0x20 || c > 0x7e) {
+      return false;
+    }
   }
   return true;
 }
@@ -89,9 +105,15 @@ std::string EncodeMetadataText(absl::string_view text) {
 namespace {
 // The value of a hex digit, or -1.
 int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
   return -1;
 }
 }  // namespace
@@ -127,7 +149,9 @@ namespace {
 std::optional<Principal> PrincipalInMetadata(const grpc::ServerContextBase& context) {
   Principal principal;
   principal.name = DecodeMetadataText(ClientMetadata(context, kPrincipalMetadata));
-  if (principal.name.empty()) return std::nullopt;
+  if (principal.name.empty()) {
+    return std::nullopt;
+  }
   auto role = ParseRole(ClientMetadata(context, kRoleMetadata));
   principal.role = role.ok() ? *role : Role::kViewer;
   if (role.ok()) {
@@ -142,13 +166,17 @@ std::optional<Principal> PrincipalInMetadata(const grpc::ServerContextBase& cont
 }  // namespace
 
 std::optional<Principal> VouchedPrincipal(const grpc::ServerContextBase& context) {
-  if (!CheckCaller(context).ok()) return std::nullopt;
+  if (!CheckCaller(context).ok()) {
+    return std::nullopt;
+  }
   return PrincipalInMetadata(context);
 }
 
 std::string PrincipalOf(const grpc::ServerContextBase& context) {
   std::string principal = DecodeMetadataText(ClientMetadata(context, kPrincipalMetadata));
-  if (principal.empty() || !CheckCaller(context).ok()) return "anonymous";
+  if (principal.empty() || !CheckCaller(context).ok()) {
+    return "anonymous";
+  }
   return principal;
 }
 

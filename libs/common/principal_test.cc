@@ -1,3 +1,5 @@
+// Tests of metadata checks and of the principal's encoding.
+
 #include "libs/common/principal.h"
 
 #include "gtest/gtest.h"

@@ -1,3 +1,6 @@
+// SQL over the registry's table shapes shared with the read model
+// (registry_sql.h).
+
 #include "libs/common/registry_sql.h"
 
 #include "libs/common/status_macros.h"

@@ -1,3 +1,5 @@
+// ResourceDirectory over the peers' APIs, with its cache (remote_directory.h).
+
 #include "libs/common/remote_directory.h"
 
 #include "absl/strings/str_cat.h"
@@ -22,13 +24,17 @@ absl::StatusOr<std::vector<std::string>> RemoteDirectory::Roots() {
   const absl::Time now = absl::Now();
   if (cache_time_ > absl::ZeroDuration()) {
     absl::MutexLock lock(&mu_);
-    if (roots_until_ > now) return roots_;
+    if (roots_until_ > now) {
+      return roots_;
+    }
   }
   auto roots = RootUnits([this](const registry::v1::ListUnitsRequest& r)
                              -> absl::StatusOr<registry::v1::ListUnitsResponse> {
     auto got = registry_->ListUnits(r, About("the provinces"));
     // No province found is no answer either: the registry must say.
-    if (!got.ok()) return absl::UnavailableError(got.status().message());
+    if (!got.ok()) {
+      return absl::UnavailableError(got.status().message());
+    }
     return got;
   });
   if (roots.ok() && cache_time_ > absl::ZeroDuration()) {
@@ -41,18 +47,24 @@ absl::StatusOr<std::vector<std::string>> RemoteDirectory::Roots() {
 
 absl::StatusOr<std::string> RemoteDirectory::Cached(
     const std::string& key, const std::function<absl::StatusOr<std::string>()>& fetch) {
-  if (cache_time_ <= absl::ZeroDuration()) return fetch();
+  if (cache_time_ <= absl::ZeroDuration()) {
+    return fetch();
+  }
   const absl::Time now = absl::Now();
   {
     absl::MutexLock lock(&mu_);
     auto it = cache_.find(key);
-    if (it != cache_.end() && it->second.until > now) return it->second.value;
+    if (it != cache_.end() && it->second.until > now) {
+      return it->second.value;
+    }
   }
   auto value = fetch();
   if (value.ok()) {  // "Not found" is not remembered: it may be created next.
     constexpr size_t kMaxEntries = 200000;
     absl::MutexLock lock(&mu_);
-    if (cache_.size() >= kMaxEntries) cache_.clear();
+    if (cache_.size() >= kMaxEntries) {
+      cache_.clear();
+    }
     cache_[key] = {*value, now + cache_time_};
   }
   return value;
@@ -73,7 +85,9 @@ absl::StatusOr<std::string> RemoteDirectory::UnitOfBody(const std::string& body)
 }
 
 absl::StatusOr<std::string> RemoteDirectory::AssignerOf(const std::string& target) {
-  if (quota_ == nullptr) return absl::NotFoundError(target);
+  if (quota_ == nullptr) {
+    return absl::NotFoundError(target);
+  }
   ASSIGN_OR_RETURN(auto got, quota_->GetTarget(target, About(target)));
   return got.assigner();
 }

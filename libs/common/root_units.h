@@ -23,9 +23,13 @@ absl::StatusOr<std::vector<std::string>> RootUnits(const ListFn& list) {
   for (int page = 0; page < 100; ++page) {
     ASSIGN_OR_RETURN(registry::v1::ListUnitsResponse got, list(request));
     for (const auto& unit : got.units()) {
-      if (unit.parent().empty()) roots.push_back(unit.name());
+      if (unit.parent().empty()) {
+        roots.push_back(unit.name());
+      }
     }
-    if (got.next_page_token().empty()) return roots;
+    if (got.next_page_token().empty()) {
+      return roots;
+    }
     request.set_page_token(got.next_page_token());
   }
   return absl::UnavailableError("too many provinces to list");

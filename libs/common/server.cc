@@ -1,3 +1,6 @@
+// Running a service: listeners, health, reflection, call logs, metrics,
+// signals (server.h).
+
 #include "libs/common/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -48,7 +51,9 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
       const auto* md = methods->GetRecvInitialMetadata();
       if (md != nullptr) {
         const std::string id = MetadataValue(*md, "x-request-id");
-        if (AuditableRequestId(id)) request_id_ = id;
+        if (AuditableRequestId(id)) {
+          request_id_ = id;
+        }
         if (!edge_ && info_->server_context() != nullptr &&
             CheckCaller(*info_->server_context()).ok()) {
           principal_ = DecodeMetadataText(MetadataValue(*md, kPrincipalMetadata));
@@ -69,9 +74,15 @@ class CallLogInterceptor : public grpc::experimental::Interceptor {
           {"code", static_cast<int>(status.error_code())},
           {"duration_us", absl::ToInt64Microseconds(absl::Now() - start_)},
       };
-      if (!request_id_.empty()) fields["request_id"] = request_id_;
-      if (!principal_.empty()) fields["principal"] = principal_;
-      if (!status.ok()) fields["error"] = status.error_message();
+      if (!request_id_.empty()) {
+        fields["request_id"] = request_id_;
+      }
+      if (!principal_.empty()) {
+        fields["principal"] = principal_;
+      }
+      if (!status.ok()) {
+        fields["error"] = status.error_message();
+      }
       LogInfo("call", std::move(fields));
       Metrics::Global().RecordCall(method_, static_cast<int>(status.error_code()),
                                    absl::ToDoubleSeconds(absl::Now() - start_));
@@ -174,10 +185,16 @@ int RunServer(const ServerConfig& config) {
   }
   auto* health = server->GetHealthCheckService();
   health->SetServingStatus(true);
-  if (config.on_serving) config.on_serving(health);
-  if (config.on_started) config.on_started(bound_port);
+  if (config.on_serving) {
+    config.on_serving(health);
+  }
+  if (config.on_started) {
+    config.on_started(bound_port);
+  }
 
-  if (!config.port_file.empty()) WritePortFile(config.port_file, bound_port);
+  if (!config.port_file.empty()) {
+    WritePortFile(config.port_file, bound_port);
+  }
   LogInfo("serving", {{"address", config.listen_address}, {"port", bound_port}});
 
   // Prometheus metrics over HTTP, when asked for.
@@ -216,7 +233,9 @@ int RunServer(const ServerConfig& config) {
     int sig = 0;
     while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
       LogInfo("reloading", {{"signal", sig}});
-      if (config.on_reload) config.on_reload();
+      if (config.on_reload) {
+        config.on_reload();
+      }
     }
     LogInfo("shutting down", {{"signal", sig}});
     health->SetServingStatus(false);
@@ -228,7 +247,9 @@ int RunServer(const ServerConfig& config) {
   server->Wait();
   signals.join();
   metrics_http.stop();
-  if (metrics_thread.joinable()) metrics_thread.join();
+  if (metrics_thread.joinable()) {
+    metrics_thread.join();
+  }
   LogInfo("stopped");
   return 0;
 }

@@ -25,7 +25,9 @@ template <typename Open>
 auto OpenServiceStore(const std::string& file, Open open) ->
     typename decltype(open(std::string()))::value_type {
   const std::string location = StoreLocation(file);
-  if (location.empty()) return nullptr;  // StoreLocation logged why.
+  if (location.empty()) {
+    return nullptr;  // StoreLocation logged why.
+  }
   auto store = open(location);
   if (!store.ok()) {
     LogError("cannot open store", {{"file", file}, {"error", store.status().ToString()}});

@@ -1,3 +1,6 @@
+// The SQL layer both backends share: statements, builders, the feed tables
+// (sql.h).
+
 #include "libs/common/sql.h"
 
 #include "absl/strings/numbers.h"
@@ -8,16 +11,24 @@ namespace chitieu {
 
 int64_t SqlRows::Int64(int row, int col) const {
   const Cell& cell = rows_[row][col];
-  if (const auto* n = std::get_if<int64_t>(&cell)) return *n;
+  if (const auto* n = std::get_if<int64_t>(&cell)) {
+    return *n;
+  }
   int64_t parsed = 0;
-  if (const auto* text = std::get_if<std::string>(&cell)) (void)absl::SimpleAtoi(*text, &parsed);
+  if (const auto* text = std::get_if<std::string>(&cell)) {
+    (void)absl::SimpleAtoi(*text, &parsed);
+  }
   return parsed;
 }
 
 std::string SqlRows::Text(int row, int col) const {
   const Cell& cell = rows_[row][col];
-  if (const auto* text = std::get_if<std::string>(&cell)) return *text;
-  if (const auto* n = std::get_if<int64_t>(&cell)) return absl::StrCat(*n);
+  if (const auto* text = std::get_if<std::string>(&cell)) {
+    return *text;
+  }
+  if (const auto* n = std::get_if<int64_t>(&cell)) {
+    return absl::StrCat(*n);
+  }
   return "";
 }
 
@@ -42,7 +53,9 @@ absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
   ASSIGN_OR_RETURN(
       auto rows, db.Query("SELECT method, fingerprint, response FROM requests WHERE request_id = ?",
                           {request_id}));
-  if (rows.empty()) return std::optional<StoredRequest>();
+  if (rows.empty()) {
+    return std::optional<StoredRequest>();
+  }
   return std::optional<StoredRequest>(
       StoredRequest{rows.Text(0, 0), rows.Text(0, 1), rows.Text(0, 2)});
 }
@@ -59,7 +72,9 @@ absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter) {
       db.Query("INSERT INTO counters (name, value) VALUES (?, 1) "
                "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
                {counter}));
-  if (rows.empty()) return absl::InternalError("the counter returned no row");
+  if (rows.empty()) {
+    return absl::InternalError("the counter returned no row");
+  }
   return rows.Int64(0, 0);
 }
 

@@ -122,7 +122,9 @@ template <typename Message>
 absl::StatusOr<Message> QueryMessage(SqlSession& db, const std::string& sql,
                                      const std::vector<SqlValue>& args, absl::string_view what) {
   ASSIGN_OR_RETURN(auto rows, QueryMessages<Message>(db, sql, args));
-  if (rows.empty()) return absl::NotFoundError(absl::StrCat(what, " not found"));
+  if (rows.empty()) {
+    return absl::NotFoundError(absl::StrCat(what, " not found"));
+  }
   return std::move(rows.front());
 }
 
@@ -131,7 +133,9 @@ template <typename Message>
 absl::StatusOr<std::optional<Message>> QueryOptionalMessage(SqlSession& db, const std::string& sql,
                                                             const std::vector<SqlValue>& args) {
   ASSIGN_OR_RETURN(auto rows, QueryMessages<Message>(db, sql, args));
-  if (rows.empty()) return std::optional<Message>();
+  if (rows.empty()) {
+    return std::optional<Message>();
+  }
   return std::optional<Message>(std::move(rows.front()));
 }
 
@@ -145,7 +149,9 @@ struct SqlBuilder {
   // Appends `clause` and the values of its `?`s.
   SqlBuilder& Add(absl::string_view clause, std::vector<SqlValue> values = {}) {
     absl::StrAppend(&sql, clause);
-    for (auto& v : values) args.push_back(std::move(v));
+    for (auto& v : values) {
+      args.push_back(std::move(v));
+    }
     return *this;
   }
   // Appends `clause` (one `?`) with `value`, if it is set.

@@ -1,3 +1,6 @@
+// Opening a store on SQLite or PostgreSQL, and the portable schema
+// (sql_store.h).
+
 #include "libs/common/sql_store.h"
 
 #include <regex>

@@ -1,3 +1,5 @@
+// The RAII layer over SQLite's C API (sqlite.h).
+
 #include "libs/common/sqlite.h"
 
 #include "absl/strings/str_cat.h"
@@ -133,7 +135,9 @@ absl::StatusOr<SqlRows> SqliteDb::Query(const std::string& sql, const std::vecto
   SqlRows rows;
   while (true) {
     ASSIGN_OR_RETURN(auto more, stmt.Step());
-    if (!more) break;
+    if (!more) {
+      break;
+    }
     std::vector<SqlRows::Cell> row(stmt.ColumnCount());
     for (int c = 0; c < static_cast<int>(row.size()); ++c) {
       switch (stmt.ColumnType(c)) {

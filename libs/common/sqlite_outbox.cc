@@ -1,3 +1,5 @@
+// The change feed's table on SQLite (sqlite_outbox.h).
+
 #include "libs/common/sqlite_outbox.h"
 
 #include "absl/time/clock.h"
@@ -38,7 +40,9 @@ absl::StatusOr<std::vector<std::string>> SqliteReadChanges(SqliteDb& db, int64_t
   std::vector<std::string> out;
   while (true) {
     ASSIGN_OR_RETURN(auto row, stmt.Step());
-    if (!row) break;
+    if (!row) {
+      break;
+    }
     out.push_back(stmt.ColumnBlob(0));
   }
   return out;

@@ -1,3 +1,5 @@
+// The SQLite store core with group commit (sqlite_store.h).
+
 #include "libs/common/sqlite_store.h"
 
 #include "libs/common/status_macros.h"
@@ -36,9 +38,13 @@ absl::Status SqliteStoreCore::Transact(
       RunGroup(group);
     }
   }
-  if (!me.status.ok()) return me.status;
+  if (!me.status.ok()) {
+    return me.status;
+  }
   // Outside the lock: woken followers read the store.
-  if (me.last_appended > 0 && notifier_ != nullptr) notifier_->Notify(me.last_appended);
+  if (me.last_appended > 0 && notifier_ != nullptr) {
+    notifier_->Notify(me.last_appended);
+  }
   return absl::OkStatus();
 }
 

@@ -1,3 +1,5 @@
+// Tests of the SQLite layer: transactions, migrations, the feed.
+
 #include "libs/common/sqlite.h"
 
 #include <gtest/gtest.h>
@@ -80,20 +82,26 @@ TEST(SqliteStoreCore, GroupCommitKeepsEachOutcomeApart) {
       }
     });
   }
-  for (auto& t : threads) t.join();
+  for (auto& t : threads) {
+    t.join();
+  }
   std::set<int64_t> kept;
   for (int t = 0; t < kThreads; ++t) {
     for (int i = 0; i < kEach; ++i) {
       const int64_t k = t * kEach + i;
       EXPECT_EQ(outcomes[t][i].ok(), k % 3 != 0) << k << ": " << outcomes[t][i];
-      if (k % 3 != 0) kept.insert(k);
+      if (k % 3 != 0) {
+        kept.insert(k);
+      }
     }
   }
   std::set<int64_t> rows;
   ASSERT_TRUE((*core)
                   ->Read([&](SqlSession& db) -> absl::Status {
                     ASSIGN_OR_RETURN(auto r, db.Query("SELECT k FROM t", {}));
-                    for (int i = 0; i < r.size(); ++i) rows.insert(r.Int64(i, 0));
+                    for (int i = 0; i < r.size(); ++i) {
+                      rows.insert(r.Int64(i, 0));
+                    }
                     return absl::OkStatus();
                   })
                   .ok());
@@ -102,7 +110,9 @@ TEST(SqliteStoreCore, GroupCommitKeepsEachOutcomeApart) {
   ASSERT_TRUE(changes.ok());
   ASSERT_EQ(changes->size(), kept.size());
   std::set<int64_t> in_feed;
-  for (const auto& c : *changes) in_feed.insert(std::stoll(c));
+  for (const auto& c : *changes) {
+    in_feed.insert(std::stoll(c));
+  }
   EXPECT_EQ(in_feed, kept);
   EXPECT_EQ(*(*core)->LastSequence(), static_cast<int64_t>(kept.size()));  // Gap-free.
   EXPECT_EQ(notifier.latest(), static_cast<int64_t>(kept.size()));

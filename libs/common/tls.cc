@@ -1,3 +1,5 @@
+// TLS and mTLS credentials from the shared flags (tls.h).
+
 #include "libs/common/tls.h"
 
 #include "absl/flags/flag.h"
@@ -30,7 +32,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ListenerCredentials() {
 
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> PeerCredentials() {
   const std::string ca_path = absl::GetFlag(FLAGS_peer_ca);
-  if (ca_path.empty()) return grpc::InsecureChannelCredentials();
+  if (ca_path.empty()) {
+    return grpc::InsecureChannelCredentials();
+  }
   ASSIGN_OR_RETURN(auto ca, ReadTextFile(ca_path));
   grpc::SslCredentialsOptions options;
   options.pem_root_certs = ca;

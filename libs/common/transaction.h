@@ -38,7 +38,9 @@ void FillPage(Response& response, std::vector<Item>& items, const ListRequest& l
     items.resize(list.page_size);
     response.set_next_page_token(EncodePageToken(key(items.back()), list.fingerprint));
   }
-  for (auto& item : items) *out->Add() = std::move(item);
+  for (auto& item : items) {
+    *out->Add() = std::move(item);
+  }
 }
 
 }  // namespace chitieu

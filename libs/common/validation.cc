@@ -1,3 +1,5 @@
+// Text and date field checks (validation.h).
+
 #include "libs/common/validation.h"
 
 #include "absl/strings/str_cat.h"
@@ -8,7 +10,9 @@ namespace chitieu {
 void CheckText(FieldViolations& v, const std::string& field, const std::string& value,
                bool required, size_t max) {
   if (value.empty()) {
-    if (required) v.Add(field, "is required");
+    if (required) {
+      v.Add(field, "is required");
+    }
     return;
   }
   if (value.size() > max) {
@@ -34,7 +38,9 @@ bool CheckDate(FieldViolations& v, const std::string& field, const std::string& 
     v.Add(field, "must be a date written YYYY-MM-DD");
     return false;
   }
-  if (out != nullptr) *out = *day;
+  if (out != nullptr) {
+    *out = *day;
+  }
   return true;
 }
 

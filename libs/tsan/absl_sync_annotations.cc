@@ -67,14 +67,18 @@ void Mutex::ReaderLock() {
 bool Mutex::TryLock() {
   static const auto real = Real<bool (*)(Mutex*)>("_Z" CHITIEU_ABSL_NS "5Mutex7TryLockEv");
   const bool locked = real(this);
-  if (locked) __tsan_acquire(this);
+  if (locked) {
+    __tsan_acquire(this);
+  }
   return locked;
 }
 
 bool Mutex::ReaderTryLock() {
   static const auto real = Real<bool (*)(Mutex*)>("_Z" CHITIEU_ABSL_NS "5Mutex13ReaderTryLockEv");
   const bool locked = real(this);
-  if (locked) __tsan_acquire(this);
+  if (locked) {
+    __tsan_acquire(this);
+  }
   return locked;
 }
 
@@ -194,7 +198,9 @@ bool Notification::WaitForNotificationWithTimeout(absl::Duration timeout) const 
   static const auto real = Real<bool (*)(const Notification*, absl::Duration)>(
       "_ZNK4absl7debian312Notification30WaitForNotificationWithTimeoutENS0_8DurationE");
   const bool notified = real(this, timeout);
-  if (notified) __tsan_acquire(const_cast<Notification*>(this));
+  if (notified) {
+    __tsan_acquire(const_cast<Notification*>(this));
+  }
   return notified;
 }
 
@@ -202,7 +208,9 @@ bool Notification::WaitForNotificationWithDeadline(absl::Time deadline) const {
   static const auto real = Real<bool (*)(const Notification*, absl::Time)>(
       "_ZNK4absl7debian312Notification31WaitForNotificationWithDeadlineENS0_4TimeE");
   const bool notified = real(this, deadline);
-  if (notified) __tsan_acquire(const_cast<Notification*>(this));
+  if (notified) {
+    __tsan_acquire(const_cast<Notification*>(this));
+  }
   return notified;
 }
 

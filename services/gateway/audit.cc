@@ -1,3 +1,5 @@
+// The gateway's audit log: entries written and read by scope (audit.h).
+
 #include "services/gateway/audit.h"
 
 #include "absl/strings/str_cat.h"

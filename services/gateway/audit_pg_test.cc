@@ -32,17 +32,23 @@ TEST(AuditLogOnPostgres, TwoReplicasKeepOneChain) {
         e.set_method("/chitieu.registry.v1.RegistryService/CreateEnterprise");
         e.set_resource("units/002");
         e.set_outcome("OK");
-        if (!log->Append(e).ok()) ++failures;
+        if (!log->Append(e).ok()) {
+          ++failures;
+        }
       }
     });
   }
-  for (auto& t : writers) t.join();
+  for (auto& t : writers) {
+    t.join();
+  }
   EXPECT_EQ(failures, 0);
   EXPECT_TRUE((*a)->Verify().ok());
   auto all = (*b)->List(0, 1000, "", "", "");
   ASSERT_TRUE(all.ok()) << all.status();
   ASSERT_EQ(all->size(), 2u * kEach);
-  for (size_t i = 0; i < all->size(); ++i) EXPECT_EQ((*all)[i].sequence(), int64_t(i + 1));
+  for (size_t i = 0; i < all->size(); ++i) {
+    EXPECT_EQ((*all)[i].sequence(), int64_t(i + 1));
+  }
   auto one = (*a)->List(0, 1000, "user:p1", "", "");
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->size(), 2u * kEach / 3);

@@ -1,3 +1,5 @@
+// The audit log's SQL store on SQLite or PostgreSQL (audit_store.h).
+
 #include <set>
 
 #include "libs/common/sql_store.h"
@@ -46,7 +48,9 @@ std::pair<std::string, std::vector<SqlValue>> Filter(int64_t after, const std::s
        {std::pair<const char*, const std::string&>{"principal", principal},
         {"method", method},
         {"resource", resource}}) {
-    if (value.empty()) continue;
+    if (value.empty()) {
+      continue;
+    }
     sql += std::string(" AND ") + column + " = ?";
     args.push_back(value);
   }
@@ -54,7 +58,9 @@ std::pair<std::string, std::vector<SqlValue>> Filter(int64_t after, const std::s
     sql +=
         " AND EXISTS (SELECT 1 FROM audit_units u WHERE u.sequence = audit.sequence AND u.unit IN "
         "(";
-    if (units->empty()) sql += "NULL";
+    if (units->empty()) {
+      sql += "NULL";
+    }
     bool first = true;
     for (const auto& unit : *units) {
       sql += first ? "?" : ", ?";

@@ -1,3 +1,5 @@
+// API keys and JWTs checked into a principal (auth.h).
+
 #include "services/gateway/auth.h"
 
 #include <openssl/evp.h>
@@ -34,25 +36,35 @@ absl::StatusOr<std::map<std::string, Principal>> ApiKeys::Parse(const std::strin
   for (absl::string_view line : absl::StrSplit(text, '\n')) {
     ++line_number;
     line = absl::StripAsciiWhitespace(line);
-    if (line.empty() || line[0] == '#') continue;
+    if (line.empty() || line[0] == '#') {
+      continue;
+    }
     std::vector<std::string> f = absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     auto bad = [&](absl::string_view why) {
       return absl::InvalidArgumentError(absl::StrCat("key file line ", line_number, ": ", why));
     };
-    if (f.size() != 4) return bad("want: sha256-hex principal role scope");
+    if (f.size() != 4) {
+      return bad("want: sha256-hex principal role scope");
+    }
     if (f[0].size() != 64 || f[0].find_first_not_of("0123456789abcdef") != std::string::npos) {
       return bad("the hash must be 64 lowercase hex digits");
     }
     Principal p;
     p.name = f[1];
     auto role = ParseRole(f[2]);
-    if (!role.ok()) return bad(role.status().message());
+    if (!role.ok()) {
+      return bad(role.status().message());
+    }
     p.role = *role;
     for (absl::string_view unit : absl::StrSplit(f[3], ',', absl::SkipEmpty())) {
-      if (!ParseSingleName("units", unit, "scope").ok()) return bad("scope takes units/{code},…");
+      if (!ParseSingleName("units", unit, "scope").ok()) {
+        return bad("scope takes units/{code},…");
+      }
       p.scope.insert(std::string(unit));
     }
-    if (p.scope.empty()) return bad("a scope is required");
+    if (p.scope.empty()) {
+      return bad("a scope is required");
+    }
     out[f[0]] = std::move(p);
   }
   return out;
@@ -70,7 +82,9 @@ absl::StatusOr<Principal> ApiKeys::Authenticate(const std::string& key) const {
   const std::string hash = Sha256Hex(key);
   absl::MutexLock lock(&mu_);
   auto it = by_hash_.find(hash);
-  if (it == by_hash_.end()) return absl::UnauthenticatedError("unknown API key");
+  if (it == by_hash_.end()) {
+    return absl::UnauthenticatedError("unknown API key");
+  }
   return it->second;
 }
 
@@ -97,7 +111,9 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const std::string& authori
   }
   const std::string credential = authorization.substr(kBearer.size());
   if (std::count(credential.begin(), credential.end(), '.') == 2) {
-    if (!jwt_.Enabled()) return absl::UnauthenticatedError("this gateway accepts no tokens");
+    if (!jwt_.Enabled()) {
+      return absl::UnauthenticatedError("this gateway accepts no tokens");
+    }
     return jwt_.Verify(credential, absl::Now());
   }
   return keys_.Authenticate(credential);

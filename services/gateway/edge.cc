@@ -1,3 +1,5 @@
+// Admission at the gateway's front: sign-in and rate budgets (edge.h).
+
 #include "services/gateway/edge.h"
 
 #include "absl/strings/match.h"
@@ -12,7 +14,9 @@ std::string ClientAddress(const grpc::ServerContextBase& context) {
     // Only the HTTP bridge reaches the local socket; it names its client,
     // written as gRPC writes peers so both protocols share one budget.
     const std::string client = ClientMetadata(context, kHttpClientMetadata).substr(0, 64);
-    if (client.empty()) return "unix";
+    if (client.empty()) {
+      return "unix";
+    }
     return absl::StrContains(client, ':') ? absl::StrCat("ipv6:[", client, "]")
                                           : absl::StrCat("ipv4:", client);
   }
@@ -31,7 +35,9 @@ absl::StatusOr<Principal> AdmitAtEdge(const Authenticator& keys, const EdgeLimit
   }
   auto principal = keys.Authenticate(ClientMetadata(context, "authorization"));
   if (!principal.ok()) {
-    if (limits.failed_sign_ins != nullptr) limits.failed_sign_ins->Charge(address);
+    if (limits.failed_sign_ins != nullptr) {
+      limits.failed_sign_ins->Charge(address);
+    }
     return principal.status();
   }
   if (limits.calls != nullptr && !limits.calls->Allow(principal->name, cost)) {

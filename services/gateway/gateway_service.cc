@@ -1,3 +1,6 @@
+// The gateway's own methods: GetScorecard and ListAuditEntries
+// (gateway_service.h).
+
 #include "services/gateway/gateway_service.h"
 
 #include <atomic>
@@ -71,8 +74,12 @@ grpc::ServerUnaryReactor* GatewayService::GetScorecard(grpc::CallbackServerConte
   // The year is checked here, before the three calls whose partial answers
   // a scorecard would otherwise show for a year that cannot be.
   FieldViolations v;
-  if (request->unit().empty()) v.Add("unit", "is required");
-  if (request->year() < 2000 || request->year() > 2999) v.Add("year", "must be a year from 2000");
+  if (request->unit().empty()) {
+    v.Add("unit", "is required");
+  }
+  if (request->year() < 2000 || request->year() > 2999) {
+    v.Add("year", "must be a year from 2000");
+  }
   if (auto s = v.ToStatus(); !s.ok()) {
     reactor->Finish(ToGrpcStatus(s));
     return reactor;
@@ -151,7 +158,9 @@ grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(
     }
   }
   int64_t after = 0;
-  if (!list->after.empty()) absl::SimpleAtoi(list->after, &after);
+  if (!list->after.empty()) {
+    absl::SimpleAtoi(list->after, &after);
+  }
   // An auditor sees the entries about units in scope; only one whose
   // scope covers every province sees them all (and those about no unit).
   auto whole = policy_->CoversWholeSystem(*principal);

@@ -143,10 +143,14 @@ TEST(RateLimiter, TokenBucketPerPrincipal) {
   EXPECT_TRUE(limiter.Allow("a"));
   EXPECT_FALSE(limiter.Allow("a"));
   now += absl::Seconds(10);  // Refills only up to the burst.
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(limiter.Allow("a"));
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_TRUE(limiter.Allow("a"));
+  }
   EXPECT_FALSE(limiter.Allow("a"));
   RateLimiter off(0, 0);
-  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(off.Allow("a"));
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_TRUE(off.Allow("a"));
+  }
   // A call that fans out costs as much as its calls.
   now += absl::Seconds(10);
   EXPECT_FALSE(limiter.Allow("a", 4));
@@ -156,7 +160,9 @@ TEST(RateLimiter, TokenBucketPerPrincipal) {
   // Failed sign-ins are charged after the fact, and the debt is bounded.
   RateLimiter failures(1.0, 2.0, [&] { return now; });
   EXPECT_FALSE(failures.Exhausted("ipv4:10.0.0.1"));
-  for (int i = 0; i < 10; ++i) failures.Charge("ipv4:10.0.0.1");
+  for (int i = 0; i < 10; ++i) {
+    failures.Charge("ipv4:10.0.0.1");
+  }
   EXPECT_TRUE(failures.Exhausted("ipv4:10.0.0.1"));
   EXPECT_EQ(failures.RetryAfter("ipv4:10.0.0.1"), absl::Seconds(2));
   now += absl::Seconds(2);

@@ -1,3 +1,6 @@
+// The HTTP/1.1 listener on Boost.Beast, with every bound of a hostile client
+// (http_front.h).
+
 #include "services/gateway/http_front.h"
 
 #include <sys/resource.h>
@@ -51,7 +54,9 @@ ErrorCode Await(net::io_context& ioc, Stream& stream, absl::Duration deadline, S
   net::steady_timer timer(ioc);
   timer.expires_after(ToChrono(deadline));
   timer.async_wait([&](const ErrorCode& ec) {
-    if (ec || finished) return;
+    if (ec || finished) {
+      return;
+    }
     timed_out = true;
     ErrorCode ignored;
     beast::get_lowest_layer(stream).cancel(ignored);
@@ -59,7 +64,9 @@ ErrorCode Await(net::io_context& ioc, Stream& stream, absl::Duration deadline, S
   start([&](const ErrorCode& ec, size_t n) {
     finished = true;
     result = ec;
-    if (bytes != nullptr) *bytes = n;
+    if (bytes != nullptr) {
+      *bytes = n;
+    }
     timer.cancel();
   });
   ioc.restart();
@@ -71,7 +78,9 @@ ErrorCode Await(net::io_context& ioc, Stream& stream, absl::Duration deadline, S
 std::string StatusBody(int code, const std::string& message) {
   std::string escaped;
   for (char c : message) {
-    if (c == '"' || c == '\\') escaped += '\\';
+    if (c == '"' || c == '\\') {
+      escaped += '\\';
+    }
     escaped += c;
   }
   return absl::StrCat("{\"code\":", code, ",\"message\":\"", escaped, "\",\"details\":[]}");
@@ -113,11 +122,15 @@ class Responder : public HttpResponder {
 
   void Send(int status, const std::string& content_type, std::string body,
             const HttpHeaders& headers) override {
-    if (started_) return;
+    if (started_) {
+      return;
+    }
     started_ = true;
     http::response<http::string_body> res{static_cast<http::status>(status), version_};
     res.set(http::field::content_type, content_type);
-    for (const auto& [name, value] : headers) res.set(name, value);
+    for (const auto& [name, value] : headers) {
+      res.set(name, value);
+    }
     res.keep_alive(keep_alive_);
     res.body() = std::move(body);
     res.prepare_payload();
@@ -129,12 +142,16 @@ class Responder : public HttpResponder {
   }
 
   bool StartStream(int status, const std::string& content_type) override {
-    if (started_) return false;
+    if (started_) {
+      return false;
+    }
     started_ = true;
     http::response<http::empty_body> res{static_cast<http::status>(status), version_};
     res.set(http::field::content_type, content_type);
     // HTTP/1.0 has no chunks: the stream ends when the connection does.
-    if (version_ >= 11) res.chunked(true);
+    if (version_ >= 11) {
+      res.chunked(true);
+    }
     res.keep_alive(keep_alive_);
     http::response_serializer<http::empty_body> serializer{res};
     failed_ = Await(ioc_, stream_, options_.write_deadline, [&](auto done) {
@@ -144,8 +161,12 @@ class Responder : public HttpResponder {
   }
 
   bool Write(const std::string& piece) override {
-    if (failed_ || !started_ || ended_) return false;
-    if (piece.empty()) return true;
+    if (failed_ || !started_ || ended_) {
+      return false;
+    }
+    if (piece.empty()) {
+      return true;
+    }
     failed_ = Await(ioc_, stream_, options_.write_deadline, [&](auto done) {
                 if (version_ >= 11) {
                   net::async_write(stream_, http::make_chunk(net::buffer(piece)), done);
@@ -157,9 +178,13 @@ class Responder : public HttpResponder {
   }
 
   void EndStream() override {
-    if (failed_ || !started_ || ended_) return;
+    if (failed_ || !started_ || ended_) {
+      return;
+    }
     ended_ = true;
-    if (version_ < 11) return;
+    if (version_ < 11) {
+      return;
+    }
     failed_ = Await(ioc_, stream_, options_.write_deadline, [&](auto done) {
                 net::async_write(stream_, http::make_chunk_last(), done);
               }).failed();
@@ -199,10 +224,14 @@ class Connection {
         const ErrorCode ec = Await(
             ioc_, stream_, first ? options_.header_deadline : options_.idle_timeout,
             [&](auto done) { stream_.async_read_some(buffer_.prepare(16 << 10), done); }, &n);
-        if (ec) return;
+        if (ec) {
+          return;
+        }
         buffer_.commit(n);
       }
-      if (!ServeOne()) return;
+      if (!ServeOne()) {
+        return;
+      }
     }
   }
 
@@ -219,7 +248,9 @@ class Connection {
                     absl::StrCat("the request line and headers exceed ", options_.max_header_bytes,
                                  " bytes"));
     }
-    if (ec == http::error::body_limit) return TooLarge();
+    if (ec == http::error::body_limit) {
+      return TooLarge();
+    }
     if (ec == beast::error::timeout) {
       return Refuse(408, 4,
                     absl::StrCat("the request's headers did not arrive within ",
@@ -229,10 +260,14 @@ class Connection {
         ec == net::error::connection_reset || ec == net::error::operation_aborted) {
       return false;
     }
-    if (ec) return Refuse(400, 3, "malformed HTTP request");
+    if (ec) {
+      return Refuse(400, 3, "malformed HTTP request");
+    }
     const auto& header = head.get();
     int count = 0;
-    for (auto it = header.begin(); it != header.end(); ++it) ++count;
+    for (auto it = header.begin(); it != header.end(); ++it) {
+      ++count;
+    }
     if (count > options_.max_headers) {
       return Refuse(431, 3, absl::StrCat("more than ", options_.max_headers, " headers"));
     }
@@ -279,17 +314,23 @@ class Connection {
       // A request with no body is complete with its header.
       ec = {};
     }
-    if (ec == http::error::body_limit) return TooLarge();
+    if (ec == http::error::body_limit) {
+      return TooLarge();
+    }
     if (ec == beast::error::timeout) {
       return Refuse(408, 4,
                     absl::StrCat("the request body did not arrive within ",
                                  absl::FormatDuration(options_.body_deadline)));
     }
-    if (ec) return Refuse(400, 3, "malformed HTTP request body");
+    if (ec) {
+      return Refuse(400, 3, "malformed HTTP request body");
+    }
     request.body = std::move(parser.get().body());
     {
       absl::MutexLock lock(&state_.mu);
-      if (state_.stopping) keep_alive = false;
+      if (state_.stopping) {
+        keep_alive = false;
+      }
     }
     Responder<Stream> responder(ioc_, stream_, options_, version, keep_alive);
     state_.handler(request, responder);
@@ -333,14 +374,20 @@ class Connection {
   }
 
   bool Reserve(size_t bytes) {
-    if (bytes == 0) return true;
+    if (bytes == 0) {
+      return true;
+    }
     absl::MutexLock lock(&state_.mu);
-    if (state_.body_bytes + bytes > options_.max_body_bytes_in_flight) return false;
+    if (state_.body_bytes + bytes > options_.max_body_bytes_in_flight) {
+      return false;
+    }
     state_.body_bytes += bytes;
     return true;
   }
   void Release(size_t bytes) {
-    if (bytes == 0) return;
+    if (bytes == 0) {
+      return;
+    }
     absl::MutexLock lock(&state_.mu);
     state_.body_bytes -= bytes;
   }
@@ -357,7 +404,9 @@ class Connection {
 void Leave(State& state, const std::string& address, int fd) {
   absl::MutexLock lock(&state.mu);
   state.sockets.erase(fd);
-  if (--state.per_address[address] <= 0) state.per_address.erase(address);
+  if (--state.per_address[address] <= 0) {
+    state.per_address.erase(address);
+  }
   --state.open;
 }
 
@@ -408,7 +457,9 @@ void AcceptLater(std::shared_ptr<State> state) {
   auto timer =
       std::make_shared<net::steady_timer>(state->accept_context, std::chrono::milliseconds(100));
   timer->async_wait([state, timer](const ErrorCode& ec) {
-    if (!ec && state->acceptor.is_open()) Accept(state);
+    if (!ec && state->acceptor.is_open()) {
+      Accept(state);
+    }
   });
 }
 
@@ -424,7 +475,9 @@ void Accept(std::shared_ptr<State> state) {
     return;
   }
   state->acceptor.async_accept(*ioc, [state, ioc](const ErrorCode& ec, tcp::socket socket) {
-    if (ec == net::error::operation_aborted || !state->acceptor.is_open()) return;
+    if (ec == net::error::operation_aborted || !state->acceptor.is_open()) {
+      return;
+    }
     if (ec) {
       AcceptLater(state);
       return;
@@ -464,7 +517,9 @@ void Accept(std::shared_ptr<State> state) {
 
 const std::string* HttpRequest::Header(absl::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (absl::EqualsIgnoreCase(n, name)) return &v;
+    if (absl::EqualsIgnoreCase(n, name)) {
+      return &v;
+    }
   }
   return nullptr;
 }
@@ -486,12 +541,18 @@ int HttpFront::Start(const std::string& listen) {
                        net::ssl::context::no_tlsv1_1);
     ErrorCode ec;
     s.tls->use_certificate_chain_file(s.options.tls_cert, ec);
-    if (!ec) s.tls->use_private_key_file(s.options.tls_key, net::ssl::context::pem, ec);
-    if (ec) return -1;
+    if (!ec) {
+      s.tls->use_private_key_file(s.options.tls_key, net::ssl::context::pem, ec);
+    }
+    if (ec) {
+      return -1;
+    }
   }
   const size_t colon = listen.rfind(':');
   int port = 0;
-  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port)) return -1;
+  if (colon == std::string::npos || !absl::SimpleAtoi(listen.substr(colon + 1), &port)) {
+    return -1;
+  }
   std::string host = listen.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
@@ -501,15 +562,27 @@ int HttpFront::Start(const std::string& listen) {
   const auto endpoints =
       resolver.resolve(host.empty() ? "0.0.0.0" : host, std::to_string(port),
                        tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || endpoints.empty()) return -1;
+  if (ec || endpoints.empty()) {
+    return -1;
+  }
   const tcp::endpoint endpoint = *endpoints.begin();
   s.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) s.acceptor.bind(endpoint, ec);
-  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) return -1;
+  if (!ec) {
+    s.acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  }
+  if (!ec) {
+    s.acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return -1;
+  }
   const int bound = s.acceptor.local_endpoint(ec).port();
-  if (ec) return -1;
+  if (ec) {
+    return -1;
+  }
   // Each connection costs about four descriptors (its socket and its
   // io_context's reactor); the cap keeps well inside the process's limit.
   if (rlimit files; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
@@ -542,7 +615,9 @@ void HttpFront::Stop() {
     absl::MutexLock lock(&s.mu);
     s.stopping = true;
     // Every blocked read or write of a connection ends at once.
-    for (int fd : s.sockets) ::shutdown(fd, SHUT_RDWR);
+    for (int fd : s.sockets) {
+      ::shutdown(fd, SHUT_RDWR);
+    }
   }
   if (s.accept_thread.joinable()) {
     net::post(s.accept_context, [state = state_] {

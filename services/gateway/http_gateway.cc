@@ -1,3 +1,6 @@
+// HTTP/JSON routing: a request matched to its method and bridged to gRPC
+// (http_gateway.h).
+
 #include "services/gateway/http_gateway.h"
 
 #include <fcntl.h>
@@ -66,7 +69,9 @@ std::string ContentTypeOf(const std::string& path) {
       {".map", "application/json"},
       {".txt", "text/plain; charset=utf-8"}};
   for (const auto& [ext, type] : kTypes) {
-    if (absl::EndsWith(path, ext)) return type;
+    if (absl::EndsWith(path, ext)) {
+      return type;
+    }
   }
   return "application/octet-stream";
 }
@@ -127,7 +132,9 @@ class Call {
   bool Read(std::string* out) {
     grpc::ByteBuffer buffer;
     call_->Read(&buffer, Tag(4));
-    if (!Wait()) return false;
+    if (!Wait()) {
+      return false;
+    }
     return ByteBufferToString(buffer, out);
   }
   grpc::Status Finish() {
@@ -160,7 +167,9 @@ HttpGateway::HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Cha
       front_(std::move(options), [this](const HttpRequest& request, HttpResponder& responder) {
         Handle(request, responder);
       }) {
-  while (dashboard_dir_.size() > 1 && dashboard_dir_.back() == '/') dashboard_dir_.pop_back();
+  while (dashboard_dir_.size() > 1 && dashboard_dir_.back() == '/') {
+    dashboard_dir_.pop_back();
+  }
   if (!dashboard_dir_.empty()) {
     struct stat st;
     if (stat(dashboard_dir_.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
@@ -178,7 +187,9 @@ void HttpGateway::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
-    for (grpc::ClientContext* c : calls_) c->TryCancel();
+    for (grpc::ClientContext* c : calls_) {
+      c->TryCancel();
+    }
   }
   front_.Stop();
 }
@@ -191,14 +202,20 @@ bool HttpGateway::ServeFile(const HttpRequest& request, const std::string& path,
   // Only plain names: no "..", no hidden files, no escapes left.
   std::string relative = path == "/" ? "/index.html" : path;
   for (absl::string_view segment : absl::StrSplit(relative.substr(1), '/')) {
-    if (segment.empty() || segment.front() == '.') return false;
+    if (segment.empty() || segment.front() == '.') {
+      return false;
+    }
     for (char c : segment) {
-      if (!absl::ascii_isalnum(c) && c != '.' && c != '-' && c != '_') return false;
+      if (!absl::ascii_isalnum(c) && c != '.' && c != '-' && c != '_') {
+        return false;
+      }
     }
   }
   const std::string file = dashboard_dir_ + relative;
   const int fd = open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) {
+    return false;
+  }
   struct stat st;
   std::string content;
   const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
@@ -207,13 +224,17 @@ bool HttpGateway::ServeFile(const HttpRequest& request, const std::string& path,
     size_t got = 0;
     while (got < content.size()) {
       const ssize_t n = read(fd, content.data() + got, content.size() - got);
-      if (n <= 0) break;
+      if (n <= 0) {
+        break;
+      }
       got += n;
     }
     content.resize(got);
   }
   close(fd);
-  if (!regular) return false;
+  if (!regular) {
+    return false;
+  }
   // The dashboard loads only its own files and calls only this origin.
   responder.Send(200, ContentTypeOf(file), std::move(content),
                  {{"Content-Security-Policy",
@@ -227,18 +248,26 @@ bool HttpGateway::ServeFile(const HttpRequest& request, const std::string& path,
 void HttpGateway::Handle(const HttpRequest& request, HttpResponder& responder) {
   const size_t q = request.target.find('?');
   auto path = DecodeUrlPath(request.target.substr(0, q));
-  if (!path.ok()) return SendError(responder, path.status());
-  if (ServeFile(request, *path, responder)) return;
+  if (!path.ok()) {
+    return SendError(responder, path.status());
+  }
+  if (ServeFile(request, *path, responder)) {
+    return;
+  }
   if (request.method == "GET" && *path == "/openapi.json") {
     return responder.Send(200, "application/json", OpenApiJson(*transcoder_));
   }
   std::vector<std::string> bindings;
   auto route = transcoder_->Match(request.method, *path, &bindings);
-  if (!route.ok()) return SendError(responder, route.status());
+  if (!route.ok()) {
+    return SendError(responder, route.status());
+  }
   const Route& r = **route;
   // Only the URL's query string: a body here is always JSON.
   auto query = ParseQueryString(q == std::string::npos ? "" : request.target.substr(q + 1));
-  if (!query.ok()) return SendError(responder, query.status());
+  if (!query.ok()) {
+    return SendError(responder, query.status());
+  }
   google::protobuf::DynamicMessageFactory factory;
   const google::protobuf::Message* input = factory.GetPrototype(r.method->input_type());
   std::vector<std::string> requests;
@@ -280,15 +309,21 @@ void HttpGateway::Handle(const HttpRequest& request, HttpResponder& responder) {
       break;
     }
   }
-  if (r.method->client_streaming()) call.WritesDone();
+  if (r.method->client_streaming()) {
+    call.WritesDone();
+  }
   const google::protobuf::Message* output = factory.GetPrototype(r.method->output_type());
   if (!r.method->server_streaming()) {
     std::string bytes;
     const bool got = call.Read(&bytes);
     grpc::Status status = call.Finish();
-    if (!status.ok()) return SendError(responder, status);
+    if (!status.ok()) {
+      return SendError(responder, status);
+    }
     std::unique_ptr<google::protobuf::Message> m(output->New());
-    if (got) m->ParseFromString(bytes);
+    if (got) {
+      m->ParseFromString(bytes);
+    }
     return responder.Send(200, "application/json", ToJson(*m));
   }
   // A server stream: the first message decides between 200 and an error;
@@ -296,14 +331,20 @@ void HttpGateway::Handle(const HttpRequest& request, HttpResponder& responder) {
   std::string bytes;
   if (!call.Read(&bytes)) {
     grpc::Status status = call.Finish();
-    if (!status.ok()) return SendError(responder, status);
+    if (!status.ok()) {
+      return SendError(responder, status);
+    }
     return responder.Send(200, "application/x-ndjson", "");
   }
-  if (!responder.StartStream(200, "application/x-ndjson")) return;
+  if (!responder.StartStream(200, "application/x-ndjson")) {
+    return;
+  }
   do {
     std::unique_ptr<google::protobuf::Message> m(output->New());
     m->ParseFromString(bytes);
-    if (!responder.Write(ToJson(*m) + "\n")) return;  // The client is gone: cancelled.
+    if (!responder.Write(ToJson(*m) + "\n")) {
+      return;  // The client is gone: cancelled.
+    }
   } while (call.Read(&bytes));
   if (grpc::Status status = call.Finish(); !status.ok()) {
     responder.Write("{\"error\":" + StatusJson(status) + "}\n");

@@ -1,3 +1,5 @@
+// Verifying and, for tests and tools, signing JWTs (jwt.h).
+
 #include "services/gateway/jwt.h"
 
 #include <jwt.h>
@@ -75,7 +77,9 @@ absl::StatusOr<std::string> PemFromParams(const char* type, OSSL_PARAM_BLD* bld)
 // take the gateway down.)
 std::string Member(const nlohmann::json& object, const char* key, const char* fallback = "") {
   const auto it = object.find(key);
-  if (it == object.end()) return fallback;
+  if (it == object.end()) {
+    return fallback;
+  }
   return it->is_string() ? it->get<std::string>() : "";
 }
 
@@ -85,8 +89,12 @@ absl::StatusOr<std::string> RsaPem(const nlohmann::json& jwk) {
   }
   auto n = Base64UrlDecode(jwk["n"].get<std::string>());
   auto e = Base64UrlDecode(jwk["e"].get<std::string>());
-  if (!n.ok() || !e.ok()) return absl::InvalidArgumentError("n and e must be base64url");
-  if (n->size() < 256) return absl::InvalidArgumentError("RSA keys must have 2048 bits or more");
+  if (!n.ok() || !e.ok()) {
+    return absl::InvalidArgumentError("n and e must be base64url");
+  }
+  if (n->size() < 256) {
+    return absl::InvalidArgumentError("RSA keys must have 2048 bits or more");
+  }
   BignumPtr bn_n(BN_bin2bn(reinterpret_cast<const unsigned char*>(n->data()), n->size(), nullptr));
   BignumPtr bn_e(BN_bin2bn(reinterpret_cast<const unsigned char*>(e->data()), e->size(), nullptr));
   ParamBldPtr bld(OSSL_PARAM_BLD_new());
@@ -99,7 +107,9 @@ absl::StatusOr<std::string> RsaPem(const nlohmann::json& jwk) {
 }
 
 absl::StatusOr<std::string> EcPem(const nlohmann::json& jwk) {
-  if (Member(jwk, "crv") != "P-256") return absl::InvalidArgumentError("ES256 needs crv P-256");
+  if (Member(jwk, "crv") != "P-256") {
+    return absl::InvalidArgumentError("ES256 needs crv P-256");
+  }
   if (!jwk.contains("x") || !jwk.contains("y") || !jwk["x"].is_string() || !jwk["y"].is_string()) {
     return absl::InvalidArgumentError("an EC key needs x and y");
   }
@@ -134,15 +144,23 @@ absl::StatusOr<std::map<std::string, JwtVerifier::Key>> JwtVerifier::ParseJwks(
   }
   std::map<std::string, Key> out;
   for (const auto& jwk : doc["keys"]) {
-    if (!jwk.is_object()) return absl::InvalidArgumentError("each key must be an object");
+    if (!jwk.is_object()) {
+      return absl::InvalidArgumentError("each key must be an object");
+    }
     const std::string kid = Member(jwk, "kid");
     const std::string kty = Member(jwk, "kty");
     const std::string use = Member(jwk, "use", "sig");
-    if (use != "sig" || (kty != "RSA" && kty != "EC")) continue;
-    if (kid.empty()) return absl::InvalidArgumentError("every key needs a kid");
+    if (use != "sig" || (kty != "RSA" && kty != "EC")) {
+      continue;
+    }
+    if (kid.empty()) {
+      return absl::InvalidArgumentError("every key needs a kid");
+    }
     Key key;
     key.alg = kty == "RSA" ? "RS256" : "ES256";
-    if (jwk.contains("alg") && Member(jwk, "alg") != key.alg) continue;  // Not one we accept.
+    if (jwk.contains("alg") && Member(jwk, "alg") != key.alg) {
+      continue;  // Not one we accept.
+    }
     auto pem = kty == "RSA" ? RsaPem(jwk) : EcPem(jwk);
     if (!pem.ok()) {
       return absl::InvalidArgumentError(absl::StrCat("key ", kid, ": ", pem.status().message()));
@@ -168,70 +186,111 @@ bool JwtVerifier::Enabled() const {
 
 absl::StatusOr<Principal> JwtVerifier::Verify(const std::string& token, absl::Time now) const {
   std::vector<std::string> parts = absl::StrSplit(token, '.');
-  if (parts.size() != 3) return Unauthenticated("not a signed JWT");
+  if (parts.size() != 3) {
+    return Unauthenticated("not a signed JWT");
+  }
   auto header_text = Base64UrlDecode(parts[0]);
   auto payload_text = Base64UrlDecode(parts[1]);
-  if (!header_text.ok() || !payload_text.ok()) return Unauthenticated("not base64url");
+  if (!header_text.ok() || !payload_text.ok()) {
+    return Unauthenticated("not base64url");
+  }
   nlohmann::json header = nlohmann::json::parse(*header_text, nullptr, false);
-  if (!header.is_object()) return Unauthenticated("the header is not JSON");
+  if (!header.is_object()) {
+    return Unauthenticated("the header is not JSON");
+  }
   const std::string alg = Member(header, "alg");
-  if (alg != "RS256" && alg != "ES256") return Unauthenticated("alg must be RS256 or ES256");
+  if (alg != "RS256" && alg != "ES256") {
+    return Unauthenticated("alg must be RS256 or ES256");
+  }
   const std::string kid = Member(header, "kid");
   Key key;
   {
     absl::MutexLock lock(&mu_);
     auto it = keys_.find(kid);
-    if (it == keys_.end()) return Unauthenticated("unknown signing key");
+    if (it == keys_.end()) {
+      return Unauthenticated("unknown signing key");
+    }
     key = it->second;
   }
   // The key decides the algorithm, never the token alone.
-  if (key.alg != alg) return Unauthenticated("alg does not match the key");
+  if (key.alg != alg) {
+    return Unauthenticated("alg does not match the key");
+  }
   jwt_t* raw = nullptr;
   const int rc =
       jwt_decode(&raw, token.c_str(), reinterpret_cast<const unsigned char*>(key.pem.data()),
                  static_cast<int>(key.pem.size()));
   JwtPtr decoded(raw);
-  if (rc != 0 || !decoded) return Unauthenticated("bad signature");
+  if (rc != 0 || !decoded) {
+    return Unauthenticated("bad signature");
+  }
   const jwt_alg_t want = alg == "RS256" ? JWT_ALG_RS256 : JWT_ALG_ES256;
-  if (jwt_get_alg(decoded.get()) != want) return Unauthenticated("alg does not match the key");
+  if (jwt_get_alg(decoded.get()) != want) {
+    return Unauthenticated("alg does not match the key");
+  }
 
   nlohmann::json claims = nlohmann::json::parse(*payload_text, nullptr, false);
-  if (!claims.is_object()) return Unauthenticated("the claims are not JSON");
+  if (!claims.is_object()) {
+    return Unauthenticated("the claims are not JSON");
+  }
   const int64_t now_s = absl::ToUnixSeconds(now);
   const int64_t leeway = absl::ToInt64Seconds(settings_.leeway);
-  if (!claims.contains("exp") || !claims["exp"].is_number()) return Unauthenticated("no exp");
-  if (claims["exp"].get<double>() + leeway <= now_s) return Unauthenticated("expired");
+  if (!claims.contains("exp") || !claims["exp"].is_number()) {
+    return Unauthenticated("no exp");
+  }
+  if (claims["exp"].get<double>() + leeway <= now_s) {
+    return Unauthenticated("expired");
+  }
   // A token must say when it was issued, not in the future, and live no
   // longer than the gateway allows: a stolen token with exp a century away
   // would otherwise be a permanent key.
-  if (!claims.contains("iat") || !claims["iat"].is_number()) return Unauthenticated("no iat");
+  if (!claims.contains("iat") || !claims["iat"].is_number()) {
+    return Unauthenticated("no iat");
+  }
   const double iat = claims["iat"].get<double>();
-  if (iat - leeway > now_s) return Unauthenticated("issued in the future");
+  if (iat - leeway > now_s) {
+    return Unauthenticated("issued in the future");
+  }
   if (claims["exp"].get<double>() - iat > absl::ToDoubleSeconds(settings_.max_lifetime)) {
     return Unauthenticated("lives longer than the gateway allows (exp - iat)");
   }
   if (claims.contains("nbf")) {
-    if (!claims["nbf"].is_number()) return Unauthenticated("nbf is not a number");
-    if (claims["nbf"].get<double>() - leeway > now_s) return Unauthenticated("not valid yet");
+    if (!claims["nbf"].is_number()) {
+      return Unauthenticated("nbf is not a number");
+    }
+    if (claims["nbf"].get<double>() - leeway > now_s) {
+      return Unauthenticated("not valid yet");
+    }
   }
-  if (Member(claims, "iss") != settings_.issuer) return Unauthenticated("wrong issuer");
+  if (Member(claims, "iss") != settings_.issuer) {
+    return Unauthenticated("wrong issuer");
+  }
   bool audience_ok = false;
   if (claims.contains("aud")) {
     const auto& aud = claims["aud"];
-    if (aud.is_string()) audience_ok = aud.get<std::string>() == settings_.audience;
+    if (aud.is_string()) {
+      audience_ok = aud.get<std::string>() == settings_.audience;
+    }
     if (aud.is_array()) {
-      for (const auto& a : aud)
+      for (const auto& a : aud) {
         audience_ok |= a.is_string() && a.get<std::string>() == settings_.audience;
+      }
     }
   }
-  if (!audience_ok) return Unauthenticated("wrong audience");
+  if (!audience_ok) {
+    return Unauthenticated("wrong audience");
+  }
   const std::string sub = Member(claims, "sub");
-  if (sub.empty()) return Unauthenticated("no sub");
+  if (sub.empty()) {
+    return Unauthenticated("no sub");
+  }
 
   Principal principal;
   principal.name = absl::StrCat("user:", sub);
   auto role = ParseRole(Member(claims, "chitieu_role"));
-  if (!role.ok()) return Unauthenticated("chitieu_role must name a role");
+  if (!role.ok()) {
+    return Unauthenticated("chitieu_role must name a role");
+  }
   principal.role = *role;
   if (!claims.contains("chitieu_units") || !claims["chitieu_units"].is_array()) {
     return Unauthenticated("chitieu_units must list units");
@@ -242,7 +301,9 @@ absl::StatusOr<Principal> JwtVerifier::Verify(const std::string& token, absl::Ti
     }
     principal.scope.insert(unit.get<std::string>());
   }
-  if (principal.scope.empty()) return Unauthenticated("chitieu_units is empty");
+  if (principal.scope.empty()) {
+    return Unauthenticated("chitieu_units is empty");
+  }
   return principal;
 }
 
@@ -263,10 +324,14 @@ absl::StatusOr<std::string> SignJwt(const std::string& private_pem, const std::s
                                     const std::string& claims_json) {
   BioPtr bio(BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size())));
   PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) return absl::InvalidArgumentError("not a PEM private key");
+  if (!key) {
+    return absl::InvalidArgumentError("not a PEM private key");
+  }
   const jwt_alg_t alg = EVP_PKEY_is_a(key.get(), "EC") ? JWT_ALG_ES256 : JWT_ALG_RS256;
   jwt_t* raw = nullptr;
-  if (jwt_new(&raw) != 0) return absl::InternalError("jwt_new");
+  if (jwt_new(&raw) != 0) {
+    return absl::InternalError("jwt_new");
+  }
   JwtPtr token(raw);
   if (jwt_add_grants_json(token.get(), claims_json.c_str()) != 0 ||
       jwt_add_header(token.get(), "kid", kid.c_str()) != 0 ||
@@ -275,7 +340,9 @@ absl::StatusOr<std::string> SignJwt(const std::string& private_pem, const std::s
     return absl::InvalidArgumentError("cannot build the token (claims must be a JSON object)");
   }
   char* encoded = jwt_encode_str(token.get());
-  if (encoded == nullptr) return absl::InternalError("cannot sign the token");
+  if (encoded == nullptr) {
+    return absl::InternalError("cannot sign the token");
+  }
   std::string out(encoded);
   std::free(encoded);  // libjwt 1.10 allocates with malloc.
   return out;
@@ -284,10 +351,14 @@ absl::StatusOr<std::string> SignJwt(const std::string& private_pem, const std::s
 absl::StatusOr<std::string> PublicJwk(const std::string& private_pem, const std::string& kid) {
   BioPtr bio(BIO_new_mem_buf(private_pem.data(), static_cast<int>(private_pem.size())));
   PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) return absl::InvalidArgumentError("not a PEM private key");
+  if (!key) {
+    return absl::InvalidArgumentError("not a PEM private key");
+  }
   auto bignum_bytes = [&](const char* name, int pad) -> std::string {
     BIGNUM* raw = nullptr;
-    if (EVP_PKEY_get_bn_param(key.get(), name, &raw) != 1) return "";
+    if (EVP_PKEY_get_bn_param(key.get(), name, &raw) != 1) {
+      return "";
+    }
     BignumPtr bn(raw);
     std::string out(pad > 0 ? pad : BN_num_bytes(bn.get()), '\0');
     if (pad > 0) {

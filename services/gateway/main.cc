@@ -88,7 +88,9 @@ int main(int argc, char** argv) {
   // The audit log: PostgreSQL when --database_url names one (shared by
   // every gateway replica), else SQLite in the data folder.
   auto audit = chitieu::OpenServiceStore("audit.db", chitieu::gateway::AuditLog::Open);
-  if (audit == nullptr) return 1;
+  if (audit == nullptr) {
+    return 1;
+  }
   auto registry = chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr));
   auto quota = chitieu::PeerChannel(absl::GetFlag(FLAGS_quota_addr));
   auto reporting = chitieu::PeerChannel(absl::GetFlag(FLAGS_reporting_addr));
@@ -141,7 +143,9 @@ int main(int argc, char** argv) {
   // socket in the data folder, so it works whether or not the public
   // listener uses TLS.
   const std::string bridge_socket = chitieu::DataFilePath("gateway.sock");
-  if (bridge_socket.empty()) return 1;
+  if (bridge_socket.empty()) {
+    return 1;
+  }
   config.local_socket = bridge_socket;
   config.on_started = [&](int) {
     chitieu::gateway::HttpFrontOptions front;
@@ -185,7 +189,9 @@ int main(int argc, char** argv) {
     }
   };
   config.on_shutdown = [&] {
-    if (http) http->Stop();
+    if (http) {
+      http->Stop();
+    }
     prober.Stop();
   };
   config.service_name = "gateway";

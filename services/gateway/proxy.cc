@@ -1,3 +1,5 @@
+// The generic gRPC proxy: authenticate, authorize, audit, forward (proxy.h).
+
 #include "services/gateway/proxy.h"
 
 #include <atomic>
@@ -40,7 +42,9 @@ std::string NewRequestId() {
 // log stores nothing else a caller wrote.
 std::string RequestIdOf(const google::protobuf::Message& m) {
   const auto* f = m.GetDescriptor()->FindFieldByName("request_id");
-  if (f == nullptr || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) return "";
+  if (f == nullptr || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
+    return "";
+  }
   std::string id = m.GetReflection()->GetString(m, f);
   return AuditableRequestId(id) ? id : "";
 }
@@ -90,14 +94,18 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     auto access = AccessOf(method_);
     mutation_ = access.ok() && IsMutation(*access);
     request_id_ = ClientMetadata(*ctx, kRequestIdHeader);
-    if (!AuditableRequestId(request_id_)) request_id_ = NewRequestId();
+    if (!AuditableRequestId(request_id_)) {
+      request_id_ = NewRequestId();
+    }
     StartRead(&request_);
   }
 
   // A message from the caller, or its half-close.
   void OnReadDone(bool ok) override {
     if (!ok) {
-      if (!EnsureUpstream()) return;
+      if (!EnsureUpstream()) {
+        return;
+      }
       if (BeginUpstreamWrite()) {
         upstream_.StartWritesDone();
         EndUpstreamWrite();
@@ -122,17 +130,23 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     Decision decision;
     absl::Status allowed =
         proxy_->config().policy->Authorize(principal_, method_, *message, &decision);
-    if (body_request_id_.empty()) body_request_id_ = RequestIdOf(*message);
+    if (body_request_id_.empty()) {
+      body_request_id_ = RequestIdOf(*message);
+    }
     // What the declaration resolved, across every message of a stream.
     for (auto& r : decision.resources) {
-      if (resources_.size() < kMaxAuditedResources) resources_.push_back(std::move(r));
+      if (resources_.size() < kMaxAuditedResources) {
+        resources_.push_back(std::move(r));
+      }
     }
     units_.insert(decision.units.begin(), decision.units.end());
     if (!allowed.ok()) {
       Refuse(ToGrpcStatus(allowed));
       return;
     }
-    if (!EnsureUpstream() || !BeginUpstreamWrite()) return;
+    if (!EnsureUpstream() || !BeginUpstreamWrite()) {
+      return;
+    }
     upstream_.StartWrite(&request_);
     EndUpstreamWrite();
   }
@@ -170,7 +184,9 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
    public:
     explicit Upstream(ProxyCall* call) : call_(call) {}
     void OnReadDone(bool ok) override {
-      if (ok) call_->SendToCaller();
+      if (ok) {
+        call_->SendToCaller();
+      }
     }
     void OnWriteDone(bool ok) override {
       if (ok) {
@@ -194,12 +210,18 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     bool start = false;
     {
       absl::MutexLock lock(&mu_);
-      if (finished_) return false;
+      if (finished_) {
+        return false;
+      }
       start = !started_;
       started_ = true;
-      if (start) write_hold_ = true;
+      if (start) {
+        write_hold_ = true;
+      }
     }
-    if (start) StartUpstream();
+    if (start) {
+      StartUpstream();
+    }
     return true;
   }
 
@@ -244,7 +266,9 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   void ReadFromCaller() {
     {
       absl::MutexLock lock(&mu_);
-      if (finished_) return;
+      if (finished_) {
+        return;
+      }
     }
     StartRead(&request_);
   }
@@ -254,7 +278,9 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   void SendToCaller() {
     {
       absl::MutexLock lock(&mu_);
-      if (finished_) return;
+      if (finished_) {
+        return;
+      }
       writing_ = true;
     }
     // Inside the upstream's OnReadDone reaction, so it cannot be done yet.
@@ -269,7 +295,9 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   // until its Start returns; then the write itself keeps the call alive.
   bool BeginUpstreamWrite() {
     absl::MutexLock lock(&mu_);
-    if (!write_hold_) return false;
+    if (!write_hold_) {
+      return false;
+    }
     ++writes_starting_;
     return true;
   }
@@ -278,15 +306,21 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     {
       absl::MutexLock lock(&mu_);
       release = --writes_starting_ == 0 && release_pending_;
-      if (release) release_pending_ = false;
+      if (release) {
+        release_pending_ = false;
+      }
     }
-    if (release) upstream_.RemoveHold();
+    if (release) {
+      upstream_.RemoveHold();
+    }
   }
   // Gives the write hold back, once (after a write being started, if any).
   void ReleaseWriteHold() {
     {
       absl::MutexLock lock(&mu_);
-      if (!write_hold_) return;
+      if (!write_hold_) {
+        return;
+      }
       write_hold_ = false;
       if (writes_starting_ > 0) {
         release_pending_ = true;
@@ -333,7 +367,9 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
         finish_now = true;
       }
     }
-    if (finish_now) FinishNow(status);
+    if (finish_now) {
+      FinishNow(status);
+    }
   }
 
   // The call is deleted when both its sides are done with it: the caller's
@@ -343,18 +379,24 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   // the upstream's OnDone was still running (a crash found with oversized
   // messages).
   void Unref() {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      delete this;
+    }
   }
 
   // Finishes the caller's call once, auditing mutations and refusals.
   void FinishNow(const grpc::Status& status) {
     {
       absl::MutexLock lock(&mu_);
-      if (finished_) return;
+      if (finished_) {
+        return;
+      }
       if (writing_) {
         // A response is being written to the caller: Finish must wait for
         // it (OnWriteDone finishes), or the write would outlive the call.
-        if (!pending_finish_) pending_finish_ = status;
+        if (!pending_finish_) {
+          pending_finish_ = status;
+        }
         return;
       }
       finished_ = true;
@@ -366,16 +408,24 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       v1::AuditEntry entry;
       entry.set_principal(principal_.name);
       entry.set_method(method_);
-      if (!resources_.empty()) entry.set_resource(resources_.front());
-      for (const auto& r : resources_) entry.add_resources(r);
+      if (!resources_.empty()) {
+        entry.set_resource(resources_.front());
+      }
+      for (const auto& r : resources_) {
+        entry.add_resources(r);
+      }
       // Also the caller's own units: a district's auditor sees what its
       // officers tried elsewhere.
       std::set<std::string> units = units_;
       for (const auto& scope_unit : principal_.scope) {
         auto line = proxy_->config().policy->UnitAndAncestors(scope_unit);
-        if (line.ok()) units.insert(line->begin(), line->end());
+        if (line.ok()) {
+          units.insert(line->begin(), line->end());
+        }
       }
-      for (const auto& u : units) entry.add_units(u);
+      for (const auto& u : units) {
+        entry.add_units(u);
+      }
       entry.set_request_id(body_request_id_.empty() ? request_id_ : body_request_id_);
       entry.set_outcome(
           absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())));
@@ -383,7 +433,9 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
         LogError("cannot append to the audit log", {{"error", s.ToString()}});
       }
     }
-    if (!principal_.name.empty()) LogPrincipal(ctx_, principal_.name);
+    if (!principal_.name.empty()) {
+      LogPrincipal(ctx_, principal_.name);
+    }
     Finish(status);
   }
 
@@ -431,7 +483,9 @@ Proxy::Proxy(ProxyConfig config) : config_(std::move(config)) {
 }
 
 std::string Proxy::ServiceOf(const std::string& method) {
-  if (method.size() < 2) return "";
+  if (method.size() < 2) {
+    return "";
+  }
   return method.substr(1, method.find('/', 1) - 1);
 }
 

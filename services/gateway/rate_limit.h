@@ -28,17 +28,23 @@ class RateLimiter {
   // True if `key` may make `cost` more calls now (and takes their tokens):
   // a call that fans out into several costs as many.
   bool Allow(const std::string& key, double cost = 1.0) {
-    if (per_second_ <= 0) return true;
+    if (per_second_ <= 0) {
+      return true;
+    }
     absl::MutexLock lock(&mu_);
     Bucket& b = Refilled(key);
-    if (b.tokens < cost) return false;
+    if (b.tokens < cost) {
+      return false;
+    }
     b.tokens -= cost;
     return true;
   }
 
   // True if `key` has no token left (takes none).
   bool Exhausted(const std::string& key) {
-    if (per_second_ <= 0) return false;
+    if (per_second_ <= 0) {
+      return false;
+    }
     absl::MutexLock lock(&mu_);
     return Refilled(key).tokens < 1.0;
   }
@@ -46,7 +52,9 @@ class RateLimiter {
   // Takes one token from `key` whether or not one is left (a failed
   // sign-in is charged after the fact).
   void Charge(const std::string& key) {
-    if (per_second_ <= 0) return;
+    if (per_second_ <= 0) {
+      return;
+    }
     absl::MutexLock lock(&mu_);
     Bucket& b = Refilled(key);
     b.tokens = std::max(b.tokens - 1.0, -1.0);
@@ -54,7 +62,9 @@ class RateLimiter {
 
   // How long until `key` has `cost` tokens again (zero if it has them).
   absl::Duration RetryAfter(const std::string& key, double cost = 1.0) {
-    if (per_second_ <= 0) return absl::ZeroDuration();
+    if (per_second_ <= 0) {
+      return absl::ZeroDuration();
+    }
     absl::MutexLock lock(&mu_);
     const double missing = cost - Refilled(key).tokens;
     return missing <= 0 ? absl::ZeroDuration() : absl::Seconds(missing / per_second_);
@@ -73,7 +83,9 @@ class RateLimiter {
     const absl::Time now = now_();
     if (buckets_.size() > kMaxKeys) {
       Forget(now);
-      if (buckets_.size() > kMaxKeys / 2) buckets_.clear();
+      if (buckets_.size() > kMaxKeys / 2) {
+        buckets_.clear();
+      }
     }
     auto [it, inserted] = buckets_.try_emplace(key, Bucket{burst_, now});
     Bucket& b = it->second;

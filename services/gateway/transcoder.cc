@@ -1,3 +1,6 @@
+// HTTP/JSON to gRPC and back, from the google.api.http annotations
+// (transcoder.h).
+
 #include "services/gateway/transcoder.h"
 
 #include <nlohmann/json.hpp>
@@ -33,7 +36,9 @@ absl::Status Compile(Route& route) {
   while (i < t.size()) {
     if (t[i] == '{') {
       const size_t end = t.find('}', i);
-      if (end == std::string::npos) return absl::InvalidArgumentError("unclosed { in " + t);
+      if (end == std::string::npos) {
+        return absl::InvalidArgumentError("unclosed { in " + t);
+      }
       const std::string var = t.substr(i + 1, end - i - 1);
       const size_t eq = var.find('=');
       route.variables.push_back(var.substr(0, eq));
@@ -41,7 +46,9 @@ absl::Status Compile(Route& route) {
       if (eq != std::string::npos) {
         segment_regex.clear();
         for (absl::string_view part : absl::StrSplit(var.substr(eq + 1), '/')) {
-          if (!segment_regex.empty()) segment_regex += "/";
+          if (!segment_regex.empty()) {
+            segment_regex += "/";
+          }
           if (part == "*") {
             segment_regex += "[^/:]+";
           } else if (part == "**") {
@@ -72,9 +79,15 @@ absl::StatusOr<std::pair<Message*, const FieldDescriptor*>> Resolve(Message* mes
   for (size_t i = 0; i < parts.size(); ++i) {
     const Descriptor* d = current->GetDescriptor();
     const FieldDescriptor* f = d->FindFieldByName(parts[i]);
-    if (f == nullptr) f = d->FindFieldByCamelcaseName(parts[i]);
-    if (f == nullptr) return InvalidField(path, "is not a field of this request");
-    if (i + 1 == parts.size()) return std::make_pair(current, f);
+    if (f == nullptr) {
+      f = d->FindFieldByCamelcaseName(parts[i]);
+    }
+    if (f == nullptr) {
+      return InvalidField(path, "is not a field of this request");
+    }
+    if (i + 1 == parts.size()) {
+      return std::make_pair(current, f);
+    }
     if (f->type() != FieldDescriptor::TYPE_MESSAGE || f->is_repeated()) {
       return InvalidField(path, "is not a field of this request");
     }
@@ -96,27 +109,36 @@ absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& 
       return absl::OkStatus();
     case FieldDescriptor::CPPTYPE_INT32: {
       int32_t v;
-      if (!absl::SimpleAtoi(value, &v)) return bad();
+      if (!absl::SimpleAtoi(value, &v)) {
+        return bad();
+      }
       f->is_repeated() ? r->AddInt32(m, f, v) : r->SetInt32(m, f, v);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_INT64: {
       int64_t v;
-      if (!absl::SimpleAtoi(value, &v)) return bad();
+      if (!absl::SimpleAtoi(value, &v)) {
+        return bad();
+      }
       f->is_repeated() ? r->AddInt64(m, f, v) : r->SetInt64(m, f, v);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_BOOL: {
-      if (value != "true" && value != "false") return bad();
+      if (value != "true" && value != "false") {
+        return bad();
+      }
       f->is_repeated() ? r->AddBool(m, f, value == "true") : r->SetBool(m, f, value == "true");
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
       const auto* e = f->enum_type()->FindValueByName(value);
       int number = 0;
-      if (e == nullptr && absl::SimpleAtoi(value, &number))
+      if (e == nullptr && absl::SimpleAtoi(value, &number)) {
         e = f->enum_type()->FindValueByNumber(number);
-      if (e == nullptr) return bad();
+      }
+      if (e == nullptr) {
+        return bad();
+      }
       f->is_repeated() ? r->AddEnum(m, f, e) : r->SetEnum(m, f, e);
       return absl::OkStatus();
     }
@@ -133,10 +155,14 @@ absl::StatusOr<Transcoder> Transcoder::Build(const std::vector<std::string>& ser
   for (const auto& name : services) {
     const auto* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
-    if (service == nullptr) return absl::NotFoundError(absl::StrCat("no service ", name));
+    if (service == nullptr) {
+      return absl::NotFoundError(absl::StrCat("no service ", name));
+    }
     for (int i = 0; i < service->method_count(); ++i) {
       const auto* method = service->method(i);
-      if (!method->options().HasExtension(google::api::http)) continue;
+      if (!method->options().HasExtension(google::api::http)) {
+        continue;
+      }
       const auto& rule = method->options().GetExtension(google::api::http);
       Route route;
       route.method = method;
@@ -176,11 +202,15 @@ absl::StatusOr<Transcoder> Transcoder::Build(const std::vector<std::string>& ser
 absl::StatusOr<const Route*> Transcoder::Match(const std::string& verb, const std::string& path,
                                                std::vector<std::string>* bindings) const {
   for (const auto& route : routes_) {
-    if (route.verb != verb) continue;
+    if (route.verb != verb) {
+      continue;
+    }
     std::smatch m;
     if (std::regex_match(path, m, route.pattern)) {
       bindings->clear();
-      for (size_t i = 1; i < m.size(); ++i) bindings->push_back(m[i].str());
+      for (size_t i = 1; i < m.size(); ++i) {
+        bindings->push_back(m[i].str());
+      }
       return &route;
     }
   }
@@ -215,7 +245,9 @@ absl::Status Transcoder::BuildRequest(const Route& route, const std::vector<std:
       return InvalidField(key, "this route takes its fields in the body, not the query");
     }
     auto field = Resolve(request, key);
-    if (!field.ok()) return InvalidField(key, "is not a query parameter of this route");
+    if (!field.ok()) {
+      return InvalidField(key, "is not a query parameter of this route");
+    }
     if (field->second->type() == FieldDescriptor::TYPE_MESSAGE) {
       // A FieldMask travels as a comma-separated list of paths.
       if (field->second->message_type()->full_name() == "google.protobuf.FieldMask") {
@@ -243,7 +275,9 @@ std::string ToJson(const Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.always_print_primitive_fields = true;
   std::string out;
-  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) return "{}";
+  if (!google::protobuf::util::MessageToJsonString(message, &out, options).ok()) {
+    return "{}";
+  }
   return out;
 }
 
@@ -290,12 +324,16 @@ nlohmann::json SchemaOf(const FieldDescriptor* f) {
       break;
     }
   }
-  if (f->is_repeated()) s = {{"type", "array"}, {"items", s}};
+  if (f->is_repeated()) {
+    s = {{"type", "array"}, {"items", s}};
+  }
   return s;
 }
 
 void AddSchema(const Descriptor* d, nlohmann::json& schemas) {
-  if (schemas.contains(d->full_name())) return;
+  if (schemas.contains(d->full_name())) {
+    return;
+  }
   nlohmann::json props = nlohmann::json::object();
   schemas[d->full_name()] = {{"type", "object"}};
   for (int i = 0; i < d->field_count(); ++i) {
@@ -334,7 +372,9 @@ std::string OpenApiJson(const Transcoder& transcoder) {
     for (size_t i = path.find('{'); i != std::string::npos; i = path.find('{', i + 1)) {
       const size_t end = path.find('}', i);
       const size_t eq = path.find('=', i);
-      if (eq != std::string::npos && eq < end) path.erase(eq, end - eq);
+      if (eq != std::string::npos && eq < end) {
+        path.erase(eq, end - eq);
+      }
     }
     nlohmann::json op = {{"operationId", route.method->name()},
                          {"tags", {route.method->service()->name()}},
@@ -349,7 +389,9 @@ std::string OpenApiJson(const Transcoder& transcoder) {
       std::string ref = route.method->input_type()->full_name();
       if (route.body != "*") {
         const auto* f = route.method->input_type()->FindFieldByName(route.body);
-        if (f != nullptr && f->message_type() != nullptr) ref = f->message_type()->full_name();
+        if (f != nullptr && f->message_type() != nullptr) {
+          ref = f->message_type()->full_name();
+        }
       }
       op["requestBody"] = {
           {"required", true},
@@ -367,7 +409,9 @@ std::string OpenApiJson(const Transcoder& transcoder) {
                  "#/components/schemas/" + route.method->output_type()->full_name()}}}}}}}}},
         {"default", {{"description", "google.rpc.Status"}}}};
     std::string verb = route.verb;
-    for (auto& c : verb) c = static_cast<char>(std::tolower(c));
+    for (auto& c : verb) {
+      c = static_cast<char>(std::tolower(c));
+    }
     doc["paths"][path][verb] = op;
   }
   return doc.dump(1);

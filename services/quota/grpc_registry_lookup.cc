@@ -1,3 +1,5 @@
+// RegistryLookup over the registry client (grpc_registry_lookup.h).
+
 #include "services/quota/grpc_registry_lookup.h"
 
 namespace chitieu::quota {

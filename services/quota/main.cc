@@ -29,7 +29,9 @@ int main(int argc, char** argv) {
   auto store = chitieu::OpenServiceStore("quota.db", [&](const std::string& location) {
     return chitieu::quota::SqlQuotaStore::Open(location, &notifier);
   });
-  if (store == nullptr) return 1;
+  if (store == nullptr) {
+    return 1;
+  }
   // One client of the registry, read with the domain's rules by the
   // domain and with the policy's by the policy.
   chitieu::RegistryClient registry(chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr)));

@@ -10,8 +10,12 @@ absl::StatusOr<std::string> QuotaDirectory::AssignerOf(const std::string& target
   pb::GetTargetRequest r;
   r.set_name(target);
   auto got = quota_->GetTarget(r);
-  if (absl::IsInvalidArgument(got.status())) return absl::NotFoundError(target);
-  if (!got.ok()) return got.status();
+  if (absl::IsInvalidArgument(got.status())) {
+    return absl::NotFoundError(target);
+  }
+  if (!got.ok()) {
+    return got.status();
+  }
   return got->assigner();
 }
 

@@ -36,7 +36,9 @@ absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request)
   if (absl::IsNotFound(issuer.status())) {
     return FailedField("parent", absl::StrCat(request.parent(), " is not in the registry"));
   }
-  if (!issuer.ok()) return issuer.status();
+  if (!issuer.ok()) {
+    return issuer.status();
+  }
   return InTx<pb::Plan>(store_, [&](QuotaTx& tx) {
     return Idempotent<pb::Plan, QuotaTx>(
         tx, "CreatePlan", request, request.request_id(), [&]() -> absl::StatusOr<pb::Plan> {
@@ -46,7 +48,9 @@ absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request)
             if (absl::IsNotFound(implemented.status())) {
               return FailedField("plan.implements", "does not exist");
             }
-            if (!implemented.ok()) return implemented.status();
+            if (!implemented.ok()) {
+              return implemented.status();
+            }
             if (in.issue_date() < implemented->issue_date()) {
               return FailedField("plan.issue_date", "is before the document it implements");
             }

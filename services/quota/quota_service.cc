@@ -1,3 +1,5 @@
+// The quota service's gRPC handlers (quota_service.h).
+
 #include "services/quota/quota_service.h"
 
 #include "libs/common/feed.h"

@@ -65,7 +65,9 @@ TEST_P(QuotaServiceTest, RevisionRecordsThePrincipalAndFeedStreams) {
   auto reader = stub->StreamChanges(&c4, feed);
   std::vector<int64_t> sequences;
   pb::StreamChangesResponse change;
-  while (reader->Read(&change)) sequences.push_back(change.sequence());
+  while (reader->Read(&change)) {
+    sequences.push_back(change.sequence());
+  }
   EXPECT_TRUE(reader->Finish().ok());
   EXPECT_EQ(sequences, (std::vector<int64_t>{1, 2}));
 

@@ -1,3 +1,6 @@
+// The quota store on SQLite or PostgreSQL: schema, queries, feed
+// (quota_store.h).
+
 #include "services/quota/quota_store_sql.h"
 
 #include "absl/strings/str_cat.h"
@@ -48,7 +51,9 @@ CREATE TABLE plans (
 
 int64_t IdOf(const std::string& id) {
   int64_t n = 0;
-  for (char c : id) n = n * 10 + (c - '0');
+  for (char c : id) {
+    n = n * 10 + (c - '0');
+  }
   return n;
 }
 
@@ -59,7 +64,9 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
   absl::StatusOr<pb::Target> GetTarget(const std::string& id) override {
     ASSIGN_OR_RETURN(auto rows, QueryMessages<pb::Target>(
                                     db_, "SELECT data FROM targets WHERE id = ?", {IdOf(id)}));
-    if (rows.empty()) return absl::NotFoundError(absl::StrCat("target ", id, " not found"));
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat("target ", id, " not found"));
+    }
     return std::move(rows.front());
   }
 
@@ -73,7 +80,9 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
             "SELECT data FROM targets WHERE year = ? AND indicator = ? AND assigner = ? AND "
             "assignee = ?",
             {int64_t{year}, int64_t{indicator}, assigner, assignee}));
-    if (rows.empty()) return std::optional<pb::Target>();
+    if (rows.empty()) {
+      return std::optional<pb::Target>();
+    }
     return std::optional<pb::Target>(std::move(rows.front()));
   }
 
@@ -125,7 +134,9 @@ class SqlTx : public SqlTxBase<QuotaTx, pb::StreamChangesResponse> {
     ASSIGN_OR_RETURN(auto rows,
                      QueryMessages<pb::FoundingThresholds>(
                          db_, "SELECT data FROM thresholds WHERE year = ?", {int64_t{year}}));
-    if (rows.empty()) return std::optional<pb::FoundingThresholds>();
+    if (rows.empty()) {
+      return std::optional<pb::FoundingThresholds>();
+    }
     return std::optional<pb::FoundingThresholds>(std::move(rows.front()));
   }
 

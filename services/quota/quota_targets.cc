@@ -37,7 +37,9 @@ absl::StatusOr<pb::Target> TargetByName(QuotaTx& tx, const std::string& name,
                                         const std::string& field) {
   ASSIGN_OR_RETURN(auto ids, ParseTargetName(name, field));
   auto t = tx.GetTarget(ids[1]);
-  if (t.ok() && t->name() != name) return absl::NotFoundError(absl::StrCat(name, " not found"));
+  if (t.ok() && t->name() != name) {
+    return absl::NotFoundError(absl::StrCat(name, " not found"));
+  }
   return t;
 }
 
@@ -51,8 +53,12 @@ absl::StatusOr<int64_t> AllocatedUnder(QuotaTx& tx, const std::string& parent,
   q.limit = 100000;
   ASSIGN_OR_RETURN(auto rows, tx.ListTargets(q));
   int64_t sum = 0;
-  for (const auto& t : rows) sum += t.value();
-  if (children != nullptr) *children = std::move(rows);
+  for (const auto& t : rows) {
+    sum += t.value();
+  }
+  if (children != nullptr) {
+    *children = std::move(rows);
+  }
   return sum;
 }
 
@@ -65,7 +71,9 @@ void CheckTargetShape(FieldViolations& v, const pb::Target& t, const std::string
   if (t.indicator() == 0 || !type::v1::Indicator_IsValid(t.indicator())) {
     v.Add(prefix + "indicator", "must be one of the INDICATOR_ values");
   }
-  if (t.value() < 0) v.Add(prefix + "value", "must not be negative");
+  if (t.value() < 0) {
+    v.Add(prefix + "value", "must not be negative");
+  }
   if (!ParseSingleName("units", t.assigner(), "").ok()) {
     v.Add(prefix + "assigner", "must be a name of the form units/{unit}");
   }
@@ -90,20 +98,26 @@ absl::Status LinkAndCheckAllocation(QuotaTx& tx, pb::Target& t, const std::strin
     q.assignee = t.assigner();
     q.limit = 1;
     ASSIGN_OR_RETURN(auto found, tx.ListTargets(q));
-    if (!found.empty()) t.set_parent_target(found.front().name());
+    if (!found.empty()) {
+      t.set_parent_target(found.front().name());
+    }
   } else {
     auto parent = TargetByName(tx, t.parent_target(), prefix + "parent_target");
     if (absl::IsNotFound(parent.status())) {
       return FailedField(prefix + "parent_target", "does not exist");
     }
-    if (!parent.ok()) return parent.status();
+    if (!parent.ok()) {
+      return parent.status();
+    }
     if (parent->year() != t.year() || parent->indicator() != t.indicator() ||
         parent->assignee() != t.assigner()) {
       return FailedField(prefix + "parent_target",
                          "must be the assigner's own target of the same year and indicator");
     }
   }
-  if (t.parent_target().empty() || allow_over_allocation) return absl::OkStatus();
+  if (t.parent_target().empty() || allow_over_allocation) {
+    return absl::OkStatus();
+  }
   ASSIGN_OR_RETURN(auto parent, TargetByName(tx, t.parent_target(), prefix + "parent_target"));
   ASSIGN_OR_RETURN(auto allocated, AllocatedUnder(tx, t.parent_target()));
   const int64_t after = allocated - old_value + t.value();
@@ -126,8 +140,12 @@ absl::StatusOr<bool> Quota::IsBelow(const std::string& unit, const std::string& 
   std::string current = unit;
   for (int depth = 0; depth < kMaxDepth; ++depth) {
     ASSIGN_OR_RETURN(auto u, units_->GetUnit(current));
-    if (u.parent().empty()) return false;
-    if (u.parent() == ancestor) return true;
+    if (u.parent().empty()) {
+      return false;
+    }
+    if (u.parent() == ancestor) {
+      return true;
+    }
     current = u.parent();
   }
   return false;
@@ -140,13 +158,17 @@ absl::StatusOr<std::string> Quota::ResolveAssignment(const std::string& assigner
   if (absl::IsNotFound(a.status())) {
     return FailedField(prefix + "assigner", absl::StrCat(assigner, " is not in the registry"));
   }
-  if (!a.ok()) return a.status();
+  if (!a.ok()) {
+    return a.status();
+  }
   if (absl::StartsWith(assignee, "bodies/")) {
     auto body = units_->GetBody(assignee);
     if (absl::IsNotFound(body.status())) {
       return FailedField(prefix + "assignee", absl::StrCat(assignee, " is not in the registry"));
     }
-    if (!body.ok()) return body.status();
+    if (!body.ok()) {
+      return body.status();
+    }
     if (body->unit() != assigner) {
       ASSIGN_OR_RETURN(auto below, IsBelow(body->unit(), assigner));
       if (!below) {
@@ -160,7 +182,9 @@ absl::StatusOr<std::string> Quota::ResolveAssignment(const std::string& assigner
   if (absl::IsNotFound(u.status())) {
     return FailedField(prefix + "assignee", absl::StrCat(assignee, " is not in the registry"));
   }
-  if (!u.ok()) return u.status();
+  if (!u.ok()) {
+    return u.status();
+  }
   ASSIGN_OR_RETURN(auto below, IsBelow(assignee, assigner));
   if (!below) {
     return FailedField(prefix + "assignee", absl::StrCat(assignee, " is not below ", assigner));
@@ -216,7 +240,9 @@ absl::StatusOr<pb::Target> Quota::GetTarget(const pb::GetTargetRequest& request)
 
 absl::StatusOr<pb::ListTargetsResponse> Quota::ListTargets(const pb::ListTargetsRequest& request) {
   auto unit = ParseSingleName("units", request.parent(), "parent");
-  if (!unit.ok()) return unit.status();
+  if (!unit.ok()) {
+    return unit.status();
+  }
   if (request.year() != 0 && (request.year() < 2000 || request.year() > 2999)) {
     return InvalidField("year", "must be a year from 2000, or 0 for every year");
   }
@@ -226,9 +252,13 @@ absl::StatusOr<pb::ListTargetsResponse> Quota::ListTargets(const pb::ListTargets
                                                  "|", request.filter())));
   TargetQuery q;
   q.unit = *unit;
-  if (request.year() != 0) q.year = request.year();
+  if (request.year() != 0) {
+    q.year = request.year();
+  }
   for (const auto& t : list.terms) {
-    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.op != "=") {
+      return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    }
     if (t.field == "indicator") {
       type::v1::Indicator indicator;
       if (!type::v1::Indicator_Parse(t.value, &indicator) || indicator == 0) {
@@ -259,16 +289,22 @@ absl::StatusOr<pb::Target> Quota::UpdateTarget(const pb::UpdateTargetRequest& re
   RETURN_IF_ERROR(ParseTargetName(in.name(), "target.name"));
   FieldViolations v;
   for (const auto& p : request.update_mask().paths()) {
-    if (p != "value") v.Add("update_mask", absl::StrCat(p, " cannot be updated; updatable: value"));
+    if (p != "value") {
+      v.Add("update_mask", absl::StrCat(p, " cannot be updated; updatable: value"));
+    }
   }
-  if (in.value() < 0) v.Add("target.value", "must not be negative");
+  if (in.value() < 0) {
+    v.Add("target.value", "must not be negative");
+  }
   CheckText(v, "reason", request.reason(), true, kMaxTextLength);
   RETURN_IF_ERROR(v.ToStatus());
   return InTx<pb::Target>(store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::Target> {
     ASSIGN_OR_RETURN(auto t, TargetByName(tx, in.name(), "target.name"));
     RETURN_IF_ERROR(CheckEtag(in.etag(), t.etag()));
     const int32_t old_value = t.value();
-    if (old_value == in.value()) return t;
+    if (old_value == in.value()) {
+      return t;
+    }
     t.set_value(in.value());
     RETURN_IF_ERROR(
         LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), old_value));
@@ -332,7 +368,9 @@ absl::StatusOr<pb::TargetAllocation> Quota::GetTargetAllocation(
         pb::TargetAllocation out;
         out.set_target(target_name);
         out.set_value(t.value());
-        for (auto& c : children) *out.add_sub_allocations() = std::move(c);
+        for (auto& c : children) {
+          *out.add_sub_allocations() = std::move(c);
+        }
         out.set_allocated(static_cast<int32_t>(allocated));
         out.set_remainder(static_cast<int32_t>(t.value() - allocated));
         out.set_over_allocated(allocated > t.value());
@@ -351,17 +389,27 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
   if (request.year() < 2000 || request.year() > this_year + 5) {
     v.Add("year", absl::StrCat("must be from 2000 to ", this_year + 5));
   }
-  if (request.targets_size() == 0) v.Add("targets", "must hold at least one target");
-  if (request.targets_size() > 10000) v.Add("targets", "must hold at most 10000 targets");
+  if (request.targets_size() == 0) {
+    v.Add("targets", "must hold at least one target");
+  }
+  if (request.targets_size() > 10000) {
+    v.Add("targets", "must hold at most 10000 targets");
+  }
   CheckText(v, "reason", request.reason(), false, kMaxTextLength);
   std::vector<pb::Target> rows(request.targets().begin(), request.targets().end());
   std::set<std::pair<int, std::string>> seen;
   for (size_t i = 0; i < rows.size(); ++i) {
     const std::string prefix = absl::StrCat("targets[", i, "].");
     pb::Target& t = rows[i];
-    if (t.year() == 0) t.set_year(request.year());
-    if (t.assigner().empty()) t.set_assigner(request.assigner());
-    if (t.year() != request.year()) v.Add(prefix + "year", "must be the request's year");
+    if (t.year() == 0) {
+      t.set_year(request.year());
+    }
+    if (t.assigner().empty()) {
+      t.set_assigner(request.assigner());
+    }
+    if (t.year() != request.year()) {
+      v.Add(prefix + "year", "must be the request's year");
+    }
     if (t.assigner() != request.assigner()) {
       v.Add(prefix + "assigner", "must be the request's assigner");
     }
@@ -377,9 +425,13 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
   for (size_t i = 0; i < rows.size(); ++i) {
     auto home = ResolveAssignment(rows[i].assigner(), rows[i].assignee(),
                                   absl::StrCat("targets[", i, "]."));
-    if (absl::IsUnavailable(home.status())) return home.status();
+    if (absl::IsUnavailable(home.status())) {
+      return home.status();
+    }
     if (!home.ok()) {
-      for (auto& [f, d] : GetFieldViolations(home.status())) unknown.Add(f, d);
+      for (auto& [f, d] : GetFieldViolations(home.status())) {
+        unknown.Add(f, d);
+      }
       continue;
     }
     homes[i] = *home;
@@ -418,10 +470,13 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
                   *revision.mutable_revise_time() = ProtoNow();
                   s = tx.AddRevision(IdOf(t), revision);
                   StampUpdated(t);
-                  if (s.ok()) s = tx.PutTarget(IdOf(t), t);
-                  if (s.ok())
+                  if (s.ok()) {
+                    s = tx.PutTarget(IdOf(t), t);
+                  }
+                  if (s.ok()) {
                     s = EmitChange(tx, type::v1::CHANGE_TYPE_UPDATED,
                                    &pb::StreamChangesResponse::mutable_target, t);
+                  }
                 }
               }
             } else {
@@ -432,15 +487,20 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
                 t.set_name(absl::StrCat(homes[i], "/targets/", id));
                 StampCreated(t);
                 s = tx.PutTarget(absl::StrCat(id), t);
-                if (s.ok())
+                if (s.ok()) {
                   s = EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
                                  &pb::StreamChangesResponse::mutable_target, t);
+                }
               }
             }
             if (!s.ok()) {
               auto violations = GetFieldViolations(s);
-              if (violations.empty()) return s;  // Not a rule: a storage fault.
-              for (auto& [f, d] : violations) rule.Add(f, d);
+              if (violations.empty()) {
+                return s;  // Not a rule: a storage fault.
+              }
+              for (auto& [f, d] : violations) {
+                rule.Add(f, d);
+              }
               continue;
             }
             *response.add_targets() = t;

@@ -25,7 +25,9 @@ int main(int argc, char** argv) {
   auto store = chitieu::OpenServiceStore("registry.db", [&](const std::string& location) {
     return chitieu::registry::SqlRegistryStore::Open(location, &notifier);
   });
-  if (store == nullptr) return 1;
+  if (store == nullptr) {
+    return 1;
+  }
   chitieu::registry::Registry registry(store.get(), chitieu::TodayInVietnam);
   chitieu::registry::RegistryService service(&registry, store.get(), &notifier);
   chitieu::registry::RegistryDirectory directory(&registry);

@@ -31,9 +31,13 @@ absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
       ParseListRequest(request.page_size(), request.filter(), request.page_token(),
                        absl::StrCat("admissions|", request.parent(), "|", request.filter())));
   AdmissionQuery q;
-  if (code != "-") q.enterprise_code = code;
+  if (code != "-") {
+    q.enterprise_code = code;
+  }
   for (const auto& t : list.terms) {
-    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.op != "=") {
+      return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    }
     if (t.field == "unit") {
       ASSIGN_OR_RETURN(auto unit, ParseSingleName("units", t.value, "filter"));
       q.under_unit = unit;

@@ -27,7 +27,9 @@ absl::StatusOr<pb::ListBodiesResponse> Registry::ListBodies(const pb::ListBodies
                                     absl::StrCat("bodies|", request.filter())));
   BodyQuery q;
   for (const auto& t : list.terms) {
-    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.op != "=") {
+      return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    }
     if (t.field == "unit") {
       ASSIGN_OR_RETURN(auto code, ParseSingleName("units", t.value, "filter"));
       q.under_unit = code;
@@ -65,7 +67,9 @@ absl::StatusOr<pb::Body> Registry::CreateBody(const pb::CreateBodyRequest& reque
     }
   }
   // Beginning with a letter or digit: "-" is the collection wildcard.
-  if (!id.empty() && id.front() == '-') id_ok = false;
+  if (!id.empty() && id.front() == '-') {
+    id_ok = false;
+  }
   if (!id_ok) {
     v.Add(
         "body_id",

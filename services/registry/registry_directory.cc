@@ -11,7 +11,9 @@ namespace {
 // A name the registry refuses as malformed names nothing.
 template <typename T>
 absl::StatusOr<T> Found(absl::StatusOr<T> got, const std::string& name) {
-  if (absl::IsInvalidArgument(got.status())) return absl::NotFoundError(name);
+  if (absl::IsInvalidArgument(got.status())) {
+    return absl::NotFoundError(name);
+  }
   return got;
 }
 }  // namespace

@@ -38,7 +38,9 @@ EnterpriseStatus StatusOn(const pb::Enterprise& enterprise, const std::string& d
 absl::StatusOr<pb::Enterprise> Registry::GetEnterprise(const pb::GetEnterpriseRequest& request) {
   ASSIGN_OR_RETURN(auto code, ParseEnterpriseName(request.name(), "name"));
   auto e = InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) { return tx.GetEnterprise(code); });
-  if (e.ok()) SetComputedFields(*e, FormatDate(today_()));
+  if (e.ok()) {
+    SetComputedFields(*e, FormatDate(today_()));
+  }
   return e;
 }
 
@@ -65,7 +67,9 @@ absl::StatusOr<pb::ListEnterprisesResponse> Registry::ListEnterprises(
       q.status_negated = !eq;
       continue;
     }
-    if (!eq) return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (!eq) {
+      return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    }
     if (t.field == "unit") {
       ASSIGN_OR_RETURN(auto code, ParseSingleName("units", t.value, "filter"));
       q.under_unit = code;
@@ -101,7 +105,9 @@ absl::StatusOr<pb::ListEnterprisesResponse> Registry::ListEnterprises(
   ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Enterprise>>(
                                   store_, [&](RegistryTx& tx) { return tx.ListEnterprises(q); }));
   const std::string today = FormatDate(today_());
-  for (auto& e : rows) SetComputedFields(e, today);
+  for (auto& e : rows) {
+    SetComputedFields(e, today);
+  }
   pb::ListEnterprisesResponse response;
   FillPage(
       response, rows, list, [](const pb::Enterprise& e) { return e.enterprise_code(); },
@@ -117,7 +123,9 @@ absl::StatusOr<pb::Enterprise> Registry::CreateEnterprise(
   FieldViolations v;
   if (auto s = ValidateEnterpriseCode(in.enterprise_code(), "enterprise.enterprise_code");
       !s.ok()) {
-    for (auto& [f, d] : GetFieldViolations(s)) v.Add(f, d);
+    for (auto& [f, d] : GetFieldViolations(s)) {
+      v.Add(f, d);
+    }
   }
   CheckEnterpriseFields(v, in, "enterprise.", today);
   RETURN_IF_ERROR(v.ToStatus());
@@ -155,7 +163,9 @@ absl::StatusOr<pb::Enterprise> Registry::UpdateEnterprise(
   const pb::Enterprise& in = request.enterprise();
   // The name, and only the name, says which enterprise: a lookup by
   // another key would escape the scope check made on the name.
-  if (in.name().empty()) return InvalidField("enterprise.name", "is required");
+  if (in.name().empty()) {
+    return InvalidField("enterprise.name", "is required");
+  }
   ASSIGN_OR_RETURN(auto parsed, ParseSingleName("enterprises", in.name(), "enterprise.name"));
   const std::string code = parsed;
   if (!in.enterprise_code().empty() && in.enterprise_code() != code) {
@@ -194,11 +204,18 @@ absl::StatusOr<pb::Enterprise> Registry::UpdateEnterprise(
     ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
     RETURN_IF_ERROR(CheckEtag(in.etag(), e.etag()));
     for (const auto& p : paths) {
-      if (p == "display_name") e.set_display_name(in.display_name());
-      if (p == "legal_form") e.set_legal_form(in.legal_form());
-      if (p == "sector") e.set_sector(in.sector());
-      if (p == "self_requested_founding")
+      if (p == "display_name") {
+        e.set_display_name(in.display_name());
+      }
+      if (p == "legal_form") {
+        e.set_legal_form(in.legal_form());
+      }
+      if (p == "sector") {
+        e.set_sector(in.sector());
+      }
+      if (p == "self_requested_founding") {
         e.set_self_requested_founding(in.self_requested_founding());
+      }
       if (p == "seat_unit") {
         RETURN_IF_ERROR(ExistingUnit(tx, in.seat_unit(), "enterprise.seat_unit"));
         e.set_seat_unit(in.seat_unit());
@@ -279,7 +296,9 @@ absl::StatusOr<pb::Enterprise> Registry::RecordMemberCounts(
     v.Add("member_counts.as_of_date", "must not be in the future");
   }
   auto non_negative = [&](const char* f, int32_t n) {
-    if (n < 0) v.Add(absl::StrCat("member_counts.", f), "must not be negative");
+    if (n < 0) {
+      v.Add(absl::StrCat("member_counts.", f), "must not be negative");
+    }
   };
   non_negative("official_party_members", c.official_party_members());
   non_negative("probationary_party_members", c.probationary_party_members());

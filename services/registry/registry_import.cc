@@ -38,7 +38,9 @@ pb::ImportRowResult Rejected(pb::ImportRowResult result, const absl::Status& s) 
 absl::Status Registry::CheckImportRow(const pb::Enterprise& row, const std::string& today) {
   FieldViolations v;
   if (auto s = ValidateEnterpriseCode(row.enterprise_code(), "enterprise_code"); !s.ok()) {
-    for (auto& [f, d] : GetFieldViolations(s)) v.Add(f, d);
+    for (auto& [f, d] : GetFieldViolations(s)) {
+      v.Add(f, d);
+    }
   }
   CheckEnterpriseFields(v, row, "", today);
   if (row.status_history_size() > 1) {
@@ -71,7 +73,9 @@ absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx,
   pb::ImportOutcome outcome = pb::IMPORT_OUTCOME_UNSPECIFIED;
   ASSIGN_OR_RETURN(auto unit, ExistingUnit(tx, row.seat_unit(), "seat_unit"));
   auto existing = tx.GetEnterprise(code);
-  if (!existing.ok() && !absl::IsNotFound(existing.status())) return existing.status();
+  if (!existing.ok() && !absl::IsNotFound(existing.status())) {
+    return existing.status();
+  }
   if (existing.ok() && scope != nullptr) {
     // The stored seat, read in this transaction, must be in the caller's
     // scope; before any other comparison, so an outsider learns nothing of
@@ -80,11 +84,15 @@ absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx,
                      CoversUnit(*scope, existing->seat_unit(),
                                 [&tx](const std::string& unit) -> absl::StatusOr<std::string> {
                                   auto code = ParseSingleName("units", unit, "");
-                                  if (!code.ok()) return absl::NotFoundError(unit);
+                                  if (!code.ok()) {
+                                    return absl::NotFoundError(unit);
+                                  }
                                   ASSIGN_OR_RETURN(auto u, tx.GetUnit(*code));
                                   return u.parent();
                                 }));
-    if (!covered) return InvalidField("enterprise_code", "is not in your scope");
+    if (!covered) {
+      return InvalidField("enterprise_code", "is not in your scope");
+    }
   }
   pb::Enterprise e;
   bool changed = false;
@@ -134,12 +142,16 @@ absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx,
       }
       auto* added = e.add_status_history();
       *added = p;
-      if (added->source().empty()) added->set_source(source);
+      if (added->source().empty()) {
+        added->set_source(source);
+      }
       *added->mutable_record_time() = ProtoNow();
       changed = true;
     }
   }
-  if (!changed) return pb::IMPORT_OUTCOME_UNCHANGED;
+  if (!changed) {
+    return pb::IMPORT_OUTCOME_UNCHANGED;
+  }
   StampUpdated(e);
   RETURN_IF_ERROR(SaveEnterprise(tx, code, today,
                                  outcome == pb::IMPORT_OUTCOME_CREATED
@@ -160,11 +172,15 @@ absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
     results[i].set_enterprise_code(rows[i].enterprise_code());
     absl::Status s = CheckImportRow(rows[i], today);
     valid[i] = s.ok();
-    if (!s.ok()) results[i] = Rejected(std::move(results[i]), s);
+    if (!s.ok()) {
+      results[i] = Rejected(std::move(results[i]), s);
+    }
   }
   RETURN_IF_ERROR(store_->Transact([&](RegistryTx& tx) -> absl::Status {
     for (int i = 0; i < rows.size(); ++i) {
-      if (!valid[i]) continue;
+      if (!valid[i]) {
+        continue;
+      }
       results[i].clear_reason();
       results[i].clear_field();
       auto outcome = ApplyImportRow(tx, rows[i], source, today, scope);

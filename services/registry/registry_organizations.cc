@@ -35,9 +35,13 @@ absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
       ParseListRequest(request.page_size(), request.filter(), request.page_token(),
                        absl::StrCat("organizations|", request.parent(), "|", request.filter())));
   OrganizationQuery q;
-  if (code != "-") q.enterprise_code = code;
+  if (code != "-") {
+    q.enterprise_code = code;
+  }
   for (const auto& t : list.terms) {
-    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.op != "=") {
+      return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    }
     if (t.field == "kind") {
       OrganizationKind kind;
       if (!type::v1::OrganizationKind_Parse(t.value, &kind) || kind == 0) {

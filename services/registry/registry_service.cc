@@ -1,3 +1,6 @@
+// The registry service's gRPC handlers, the bulk import stream among them
+// (registry_service.h).
+
 #include "services/registry/registry_service.h"
 
 #include "libs/common/grpc_status.h"

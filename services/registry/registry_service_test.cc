@@ -99,7 +99,9 @@ TEST_P(RegistryServiceTest, ImportStreamsBatches) {
   auto writer = stub_->ImportEnterprises(&ctx, &summary);
   pb::ImportEnterprisesRequest batch;
   for (int seq = 1; seq <= 30; ++seq) {
-    if (MakeEnterpriseCode(1, seq).empty()) continue;
+    if (MakeEnterpriseCode(1, seq).empty()) {
+      continue;
+    }
     *batch.add_enterprises() = Enterprise(seq);
   }
   const int good = batch.enterprises_size();

@@ -28,7 +28,9 @@ absl::StatusOr<std::string> ParseEnterpriseName(const std::string& name, const s
 // The same for a list's parent, which may also be "enterprises/-" (every
 // enterprise).
 absl::StatusOr<std::string> ParseEnterpriseParent(const std::string& name) {
-  if (name == "enterprises/-") return std::string("-");
+  if (name == "enterprises/-") {
+    return std::string("-");
+  }
   return ParseEnterpriseName(name, "parent");
 }
 
@@ -54,9 +56,13 @@ absl::StatusOr<pb::Body> ExistingBody(RegistryTx& tx, const std::string& name,
 }
 
 bool IsUnitCode(const std::string& code) {
-  if (code.empty() || code.size() > 10) return false;
+  if (code.empty() || code.size() > 10) {
+    return false;
+  }
   for (char c : code) {
-    if (c < '0' || c > '9') return false;
+    if (c < '0' || c > '9') {
+      return false;
+    }
   }
   return true;
 }

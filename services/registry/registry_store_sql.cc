@@ -1,3 +1,6 @@
+// The registry store on SQLite or PostgreSQL: schema, queries, feed
+// (registry_store.h).
+
 #include "services/registry/registry_store_sql.h"
 
 #include "absl/strings/str_cat.h"
@@ -109,7 +112,9 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
   absl::StatusOr<std::vector<std::string>> UnitSubtree(const std::string& code) override {
     ASSIGN_OR_RETURN(auto rows, db_.Query(kSubtreeQuery, {code}));
     std::vector<std::string> out;
-    for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Text(i, 0));
+    for (int i = 0; i < rows.size(); ++i) {
+      out.push_back(rows.Text(i, 0));
+    }
     return out;
   }
 

@@ -64,7 +64,9 @@ class RegistryTest : public ::testing::TestWithParam<std::string> {
     pb::CreateEnterpriseRequest r;
     auto* e = r.mutable_enterprise();
     std::string code;
-    for (int s = seq; code.empty(); ++s) code = MakeEnterpriseCode(1, s);
+    for (int s = seq; code.empty(); ++s) {
+      code = MakeEnterpriseCode(1, s);
+    }
     e->set_enterprise_code(code);
     e->set_display_name("Công ty CP " + std::to_string(seq));
     e->set_legal_form(type::v1::LEGAL_FORM_JOINT_STOCK_COMPANY);
@@ -266,9 +268,15 @@ TEST_P(RegistryTest, NothingFoundedInADissolvedEnterprise) {
 }
 
 TEST_P(RegistryTest, ListsByUnitSubtreeWithPagination) {
-  for (int i = 0; i < 5; ++i) MustCreate(10 + i * 3, "units/00037");  // In a ward of 002.
-  for (int i = 0; i < 3; ++i) MustCreate(100 + i * 3, "units/002");
-  for (int i = 0; i < 2; ++i) MustCreate(200 + i * 3, "units/003");
+  for (int i = 0; i < 5; ++i) {
+    MustCreate(10 + i * 3, "units/00037");  // In a ward of 002.
+  }
+  for (int i = 0; i < 3; ++i) {
+    MustCreate(100 + i * 3, "units/002");
+  }
+  for (int i = 0; i < 2; ++i) {
+    MustCreate(200 + i * 3, "units/003");
+  }
   pb::ListEnterprisesRequest list;
   list.set_filter("unit = \"units/002\"");
   list.set_page_size(3);
@@ -277,7 +285,9 @@ TEST_P(RegistryTest, ListsByUnitSubtreeWithPagination) {
     auto page = registry_->ListEnterprises(list);
     ASSERT_TRUE(page.ok()) << page.status();
     EXPECT_LE(page->enterprises_size(), 3);
-    for (const auto& e : page->enterprises()) seen.push_back(e.enterprise_code());
+    for (const auto& e : page->enterprises()) {
+      seen.push_back(e.enterprise_code());
+    }
     list.set_page_token(page->next_page_token());
   } while (!list.page_token().empty());
   EXPECT_EQ(seen.size(), 8u);
@@ -365,7 +375,9 @@ TEST_P(RegistryTest, ImportBatchRejectsRowsAloneAndCommitsTheRest) {
   ASSERT_TRUE(results.ok()) << results.status();
   ASSERT_EQ(results->size(), 5u);
   std::vector<pb::ImportOutcome> outcomes;
-  for (const auto& r : *results) outcomes.push_back(r.outcome());
+  for (const auto& r : *results) {
+    outcomes.push_back(r.outcome());
+  }
   EXPECT_THAT(outcomes,
               ::testing::ElementsAre(pb::IMPORT_OUTCOME_CREATED, pb::IMPORT_OUTCOME_REJECTED,
                                      pb::IMPORT_OUTCOME_UPDATED, pb::IMPORT_OUTCOME_REJECTED,

@@ -27,7 +27,9 @@ absl::StatusOr<pb::ListUnitsResponse> Registry::ListUnits(const pb::ListUnitsReq
                        absl::StrCat("units|", request.filter(), "|", request.open_on())));
   UnitQuery q;
   for (const auto& t : list.terms) {
-    if (t.op != "=") return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    if (t.op != "=") {
+      return InvalidField("filter", absl::StrCat(t.field, " supports only ="));
+    }
     if (t.field == "parent" || t.field == "ancestor") {
       ASSIGN_OR_RETURN(auto code, ParseSingleName("units", t.value, "filter"));
       (t.field == "parent" ? q.parent : q.ancestor) = code;
@@ -118,13 +120,17 @@ absl::StatusOr<pb::Unit> Registry::UpdateUnit(const pb::UpdateUnitRequest& reque
   ASSIGN_OR_RETURN(auto code, ParseSingleName("units", in.name(), "unit.name"));
   std::vector<std::string> paths(request.update_mask().paths().begin(),
                                  request.update_mask().paths().end());
-  if (paths.empty()) paths = {"display_name", "close_date", "successors"};
+  if (paths.empty()) {
+    paths = {"display_name", "close_date", "successors"};
+  }
   FieldViolations v;
   for (const auto& p : paths) {
     if (p == "display_name") {
       CheckText(v, "unit.display_name", in.display_name(), true);
     } else if (p == "close_date") {
-      if (!in.close_date().empty()) CheckDate(v, "unit.close_date", in.close_date());
+      if (!in.close_date().empty()) {
+        CheckDate(v, "unit.close_date", in.close_date());
+      }
     } else if (p == "successors") {
       for (int i = 0; i < in.successors_size(); ++i) {
         if (!ParseSingleName("units", in.successors(i), "").ok()) {
@@ -142,7 +148,9 @@ absl::StatusOr<pb::Unit> Registry::UpdateUnit(const pb::UpdateUnitRequest& reque
     ASSIGN_OR_RETURN(auto unit, tx.GetUnit(code));
     RETURN_IF_ERROR(CheckEtag(in.etag(), unit.etag()));
     for (const auto& p : paths) {
-      if (p == "display_name") unit.set_display_name(in.display_name());
+      if (p == "display_name") {
+        unit.set_display_name(in.display_name());
+      }
       if (p == "close_date") {
         if (!in.close_date().empty() && in.close_date() <= unit.open_date()) {
           return FailedField("unit.close_date", "must be after open_date");

@@ -1,3 +1,5 @@
+// Vietnamese enterprise codes (tax codes) and their check digit (tax_code.h).
+
 #include "services/registry/tax_code.h"
 
 #include <cstdio>
@@ -12,13 +14,17 @@ constexpr int kWeights[9] = {31, 29, 23, 19, 17, 13, 7, 5, 3};
 
 int WeightedSum(absl::string_view nine) {
   int sum = 0;
-  for (int i = 0; i < 9; ++i) sum += (nine[i] - '0') * kWeights[i];
+  for (int i = 0; i < 9; ++i) {
+    sum += (nine[i] - '0') * kWeights[i];
+  }
   return sum;
 }
 
 bool AllDigits(absl::string_view s) {
   for (char c : s) {
-    if (c < '0' || c > '9') return false;
+    if (c < '0' || c > '9') {
+      return false;
+    }
   }
   return true;
 }
@@ -59,11 +65,15 @@ absl::Status ValidateEnterpriseCode(absl::string_view code, absl::string_view fi
 }
 
 std::string MakeEnterpriseCode(int province, int sequence) {
-  if (province < 0 || province > 99 || sequence < 1 || sequence > 9999999) return "";
+  if (province < 0 || province > 99 || sequence < 1 || sequence > 9999999) {
+    return "";
+  }
   char buf[11];
   std::snprintf(buf, sizeof(buf), "%02d%07d", province, sequence);
   const int check = 10 - WeightedSum(buf) % 11;
-  if (check >= 10) return "";
+  if (check >= 10) {
+    return "";
+  }
   buf[9] = static_cast<char>('0' + check);
   buf[10] = '\0';
   return std::string(buf, 10);

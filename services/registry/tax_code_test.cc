@@ -1,3 +1,5 @@
+// Tests of tax-code checks.
+
 #include "services/registry/tax_code.h"
 
 #include <gtest/gtest.h>
@@ -37,8 +39,12 @@ TEST(TaxCode, CheckDigitTenOrElevenIsNeverIssued) {
     char prefix[10];
     snprintf(prefix, sizeof(prefix), "01%07d", seq);
     int sum = 0;
-    for (int i = 0; i < 9; ++i) sum += (prefix[i] - '0') * kWeights[i];
-    if (sum % 11 != 0) continue;
+    for (int i = 0; i < 9; ++i) {
+      sum += (prefix[i] - '0') * kWeights[i];
+    }
+    if (sum % 11 != 0) {
+      continue;
+    }
     for (char d = '0'; d <= '9'; ++d) {
       EXPECT_FALSE(ValidateEnterpriseCode(std::string(prefix) + d, "c").ok());
     }
@@ -52,7 +58,9 @@ TEST(TaxCode, MadeCodesAreValid) {
   int made = 0;
   for (int seq = 1; seq <= 500; ++seq) {
     std::string code = MakeEnterpriseCode(1, seq);
-    if (code.empty()) continue;
+    if (code.empty()) {
+      continue;
+    }
     EXPECT_TRUE(ValidateEnterpriseCode(code, "c").ok()) << code;
     ++made;
   }

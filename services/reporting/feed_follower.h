@@ -48,11 +48,17 @@ class FeedFollower {
   void Stop() {
     {
       absl::MutexLock lock(&mu_);
-      if (stopped_) return;
+      if (stopped_) {
+        return;
+      }
       stopped_ = true;
-      if (context_ != nullptr) context_->TryCancel();
+      if (context_ != nullptr) {
+        context_->TryCancel();
+      }
     }
-    if (thread_.joinable()) thread_.join();
+    if (thread_.joinable()) {
+      thread_.join();
+    }
   }
 
  private:
@@ -67,7 +73,9 @@ class FeedFollower {
         s = Follow();
       }
       health_->SetConnected(source_, false);
-      if (stopping()) break;
+      if (stopping()) {
+        break;
+      }
       LogWarn("feed interrupted", {{"source", source_}, {"error", s.ToString()}});
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(&stopped_), backoff);
@@ -96,14 +104,18 @@ class FeedFollower {
     AddServiceSecret(&context);
     {
       absl::MutexLock lock(&mu_);
-      if (stopped_) return absl::CancelledError("stopping");
+      if (stopped_) {
+        return absl::CancelledError("stopping");
+      }
       context_ = &context;
     }
     Request request;
     request.set_after_sequence(after);
     request.set_no_follow(!follow);
     auto reader = stub_->StreamChanges(&context, request);
-    if (follow) health_->SetConnected(source_, true);
+    if (follow) {
+      health_->SetConnected(source_, true);
+    }
     std::vector<Change> batch;
     Change change;
     absl::Status status;
@@ -112,21 +124,31 @@ class FeedFollower {
       if (follow || batch.size() >= kBatch) {
         status = apply_(batch);
         batch.clear();
-        if (!status.ok()) break;
+        if (!status.ok()) {
+          break;
+        }
       }
     }
-    if (status.ok() && !batch.empty()) status = apply_(batch);
-    if (!status.ok()) context.TryCancel();
+    if (status.ok() && !batch.empty()) {
+      status = apply_(batch);
+    }
+    if (!status.ok()) {
+      context.TryCancel();
+    }
     grpc::Status end = reader->Finish();
     {
       absl::MutexLock lock(&mu_);
       context_ = nullptr;
     }
-    if (!status.ok()) return status;
+    if (!status.ok()) {
+      return status;
+    }
     if (!end.ok()) {
       return absl::UnavailableError(absl::StrCat(source_, " feed: ", end.error_message()));
     }
-    if (follow) return absl::UnavailableError(absl::StrCat(source_, " feed ended"));
+    if (follow) {
+      return absl::UnavailableError(absl::StrCat(source_, " feed ended"));
+    }
     return absl::OkStatus();
   }
 

@@ -32,7 +32,9 @@ class FeedHealth : public FeedStatus {
   void SetConnected(const std::string& source, bool connected) {
     absl::MutexLock lock(&mu_);
     (source == kRegistrySource ? registry_ : quota_) = connected;
-    if (health_ != nullptr) health_->SetServingStatus(HealthName(source), connected);
+    if (health_ != nullptr) {
+      health_->SetServingStatus(HealthName(source), connected);
+    }
   }
   static std::string HealthName(const std::string& source) {
     return "chitieu.reporting.feed." + source;

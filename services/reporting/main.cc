@@ -38,7 +38,9 @@ int main(int argc, char** argv) {
   auto store = chitieu::OpenServiceStore("reporting.db", [](const std::string& location) {
     return chitieu::reporting::SqlReportingStore::Open(location);
   });
-  if (store == nullptr) return 1;
+  if (store == nullptr) {
+    return 1;
+  }
   if (absl::GetFlag(FLAGS_rebuild)) {
     if (auto s = store->Reset(); !s.ok()) {
       chitieu::LogError("cannot reset the read model", {{"error", s.ToString()}});

@@ -140,7 +140,9 @@ std::string YearEndHtml(const std::string& unit_name, int year, const pb::Progre
   std::map<std::string, std::string> body_names;
   std::vector<int> columns;
   for (const auto& ip : current.indicators()) {
-    if (ip.indicator() == type::v1::INDICATOR_NEW_PARTY_MEMBERS) continue;  // No founding body.
+    if (ip.indicator() == type::v1::INDICATOR_NEW_PARTY_MEMBERS) {
+      continue;  // No founding body.
+    }
     columns.push_back(ip.indicator());
     absl::StrAppend(&h, "<th>", IndicatorLabel(ip.indicator()), "</th>");
     for (const auto& b : ip.by_body()) {
@@ -158,7 +160,9 @@ std::string YearEndHtml(const std::string& unit_name, int year, const pb::Progre
     absl::StrAppend(&h, "</tr>\n");
   }
   int64_t total = 0;
-  for (const auto& [status, n] : counts) total += n;
+  for (const auto& [status, n] : counts) {
+    total += n;
+  }
   absl::StrAppend(&h, "</table>\n<h2>3. Tình hình doanh nghiệp ngoài khu vực nhà nước đến ngày ",
                   absl::StrFormat("31/12/%04d", year), "</h2>\n<table>\n",
                   "<tr><th>Tình trạng</th><th>Số doanh nghiệp</th></tr>\n",

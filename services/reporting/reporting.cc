@@ -1,3 +1,6 @@
+// The reporting domain's figures: progress, summaries, coverage, candidates,
+// rankings (reporting.h).
+
 #include "services/reporting/reporting.h"
 
 #include <algorithm>
@@ -36,15 +39,23 @@ int KindOf(Indicator indicator) {
 }
 
 int64_t AchievedFor(const Achieved& a, Indicator indicator) {
-  if (indicator == type::v1::INDICATOR_NEW_PARTY_MEMBERS) return a.party_members_admitted;
+  if (indicator == type::v1::INDICATOR_NEW_PARTY_MEMBERS) {
+    return a.party_members_admitted;
+  }
   auto it = a.organizations_by_kind.find(KindOf(indicator));
   return it == a.organizations_by_kind.end() ? 0 : it->second;
 }
 
 ProgressStatus StatusOf(bool has_target, int64_t target, int64_t achieved) {
-  if (!has_target) return type::v1::PROGRESS_STATUS_NO_TARGET;
-  if (achieved < target) return type::v1::PROGRESS_STATUS_NOT_MET;
-  if (achieved == target) return type::v1::PROGRESS_STATUS_MET;
+  if (!has_target) {
+    return type::v1::PROGRESS_STATUS_NO_TARGET;
+  }
+  if (achieved < target) {
+    return type::v1::PROGRESS_STATUS_NOT_MET;
+  }
+  if (achieved == target) {
+    return type::v1::PROGRESS_STATUS_MET;
+  }
   return type::v1::PROGRESS_STATUS_EXCEEDED;
 }
 
@@ -62,7 +73,9 @@ void Fill(pb::IndicatorProgress& p, Indicator indicator, const CountsByIndicator
 }
 
 absl::Status CheckYear(int year, const std::string& field) {
-  if (year < 2000 || year > 2999) return InvalidField(field, "must be a year from 2000");
+  if (year < 2000 || year > 2999) {
+    return InvalidField(field, "must be a year from 2000");
+  }
   return absl::OkStatus();
 }
 
@@ -86,14 +99,18 @@ absl::StatusOr<std::string> Reporting::CheckUnit(const std::string& name,
                                                  const std::string& field) {
   ASSIGN_OR_RETURN(auto code, ParseSingleName("units", name, field));
   ASSIGN_OR_RETURN(auto exists, store_->UnitExists(code));
-  if (!exists) return absl::NotFoundError(absl::StrCat(name, " is not in the read model"));
+  if (!exists) {
+    return absl::NotFoundError(absl::StrCat(name, " is not in the read model"));
+  }
   return code;
 }
 
 absl::StatusOr<std::map<std::string, Reporting::UnitFigures>> Reporting::ChildFigures(
     const std::string& unit_code, const std::vector<NamedKey>& children, int year) {
   std::vector<std::string> keys;
-  for (const auto& child : children) keys.push_back(child.key);
+  for (const auto& child : children) {
+    keys.push_back(child.key);
+  }
   ASSIGN_OR_RETURN(auto targets, store_->TargetsOf(keys, year));
   ASSIGN_OR_RETURN(auto achieved, store_->AchievedInChildren(unit_code, year));
   std::map<std::string, UnitFigures> out;
@@ -113,7 +130,9 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
   for (Indicator indicator : kIndicators) {
     Fill(*out.add_indicators(), indicator, targets, AchievedFor(achieved, indicator));
   }
-  if (!breakdowns) return out;
+  if (!breakdowns) {
+    return out;
+  }
 
   ASSIGN_OR_RETURN(auto children, store_->Children(code));
   ASSIGN_OR_RETURN(auto figures, ChildFigures(code, children, year));
@@ -131,17 +150,23 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
   }
   ASSIGN_OR_RETURN(auto by_body, store_->AchievedByBody(code, year));
   std::vector<std::string> bodies;
-  for (const auto& [body, unused] : by_body) bodies.push_back(body);
+  for (const auto& [body, unused] : by_body) {
+    bodies.push_back(body);
+  }
   ASSIGN_OR_RETURN(auto all_body_targets, store_->TargetsOf(bodies, year));
   for (const auto& [body, body_achieved] : by_body) {
     const CountsByIndicator* body_targets = &all_body_targets[body];
     ASSIGN_OR_RETURN(auto name, store_->DisplayName(body));
     for (int i = 0; i < out.indicators_size(); ++i) {
       Indicator indicator = kIndicators[i];
-      if (KindOf(indicator) == 0) continue;  // Admissions have no founding body.
+      if (KindOf(indicator) == 0) {
+        continue;  // Admissions have no founding body.
+      }
       const int64_t n = AchievedFor(body_achieved, indicator);
       auto t = body_targets->find(indicator);
-      if (n == 0 && t == body_targets->end()) continue;
+      if (n == 0 && t == body_targets->end()) {
+        continue;
+      }
       auto* b = out.mutable_indicators(i)->add_by_body();
       b->set_key(body);
       b->set_display_name(name);
@@ -157,7 +182,9 @@ absl::StatusOr<pb::Progress> Reporting::GetProgress(const pb::GetProgressRequest
   RETURN_IF_ERROR(CheckYear(request.year(), "year"));
   ASSIGN_OR_RETURN(auto out, Compute(code, request.year(), true));
   ASSIGN_OR_RETURN(auto lag, Lag());
-  for (auto& l : lag) *out.add_lag() = std::move(l);
+  for (auto& l : lag) {
+    *out.add_lag() = std::move(l);
+  }
   return out;
 }
 
@@ -182,7 +209,9 @@ absl::StatusOr<pb::EnterpriseStatusSummary> Reporting::GetEnterpriseStatusSummar
   }
   out.set_total(static_cast<int32_t>(total));
   ASSIGN_OR_RETURN(auto lag, Lag());
-  for (auto& l : lag) *out.add_lag() = std::move(l);
+  for (auto& l : lag) {
+    *out.add_lag() = std::move(l);
+  }
   return out;
 }
 
@@ -206,7 +235,9 @@ absl::StatusOr<pb::Coverage> Reporting::GetCoverage(const pb::GetCoverageRequest
     k->set_ratio(active > 0 ? static_cast<double>(with) / active : 0.0);
   }
   ASSIGN_OR_RETURN(auto lag, Lag());
-  for (auto& l : lag) *out.add_lag() = std::move(l);
+  for (auto& l : lag) {
+    *out.add_lag() = std::move(l);
+  }
   return out;
 }
 
@@ -260,7 +291,9 @@ absl::StatusOr<pb::ListFoundingCandidatesResponse> Reporting::ListFoundingCandid
   AddRefs(out, rows, list, out.mutable_candidates());
   out.set_threshold(threshold);
   ASSIGN_OR_RETURN(auto lag, Lag());
-  for (auto& l : lag) *out.add_lag() = std::move(l);
+  for (auto& l : lag) {
+    *out.add_lag() = std::move(l);
+  }
   return out;
 }
 
@@ -274,7 +307,9 @@ absl::StatusOr<pb::ListFosteringCasesResponse> Reporting::ListFosteringCases(
   pb::ListFosteringCasesResponse out;
   AddRefs(out, rows, list, out.mutable_cases());
   ASSIGN_OR_RETURN(auto lag, Lag());
-  for (auto& l : lag) *out.add_lag() = std::move(l);
+  for (auto& l : lag) {
+    *out.add_lag() = std::move(l);
+  }
   return out;
 }
 
@@ -325,9 +360,15 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
                    [](const pb::RankedUnit& a, const pb::RankedUnit& b) {
                      const bool at = a.status() != type::v1::PROGRESS_STATUS_NO_TARGET;
                      const bool bt = b.status() != type::v1::PROGRESS_STATUS_NO_TARGET;
-                     if (at != bt) return at;
-                     if (at && a.percent() != b.percent()) return a.percent() > b.percent();
-                     if (a.difference() != b.difference()) return a.difference() > b.difference();
+                     if (at != bt) {
+                       return at;
+                     }
+                     if (at && a.percent() != b.percent()) {
+                       return a.percent() > b.percent();
+                     }
+                     if (a.difference() != b.difference()) {
+                       return a.difference() > b.difference();
+                     }
                      return a.achieved() > b.achieved();
                    });
   pb::RankUnitsResponse out;
@@ -336,7 +377,9 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
     *out.add_units() = std::move(ranked[i]);
   }
   ASSIGN_OR_RETURN(auto lag, Lag());
-  for (auto& l : lag) *out.add_lag() = std::move(l);
+  for (auto& l : lag) {
+    *out.add_lag() = std::move(l);
+  }
   return out;
 }
 
@@ -371,7 +414,9 @@ namespace {
 // "units/002" → "002"; "" if `name` is not in `collection`.
 std::string CodeIn(absl::string_view collection, const std::string& name) {
   const std::string prefix = absl::StrCat(collection, "/");
-  if (!absl::StartsWith(name, prefix) || name.size() == prefix.size()) return "";
+  if (!absl::StartsWith(name, prefix) || name.size() == prefix.size()) {
+    return "";
+  }
   return name.substr(prefix.size());
 }
 }  // namespace
@@ -381,14 +426,18 @@ absl::StatusOr<std::string> ReportingDirectory::ParentOf(const std::string& unit
   ASSIGN_OR_RETURN(auto parent, code.empty()
                                     ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
                                     : store_->UnitParent(code));
-  if (!parent) return absl::NotFoundError(unit);
+  if (!parent) {
+    return absl::NotFoundError(unit);
+  }
   return parent->empty() ? std::string() : absl::StrCat("units/", *parent);
 }
 
 absl::StatusOr<std::vector<std::string>> ReportingDirectory::Roots() {
   ASSIGN_OR_RETURN(auto codes, store_->RootUnits());
   std::vector<std::string> out;
-  for (const auto& code : codes) out.push_back(absl::StrCat("units/", code));
+  for (const auto& code : codes) {
+    out.push_back(absl::StrCat("units/", code));
+  }
   return out;
 }
 
@@ -397,7 +446,9 @@ absl::StatusOr<std::string> ReportingDirectory::SeatOf(const std::string& enterp
   ASSIGN_OR_RETURN(auto seat, code.empty()
                                   ? absl::StatusOr<std::optional<std::string>>(std::nullopt)
                                   : store_->EnterpriseSeat(code));
-  if (!seat) return absl::NotFoundError(enterprise);
+  if (!seat) {
+    return absl::NotFoundError(enterprise);
+  }
   return absl::StrCat("units/", *seat);
 }
 

@@ -1,3 +1,6 @@
+// The reporting service's gRPC handlers, the CSV export stream among them
+// (reporting_service.h).
+
 #include "services/reporting/reporting_service.h"
 
 #include "libs/common/grpc_status.h"

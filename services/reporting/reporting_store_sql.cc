@@ -1,3 +1,6 @@
+// The read model on SQLite or PostgreSQL: schema, applying the feeds, the
+// report queries (reporting_store.h).
+
 #include "services/reporting/reporting_store_sql.h"
 
 #include "absl/strings/str_cat.h"
@@ -167,7 +170,9 @@ absl::StatusOr<size_t> CheckCursor(SqlSession& db, const std::string& source,
   ASSIGN_OR_RETURN(auto rows, db.Query("SELECT sequence FROM cursors WHERE source = ?", {source}));
   const int64_t cursor = rows.empty() ? 0 : rows.Int64(0, 0);
   size_t skip = 0;
-  while (skip < sequences.size() && sequences[skip] <= cursor) ++skip;
+  while (skip < sequences.size() && sequences[skip] <= cursor) {
+    ++skip;
+  }
   int64_t expected = cursor + 1;
   for (size_t i = skip; i < sequences.size(); ++i, ++expected) {
     if (sequences[i] != expected) {
@@ -254,7 +259,9 @@ absl::StatusOr<std::map<int, int64_t>> CountsByNumber(SqlStoreCore& core, const 
   std::map<int, int64_t> out;
   RETURN_IF_ERROR(core.Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(auto rows, db.Query(sql, args));
-    for (int i = 0; i < rows.size(); ++i) out[rows.Int64(i, 0)] = rows.Int64(i, 1);
+    for (int i = 0; i < rows.size(); ++i) {
+      out[rows.Int64(i, 0)] = rows.Int64(i, 1);
+    }
     return absl::OkStatus();
   }));
   return out;
@@ -266,7 +273,9 @@ absl::StatusOr<std::optional<std::string>> FirstText(SqlStoreCore& core, const s
   std::optional<std::string> out;
   RETURN_IF_ERROR(core.Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(auto rows, db.Query(sql, args));
-    if (!rows.empty()) out = rows.Text(0, 0);
+    if (!rows.empty()) {
+      out = rows.Text(0, 0);
+    }
     return absl::OkStatus();
   }));
   return out;
@@ -330,13 +339,19 @@ absl::StatusOr<Cursor> SqlReportingStore::GetCursor(const std::string& source) {
 template <typename Change>
 absl::Status SqlReportingStore::Apply(const std::string& source,
                                       const std::vector<Change>& changes) {
-  if (changes.empty()) return absl::OkStatus();
+  if (changes.empty()) {
+    return absl::OkStatus();
+  }
   std::vector<int64_t> sequences;
   sequences.reserve(changes.size());
-  for (const auto& c : changes) sequences.push_back(c.sequence());
+  for (const auto& c : changes) {
+    sequences.push_back(c.sequence());
+  }
   return core_->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
     ASSIGN_OR_RETURN(auto skip, CheckCursor(db, source, sequences));
-    if (skip == changes.size()) return absl::OkStatus();
+    if (skip == changes.size()) {
+      return absl::OkStatus();
+    }
     for (size_t i = skip; i < changes.size(); ++i) {
       RETURN_IF_ERROR(ApplyOne(db, changes[i]));
     }
@@ -405,7 +420,9 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedByBod
 absl::StatusOr<std::map<std::string, CountsByIndicator>> SqlReportingStore::TargetsOf(
     const std::vector<std::string>& assignees, int year) {
   std::map<std::string, CountsByIndicator> out;
-  if (assignees.empty()) return out;
+  if (assignees.empty()) {
+    return out;
+  }
   std::vector<SqlValue> args = {int64_t{year}};
   std::string marks;
   for (const auto& a : assignees) {
@@ -500,7 +517,9 @@ absl::StatusOr<std::vector<std::string>> SqlReportingStore::RootUnits() {
     ASSIGN_OR_RETURN(
         auto rows,
         db.Query("SELECT code FROM units WHERE coalesce(parent, '') = '' ORDER BY code", {}));
-    for (int i = 0; i < rows.size(); ++i) out.push_back(rows.Text(i, 0));
+    for (int i = 0; i < rows.size(); ++i) {
+      out.push_back(rows.Text(i, 0));
+    }
     return absl::OkStatus();
   }));
   return out;

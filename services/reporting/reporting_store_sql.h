@@ -1,5 +1,8 @@
 #pragma once
 
+// The SQL implementation of ReportingStore (reporting_store.h), on SQLite or
+// PostgreSQL.
+
 #include <memory>
 #include <string>
 

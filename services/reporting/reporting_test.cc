@@ -46,7 +46,9 @@ class ReportingTest : public ::testing::TestWithParam<std::string> {
   void Unit(const std::string& code, const std::string& parent, const std::string& name) {
     reg::StreamChangesResponse c;
     c.mutable_unit()->set_name("units/" + code);
-    if (!parent.empty()) c.mutable_unit()->set_parent("units/" + parent);
+    if (!parent.empty()) {
+      c.mutable_unit()->set_parent("units/" + parent);
+    }
     c.mutable_unit()->set_display_name(name);
     Registry(c);
   }

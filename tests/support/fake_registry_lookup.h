@@ -18,7 +18,9 @@ class FakeRegistryLookup : public RegistryLookup {
   void AddUnit(const std::string& code, const std::string& parent_code) {
     registry::v1::Unit u;
     u.set_name("units/" + code);
-    if (!parent_code.empty()) u.set_parent("units/" + parent_code);
+    if (!parent_code.empty()) {
+      u.set_parent("units/" + parent_code);
+    }
     units_[u.name()] = u;
   }
   void AddBody(const std::string& id, const std::string& unit_code) {
@@ -29,16 +31,24 @@ class FakeRegistryLookup : public RegistryLookup {
   }
   absl::StatusOr<registry::v1::Unit> GetUnit(const std::string& name) override {
     ++calls;
-    if (down) return absl::UnavailableError("registry down");
+    if (down) {
+      return absl::UnavailableError("registry down");
+    }
     auto it = units_.find(name);
-    if (it == units_.end()) return absl::NotFoundError(name);
+    if (it == units_.end()) {
+      return absl::NotFoundError(name);
+    }
     return it->second;
   }
   absl::StatusOr<registry::v1::Body> GetBody(const std::string& name) override {
     ++calls;
-    if (down) return absl::UnavailableError("registry down");
+    if (down) {
+      return absl::UnavailableError("registry down");
+    }
     auto it = bodies_.find(name);
-    if (it == bodies_.end()) return absl::NotFoundError(name);
+    if (it == bodies_.end()) {
+      return absl::NotFoundError(name);
+    }
     return it->second;
   }
   bool down = false;

@@ -21,7 +21,9 @@ sockaddr_in Loopback(int port) {
 bool WriteAll(int fd, const char* data, ssize_t n) {
   while (n > 0) {
     const ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
-    if (w <= 0) return false;
+    if (w <= 0) {
+      return false;
+    }
     data += w;
     n -= w;
   }
@@ -45,27 +47,41 @@ FaultProxy::FaultProxy(int target_port) : target_port_(target_port) {
 
 FaultProxy::~FaultProxy() {
   stopping_ = true;
-  if (acceptor_.joinable()) acceptor_.join();
-  for (auto& t : threads_) t.join();
-  if (listener_ >= 0) close(listener_);
+  if (acceptor_.joinable()) {
+    acceptor_.join();
+  }
+  for (auto& t : threads_) {
+    t.join();
+  }
+  if (listener_ >= 0) {
+    close(listener_);
+  }
 }
 
 void FaultProxy::ResetAll() {
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& c : connections_) c->reset = true;
+  for (auto& c : connections_) {
+    c->reset = true;
+  }
 }
 
 void FaultProxy::Accept() {
   while (!stopping_) {
     pollfd p{listener_, POLLIN, 0};
-    if (poll(&p, 1, 100) <= 0) continue;
+    if (poll(&p, 1, 100) <= 0) {
+      continue;
+    }
     const int client = accept(listener_, nullptr, nullptr);
-    if (client < 0) continue;
+    if (client < 0) {
+      continue;
+    }
     const int upstream = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in target = Loopback(target_port_);
     if (upstream < 0 || connect(upstream, reinterpret_cast<sockaddr*>(&target), sizeof(target))) {
       close(client);
-      if (upstream >= 0) close(upstream);
+      if (upstream >= 0) {
+        close(upstream);
+      }
       continue;
     }
     auto c = std::make_shared<Connection>();
@@ -82,14 +98,20 @@ void FaultProxy::Pump(std::shared_ptr<Connection> c) {
   while (!stopping_ && !c->reset) {
     // Answers (upstream → client) wait while held.
     pollfd p[2] = {{c->client, POLLIN, 0}, {c->upstream, short(hold_ ? 0 : POLLIN), 0}};
-    if (poll(p, 2, 20) <= 0) continue;
+    if (poll(p, 2, 20) <= 0) {
+      continue;
+    }
     bool open = true;
     for (int i = 0; i < 2 && open; ++i) {
-      if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+        continue;
+      }
       const ssize_t n = recv(p[i].fd, buffer, sizeof(buffer), 0);
       open = n > 0 && WriteAll(p[1 - i].fd, buffer, n);
     }
-    if (!open) break;
+    if (!open) {
+      break;
+    }
   }
   if (c->reset) {
     // close() with a zero linger sends RST rather than FIN.

@@ -21,7 +21,9 @@ std::vector<Response> ReadFeed(Stub& stub, int64_t after) {
   auto reader = stub.StreamChanges(&ctx, request);
   std::vector<Response> out;
   Response change;
-  while (reader->Read(&change)) out.push_back(change);
+  while (reader->Read(&change)) {
+    out.push_back(change);
+  }
   EXPECT_TRUE(reader->Finish().ok());
   return out;
 }

@@ -25,7 +25,9 @@ PostgresServer::PostgresServer() {
   if (geteuid() == 0) {
     run_as_ = "runuser -u postgres -- ";
     if (passwd* pw = getpwnam("postgres"); pw != nullptr) {
-      if (chown(dir_.path().c_str(), pw->pw_uid, pw->pw_gid) != 0) error_ = "chown failed";
+      if (chown(dir_.path().c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+        error_ = "chown failed";
+      }
     }
   }
 }
@@ -47,7 +49,9 @@ bool PostgresServer::Run(const std::string& command, const std::string& what) {
 }
 
 bool PostgresServer::Start() {
-  if (!error_.empty()) return false;
+  if (!error_.empty()) {
+    return false;
+  }
   if (!Run(absl::StrCat(run_as_, kBin, "/initdb -D ", data_,
                         " -A trust -U chitieu -E UTF8 --locale=C.UTF-8 --no-sync"),
            "initdb")) {
@@ -93,7 +97,9 @@ PostgresServer* SharedPostgres() {
 namespace chitieu::testing {
 
 std::string TestStoreLocation(const std::string& backend, const std::string& prefix) {
-  if (backend != "postgres") return ":memory:";
+  if (backend != "postgres") {
+    return ":memory:";
+  }
   static std::atomic<int> databases{0};
   return SharedPostgres()->Url(prefix + "_" + std::to_string(++databases));
 }

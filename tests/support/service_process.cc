@@ -33,21 +33,31 @@ TempDir::TempDir() {
 
 TempDir::~TempDir() {
   // CHITIEU_KEEP_TEST_DIRS=1 keeps them (data and logs) for a post-mortem.
-  if (std::getenv("CHITIEU_KEEP_TEST_DIRS") != nullptr) return;
+  if (std::getenv("CHITIEU_KEEP_TEST_DIRS") != nullptr) {
+    return;
+  }
   std::error_code ec;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
+  if (!path_.empty()) {
+    std::filesystem::remove_all(path_, ec);
+  }
 }
 
 ServiceProcess::ServiceProcess(std::string binary, std::string data_dir,
                                std::vector<std::string> args)
     : binary_(std::move(binary)), data_dir_(std::move(data_dir)), args_(std::move(args)) {
   const char* backend = std::getenv("CHITIEU_TEST_BACKEND");
-  if (backend == nullptr || std::string(backend) != "postgres") return;
+  if (backend == nullptr || std::string(backend) != "postgres") {
+    return;
+  }
   static const std::set<std::string> kServices = {"chitieu-registry", "chitieu-quota",
                                                   "chitieu-reporting", "chitieu-gateway"};
-  if (!kServices.count(binary_)) return;
+  if (!kServices.count(binary_)) {
+    return;
+  }
   for (const auto& a : args_) {
-    if (a.rfind("--database_url", 0) == 0) return;
+    if (a.rfind("--database_url", 0) == 0) {
+      return;
+    }
   }
   static std::atomic<int> databases{0};
   args_.push_back("--database_url=" +
@@ -55,7 +65,9 @@ ServiceProcess::ServiceProcess(std::string binary, std::string data_dir,
 }
 
 ServiceProcess::~ServiceProcess() {
-  if (pid_ > 0) Kill();
+  if (pid_ > 0) {
+    Kill();
+  }
 }
 
 bool ServiceProcess::Start() {
@@ -69,7 +81,9 @@ bool ServiceProcess::Start() {
                                      "--data_dir=" + data_dir_, "--port_file=" + port_file};
   argv_s.insert(argv_s.end(), args_.begin(), args_.end());
   std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
+  for (auto& a : argv_s) {
+    argv.push_back(a.data());
+  }
   argv.push_back(nullptr);
   // Logs (stdout and stderr) go to a file in the data folder, for
   // post-mortems; the child must not hold the test runner's output pipe.
@@ -129,7 +143,9 @@ bool ServiceProcess::Start() {
 }
 
 void ServiceProcess::Kill() {
-  if (pid_ <= 0) return;
+  if (pid_ <= 0) {
+    return;
+  }
   kill(pid_, SIGKILL);
   int status = 0;
   waitpid(pid_, &status, 0);
@@ -159,21 +175,29 @@ bool AllThreadsStopped(pid_t pid) {
 }  // namespace
 
 bool ServiceProcess::Freeze() {
-  if (pid_ <= 0 || kill(pid_, SIGSTOP) != 0) return false;
+  if (pid_ <= 0 || kill(pid_, SIGSTOP) != 0) {
+    return false;
+  }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (!AllThreadsStopped(pid_)) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
+    if (std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return true;
 }
 
 void ServiceProcess::Thaw() {
-  if (pid_ > 0) kill(pid_, SIGCONT);
+  if (pid_ > 0) {
+    kill(pid_, SIGCONT);
+  }
 }
 
 int ServiceProcess::Terminate() {
-  if (pid_ <= 0) return -1;
+  if (pid_ <= 0) {
+    return -1;
+  }
   kill(pid_, SIGTERM);
   int status = 0;
   waitpid(pid_, &status, 0);
@@ -205,7 +229,9 @@ int RunTool(const std::string& binary, const std::vector<std::string>& args,
   std::vector<std::string> argv_s = {std::string(CHITIEU_BIN_DIR) + "/" + binary};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& a : argv_s) argv.push_back(a.data());
+  for (auto& a : argv_s) {
+    argv.push_back(a.data());
+  }
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -215,7 +241,9 @@ int RunTool(const std::string& binary, const std::vector<std::string>& args,
   pid_t pid = -1;
   int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) return -1;
+  if (rc != 0) {
+    return -1;
+  }
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;

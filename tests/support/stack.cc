@@ -82,7 +82,9 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario,
                p.indicators(0).target() == 6 && (!scenario || p.indicators(0).achieved() == 7);
       },
       std::chrono::seconds(60));
-  if (!shown) error_ = "reporting did not show the seed within 60 s";
+  if (!shown) {
+    error_ = "reporting did not show the seed within 60 s";
+  }
   return shown;
 }
 

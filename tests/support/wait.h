@@ -17,7 +17,9 @@ inline bool WaitFor(const std::function<bool()>& condition,
                     std::chrono::milliseconds poll = std::chrono::milliseconds(20)) {
   const auto deadline = std::chrono::steady_clock::now() + within;
   while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
     std::this_thread::sleep_for(poll);
   }
   return true;
