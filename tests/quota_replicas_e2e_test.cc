@@ -13,6 +13,7 @@
 
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "tests/support/postgres.h"
+#include "tests/support/race.h"
 #include "tests/support/service_process.h"
 
 namespace chitieu {
@@ -107,32 +108,19 @@ TEST_F(QuotaReplicasTest, RacingRevisionsWithOneEtagLoseNothing) {
   constexpr int kRounds = 15;
   for (int round = 0; round < kRounds; ++round) {
     // Both replicas revise the same version at once.
-    std::atomic<int> won{0}, stale{0};
-    std::vector<std::thread> racers;
-    for (int replica = 0; replica < 2; ++replica) {
-      racers.emplace_back([&, replica] {
-        pb::UpdateTargetRequest u;
-        *u.mutable_target() = target;
-        u.mutable_target()->set_value(target.value() + 1);
-        u.mutable_update_mask()->add_paths("value");
-        u.set_reason("round " + std::to_string(round) + " via replica " + std::to_string(replica));
-        pb::Target out;
-        grpc::ClientContext ctx;
-        Deadline(ctx);
-        grpc::Status s = Stub(replica)->UpdateTarget(&ctx, u, &out);
-        if (s.ok()) {
-          ++won;
-        }
-        if (s.error_code() == grpc::StatusCode::ABORTED) {
-          ++stale;
-        }
-      });
-    }
-    for (auto& t : racers) {
-      t.join();
-    }
-    ASSERT_EQ(won, 1) << "round " << round;
-    ASSERT_EQ(stale, 1) << "round " << round;
+    const testing::RaceOutcome race = testing::RaceReplicas(2, [&](int replica) {
+      pb::UpdateTargetRequest u;
+      *u.mutable_target() = target;
+      u.mutable_target()->set_value(target.value() + 1);
+      u.mutable_update_mask()->add_paths("value");
+      u.set_reason("round " + std::to_string(round) + " via replica " + std::to_string(replica));
+      pb::Target out;
+      grpc::ClientContext ctx;
+      Deadline(ctx);
+      return Stub(replica)->UpdateTarget(&ctx, u, &out);
+    });
+    ASSERT_EQ(race.ok, 1) << "round " << round;
+    ASSERT_EQ(race.aborted, 1) << "round " << round;
     pb::GetTargetRequest g;
     g.set_name(target.name());
     grpc::ClientContext ctx;

@@ -19,6 +19,7 @@
 #include "services/registry/tax_code.h"
 #include "tests/support/feed_reader.h"
 #include "tests/support/postgres.h"
+#include "tests/support/race.h"
 #include "tests/support/service_process.h"
 #include "tests/support/wait.h"
 
@@ -207,32 +208,19 @@ TEST_F(RegistryReplicasTest, RacingUpdatesWithOneEtagLoseNothing) {
   ASSERT_TRUE(CreateEnterprise(0, 900000, &e).ok());
   constexpr int kRounds = 10;
   for (int round = 0; round < kRounds; ++round) {
-    std::atomic<int> won{0}, stale{0};
-    std::vector<std::thread> racers;
-    for (int replica = 0; replica < 2; ++replica) {
-      racers.emplace_back([&, replica] {
-        reg::UpdateEnterpriseRequest u;
-        *u.mutable_enterprise() = e;
-        u.mutable_enterprise()->set_display_name("Công ty TNHH vòng " + std::to_string(round) +
-                                                 " qua bản sao " + std::to_string(replica));
-        u.mutable_update_mask()->add_paths("display_name");
-        reg::Enterprise out;
-        grpc::ClientContext ctx;
-        Deadline(ctx);
-        grpc::Status s = Registry(replica)->UpdateEnterprise(&ctx, u, &out);
-        if (s.ok()) {
-          ++won;
-        }
-        if (s.error_code() == grpc::StatusCode::ABORTED) {
-          ++stale;
-        }
-      });
-    }
-    for (auto& t : racers) {
-      t.join();
-    }
-    ASSERT_EQ(won, 1) << "round " << round;
-    ASSERT_EQ(stale, 1) << "round " << round;
+    const testing::RaceOutcome race = testing::RaceReplicas(2, [&](int replica) {
+      reg::UpdateEnterpriseRequest u;
+      *u.mutable_enterprise() = e;
+      u.mutable_enterprise()->set_display_name("Công ty TNHH vòng " + std::to_string(round) +
+                                               " qua bản sao " + std::to_string(replica));
+      u.mutable_update_mask()->add_paths("display_name");
+      reg::Enterprise out;
+      grpc::ClientContext ctx;
+      Deadline(ctx);
+      return Registry(replica)->UpdateEnterprise(&ctx, u, &out);
+    });
+    ASSERT_EQ(race.ok, 1) << "round " << round;
+    ASSERT_EQ(race.aborted, 1) << "round " << round;
     reg::GetEnterpriseRequest g;
     g.set_name(e.name());
     grpc::ClientContext ctx;

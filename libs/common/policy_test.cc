@@ -14,68 +14,12 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "gtest/gtest.h"
 #include "libs/common/errors.h"
+#include "tests/support/fake_resource_directory.h"
 
 namespace chitieu {
 namespace {
 
 namespace tv1 = ::chitieu::type::v1;
-
-// Two provinces: Hà Nội (01: districts 002 and 001, ward 00037 of 002) and
-// Hồ Chí Minh City (79: district 760).
-class FakeDirectory : public ResourceDirectory {
- public:
-  absl::StatusOr<std::string> ParentOf(const std::string& unit) override {
-    ++lookups;
-    static const std::map<std::string, std::string> kParents = {
-        {"units/01", ""},          {"units/002", "units/01"},
-        {"units/001", "units/01"}, {"units/00037", "units/002"},
-        {"units/79", ""},          {"units/760", "units/79"}};
-    auto it = kParents.find(unit);
-    if (it == kParents.end()) {
-      return absl::NotFoundError(unit);
-    }
-    return it->second;
-  }
-  absl::StatusOr<std::vector<std::string>> Roots() override {
-    return std::vector<std::string>(roots);
-  }
-  absl::StatusOr<std::string> SeatOf(const std::string& e) override {
-    ++lookups;
-    if (e == "enterprises/0100000001") {
-      return std::string("units/00037");
-    }
-    if (e == "enterprises/0100000002") {
-      return std::string("units/001");
-    }
-    if (e == "enterprises/0300000003") {
-      return std::string("units/760");
-    }
-    return absl::NotFoundError(e);
-  }
-  absl::StatusOr<std::string> UnitOfBody(const std::string& b) override {
-    if (b == "bodies/hk") {
-      return std::string("units/002");
-    }
-    if (b == "bodies/city") {
-      return std::string("units/01");
-    }
-    if (b == "bodies/bd") {
-      return std::string("units/001");
-    }
-    return absl::NotFoundError(b);
-  }
-  absl::StatusOr<std::string> AssignerOf(const std::string& t) override {
-    if (t == "units/002/targets/1") {
-      return std::string("units/01");
-    }
-    if (t == "units/00037/targets/2") {
-      return std::string("units/002");
-    }
-    return absl::NotFoundError(t);
-  }
-  std::vector<std::string> roots = {"units/01", "units/79"};
-  int lookups = 0;
-};
 
 constexpr char kRegistry[] = "/chitieu.registry.v1.RegistryService/";
 constexpr char kQuota[] = "/chitieu.quota.v1.QuotaService/";
@@ -89,7 +33,7 @@ class PolicyTest : public ::testing::Test {
                     const google::protobuf::Message& request, Decision* d = nullptr) {
     return policy_.Authorize(p, method, request, d);
   }
-  FakeDirectory directory_;
+  testing::FakeResourceDirectory directory_;
   Policy policy_{&directory_};
 };
 
@@ -395,7 +339,7 @@ TEST(Declarations, AMethodWithoutOneIsRefusedWithWhatToAdd) {
       << s.message();
   EXPECT_NE(s.message().find("option (chitieu.type.v1.authorization)"), std::string::npos);
   // And the policy refuses a call to it.
-  FakeDirectory directory;
+  testing::FakeResourceDirectory directory;
   Policy policy(&directory);
   registry::v1::GetUnitRequest r;
   EXPECT_EQ(policy.Authorize(CityAdmin(), "/chitieu.test.v1.TestService/Do", r).code(),
