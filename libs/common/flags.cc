@@ -54,13 +54,17 @@ ABSL_FLAG(std::string, port_file, "",
 
 namespace chitieu {
 
-void InitService(int argc, char** argv, const char* usage, const char* default_listen) {
+void BlockServerSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void InitService(int argc, char** argv, const char* usage, const char* default_listen) {
+  BlockServerSignals();
   // Everything a service writes (databases, their journals, sockets, port
   // files) is its user's alone: files 0600, folders 0700.
   umask(077);

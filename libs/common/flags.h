@@ -35,9 +35,12 @@ inline constexpr char kDefaultRegistryAddr[] = "127.0.0.1:7401";
 inline constexpr char kDefaultQuotaAddr[] = "127.0.0.1:7402";
 inline constexpr char kDefaultReportingAddr[] = "127.0.0.1:7403";
 
-// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread (and every
-// thread it starts later, so that only the server's signal thread sees
-// them), applies environment overrides, then parses the command line.
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread
+// it starts later, so that only RunServer's signal thread sees them.
+void BlockServerSignals();
+
+// BlockServerSignals, then applies environment overrides and parses the
+// command line.
 // `default_listen` becomes --listen's default. Call first in main().
 void InitService(int argc, char** argv, const char* usage, const char* default_listen);
 

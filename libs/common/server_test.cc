@@ -16,6 +16,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "chitieu/registry/v1/registry.pb.h"
+#include "libs/common/flags.h"
 #include "libs/common/health_client.h"
 #include "tests/support/service_process.h"
 #include "tests/support/wait.h"
@@ -85,12 +86,7 @@ TEST(RunServer, ServesUntilSigtermAndReloadsOnSighup) {
 }  // namespace chitieu
 
 int main(int argc, char** argv) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  chitieu::BlockServerSignals();
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }
