@@ -14,6 +14,7 @@
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "services/gateway/auth.h"
 #include "tests/support/service_process.h"
+#include "tests/support/stack.h"
 #include "tests/support/wait.h"
 
 namespace chitieu {
@@ -37,60 +38,19 @@ class TlsE2ETest : public ::testing::Test {
     certs_ = dir_->path() + "/certs";
     ASSERT_EQ(
         std::system((std::string(CHITIEU_SOURCE_DIR) + "/scripts/dev-certs " + certs_).c_str()), 0);
-    std::ofstream(dir_->path() + "/keys")
-        << gateway::Sha256Hex("k-city") << " user:city city_admin units/01\n";
-    auto service = [&](const std::string& name, std::vector<std::string> args) {
-      args.push_back("--tls_cert=" + certs_ + "/" + name + ".pem");
-      args.push_back("--tls_key=" + certs_ + "/" + name + ".key");
-      args.push_back("--tls_client_ca=" + certs_ + "/ca.pem");
-      args.push_back("--peer_ca=" + certs_ + "/ca.pem");
-      auto* p = new ServiceProcess("chitieu-" + name, dir_->path() + "/" + name, args);
-      p->set_credentials(ServiceCredentials("quota"));
-      return p;
-    };
-    registry_ = service("registry", {});
-    ASSERT_TRUE(registry_->Start()) << registry_->error();
-    quota_ = service("quota", {"--registry_addr=" + registry_->address()});
-    ASSERT_TRUE(quota_->Start()) << quota_->error();
-    reporting_ = service("reporting", {"--registry_addr=" + registry_->address(),
-                                       "--quota_addr=" + quota_->address()});
-    ASSERT_TRUE(reporting_->Start()) << reporting_->error();
-    gateway_ = new ServiceProcess(
-        "chitieu-gateway", dir_->path() + "/gateway",
-        {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
-         "--reporting_addr=" + reporting_->address(), "--api_keys=" + dir_->path() + "/keys",
-         "--http_listen=127.0.0.1:0", "--http_port_file=" + dir_->path() + "/http_port",
-         "--tls_cert=" + certs_ + "/gateway.pem", "--tls_key=" + certs_ + "/gateway.key",
-         "--peer_ca=" + certs_ + "/ca.pem"});
-    grpc::SslCredentialsOptions public_tls;
-    public_tls.pem_root_certs = Read(certs_ + "/ca.pem");
-    gateway_->set_credentials(grpc::SslCredentials(public_tls));
-    ASSERT_TRUE(gateway_->Start()) << gateway_->error();
-    std::ifstream(dir_->path() + "/http_port") >> http_port_;
-    // The seed talks to the services directly, with a service certificate.
-    ASSERT_EQ(testing::RunTool(
-                  "chitieu-seed",
-                  {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
-                   "--scenario=false", "--peer_ca=" + certs_ + "/ca.pem",
-                   "--peer_cert=" + certs_ + "/quota.pem", "--peer_key=" + certs_ + "/quota.key"},
-                  dir_->path() + "/seed.log"),
-              0);
+    stack_ = new testing::Stack();
+    ASSERT_TRUE(
+        stack_->Start({{"k-city", "user:city", "city_admin", "units/01"}}, {.tls_certs = certs_}))
+        << stack_->error();
+    registry_ = &stack_->registry();
+    quota_ = &stack_->quota();
+    reporting_ = &stack_->reporting();
+    gateway_ = &stack_->gateway();
+    http_port_ = stack_->http_port();
   }
   static void TearDownTestSuite() {
-    delete gateway_;
-    delete reporting_;
-    delete quota_;
-    delete registry_;
+    delete stack_;
     delete dir_;
-  }
-
-  // mTLS credentials presenting `name`'s certificate.
-  static std::shared_ptr<grpc::ChannelCredentials> ServiceCredentials(const std::string& name) {
-    grpc::SslCredentialsOptions o;
-    o.pem_root_certs = Read(certs_ + "/ca.pem");
-    o.pem_cert_chain = Read(certs_ + "/" + name + ".pem");
-    o.pem_private_key = Read(certs_ + "/" + name + ".key");
-    return grpc::SslCredentials(o);
   }
 
   static grpc::Status GetUnit(const std::shared_ptr<grpc::Channel>& channel, const char* key) {
@@ -106,12 +66,14 @@ class TlsE2ETest : public ::testing::Test {
   }
 
   static TempDir* dir_;
+  static testing::Stack* stack_;
   static std::string certs_;
   static ServiceProcess *registry_, *quota_, *reporting_, *gateway_;
   static int http_port_;
 };
 
 TempDir* TlsE2ETest::dir_ = nullptr;
+testing::Stack* TlsE2ETest::stack_ = nullptr;
 std::string TlsE2ETest::certs_;
 ServiceProcess* TlsE2ETest::registry_ = nullptr;
 ServiceProcess* TlsE2ETest::quota_ = nullptr;

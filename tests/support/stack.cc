@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
@@ -18,8 +19,33 @@ int Stack::metrics_port(const std::string& service) const {
   return port;
 }
 
-bool Stack::Start(const std::vector<StackKey>& keys, bool scenario,
-                  const std::vector<std::string>& gateway_args) {
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+bool Stack::Start(const std::vector<StackKey>& keys, const StackOptions& options) {
+  const bool scenario = options.scenario;
+  const std::string& certs = options.tls_certs;
+  // mTLS credentials presenting quota's certificate: the test's own calls
+  // to the services, and the seed's.
+  std::shared_ptr<grpc::ChannelCredentials> service_credentials;
+  std::vector<std::string> seed_tls;
+  if (!certs.empty()) {
+    grpc::SslCredentialsOptions o;
+    o.pem_root_certs = ReadFile(certs + "/ca.pem");
+    o.pem_cert_chain = ReadFile(certs + "/quota.pem");
+    o.pem_private_key = ReadFile(certs + "/quota.key");
+    service_credentials = grpc::SslCredentials(o);
+    seed_tls = {"--peer_ca=" + certs + "/ca.pem", "--peer_cert=" + certs + "/quota.pem",
+                "--peer_key=" + certs + "/quota.key"};
+  }
   for (const char* s : {"registry", "quota", "reporting", "gateway"}) {
     std::filesystem::create_directories(dir_.path() + "/" + s);
   }
@@ -30,13 +56,33 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario,
            << "\n";
     }
   }
-  const std::string secret = std::string("--service_secret=") + kServiceSecret;
+  const std::string secret =
+      certs.empty() ? std::string("--service_secret=") + kServiceSecret : std::string();
   auto start = [&](std::unique_ptr<ServiceProcess>& p, const std::string& name,
                    std::vector<std::string> args) {
-    args.push_back(secret);
+    if (!secret.empty()) {
+      args.push_back(secret);
+    }
+    if (!certs.empty()) {
+      args.push_back("--tls_cert=" + certs + "/" + name + ".pem");
+      args.push_back("--tls_key=" + certs + "/" + name + ".key");
+      args.push_back("--peer_ca=" + certs + "/ca.pem");
+      if (name != "gateway") {
+        args.push_back("--tls_client_ca=" + certs + "/ca.pem");
+      }
+    }
     args.push_back("--metrics_listen=127.0.0.1:0");
     args.push_back("--metrics_port_file=" + dir_.path() + "/" + name + "/metrics_port");
     p = std::make_unique<ServiceProcess>("chitieu-" + name, dir_.path() + "/" + name, args);
+    if (!certs.empty()) {
+      if (name == "gateway") {
+        grpc::SslCredentialsOptions public_tls;
+        public_tls.pem_root_certs = ReadFile(certs + "/ca.pem");
+        p->set_credentials(grpc::SslCredentials(public_tls));
+      } else {
+        p->set_credentials(service_credentials);
+      }
+    }
     if (!p->Start()) {
       error_ = p->error();
       return false;
@@ -54,16 +100,20 @@ bool Stack::Start(const std::vector<StackKey>& keys, bool scenario,
                                          "--api_keys=" + dir_.path() + "/keys",
                                          "--http_listen=127.0.0.1:0",
                                          "--http_port_file=" + dir_.path() + "/http_port"};
-        args.insert(args.end(), gateway_args.begin(), gateway_args.end());
+        args.insert(args.end(), options.gateway_args.begin(), options.gateway_args.end());
         return args;
       }())) {
     return false;
   }
   std::ifstream(dir_.path() + "/http_port") >> http_port_;
-  if (RunTool("chitieu-seed",
-              {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address(),
-               std::string("--scenario=") + (scenario ? "true" : "false"), secret},
-              dir_.path() + "/seed.log") != 0) {
+  std::vector<std::string> seed_args = {"--registry_addr=" + registry_->address(),
+                                        "--quota_addr=" + quota_->address(),
+                                        std::string("--scenario=") + (scenario ? "true" : "false")};
+  if (!secret.empty()) {
+    seed_args.push_back(secret);
+  }
+  seed_args.insert(seed_args.end(), seed_tls.begin(), seed_tls.end());
+  if (RunTool("chitieu-seed", seed_args, dir_.path() + "/seed.log") != 0) {
     error_ = "the seed failed; see " + dir_.path() + "/seed.log";
     return false;
   }

@@ -18,6 +18,19 @@ struct StackKey {
   std::string secret, principal, role, scope;
 };
 
+struct StackOptions {
+  // Also load the Hoàn Kiếm scenario (the article's figures).
+  bool scenario = false;
+  // More flags for the gateway.
+  std::vector<std::string> gateway_args;
+  // A folder of certificates made by scripts/dev-certs: then every service
+  // listens with TLS and takes only peers with a certificate from its CA
+  // (mTLS, no service secret), the gateway's listeners use TLS, and the
+  // test's channels to the services present quota's certificate, to the
+  // gateway none.
+  std::string tls_certs;
+};
+
 class Stack {
  public:
   // The secret the stack's services share (--service_secret).
@@ -26,7 +39,10 @@ class Stack {
   // `scenario`: also load the Hoàn Kiếm scenario (the article's figures).
   // `gateway_args`: more flags for the gateway.
   bool Start(const std::vector<StackKey>& keys, bool scenario,
-             const std::vector<std::string>& gateway_args = {});
+             const std::vector<std::string>& gateway_args = {}) {
+    return Start(keys, StackOptions{.scenario = scenario, .gateway_args = gateway_args});
+  }
+  bool Start(const std::vector<StackKey>& keys, const StackOptions& options);
   const std::string& error() const { return error_; }
 
   ServiceProcess& registry() { return *registry_; }
