@@ -21,7 +21,10 @@ CREATE TABLE audit (
   resource TEXT NOT NULL,
   data BLOB NOT NULL
 );
-)sql"},
+)sql",
+       // Only PostgreSQL has had this index from the start; adding it to
+       // SQLite would be a version 3, which an older gateway then refuses.
+       .postgres_only = "CREATE INDEX audit_principal ON audit (principal, sequence);\n"},
       // 2: the units each entry was about, for auditors' scopes.
       {.tables = R"sql(
 CREATE TABLE audit_units (
@@ -30,9 +33,6 @@ CREATE TABLE audit_units (
   PRIMARY KEY (unit, sequence)
 );
 )sql"},
-      // 3: entries by principal (PostgreSQL had it from 1; IF NOT EXISTS
-      // leaves it there).
-      {.tables = "CREATE INDEX IF NOT EXISTS audit_principal ON audit(principal, sequence);"},
   });
   return kMigrations;
 }
