@@ -29,13 +29,7 @@ namespace {
 
 int ThePort() {
   static const int port = [] {
-    (void)chitieu::registry::v1::Unit::descriptor();
-    (void)chitieu::quota::v1::Target::descriptor();
-    (void)chitieu::reporting::v1::Progress::descriptor();
-    (void)chitieu::gateway::v1::AuditEntry::descriptor();
-    auto built = chitieu::gateway::Transcoder::Build(
-        {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
-         "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"});
+    auto built = chitieu::gateway::Transcoder::BuildPublic();
     if (!built.ok()) {
       std::abort();
     }

@@ -230,14 +230,7 @@ class BadInputE2ETest : public ::testing::Test {
     stack_ = new testing::Stack();
     ASSERT_TRUE(stack_->Start({{kKey, "user:city", "city_admin", "units/01"}}, true))
         << stack_->error();
-    // The services' descriptors must be linked in for the pool to know them.
-    (void)chitieu::registry::v1::Unit::descriptor();
-    (void)chitieu::quota::v1::Target::descriptor();
-    (void)chitieu::reporting::v1::Progress::descriptor();
-    (void)chitieu::gateway::v1::AuditEntry::descriptor();
-    auto built = gateway::Transcoder::Build(
-        {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
-         "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"});
+    auto built = chitieu::gateway::Transcoder::BuildPublic();
     ASSERT_TRUE(built.ok()) << built.status();
     transcoder_ = new gateway::Transcoder(std::move(*built));
   }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "libs/common/flags.h"
+#include "libs/common/percent_encoding.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/tls.h"
 
@@ -102,35 +103,8 @@ std::string EncodeMetadataText(absl::string_view text) {
   return out;
 }
 
-namespace {
-// The value of a hex digit, or -1.
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  return -1;
-}
-}  // namespace
-
 std::string DecodeMetadataText(absl::string_view text) {
-  std::string out;
-  for (size_t i = 0; i < text.size(); ++i) {
-    int hi = -1, lo = -1;
-    if (text[i] == '%' && i + 2 < text.size() && (hi = HexDigit(text[i + 1])) >= 0 &&
-        (lo = HexDigit(text[i + 2])) >= 0) {
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
+  return *PercentDecode(text, /*plus_is_space=*/false, MalformedEscape::kKeep);
 }
 
 void AddPrincipal(const Principal& principal, grpc::ClientContext* context) {

@@ -121,9 +121,7 @@ int main(int argc, char** argv) {
   chitieu::gateway::GatewayService gateway(&keys, &policy, audit.get(), reporting,
                                            proxy_config.limits);
 
-  auto transcoder = chitieu::gateway::Transcoder::Build(
-      {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
-       "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"});
+  auto transcoder = chitieu::gateway::Transcoder::BuildPublic();
   if (!transcoder.ok()) {
     chitieu::LogError("cannot read the HTTP routes", {{"error", transcoder.status().ToString()}});
     return 1;
@@ -199,9 +197,7 @@ int main(int argc, char** argv) {
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.services = {&gateway};
-  config.authorized_services = {
-      "chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
-      "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService"};
+  config.authorized_services = chitieu::gateway::PublicServices();
   config.generic_service = &proxy;
   // Reflection lists the proxied services (their descriptors are linked in).
   chitieu::registry::v1::RegistryService::CallbackService listed_registry;

@@ -10,9 +10,14 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "chitieu/gateway/v1/gateway.pb.h"
+#include "chitieu/quota/v1/quota.pb.h"
+#include "chitieu/registry/v1/registry.pb.h"
+#include "chitieu/reporting/v1/reporting.pb.h"
 #include "google/api/annotations.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/common/errors.h"
+#include "libs/common/percent_encoding.h"
 #include "libs/common/status_macros.h"
 
 namespace chitieu::gateway {
@@ -148,6 +153,17 @@ absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& 
 }
 
 }  // namespace
+
+const std::vector<std::string>& PublicServices() {
+  static const auto* kServices = new std::vector<std::string>{
+      registry::v1::Unit::descriptor()->file()->service(0)->full_name(),
+      quota::v1::Target::descriptor()->file()->service(0)->full_name(),
+      reporting::v1::Progress::descriptor()->file()->service(0)->full_name(),
+      gateway::v1::AuditEntry::descriptor()->file()->service(0)->full_name()};
+  return *kServices;
+}
+
+absl::StatusOr<Transcoder> Transcoder::BuildPublic() { return Build(PublicServices()); }
 
 absl::StatusOr<Transcoder> Transcoder::Build(const std::vector<std::string>& services) {
   Transcoder out;
@@ -419,29 +435,16 @@ std::string OpenApiJson(const Transcoder& transcoder) {
 
 namespace {
 
-// Percent-decodes `text`; '+' becomes a space when `plus_is_space`.
+// Percent-decodes `text`; INVALID_ARGUMENT naming `what` on a malformed
+// escape.
 absl::StatusOr<std::string> PercentDecode(absl::string_view text, bool plus_is_space,
                                           absl::string_view what) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%') {
-      int value = 0;
-      if (i + 2 >= text.size() || !absl::ascii_isxdigit(text[i + 1]) ||
-          !absl::ascii_isxdigit(text[i + 2]) ||
-          !absl::SimpleHexAtoi(text.substr(i + 1, 2), &value)) {
-        return InvalidField(std::string(what), "has a malformed percent escape");
-      }
-      out.push_back(static_cast<char>(value));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
+  std::optional<std::string> decoded =
+      ::chitieu::PercentDecode(text, plus_is_space, MalformedEscape::kRefuse);
+  if (!decoded) {
+    return InvalidField(std::string(what), "has a malformed percent escape");
   }
-  return out;
+  return *std::move(decoded);
 }
 
 }  // namespace

@@ -17,6 +17,10 @@
 
 namespace chitieu::gateway {
 
+// The full names of the services the gateway serves, over gRPC and
+// HTTP/JSON: registry, quota, reporting and its own.
+const std::vector<std::string>& PublicServices();
+
 struct Route {
   std::string verb;           // "GET", "POST", "PATCH", "DELETE", "PUT".
   std::string path_template;  // As annotated, e.g. "/v1/{name=enterprises/*}:changeStatus".
@@ -33,6 +37,9 @@ class Transcoder {
   // Reads the google.api.http rule of every method of `services` (full
   // names), from the generated descriptor pool.
   static absl::StatusOr<Transcoder> Build(const std::vector<std::string>& services);
+  // Build over the public API (PublicServices), whose descriptors it also
+  // makes sure are linked in.
+  static absl::StatusOr<Transcoder> BuildPublic();
 
   // The route for a request; NOT_FOUND if none matches (with the path
   // variables' values in `bindings`).
