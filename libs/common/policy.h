@@ -76,6 +76,18 @@ using ParentFn = std::function<absl::StatusOr<std::string>(const std::string& un
 absl::StatusOr<bool> CoversUnit(const std::set<std::string>& scope, const std::string& unit,
                                 const ParentFn& parent_of);
 
+// A service's own answer about `name`, as a directory gives it: a name the
+// service refuses as malformed (INVALID_ARGUMENT) names nothing, so it is
+// NOT_FOUND of `name` with nothing of why (RemoteDirectory does the same
+// for peers with PeerStatusOptions::hide_invalid_argument).
+template <typename T>
+absl::StatusOr<T> MalformedIsNotFound(absl::StatusOr<T> got, const std::string& name) {
+  if (absl::IsInvalidArgument(got.status())) {
+    return absl::NotFoundError(name);
+  }
+  return got;
+}
+
 // What the policy needs to know about resources; over the registry and
 // quota in production, a fake in tests.
 class ResourceDirectory {

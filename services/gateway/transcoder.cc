@@ -437,10 +437,9 @@ namespace {
 
 // Percent-decodes `text`; INVALID_ARGUMENT naming `what` on a malformed
 // escape.
-absl::StatusOr<std::string> PercentDecode(absl::string_view text, bool plus_is_space,
-                                          absl::string_view what) {
-  std::optional<std::string> decoded =
-      ::chitieu::PercentDecode(text, plus_is_space, MalformedEscape::kRefuse);
+absl::StatusOr<std::string> DecodeOrRefuse(absl::string_view text, bool plus_is_space,
+                                           absl::string_view what) {
+  std::optional<std::string> decoded = PercentDecode(text, plus_is_space, MalformedEscape::kRefuse);
   if (!decoded) {
     return InvalidField(std::string(what), "has a malformed percent escape");
   }
@@ -450,17 +449,17 @@ absl::StatusOr<std::string> PercentDecode(absl::string_view text, bool plus_is_s
 }  // namespace
 
 absl::StatusOr<std::string> DecodeUrlPath(absl::string_view path) {
-  return PercentDecode(path, /*plus_is_space=*/false, "path");
+  return DecodeOrRefuse(path, /*plus_is_space=*/false, "path");
 }
 
 absl::StatusOr<std::multimap<std::string, std::string>> ParseQueryString(absl::string_view query) {
   std::multimap<std::string, std::string> params;
   for (absl::string_view pair : absl::StrSplit(query, '&', absl::SkipEmpty())) {
     const size_t eq = pair.find('=');
-    ASSIGN_OR_RETURN(auto key, PercentDecode(pair.substr(0, eq), true, "query"));
+    ASSIGN_OR_RETURN(auto key, DecodeOrRefuse(pair.substr(0, eq), true, "query"));
     std::string value;
     if (eq != absl::string_view::npos) {
-      ASSIGN_OR_RETURN(auto v, PercentDecode(pair.substr(eq + 1), true, "query"));
+      ASSIGN_OR_RETURN(auto v, DecodeOrRefuse(pair.substr(eq + 1), true, "query"));
       value = std::move(v);
     }
     params.emplace(std::move(key), std::move(value));

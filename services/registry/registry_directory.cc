@@ -7,21 +7,10 @@
 
 namespace chitieu::registry {
 
-namespace {
-// A name the registry refuses as malformed names nothing.
-template <typename T>
-absl::StatusOr<T> Found(absl::StatusOr<T> got, const std::string& name) {
-  if (absl::IsInvalidArgument(got.status())) {
-    return absl::NotFoundError(name);
-  }
-  return got;
-}
-}  // namespace
-
 absl::StatusOr<std::string> RegistryDirectory::ParentOf(const std::string& unit) {
   pb::GetUnitRequest r;
   r.set_name(unit);
-  ASSIGN_OR_RETURN(auto got, Found(registry_->GetUnit(r), unit));
+  ASSIGN_OR_RETURN(auto got, MalformedIsNotFound(registry_->GetUnit(r), unit));
   return got.parent();
 }
 
@@ -32,14 +21,14 @@ absl::StatusOr<std::vector<std::string>> RegistryDirectory::Roots() {
 absl::StatusOr<std::string> RegistryDirectory::SeatOf(const std::string& enterprise) {
   pb::GetEnterpriseRequest r;
   r.set_name(enterprise);
-  ASSIGN_OR_RETURN(auto got, Found(registry_->GetEnterprise(r), enterprise));
+  ASSIGN_OR_RETURN(auto got, MalformedIsNotFound(registry_->GetEnterprise(r), enterprise));
   return got.seat_unit();
 }
 
 absl::StatusOr<std::string> RegistryDirectory::UnitOfBody(const std::string& body) {
   pb::GetBodyRequest r;
   r.set_name(body);
-  ASSIGN_OR_RETURN(auto got, Found(registry_->GetBody(r), body));
+  ASSIGN_OR_RETURN(auto got, MalformedIsNotFound(registry_->GetBody(r), body));
   return got.unit();
 }
 
