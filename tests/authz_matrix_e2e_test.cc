@@ -26,6 +26,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -272,6 +273,8 @@ class AuthzMatrixE2ETest : public ::testing::Test {
         ASSERT_TRUE(st.ok()) << st.error_message();
         names["chitieu.gov.vn/Plan"] = out.name();
       }
+      // A ward's report: the district's officer approves it (its parent).
+      names["chitieu.gov.vn/Report"] = "units/" + wards.at(s) + "/reports/2014";
     }
     const std::string none_enterprise = "enterprises/" + next_code();
     values_[kNone] = {
@@ -283,6 +286,7 @@ class AuthzMatrixE2ETest : public ::testing::Test {
         {"chitieu.gov.vn/Target", "units/09999/targets/1"},
         {"chitieu.gov.vn/TargetAllocation", "units/09999/targets/1/allocation"},
         {"chitieu.gov.vn/Plan", "units/09999/plans/1"},
+        {"chitieu.gov.vn/Report", "units/09999/reports/2014"},
     };
     // Reporting follows the feeds: wait until it knows the new province.
     auto reporting = reporting::v1::ReportingService::NewStub(stack_->reporting().channel());
@@ -526,7 +530,7 @@ class AuthzMatrixE2ETest : public ::testing::Test {
   }
 
   // The newest sequences of the registry's and quota's feeds.
-  static std::pair<int64_t, int64_t> FeedHeads() {
+  static std::tuple<int64_t, int64_t, int64_t> FeedHeads() {
     auto read = [](int port) -> int64_t {
       httplib::Client http("127.0.0.1", port);
       auto got = http.Get("/metrics");
@@ -543,7 +547,8 @@ class AuthzMatrixE2ETest : public ::testing::Test {
       }
       return -1;
     };
-    return {read(stack_->metrics_port("registry")), read(stack_->metrics_port("quota"))};
+    return {read(stack_->metrics_port("registry")), read(stack_->metrics_port("quota")),
+            read(stack_->metrics_port("reporting"))};
   }
 
   static Stack* stack_;

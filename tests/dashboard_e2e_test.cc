@@ -2,7 +2,8 @@
 // (with its security headers) next to the API, and a real browser (Debian's
 // chromium, driven by playwright-core in tests/dashboard/browser_test.mjs)
 // signs in, reads Hoàn Kiếm's 2013 figures, is shown a field violation,
-// registers an organization and sees the figure move. Screenshots go to
+// registers an organization and sees the figure move beside the approved
+// one; and drives a whole year of reports, ward to city. Screenshots go to
 // the build folder (dashboard-screenshots/).
 
 #include <gtest/gtest.h>
@@ -10,20 +11,32 @@
 
 #include <filesystem>
 
+#include "absl/strings/str_cat.h"
 #include "tests/support/stack.h"
 
 namespace chitieu::testing {
 namespace {
 
 constexpr char kKey[] = "k-dashboard";
+constexpr char kCity[] = "k-city";
+constexpr char kDistrict[] = "k-district";
+constexpr char kWardA[] = "k-ward-a";
+constexpr char kWardB[] = "k-ward-b";
 
 class DashboardE2ETest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(std::filesystem::exists(std::string(CHITIEU_DASHBOARD_DIR) + "/dist/index.html"))
         << "build the dashboard first (scripts/lib.sh build does)";
-    ASSERT_TRUE(stack_.Start({{kKey, "user:hk-officer", "city_admin", "units/01"}}, true,
-                             {std::string("--dashboard_dir=") + CHITIEU_DASHBOARD_DIR + "/dist"}))
+    ASSERT_TRUE(stack_.Start(
+        {{kKey, "user:hk-officer", "city_admin", "units/01"},
+         {kCity, "user:city-admin", "city_admin", "units/01"},
+         {kDistrict, "user:hk-district", "district_officer", "units/002"},
+         {kWardA, "user:ward-00037", "district_officer", "units/00037"},
+         {kWardB, "user:ward-00040", "district_officer", "units/00040"}},
+        {.scenario = true,
+         .approvals = true,
+         .gateway_args = {std::string("--dashboard_dir=") + CHITIEU_DASHBOARD_DIR + "/dist"}}))
         << stack_.error();
   }
   Stack stack_;
@@ -52,6 +65,20 @@ TEST_F(DashboardE2ETest, InARealBrowser) {
       stack_.dir());
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(std::filesystem::exists(shots + "/05-hoan-kiem-2013-after.png"));
+}
+
+// A year the seed leaves open (2014), driven through the dashboard by the
+// officers of each level on a stack of its own (docs/APPROVALS.md).
+TEST_F(DashboardE2ETest, AWholeYearOfReportsWardToCity) {
+  const std::string shots = std::string(CHITIEU_BUILD_DIR) + "/dashboard-screenshots";
+  const ShellResult r =
+      RunShell(absl::StrCat("node " CHITIEU_SOURCE_DIR "/tests/dashboard/approval_year_test.mjs "
+                            "http://127.0.0.1:",
+                            stack_.http_port(), " " CHITIEU_DASHBOARD_DIR " ", shots, " ", kCity,
+                            " ", kDistrict, " ", kWardA, " ", kWardB),
+               stack_.dir());
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_TRUE(std::filesystem::exists(shots + "/a5-resubmitted.png"));
 }
 
 }  // namespace

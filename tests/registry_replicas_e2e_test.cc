@@ -50,6 +50,8 @@ class RegistryReplicasTest : public ::testing::Test {
     dir_ = new testing::TempDir();
     const std::string registry_url = postgres_->Url("registry");
     const std::string reporting_url = postgres_->Url("reporting");
+    // The replicas share the approvals too, in a database of their own.
+    const std::string approvals_url = postgres_->Url("approvals");
     for (int i = 0; i < 2; ++i) {
       registry_[i] =
           new ServiceProcess("chitieu-registry", dir_->path() + "/registry-" + std::to_string(i),
@@ -67,8 +69,8 @@ class RegistryReplicasTest : public ::testing::Test {
     for (int i = 0; i < 2; ++i) {
       reporting_[i] = new ServiceProcess(
           "chitieu-reporting", dir_->path() + "/reporting-" + std::to_string(i),
-          {"--database_url=" + reporting_url, "--registry_addr=" + registry_[i]->address(),
-           "--quota_addr=" + quota_->address()});
+          {"--database_url=" + reporting_url, "--approvals_database_url=" + approvals_url,
+           "--registry_addr=" + registry_[i]->address(), "--quota_addr=" + quota_->address()});
       ASSERT_TRUE(reporting_[i]->Start()) << reporting_[i]->error();
     }
   }

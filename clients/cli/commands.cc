@@ -22,6 +22,19 @@ FlagSpec PageToken() { return {"page_token", "pageToken", "next_page_token of a 
 FlagSpec RequestId() {
   return {"request_id", "requestId", "idempotency key: a retry with the same id is answered once"};
 }
+FlagSpec ReportName(const std::string& path = "name") {
+  return {"name", path, "the report: units/{unit}/reports/{year}", "", "", true};
+}
+FlagSpec Etag() { return {"etag", "etag", "the report's current etag (refused if it moved)"}; }
+// A report's transition: `method` of a report named by the positional
+// argument, with a reason when `reason`.
+CommandSpec Transition(const char* word, const char* method, const char* help, bool reason) {
+  CommandSpec c{{"report", word}, P(method), help, {ReportName(), Etag(), RequestId()}, "name"};
+  if (reason) {
+    c.flags.push_back({"reason", "reason", "why (required)", "", "", true});
+  }
+  return c;
+}
 
 }  // namespace
 
@@ -187,6 +200,44 @@ const std::vector<CommandSpec>& Commands() {
        {Unit("unit"), Year()},
        "",
        "stream"},
+      {{"report", "get"},
+       P("GetReport"),
+       "A unit's report for a year: its state, the figures as submitted and the changes since.",
+       {ReportName()},
+       "name"},
+      Transition("submit", "SubmitReport",
+                 "Submit a unit's report (its figures are frozen with a content hash).", false),
+      Transition("approve", "ApproveReport",
+                 "Approve a submitted report of a unit below yours (its children approved first).",
+                 false),
+      Transition("return", "ReturnReport", "Send a submitted report back, with the reason.", true),
+      Transition("accept", "AcceptReport", "Accept an approved report (the city).", false),
+      Transition("reopen", "ReopenReport", "Reopen an approved report, with the reason.", true),
+      {{"report", "history"},
+       P("ListReportTransitions"),
+       "Every transition of a report: who, when, from → to, why, the content hash.",
+       {ReportName("parent")},
+       "name"},
+      {{"report", "approve-all"},
+       P("BatchApproveReports"),
+       "Approve every submitted report of a unit's children, with a result per unit.",
+       {{"parent", "parent", "the unit whose children's reports are approved", "units/", "", true},
+        Year(),
+        RequestId()}},
+      {{"report", "accept-all"},
+       P("BatchAcceptReports"),
+       "Accept every approved report of a unit's children (the city).",
+       {{"parent", "parent", "the unit whose children's reports are accepted", "units/", "", true},
+        Year(),
+        RequestId()}},
+      {{"report", "completeness"},
+       P("GetReportingCompleteness"),
+       "Every expected unit's report state, the overdue ones, the reporting rate per level.",
+       {Unit("unit"), Year()}},
+      {{"report", "deadline"},
+       P("SetReportDeadline"),
+       "Set the day a year's reports are due (the city).",
+       {Year(), {"due", "dueDate", "YYYY-MM-DD", "", "", true}, RequestId()}},
   };
   return kCommands;
 }

@@ -1,5 +1,6 @@
 #include "clients/cli/output.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -76,9 +77,20 @@ bool IsColumn(const FieldDescriptor* f) {
   return !f->is_repeated() && f->message_type()->full_name() == "google.protobuf.Timestamp";
 }
 
+// A table cell holds one line: a text of several (a report's canonical
+// text) shows its first, and how many there are (--output=json has all).
+std::string OneLine(std::string text) {
+  const size_t newline = text.find('\n');
+  if (newline == std::string::npos) {
+    return text;
+  }
+  const auto lines = std::count(text.begin(), text.end(), '\n') + (text.back() == '\n' ? 0 : 1);
+  return absl::StrCat(text.substr(0, newline), " … (", lines, " lines)");
+}
+
 std::string Cell(const Message& m, const FieldDescriptor* f, bool table) {
   if (!f->is_repeated()) {
-    return ScalarText(m, f, -1, table);
+    return table ? OneLine(ScalarText(m, f, -1, table)) : ScalarText(m, f, -1, table);
   }
   std::vector<std::string> parts;
   for (int i = 0; i < m.GetReflection()->FieldSize(m, f); ++i) {

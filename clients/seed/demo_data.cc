@@ -273,4 +273,18 @@ Scenario HoanKiemScenario() {
   return sc;
 }
 
+std::map<std::string, std::map<int, int>> WardTargets() {
+  constexpr char kWardParty[] = "hk-ward-party-";
+  std::map<std::string, std::map<int, int>> out;
+  for (const auto& o : HoanKiemScenario().organizations) {
+    if (o.kind != ::chitieu::type::v1::ORGANIZATION_KIND_PARTY ||
+        o.body_id.rfind(kWardParty, 0) != 0) {
+      continue;
+    }
+    const int year = std::stoi(o.founding_date.substr(0, 4));
+    ++out[o.body_id.substr(sizeof(kWardParty) - 1)][year];
+  }
+  return out;
+}
+
 }  // namespace chitieu::seed

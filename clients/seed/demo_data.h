@@ -7,6 +7,7 @@
 // upward, not the official list; the tax codes of the named enterprises are
 // synthetic (valid check digits), not their real ones.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,12 @@ inline constexpr int kNotAtAddress2013 = 1516;
 inline constexpr int kDissolved2013 = 186;
 
 Scenario HoanKiemScenario();
+
+// The wards' Party organization targets, sub-allocated from Hoàn Kiếm's:
+// each ward, for 2012 and 2013, the organizations founded through its ward
+// Party committee that year (the wards met them exactly). Ward code → year
+// → target.
+std::map<std::string, std::map<int, int>> WardTargets();
 
 // Units in creation order: a parent before its children, a successor
 // before the unit that names it.

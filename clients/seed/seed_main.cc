@@ -13,6 +13,8 @@
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "clients/seed/demo_data.h"
+#include "clients/seed/seed_approvals.h"
+#include "clients/seed/seed_calls.h"
 #include "libs/common/channel.h"
 #include "libs/common/flags.h"
 #include "libs/common/principal.h"
@@ -20,29 +22,15 @@
 
 ABSL_FLAG(bool, scenario, true,
           "Also load Hoàn Kiếm's synthetic enterprises and organizations (the article's figures)");
+ABSL_FLAG(bool, approvals, false,
+          "Also give Hoàn Kiếm's wards their 2012 and 2013 targets and leave both years' reports "
+          "submitted, approved and accepted, ward to city (needs --reporting_addr and the "
+          "scenario; reporting must run with --report_acceptance)");
 
 namespace chitieu::seed {
 namespace {
 
 namespace pb = ::chitieu::registry::v1;
-
-// True if the call succeeded or the resource already existed.
-bool Check(const grpc::Status& s, const std::string& what) {
-  if (s.ok() || s.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-    return true;
-  }
-  std::cerr << "seed: " << what << ": " << s.error_code() << " " << s.error_message() << "\n";
-  return false;
-}
-
-template <typename Fn>
-grpc::Status Call(Fn fn) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  ctx.set_wait_for_ready(true);
-  AddServiceSecret(&ctx);
-  return fn(&ctx);
-}
 
 int SeedQuota(const std::string& quota_addr) {
   namespace q = ::chitieu::quota::v1;
@@ -293,7 +281,13 @@ int main(int argc, char** argv) {
     return rc;
   }
   if (!absl::GetFlag(FLAGS_quota_addr).empty()) {
-    return chitieu::seed::SeedQuota(absl::GetFlag(FLAGS_quota_addr));
+    if (int rc = chitieu::seed::SeedQuota(absl::GetFlag(FLAGS_quota_addr)); rc != 0) {
+      return rc;
+    }
+  }
+  if (absl::GetFlag(FLAGS_approvals)) {
+    return chitieu::seed::SeedApprovals(absl::GetFlag(FLAGS_quota_addr),
+                                        absl::GetFlag(FLAGS_reporting_addr));
   }
   return 0;
 }

@@ -82,17 +82,21 @@ async function render() {
     return;
   }
   const { path, year } = route();
-  app.replaceChildren(h("p", {}, t("loading")));
+  // Each render draws into a container of its own: a slower earlier render
+  // (the city's overview after a sign-out) finishes into a detached one
+  // and never over the page now shown.
+  const view = h("div.view", {}, h("p", {}, t("loading")));
+  app.replaceChildren(view);
   const unit = path.match(/^\/units\/([0-9A-Za-z-]+)(\/register|\/targets)?$/);
   try {
-    if (!unit) await overview(app, { city: CITY, year, go });
-    else if (unit[2] === "/register") await registerForm(app, { code: unit[1], year, go });
-    else if (unit[2] === "/targets") await targetsPage(app, { code: unit[1], year, go });
-    else await unitPage(app, { code: unit[1], year, go });
+    if (!unit) await overview(view, { city: CITY, year, go });
+    else if (unit[2] === "/register") await registerForm(view, { code: unit[1], year, go });
+    else if (unit[2] === "/targets") await targetsPage(view, { code: unit[1], year, go });
+    else await unitPage(view, { code: unit[1], year, go });
   } catch (e) {
-    app.replaceChildren(errorBox(e));
+    view.replaceChildren(errorBox(e));
   }
-  app.setAttribute("data-ready", path);
+  if (view.isConnected) app.setAttribute("data-ready", path);
 }
 
 window.addEventListener("hashchange", render);

@@ -100,6 +100,11 @@ def main():
             for e in env), f"production: {name} replicas share a PostgreSQL database of its own")
         check(not any("persistentVolumeClaim" in v for v in spec["template"]["spec"].get("volumes", [])),
               f"production: {name} keeps no data on a volume")
+    reporting_env = production[("Deployment", "chitieu-reporting")]["spec"]["template"]["spec"]["containers"][0]["env"]
+    check(any(e["name"] == "CHITIEU_APPROVALS_DATABASE_URL" and
+              e.get("valueFrom", {}).get("secretKeyRef", {}).get("name") == "chitieu-approvals-database"
+              for e in reporting_env),
+          "production: reporting's approvals in a PostgreSQL database of their own")
     check(not any(k == "PersistentVolumeClaim" for (k, _) in production),
           "production: no PersistentVolumeClaim")
     check(production[("PodDisruptionBudget", "chitieu-gateway")]["spec"].get("minAvailable", 0) >= 1,

@@ -14,7 +14,7 @@ declare -A SERVICE_ADDR=(
 declare -A SERVICE_ARGS=(
   [registry]=""
   [quota]="--registry_addr=${SERVICE_ADDR[registry]}"
-  [reporting]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]}"
+  [reporting]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]} --report_acceptance"
   [gateway]="--registry_addr=${SERVICE_ADDR[registry]} --quota_addr=${SERVICE_ADDR[quota]} --reporting_addr=${SERVICE_ADDR[reporting]} --api_keys=$VAR_DIR/gateway/api-keys --jwks_file=$VAR_DIR/gateway/jwks.json --jwt_issuer=chitieu-demo-idp --dashboard_dir=$ROOT/dashboard/dist"
 )
 

@@ -37,6 +37,7 @@ constexpr ResourceType kResourceTypes[] = {
     {"chitieu.gov.vn/Target", "units/{unit}/targets/{target}"},
     {"chitieu.gov.vn/TargetAllocation", "units/{unit}/targets/{target}/allocation"},
     {"chitieu.gov.vn/Plan", "units/{unit}/plans/{plan}"},
+    {"chitieu.gov.vn/Report", "units/{unit}/reports/{report}"},
 };
 
 const ResourceType* FindType(const std::string& type) {

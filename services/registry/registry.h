@@ -69,14 +69,17 @@ class Registry {
   absl::StatusOr<pb::Organization> GetOrganization(const pb::GetOrganizationRequest& request);
   absl::StatusOr<pb::ListOrganizationsResponse> ListOrganizations(
       const pb::ListOrganizationsRequest& request);
-  absl::StatusOr<pb::Organization> CreateOrganization(const pb::CreateOrganizationRequest& request);
+  // `recorded_by`: the caller, kept on the organization (and in the feed).
+  absl::StatusOr<pb::Organization> CreateOrganization(const pb::CreateOrganizationRequest& request,
+                                                      const std::string& recorded_by = "");
   absl::StatusOr<pb::Organization> DissolveOrganization(
       const pb::DissolveOrganizationRequest& request);
 
   absl::StatusOr<pb::Admission> GetAdmission(const pb::GetAdmissionRequest& request);
   absl::StatusOr<pb::ListAdmissionsResponse> ListAdmissions(
       const pb::ListAdmissionsRequest& request);
-  absl::StatusOr<pb::Admission> CreateAdmission(const pb::CreateAdmissionRequest& request);
+  absl::StatusOr<pb::Admission> CreateAdmission(const pb::CreateAdmissionRequest& request,
+                                                const std::string& recorded_by = "");
 
  private:
   // An import row's own checks, before any read of the store.

@@ -67,7 +67,8 @@ absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
   return response;
 }
 
-absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissionRequest& request) {
+absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissionRequest& request,
+                                                        const std::string& recorded_by) {
   RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   ASSIGN_OR_RETURN(auto code, ParseEnterpriseName(request.parent(), "parent"));
   const pb::Admission& in = request.admission();
@@ -104,6 +105,7 @@ absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissio
           pb::Admission a = in;
           a.set_name(absl::StrCat(request.parent(), "/admissions/", id));
           a.set_seat_unit(e.seat_unit());
+          a.set_recorded_by(recorded_by);
           *a.mutable_create_time() = ProtoNow();
           RETURN_IF_ERROR(tx.PutAdmission(code, absl::StrCat(id), a));
           RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,

@@ -88,7 +88,7 @@ absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
 }
 
 absl::StatusOr<pb::Organization> Registry::CreateOrganization(
-    const pb::CreateOrganizationRequest& request) {
+    const pb::CreateOrganizationRequest& request, const std::string& recorded_by) {
   RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   ASSIGN_OR_RETURN(auto code, ParseEnterpriseName(request.parent(), "parent"));
   const pb::Organization& in = request.organization();
@@ -145,6 +145,7 @@ absl::StatusOr<pb::Organization> Registry::CreateOrganization(
           org.set_seat_unit(e.seat_unit());
           org.clear_dissolution_date();
           org.clear_dissolution_reason();
+          org.set_recorded_by(recorded_by);
           StampCreated(org);
           RETURN_IF_ERROR(tx.PutOrganization(code, absl::StrCat(id), org));
           RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,

@@ -233,7 +233,7 @@ grpc::ServerUnaryReactor* RegistryService::CreateOrganization(
     pb::Organization* response) {
   static const std::string kPath = MethodPath(kFullName, "CreateOrganization");
   return Serve(context, kPath, *request, response, [&](const pb::CreateOrganizationRequest& r) {
-    return registry_->CreateOrganization(r);
+    return registry_->CreateOrganization(r, PrincipalOf(*context));
   });
 }
 
@@ -266,8 +266,9 @@ grpc::ServerUnaryReactor* RegistryService::CreateAdmission(
     grpc::CallbackServerContext* context, const pb::CreateAdmissionRequest* request,
     pb::Admission* response) {
   static const std::string kPath = MethodPath(kFullName, "CreateAdmission");
-  return Serve(context, kPath, *request, response,
-               [&](const pb::CreateAdmissionRequest& r) { return registry_->CreateAdmission(r); });
+  return Serve(context, kPath, *request, response, [&](const pb::CreateAdmissionRequest& r) {
+    return registry_->CreateAdmission(r, PrincipalOf(*context));
+  });
 }
 
 grpc::ServerReadReactor<pb::ImportEnterprisesRequest>* RegistryService::ImportEnterprises(

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
 
 namespace chitieu::reporting {
 
@@ -104,8 +105,59 @@ std::vector<std::string> ProgressCsv(const std::string& unit, const std::string&
   return lines;
 }
 
+namespace {
+
+// "14/01/2014 09:30" in Vietnam's time (UTC+7), as staff write it.
+std::string VietnamTime(const google::protobuf::Timestamp& t) {
+  const absl::Time time = absl::FromUnixSeconds(t.seconds());
+  return absl::FormatTime("%d/%m/%Y %H:%M", time, absl::FixedTimeZone(7 * 3600));
+}
+
+// "Số liệu đã được phê duyệt": who approved (and accepted), when, and the
+// content hash of the figures.
+void AppendApprovalStamp(std::string& h, const pb::Report& r) {
+  absl::StrAppend(&h,
+                  "<div class=\"stamp\" style=\"border:2px solid #000;padding:6px 10px;"
+                  "margin:1em 0\">\n<p><strong>Số liệu đã được phê duyệt</strong> "
+                  "(figures as approved)</p>\n<p>Người gửi: ",
+                  EscapeHtml(r.submitted_by()), " – ", VietnamTime(r.submit_time()),
+                  "</p>\n<p>Người phê duyệt: ", EscapeHtml(r.approved_by()), " – ",
+                  VietnamTime(r.approve_time()), "</p>\n");
+  if (r.state() == pb::REPORT_STATE_ACCEPTED) {
+    absl::StrAppend(&h, "<p>Thành phố tiếp nhận: ", EscapeHtml(r.accepted_by()), " – ",
+                    VietnamTime(r.accept_time()), "</p>\n");
+  }
+  absl::StrAppend(&h, "<p>Mã băm nội dung: <code>", EscapeHtml(r.snapshot().content_hash()),
+                  "</code></p>\n</div>\n");
+}
+
+// What changed since the report was submitted, per indicator and record.
+void AppendChangesSince(std::string& h, const pb::Report& r) {
+  absl::StrAppend(&h, "<h2>4. Thay đổi sau khi gửi báo cáo (chưa có trong số liệu đã phê duyệt)",
+                  "</h2>\n<table>\n<tr><th>Chỉ tiêu</th><th>Đã phê duyệt</th><th>Hiện nay</th>"
+                  "<th>Ghi nhận</th></tr>\n");
+  for (const auto& c : r.changes_since_submission()) {
+    std::string records;
+    for (const auto& a : c.added()) {
+      absl::StrAppend(&records, "+", a.count(), " ", EscapeHtml(a.name()), " (ghi nhận ",
+                      VietnamTime(a.record_time()), a.recorded_by().empty() ? "" : " bởi ",
+                      EscapeHtml(a.recorded_by()), ")<br>");
+    }
+    for (const auto& a : c.removed()) {
+      absl::StrAppend(&records, "−", a.count(), " ", EscapeHtml(a.name()), "<br>");
+    }
+    absl::StrAppend(&h, "<tr><td>", IndicatorLabel(c.indicator()), "</td><td class=\"n\">",
+                    c.submitted_achieved(), "/", c.submitted_target(), "</td><td class=\"n\">",
+                    c.live_achieved(), "/", c.live_target(), "</td><td>", records, "</td></tr>\n");
+  }
+  absl::StrAppend(&h, "</table>\n");
+}
+
+}  // namespace
+
 std::string YearEndHtml(const std::string& unit_name, int year, const pb::Progress& previous,
-                        const pb::Progress& current, const CountsByStatus& counts) {
+                        const pb::Progress& current, const CountsByStatus& counts,
+                        const pb::Report* approved) {
   std::string h;
   absl::StrAppend(
       &h, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n",
@@ -119,6 +171,9 @@ std::string YearEndHtml(const std::string& unit_name, int year, const pb::Progre
       "td.n{text-align:right}\n@media print{body{margin:1cm}}\n</style>\n</head>\n<body>\n",
       "<h1>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, "</h1>\n",
       "<p style=\"text-align:center\">", EscapeHtml(unit_name), "</p>\n");
+  if (approved != nullptr) {
+    AppendApprovalStamp(h, *approved);
+  }
   absl::StrAppend(&h, "<h2>1. Kết quả so với chỉ tiêu thành phố giao</h2>\n<table>\n",
                   "<tr><th>Chỉ tiêu</th><th>Năm ", year - 1, ": kết quả / chỉ tiêu</th><th>Năm ",
                   year, ": kết quả / chỉ tiêu</th><th>Đánh giá năm ", year, "</th></tr>\n");
@@ -172,7 +227,11 @@ std::string YearEndHtml(const std::string& unit_name, int year, const pb::Progre
     absl::StrAppend(&h, "<tr><td>", EnterpriseStatusLabel(status), "</td><td class=\"n\">", n,
                     "</td></tr>\n");
   }
-  absl::StrAppend(&h, "</table>\n</body>\n</html>\n");
+  absl::StrAppend(&h, "</table>\n");
+  if (approved != nullptr && approved->changes_since_submission_size() > 0) {
+    AppendChangesSince(h, *approved);
+  }
+  absl::StrAppend(&h, "</body>\n</html>\n");
   return h;
 }
 

@@ -41,8 +41,11 @@ std::vector<std::string> ProgressCsv(const std::string& unit, const std::string&
 
 // The year-end report of `unit_name` for `year`: results against targets
 // beside the year before, organizations founded per founding body, and the
-// enterprises by status on 31 December (`counts`).
+// enterprises by status on 31 December (`counts`). With `approved` (its
+// figures are then the report's snapshot), "figures as approved", the
+// approval stamp (who, when, the content hash) and the changes since.
 std::string YearEndHtml(const std::string& unit_name, int year, const pb::Progress& previous,
-                        const pb::Progress& current, const CountsByStatus& counts);
+                        const pb::Progress& current, const CountsByStatus& counts,
+                        const pb::Report* approved = nullptr);
 
 }  // namespace chitieu::reporting

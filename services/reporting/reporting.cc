@@ -38,6 +38,23 @@ int KindOf(Indicator indicator) {
   }
 }
 
+}  // namespace
+
+Indicator IndicatorOfKind(int kind) {
+  switch (kind) {
+    case type::v1::ORGANIZATION_KIND_PARTY:
+      return type::v1::INDICATOR_NEW_PARTY_ORGANIZATIONS;
+    case type::v1::ORGANIZATION_KIND_TRADE_UNION:
+      return type::v1::INDICATOR_NEW_TRADE_UNIONS;
+    case type::v1::ORGANIZATION_KIND_YOUTH_UNION:
+      return type::v1::INDICATOR_NEW_YOUTH_UNIONS;
+    default:
+      return type::v1::INDICATOR_NEW_PARTY_MEMBERS;
+  }
+}
+
+namespace {
+
 int64_t AchievedFor(const Achieved& a, Indicator indicator) {
   if (indicator == type::v1::INDICATOR_NEW_PARTY_MEMBERS) {
     return a.party_members_admitted;
@@ -72,14 +89,14 @@ void Fill(pb::IndicatorProgress& p, Indicator indicator, const CountsByIndicator
   p.set_percent(has_target && target > 0 ? 100.0 * achieved / target : 0.0);
 }
 
-absl::Status CheckYear(int year, const std::string& field) {
+}  // namespace
+
+absl::Status CheckReportYear(int year, const std::string& field) {
   if (year < 2000 || year > 2999) {
     return InvalidField(field, "must be a year from 2000");
   }
   return absl::OkStatus();
 }
-
-}  // namespace
 
 absl::StatusOr<std::vector<pb::FeedLag>> Reporting::Lag() {
   std::vector<pb::FeedLag> out;
@@ -179,7 +196,7 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
 
 absl::StatusOr<pb::Progress> Reporting::GetProgress(const pb::GetProgressRequest& request) {
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
-  RETURN_IF_ERROR(CheckYear(request.year(), "year"));
+  RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
   ASSIGN_OR_RETURN(auto out, Compute(code, request.year(), true));
   ASSIGN_OR_RETURN(auto lag, Lag());
   for (auto& l : lag) {
@@ -268,7 +285,7 @@ absl::StatusOr<pb::ListFoundingCandidatesResponse> Reporting::ListFoundingCandid
     return InvalidField("kind", "must be one of the ORGANIZATION_KIND_ values");
   }
   const int year = request.year() == 0 ? today_().year() : request.year();
-  RETURN_IF_ERROR(CheckYear(year, "year"));
+  RETURN_IF_ERROR(CheckReportYear(year, "year"));
   ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
                                                absl::StrCat("candidates|", request.unit(), "|",
                                                             request.kind(), "|", year)));
@@ -321,7 +338,7 @@ absl::StatusOr<pb::CompareYearsResponse> Reporting::CompareYears(
   }
   pb::CompareYearsResponse out;
   for (int i = 0; i < request.years_size(); ++i) {
-    RETURN_IF_ERROR(CheckYear(request.years(i), absl::StrCat("years[", i, "]")));
+    RETURN_IF_ERROR(CheckReportYear(request.years(i), absl::StrCat("years[", i, "]")));
     ASSIGN_OR_RETURN(auto p, Compute(code, request.years(i), true));
     *out.add_years() = std::move(p);
   }
@@ -330,7 +347,7 @@ absl::StatusOr<pb::CompareYearsResponse> Reporting::CompareYears(
 
 absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRequest& request) {
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.parent(), "parent"));
-  RETURN_IF_ERROR(CheckYear(request.year(), "year"));
+  RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
   if (request.indicator() == 0 || !type::v1::Indicator_IsValid(request.indicator())) {
     return InvalidField("indicator", "must be one of the INDICATOR_ values");
   }
@@ -386,19 +403,22 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
 absl::StatusOr<std::vector<std::string>> Reporting::ExportReport(
     const pb::ExportReportRequest& request) {
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
-  RETURN_IF_ERROR(CheckYear(request.year(), "year"));
+  RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
   ASSIGN_OR_RETURN(auto p, Compute(code, request.year(), true));
   ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
   return ProgressCsv(request.unit(), unit_name, request.year(), p);
 }
 
 absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
-    const pb::GetYearEndReportRequest& request) {
+    const pb::GetYearEndReportRequest& request, const pb::Report* approved) {
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
-  RETURN_IF_ERROR(CheckYear(request.year(), "year"));
+  RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
   const int year = request.year();
   ASSIGN_OR_RETURN(auto previous, Compute(code, year - 1, false));
   ASSIGN_OR_RETURN(auto current, Compute(code, year, true));
+  if (approved != nullptr) {
+    *current.mutable_indicators() = approved->snapshot().indicators();
+  }
   ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
   const std::string year_end = absl::StrFormat("%04d-12-31", year);
   ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(code, year_end));
@@ -406,7 +426,7 @@ absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
   pb::YearEndReport out;
   out.set_unit(request.unit());
   out.set_year(year);
-  out.set_html(YearEndHtml(unit_name, year, previous, current, counts));
+  out.set_html(YearEndHtml(unit_name, year, previous, current, counts, approved));
   return out;
 }
 

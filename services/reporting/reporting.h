@@ -26,6 +26,13 @@ class FeedStatus {
   virtual bool connected(const std::string& source) const = 0;
 };
 
+// The indicator an organization kind counts towards (an admission, kind 0:
+// new Party members); the inverse of the kind an indicator counts.
+::chitieu::type::v1::Indicator IndicatorOfKind(int kind);
+
+// INVALID_ARGUMENT naming `field` unless `year` is from 2000 to 2999.
+absl::Status CheckReportYear(int year, const std::string& field);
+
 class Reporting {
  public:
   Reporting(ReportingStore* store, const FeedStatus* health, TodayFn today)
@@ -43,7 +50,16 @@ class Reporting {
   absl::StatusOr<pb::RankUnitsResponse> RankUnits(const pb::RankUnitsRequest& request);
   // The CSV lines of ExportReport, the header first.
   absl::StatusOr<std::vector<std::string>> ExportReport(const pb::ExportReportRequest& request);
-  absl::StatusOr<pb::YearEndReport> GetYearEndReport(const pb::GetYearEndReportRequest& request);
+  // With `approved` (a report APPROVED or ACCEPTED), the figures as
+  // approved, its stamp, and what changed since.
+  absl::StatusOr<pb::YearEndReport> GetYearEndReport(const pb::GetYearEndReportRequest& request,
+                                                     const pb::Report* approved = nullptr);
+
+  // The year's figures of a unit (by code), with the breakdowns by child
+  // unit and founding body when `breakdowns`.
+  absl::StatusOr<pb::Progress> Figures(const std::string& unit_code, int year, bool breakdowns) {
+    return Compute(unit_code, year, breakdowns);
+  }
 
   // Where the model stands in each feed.
   absl::StatusOr<std::vector<pb::FeedLag>> Lag();

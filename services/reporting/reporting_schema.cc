@@ -147,6 +147,30 @@ END $$ LANGUAGE plpgsql;
 CREATE TRIGGER admissions_counted AFTER INSERT OR UPDATE OR DELETE ON admissions
   FOR EACH ROW EXECUTE FUNCTION admission_counts_follow();
 )sql"},
+      // 3: what reports' approvals need (reporting_approvals.h): units'
+      // open and close dates (the units a year expects reports from), and
+      // who recorded each organization and admission, and when (the
+      // changes since a report was submitted). The model is emptied, so
+      // the followers replay both feeds once to fill them.
+      {.tables = R"sql(
+ALTER TABLE units ADD COLUMN open_date TEXT;
+ALTER TABLE units ADD COLUMN close_date TEXT;
+ALTER TABLE organizations ADD COLUMN recorded_by TEXT;
+ALTER TABLE organizations ADD COLUMN record_time BLOB;
+ALTER TABLE admissions ADD COLUMN recorded_by TEXT;
+ALTER TABLE admissions ADD COLUMN record_time BLOB;
+DELETE FROM organization_counts;
+DELETE FROM admission_counts;
+DELETE FROM cursors;
+DELETE FROM units;
+DELETE FROM bodies;
+DELETE FROM enterprises;
+DELETE FROM enterprise_status;
+DELETE FROM organizations;
+DELETE FROM admissions;
+DELETE FROM targets;
+DELETE FROM thresholds;
+)sql"},
   });
   return kMigrations;
 }

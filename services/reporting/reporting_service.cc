@@ -51,7 +51,7 @@ grpc::ServerUnaryReactor* ReportingService::GetProgress(grpc::CallbackServerCont
                                                         pb::Progress* response) {
   static const std::string kPath = MethodPath(kFullName, "GetProgress");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetProgressRequest& r) { return reporting_->GetProgress(r); });
+               [&](const pb::GetProgressRequest& r) { return approvals_->GetProgress(r); });
 }
 
 grpc::ServerUnaryReactor* ReportingService::GetEnterpriseStatusSummary(
@@ -111,7 +111,7 @@ grpc::ServerUnaryReactor* ReportingService::GetYearEndReport(
     pb::YearEndReport* response) {
   static const std::string kPath = MethodPath(kFullName, "GetYearEndReport");
   return Serve(context, kPath, *request, response, [&](const pb::GetYearEndReportRequest& r) {
-    return reporting_->GetYearEndReport(r);
+    return approvals_->GetYearEndReport(r);
   });
 }
 

@@ -3,7 +3,10 @@
 // Transport layer of the reporting service.
 
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
+#include "libs/common/feed.h"
+#include "services/reporting/approval_store.h"
 #include "services/reporting/reporting.h"
+#include "services/reporting/reporting_approvals.h"
 
 namespace chitieu::reporting {
 
@@ -11,7 +14,11 @@ class ReportingService final : public pb::ReportingService::CallbackService {
  public:
   static constexpr const char* kFullName = pb::ReportingService::service_full_name();
 
-  explicit ReportingService(Reporting* reporting) : reporting_(reporting) {}
+  // Progress and the year-end report come through `approvals`, which adds
+  // the year's report to them; approvals' feed is read from `store`.
+  ReportingService(Reporting* reporting, Approvals* approvals, ApprovalStore* store,
+                   ChangeNotifier* notifier)
+      : reporting_(reporting), approvals_(approvals), store_(store), notifier_(notifier) {}
 
   grpc::ServerUnaryReactor* GetProgress(grpc::CallbackServerContext* context,
                                         const pb::GetProgressRequest* request,
@@ -41,8 +48,48 @@ class ReportingService final : public pb::ReportingService::CallbackService {
   grpc::ServerWriteReactor<pb::ExportReportResponse>* ExportReport(
       grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) override;
 
+  // Approvals (reporting_approval_service.cc).
+  grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,
+                                      const pb::GetReportRequest* request,
+                                      pb::Report* response) override;
+  grpc::ServerUnaryReactor* ListReportTransitions(
+      grpc::CallbackServerContext* context, const pb::ListReportTransitionsRequest* request,
+      pb::ListReportTransitionsResponse* response) override;
+  grpc::ServerUnaryReactor* SubmitReport(grpc::CallbackServerContext* context,
+                                         const pb::SubmitReportRequest* request,
+                                         pb::Report* response) override;
+  grpc::ServerUnaryReactor* ApproveReport(grpc::CallbackServerContext* context,
+                                          const pb::ApproveReportRequest* request,
+                                          pb::Report* response) override;
+  grpc::ServerUnaryReactor* ReturnReport(grpc::CallbackServerContext* context,
+                                         const pb::ReturnReportRequest* request,
+                                         pb::Report* response) override;
+  grpc::ServerUnaryReactor* AcceptReport(grpc::CallbackServerContext* context,
+                                         const pb::AcceptReportRequest* request,
+                                         pb::Report* response) override;
+  grpc::ServerUnaryReactor* ReopenReport(grpc::CallbackServerContext* context,
+                                         const pb::ReopenReportRequest* request,
+                                         pb::Report* response) override;
+  grpc::ServerUnaryReactor* BatchApproveReports(
+      grpc::CallbackServerContext* context, const pb::BatchApproveReportsRequest* request,
+      pb::BatchReportTransitionResponse* response) override;
+  grpc::ServerUnaryReactor* BatchAcceptReports(
+      grpc::CallbackServerContext* context, const pb::BatchAcceptReportsRequest* request,
+      pb::BatchReportTransitionResponse* response) override;
+  grpc::ServerUnaryReactor* GetReportingCompleteness(
+      grpc::CallbackServerContext* context, const pb::GetReportingCompletenessRequest* request,
+      pb::ReportingCompleteness* response) override;
+  grpc::ServerUnaryReactor* SetReportDeadline(grpc::CallbackServerContext* context,
+                                              const pb::SetReportDeadlineRequest* request,
+                                              pb::ReportDeadline* response) override;
+  grpc::ServerWriteReactor<pb::StreamChangesResponse>* StreamChanges(
+      grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) override;
+
  private:
   Reporting* reporting_;
+  Approvals* approvals_;
+  ApprovalStore* store_;
+  ChangeNotifier* notifier_;
 };
 
 }  // namespace chitieu::reporting

@@ -52,6 +52,15 @@ struct NamedKey {
   std::string display_name;
 };
 
+// An organization (kind > 0) or admission (kind 0) a report counts.
+struct CountedRow {
+  std::string name;
+  int kind = 0;
+  int64_t count = 0;  // 1 for an organization; the members admitted.
+  std::string recorded_by;
+  google::protobuf::Timestamp record_time;
+};
+
 struct CandidateRow {
   std::string code;
   std::string display_name;
@@ -92,6 +101,14 @@ class ReportingStore {
       const std::string& unit_code, int year) = 0;
   // Direct children of a unit, by code.
   virtual absl::StatusOr<std::vector<NamedKey>> Children(const std::string& unit_code) = 0;
+  // The direct children of a unit a year expects a report from: open on
+  // 31 December of `year` and with a target that year.
+  virtual absl::StatusOr<std::vector<NamedKey>> ExpectedChildren(const std::string& unit_code,
+                                                                 int year) = 0;
+  // Every organization founded and admission made in `year` in enterprises
+  // seated in `unit_code` or beneath it, by name.
+  virtual absl::StatusOr<std::vector<CountedRow>> CountedIn(const std::string& unit_code,
+                                                            int year) = 0;
   virtual absl::StatusOr<std::string> DisplayName(const std::string& key) = 0;
   virtual absl::StatusOr<bool> UnitExists(const std::string& unit_code) = 0;
   // The parent's code of a unit ("" for a root), the seat's code of an

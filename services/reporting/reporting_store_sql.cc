@@ -49,10 +49,11 @@ absl::Status SetCursor(SqlSession& db, const std::string& source, int64_t sequen
 
 absl::Status ApplyOne(SqlSession& db, const registry::v1::StreamChangesResponse& c) {
   if (c.has_unit()) {
-    static const std::string kSql = UpsertSql("units", {"code", "parent", "display_name"}, 1);
+    static const std::string kSql =
+        UpsertSql("units", {"code", "parent", "display_name", "open_date", "close_date"}, 1);
     const auto& u = c.unit();
-    return db.Run(kSql,
-                  {Code(u.name()), u.parent().empty() ? "" : Code(u.parent()), u.display_name()});
+    return db.Run(kSql, {Code(u.name()), u.parent().empty() ? "" : Code(u.parent()),
+                         u.display_name(), u.open_date(), u.close_date()});
   }
   if (c.has_body()) {
     static const std::string kSql = UpsertSql("bodies", {"id", "display_name"}, 1);
@@ -76,21 +77,24 @@ absl::Status ApplyOne(SqlSession& db, const registry::v1::StreamChangesResponse&
     static const std::string kSql =
         UpsertSql("organizations",
                   {"name", "code", "seat_unit", "kind", "founding_body", "founding_year",
-                   "founding_date", "dissolution_date"},
+                   "founding_date", "dissolution_date", "recorded_by", "record_time"},
                   1);
     const auto& o = c.organization();
     // enterprises/{code}/organizations/{id}
     const std::string code = o.name().substr(12, o.name().find("/organizations/") - 12);
     return db.Run(kSql, {o.name(), code, Code(o.seat_unit()), int64_t{o.kind()}, o.founding_body(),
                          int64_t{Year(o.founding_date())}, o.founding_date(),
-                         TextOrNull(o.dissolution_date())});
+                         TextOrNull(o.dissolution_date()), o.recorded_by(),
+                         SqlBlob{o.create_time().SerializeAsString()}});
   }
   if (c.has_admission()) {
-    static const std::string kSql =
-        UpsertSql("admissions", {"name", "seat_unit", "admission_year", "count"}, 1);
+    static const std::string kSql = UpsertSql(
+        "admissions",
+        {"name", "seat_unit", "admission_year", "count", "recorded_by", "record_time"}, 1);
     const auto& a = c.admission();
-    return db.Run(kSql, {a.name(), Code(a.seat_unit()), int64_t{Year(a.admission_date())},
-                         int64_t{a.count()}});
+    return db.Run(
+        kSql, {a.name(), Code(a.seat_unit()), int64_t{Year(a.admission_date())}, int64_t{a.count()},
+               a.recorded_by(), SqlBlob{a.create_time().SerializeAsString()}});
   }
   return absl::OkStatus();  // A kind of change reports do not use.
 }
@@ -343,6 +347,54 @@ absl::StatusOr<std::vector<NamedKey>> SqlReportingStore::Children(const std::str
                               {unit_code}));
     for (int i = 0; i < rows.size(); ++i) {
       out.push_back({"units/" + rows.Text(i, 0), rows.Text(i, 1)});
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<NamedKey>> SqlReportingStore::ExpectedChildren(
+    const std::string& unit_code, int year) {
+  const std::string last_day = absl::StrCat(year, "-12-31");
+  std::vector<NamedKey> out;
+  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        auto rows,
+        db.Query("SELECT u.code, u.display_name FROM units u WHERE u.parent = ? AND "
+                 "coalesce(u.open_date, '') <= ? AND (coalesce(u.close_date, '') = '' OR "
+                 "u.close_date > ?) AND EXISTS (SELECT 1 FROM targets t WHERE t.assignee = "
+                 "'units/' || u.code AND t.year = ?) ORDER BY u.code",
+                 {unit_code, last_day, last_day, int64_t{year}}));
+    for (int i = 0; i < rows.size(); ++i) {
+      out.push_back({"units/" + rows.Text(i, 0), rows.Text(i, 1)});
+    }
+    return absl::OkStatus();
+  }));
+  return out;
+}
+
+absl::StatusOr<std::vector<CountedRow>> SqlReportingStore::CountedIn(const std::string& unit_code,
+                                                                     int year) {
+  std::vector<CountedRow> out;
+  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        auto rows,
+        db.Query(absl::StrCat("SELECT name, kind, 1, coalesce(recorded_by, ''), record_time FROM "
+                              "organizations WHERE founding_year = ? AND seat_unit IN ",
+                              kSubtree,
+                              " UNION ALL SELECT name, 0, count, coalesce(recorded_by, ''), "
+                              "record_time FROM admissions WHERE admission_year = ? AND "
+                              "seat_unit IN ",
+                              kSubtree, " ORDER BY 1"),
+                 {int64_t{year}, unit_code, int64_t{year}, unit_code}));
+    for (int i = 0; i < rows.size(); ++i) {
+      CountedRow r{rows.Text(i, 0),
+                   static_cast<int>(rows.Int64(i, 1)),
+                   rows.Int64(i, 2),
+                   rows.Text(i, 3),
+                   {}};
+      r.record_time.ParseFromString(rows.Text(i, 4));
+      out.push_back(std::move(r));
     }
     return absl::OkStatus();
   }));

@@ -38,6 +38,10 @@ class SqlReportingStore : public ReportingStore {
   absl::StatusOr<std::map<std::string, Achieved>> AchievedInChildren(const std::string& unit_code,
                                                                      int year) override;
   absl::StatusOr<std::vector<NamedKey>> Children(const std::string& unit_code) override;
+  absl::StatusOr<std::vector<NamedKey>> ExpectedChildren(const std::string& unit_code,
+                                                         int year) override;
+  absl::StatusOr<std::vector<CountedRow>> CountedIn(const std::string& unit_code,
+                                                    int year) override;
   absl::StatusOr<std::string> DisplayName(const std::string& key) override;
   absl::StatusOr<bool> UnitExists(const std::string& unit_code) override;
   absl::StatusOr<std::optional<std::string>> UnitParent(const std::string& unit_code) override;

@@ -3,35 +3,16 @@
 //   node browser_test.mjs URL API_KEY DASHBOARD_DIR SCREENSHOT_DIR
 // Signs in, sees the city's 2013 ranking and Hoàn Kiếm's 2013 "7 / 6", pages
 // the candidates, submits a founding with a bad date (the violation shows
-// beside the field), registers an organization, sees "8 / 6", sets a 2014
+// beside the field), registers an organization, sees live "8 / 6" beside
+// the approved "7 / 6" (the seed approves 2013) and "+1", sets a 2014
 // target and revises it (first without a reason: refused beside the field),
 // switches to English. Exits non-zero on the first failure;
 // screenshots of each step go to SCREENSHOT_DIR.
-import { mkdirSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { launch } from "./harness.mjs";
 
 const [url, key, dashboardDir, shots] = process.argv.slice(2);
-const { chromium } = await import(
-  pathToFileURL(`${dashboardDir}/node_modules/playwright-core/index.mjs`).href);
-mkdirSync(shots, { recursive: true });
-
-const problems = [];
-const browser = await chromium.launch({
-  executablePath: process.env.CHITIEU_CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-});
-const step = (name) => console.log(`step: ${name}`);
+const { page, problems, step, shot, finish } = await launch(dashboardDir, shots);
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  // Script errors fail the test; the browser's own note on an answer of 4xx
-  // does not (the bad founding date is meant to be refused).
-  page.on("console", (m) => {
-    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) {
-      problems.push(`console: ${m.text()}`);
-    }
-  });
-  const shot = (name) => page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
   const textOf = (testid) => page.getByTestId(testid).first().textContent({ timeout: 10000 });
 
   step("sign in");
@@ -80,7 +61,7 @@ try {
   if (!(await violation.textContent())) throw new Error("the founding date's violation is empty");
   await shot("04-field-violation");
 
-  step("register an organization; 7 / 6 becomes 8 / 6");
+  step("register an organization; live 7 / 6 becomes 8 / 6 beside approved 7 / 6, +1");
   await page.getByTestId("founding-date").fill("2013-06-01");
   await page.getByRole("button", { name: "Lưu" }).click();
   await page.waitForURL(/#\/units\/002\?year=2013$/, { timeout: 10000 });
@@ -92,6 +73,12 @@ try {
     after = await textOf("progress-INDICATOR_NEW_PARTY_ORGANIZATIONS");
   }
   if (after.trim() !== "8 / 6") throw new Error(`after the founding it shows "${after}"`);
+  // 2013 is approved (the seed): its figures as approved stay, the change shows.
+  const approved = await textOf("approved-INDICATOR_NEW_PARTY_ORGANIZATIONS");
+  if (approved.trim() !== "7 / 6") throw new Error(`approved 2013 shows "${approved}", not "7 / 6"`);
+  const delta = await textOf("delta-INDICATOR_NEW_PARTY_ORGANIZATIONS");
+  if (delta.trim() !== "+1") throw new Error(`the change shows "${delta}", not "+1"`);
+  await page.getByTestId("report-delta").waitFor({ timeout: 10000 });
   await shot("05-hoan-kiem-2013-after");
 
   step("set a target, then revise it with a reason");
@@ -118,11 +105,5 @@ try {
   await shot("08-english");
 } catch (e) {
   problems.push(e.message);
-} finally {
-  await browser.close();
 }
-if (problems.length > 0) {
-  for (const p of problems) console.error(`FAIL: ${p}`);
-  process.exit(1);
-}
-console.log("dashboard browser test: passed");
+await finish("dashboard browser test: passed");

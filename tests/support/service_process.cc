@@ -18,6 +18,8 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "libs/common/health_client.h"
 #include "tests/support/postgres.h"
 
@@ -54,14 +56,29 @@ ServiceProcess::ServiceProcess(std::string binary, std::string data_dir,
   if (!kServices.count(binary_)) {
     return;
   }
-  for (const auto& a : args_) {
-    if (a.rfind("--database_url", 0) == 0) {
-      return;
+  auto flag = [this](absl::string_view name) -> std::string {
+    for (const auto& a : args_) {
+      if (absl::StartsWith(a, absl::StrCat(name, "="))) {
+        return a.substr(name.size() + 1);
+      }
+    }
+    return "";
+  };
+  std::string url = flag("--database_url");
+  if (url.empty()) {
+    static std::atomic<int> databases{0};
+    url = SharedPostgres()->Url(absl::StrCat(binary_.substr(8), "_", ++databases));
+    args_.push_back("--database_url=" + url);
+  }
+  // Approvals are source data, in a database of their own beside the
+  // model's (shared by replicas that share the model).
+  if (binary_ == "chitieu-reporting" && flag("--approvals_database_url").empty()) {
+    const std::string prefix = "postgresql:///";
+    if (absl::StartsWith(url, prefix)) {
+      const std::string name = url.substr(prefix.size(), url.find('?') - prefix.size());
+      args_.push_back("--approvals_database_url=" + SharedPostgres()->Url(name + "_approvals"));
     }
   }
-  static std::atomic<int> databases{0};
-  args_.push_back("--database_url=" +
-                  SharedPostgres()->Url(binary_.substr(8) + "_" + std::to_string(++databases)));
 }
 
 ServiceProcess::~ServiceProcess() {

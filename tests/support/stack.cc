@@ -92,7 +92,16 @@ bool Stack::Start(const std::vector<StackKey>& keys, const StackOptions& options
   if (!start(registry_, "registry", {}) ||
       !start(quota_, "quota", {"--registry_addr=" + registry_->address()}) ||
       !start(reporting_, "reporting",
-             {"--registry_addr=" + registry_->address(), "--quota_addr=" + quota_->address()}) ||
+             [&] {
+               std::vector<std::string> args = {"--registry_addr=" + registry_->address(),
+                                                "--quota_addr=" + quota_->address()};
+               args.insert(args.end(), options.reporting_args.begin(),
+                           options.reporting_args.end());
+               if (options.approvals) {
+                 args.push_back("--report_acceptance");
+               }
+               return args;
+             }()) ||
       !start(gateway_, "gateway", [&] {
         std::vector<std::string> args = {"--registry_addr=" + registry_->address(),
                                          "--quota_addr=" + quota_->address(),
@@ -109,6 +118,10 @@ bool Stack::Start(const std::vector<StackKey>& keys, const StackOptions& options
   std::vector<std::string> seed_args = {"--registry_addr=" + registry_->address(),
                                         "--quota_addr=" + quota_->address(),
                                         std::string("--scenario=") + (scenario ? "true" : "false")};
+  if (options.approvals) {
+    seed_args.push_back("--approvals");
+    seed_args.push_back("--reporting_addr=" + reporting_->address());
+  }
   if (!secret.empty()) {
     seed_args.push_back(secret);
   }

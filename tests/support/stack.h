@@ -21,8 +21,13 @@ struct StackKey {
 struct StackOptions {
   // Also load the Hoàn Kiếm scenario (the article's figures).
   bool scenario = false;
-  // More flags for the gateway.
+  // Also seed the wards' targets and leave 2012 and 2013 approved and
+  // accepted, ward to city, as the demo does (needs `scenario`); reporting
+  // then runs with --report_acceptance.
+  bool approvals = false;
+  // More flags for the gateway, and for reporting.
   std::vector<std::string> gateway_args;
+  std::vector<std::string> reporting_args;
   // A folder of certificates made by scripts/dev-certs: then every service
   // listens with TLS and takes only peers with a certificate from its CA
   // (mTLS, no service secret), the gateway's listeners use TLS, and the

@@ -1,15 +1,19 @@
-// The city overview: each district's progress per indicator as bars
-// against its target, the ranking, and who is behind.
+// The city overview: the completeness of the year's reports, each
+// district's progress per indicator as bars against its target, the
+// ranking, and who is behind.
 import { get } from "../api.js";
 import { targetBars } from "../charts.js";
 import { codeOf, errorBox, h, section, table } from "../dom.js";
 import { INDICATORS, t, tEnum } from "../i18n.js";
-import { lagLine, statusCell, yearPicker } from "./common.js";
+import { dataYears, lagLine, searchYears, statusCell, yearPicker } from "./common.js";
+import { completenessSection } from "./report.js";
 
 export async function overview(root, { city, year, go }) {
-  const [progress, ranking] = await Promise.all([
+  const [progress, ranking, compare, completeness] = await Promise.all([
     get(`/v1/${city}/progress`, { year }),
     get(`/v1/${city}:rankUnits`, { year, indicator: "INDICATOR_NEW_PARTY_ORGANIZATIONS" }),
+    get(`/v1/${city}:compareYears`, { years: searchYears() }),
+    get(`/v1/${city}/reportingCompleteness`, { year }),
   ]).catch((e) => {
     root.replaceChildren(errorBox(e));
     throw e;
@@ -18,8 +22,9 @@ export async function overview(root, { city, year, go }) {
   root.replaceChildren(
     h("div.heading", {},
       h("h1", {}, t("overview"), " — ", year),
-      yearPicker(year, (y) => go({ year: y }))),
+      yearPicker(year, (y) => go({ year: y }), dataYears(compare, year))),
     lagLine(progress.lag),
+    completenessSection(completeness, year),
     section(t("behind"),
       behind.length === 0 ? h("p", {}, t("nobodyBehind")) :
         h("ul.behind", { "data-testid": "behind" }, behind.map((u) =>

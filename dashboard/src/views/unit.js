@@ -1,11 +1,14 @@
-// A unit's page: the article's table for the chosen year, year over year,
-// the breakdowns by supervising body and by subordinate unit, the
+// A unit's page: the article's table for the chosen year, the year's
+// report (state, figures as approved beside live ones, what changed, the
+// transitions) and its units' completeness, year over year (the years with
+// data), the breakdowns by supervising body and by subordinate unit, the
 // enterprise status summary, and the candidate and fostering lists.
 import { get } from "../api.js";
 import { countBars, targetBars } from "../charts.js";
 import { codeOf, errorBox, h, section, table } from "../dom.js";
 import { INDICATORS, t, tEnum } from "../i18n.js";
-import { lagLine, statusCell, yearPicker, years } from "./common.js";
+import { dataYears, lagLine, searchYears, statusCell, yearPicker } from "./common.js";
+import { completenessSection, reportSection } from "./report.js";
 
 function progressTable(progress) {
   return table([t("indicator"), `${t("achieved")} / ${t("target")}`, t("difference"), t("status")],
@@ -17,9 +20,10 @@ function progressTable(progress) {
     { "data-testid": "year-table" });
 }
 
-function yearOverYear(compare) {
+// The years with data only, newest first.
+function yearOverYear(compare, shown) {
   return table([t("year"), ...INDICATORS.map(tEnum)],
-    compare.years.map((p) => [p.year, ...INDICATORS.map((ind) => {
+    compare.years.filter((p) => shown.includes(p.year)).reverse().map((p) => [p.year, ...INDICATORS.map((ind) => {
       const ip = p.indicators.find((i) => i.indicator === ind);
       return ip ? `${ip.achieved} / ${ip.target}` : "";
     })]));
@@ -66,13 +70,15 @@ function pagedList(title, testid, load) {
 
 export async function unitPage(root, { code, year, go }) {
   const unit = `units/${code}`;
-  let info, progress, compare, summary;
+  let info, progress, compare, summary, report, completeness;
   try {
-    [info, progress, compare, summary] = await Promise.all([
+    [info, progress, compare, summary, report, completeness] = await Promise.all([
       get(`/v1/${unit}`),
       get(`/v1/${unit}/progress`, { year }),
-      get(`/v1/${unit}:compareYears`, { years: years().slice().reverse() }),
+      get(`/v1/${unit}:compareYears`, { years: searchYears() }),
       get(`/v1/${unit}/enterpriseStatusSummary`),
+      get(`/v1/${unit}/reports/${year}`),
+      get(`/v1/${unit}/reportingCompleteness`, { year }),
     ]);
   } catch (e) {
     root.replaceChildren(errorBox(e));
@@ -82,13 +88,15 @@ export async function unitPage(root, { code, year, go }) {
   root.replaceChildren(
     h("div.heading", {},
       h("h1", { "data-testid": "unit-name" }, info.displayName, " — ", year),
-      yearPicker(year, (y) => go({ year: y })),
+      yearPicker(year, (y) => go({ year: y }), dataYears(compare, year)),
       h("a.button", { href: `#/units/${code}/register?year=${year}`, "data-testid": "register-link" },
         t("registerOrg")),
       h("a.button", { href: `#/units/${code}/targets?year=${year}` }, t("targets"))),
     lagLine(progress.lag),
     section(t("yearTable"), progressTable(progress)),
-    section(t("yearOverYear"), yearOverYear(compare)),
+    reportSection(report, progress, { onChanged: () => unitPage(root, { code, year, go }) }),
+    (completeness.units || []).length > 1 ? completenessSection(completeness, year) : null,
+    section(t("yearOverYear"), yearOverYear(compare, dataYears(compare, year))),
     section(t("byBody"), byBody(progress)),
     party && party.byChildUnit.length > 0 ? section(`${t("byChild")} · ${tEnum(party.indicator)}`,
       targetBars(party.byChildUnit.map((b) => ({ label: b.displayName, achieved: b.achieved,

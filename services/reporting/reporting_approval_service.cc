@@ -1,0 +1,118 @@
+// The reporting service's gRPC handlers for report approvals and their
+// change feed (reporting_service.h).
+
+#include "libs/common/handler.h"
+#include "libs/common/principal.h"
+#include "services/reporting/reporting_service.h"
+
+namespace chitieu::reporting {
+
+grpc::ServerUnaryReactor* ReportingService::GetReport(grpc::CallbackServerContext* context,
+                                                      const pb::GetReportRequest* request,
+                                                      pb::Report* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetReport");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetReportRequest& r) { return approvals_->GetReport(r); });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ListReportTransitions(
+    grpc::CallbackServerContext* context, const pb::ListReportTransitionsRequest* request,
+    pb::ListReportTransitionsResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "ListReportTransitions");
+  return Serve(context, kPath, *request, response, [&](const pb::ListReportTransitionsRequest& r) {
+    return approvals_->ListReportTransitions(r);
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::SubmitReport(grpc::CallbackServerContext* context,
+                                                         const pb::SubmitReportRequest* request,
+                                                         pb::Report* response) {
+  static const std::string kPath = MethodPath(kFullName, "SubmitReport");
+  return Serve(context, kPath, *request, response, [&](const pb::SubmitReportRequest& r) {
+    return approvals_->SubmitReport(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ApproveReport(grpc::CallbackServerContext* context,
+                                                          const pb::ApproveReportRequest* request,
+                                                          pb::Report* response) {
+  static const std::string kPath = MethodPath(kFullName, "ApproveReport");
+  return Serve(context, kPath, *request, response, [&](const pb::ApproveReportRequest& r) {
+    return approvals_->ApproveReport(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ReturnReport(grpc::CallbackServerContext* context,
+                                                         const pb::ReturnReportRequest* request,
+                                                         pb::Report* response) {
+  static const std::string kPath = MethodPath(kFullName, "ReturnReport");
+  return Serve(context, kPath, *request, response, [&](const pb::ReturnReportRequest& r) {
+    return approvals_->ReturnReport(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::AcceptReport(grpc::CallbackServerContext* context,
+                                                         const pb::AcceptReportRequest* request,
+                                                         pb::Report* response) {
+  static const std::string kPath = MethodPath(kFullName, "AcceptReport");
+  return Serve(context, kPath, *request, response, [&](const pb::AcceptReportRequest& r) {
+    return approvals_->AcceptReport(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::ReopenReport(grpc::CallbackServerContext* context,
+                                                         const pb::ReopenReportRequest* request,
+                                                         pb::Report* response) {
+  static const std::string kPath = MethodPath(kFullName, "ReopenReport");
+  return Serve(context, kPath, *request, response, [&](const pb::ReopenReportRequest& r) {
+    return approvals_->ReopenReport(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::BatchApproveReports(
+    grpc::CallbackServerContext* context, const pb::BatchApproveReportsRequest* request,
+    pb::BatchReportTransitionResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "BatchApproveReports");
+  return Serve(context, kPath, *request, response, [&](const pb::BatchApproveReportsRequest& r) {
+    return approvals_->BatchApproveReports(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::BatchAcceptReports(
+    grpc::CallbackServerContext* context, const pb::BatchAcceptReportsRequest* request,
+    pb::BatchReportTransitionResponse* response) {
+  static const std::string kPath = MethodPath(kFullName, "BatchAcceptReports");
+  return Serve(context, kPath, *request, response, [&](const pb::BatchAcceptReportsRequest& r) {
+    return approvals_->BatchAcceptReports(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerUnaryReactor* ReportingService::GetReportingCompleteness(
+    grpc::CallbackServerContext* context, const pb::GetReportingCompletenessRequest* request,
+    pb::ReportingCompleteness* response) {
+  static const std::string kPath = MethodPath(kFullName, "GetReportingCompleteness");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::GetReportingCompletenessRequest& r) {
+                 return approvals_->GetReportingCompleteness(r);
+               });
+}
+
+grpc::ServerUnaryReactor* ReportingService::SetReportDeadline(
+    grpc::CallbackServerContext* context, const pb::SetReportDeadlineRequest* request,
+    pb::ReportDeadline* response) {
+  static const std::string kPath = MethodPath(kFullName, "SetReportDeadline");
+  return Serve(context, kPath, *request, response, [&](const pb::SetReportDeadlineRequest& r) {
+    return approvals_->SetReportDeadline(r, PrincipalOf(*context));
+  });
+}
+
+grpc::ServerWriteReactor<pb::StreamChangesResponse>* ReportingService::StreamChanges(
+    grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
+  ApprovalStore* store = store_;
+  return StartFeed<pb::StreamChangesResponse>(
+      AdmitCall(*c, MethodPath(kFullName, "StreamChanges"), *r), notifier_,
+      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
+      r->after_sequence(), !r->no_follow());
+}
+
+}  // namespace chitieu::reporting

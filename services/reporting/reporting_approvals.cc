@@ -1,0 +1,390 @@
+// Report approvals: the lifecycle of each unit's report for a year, its
+// snapshot, its transitions (reporting_approvals.h).
+
+#include "services/reporting/reporting_approvals.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "libs/common/errors.h"
+#include "libs/common/idempotency.h"
+#include "libs/common/mutation.h"
+#include "libs/common/names.h"
+#include "libs/common/status_macros.h"
+#include "libs/common/transaction.h"
+#include "libs/common/validation.h"
+#include "services/reporting/report_snapshot.h"
+
+namespace chitieu::reporting {
+namespace {
+
+constexpr int kMaxReason = 2000;
+
+std::string StateName(pb::ReportState state) {
+  return pb::ReportState_Name(state).substr(sizeof("REPORT_STATE_") - 1);
+}
+
+bool Approved(pb::ReportState state) {
+  return state == pb::REPORT_STATE_APPROVED || state == pb::REPORT_STATE_ACCEPTED;
+}
+
+absl::Status WrongState(const std::string& name, pb::ReportState state, const char* wanted) {
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        name, " is ", StateName(state), "; only ", wanted, " report can be ")),
+                    "REPORT_STATE");
+}
+
+}  // namespace
+
+absl::StatusOr<Approvals::ReportKey> Approvals::ParseReport(const std::string& name,
+                                                            const std::string& field) {
+  ASSIGN_OR_RETURN(auto ids, ParseName("units/{unit}/reports/{report}", name, field));
+  ReportKey key{name, ids[0], 0};
+  if (!absl::SimpleAtoi(ids[1], &key.year) || ids[1].size() != 4) {
+    return InvalidField(field, "must name a report by its year: units/{unit}/reports/{year}");
+  }
+  RETURN_IF_ERROR(CheckReportYear(key.year, field));
+  ASSIGN_OR_RETURN(auto exists, model_->UnitExists(key.unit_code));
+  if (!exists) {
+    return absl::NotFoundError(absl::StrCat("units/", key.unit_code, " is not in the read model"));
+  }
+  return key;
+}
+
+absl::StatusOr<pb::Report> Approvals::Load(ApprovalTx& tx, const ReportKey& key) {
+  ASSIGN_OR_RETURN(auto stored, tx.GetReport(key.unit_code, key.year));
+  if (stored.has_value()) {
+    return std::move(*stored);
+  }
+  pb::Report report;
+  report.set_name(key.name);
+  report.set_state(pb::REPORT_STATE_OPEN);
+  ASSIGN_OR_RETURN(auto unit_name, model_->DisplayName("units/" + key.unit_code));
+  report.set_display_name(absl::StrCat(unit_name, " — ", key.year));
+  return report;
+}
+
+absl::StatusOr<google::protobuf::RepeatedPtrField<pb::CountedRecord>> Approvals::LiveRecords(
+    const std::string& unit_code, int year) {
+  ASSIGN_OR_RETURN(auto rows, model_->CountedIn(unit_code, year));
+  google::protobuf::RepeatedPtrField<pb::CountedRecord> out;
+  for (auto& row : rows) {
+    pb::CountedRecord* r = out.Add();
+    r->set_name(std::move(row.name));
+    r->set_indicator(IndicatorOfKind(row.kind));
+    r->set_count(static_cast<int32_t>(row.count));
+    *r->mutable_record_time() = row.record_time;
+    r->set_recorded_by(std::move(row.recorded_by));
+  }
+  return out;
+}
+
+absl::StatusOr<pb::ReportSnapshot> Approvals::Freeze(const ReportKey& key) {
+  // The followers apply batches while this reads: read the cursors before
+  // and after the figures, and again until nothing moved in between, so
+  // the positions recorded are the ones the figures were computed at.
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    ASSIGN_OR_RETURN(auto registry_before, model_->GetCursor(kRegistrySource));
+    ASSIGN_OR_RETURN(auto quota_before, model_->GetCursor(kQuotaSource));
+    ASSIGN_OR_RETURN(auto figures, reporting_->Figures(key.unit_code, key.year, true));
+    ASSIGN_OR_RETURN(auto records, LiveRecords(key.unit_code, key.year));
+    ASSIGN_OR_RETURN(auto registry_after, model_->GetCursor(kRegistrySource));
+    ASSIGN_OR_RETURN(auto quota_after, model_->GetCursor(kQuotaSource));
+    if (registry_before.sequence != registry_after.sequence ||
+        quota_before.sequence != quota_after.sequence) {
+      continue;
+    }
+    pb::ReportSnapshot s;
+    *s.mutable_indicators() = std::move(*figures.mutable_indicators());
+    *s.mutable_records() = std::move(records);
+    s.set_registry_sequence(registry_after.sequence);
+    s.set_quota_sequence(quota_after.sequence);
+    *s.mutable_create_time() = ProtoNow();
+    SealSnapshot(key.name, s);
+    return s;
+  }
+  return absl::UnavailableError("the read model kept moving; submit again");
+}
+
+absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Move& move,
+                                  const std::string& actor, const pb::Report& report) {
+  RETURN_IF_ERROR(CheckEtag(move.etag, report.etag()));
+  const pb::ReportState state = report.state();
+  switch (move.action) {
+    case Action::kSubmit:
+      if (state != pb::REPORT_STATE_OPEN) {
+        return WrongState(key.name, state, "an OPEN");
+      }
+      return absl::OkStatus();
+    case Action::kReturn:
+      if (state != pb::REPORT_STATE_SUBMITTED) {
+        return WrongState(key.name, state, "a SUBMITTED");
+      }
+      return absl::OkStatus();
+    case Action::kAccept:
+      if (!options_.acceptance) {
+        return WithReason(absl::FailedPreconditionError(
+                              "this province does not use acceptance: an approved report is final"),
+                          "ACCEPTANCE_OFF");
+      }
+      if (state != pb::REPORT_STATE_APPROVED) {
+        return WrongState(key.name, state, "an APPROVED");
+      }
+      return absl::OkStatus();
+    case Action::kReopen: {
+      if (!Approved(state)) {
+        return WrongState(key.name, state, "an APPROVED or ACCEPTED");
+      }
+      // The level above stands behind this report: it is reopened first.
+      ASSIGN_OR_RETURN(auto parent, model_->UnitParent(key.unit_code));
+      if (parent.has_value() && !parent->empty()) {
+        ASSIGN_OR_RETURN(auto above, tx.GetReport(*parent, key.year));
+        if (above.has_value() && Approved(above->state())) {
+          return WithReason(absl::FailedPreconditionError(
+                                absl::StrCat(above->name(), " is ", StateName(above->state()),
+                                             " and counts this report; ", "reopen it first")),
+                            "PARENT_APPROVED");
+        }
+      }
+      return absl::OkStatus();
+    }
+    case Action::kApprove: {
+      if (state != pb::REPORT_STATE_SUBMITTED) {
+        return WrongState(key.name, state, "a SUBMITTED");
+      }
+      if (report.submitted_by() == actor) {
+        // A rule of the report as stored (who submitted it), not of the
+        // caller's scope: FAILED_PRECONDITION, as every such rule.
+        return WithReason(absl::FailedPreconditionError(
+                              "a report is approved by someone other than whoever submitted it"),
+                          "SELF_APPROVAL");
+      }
+      ASSIGN_OR_RETURN(auto children, model_->ExpectedChildren(key.unit_code, key.year));
+      std::vector<std::string> pending;
+      for (const auto& child : children) {
+        ASSIGN_OR_RETURN(auto r, tx.GetReport(child.key.substr(6), key.year));
+        if (!r.has_value() || !Approved(r->state())) {
+          pending.push_back(absl::StrCat(child.key, "/reports/", key.year));
+        }
+      }
+      if (!pending.empty()) {
+        return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                              "every expected child unit's report is approved first; pending: ",
+                              absl::StrJoin(pending, ", "))),
+                          "CHILDREN_PENDING");
+      }
+      return absl::OkStatus();
+    }
+  }
+  return absl::InternalError("unknown action");
+}
+
+absl::StatusOr<pb::Report> Approvals::Transition(const ReportKey& key, const Move& move,
+                                                 const std::string& actor,
+                                                 const std::string& method,
+                                                 const google::protobuf::Message& request) {
+  RETURN_IF_ERROR(CheckRequestId(move.request_id));
+  if (move.action == Action::kReturn || move.action == Action::kReopen) {
+    FieldViolations v;
+    CheckText(v, "reason", move.reason, true, kMaxReason);
+    RETURN_IF_ERROR(v.ToStatus());
+  }
+  std::optional<pb::ReportSnapshot> snapshot;
+  if (move.action == Action::kSubmit) {
+    ASSIGN_OR_RETURN(auto frozen, Freeze(key));
+    snapshot = std::move(frozen);
+  }
+  ASSIGN_OR_RETURN(
+      auto moved, InTx<pb::Report>(store_, [&](ApprovalTx& tx) {
+        return Idempotent<pb::Report, ApprovalTx>(
+            tx, method, request, move.request_id, [&]() -> absl::StatusOr<pb::Report> {
+              ASSIGN_OR_RETURN(auto report, Load(tx, key));
+              RETURN_IF_ERROR(CheckMove(tx, key, move, actor, report));
+              const bool created = report.etag().empty();
+              const pb::ReportState from = report.state();
+              const auto now = ProtoNow();
+              switch (move.action) {
+                case Action::kSubmit:
+                  report.set_state(pb::REPORT_STATE_SUBMITTED);
+                  report.set_submitted_by(actor);
+                  *report.mutable_submit_time() = now;
+                  report.clear_approved_by();
+                  report.clear_approve_time();
+                  report.clear_accepted_by();
+                  report.clear_accept_time();
+                  report.clear_reason();
+                  *report.mutable_snapshot() = *snapshot;
+                  break;
+                case Action::kApprove:
+                  report.set_state(pb::REPORT_STATE_APPROVED);
+                  report.set_approved_by(actor);
+                  *report.mutable_approve_time() = now;
+                  break;
+                case Action::kAccept:
+                  report.set_state(pb::REPORT_STATE_ACCEPTED);
+                  report.set_accepted_by(actor);
+                  *report.mutable_accept_time() = now;
+                  break;
+                case Action::kReturn:
+                case Action::kReopen:
+                  report.set_state(pb::REPORT_STATE_OPEN);
+                  report.set_reason(move.reason);
+                  break;
+              }
+              if (created) {
+                StampCreated(report);
+              } else {
+                StampUpdated(report);
+              }
+              pb::ReportTransition t;
+              t.set_report(key.name);
+              t.set_from_state(from);
+              t.set_to_state(report.state());
+              t.set_actor(actor);
+              *t.mutable_time() = report.update_time();
+              t.set_reason(move.reason);
+              t.set_content_hash(report.snapshot().content_hash());
+              RETURN_IF_ERROR(tx.PutReport(key.unit_code, key.year, report));
+              RETURN_IF_ERROR(tx.AddTransition(key.unit_code, key.year, t));
+              RETURN_IF_ERROR(EmitChange(
+                  tx, created ? type::v1::CHANGE_TYPE_CREATED : type::v1::CHANGE_TYPE_UPDATED,
+                  &pb::StreamChangesResponse::mutable_report, report));
+              RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                         &pb::StreamChangesResponse::mutable_transition, t));
+              return report;
+            });
+      }));
+  RETURN_IF_ERROR(Annotate(key, moved));
+  return moved;
+}
+
+absl::StatusOr<pb::Report> Approvals::GetReport(const pb::GetReportRequest& request) {
+  ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
+  ASSIGN_OR_RETURN(auto report,
+                   InTx<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
+  RETURN_IF_ERROR(Annotate(key, report));
+  return report;
+}
+
+absl::StatusOr<pb::ListReportTransitionsResponse> Approvals::ListReportTransitions(
+    const pb::ListReportTransitionsRequest& request) {
+  ASSIGN_OR_RETURN(auto key, ParseReport(request.parent(), "parent"));
+  ASSIGN_OR_RETURN(auto transitions,
+                   InTx<std::vector<pb::ReportTransition>>(store_, [&](ApprovalTx& tx) {
+                     return tx.Transitions(key.unit_code, key.year);
+                   }));
+  pb::ListReportTransitionsResponse out;
+  for (auto& t : transitions) {
+    *out.add_transitions() = std::move(t);
+  }
+  return out;
+}
+
+absl::StatusOr<pb::Report> Approvals::SubmitReport(const pb::SubmitReportRequest& request,
+                                                   const std::string& actor) {
+  ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
+  return Transition(key, {Action::kSubmit, request.etag(), "", request.request_id()}, actor,
+                    "SubmitReport", request);
+}
+
+absl::StatusOr<pb::Report> Approvals::ApproveReport(const pb::ApproveReportRequest& request,
+                                                    const std::string& actor) {
+  ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
+  return Transition(key, {Action::kApprove, request.etag(), "", request.request_id()}, actor,
+                    "ApproveReport", request);
+}
+
+absl::StatusOr<pb::Report> Approvals::ReturnReport(const pb::ReturnReportRequest& request,
+                                                   const std::string& actor) {
+  ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
+  return Transition(key, {Action::kReturn, request.etag(), request.reason(), request.request_id()},
+                    actor, "ReturnReport", request);
+}
+
+absl::StatusOr<pb::Report> Approvals::AcceptReport(const pb::AcceptReportRequest& request,
+                                                   const std::string& actor) {
+  ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
+  return Transition(key, {Action::kAccept, request.etag(), "", request.request_id()}, actor,
+                    "AcceptReport", request);
+}
+
+absl::StatusOr<pb::Report> Approvals::ReopenReport(const pb::ReopenReportRequest& request,
+                                                   const std::string& actor) {
+  ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
+  return Transition(key, {Action::kReopen, request.etag(), request.reason(), request.request_id()},
+                    actor, "ReopenReport", request);
+}
+
+absl::StatusOr<pb::BatchReportTransitionResponse> Approvals::Batch(
+    const std::string& parent, int year, Action action, const std::string& actor,
+    const std::string& method, const google::protobuf::Message& request,
+    const std::string& request_id) {
+  RETURN_IF_ERROR(CheckRequestId(request_id));
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", parent, "parent"));
+  RETURN_IF_ERROR(CheckReportYear(year, "year"));
+  ASSIGN_OR_RETURN(auto exists, model_->UnitExists(code));
+  if (!exists) {
+    return absl::NotFoundError(absl::StrCat(parent, " is not in the read model"));
+  }
+  // A retry of a whole batch gets the first answer; each report moves in a
+  // transaction of its own, so the answer is stored after them all (a
+  // concurrent duplicate finds each report moved already, per unit).
+  const std::string fingerprint = RequestFingerprint(request);
+  if (!request_id.empty()) {
+    ASSIGN_OR_RETURN(auto stored, InTx<std::optional<StoredRequest>>(store_, [&](ApprovalTx& tx) {
+                       return tx.GetRequest(request_id);
+                     }));
+    if (stored.has_value()) {
+      if (stored->method != method || stored->fingerprint != fingerprint) {
+        return WithReason(
+            absl::AlreadyExistsError("request_id was already used for a different request"),
+            "REQUEST_ID_REUSED");
+      }
+      pb::BatchReportTransitionResponse first;
+      if (!first.ParseFromString(stored->response)) {
+        return absl::DataLossError("stored response cannot be parsed");
+      }
+      return first;
+    }
+  }
+  ASSIGN_OR_RETURN(auto children, model_->ExpectedChildren(code, year));
+  pb::BatchReportTransitionResponse out;
+  for (const auto& child : children) {
+    ReportKey key{absl::StrCat(child.key, "/reports/", year), child.key.substr(6), year};
+    pb::ReportTransitionResult* result = out.add_results();
+    result->set_report(key.name);
+    auto moved = Transition(key, {action, "", "", ""}, actor, method, request);
+    if (moved.ok()) {
+      result->set_state(moved->state());
+      continue;
+    }
+    result->set_code(static_cast<int>(moved.status().code()));
+    result->set_message(std::string(moved.status().message()));
+    auto current = GetReport([&] {
+      pb::GetReportRequest r;
+      r.set_name(key.name);
+      return r;
+    }());
+    result->set_state(current.ok() ? current->state() : pb::REPORT_STATE_UNSPECIFIED);
+  }
+  if (!request_id.empty()) {
+    RETURN_IF_ERROR(store_->Transact([&](ApprovalTx& tx) {
+      return tx.PutRequest(request_id, StoredRequest{method, fingerprint, out.SerializeAsString()});
+    }));
+  }
+  return out;
+}
+
+absl::StatusOr<pb::BatchReportTransitionResponse> Approvals::BatchApproveReports(
+    const pb::BatchApproveReportsRequest& request, const std::string& actor) {
+  return Batch(request.parent(), request.year(), Action::kApprove, actor, "BatchApproveReports",
+               request, request.request_id());
+}
+
+absl::StatusOr<pb::BatchReportTransitionResponse> Approvals::BatchAcceptReports(
+    const pb::BatchAcceptReportsRequest& request, const std::string& actor) {
+  return Batch(request.parent(), request.year(), Action::kAccept, actor, "BatchAcceptReports",
+               request, request.request_id());
+}
+
+}  // namespace chitieu::reporting

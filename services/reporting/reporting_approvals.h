@@ -1,0 +1,111 @@
+#pragma once
+
+// Domain layer of report approvals: each unit's report for a year moves
+// OPEN → SUBMITTED → APPROVED (→ ACCEPTED), or back with a reason. Submitting
+// freezes the year's figures in a snapshot (report_snapshot.h); approved
+// reports answer from it, and what changed since shows beside it. Who may
+// call what is declared in proto/ (RELATION_PARENT for an approver); the
+// rules that depend on the report itself are checked here, inside the
+// transaction that moves it. docs/APPROVALS.md has the whole workflow. No
+// gRPC.
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "chitieu/reporting/v1/reporting.pb.h"
+#include "libs/common/dates.h"
+#include "services/reporting/approval_store.h"
+#include "services/reporting/reporting.h"
+#include "services/reporting/reporting_store.h"
+
+namespace chitieu::reporting {
+
+struct ApprovalOptions {
+  // The city accepts approved reports, a second step (--report_acceptance).
+  bool acceptance = false;
+};
+
+class Approvals {
+ public:
+  Approvals(ApprovalStore* store, ReportingStore* model, Reporting* reporting, TodayFn today,
+            ApprovalOptions options)
+      : store_(store),
+        model_(model),
+        reporting_(reporting),
+        today_(std::move(today)),
+        options_(options) {}
+
+  absl::StatusOr<pb::Report> GetReport(const pb::GetReportRequest& request);
+  absl::StatusOr<pb::ListReportTransitionsResponse> ListReportTransitions(
+      const pb::ListReportTransitionsRequest& request);
+  // `actor`: the principal making the transition.
+  absl::StatusOr<pb::Report> SubmitReport(const pb::SubmitReportRequest& request,
+                                          const std::string& actor);
+  absl::StatusOr<pb::Report> ApproveReport(const pb::ApproveReportRequest& request,
+                                           const std::string& actor);
+  absl::StatusOr<pb::Report> ReturnReport(const pb::ReturnReportRequest& request,
+                                          const std::string& actor);
+  absl::StatusOr<pb::Report> AcceptReport(const pb::AcceptReportRequest& request,
+                                          const std::string& actor);
+  absl::StatusOr<pb::Report> ReopenReport(const pb::ReopenReportRequest& request,
+                                          const std::string& actor);
+  absl::StatusOr<pb::BatchReportTransitionResponse> BatchApproveReports(
+      const pb::BatchApproveReportsRequest& request, const std::string& actor);
+  absl::StatusOr<pb::BatchReportTransitionResponse> BatchAcceptReports(
+      const pb::BatchAcceptReportsRequest& request, const std::string& actor);
+  absl::StatusOr<pb::ReportingCompleteness> GetReportingCompleteness(
+      const pb::GetReportingCompletenessRequest& request);
+  absl::StatusOr<pb::ReportDeadline> SetReportDeadline(const pb::SetReportDeadlineRequest& request,
+                                                       const std::string& actor);
+
+  // Reporting's progress and year-end report with the year's report state,
+  // the submitted figures and what changed since.
+  absl::StatusOr<pb::Progress> GetProgress(const pb::GetProgressRequest& request);
+  absl::StatusOr<pb::YearEndReport> GetYearEndReport(const pb::GetYearEndReportRequest& request);
+
+ private:
+  enum class Action { kSubmit, kApprove, kReturn, kAccept, kReopen };
+  struct ReportKey {
+    std::string name;  // units/{code}/reports/{year}
+    std::string unit_code;
+    int year = 0;
+  };
+  struct Move {
+    Action action;
+    std::string etag, reason, request_id;
+  };
+
+  absl::StatusOr<ReportKey> ParseReport(const std::string& name, const std::string& field);
+  // One transition of one report, in one transaction; `method` and
+  // `request` make it idempotent by request_id.
+  absl::StatusOr<pb::Report> Transition(const ReportKey& key, const Move& move,
+                                        const std::string& actor, const std::string& method,
+                                        const google::protobuf::Message& request);
+  // The rules of `move` on `report` as stored, inside the transaction.
+  absl::Status CheckMove(ApprovalTx& tx, const ReportKey& key, const Move& move,
+                         const std::string& actor, const pb::Report& report);
+  absl::StatusOr<pb::BatchReportTransitionResponse> Batch(const std::string& parent, int year,
+                                                          Action action, const std::string& actor,
+                                                          const std::string& method,
+                                                          const google::protobuf::Message& request,
+                                                          const std::string& request_id);
+  // The year's figures of a unit with the feed positions they were read at.
+  absl::StatusOr<pb::ReportSnapshot> Freeze(const ReportKey& key);
+  // Live counted records of a unit and year.
+  absl::StatusOr<google::protobuf::RepeatedPtrField<pb::CountedRecord>> LiveRecords(
+      const std::string& unit_code, int year);
+  // The stored report, or a new OPEN one.
+  absl::StatusOr<pb::Report> Load(ApprovalTx& tx, const ReportKey& key);
+  // Adds what a reader sees beside the stored report: the due date, whether
+  // it is overdue, the changes since submission, a snapshot ahead of the
+  // sources.
+  absl::Status Annotate(const ReportKey& key, pb::Report& report);
+
+  ApprovalStore* store_;
+  ReportingStore* model_;
+  Reporting* reporting_;
+  TodayFn today_;
+  ApprovalOptions options_;
+};
+
+}  // namespace chitieu::reporting

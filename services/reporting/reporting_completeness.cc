@@ -1,0 +1,196 @@
+// Report approvals as readers see them: the due date and overdue flag, the
+// changes since submission beside a stored report, progress and the
+// year-end report with the year's report, and the completeness view
+// (reporting_approvals.h).
+
+#include <deque>
+
+#include "absl/strings/str_cat.h"
+#include "libs/common/errors.h"
+#include "libs/common/mutation.h"
+#include "libs/common/names.h"
+#include "libs/common/status_macros.h"
+#include "libs/common/transaction.h"
+#include "libs/common/validation.h"
+#include "services/reporting/report_snapshot.h"
+#include "services/reporting/reporting_approvals.h"
+
+namespace chitieu::reporting {
+namespace {
+
+bool Submitted(pb::ReportState state) {
+  return state == pb::REPORT_STATE_SUBMITTED || state == pb::REPORT_STATE_APPROVED ||
+         state == pb::REPORT_STATE_ACCEPTED;
+}
+
+}  // namespace
+
+absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report) {
+  ASSIGN_OR_RETURN(auto deadline,
+                   InTx<std::optional<pb::ReportDeadline>>(
+                       store_, [&](ApprovalTx& tx) { return tx.GetDeadline(key.year); }));
+  if (deadline.has_value()) {
+    report.set_due_date(deadline->due_date());
+    report.set_overdue(report.state() == pb::REPORT_STATE_OPEN &&
+                       FormatDate(today_()) > deadline->due_date());
+  }
+  if (!report.has_snapshot() || !Submitted(report.state())) {
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(auto live, reporting_->Figures(key.unit_code, key.year, false));
+  ASSIGN_OR_RETURN(auto records, LiveRecords(key.unit_code, key.year));
+  for (auto& change : ChangesSince(report.snapshot(), live.indicators(), records)) {
+    *report.add_changes_since_submission() = std::move(change);
+  }
+  // A source restored from an older backup ends before the positions the
+  // snapshot was computed at: its figures cannot be recomputed from it.
+  ASSIGN_OR_RETURN(auto registry, model_->GetCursor(kRegistrySource));
+  ASSIGN_OR_RETURN(auto quota, model_->GetCursor(kQuotaSource));
+  report.mutable_snapshot()->set_ahead_of_sources(
+      report.snapshot().registry_sequence() > registry.sequence ||
+      report.snapshot().quota_sequence() > quota.sequence);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<pb::Progress> Approvals::GetProgress(const pb::GetProgressRequest& request) {
+  ASSIGN_OR_RETURN(auto progress, reporting_->GetProgress(request));
+  ASSIGN_OR_RETURN(auto key,
+                   ParseReport(absl::StrCat(request.unit(), "/reports/", request.year()), "unit"));
+  ASSIGN_OR_RETURN(auto report,
+                   InTx<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
+  RETURN_IF_ERROR(Annotate(key, report));
+  progress.set_report_state(report.state());
+  if (Submitted(report.state())) {
+    *progress.mutable_submitted_indicators() = report.snapshot().indicators();
+    *progress.mutable_changes_since_submission() = report.changes_since_submission();
+  }
+  return progress;
+}
+
+absl::StatusOr<pb::YearEndReport> Approvals::GetYearEndReport(
+    const pb::GetYearEndReportRequest& request) {
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", request.unit(), "unit"));
+  RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
+  ASSIGN_OR_RETURN(auto key,
+                   ParseReport(absl::StrCat("units/", code, "/reports/", request.year()), "unit"));
+  ASSIGN_OR_RETURN(auto report,
+                   InTx<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
+  RETURN_IF_ERROR(Annotate(key, report));
+  const bool approved =
+      report.state() == pb::REPORT_STATE_APPROVED || report.state() == pb::REPORT_STATE_ACCEPTED;
+  return reporting_->GetYearEndReport(request, approved ? &report : nullptr);
+}
+
+absl::StatusOr<pb::ReportDeadline> Approvals::SetReportDeadline(
+    const pb::SetReportDeadlineRequest& request, const std::string& actor) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
+  FieldViolations v;
+  if (request.year() < 2000 || request.year() > 2999) {
+    v.Add("year", "must be a year from 2000");
+  }
+  absl::CivilDay due;
+  if (CheckDate(v, "due_date", request.due_date(), &due) && due.year() < request.year()) {
+    v.Add("due_date", "must not be before the year it is for");
+  }
+  RETURN_IF_ERROR(v.ToStatus());
+  return InTx<pb::ReportDeadline>(store_, [&](ApprovalTx& tx) {
+    return Idempotent<pb::ReportDeadline, ApprovalTx>(
+        tx, "SetReportDeadline", request, request.request_id(),
+        [&]() -> absl::StatusOr<pb::ReportDeadline> {
+          ASSIGN_OR_RETURN(auto before, tx.GetDeadline(request.year()));
+          pb::ReportDeadline d;
+          d.set_year(request.year());
+          d.set_due_date(request.due_date());
+          d.set_set_by(actor);
+          *d.mutable_update_time() = ProtoNow();
+          RETURN_IF_ERROR(tx.PutDeadline(d));
+          RETURN_IF_ERROR(EmitChange(
+              tx,
+              before.has_value() ? type::v1::CHANGE_TYPE_UPDATED : type::v1::CHANGE_TYPE_CREATED,
+              &pb::StreamChangesResponse::mutable_deadline, d));
+          return d;
+        });
+  });
+}
+
+absl::StatusOr<pb::ReportingCompleteness> Approvals::GetReportingCompleteness(
+    const pb::GetReportingCompletenessRequest& request) {
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", request.unit(), "unit"));
+  RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
+  const int year = request.year();
+  RETURN_IF_ERROR(ParseReport(absl::StrCat("units/", code, "/reports/", year), "unit").status());
+  struct Pending {
+    std::string unit_key;  // units/…
+    std::string display_name;
+    int depth;
+  };
+  ASSIGN_OR_RETURN(auto name, model_->DisplayName(request.unit()));
+  // The unit, then every expected unit beneath it, level by level.
+  std::vector<Pending> units;
+  std::deque<Pending> queue = {{request.unit(), name, 0}};
+  while (!queue.empty()) {
+    Pending next = std::move(queue.front());
+    queue.pop_front();
+    ASSIGN_OR_RETURN(auto children, model_->ExpectedChildren(next.unit_key.substr(6), year));
+    for (auto& child : children) {
+      queue.push_back({child.key, child.display_name, next.depth + 1});
+    }
+    units.push_back(std::move(next));
+  }
+  struct Stored {
+    std::vector<pb::Report> reports;
+    std::optional<pb::ReportDeadline> deadline;
+  };
+  ASSIGN_OR_RETURN(auto stored, InTx<Stored>(store_, [&](ApprovalTx& tx) -> absl::StatusOr<Stored> {
+                     Stored s;
+                     ASSIGN_OR_RETURN(s.reports, tx.ReportsOfYear(year));
+                     ASSIGN_OR_RETURN(s.deadline, tx.GetDeadline(year));
+                     return s;
+                   }));
+  std::map<std::string, const pb::Report*> by_name;
+  for (const auto& r : stored.reports) {
+    by_name[r.name()] = &r;
+  }
+  pb::ReportingCompleteness out;
+  out.set_unit(request.unit());
+  out.set_year(year);
+  const std::string today = FormatDate(today_());
+  if (stored.deadline.has_value()) {
+    out.set_due_date(stored.deadline->due_date());
+  }
+  std::map<int, std::pair<int, int>> levels;  // depth → (expected, submitted)
+  for (const auto& u : units) {
+    pb::UnitReportState* row = out.add_units();
+    row->set_report(absl::StrCat(u.unit_key, "/reports/", year));
+    row->set_unit(u.unit_key);
+    row->set_display_name(u.display_name);
+    row->set_depth(u.depth);
+    row->set_state(pb::REPORT_STATE_OPEN);
+    auto it = by_name.find(row->report());
+    if (it != by_name.end()) {
+      row->set_state(it->second->state());
+      if (Submitted(it->second->state())) {
+        *row->mutable_submit_time() = it->second->submit_time();
+      }
+      if (it->second->has_approve_time() && it->second->state() != pb::REPORT_STATE_SUBMITTED &&
+          it->second->state() != pb::REPORT_STATE_OPEN) {
+        *row->mutable_approve_time() = it->second->approve_time();
+      }
+    }
+    row->set_overdue(row->state() == pb::REPORT_STATE_OPEN && !out.due_date().empty() &&
+                     today > out.due_date());
+    auto& [expected, submitted] = levels[u.depth];
+    ++expected;
+    submitted += Submitted(row->state()) ? 1 : 0;
+  }
+  for (const auto& [depth, counts] : levels) {
+    pb::LevelRate* rate = out.add_rates();
+    rate->set_depth(depth);
+    rate->set_expected(counts.first);
+    rate->set_submitted(counts.second);
+    rate->set_rate(counts.first == 0 ? 0.0 : static_cast<double>(counts.second) / counts.first);
+  }
+  return out;
+}
+
+}  // namespace chitieu::reporting
