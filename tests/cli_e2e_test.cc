@@ -29,7 +29,8 @@ class CliE2ETest : public ::testing::Test {
   static void SetUpTestSuite() {
     stack_ = new Stack();
     ASSERT_TRUE(stack_->Start({{"k-city", "user:city", "city_admin", "units/01"},
-                               {"k-th", "user:th", "district_officer", "units/003"}},
+                               {"k-th", "user:th", "district_officer", "units/003"},
+                               {"k-hk", "user:hk", "district_officer", "units/002"}},
                               /*scenario=*/true))
         << stack_->error();
   }
@@ -193,6 +194,62 @@ TEST_F(CliE2ETest, ConformanceScenario) {
            "single_member_llc", "--seat", "00037", "--registered", "2013-01-01"});
   EXPECT_EQ(invalid.code, 3);
   EXPECT_TRUE(absl::StrContains(invalid.err, "enterprise.enterprise_code")) << invalid.err;
+}
+
+// The README's workflow: submit → approve → a late change shown → reopen →
+// resubmit, each command with the key of the officer it names.
+TEST_F(CliE2ETest, AReportSubmittedApprovedCorrectedAndResubmitted) {
+  const std::string report = "units/002/reports/2013";
+  Result submitted = Cli({"report", "submit", report}, "k-hk");
+  ASSERT_EQ(submitted.code, 0) << submitted.err;
+  EXPECT_TRUE(absl::StrContains(submitted.out, "SUBMITTED")) << submitted.out;
+  EXPECT_TRUE(absl::StrContains(submitted.out, "sha256:")) << submitted.out;
+  EXPECT_EQ(Cli({"report", "approve", report}, "k-hk").code, 5);  // Not the level above.
+  Result approved = Cli({"report", "approve", report});
+  ASSERT_EQ(approved.code, 0) << approved.err;
+  EXPECT_TRUE(absl::StrContains(approved.out, "APPROVED")) << approved.out;
+
+  std::string code;
+  for (int s = 9900; code.empty(); ++s) {
+    code = registry::MakeEnterpriseCode(1, s);
+  }
+  ASSERT_EQ(
+      Cli({"enterprises", "create", "--code", code, "--name", "Công ty Ghi Nhận Muộn",
+           "--legal_form", "single_member_llc", "--seat", "00040", "--registered", "2012-03-01"})
+          .code,
+      0);
+  Result found = Cli({"organizations", "found", "--enterprise", code, "--kind", "youth_union",
+                      "--date", "2013-12-20", "--decision", "6/QĐ-ĐTN", "--body", "hk-youth-union"},
+                     "k-hk");
+  ASSERT_EQ(found.code, 0) << found.err;
+  nlohmann::json changed;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        Result got = Cli({"--output=json", "report", "get", report});
+        changed = nlohmann::json::parse(got.out, nullptr, false);
+        return got.code == 0 && !changed["changesSinceSubmission"].empty();
+      },
+      std::chrono::seconds(30)));
+  const auto& change = changed["changesSinceSubmission"][0];
+  EXPECT_EQ(change["indicator"], "INDICATOR_NEW_YOUTH_UNIONS");
+  EXPECT_EQ(change["submittedAchieved"], 12);
+  EXPECT_EQ(change["liveAchieved"], 13);
+  EXPECT_EQ(change["added"][0]["recordedBy"], "user:hk");
+
+  EXPECT_EQ(Cli({"report", "reopen", report}).code, 2);  // --reason is required.
+  ASSERT_EQ(Cli({"report", "reopen", report, "--reason", "Bổ sung đoàn thanh niên"}).code, 0);
+  Result again = Cli({"--output=json", "report", "submit", report}, "k-hk");
+  ASSERT_EQ(again.code, 0) << again.err;
+  auto resubmitted = nlohmann::json::parse(again.out);
+  EXPECT_EQ(resubmitted["state"], "REPORT_STATE_SUBMITTED");
+  EXPECT_TRUE(resubmitted["changesSinceSubmission"].empty()) << again.out;
+
+  Result history = Cli({"--output=csv", "report", "history", report});
+  ASSERT_EQ(history.code, 0) << history.err;
+  EXPECT_EQ(std::count(history.out.begin(), history.out.end(), '\n'), 1 + 4) << history.out;
+  Result completeness = Cli({"report", "completeness", "--unit", "002", "--year", "2013"});
+  ASSERT_EQ(completeness.code, 0) << completeness.err;
+  EXPECT_TRUE(absl::StrContains(completeness.out, "units/002/reports/2013")) << completeness.out;
 }
 
 }  // namespace

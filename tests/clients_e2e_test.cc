@@ -25,7 +25,8 @@ class ClientsE2ETest : public ::testing::Test {
   static void SetUpTestSuite() {
     stack_ = new Stack();
     ASSERT_TRUE(stack_->Start({{"k-city", "user:city", "city_admin", "units/01"},
-                               {"k-th", "user:th", "district_officer", "units/003"}},
+                               {"k-th", "user:th", "district_officer", "units/003"},
+                               {"k-hk", "user:hk", "district_officer", "units/002"}},
                               /*scenario=*/false))
         << stack_->error();
   }
@@ -38,10 +39,11 @@ class ClientsE2ETest : public ::testing::Test {
       code = registry::MakeEnterpriseCode(1, s);
     }
     const testing::ShellResult r = testing::RunShell(
-        absl::StrCat(
-            "cd ", CHITIEU_SOURCE_DIR, " && export CHITIEU_ADDR=", stack_->gateway().address(),
-            " CHITIEU_API_KEY=k-city CHITIEU_OFFICER_KEY=k-th CHITIEU_TEST_ENTERPRISE=", code,
-            " CHITIEU_TEST_YEAR=", year, " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR, " && ", command),
+        absl::StrCat("cd ", CHITIEU_SOURCE_DIR,
+                     " && export CHITIEU_ADDR=", stack_->gateway().address(),
+                     " CHITIEU_API_KEY=k-city CHITIEU_OFFICER_KEY=k-th CHITIEU_DISTRICT_KEY=k-hk",
+                     " CHITIEU_TEST_ENTERPRISE=", code, " CHITIEU_TEST_YEAR=", year,
+                     " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR, " && ", command),
         stack_->dir());
     return {r.code, r.out + r.err};
   }

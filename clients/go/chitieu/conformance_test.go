@@ -96,6 +96,7 @@ func TestConformance(t *testing.T) {
 	if after.GetAchieved() != 1 || after.GetStatus() != typev1.ProgressStatus_PROGRESS_STATUS_MET {
 		t.Fatalf("after founding: %v", after)
 	}
+	approvals(t, ctx, client, created.GetName(), code, year)
 
 	officer, err := Connect(Options{Credential: os.Getenv("CHITIEU_OFFICER_KEY")})
 	if err != nil {
@@ -128,6 +129,70 @@ func TestConformance(t *testing.T) {
 		t.Fatalf("no violation on enterprise.enterprise_code: %v", invalid)
 	}
 	t.Logf("invalid argument: %v", invalid)
+}
+
+// Submit → approve → a late change → the change shown → resubmit.
+func approvals(t *testing.T, ctx context.Context, client *Client, enterprise, code string, year int) {
+	district, err := Connect(Options{Credential: os.Getenv("CHITIEU_DISTRICT_KEY")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer district.Close()
+	name := fmt.Sprintf("units/002/reports/%d", year)
+	submitted, err := district.Reporting.SubmitReport(ctx, &reportingv1.SubmitReportRequest{Name: name, RequestId: "go-submit-" + code})
+	if err != nil {
+		t.Fatal(AsAPIError(err))
+	}
+	if submitted.GetState() != reportingv1.ReportState_REPORT_STATE_SUBMITTED || len(submitted.GetSnapshot().GetContentHash()) != 71 {
+		t.Fatalf("submitted: %v", submitted)
+	}
+	approved, err := client.Reporting.ApproveReport(ctx, &reportingv1.ApproveReportRequest{Name: name, Etag: submitted.GetEtag()})
+	if err != nil {
+		t.Fatal(AsAPIError(err))
+	}
+	if approved.GetState() != reportingv1.ReportState_REPORT_STATE_APPROVED {
+		t.Fatalf("approved: %v", approved)
+	}
+	late, err := client.Registry.CreateOrganization(ctx, &registryv1.CreateOrganizationRequest{
+		Parent: enterprise, RequestId: "go-late-" + code,
+		Organization: &registryv1.Organization{
+			Kind: typev1.OrganizationKind_ORGANIZATION_KIND_YOUTH_UNION, FoundingDate: fmt.Sprintf("%d-06-01", year),
+			DecisionNumber: "5/QĐ-ĐTN", FoundingBody: "bodies/hk-youth-union",
+		},
+	})
+	if err != nil {
+		t.Fatal(AsAPIError(err))
+	}
+	var report *reportingv1.Report
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		report, err = client.Reporting.GetReport(ctx, &reportingv1.GetReportRequest{Name: name})
+		if err != nil {
+			t.Fatal(AsAPIError(err))
+		}
+		if len(report.GetChangesSinceSubmission()) > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if report.GetSnapshot().GetContentHash() != submitted.GetSnapshot().GetContentHash() || len(report.GetChangesSinceSubmission()) != 1 {
+		t.Fatalf("after the late change: %v", report)
+	}
+	change := report.GetChangesSinceSubmission()[0]
+	if change.GetIndicator() != typev1.Indicator_INDICATOR_NEW_YOUTH_UNIONS || change.GetSubmittedAchieved() != 0 ||
+		change.GetLiveAchieved() != 1 || change.GetAdded()[0].GetName() != late.GetName() ||
+		change.GetAdded()[0].GetRecordedBy() != "user:city" {
+		t.Fatalf("the change: %v", change)
+	}
+	if _, err := client.Reporting.ReopenReport(ctx, &reportingv1.ReopenReportRequest{Name: name, Reason: "Bổ sung đoàn thanh niên ghi nhận muộn"}); err != nil {
+		t.Fatal(AsAPIError(err))
+	}
+	resubmitted, err := district.Reporting.SubmitReport(ctx, &reportingv1.SubmitReportRequest{Name: name})
+	if err != nil {
+		t.Fatal(AsAPIError(err))
+	}
+	if len(resubmitted.GetChangesSinceSubmission()) != 0 || resubmitted.GetSnapshot().GetContentHash() == submitted.GetSnapshot().GetContentHash() {
+		t.Fatalf("resubmitted: %v", resubmitted)
+	}
+	t.Logf("report %s resubmitted: %s", name, resubmitted.GetSnapshot().GetContentHash())
 }
 
 func TestAPIErrorReadsDetails(t *testing.T) {

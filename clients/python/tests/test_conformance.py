@@ -3,12 +3,16 @@ harness, tests/clients_e2e_test.cc, starts it and sets the environment):
 
   CHITIEU_ADDR, CHITIEU_API_KEY   the gateway and a city admin's key
   CHITIEU_OFFICER_KEY             Tây Hồ's officer (for a permission error)
+  CHITIEU_DISTRICT_KEY            Hoàn Kiếm's officer (submits the report)
   CHITIEU_TEST_ENTERPRISE         an unused valid tax code
   CHITIEU_TEST_YEAR               a year no other client sets targets for
 
 Create an enterprise, found an organization in it, set a target, read the
-progress and see it move, then hit a permission error and an invalid
-argument error and read their details.
+progress and see it move; the district submits the year's report and the
+city approves it, a late organization shows as a change beside the frozen
+figures, the city reopens and the district's resubmission clears it; then
+hit a permission error and an invalid argument error and read their
+details.
 """
 import os
 import pathlib
@@ -70,6 +74,7 @@ class ConformanceTest(unittest.TestCase):
                 decision_number="7/QĐ-LĐLĐ", founding_body="bodies/hk-labour-federation")))
         after = self.wait(lambda p: trade_unions(p).achieved == 1)
         self.assertEqual(trade_unions(after).status, types_pb2.PROGRESS_STATUS_MET)
+        self.approvals(created.name)
 
         officer = chitieu_client.connect(api_key=os.environ["CHITIEU_OFFICER_KEY"])
         self.addCleanup(officer.close)
@@ -90,6 +95,45 @@ class ConformanceTest(unittest.TestCase):
         fields = [field for field, _ in invalid.exception.field_violations]
         self.assertIn("enterprise.enterprise_code", fields)
         print("invalid argument:", invalid.exception)
+
+    def approvals(self, enterprise):
+        """Submit → approve → a late change → the change shown → resubmit."""
+        district = chitieu_client.connect(api_key=os.environ["CHITIEU_DISTRICT_KEY"])
+        self.addCleanup(district.close)
+        name = f"units/002/reports/{YEAR}"
+        submitted = district.reporting.SubmitReport(
+            reporting_pb2.SubmitReportRequest(name=name, request_id=f"py-submit-{CODE}"))
+        self.assertEqual(submitted.state, reporting_pb2.REPORT_STATE_SUBMITTED)
+        self.assertTrue(submitted.snapshot.content_hash.startswith("sha256:"))
+        approved = self.client.reporting.ApproveReport(
+            reporting_pb2.ApproveReportRequest(name=name, etag=submitted.etag))
+        self.assertEqual(approved.state, reporting_pb2.REPORT_STATE_APPROVED)
+
+        late = self.client.registry.CreateOrganization(registry_pb2.CreateOrganizationRequest(
+            parent=enterprise, request_id=f"py-late-{CODE}",
+            organization=registry_pb2.Organization(
+                kind=types_pb2.ORGANIZATION_KIND_YOUTH_UNION, founding_date=f"{YEAR}-06-01",
+                decision_number="3/QĐ-ĐTN", founding_body="bodies/hk-youth-union")))
+        deadline = time.monotonic() + 30
+        while True:
+            report = self.client.reporting.GetReport(reporting_pb2.GetReportRequest(name=name))
+            if report.changes_since_submission or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertEqual(report.snapshot.content_hash, submitted.snapshot.content_hash)
+        self.assertEqual(len(report.changes_since_submission), 1, report)
+        change = report.changes_since_submission[0]
+        self.assertEqual(change.indicator, types_pb2.INDICATOR_NEW_YOUTH_UNIONS)
+        self.assertEqual((change.submitted_achieved, change.live_achieved), (0, 1))
+        self.assertEqual(change.added[0].name, late.name)
+        self.assertEqual(change.added[0].recorded_by, "user:city")
+
+        self.client.reporting.ReopenReport(reporting_pb2.ReopenReportRequest(
+            name=name, reason="Bổ sung đoàn thanh niên ghi nhận muộn"))
+        resubmitted = district.reporting.SubmitReport(reporting_pb2.SubmitReportRequest(name=name))
+        self.assertEqual(resubmitted.state, reporting_pb2.REPORT_STATE_SUBMITTED)
+        self.assertEqual(list(resubmitted.changes_since_submission), [])
+        self.assertNotEqual(resubmitted.snapshot.content_hash, submitted.snapshot.content_hash)
 
     def wait(self, condition, seconds=30):
         deadline = time.monotonic() + seconds

@@ -75,6 +75,52 @@ describe("conformance", { skip: !CODE || !YEAR ? "needs the live stack" : false 
       assert.equal(tradeUnions(after).achieved, 1);
       assert.equal(tradeUnions(after).status, types.ProgressStatus.PROGRESS_STATUS_MET);
 
+      // Submit → approve → a late change → the change shown → resubmit.
+      const district = connect({ credential: process.env.CHITIEU_DISTRICT_KEY });
+      try {
+        const name = `units/002/reports/${YEAR}`;
+        const submitted = await district.call(district.reporting, district.reporting.submitReport,
+          reporting.SubmitReportRequest.fromPartial({ name, requestId: `ts-submit-${CODE}` }));
+        assert.equal(submitted.state, reporting.ReportState.REPORT_STATE_SUBMITTED);
+        assert.ok(submitted.snapshot?.contentHash.startsWith("sha256:"));
+        const approved = await chitieu.call(chitieu.reporting, chitieu.reporting.approveReport,
+          reporting.ApproveReportRequest.fromPartial({ name, etag: submitted.etag }));
+        assert.equal(approved.state, reporting.ReportState.REPORT_STATE_APPROVED);
+        const late = await chitieu.call(chitieu.registry, chitieu.registry.createOrganization,
+          registry.CreateOrganizationRequest.fromPartial({
+            parent: created.name,
+            requestId: `ts-late-${CODE}`,
+            organization: {
+              kind: types.OrganizationKind.ORGANIZATION_KIND_YOUTH_UNION,
+              foundingDate: `${YEAR}-06-01`,
+              decisionNumber: "4/QĐ-ĐTN",
+              foundingBody: "bodies/hk-youth-union",
+            },
+          }));
+        let report = await chitieu.call(chitieu.reporting, chitieu.reporting.getReport, { name });
+        for (const deadline = Date.now() + 30_000;
+          report.changesSinceSubmission.length === 0 && Date.now() < deadline;) {
+          await new Promise((r) => setTimeout(r, 50));
+          report = await chitieu.call(chitieu.reporting, chitieu.reporting.getReport, { name });
+        }
+        assert.equal(report.snapshot?.contentHash, submitted.snapshot?.contentHash);
+        assert.equal(report.changesSinceSubmission.length, 1);
+        const change = report.changesSinceSubmission[0];
+        assert.equal(change.indicator, types.Indicator.INDICATOR_NEW_YOUTH_UNIONS);
+        assert.deepEqual([change.submittedAchieved, change.liveAchieved], [0, 1]);
+        assert.equal(change.added[0].name, late.name);
+        assert.equal(change.added[0].recordedBy, "user:city");
+        await chitieu.call(chitieu.reporting, chitieu.reporting.reopenReport,
+          reporting.ReopenReportRequest.fromPartial({ name, reason: "Bổ sung đoàn thanh niên ghi nhận muộn" }));
+        const resubmitted = await district.call(district.reporting, district.reporting.submitReport,
+          reporting.SubmitReportRequest.fromPartial({ name }));
+        assert.equal(resubmitted.state, reporting.ReportState.REPORT_STATE_SUBMITTED);
+        assert.equal(resubmitted.changesSinceSubmission.length, 0);
+        assert.notEqual(resubmitted.snapshot?.contentHash, submitted.snapshot?.contentHash);
+      } finally {
+        district.close();
+      }
+
       const officer = connect({ credential: process.env.CHITIEU_OFFICER_KEY });
       try {
         await assert.rejects(
