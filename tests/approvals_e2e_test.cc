@@ -56,7 +56,7 @@ class ApprovalsE2ETest : public ::testing::Test {
     gateway_ = gw::GatewayService::NewStub(channel).release();
     // The district sub-allocates 2013 targets to two of its wards: the
     // units the district's report waits for.
-    for (int year : {2012, 2013}) {
+    for (int year : {2011, 2012, 2013}) {
       quo::SetTargetsRequest targets;
       targets.set_request_id(absl::StrCat("approvals-ward-targets-", year));
       targets.set_assigner("units/002");
@@ -74,7 +74,8 @@ class ApprovalsE2ETest : public ::testing::Test {
     }
     ASSERT_TRUE(testing::WaitFor(
         [] {
-          return Completeness(kHoanKiem, "units/002", 2012).units_size() == 3 &&
+          return Completeness(kHoanKiem, "units/002", 2011).units_size() == 2 &&
+                 Completeness(kHoanKiem, "units/002", 2012).units_size() == 3 &&
                  Completeness(kHoanKiem, "units/002", 2013).units_size() == 3;
         },
         std::chrono::seconds(30)));
@@ -207,6 +208,11 @@ TEST_F(ApprovalsE2ETest, AYearFromTheWardsToTheCityWithALateCorrection) {
   ASSERT_TRUE(Approve(kHoanKiem, kWardA, &ward).ok());
   EXPECT_EQ(ward.state(), rep::REPORT_STATE_APPROVED);
   EXPECT_EQ(ward.approved_by(), kHoanKiem.principal);
+  // The city accepts a ward only once its district stands behind it.
+  grpc::Status accept_early = Accept(kCity, kWardA);
+  EXPECT_EQ(accept_early.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(accept_early.error_message(), kDistrict))
+      << accept_early.error_message();
 
   // The district submits; the city may not approve it while a ward waits,
   // and the refusal names the ward.
@@ -257,9 +263,15 @@ TEST_F(ApprovalsE2ETest, AYearFromTheWardsToTheCityWithALateCorrection) {
   EXPECT_EQ(district.state(), rep::REPORT_STATE_ACCEPTED);
   EXPECT_EQ(district.accepted_by(), kCity.principal);
   EXPECT_TRUE(district.changes_since_submission().empty());
-  // A ward may read the state of its district's report; another district
-  // may not.
-  EXPECT_EQ(Get(kWard37, kDistrict).state(), rep::REPORT_STATE_ACCEPTED);
+  // A ward may read the state of its district's report, who moved it and
+  // the hash, not the district's figures; another district may not.
+  const rep::Report from_below = Get(kWard37, kDistrict);
+  EXPECT_EQ(from_below.state(), rep::REPORT_STATE_ACCEPTED);
+  EXPECT_EQ(from_below.approved_by(), kCity.principal);
+  EXPECT_EQ(from_below.snapshot().content_hash(), submitted_hash);
+  EXPECT_EQ(from_below.snapshot().indicators_size(), 0);
+  EXPECT_EQ(from_below.snapshot().records_size(), 0);
+  EXPECT_TRUE(from_below.snapshot().canonical_text().empty());
   {
     rep::GetReportRequest r;
     r.set_name(kDistrict);
@@ -384,6 +396,12 @@ TEST_F(ApprovalsE2ETest, AYearFromTheWardsToTheCityWithALateCorrection) {
     EXPECT_EQ(out.transitions(3).to_state(), rep::REPORT_STATE_OPEN);
     EXPECT_EQ(out.transitions(3).reason(), "Bổ sung tổ chức đảng ghi nhận muộn");
     EXPECT_EQ(out.transitions(5).actor(), kCity.principal);
+    // Read from below, the reasons are left out.
+    grpc::ClientContext below;
+    Authorize(below, kWard40);
+    ASSERT_TRUE(reporting_->ListReportTransitions(&below, r, &out).ok());
+    ASSERT_EQ(out.transitions_size(), 6);
+    EXPECT_TRUE(out.transitions(3).reason().empty());
   }
   // The gateway's audit log has an entry per transition, naming the report.
   {
@@ -479,6 +497,73 @@ TEST_F(ApprovalsE2ETest, CompletenessShowsEachUnitTheRateAndTheOverdue) {
   EXPECT_TRUE(district.overdue());
 }
 
+// A district's report is not approved over the figures of a ward that was
+// reopened, corrected and submitted again after the district submitted.
+TEST_F(ApprovalsE2ETest, AParentIsNotApprovedOverAChildResubmittedAfterIt) {
+  const std::string district = "units/002/reports/2011";
+  const std::string ward = "units/00037/reports/2011";
+  ASSERT_TRUE(Submit(kWard37, ward).ok());
+  ASSERT_TRUE(Approve(kHoanKiem, ward).ok());
+  ASSERT_TRUE(Submit(kWard40, "units/00040/reports/2011").ok());
+  ASSERT_TRUE(Approve(kHoanKiem, "units/00040/reports/2011").ok());
+  ASSERT_TRUE(Submit(kHoanKiem, district).ok());
+  ASSERT_TRUE(Reopen(kHoanKiem, ward, "Sửa số liệu").ok());
+  // The ward's correction: a trade union of 2011 it had not recorded.
+  std::string code;
+  for (int s = 811001; code.empty(); ++s) {
+    code = registry::MakeEnterpriseCode(1, s);
+  }
+  {
+    reg::CreateEnterpriseRequest r;
+    auto* e = r.mutable_enterprise();
+    e->set_enterprise_code(code);
+    e->set_display_name("Công ty TNHH Bổ Sung");
+    e->set_legal_form(type::v1::LEGAL_FORM_SINGLE_MEMBER_LLC);
+    e->set_sector(type::v1::SECTOR_NON_STATE);
+    e->set_seat_unit("units/00037");
+    e->set_registration_date("2010-01-01");
+    reg::Enterprise out;
+    grpc::ClientContext ctx;
+    Authorize(ctx, kWard37);
+    ASSERT_TRUE(registry_->CreateEnterprise(&ctx, r, &out).ok());
+  }
+  {
+    reg::CreateOrganizationRequest r;
+    r.set_parent("enterprises/" + code);
+    r.mutable_organization()->set_kind(type::v1::ORGANIZATION_KIND_TRADE_UNION);
+    r.mutable_organization()->set_founding_date("2011-05-01");
+    r.mutable_organization()->set_decision_number("11/QĐ-LĐLĐ");
+    r.mutable_organization()->set_founding_body("bodies/hk-labour-federation");
+    reg::Organization out;
+    grpc::ClientContext ctx;
+    Authorize(ctx, kHoanKiem);
+    ASSERT_TRUE(registry_->CreateOrganization(&ctx, r, &out).ok());
+  }
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        rep::GetProgressRequest r;
+        r.set_unit("units/00037");
+        r.set_year(2011);
+        rep::Progress p;
+        grpc::ClientContext ctx;
+        Authorize(ctx, kWard37);
+        return reporting_->GetProgress(&ctx, r, &p).ok() &&
+               Achieved(p.indicators(), type::v1::INDICATOR_NEW_TRADE_UNIONS) == 1;
+      },
+      std::chrono::seconds(30)));
+  ASSERT_TRUE(Submit(kWard37, ward).ok());
+  ASSERT_TRUE(Approve(kHoanKiem, ward).ok());
+  grpc::Status stale = Approve(kCity, district);
+  EXPECT_EQ(stale.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(stale.error_message(), ward)) << stale.error_message();
+  // Returned and submitted again, it is approved.
+  ASSERT_TRUE(Return(kCity, district, "Cập nhật theo phường").ok());
+  ASSERT_TRUE(Submit(kHoanKiem, district).ok());
+  rep::Report approved;
+  ASSERT_TRUE(Approve(kCity, district, &approved).ok());
+  EXPECT_EQ(approved.state(), rep::REPORT_STATE_APPROVED);
+}
+
 TEST_F(ApprovalsE2ETest, HostileNamesAreRefusedNamingTheField) {
   for (const std::string name :
        {"units/002/reports/13", "units/002/reports/abcd", "units/002/reports/20130",
@@ -505,6 +590,10 @@ TEST_F(ApprovalsE2ETest, HostileNamesAreRefusedNamingTheField) {
   EXPECT_TRUE(absl::StrContains(self.error_message(), "someone other than"))
       << self.error_message();
   EXPECT_EQ(Get(kTayHo, "units/003/reports/2013").state(), rep::REPORT_STATE_SUBMITTED);
+  // A province's own report has no approver here: it is not submitted.
+  grpc::Status root = Submit(kCity, "units/01/reports/2013");
+  EXPECT_EQ(root.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_TRUE(absl::StrContains(root.error_message(), "no unit above it")) << root.error_message();
   // A stale etag is refused and nothing moves.
   rep::SubmitReportRequest r;
   r.set_name("units/002/reports/2012");

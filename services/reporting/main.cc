@@ -108,15 +108,15 @@ int main(int argc, char** argv) {
   registry_feed.Start();
   quota_feed.Start();
 
+  chitieu::reporting::ReportingDirectory directory(s);
+  chitieu::Policy policy(&directory);
+  chitieu::SetCallPolicy(&policy);
   chitieu::reporting::Reporting reporting(s, &health, chitieu::TodayInVietnam);
-  chitieu::reporting::Approvals approvals(approvals_store->get(), s, &reporting,
+  chitieu::reporting::Approvals approvals(approvals_store->get(), s, &reporting, &policy,
                                           chitieu::TodayInVietnam,
                                           {.acceptance = absl::GetFlag(FLAGS_report_acceptance)});
   chitieu::reporting::ReportingService service(&reporting, &approvals, approvals_store->get(),
                                                &approvals_notifier);
-  chitieu::reporting::ReportingDirectory directory(s);
-  chitieu::Policy policy(&directory);
-  chitieu::SetCallPolicy(&policy);
   // The approvals feed's head (reporting's own change feed).
   auto* approvals_feed = approvals_store->get();
   chitieu::ExportFeedHead([approvals_feed] { return approvals_feed->LastSequence(); });

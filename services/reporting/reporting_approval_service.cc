@@ -11,8 +11,9 @@ grpc::ServerUnaryReactor* ReportingService::GetReport(grpc::CallbackServerContex
                                                       const pb::GetReportRequest* request,
                                                       pb::Report* response) {
   static const std::string kPath = MethodPath(kFullName, "GetReport");
-  return Serve(context, kPath, *request, response,
-               [&](const pb::GetReportRequest& r) { return approvals_->GetReport(r); });
+  return Serve(context, kPath, *request, response, [&](const pb::GetReportRequest& r) {
+    return approvals_->GetReport(r, VouchedPrincipal(*context));
+  });
 }
 
 grpc::ServerUnaryReactor* ReportingService::ListReportTransitions(
@@ -20,7 +21,7 @@ grpc::ServerUnaryReactor* ReportingService::ListReportTransitions(
     pb::ListReportTransitionsResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListReportTransitions");
   return Serve(context, kPath, *request, response, [&](const pb::ListReportTransitionsRequest& r) {
-    return approvals_->ListReportTransitions(r);
+    return approvals_->ListReportTransitions(r, VouchedPrincipal(*context));
   });
 }
 

@@ -106,16 +106,44 @@ absl::StatusOr<pb::ReportSnapshot> Approvals::Freeze(const ReportKey& key) {
   return absl::UnavailableError("the read model kept moving; submit again");
 }
 
+absl::Status Approvals::ParentApproved(ApprovalTx& tx, const ReportKey& key,
+                                       const std::string& what) {
+  ASSIGN_OR_RETURN(auto parent, model_->UnitParent(key.unit_code));
+  if (!parent.has_value() || parent->empty()) {
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(auto grandparent, model_->UnitParent(*parent));
+  if (!grandparent.has_value() || grandparent->empty()) {
+    return absl::OkStatus();  // The parent is a province: nobody approves it here.
+  }
+  ASSIGN_OR_RETURN(auto above, tx.GetReport(*parent, key.year));
+  if (above.has_value() && Approved(above->state())) {
+    return absl::OkStatus();
+  }
+  return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                        "units/", *parent, "/reports/", key.year, " is approved first, to ", what)),
+                    "PARENT_NOT_APPROVED");
+}
+
 absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Move& move,
                                   const std::string& actor, const pb::Report& report) {
   RETURN_IF_ERROR(CheckEtag(move.etag, report.etag()));
   const pb::ReportState state = report.state();
   switch (move.action) {
-    case Action::kSubmit:
+    case Action::kSubmit: {
       if (state != pb::REPORT_STATE_OPEN) {
         return WrongState(key.name, state, "an OPEN");
       }
+      // A province's own report has no level above it here to approve it.
+      ASSIGN_OR_RETURN(auto parent, model_->UnitParent(key.unit_code));
+      if (!parent.has_value() || parent->empty()) {
+        return WithReason(
+            absl::FailedPreconditionError(absl::StrCat(
+                "units/", key.unit_code, " has no unit above it: its reports go outside Chỉ tiêu")),
+            "NO_APPROVER");
+      }
       return absl::OkStatus();
+    }
     case Action::kReturn:
       if (state != pb::REPORT_STATE_SUBMITTED) {
         return WrongState(key.name, state, "a SUBMITTED");
@@ -130,7 +158,9 @@ absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Mo
       if (state != pb::REPORT_STATE_APPROVED) {
         return WrongState(key.name, state, "an APPROVED");
       }
-      return absl::OkStatus();
+      // Below a district, the district stands behind it first: then the
+      // level that approved it can no longer undo the city's acceptance.
+      return ParentApproved(tx, key, "accept this report");
     case Action::kReopen: {
       if (!Approved(state)) {
         return WrongState(key.name, state, "an APPROVED or ACCEPTED");
@@ -161,11 +191,27 @@ absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Mo
       }
       ASSIGN_OR_RETURN(auto children, model_->ExpectedChildren(key.unit_code, key.year));
       std::vector<std::string> pending;
+      std::vector<std::string> resubmitted;
+      const auto& frozen = report.snapshot();
       for (const auto& child : children) {
         ASSIGN_OR_RETURN(auto r, tx.GetReport(child.key.substr(6), key.year));
+        const std::string name = absl::StrCat(child.key, "/reports/", key.year);
         if (!r.has_value() || !Approved(r->state())) {
-          pending.push_back(absl::StrCat(child.key, "/reports/", key.year));
+          pending.push_back(name);
+        } else if (r->snapshot().registry_sequence() > frozen.registry_sequence() ||
+                   r->snapshot().quota_sequence() > frozen.quota_sequence()) {
+          // Submitted again over figures that moved after this report's.
+          resubmitted.push_back(name);
         }
+      }
+      if (!resubmitted.empty()) {
+        // This report's figures were frozen at feed positions before those
+        // children's last ones: return it, so that it is submitted again
+        // over them.
+        return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                              "child reports were submitted again over later figures: ",
+                              absl::StrJoin(resubmitted, ", "), "; return it to be resubmitted")),
+                          "CHILDREN_RESUBMITTED");
       }
       if (!pending.empty()) {
         return WithReason(absl::FailedPreconditionError(absl::StrCat(
@@ -183,7 +229,6 @@ absl::StatusOr<pb::Report> Approvals::Transition(const ReportKey& key, const Mov
                                                  const std::string& actor,
                                                  const std::string& method,
                                                  const google::protobuf::Message& request) {
-  RETURN_IF_ERROR(CheckRequestId(move.request_id));
   if (move.action == Action::kReturn || move.action == Action::kReopen) {
     FieldViolations v;
     CheckText(v, "reason", move.reason, true, kMaxReason);
@@ -191,8 +236,24 @@ absl::StatusOr<pb::Report> Approvals::Transition(const ReportKey& key, const Mov
   }
   std::optional<pb::ReportSnapshot> snapshot;
   if (move.action == Action::kSubmit) {
-    ASSIGN_OR_RETURN(auto frozen, Freeze(key));
-    snapshot = std::move(frozen);
+    // A retry gets its first answer, and a report that cannot be submitted
+    // is refused, before the figures are computed (the transaction below
+    // checks both again).
+    ASSIGN_OR_RETURN(auto fresh, InTx<bool>(store_, [&](ApprovalTx& tx) -> absl::StatusOr<bool> {
+                       if (!move.request_id.empty()) {
+                         ASSIGN_OR_RETURN(auto stored, tx.GetRequest(move.request_id));
+                         if (stored.has_value()) {
+                           return false;
+                         }
+                       }
+                       ASSIGN_OR_RETURN(auto report, Load(tx, key));
+                       RETURN_IF_ERROR(CheckMove(tx, key, move, actor, report));
+                       return true;
+                     }));
+    if (fresh) {
+      ASSIGN_OR_RETURN(auto frozen, Freeze(key));
+      snapshot = std::move(frozen);
+    }
   }
   ASSIGN_OR_RETURN(
       auto moved, InTx<pb::Report>(store_, [&](ApprovalTx& tx) {
@@ -205,6 +266,9 @@ absl::StatusOr<pb::Report> Approvals::Transition(const ReportKey& key, const Mov
               const auto now = ProtoNow();
               switch (move.action) {
                 case Action::kSubmit:
+                  if (!snapshot.has_value()) {
+                    return absl::AbortedError("the report moved meanwhile; submit again");
+                  }
                   report.set_state(pb::REPORT_STATE_SUBMITTED);
                   report.set_submitted_by(actor);
                   *report.mutable_submit_time() = now;
@@ -258,23 +322,54 @@ absl::StatusOr<pb::Report> Approvals::Transition(const ReportKey& key, const Mov
   return moved;
 }
 
-absl::StatusOr<pb::Report> Approvals::GetReport(const pb::GetReportRequest& request) {
-  ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
+absl::StatusOr<bool> Approvals::SeesFigures(const std::optional<Principal>& reader,
+                                            const ReportKey& key) {
+  if (!reader.has_value()) {
+    return true;
+  }
+  return policy_->Covers(reader->scope, "units/" + key.unit_code);
+}
+
+absl::StatusOr<pb::Report> Approvals::Current(const ReportKey& key) {
   ASSIGN_OR_RETURN(auto report,
                    InTx<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
   RETURN_IF_ERROR(Annotate(key, report));
   return report;
 }
 
+absl::StatusOr<pb::Report> Approvals::GetReport(const pb::GetReportRequest& request,
+                                                const std::optional<Principal>& reader) {
+  ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
+  ASSIGN_OR_RETURN(auto report, Current(key));
+  ASSIGN_OR_RETURN(auto sees, SeesFigures(reader, key));
+  if (!sees) {
+    // Read from below: the state and the stamp, not the level's figures,
+    // the records it counted or the reasons given.
+    if (report.has_snapshot()) {
+      pb::ReportSnapshot stamp;
+      stamp.set_content_hash(report.snapshot().content_hash());
+      *stamp.mutable_create_time() = report.snapshot().create_time();
+      *report.mutable_snapshot() = std::move(stamp);
+    }
+    report.clear_changes_since_submission();
+    report.clear_reason();
+  }
+  return report;
+}
+
 absl::StatusOr<pb::ListReportTransitionsResponse> Approvals::ListReportTransitions(
-    const pb::ListReportTransitionsRequest& request) {
+    const pb::ListReportTransitionsRequest& request, const std::optional<Principal>& reader) {
   ASSIGN_OR_RETURN(auto key, ParseReport(request.parent(), "parent"));
+  ASSIGN_OR_RETURN(auto sees, SeesFigures(reader, key));
   ASSIGN_OR_RETURN(auto transitions,
                    InTx<std::vector<pb::ReportTransition>>(store_, [&](ApprovalTx& tx) {
                      return tx.Transitions(key.unit_code, key.year);
                    }));
   pb::ListReportTransitionsResponse out;
   for (auto& t : transitions) {
+    if (!sees) {
+      t.clear_reason();
+    }
     *out.add_transitions() = std::move(t);
   }
   return out;
@@ -282,6 +377,7 @@ absl::StatusOr<pb::ListReportTransitionsResponse> Approvals::ListReportTransitio
 
 absl::StatusOr<pb::Report> Approvals::SubmitReport(const pb::SubmitReportRequest& request,
                                                    const std::string& actor) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
   return Transition(key, {Action::kSubmit, request.etag(), "", request.request_id()}, actor,
                     "SubmitReport", request);
@@ -289,6 +385,7 @@ absl::StatusOr<pb::Report> Approvals::SubmitReport(const pb::SubmitReportRequest
 
 absl::StatusOr<pb::Report> Approvals::ApproveReport(const pb::ApproveReportRequest& request,
                                                     const std::string& actor) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
   return Transition(key, {Action::kApprove, request.etag(), "", request.request_id()}, actor,
                     "ApproveReport", request);
@@ -296,6 +393,7 @@ absl::StatusOr<pb::Report> Approvals::ApproveReport(const pb::ApproveReportReque
 
 absl::StatusOr<pb::Report> Approvals::ReturnReport(const pb::ReturnReportRequest& request,
                                                    const std::string& actor) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
   return Transition(key, {Action::kReturn, request.etag(), request.reason(), request.request_id()},
                     actor, "ReturnReport", request);
@@ -303,6 +401,7 @@ absl::StatusOr<pb::Report> Approvals::ReturnReport(const pb::ReturnReportRequest
 
 absl::StatusOr<pb::Report> Approvals::AcceptReport(const pb::AcceptReportRequest& request,
                                                    const std::string& actor) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
   return Transition(key, {Action::kAccept, request.etag(), "", request.request_id()}, actor,
                     "AcceptReport", request);
@@ -310,6 +409,7 @@ absl::StatusOr<pb::Report> Approvals::AcceptReport(const pb::AcceptReportRequest
 
 absl::StatusOr<pb::Report> Approvals::ReopenReport(const pb::ReopenReportRequest& request,
                                                    const std::string& actor) {
+  RETURN_IF_ERROR(CheckRequestId(request.request_id()));
   ASSIGN_OR_RETURN(auto key, ParseReport(request.name(), "name"));
   return Transition(key, {Action::kReopen, request.etag(), request.reason(), request.request_id()},
                     actor, "ReopenReport", request);
@@ -326,51 +426,26 @@ absl::StatusOr<pb::BatchReportTransitionResponse> Approvals::Batch(
   if (!exists) {
     return absl::NotFoundError(absl::StrCat(parent, " is not in the read model"));
   }
-  // A retry of a whole batch gets the first answer; each report moves in a
-  // transaction of its own, so the answer is stored after them all (a
-  // concurrent duplicate finds each report moved already, per unit).
-  const std::string fingerprint = RequestFingerprint(request);
-  if (!request_id.empty()) {
-    ASSIGN_OR_RETURN(auto stored, InTx<std::optional<StoredRequest>>(store_, [&](ApprovalTx& tx) {
-                       return tx.GetRequest(request_id);
-                     }));
-    if (stored.has_value()) {
-      if (stored->method != method || stored->fingerprint != fingerprint) {
-        return WithReason(
-            absl::AlreadyExistsError("request_id was already used for a different request"),
-            "REQUEST_ID_REUSED");
-      }
-      pb::BatchReportTransitionResponse first;
-      if (!first.ParseFromString(stored->response)) {
-        return absl::DataLossError("stored response cannot be parsed");
-      }
-      return first;
-    }
-  }
+  // Each child moves in a transaction of its own, idempotent under a
+  // request id of its own derived from the batch's: a retry of the batch
+  // gets each move's first answer, and tries again only what failed.
   ASSIGN_OR_RETURN(auto children, model_->ExpectedChildren(code, year));
   pb::BatchReportTransitionResponse out;
   for (const auto& child : children) {
     ReportKey key{absl::StrCat(child.key, "/reports/", year), child.key.substr(6), year};
     pb::ReportTransitionResult* result = out.add_results();
     result->set_report(key.name);
-    auto moved = Transition(key, {action, "", "", ""}, actor, method, request);
+    const std::string child_request =
+        request_id.empty() ? "" : absl::StrCat(request_id, "/", key.unit_code);
+    auto moved = Transition(key, {action, "", "", child_request}, actor, method, request);
     if (moved.ok()) {
       result->set_state(moved->state());
       continue;
     }
     result->set_code(static_cast<int>(moved.status().code()));
     result->set_message(std::string(moved.status().message()));
-    auto current = GetReport([&] {
-      pb::GetReportRequest r;
-      r.set_name(key.name);
-      return r;
-    }());
+    auto current = Current(key);
     result->set_state(current.ok() ? current->state() : pb::REPORT_STATE_UNSPECIFIED);
-  }
-  if (!request_id.empty()) {
-    RETURN_IF_ERROR(store_->Transact([&](ApprovalTx& tx) {
-      return tx.PutRequest(request_id, StoredRequest{method, fingerprint, out.SerializeAsString()});
-    }));
   }
   return out;
 }

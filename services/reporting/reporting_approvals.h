@@ -9,11 +9,13 @@
 // transaction that moves it. docs/APPROVALS.md has the whole workflow. No
 // gRPC.
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "chitieu/reporting/v1/reporting.pb.h"
 #include "libs/common/dates.h"
+#include "libs/common/policy.h"
 #include "services/reporting/approval_store.h"
 #include "services/reporting/reporting.h"
 #include "services/reporting/reporting_store.h"
@@ -27,17 +29,25 @@ struct ApprovalOptions {
 
 class Approvals {
  public:
-  Approvals(ApprovalStore* store, ReportingStore* model, Reporting* reporting, TodayFn today,
-            ApprovalOptions options)
+  // `policy` tells whether a reader's scope covers a report's unit.
+  Approvals(ApprovalStore* store, ReportingStore* model, Reporting* reporting, Policy* policy,
+            TodayFn today, ApprovalOptions options)
       : store_(store),
         model_(model),
         reporting_(reporting),
+        policy_(policy),
         today_(std::move(today)),
         options_(options) {}
 
-  absl::StatusOr<pb::Report> GetReport(const pb::GetReportRequest& request);
+  // `reader`: the principal reading (nullopt: another service or an
+  // operator's tool). A reader from below the unit (a ward reading its
+  // district's report) sees its state, who moved it and when, and the
+  // content hash, not the figures, the records counted or the reasons.
+  absl::StatusOr<pb::Report> GetReport(const pb::GetReportRequest& request,
+                                       const std::optional<Principal>& reader = std::nullopt);
   absl::StatusOr<pb::ListReportTransitionsResponse> ListReportTransitions(
-      const pb::ListReportTransitionsRequest& request);
+      const pb::ListReportTransitionsRequest& request,
+      const std::optional<Principal>& reader = std::nullopt);
   // `actor`: the principal making the transition.
   absl::StatusOr<pb::Report> SubmitReport(const pb::SubmitReportRequest& request,
                                           const std::string& actor);
@@ -81,6 +91,10 @@ class Approvals {
   absl::StatusOr<pb::Report> Transition(const ReportKey& key, const Move& move,
                                         const std::string& actor, const std::string& method,
                                         const google::protobuf::Message& request);
+  // OK if the report of the unit's parent is approved (or the parent is a
+  // province, whose reports nobody approves here); FAILED_PRECONDITION
+  // saying it must be, to `what`, otherwise.
+  absl::Status ParentApproved(ApprovalTx& tx, const ReportKey& key, const std::string& what);
   // The rules of `move` on `report` as stored, inside the transaction.
   absl::Status CheckMove(ApprovalTx& tx, const ReportKey& key, const Move& move,
                          const std::string& actor, const pb::Report& report);
@@ -100,10 +114,16 @@ class Approvals {
   // it is overdue, the changes since submission, a snapshot ahead of the
   // sources.
   absl::Status Annotate(const ReportKey& key, pb::Report& report);
+  // True unless `reader` reads the unit's report from below it.
+  absl::StatusOr<bool> SeesFigures(const std::optional<Principal>& reader, const ReportKey& key);
+  // The stored report (or a new OPEN one) with the year's live figures and
+  // records; the report's figures frozen are not read again.
+  absl::StatusOr<pb::Report> Current(const ReportKey& key);
 
   ApprovalStore* store_;
   ReportingStore* model_;
   Reporting* reporting_;
+  Policy* policy_;
   TodayFn today_;
   ApprovalOptions options_;
 };

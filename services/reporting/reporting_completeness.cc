@@ -56,9 +56,7 @@ absl::StatusOr<pb::Progress> Approvals::GetProgress(const pb::GetProgressRequest
   ASSIGN_OR_RETURN(auto progress, reporting_->GetProgress(request));
   ASSIGN_OR_RETURN(auto key,
                    ParseReport(absl::StrCat(request.unit(), "/reports/", request.year()), "unit"));
-  ASSIGN_OR_RETURN(auto report,
-                   InTx<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
-  RETURN_IF_ERROR(Annotate(key, report));
+  ASSIGN_OR_RETURN(auto report, Current(key));
   progress.set_report_state(report.state());
   if (Submitted(report.state())) {
     *progress.mutable_submitted_indicators() = report.snapshot().indicators();
@@ -73,9 +71,7 @@ absl::StatusOr<pb::YearEndReport> Approvals::GetYearEndReport(
   RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
   ASSIGN_OR_RETURN(auto key,
                    ParseReport(absl::StrCat("units/", code, "/reports/", request.year()), "unit"));
-  ASSIGN_OR_RETURN(auto report,
-                   InTx<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
-  RETURN_IF_ERROR(Annotate(key, report));
+  ASSIGN_OR_RETURN(auto report, Current(key));
   const bool approved =
       report.state() == pb::REPORT_STATE_APPROVED || report.state() == pb::REPORT_STATE_ACCEPTED;
   return reporting_->GetYearEndReport(request, approved ? &report : nullptr);
@@ -125,7 +121,11 @@ absl::StatusOr<pb::ReportingCompleteness> Approvals::GetReportingCompleteness(
     int depth;
   };
   ASSIGN_OR_RETURN(auto name, model_->DisplayName(request.unit()));
-  // The unit, then every expected unit beneath it, level by level.
+  // The unit itself when its parent expects its report (it has one and the
+  // unit a target), then every expected unit beneath it, level by level.
+  ASSIGN_OR_RETURN(auto parent, model_->UnitParent(code));
+  ASSIGN_OR_RETURN(auto own_targets, model_->Targets(request.unit(), year));
+  const bool self_expected = parent.has_value() && !parent->empty() && !own_targets.empty();
   std::vector<Pending> units;
   std::deque<Pending> queue = {{request.unit(), name, 0}};
   while (!queue.empty()) {
@@ -135,7 +135,9 @@ absl::StatusOr<pb::ReportingCompleteness> Approvals::GetReportingCompleteness(
     for (auto& child : children) {
       queue.push_back({child.key, child.display_name, next.depth + 1});
     }
-    units.push_back(std::move(next));
+    if (next.depth > 0 || self_expected) {
+      units.push_back(std::move(next));
+    }
   }
   struct Stored {
     std::vector<pb::Report> reports;
