@@ -56,7 +56,7 @@ class ApprovalsE2ETest : public ::testing::Test {
     gateway_ = gw::GatewayService::NewStub(channel).release();
     // The district sub-allocates 2013 targets to two of its wards: the
     // units the district's report waits for.
-    for (int year : {2011, 2012, 2013}) {
+    for (int year : {2010, 2011, 2012, 2013}) {
       quo::SetTargetsRequest targets;
       targets.set_request_id(absl::StrCat("approvals-ward-targets-", year));
       targets.set_assigner("units/002");
@@ -74,7 +74,8 @@ class ApprovalsE2ETest : public ::testing::Test {
     }
     ASSERT_TRUE(testing::WaitFor(
         [] {
-          return Completeness(kHoanKiem, "units/002", 2011).units_size() == 2 &&
+          return Completeness(kHoanKiem, "units/002", 2010).units_size() == 2 &&
+                 Completeness(kHoanKiem, "units/002", 2011).units_size() == 2 &&
                  Completeness(kHoanKiem, "units/002", 2012).units_size() == 3 &&
                  Completeness(kHoanKiem, "units/002", 2013).units_size() == 3;
         },
@@ -608,28 +609,54 @@ TEST_F(ApprovalsE2ETest, HostileNamesAreRefusedNamingTheField) {
 TEST_F(ApprovalsE2ETest, TheWorkflowOverHttpJson) {
   httplib::Client http("127.0.0.1", stack_->http_port());
   httplib::Headers auth = {{"Authorization", "Bearer " + kHoanKiem.secret}};
-  auto submitted = http.Post("/v1/units/002/reports/2012:submit", auth,
-                             R"({"requestId":"http-submit-2012"})", "application/json");
+  auto submitted = http.Post("/v1/units/002/reports/2010:submit", auth,
+                             R"({"requestId":"http-submit-2010"})", "application/json");
   ASSERT_TRUE(submitted);
   ASSERT_EQ(submitted->status, 200) << submitted->body;
   auto body = nlohmann::json::parse(submitted->body);
   EXPECT_EQ(body["state"], "REPORT_STATE_SUBMITTED");
   EXPECT_TRUE(absl::StartsWith(body["snapshot"]["contentHash"].get<std::string>(), "sha256:"));
   // A retry with the same request id gets the same answer.
-  auto retried = http.Post("/v1/units/002/reports/2012:submit", auth,
-                           R"({"requestId":"http-submit-2012"})", "application/json");
+  auto retried = http.Post("/v1/units/002/reports/2010:submit", auth,
+                           R"({"requestId":"http-submit-2010"})", "application/json");
   ASSERT_TRUE(retried);
   EXPECT_EQ(retried->status, 200) << retried->body;
-  auto got = http.Get("/v1/units/002/reports/2012", auth);
+  auto got = http.Get("/v1/units/002/reports/2010", auth);
   ASSERT_TRUE(got);
   ASSERT_EQ(got->status, 200);
   EXPECT_EQ(nlohmann::json::parse(got->body)["state"], "REPORT_STATE_SUBMITTED");
   auto returned =
-      http.Post("/v1/units/002/reports/2012:return", {{"Authorization", "Bearer " + kCity.secret}},
+      http.Post("/v1/units/002/reports/2010:return", {{"Authorization", "Bearer " + kCity.secret}},
                 R"({"reason":""})", "application/json");
   ASSERT_TRUE(returned);
   EXPECT_EQ(returned->status, 400) << returned->body;
   EXPECT_TRUE(absl::StrContains(returned->body, "reason")) << returned->body;
+  // Bulk and completeness over HTTP: the wards of 2010 submitted, then
+  // approved at once with a result per ward.
+  for (const auto& [ward, key] :
+       {std::pair{"00037", kWard37.secret}, std::pair{"00040", kWard40.secret}}) {
+    auto w = http.Post(absl::StrCat("/v1/units/", ward, "/reports/2010:submit"),
+                       {{"Authorization", "Bearer " + key}}, "{}", "application/json");
+    ASSERT_TRUE(w);
+    ASSERT_EQ(w->status, 200) << w->body;
+  }
+  auto batch = http.Post("/v1/units/002/reports:batchApprove", auth,
+                         R"({"year":2010,"requestId":"http-batch-2010"})", "application/json");
+  ASSERT_TRUE(batch);
+  ASSERT_EQ(batch->status, 200) << batch->body;
+  auto results = nlohmann::json::parse(batch->body)["results"];
+  ASSERT_EQ(results.size(), 2u) << batch->body;
+  for (const auto& r : results) {
+    EXPECT_EQ(r["state"], "REPORT_STATE_APPROVED") << batch->body;
+  }
+  auto view = http.Get("/v1/units/002/reportingCompleteness?year=2010", auth);
+  ASSERT_TRUE(view);
+  ASSERT_EQ(view->status, 200) << view->body;
+  auto rates = nlohmann::json::parse(view->body)["rates"];
+  // The district has no 2010 target: only its wards are expected.
+  ASSERT_EQ(rates.size(), 1u) << view->body;
+  EXPECT_EQ(rates[0]["depth"], 1) << view->body;
+  EXPECT_EQ(rates[0]["submitted"], 2) << view->body;
 }
 
 }  // namespace

@@ -28,10 +28,14 @@ bool Approved(pb::ReportState state) {
   return state == pb::REPORT_STATE_APPROVED || state == pb::REPORT_STATE_ACCEPTED;
 }
 
-absl::Status WrongState(const std::string& name, pb::ReportState state, const char* wanted) {
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        name, " is ", StateName(state), "; only ", wanted, " report can be ")),
-                    "REPORT_STATE");
+// "units/002/reports/2013 is SUBMITTED; only an OPEN report can be
+// submitted".
+absl::Status WrongState(const std::string& name, pb::ReportState state, const char* wanted,
+                        const char* moved) {
+  return WithReason(
+      absl::FailedPreconditionError(absl::StrCat(name, " is ", StateName(state), "; only ", wanted,
+                                                 " report can be ", moved)),
+      "REPORT_STATE");
 }
 
 }  // namespace
@@ -132,7 +136,7 @@ absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Mo
   switch (move.action) {
     case Action::kSubmit: {
       if (state != pb::REPORT_STATE_OPEN) {
-        return WrongState(key.name, state, "an OPEN");
+        return WrongState(key.name, state, "an OPEN", "submitted");
       }
       // A province's own report has no level above it here to approve it.
       ASSIGN_OR_RETURN(auto parent, model_->UnitParent(key.unit_code));
@@ -146,7 +150,7 @@ absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Mo
     }
     case Action::kReturn:
       if (state != pb::REPORT_STATE_SUBMITTED) {
-        return WrongState(key.name, state, "a SUBMITTED");
+        return WrongState(key.name, state, "a SUBMITTED", "returned");
       }
       return absl::OkStatus();
     case Action::kAccept:
@@ -156,14 +160,14 @@ absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Mo
                           "ACCEPTANCE_OFF");
       }
       if (state != pb::REPORT_STATE_APPROVED) {
-        return WrongState(key.name, state, "an APPROVED");
+        return WrongState(key.name, state, "an APPROVED", "accepted");
       }
       // Below a district, the district stands behind it first: then the
       // level that approved it can no longer undo the city's acceptance.
       return ParentApproved(tx, key, "accept this report");
     case Action::kReopen: {
       if (!Approved(state)) {
-        return WrongState(key.name, state, "an APPROVED or ACCEPTED");
+        return WrongState(key.name, state, "an APPROVED or ACCEPTED", "reopened");
       }
       // The level above stands behind this report: it is reopened first.
       ASSIGN_OR_RETURN(auto parent, model_->UnitParent(key.unit_code));
@@ -180,7 +184,7 @@ absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Mo
     }
     case Action::kApprove: {
       if (state != pb::REPORT_STATE_SUBMITTED) {
-        return WrongState(key.name, state, "a SUBMITTED");
+        return WrongState(key.name, state, "a SUBMITTED", "approved");
       }
       if (report.submitted_by() == actor) {
         // A rule of the report as stored (who submitted it), not of the
