@@ -178,4 +178,4 @@ stop_service() {
 FUZZ_TARGETS=(tax_code_fuzz filter_fuzz names_fuzz csv_import_fuzz http_json_fuzz jwt_fuzz
   http_front_fuzz grpc_metadata_fuzz)
 SANITIZER_TESTS=(common_test pg_test registry_test quota_test reporting_test gateway_test jwt_test
-                 audit_pg_test cli_test)
+                 audit_pg_test cli_test report_snapshot_test)

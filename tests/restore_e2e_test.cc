@@ -114,11 +114,20 @@ TEST_F(RestoreE2ETest, ApprovalsComeBackAndASnapshotAheadOfTheSourcesIsFlagged) 
     r.mutable_enterprise()->set_sector(type::v1::SECTOR_NON_STATE);
     r.mutable_enterprise()->set_seat_unit("units/00037");
     r.mutable_enterprise()->set_registration_date("2012-01-01");
-    reg::Enterprise out;
-    grpc::ClientContext ctx;
-    Authorize(ctx, kCity);
-    grpc::Status s = registry_->CreateEnterprise(&ctx, r, &out);
-    ASSERT_TRUE(s.ok()) << s.error_message();
+    r.set_request_id("restore-drill-" + code);
+    // The gateway calls the restarted registry again once gRPC has
+    // reconnected its channel (its backoff): retried until then, once.
+    grpc::Status s;
+    ASSERT_TRUE(testing::WaitFor(
+        [&] {
+          reg::Enterprise out;
+          grpc::ClientContext ctx;
+          Authorize(ctx, kCity);
+          s = registry_->CreateEnterprise(&ctx, r, &out);
+          return s.ok();
+        },
+        std::chrono::seconds(60)))
+        << s.error_message();
   }
   // Once the model shows it (the district counts one enterprise more),
   // 2013 is submitted at a registry position past the backup.
