@@ -360,6 +360,24 @@ TEST_F(ApprovalsE2ETest, AYearFromTheWardsToTheCityWithALateCorrection) {
     EXPECT_TRUE(absl::StrContains(doc.html(), "<td class=\"n\">7/6</td>")) << doc.html();
     EXPECT_TRUE(absl::StrContains(doc.html(), late));
   }
+  // The CSV export too is of the figures as approved.
+  {
+    rep::ExportReportRequest r;
+    r.set_unit("units/002");
+    r.set_year(2013);
+    grpc::ClientContext ctx;
+    Authorize(ctx, kHoanKiem);
+    auto reader = reporting_->ExportReport(&ctx, r);
+    rep::ExportReportResponse row;
+    std::string csv;
+    while (reader->Read(&row)) {
+      absl::StrAppend(&csv, row.csv_row(), "\n");
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+    EXPECT_TRUE(absl::StrContains(
+        csv, "unit,units/002,Quận Hoàn Kiếm,2013,INDICATOR_NEW_PARTY_ORGANIZATIONS,6,7,1,"))
+        << csv;
+  }
 
   // Reopening: not by the district (the approver is the city), not while
   // a ward's district is approved, with a reason by the city.

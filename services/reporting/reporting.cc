@@ -401,10 +401,13 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
 }
 
 absl::StatusOr<std::vector<std::string>> Reporting::ExportReport(
-    const pb::ExportReportRequest& request) {
+    const pb::ExportReportRequest& request, const pb::Report* approved) {
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
   ASSIGN_OR_RETURN(auto p, Compute(code, request.year(), true));
+  if (approved != nullptr) {
+    *p.mutable_indicators() = approved->snapshot().indicators();
+  }
   ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
   return ProgressCsv(request.unit(), unit_name, request.year(), p);
 }

@@ -48,8 +48,10 @@ class Reporting {
       const pb::ListFosteringCasesRequest& request);
   absl::StatusOr<pb::CompareYearsResponse> CompareYears(const pb::CompareYearsRequest& request);
   absl::StatusOr<pb::RankUnitsResponse> RankUnits(const pb::RankUnitsRequest& request);
-  // The CSV lines of ExportReport, the header first.
-  absl::StatusOr<std::vector<std::string>> ExportReport(const pb::ExportReportRequest& request);
+  // The CSV lines of ExportReport, the header first; with `approved` (a
+  // report APPROVED or ACCEPTED), the figures as approved.
+  absl::StatusOr<std::vector<std::string>> ExportReport(const pb::ExportReportRequest& request,
+                                                        const pb::Report* approved = nullptr);
   // With `approved` (a report APPROVED or ACCEPTED), the figures as
   // approved, its stamp, and what changed since.
   absl::StatusOr<pb::YearEndReport> GetYearEndReport(const pb::GetYearEndReportRequest& request,

@@ -24,10 +24,6 @@ std::string StateName(pb::ReportState state) {
   return pb::ReportState_Name(state).substr(sizeof("REPORT_STATE_") - 1);
 }
 
-bool Approved(pb::ReportState state) {
-  return state == pb::REPORT_STATE_APPROVED || state == pb::REPORT_STATE_ACCEPTED;
-}
-
 // "units/002/reports/2013 is SUBMITTED; only an OPEN report can be
 // submitted".
 absl::Status WrongState(const std::string& name, pb::ReportState state, const char* wanted,
@@ -121,7 +117,7 @@ absl::Status Approvals::ParentApproved(ApprovalTx& tx, const ReportKey& key,
     return absl::OkStatus();  // The parent is a province: nobody approves it here.
   }
   ASSIGN_OR_RETURN(auto above, tx.GetReport(*parent, key.year));
-  if (above.has_value() && Approved(above->state())) {
+  if (above.has_value() && IsApproved(above->state())) {
     return absl::OkStatus();
   }
   return WithReason(absl::FailedPreconditionError(absl::StrCat(
@@ -166,14 +162,14 @@ absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Mo
       // level that approved it can no longer undo the city's acceptance.
       return ParentApproved(tx, key, "accept this report");
     case Action::kReopen: {
-      if (!Approved(state)) {
+      if (!IsApproved(state)) {
         return WrongState(key.name, state, "an APPROVED or ACCEPTED", "reopened");
       }
       // The level above stands behind this report: it is reopened first.
       ASSIGN_OR_RETURN(auto parent, model_->UnitParent(key.unit_code));
       if (parent.has_value() && !parent->empty()) {
         ASSIGN_OR_RETURN(auto above, tx.GetReport(*parent, key.year));
-        if (above.has_value() && Approved(above->state())) {
+        if (above.has_value() && IsApproved(above->state())) {
           return WithReason(absl::FailedPreconditionError(
                                 absl::StrCat(above->name(), " is ", StateName(above->state()),
                                              " and counts this report; ", "reopen it first")),
@@ -200,7 +196,7 @@ absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Mo
       for (const auto& child : children) {
         ASSIGN_OR_RETURN(auto r, tx.GetReport(child.key.substr(6), key.year));
         const std::string name = absl::StrCat(child.key, "/reports/", key.year);
-        if (!r.has_value() || !Approved(r->state())) {
+        if (!r.has_value() || !IsApproved(r->state())) {
           pending.push_back(name);
         } else if (r->snapshot().registry_sequence() > frozen.registry_sequence() ||
                    r->snapshot().quota_sequence() > frozen.quota_sequence()) {

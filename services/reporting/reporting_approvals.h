@@ -22,6 +22,15 @@
 
 namespace chitieu::reporting {
 
+// APPROVED or ACCEPTED: the level above stands behind the figures.
+inline bool IsApproved(v1::ReportState state) {
+  return state == v1::REPORT_STATE_APPROVED || state == v1::REPORT_STATE_ACCEPTED;
+}
+// SUBMITTED, APPROVED or ACCEPTED: the figures are frozen.
+inline bool IsSubmitted(v1::ReportState state) {
+  return state == v1::REPORT_STATE_SUBMITTED || IsApproved(state);
+}
+
 struct ApprovalOptions {
   // The city accepts approved reports, a second step (--report_acceptance).
   bool acceptance = false;
@@ -72,6 +81,8 @@ class Approvals {
   // the submitted figures and what changed since.
   absl::StatusOr<pb::Progress> GetProgress(const pb::GetProgressRequest& request);
   absl::StatusOr<pb::YearEndReport> GetYearEndReport(const pb::GetYearEndReportRequest& request);
+  // Reporting's CSV export, of the figures as approved once they are.
+  absl::StatusOr<std::vector<std::string>> ExportReport(const pb::ExportReportRequest& request);
 
  private:
   enum class Action { kSubmit, kApprove, kReturn, kAccept, kReopen };
@@ -116,6 +127,10 @@ class Approvals {
   absl::Status Annotate(const ReportKey& key, pb::Report& report);
   // True unless `reader` reads the unit's report from below it.
   absl::StatusOr<bool> SeesFigures(const std::optional<Principal>& reader, const ReportKey& key);
+  // The report of `unit` ("units/…") for `year` if it is APPROVED or
+  // ACCEPTED (with what changed since); INVALID_ARGUMENT on "unit" or
+  // "year" for a malformed one.
+  absl::StatusOr<std::optional<pb::Report>> ApprovedReport(const std::string& unit, int year);
   // The stored report (or a new OPEN one) with the year's live figures and
   // records; the report's figures frozen are not read again.
   absl::StatusOr<pb::Report> Current(const ReportKey& key);

@@ -16,14 +16,6 @@
 #include "services/reporting/reporting_approvals.h"
 
 namespace chitieu::reporting {
-namespace {
-
-bool Submitted(pb::ReportState state) {
-  return state == pb::REPORT_STATE_SUBMITTED || state == pb::REPORT_STATE_APPROVED ||
-         state == pb::REPORT_STATE_ACCEPTED;
-}
-
-}  // namespace
 
 absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report) {
   ASSIGN_OR_RETURN(auto deadline,
@@ -34,7 +26,7 @@ absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report) {
     report.set_overdue(report.state() == pb::REPORT_STATE_OPEN &&
                        FormatDate(today_()) > deadline->due_date());
   }
-  if (!report.has_snapshot() || !Submitted(report.state())) {
+  if (!report.has_snapshot() || !IsSubmitted(report.state())) {
     return absl::OkStatus();
   }
   ASSIGN_OR_RETURN(auto live, reporting_->Figures(key.unit_code, key.year, false));
@@ -58,23 +50,35 @@ absl::StatusOr<pb::Progress> Approvals::GetProgress(const pb::GetProgressRequest
                    ParseReport(absl::StrCat(request.unit(), "/reports/", request.year()), "unit"));
   ASSIGN_OR_RETURN(auto report, Current(key));
   progress.set_report_state(report.state());
-  if (Submitted(report.state())) {
+  if (IsSubmitted(report.state())) {
     *progress.mutable_submitted_indicators() = report.snapshot().indicators();
     *progress.mutable_changes_since_submission() = report.changes_since_submission();
   }
   return progress;
 }
 
+absl::StatusOr<std::optional<pb::Report>> Approvals::ApprovedReport(const std::string& unit,
+                                                                    int year) {
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", unit, "unit"));
+  RETURN_IF_ERROR(CheckReportYear(year, "year"));
+  ASSIGN_OR_RETURN(auto key, ParseReport(absl::StrCat("units/", code, "/reports/", year), "unit"));
+  ASSIGN_OR_RETURN(auto report, Current(key));
+  if (!IsApproved(report.state())) {
+    return std::optional<pb::Report>();
+  }
+  return std::optional<pb::Report>(std::move(report));
+}
+
 absl::StatusOr<pb::YearEndReport> Approvals::GetYearEndReport(
     const pb::GetYearEndReportRequest& request) {
-  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", request.unit(), "unit"));
-  RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
-  ASSIGN_OR_RETURN(auto key,
-                   ParseReport(absl::StrCat("units/", code, "/reports/", request.year()), "unit"));
-  ASSIGN_OR_RETURN(auto report, Current(key));
-  const bool approved =
-      report.state() == pb::REPORT_STATE_APPROVED || report.state() == pb::REPORT_STATE_ACCEPTED;
-  return reporting_->GetYearEndReport(request, approved ? &report : nullptr);
+  ASSIGN_OR_RETURN(auto approved, ApprovedReport(request.unit(), request.year()));
+  return reporting_->GetYearEndReport(request, approved.has_value() ? &*approved : nullptr);
+}
+
+absl::StatusOr<std::vector<std::string>> Approvals::ExportReport(
+    const pb::ExportReportRequest& request) {
+  ASSIGN_OR_RETURN(auto approved, ApprovedReport(request.unit(), request.year()));
+  return reporting_->ExportReport(request, approved.has_value() ? &*approved : nullptr);
 }
 
 absl::StatusOr<pb::ReportDeadline> Approvals::SetReportDeadline(
@@ -171,7 +175,7 @@ absl::StatusOr<pb::ReportingCompleteness> Approvals::GetReportingCompleteness(
     auto it = by_name.find(row->report());
     if (it != by_name.end()) {
       row->set_state(it->second->state());
-      if (Submitted(it->second->state())) {
+      if (IsSubmitted(it->second->state())) {
         *row->mutable_submit_time() = it->second->submit_time();
       }
       if (it->second->has_approve_time() && it->second->state() != pb::REPORT_STATE_SUBMITTED &&
@@ -183,7 +187,7 @@ absl::StatusOr<pb::ReportingCompleteness> Approvals::GetReportingCompleteness(
                      today > out.due_date());
     auto& [expected, submitted] = levels[u.depth];
     ++expected;
-    submitted += Submitted(row->state()) ? 1 : 0;
+    submitted += IsSubmitted(row->state()) ? 1 : 0;
   }
   for (const auto& [depth, counts] : levels) {
     pb::LevelRate* rate = out.add_rates();

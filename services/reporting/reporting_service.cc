@@ -118,7 +118,7 @@ grpc::ServerUnaryReactor* ReportingService::GetYearEndReport(
 grpc::ServerWriteReactor<pb::ExportReportResponse>* ReportingService::ExportReport(
     grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) {
   absl::Status admitted = AdmitCall(*c, MethodPath(kFullName, "ExportReport"), *r);
-  return new CsvWriter(admitted.ok() ? reporting_->ExportReport(*r)
+  return new CsvWriter(admitted.ok() ? approvals_->ExportReport(*r)
                                      : absl::StatusOr<std::vector<std::string>>(admitted));
 }
 

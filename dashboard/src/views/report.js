@@ -109,7 +109,7 @@ export function reportSection(report, progress, { onChanged }) {
 export function completenessSection(view, year) {
   return section(`${t("completeness")} ${year}` + (view.dueDate ? ` · ${t("dueDate")} ${view.dueDate}` : ""),
     table([t("level"), t("expected"), t("submitted"), t("rate")],
-      (view.rates || []).map((r) => [r.depth || 0, r.expected || 0, r.submitted || 0,
+      (view.rates || []).map((r) => [t(`depth_${Math.min(r.depth || 0, 3)}`), r.expected || 0, r.submitted || 0,
         `${Math.round(100 * (r.rate || 0))}%`]), { "data-testid": "reporting-rates" }),
     table([t("unit"), t("state"), t("submitted"), t("approvedBy")],
       (view.units || []).map((u) => [
