@@ -152,6 +152,28 @@ class ApprovalsE2ETest : public ::testing::Test {
     EXPECT_TRUE(reporting_->GetReportingCompleteness(&ctx, r, &out).ok());
     return out;
   }
+  // Creates an enterprise seated in `seat` with the first valid tax code
+  // from `seq`, as `key`; true if it was, its code in `*code`.
+  static bool NewEnterprise(const testing::StackKey& key, int seq, const std::string& name,
+                            const std::string& seat, const std::string& registered,
+                            std::string* code) {
+    code->clear();
+    for (int s = seq; code->empty(); ++s) {
+      *code = registry::MakeEnterpriseCode(1, s);
+    }
+    reg::CreateEnterpriseRequest r;
+    auto* e = r.mutable_enterprise();
+    e->set_enterprise_code(*code);
+    e->set_display_name(name);
+    e->set_legal_form(type::v1::LEGAL_FORM_SINGLE_MEMBER_LLC);
+    e->set_sector(type::v1::SECTOR_NON_STATE);
+    e->set_seat_unit(seat);
+    e->set_registration_date(registered);
+    reg::Enterprise out;
+    grpc::ClientContext ctx;
+    Authorize(ctx, key);
+    return registry_->CreateEnterprise(&ctx, r, &out).ok();
+  }
   static int Achieved(const google::protobuf::RepeatedPtrField<rep::IndicatorProgress>& list,
                       type::v1::Indicator indicator) {
     for (const auto& p : list) {
@@ -286,23 +308,8 @@ TEST_F(ApprovalsE2ETest, AYearFromTheWardsToTheCityWithALateCorrection) {
   // A late correction: a Party organization founded in 2013 recorded now.
   // The frozen figures stay; the change shows beside them.
   std::string code;
-  for (int s = 777001; code.empty(); ++s) {
-    code = registry::MakeEnterpriseCode(1, s);
-  }
-  {
-    reg::CreateEnterpriseRequest r;
-    auto* e = r.mutable_enterprise();
-    e->set_enterprise_code(code);
-    e->set_display_name("Công ty TNHH Ghi nhận muộn");
-    e->set_legal_form(type::v1::LEGAL_FORM_SINGLE_MEMBER_LLC);
-    e->set_sector(type::v1::SECTOR_NON_STATE);
-    e->set_seat_unit("units/00040");
-    e->set_registration_date("2011-01-01");
-    reg::Enterprise out;
-    grpc::ClientContext ctx;
-    Authorize(ctx, kHoanKiem);
-    ASSERT_TRUE(registry_->CreateEnterprise(&ctx, r, &out).ok());
-  }
+  ASSERT_TRUE(NewEnterprise(kHoanKiem, 777001, "Công ty TNHH Ghi nhận muộn", "units/00040",
+                            "2011-01-01", &code));
   std::string late;
   {
     reg::CreateOrganizationRequest r;
@@ -529,23 +536,8 @@ TEST_F(ApprovalsE2ETest, AParentIsNotApprovedOverAChildResubmittedAfterIt) {
   ASSERT_TRUE(Reopen(kHoanKiem, ward, "Sửa số liệu").ok());
   // The ward's correction: a trade union of 2011 it had not recorded.
   std::string code;
-  for (int s = 811001; code.empty(); ++s) {
-    code = registry::MakeEnterpriseCode(1, s);
-  }
-  {
-    reg::CreateEnterpriseRequest r;
-    auto* e = r.mutable_enterprise();
-    e->set_enterprise_code(code);
-    e->set_display_name("Công ty TNHH Bổ Sung");
-    e->set_legal_form(type::v1::LEGAL_FORM_SINGLE_MEMBER_LLC);
-    e->set_sector(type::v1::SECTOR_NON_STATE);
-    e->set_seat_unit("units/00037");
-    e->set_registration_date("2010-01-01");
-    reg::Enterprise out;
-    grpc::ClientContext ctx;
-    Authorize(ctx, kWard37);
-    ASSERT_TRUE(registry_->CreateEnterprise(&ctx, r, &out).ok());
-  }
+  ASSERT_TRUE(
+      NewEnterprise(kWard37, 811001, "Công ty TNHH Bổ Sung", "units/00037", "2010-01-01", &code));
   {
     reg::CreateOrganizationRequest r;
     r.set_parent("enterprises/" + code);

@@ -106,23 +106,29 @@ absl::StatusOr<pb::ReportSnapshot> Approvals::Freeze(const ReportKey& key) {
   return absl::UnavailableError("the read model kept moving; submit again");
 }
 
-absl::Status Approvals::ParentApproved(ApprovalTx& tx, const ReportKey& key,
-                                       const std::string& what) {
+absl::StatusOr<std::optional<pb::Report>> Approvals::ParentReport(ApprovalTx& tx,
+                                                                  const ReportKey& key) {
   ASSIGN_OR_RETURN(auto parent, model_->UnitParent(key.unit_code));
   if (!parent.has_value() || parent->empty()) {
-    return absl::OkStatus();
+    return std::optional<pb::Report>();
   }
-  ASSIGN_OR_RETURN(auto grandparent, model_->UnitParent(*parent));
+  return tx.GetReport(*parent, key.year);
+}
+
+absl::Status Approvals::ParentApproved(ApprovalTx& tx, const ReportKey& key) {
+  ASSIGN_OR_RETURN(auto parent, model_->UnitParent(key.unit_code));
+  ASSIGN_OR_RETURN(auto grandparent, model_->UnitParent(parent.value_or("")));
   if (!grandparent.has_value() || grandparent->empty()) {
-    return absl::OkStatus();  // The parent is a province: nobody approves it here.
+    return absl::OkStatus();  // A province, or below one: nobody approves it here.
   }
-  ASSIGN_OR_RETURN(auto above, tx.GetReport(*parent, key.year));
+  ASSIGN_OR_RETURN(auto above, ParentReport(tx, key));
   if (above.has_value() && IsApproved(above->state())) {
     return absl::OkStatus();
   }
-  return WithReason(absl::FailedPreconditionError(absl::StrCat(
-                        "units/", *parent, "/reports/", key.year, " is approved first, to ", what)),
-                    "PARENT_NOT_APPROVED");
+  return WithReason(
+      absl::FailedPreconditionError(absl::StrCat("units/", *parent, "/reports/", key.year,
+                                                 " is approved first, to accept this report")),
+      "PARENT_NOT_APPROVED");
 }
 
 absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Move& move,
@@ -160,21 +166,18 @@ absl::Status Approvals::CheckMove(ApprovalTx& tx, const ReportKey& key, const Mo
       }
       // Below a district, the district stands behind it first: then the
       // level that approved it can no longer undo the city's acceptance.
-      return ParentApproved(tx, key, "accept this report");
+      return ParentApproved(tx, key);
     case Action::kReopen: {
       if (!IsApproved(state)) {
         return WrongState(key.name, state, "an APPROVED or ACCEPTED", "reopened");
       }
       // The level above stands behind this report: it is reopened first.
-      ASSIGN_OR_RETURN(auto parent, model_->UnitParent(key.unit_code));
-      if (parent.has_value() && !parent->empty()) {
-        ASSIGN_OR_RETURN(auto above, tx.GetReport(*parent, key.year));
-        if (above.has_value() && IsApproved(above->state())) {
-          return WithReason(absl::FailedPreconditionError(
-                                absl::StrCat(above->name(), " is ", StateName(above->state()),
-                                             " and counts this report; ", "reopen it first")),
-                            "PARENT_APPROVED");
-        }
+      ASSIGN_OR_RETURN(auto above, ParentReport(tx, key));
+      if (above.has_value() && IsApproved(above->state())) {
+        return WithReason(absl::FailedPreconditionError(
+                              absl::StrCat(above->name(), " is ", StateName(above->state()),
+                                           " and counts this report; ", "reopen it first")),
+                          "PARENT_APPROVED");
       }
       return absl::OkStatus();
     }
@@ -330,10 +333,10 @@ absl::StatusOr<bool> Approvals::SeesFigures(const std::optional<Principal>& read
   return policy_->Covers(reader->scope, "units/" + key.unit_code);
 }
 
-absl::StatusOr<pb::Report> Approvals::Current(const ReportKey& key) {
+absl::StatusOr<pb::Report> Approvals::Current(const ReportKey& key, const LiveFigures* live) {
   ASSIGN_OR_RETURN(auto report,
                    InTx<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
-  RETURN_IF_ERROR(Annotate(key, report));
+  RETURN_IF_ERROR(Annotate(key, report, live));
   return report;
 }
 

@@ -104,8 +104,8 @@ class Approvals {
                                         const google::protobuf::Message& request);
   // OK if the report of the unit's parent is approved (or the parent is a
   // province, whose reports nobody approves here); FAILED_PRECONDITION
-  // saying it must be, to `what`, otherwise.
-  absl::Status ParentApproved(ApprovalTx& tx, const ReportKey& key, const std::string& what);
+  // saying it must be, to accept this report, otherwise.
+  absl::Status ParentApproved(ApprovalTx& tx, const ReportKey& key);
   // The rules of `move` on `report` as stored, inside the transaction.
   absl::Status CheckMove(ApprovalTx& tx, const ReportKey& key, const Move& move,
                          const std::string& actor, const pb::Report& report);
@@ -121,10 +121,13 @@ class Approvals {
       const std::string& unit_code, int year);
   // The stored report, or a new OPEN one.
   absl::StatusOr<pb::Report> Load(ApprovalTx& tx, const ReportKey& key);
+  // The year's figures of a unit as reporting computes them now.
+  using LiveFigures = google::protobuf::RepeatedPtrField<pb::IndicatorProgress>;
   // Adds what a reader sees beside the stored report: the due date, whether
-  // it is overdue, the changes since submission, a snapshot ahead of the
-  // sources.
-  absl::Status Annotate(const ReportKey& key, pb::Report& report);
+  // it is overdue, the changes since submission (against `live`, computed
+  // here when null), a snapshot ahead of the sources.
+  absl::Status Annotate(const ReportKey& key, pb::Report& report,
+                        const LiveFigures* live = nullptr);
   // True unless `reader` reads the unit's report from below it.
   absl::StatusOr<bool> SeesFigures(const std::optional<Principal>& reader, const ReportKey& key);
   // The report of `unit` ("units/…") for `year` if it is APPROVED or
@@ -133,7 +136,10 @@ class Approvals {
   absl::StatusOr<std::optional<pb::Report>> ApprovedReport(const std::string& unit, int year);
   // The stored report (or a new OPEN one) with the year's live figures and
   // records; the report's figures frozen are not read again.
-  absl::StatusOr<pb::Report> Current(const ReportKey& key);
+  absl::StatusOr<pb::Report> Current(const ReportKey& key, const LiveFigures* live = nullptr);
+  // The stored report of the unit's parent for the year; nullopt for a
+  // province or a parent nobody has acted on.
+  absl::StatusOr<std::optional<pb::Report>> ParentReport(ApprovalTx& tx, const ReportKey& key);
 
   ApprovalStore* store_;
   ReportingStore* model_;

@@ -17,7 +17,8 @@
 
 namespace chitieu::reporting {
 
-absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report) {
+absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report,
+                                 const LiveFigures* live) {
   ASSIGN_OR_RETURN(auto deadline,
                    InTx<std::optional<pb::ReportDeadline>>(
                        store_, [&](ApprovalTx& tx) { return tx.GetDeadline(key.year); }));
@@ -29,9 +30,13 @@ absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report) {
   if (!report.has_snapshot() || !IsSubmitted(report.state())) {
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(auto live, reporting_->Figures(key.unit_code, key.year, false));
+  pb::Progress computed;
+  if (live == nullptr) {
+    ASSIGN_OR_RETURN(computed, reporting_->Figures(key.unit_code, key.year, false));
+    live = &computed.indicators();
+  }
   ASSIGN_OR_RETURN(auto records, LiveRecords(key.unit_code, key.year));
-  for (auto& change : ChangesSince(report.snapshot(), live.indicators(), records)) {
+  for (auto& change : ChangesSince(report.snapshot(), *live, records)) {
     *report.add_changes_since_submission() = std::move(change);
   }
   // A source restored from an older backup ends before the positions the
@@ -48,7 +53,8 @@ absl::StatusOr<pb::Progress> Approvals::GetProgress(const pb::GetProgressRequest
   ASSIGN_OR_RETURN(auto progress, reporting_->GetProgress(request));
   ASSIGN_OR_RETURN(auto key,
                    ParseReport(absl::StrCat(request.unit(), "/reports/", request.year()), "unit"));
-  ASSIGN_OR_RETURN(auto report, Current(key));
+  // The live figures are those just computed: not computed again.
+  ASSIGN_OR_RETURN(auto report, Current(key, &progress.indicators()));
   progress.set_report_state(report.state());
   if (IsSubmitted(report.state())) {
     *progress.mutable_submitted_indicators() = report.snapshot().indicators();
