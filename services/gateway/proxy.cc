@@ -332,7 +332,16 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
 
   // Ends the call with `status` before (or instead of) what the service
   // would say: stops the upstream, if started.
+  // The refusal is recorded first: stopping the upstream ends it on
+  // another thread with CANCELLED, and that must not reach the caller in
+  // its place (a race seen once in CI: the caller got CANCELLED).
   void Refuse(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (!refusal_) {
+        refusal_ = status;
+      }
+    }
     StopUpstream();
     FinishNow(status);
   }
@@ -384,12 +393,17 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     }
   }
 
-  // Finishes the caller's call once, auditing mutations and refusals.
-  void FinishNow(const grpc::Status& status) {
+  // Finishes the caller's call once, auditing mutations and refusals. A
+  // refusal, once made, is the answer whatever else ends the call.
+  void FinishNow(const grpc::Status& given) {
+    grpc::Status status = given;
     {
       absl::MutexLock lock(&mu_);
       if (finished_) {
         return;
+      }
+      if (refusal_) {
+        status = *refusal_;
       }
       if (writing_) {
         // A response is being written to the caller: Finish must wait for
@@ -471,6 +485,7 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
   int writes_starting_ ABSL_GUARDED_BY(mu_) = 0;
   bool release_pending_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<grpc::Status> pending_finish_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Status> refusal_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
