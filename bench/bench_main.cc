@@ -48,7 +48,7 @@
 #include "tests/support/service_process.h"
 #include "tests/support/stack.h"
 
-ABSL_FLAG(std::string, suites, "memory,start,forwarding,http,import,writes,reports,rebuild",
+ABSL_FLAG(std::string, suites, "memory,start,forwarding,http,import,writes,mixed,reports,rebuild",
           "Benchmarks to run, in this order");
 ABSL_FLAG(int, enterprises, 20000, "Enterprises the import creates (full scale: 1000000)");
 ABSL_FLAG(int, organizations, 40000,
@@ -391,6 +391,70 @@ class Bench {
     Emit(Tagged("writes", r));
   }
 
+  // Reads beside writes: GetEnterprise, 4 in flight, while 32 clients
+  // update enterprises (each its own durable transaction), with the
+  // registry's reads on connections of their own and, for comparison, on
+  // the writer's (--sqlite_readers=0, as before issue 20). The stack's
+  // registry is stopped meanwhile and started again after.
+  void Mixed() {
+    if (imported_.empty()) {
+      Emit("{\"benchmark\":\"mixed\",\"error\":\"run the import first\"}");
+      return;
+    }
+    const int64_t n = imported_.size();
+    ServiceProcess& old = stack_.registry();
+    old.Terminate();
+    for (const std::string readers : {"shared", "own"}) {
+      std::vector<std::string> args = {std::string("--service_secret=") + Stack::kServiceSecret};
+      if (readers == "shared") {
+        args.push_back("--sqlite_readers=0");
+      }
+      ServiceProcess registry("chitieu-registry", stack_.dir() + "/registry", args);
+      if (!registry.Start()) {
+        Emit(absl::StrFormat("{\"benchmark\":\"mixed\",\"error\":\"%s\"}", registry.error()));
+        continue;
+      }
+      auto stub = reg::RegistryService::NewStub(Fresh(registry.address()));
+      AsyncCall read = [&](int64_t i, std::function<void(const grpc::Status&)> done) {
+        StartUnary<reg::GetEnterpriseRequest, reg::Enterprise>(
+            [&](auto* c, auto* req, auto* resp, auto cb) {
+              stub->async()->GetEnterprise(c, req, resp, std::move(cb));
+            },
+            [&](grpc::ClientContext& c, reg::GetEnterpriseRequest& r) {
+              WithSecret(c);
+              r.set_name(imported_[(i * 7919) % n]);
+            },
+            std::move(done));
+      };
+      AsyncCall write = [&](int64_t i, std::function<void(const grpc::Status&)> done) {
+        StartUnary<reg::UpdateEnterpriseRequest, reg::Enterprise>(
+            [&](auto* c, auto* req, auto* resp, auto cb) {
+              stub->async()->UpdateEnterprise(c, req, resp, std::move(cb));
+            },
+            [&](grpc::ClientContext& c, reg::UpdateEnterpriseRequest& r) {
+              WithSecret(c);
+              r.mutable_enterprise()->set_name(imported_[i % n]);
+              r.mutable_enterprise()->set_display_name(absl::StrCat("Công ty ", readers, " ", i));
+              r.mutable_update_mask()->add_paths("display_name");
+            },
+            std::move(done));
+      };
+      LoadOptions ro, wo;
+      ro.concurrency = 4;
+      wo.concurrency = 32;
+      ro.seconds = wo.seconds = absl::GetFlag(FLAGS_seconds);
+      LoadResult writes;
+      std::thread writer([&] { writes = RunLoad("UpdateEnterprise", wo, write); });
+      LoadResult reads = RunLoad("GetEnterprise", ro, read);
+      writer.join();
+      const std::string tag = absl::StrCat("\"readers\":\"", readers, "\"");
+      Emit(Tagged("mixed", reads, tag));
+      Emit(Tagged("mixed", writes, tag));
+      registry.Terminate();
+    }
+    old.Start();
+  }
+
   // GetProgress of a district through the gateway: over gRPC, and over
   // HTTP/JSON on keep-alive connections (as browsers and REST clients
   // send it), 1 and 32 at once, interleaved in rounds.
@@ -689,6 +753,8 @@ int main(int argc, char** argv) {
       bench.Import();
     } else if (suite == "writes") {
       bench.Writes();
+    } else if (suite == "mixed") {
+      bench.Mixed();
     } else if (suite == "reports") {
       bench.Reports();
     } else if (suite == "rebuild") {

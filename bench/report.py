@@ -66,7 +66,13 @@ def forwarding(rows):
         out.append(f"- Median latency the gateway adds: **{added:.0f} µs** (target ≤ 40 µs: {verdict(added <= 40)})")
     if "nginx" in many and "gateway" in many:
         r = many["gateway"]["throughput"] / many["nginx"]["throughput"]
-        out.append(f"- Gateway ÷ nginx throughput: **{r:.2f}×** (target ≥ 3×: {verdict(r >= 3)})")
+        out.append(f"- Gateway ÷ nginx throughput: **{r:.2f}×** (issue 9's target ≥ 3×: {verdict(r >= 3)}; "
+                   f"issue 20's ≥ 1.2×: {verdict(r >= 1.2)})")
+        g_added = one["gateway"]["p50_us"] - one["direct"]["p50_us"]
+        n_added = one["nginx"]["p50_us"] - one["direct"]["p50_us"]
+        out.append(f"- Median latency added at 1 in flight: gateway **{g_added:.0f} µs**, nginx "
+                   f"**{n_added:.0f} µs** (issue 20's target: the gateway's ≤ nginx's: "
+                   f"{verdict(g_added <= n_added)})")
     errors = [r for r in rows if r.get("benchmark") == "forwarding" and r.get("error")]
     for e in errors:
         out.append(f"- {e.get('path', '')}: {e['error']}")
@@ -118,6 +124,17 @@ def per_backend(runs):
             out.append(f"| {backend} | {r['rows']:,} | {r['batch']} | {r['rows_per_s']:,.0f} rows/s "
                        f"({r['seconds']:.2f} s) | {r['sqlite3_rows_per_s']:,.0f} rows/s "
                        f"({r['sqlite3_seconds']:.2f} s) | {r['ratio']:.2f} {verdict(r['ratio'] >= 0.5)} |")
+    by = dict(runs)
+
+    def across(benchmark, key, what, target):
+        a = pick(by.get("SQLite", []), benchmark)
+        b = pick(by.get("PostgreSQL", []), benchmark)
+        if not a or not b:
+            return []
+        r = b[key] / a[key]
+        return ["", f"- PostgreSQL ÷ SQLite {what}: **{r:.2f}×** "
+                f"(issue 20's target ≥ {target}×: {verdict(r >= target)})"]
+    out += across("import", "rows_per_s", "import rate, same rows", 0.5)
     out += ["", "### 3. Durable single writes: CreateOrganization, 64 clients", "",
             "| backend | calls | errors | throughput | p50 | p99 |", "|---|---|---|---|---|---|"]
     for backend, rows in runs:
@@ -125,6 +142,22 @@ def per_backend(runs):
         if r:
             out.append(f"| {backend} | {r['ok']:,} | {r['errors']} | {r['throughput']:,.0f}/s "
                        f"| {r['p50_us'] / 1000:.1f} ms | {r['p99_us'] / 1000:.1f} ms |")
+    out += across("writes", "throughput", "durable writes", 1.0)
+    out += ["", "### 3b. Reads beside writes: GetEnterprise (4 in flight) while 32 clients update "
+            "enterprises", "",
+            "The registry's reads on connections of their own (`own`, the default) and on the "
+            "writer's one connection (`shared`: `--sqlite_readers=0`, as before issue 20), "
+            "one after the other in the same run.", "",
+            "| backend | reads on | GetEnterprise p50 | p99 | reads/s | UpdateEnterprise writes/s | p99 |",
+            "|---|---|---|---|---|---|---|"]
+    for backend, rows in runs:
+        for readers in ("shared", "own"):
+            rd = pick(rows, "mixed", name="GetEnterprise", readers=readers)
+            wr = pick(rows, "mixed", name="UpdateEnterprise", readers=readers)
+            if rd and wr:
+                out.append(f"| {backend} | {readers} | {rd['p50_us']:.0f} µs | {rd['p99_us']:.0f} µs "
+                           f"| {rd['throughput']:,.0f}/s | {wr['throughput']:,.0f}/s "
+                           f"| {wr['p99_us'] / 1000:.1f} ms |")
     out += ["", "### 4. Reports at scale", "",
             "| backend | enterprises | organizations | GetProgress p50 / p99 (≤ 2 ms) "
             "| RankUnits p50 / p99 (≤ 10 ms) | freshness p50 / p99 (≤ 100 ms) |",

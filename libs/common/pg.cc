@@ -105,6 +105,49 @@ SqlRows ReadRows(const PGresult* result) {
 
 }  // namespace
 
+const char kPgOutboxUnnumbered[] = R"sql(
+ALTER TABLE changes DROP CONSTRAINT changes_pkey;
+ALTER TABLE changes ALTER COLUMN sequence DROP NOT NULL;
+ALTER TABLE changes ADD COLUMN id BIGSERIAL;
+ALTER TABLE changes ADD COLUMN txid xid8;
+ALTER TABLE changes ALTER COLUMN txid SET DEFAULT pg_current_xact_id();
+CREATE UNIQUE INDEX changes_sequence ON changes (sequence);
+CREATE INDEX changes_unnumbered ON changes (txid, id) WHERE sequence IS NULL;
+CREATE FUNCTION chitieu_number_changes(max_rows BIGINT, channel TEXT,
+                                       OUT head_after BIGINT, OUT numbered BIGINT)
+LANGUAGE plpgsql
+-- Through the unnumbered rows' index, whatever the statistics say: right
+-- after a bulk import they claim every row is unnumbered, and a pass that
+-- then scans the whole table costs more than the writes it numbers.
+SET enable_seqscan = off
+AS $$
+BEGIN
+  head_after := 0;
+  numbered := 0;
+  -- Nothing to number: no lock, no transaction id, nothing for the WAL.
+  IF NOT EXISTS (SELECT 1 FROM changes WHERE sequence IS NULL) THEN
+    RETURN;
+  END IF;
+  -- One pass at a time across replicas; each statement below takes its
+  -- snapshot after the lock (READ COMMITTED), so it sees the last pass.
+  PERFORM 1 FROM feed_head WHERE id = 1 FOR UPDATE;
+  WITH head AS (SELECT f.last FROM feed_head f WHERE f.id = 1),
+       todo AS (SELECT c.ctid AS at, row_number() OVER (ORDER BY c.txid, c.id) AS n
+                FROM changes c WHERE c.sequence IS NULL ORDER BY c.txid, c.id LIMIT max_rows),
+       done AS (UPDATE changes c SET sequence = head.last + todo.n FROM todo, head
+                WHERE c.ctid = todo.at RETURNING 1)
+  SELECT (SELECT last FROM head), count(*) INTO head_after, numbered FROM done;
+  IF numbered > 0 THEN
+    head_after := head_after + numbered;
+    UPDATE feed_head SET last = head_after WHERE id = 1;
+    IF channel <> '' THEN
+      PERFORM pg_notify(channel, head_after::text);
+    END IF;
+  END IF;
+END
+$$;
+)sql";
+
 absl::StatusOr<std::unique_ptr<PgDb>> PgDb::Open(const std::string& url) {
   PGconn* conn = PQconnectdb(url.c_str());
   if (conn == nullptr || PQstatus(conn) != CONNECTION_OK) {
@@ -285,30 +328,46 @@ absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
   return s;
 }
 
-absl::StatusOr<int64_t> PgDb::NextSequence() {
-  ASSIGN_OR_RETURN(auto head,
-                   Query("UPDATE feed_head SET last = last + 1 WHERE id = 1 RETURNING last"));
-  return head.Int64(0, 0);
+absl::StatusOr<int64_t> PgDb::NextId(const std::string& counter) {
+  ASSIGN_OR_RETURN(
+      auto rows, Query("SELECT nextval(CAST(? AS regclass))", {absl::StrCat("counter_", counter)}));
+  return rows.Int64(0, 0);
 }
 
-absl::Status PgDb::InsertChange(int64_t sequence, const std::string& change) {
-  return Query("INSERT INTO changes (sequence, data) VALUES (?, ?)", {sequence, SqlBlob{change}})
-      .status();
+std::string PgCounterSequences(const std::vector<std::string>& counters) {
+  std::string sql;
+  for (const std::string& c : counters) {
+    absl::StrAppend(&sql, "CREATE SEQUENCE counter_", c, ";\n", "SELECT setval('counter_", c,
+                    "', coalesce((SELECT value FROM counters WHERE name = '", c,
+                    "'), 0) + 1, false);\n");
+  }
+  return sql;
 }
 
-absl::StatusOr<int64_t> PgDb::AppendChange(const std::string& change) {
-  ASSIGN_OR_RETURN(auto sequence, NextSequence());
-  RETURN_IF_ERROR(InsertChange(sequence, change));
-  return sequence;
+absl::StatusOr<int64_t> PgDb::InsertChange(const std::string& change) {
+  ASSIGN_OR_RETURN(auto rows, Query("INSERT INTO changes (data) VALUES (?) "
+                                    "RETURNING CAST(CAST(txid AS TEXT) AS BIGINT)",
+                                    {SqlBlob{change}}));
+  return rows.Int64(0, 0);
 }
 
-absl::StatusOr<std::vector<std::string>> PgDb::ReadChanges(int64_t after, int limit) {
-  ASSIGN_OR_RETURN(auto rows,
-                   Query("SELECT data FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?",
-                         {after, int64_t{limit}}));
-  std::vector<std::string> out;
+absl::StatusOr<PgDb::NumberingPass> PgDb::NumberChanges(int limit,
+                                                        const std::string& notify_channel) {
+  // One round trip: the pass is a function of the schema
+  // (kPgOutboxUnnumbered), run as a READ COMMITTED statement of its own.
+  ASSIGN_OR_RETURN(auto rows, Query("SELECT head_after, numbered FROM chitieu_number_changes(?, ?)",
+                                    {int64_t{limit}, notify_channel}));
+  return NumberingPass{.last = rows.Int64(0, 0), .count = rows.Int64(0, 1)};
+}
+
+absl::StatusOr<std::vector<StoredChange>> PgDb::ReadChanges(int64_t after, int limit) {
+  ASSIGN_OR_RETURN(auto rows, Query("SELECT sequence, data FROM changes WHERE sequence > ? "
+                                    "ORDER BY sequence LIMIT ?",
+                                    {after, int64_t{limit}}));
+  std::vector<StoredChange> out;
+  out.reserve(rows.size());
   for (int i = 0; i < rows.size(); ++i) {
-    out.push_back(rows.Text(i, 0));
+    out.push_back({rows.Int64(i, 0), rows.Text(i, 1)});
   }
   return out;
 }
@@ -316,6 +375,13 @@ absl::StatusOr<std::vector<std::string>> PgDb::ReadChanges(int64_t after, int li
 absl::StatusOr<int64_t> PgDb::LastSequence() {
   ASSIGN_OR_RETURN(auto rows, Query("SELECT last FROM feed_head WHERE id = 1"));
   return rows.size() == 0 ? 0 : rows.Int64(0, 0);
+}
+
+bool PgDb::Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+void PgDb::Reset() {
+  PQreset(conn_);
+  prepared_.clear();
 }
 
 }  // namespace chitieu

@@ -4,17 +4,42 @@
 // one connection, statements written with `?` placeholders as for SQLite
 // (sent as $1, $2, … with typed parameters), results read in binary,
 // SERIALIZABLE transactions retried on serialization failures, versioned
-// migrations applied once however many replicas start together, and the
-// change-feed outbox with sequences that are gap-free and in commit order
-// across replicas. Not thread-safe: one PgDb a thread or a mutex around it.
+// migrations applied once however many replicas start together, ids from
+// sequences, and the change-feed outbox. Not thread-safe: one PgDb a
+// thread; PgStoreCore keeps a pool of them.
 //
-// Why the feed is right with several writers: each appending transaction
-// takes the next sequence from the single row of `feed_head` (UPDATE …
-// RETURNING). The row lock holds a second writer until the first commits,
-// and SERIALIZABLE then fails and retries the second, which reads the new
-// head: a sequence is only ever taken after every smaller one committed,
-// and a rolled-back transaction gives its number back. A reader that sees
-// sequence n therefore already sees 1 … n − 1.
+// The feed, without serialising its writers. A writing transaction inserts
+// its changes with no sequence, under its own transaction id (`txid`, the
+// 64-bit xid8, which never wraps); writers never touch a shared row, so
+// they run and commit in parallel. A sequencer (NumberChanges; one pass at
+// a time across every replica, by the lock on `feed_head`'s row) then
+// numbers, in one READ COMMITTED transaction, every unnumbered change its
+// snapshot sees, in (txid, insertion) order, as head + 1, head + 2, …, and
+// moves the head to the last.
+//
+// Why that is gap-free and the same for every reader:
+//  1. A pass sees only committed changes, and each exactly once: it takes
+//     the lock before its snapshot, so it sees the previous pass's numbers
+//     and leaves those rows alone.
+//  2. A pass numbers head + 1 … head + k and sets the head to head + k in
+//     one transaction, and passes run one after another; so the numbered
+//     set is always exactly 1 … head, and a reader that sees sequence n
+//     (or the head at n) sees 1 … n − 1 too, and never sees a number move.
+//  3. Two writes of one row are numbered in the order they committed. The
+//     second writer's snapshot saw the first committed (SERIALIZABLE
+//     refuses it otherwise), so any snapshot that sees the second sees the
+//     first: the first is numbered in the same pass or an earlier one. In
+//     the same pass txid order decides, and the second's txid, given at
+//     its first write, after its snapshot, is above the first's. Changes
+//     carry the resource as written, so a reader applying them in sequence
+//     order ends where the sources are. Transactions that touched no row
+//     in common were concurrent; their order is the sequencer's.
+// The direction the issue named, numbering only below the snapshot's xmin
+// (every older transaction ended), would also be right, but it holds back
+// every later change while one long transaction runs; 1–3 need no more
+// than the pass's own snapshot. PgSequencer acknowledges a write once a
+// pass that began after its commit has ended, so a caller that wrote and
+// then reads the feed finds its change, as on SQLite.
 
 #include <libpq-fe.h>
 
@@ -53,15 +78,31 @@ class PgDb : public SqlSession {
   // an advisory lock so that replicas starting at once apply each once.
   absl::Status Migrate(const std::vector<std::string>& migrations);
 
-  // The outbox (its tables are in kPgOutboxSchema, part of a migration):
-  // inside InTransaction, appends one change and returns its sequence.
-  absl::StatusOr<int64_t> AppendChange(const std::string& change);
-  // The two halves of AppendChange, for a change that must carry its own
-  // sequence: take the next sequence, then insert the change under it.
-  absl::StatusOr<int64_t> NextSequence();
-  absl::Status InsertChange(int64_t sequence, const std::string& change);
-  absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit);
+  // The next value of a named counter: the sequence `counter_<name>`,
+  // created by the store's migrations (PgCounterSequences). Unique and
+  // increasing, not gap-free: a rolled-back transaction does not give its
+  // number back, and two writers no longer queue on one counter row.
+  absl::StatusOr<int64_t> NextId(const std::string& counter) override;
+
+  // The outbox (kPgOutboxSchema, then kPgOutboxUnnumbered, in migrations).
+  // Inside InTransaction: appends one change, not yet numbered; returns
+  // this transaction's txid.
+  absl::StatusOr<int64_t> InsertChange(const std::string& change);
+  // One sequencer pass in a transaction of its own (above): numbers at most
+  // `limit` committed changes; `notify_channel`, if not empty, gets the new
+  // head by pg_notify when some were numbered.
+  struct NumberingPass {
+    int64_t last = 0;   // The head after the pass (0 if it numbered none).
+    int64_t count = 0;  // How many it numbered.
+  };
+  absl::StatusOr<NumberingPass> NumberChanges(int limit, const std::string& notify_channel);
+  absl::StatusOr<std::vector<StoredChange>> ReadChanges(int64_t after, int limit);
   absl::StatusOr<int64_t> LastSequence();
+
+  // False once the connection is broken; Reset reconnects it (its
+  // prepared statements are gone with it).
+  bool Healthy() const;
+  void Reset();
 
  private:
   explicit PgDb(PGconn* conn) : conn_(conn) {}
@@ -75,6 +116,8 @@ class PgDb : public SqlSession {
   std::unordered_map<std::string, std::string> prepared_;
 };
 
+// The outbox as a store's first version creates it (sequence given in the
+// writing transaction)…
 inline constexpr char kPgOutboxSchema[] = R"sql(
 CREATE TABLE feed_head (id INTEGER PRIMARY KEY CHECK (id = 1), last BIGINT NOT NULL);
 INSERT INTO feed_head VALUES (1, 0);
@@ -84,5 +127,14 @@ CREATE TABLE changes (
   data BYTEA NOT NULL
 );
 )sql";
+
+// …and as a later version of every store with a feed makes it: changes
+// inserted unnumbered under their txid, numbered by the sequencer (above).
+// The changes already there keep their numbers.
+extern const char kPgOutboxUnnumbered[];  // In pg.cc, with the sequencer's function.
+
+// The sequences behind NextId for these counters, each starting after the
+// value the counters table holds (a store that used it before).
+std::string PgCounterSequences(const std::vector<std::string>& counters);
 
 }  // namespace chitieu

@@ -4,12 +4,19 @@
 
 #include <poll.h>
 
+#include <algorithm>
+
+#include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/log.h"
 #include "libs/common/status_macros.h"
+
+ABSL_FLAG(int, pg_pool_size, 0,
+          "PostgreSQL connections each store may open (0: four a core, at least four)");
 
 namespace chitieu {
 namespace {
@@ -18,42 +25,93 @@ constexpr char kChannel[] = "chitieu_feed";
 
 absl::Status PgChangeAppender::Append(
     const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>& serialize) {
-  ASSIGN_OR_RETURN(auto sequence, db_.NextSequence());
   const auto now =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
-  RETURN_IF_ERROR(db_.InsertChange(sequence, serialize(sequence, now)));
-  last_ = sequence;
+  ASSIGN_OR_RETURN(txid_, db_.InsertChange(serialize(0, now)));
+  return absl::OkStatus();
+}
+
+absl::Status PgChangeAppender::AppendAll(
+    int n,
+    const std::function<std::string(int, int64_t, const google::protobuf::Timestamp&)>& serialize) {
+  const auto now =
+      google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
+  for (int first = 0; first < n; first += kBatchRows) {
+    const int rows = std::min(kBatchRows, n - first);
+    std::vector<SqlValue> data;
+    data.reserve(rows);
+    for (int i = first; i < first + rows; ++i) {
+      data.push_back(SqlBlob{serialize(i, 0, now)});
+    }
+    std::vector<std::string> marks(rows, "(?)");
+    ASSIGN_OR_RETURN(
+        auto txids,
+        db_.Query(absl::StrCat("INSERT INTO changes (data) VALUES ", absl::StrJoin(marks, ", "),
+                               " RETURNING CAST(CAST(txid AS TEXT) AS BIGINT)"),
+                  data));
+    txid_ = txids.Int64(0, 0);
+  }
   return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
-    const std::string& url, const std::vector<std::string>& migrations, ChangeNotifier* notifier) {
-  ASSIGN_OR_RETURN(auto db, PgDb::Open(url));
-  RETURN_IF_ERROR(db->Migrate(migrations));
-  if (notifier == nullptr) {
-    return std::unique_ptr<PgStoreCore>(new PgStoreCore(std::move(db), nullptr, nullptr));
+    const std::string& url, const std::vector<std::string>& migrations, ChangeNotifier* notifier,
+    bool durable) {
+  int size = absl::GetFlag(FLAGS_pg_pool_size);
+  if (size <= 0) {
+    size = std::max(4, 4 * static_cast<int>(std::thread::hardware_concurrency()));
   }
-  PGconn* listener = PQconnectdb(url.c_str());
-  if (PQstatus(listener) != CONNECTION_OK) {
-    const std::string why = PQerrorMessage(listener);
-    PQfinish(listener);
-    return absl::UnavailableError(absl::StrCat("cannot open the LISTEN connection: ", why));
+  auto connect = [url, durable]() -> absl::StatusOr<std::unique_ptr<PgDb>> {
+    ASSIGN_OR_RETURN(auto db, PgDb::Open(url));
+    if (!durable) {
+      RETURN_IF_ERROR(db->Exec("SET synchronous_commit = off"));
+    }
+    return db;
+  };
+  ASSIGN_OR_RETURN(auto pool, Pool::Open(connect, size, [](PgDb& db) {
+                     if (!db.Healthy()) {
+                       db.Reset();  // The server restarted, or the link broke: reconnect.
+                     }
+                   }));
+  bool has_feed = false;
+  {
+    ASSIGN_OR_RETURN(auto db, pool->Acquire());
+    RETURN_IF_ERROR(db->Migrate(migrations));
+    ASSIGN_OR_RETURN(auto rows, db->Query("SELECT count(*) FROM information_schema.columns "
+                                          "WHERE table_schema = current_schema() AND "
+                                          "table_name = 'changes' AND column_name = 'txid'"));
+    has_feed = rows.Int64(0, 0) > 0;
   }
-  PGresult* listening = PQexec(listener, absl::StrCat("LISTEN ", kChannel).c_str());
-  const bool ok = PQresultStatus(listening) == PGRES_COMMAND_OK;
-  PQclear(listening);
-  if (!ok) {
-    PQfinish(listener);
-    return absl::InternalError("LISTEN failed");
+  PGconn* listener = nullptr;
+  if (notifier != nullptr) {
+    listener = PQconnectdb(url.c_str());
+    if (PQstatus(listener) != CONNECTION_OK) {
+      const std::string why = PQerrorMessage(listener);
+      PQfinish(listener);
+      return absl::UnavailableError(absl::StrCat("cannot open the LISTEN connection: ", why));
+    }
+    PGresult* listening = PQexec(listener, absl::StrCat("LISTEN ", kChannel).c_str());
+    const bool ok = PQresultStatus(listening) == PGRES_COMMAND_OK;
+    PQclear(listening);
+    if (!ok) {
+      PQfinish(listener);
+      return absl::InternalError("LISTEN failed");
+    }
   }
-  std::unique_ptr<PgStoreCore> core(new PgStoreCore(std::move(db), listener, notifier));
-  ASSIGN_OR_RETURN(auto last, core->LastSequence());
-  notifier->Notify(last);
+  std::unique_ptr<PgStoreCore> core(new PgStoreCore(std::move(pool), listener, notifier));
+  if (has_feed) {
+    ASSIGN_OR_RETURN(auto own, core->pool_->Connect());
+    core->sequencer_ = std::make_unique<PgSequencer>(std::move(own), notifier, kChannel);
+  }
+  if (notifier != nullptr) {
+    ASSIGN_OR_RETURN(auto last, core->LastSequence());
+    notifier->Notify(last);
+  }
   return core;
 }
 
-PgStoreCore::PgStoreCore(std::unique_ptr<PgDb> db, PGconn* listener, ChangeNotifier* notifier)
-    : db_(std::move(db)), listener_(listener), notifier_(notifier) {
+PgStoreCore::PgStoreCore(std::unique_ptr<Pool> pool, PGconn* listener, ChangeNotifier* notifier)
+    : pool_(std::move(pool)), listener_(listener), notifier_(notifier) {
   if (listener_ != nullptr) {
     listen_thread_ = std::thread([this] { Listen(); });
   }
@@ -94,41 +152,40 @@ void PgStoreCore::Listen() {
 
 absl::Status PgStoreCore::Transact(
     const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
-  int64_t notify_up_to = 0;
+  bool appended = false;
   {
-    absl::MutexLock lock(&mu_);
-    PgChangeAppender changes(*db_);
-    RETURN_IF_ERROR(db_->InTransaction([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(auto db, pool_->Acquire());
+    PgChangeAppender changes(*db);
+    RETURN_IF_ERROR(db->InTransaction([&]() -> absl::Status {
       changes.Reset();  // A retried attempt starts again.
-      RETURN_IF_ERROR(body(*db_, changes));
-      if (changes.last_appended() == 0 || notifier_ == nullptr) {
-        return absl::OkStatus();
-      }
-      // Delivered to every replica's LISTEN connection when this commits.
-      return db_->Run("SELECT pg_notify(?, ?)",
-                      {std::string(kChannel), absl::StrCat(changes.last_appended())});
+      return body(*db, changes);
     }));
-    notify_up_to = changes.last_appended();
+    appended = changes.txid() != 0;
   }
-  if (notify_up_to > 0 && notifier_ != nullptr) {
-    notifier_->Notify(notify_up_to);
+  // Acknowledged once the feed shows it, as on SQLite: a caller that wrote
+  // and then reads the feed finds its change.
+  if (appended && sequencer_ != nullptr) {
+    sequencer_->AwaitNumbered(absl::Seconds(5));
   }
   return absl::OkStatus();
 }
 
 absl::Status PgStoreCore::Read(const std::function<absl::Status(SqlSession&)>& body) {
-  absl::MutexLock lock(&mu_);
-  return body(*db_);
+  // Each statement reads the latest committed state, outside a transaction:
+  // BEGIN and COMMIT would be two more round trips a read (measured: the
+  // read model's GetProgress, about ten reads, went from 1.3 to 3.7 ms).
+  ASSIGN_OR_RETURN(auto db, pool_->Acquire());
+  return body(*db);
 }
 
-absl::StatusOr<std::vector<std::string>> PgStoreCore::ReadChanges(int64_t after, int limit) {
-  absl::MutexLock lock(&mu_);
-  return db_->ReadChanges(after, limit);
+absl::StatusOr<std::vector<StoredChange>> PgStoreCore::ReadChanges(int64_t after, int limit) {
+  ASSIGN_OR_RETURN(auto db, pool_->Acquire());
+  return db->ReadChanges(after, limit);
 }
 
 absl::StatusOr<int64_t> PgStoreCore::LastSequence() {
-  absl::MutexLock lock(&mu_);
-  return db_->LastSequence();
+  ASSIGN_OR_RETURN(auto db, pool_->Acquire());
+  return db->LastSequence();
 }
 
 }  // namespace chitieu

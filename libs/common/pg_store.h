@@ -1,12 +1,16 @@
 #pragma once
 
 // What every service's PostgreSQL store does the same way (the counterpart
-// of sqlite_store.h): a connection, migrations at open, SERIALIZABLE
-// transactions retried on conflicts, the change feed appended in the same
-// transaction (sequences gap-free and in commit order across replicas, see
-// pg.h), request ids and counters, and feed followers woken — in this
-// replica after the commit, in the others by NOTIFY, which PostgreSQL
-// delivers on commit to a LISTEN connection each replica keeps.
+// of sqlite_store.h): a pool of connections (connection_pool.h; its size
+// `--pg_pool_size`, by default four a core, since a PostgreSQL backend
+// spends most of a write waiting on its WAL flush), migrations at
+// open, SERIALIZABLE transactions run in parallel and retried on
+// conflicts, the change feed inserted in the same transaction and numbered
+// after it commits by the sequencer (gap-free and the same for every
+// reader across replicas: pg.h, pg_sequencer.h), request ids and counters,
+// and feed followers woken — in this replica by the sequencer, in the
+// others by NOTIFY, which PostgreSQL delivers on commit to a LISTEN
+// connection each replica keeps.
 
 #include <atomic>
 #include <functional>
@@ -20,8 +24,10 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "libs/common/connection_pool.h"
 #include "libs/common/feed.h"
 #include "libs/common/pg.h"
+#include "libs/common/pg_sequencer.h"
 #include "libs/common/sql.h"
 
 namespace chitieu {
@@ -38,41 +44,54 @@ CREATE TABLE requests (
 );
 )sql";
 
-// Appends changes within the caller's transaction.
+// Appends changes, unnumbered, within the caller's transaction.
 class PgChangeAppender : public ChangeLog {
  public:
   explicit PgChangeAppender(PgDb& db) : db_(db) {}
 
   absl::Status Append(const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>&
                           serialize) override;
-  int64_t last_appended() const override { return last_; }
-  void Reset() { last_ = 0; }
+  int64_t last_appended() const override { return 0; }  // Numbered after the commit.
+  // One multi-row INSERT a kBatchRows changes.
+  absl::Status AppendAll(
+      int n,
+      const std::function<std::string(int, int64_t, const google::protobuf::Timestamp&)>& serialize)
+      override;
+  // The transaction's txid if it appended, else 0.
+  int64_t txid() const { return txid_; }
+  void Reset() { txid_ = 0; }
 
  private:
   PgDb& db_;
-  int64_t last_ = 0;
+  int64_t txid_ = 0;
 };
 
 class PgStoreCore : public SqlStoreCore {
  public:
-  // Connects to `url`, migrates, and, with a `notifier` (which must outlive
-  // the core), primes it and keeps a LISTEN connection for it.
+  // Connects to `url`, migrates, starts the sequencer if the store has a
+  // feed, and, with a `notifier` (which must outlive the core), primes it
+  // and keeps a LISTEN connection for it.
+  // `durable = false` (a read model that can be rebuilt) commits with
+  // synchronous_commit off: a crash may lose the last transactions, never
+  // part of one, and no commit waits for the WAL's flush.
   static absl::StatusOr<std::unique_ptr<PgStoreCore>> Open(
-      const std::string& url, const std::vector<std::string>& migrations, ChangeNotifier* notifier);
+      const std::string& url, const std::vector<std::string>& migrations, ChangeNotifier* notifier,
+      bool durable = true);
   ~PgStoreCore() override;
 
   // SERIALIZABLE; `body` runs again from the start after a conflict.
   absl::Status Transact(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) override;
   absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) override;
-  absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit) override;
+  absl::StatusOr<std::vector<StoredChange>> ReadChanges(int64_t after, int limit) override;
   absl::StatusOr<int64_t> LastSequence() override;
 
  private:
-  PgStoreCore(std::unique_ptr<PgDb> db, PGconn* listener, ChangeNotifier* notifier);
+  using Pool = ConnectionPool<PgDb>;
+  PgStoreCore(std::unique_ptr<Pool> pool, PGconn* listener, ChangeNotifier* notifier);
   void Listen();
 
-  absl::Mutex mu_;
-  std::unique_ptr<PgDb> db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Pool> pool_;
+  std::unique_ptr<PgSequencer> sequencer_;  // Null for a store without a feed.
   PGconn* listener_;
   ChangeNotifier* notifier_;
   std::atomic<bool> stopping_{false};

@@ -1,7 +1,6 @@
 // The PostgreSQL layer against a real PostgreSQL 15 server started for the
 // test: parameters and bytes, migrations applied once by racing replicas,
-// no lost update between concurrent writers, and a change feed that stays
-// gap-free and in commit order while two writers append at once.
+// and no lost update between concurrent writers. The feed is pg_store_test's.
 
 #include "libs/common/pg.h"
 
@@ -113,75 +112,6 @@ TEST_F(PgTest, ConcurrentReadModifyWriteLosesNoUpdate) {
   auto rows = setup->Query("SELECT n FROM c WHERE id = 1");
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->Int64(0, 0), 2 * kEach);
-}
-
-TEST_F(PgTest, FeedStaysGapFreeAndInCommitOrderWithTwoWriters) {
-  auto setup = Connect("feed");
-  ASSERT_TRUE(setup->Migrate({kPgOutboxSchema}).ok());
-  constexpr int kEach = 200;
-  std::atomic<bool> done{false};
-  std::atomic<int> failures{0};
-  std::vector<std::thread> writers;
-  for (int w = 0; w < 2; ++w) {
-    writers.emplace_back([&, w] {
-      auto db = Connect("feed");
-      for (int i = 0; i < kEach; ++i) {
-        absl::Status s = db->InTransaction([&]() -> absl::Status {
-          return db->AppendChange("w" + std::to_string(w) + ":" + std::to_string(i)).status();
-        });
-        if (!s.ok()) {
-          ++failures;
-        }
-      }
-    });
-  }
-  // A reader following the feed while they write: every read continues
-  // the last without a gap, and each writer's changes come in its order.
-  auto reader = Connect("feed");
-  int64_t seen = 0;
-  int last_of[2] = {-1, -1};
-  bool ordered = true;
-  auto follow = [&] {
-    auto batch = reader->ReadChanges(seen, 50);
-    ASSERT_TRUE(batch.ok()) << batch.status();
-    for (const std::string& change : *batch) {
-      const int w = change[1] - '0';
-      const int i = std::stoi(change.substr(3));
-      ordered &= i == last_of[w] + 1;
-      last_of[w] = i;
-      ++seen;
-    }
-  };
-  std::thread stopper([&] {
-    for (auto& t : writers) {
-      t.join();
-    }
-    done = true;
-  });
-  while (!done) {
-    follow();
-  }
-  stopper.join();
-  follow();
-  while (seen < 2 * kEach) {
-    const int64_t before = seen;
-    follow();
-    if (seen == before) {
-      break;
-    }
-  }
-  EXPECT_EQ(failures, 0);
-  EXPECT_TRUE(ordered);
-  EXPECT_EQ(seen, 2 * kEach);
-  auto last = reader->LastSequence();
-  ASSERT_TRUE(last.ok());
-  EXPECT_EQ(*last, 2 * kEach);
-  // The sequences themselves are 1 … n without a hole.
-  auto rows = reader->Query("SELECT count(*), min(sequence), max(sequence) FROM changes");
-  ASSERT_TRUE(rows.ok());
-  EXPECT_EQ(rows->Int64(0, 0), 2 * kEach);
-  EXPECT_EQ(rows->Int64(0, 1), 1);
-  EXPECT_EQ(rows->Int64(0, 2), 2 * kEach);
 }
 
 }  // namespace

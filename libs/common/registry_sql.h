@@ -5,6 +5,7 @@
 // `enterprise_status(code, idx, status, effective_date, end_date)`).
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "chitieu/registry/v1/registry.pb.h"
@@ -39,6 +40,10 @@ CREATE TABLE enterprise_status (
 absl::Status ReplaceStatusHistory(
     SqlSession& db, const std::string& code,
     const google::protobuf::RepeatedPtrField<registry::v1::StatusPeriod>& history);
+// The same for many enterprises (each by its enterprise_code), in a few
+// statements.
+absl::Status ReplaceStatusHistories(
+    SqlSession& db, const std::vector<const registry::v1::Enterprise*>& enterprises);
 
 // The status of enterprise `e` on the date bound as ?1: the latest period
 // begun by then; a suspension past its end date counts as active (1); NULL

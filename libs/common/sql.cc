@@ -33,16 +33,18 @@ std::string SqlRows::Text(int row, int col) const {
 }
 
 std::string UpsertSql(absl::string_view table, const std::vector<std::string>& columns,
-                      int key_columns) {
-  std::vector<std::string> marks(columns.size(), "?");
+                      int key_columns, int rows) {
+  const std::string row =
+      absl::StrCat("(", absl::StrJoin(std::vector<std::string>(columns.size(), "?"), ", "), ")");
   std::vector<std::string> keys(columns.begin(), columns.begin() + key_columns);
   std::vector<std::string> sets;
   for (size_t i = key_columns; i < columns.size(); ++i) {
     sets.push_back(absl::StrCat(columns[i], " = excluded.", columns[i]));
   }
   std::string sql =
-      absl::StrCat("INSERT INTO ", table, " (", absl::StrJoin(columns, ", "), ") VALUES (",
-                   absl::StrJoin(marks, ", "), ") ON CONFLICT (", absl::StrJoin(keys, ", "), ")");
+      absl::StrCat("INSERT INTO ", table, " (", absl::StrJoin(columns, ", "), ") VALUES ",
+                   absl::StrJoin(std::vector<std::string>(rows, row), ", "), " ON CONFLICT (",
+                   absl::StrJoin(keys, ", "), ")");
   absl::StrAppend(&sql, sets.empty() ? " DO NOTHING" : " DO UPDATE SET ",
                   absl::StrJoin(sets, ", "));
   return sql;
@@ -76,6 +78,14 @@ absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter) {
     return absl::InternalError("the counter returned no row");
   }
   return rows.Int64(0, 0);
+}
+
+std::string Marks(int n) {
+  return absl::StrCat("(", absl::StrJoin(std::vector<std::string>(n, "?"), ", "), ")");
+}
+
+absl::StatusOr<int64_t> SqlSession::NextId(const std::string& counter) {
+  return SqlNextId(*this, counter);
 }
 
 }  // namespace chitieu

@@ -76,19 +76,56 @@ class SqlSession {
   absl::Status Run(const std::string& sql, const std::vector<SqlValue>& args = {}) {
     return Query(sql, args).status();
   }
+  // The next value of a named counter, starting at 1: the counters table's
+  // row (SqlNextId, below) unless the backend has something better.
+  virtual absl::StatusOr<int64_t> NextId(const std::string& counter);
+};
+
+// A change as the feed stores it. `data` is the serialised change; on
+// PostgreSQL it was serialised before it had its sequence (which readers
+// set from `sequence`, as ParseChanges does).
+struct StoredChange {
+  int64_t sequence = 0;
+  std::string data;
 };
 
 // The service's change feed, within the running transaction.
 class ChangeLog {
  public:
   virtual ~ChangeLog() = default;
-  // Takes the next sequence, calls `serialize(sequence, now)` and stores
-  // what it returns as that change.
+  // Calls `serialize(sequence, now)` and stores what it returns as the
+  // next change. On PostgreSQL, where changes are numbered after they
+  // commit (pg.h), `sequence` is 0: readers get it from StoredChange.
   virtual absl::Status Append(
       const std::function<std::string(int64_t sequence, const google::protobuf::Timestamp& now)>&
           serialize) = 0;
-  // The sequence of the last change appended in this transaction, 0 if none.
+  // The sequence of the last change appended in this transaction, 0 if none
+  // (or not known yet: PostgreSQL).
   virtual int64_t last_appended() const = 0;
+  // Appends `n` changes in order, `serialize(i, sequence, now)` giving the
+  // i-th: the same as n Appends, in fewer statements where the backend
+  // gains by it (a bulk import).
+  virtual absl::Status AppendAll(
+      int n, const std::function<std::string(int i, int64_t sequence,
+                                             const google::protobuf::Timestamp& now)>& serialize) {
+    for (int i = 0; i < n; ++i) {
+      RETURN_IF_ERROR(Append([&](int64_t sequence, const google::protobuf::Timestamp& now) {
+        return serialize(i, sequence, now);
+      }));
+    }
+    return absl::OkStatus();
+  }
+};
+
+// The ChangeLog of a read-only transaction (a store's View): appending is
+// a bug, refused.
+class NoChangeLog : public ChangeLog {
+ public:
+  absl::Status Append(
+      const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>&) override {
+    return absl::InternalError("a read-only transaction cannot append a change");
+  }
+  int64_t last_appended() const override { return 0; }
 };
 
 // `Change` is a service's StreamChangesResponse: its sequence and
@@ -100,6 +137,17 @@ absl::Status AppendChange(ChangeLog& log, Change change) {
     *change.mutable_commit_time() = now;
     return change.SerializeAsString();
   });
+}
+
+// The same for many, in order (ChangeLog::AppendAll).
+template <typename Change>
+absl::Status AppendChanges(ChangeLog& log, std::vector<Change> changes) {
+  return log.AppendAll(static_cast<int>(changes.size()),
+                       [&](int i, int64_t sequence, const google::protobuf::Timestamp& now) {
+                         changes[i].set_sequence(sequence);
+                         *changes[i].mutable_commit_time() = now;
+                         return changes[i].SerializeAsString();
+                       });
 }
 
 // Column 0 of every row, parsed as `Message`; DATA_LOSS if one does not.
@@ -167,9 +215,17 @@ struct SqlBuilder {
 };
 
 // "INSERT INTO table (c1, …) VALUES (?, …) ON CONFLICT (k1, …) DO UPDATE
-// SET c = excluded.c, …": the first `key_columns` columns are the key.
+// SET c = excluded.c, …": the first `key_columns` columns are the key;
+// `rows` rows of values (no two with one key: PostgreSQL refuses that).
 std::string UpsertSql(absl::string_view table, const std::vector<std::string>& columns,
-                      int key_columns);
+                      int key_columns, int rows = 1);
+
+// "(?, ?, …)" with `n` marks, for IN lists.
+std::string Marks(int n);
+
+// Rows a batch statement carries at most (parameters stay far below both
+// backends' limits).
+inline constexpr int kBatchRows = 500;
 
 // Request ids (idempotency) and named counters, in the tables every store
 // creates (kSqliteRequestsSchema / kPgRequestsSchema).
@@ -189,7 +245,7 @@ class SqlTxBase : public Tx {
   SqlTxBase(SqlSession& db, ChangeLog& changes) : db_(db), changes_(changes) {}
 
   absl::StatusOr<int64_t> NextId(const std::string& counter) override {
-    return SqlNextId(db_, counter);
+    return db_.NextId(counter);
   }
   absl::StatusOr<std::optional<StoredRequest>> GetRequest(const std::string& request_id) override {
     return SqlGetRequest(db_, request_id);
@@ -217,23 +273,39 @@ class SqlStoreCore {
   // a commit that appended changes, the feed's followers are woken.
   virtual absl::Status Transact(
       const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) = 0;
-  // Runs read-only statements outside any explicit transaction.
+  // Runs read-only statements on a connection of their own, never behind
+  // a commit: on SQLite in one read transaction (one snapshot); on
+  // PostgreSQL each statement on its own (as the read model always read
+  // there; a BEGIN and COMMIT would be two more round trips a read).
   virtual absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) = 0;
 
-  // The serialised changes after `after`, in order, at most `limit`.
-  virtual absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit) = 0;
+  // The changes after `after`, in order, at most `limit`.
+  virtual absl::StatusOr<std::vector<StoredChange>> ReadChanges(int64_t after, int limit) = 0;
   // The highest committed sequence, 0 when the feed is empty.
   virtual absl::StatusOr<int64_t> LastSequence() = 0;
 };
 
-// Parses serialised changes; DATA_LOSS if one does not parse.
+// A store's View: `body` gets the store's transaction type `SqlTx` over a
+// Read, which refuses to append changes (and the database refuses writes).
+template <typename SqlTx, typename Tx>
+absl::Status SqlView(SqlStoreCore& core, const std::function<absl::Status(Tx&)>& body) {
+  return core.Read([&](SqlSession& db) {
+    NoChangeLog none;
+    SqlTx tx(db, none);
+    return body(tx);
+  });
+}
+
+// Parses stored changes, each with its sequence; DATA_LOSS if one does not
+// parse.
 template <typename Change>
-absl::StatusOr<std::vector<Change>> ParseChanges(const std::vector<std::string>& rows) {
+absl::StatusOr<std::vector<Change>> ParseChanges(const std::vector<StoredChange>& rows) {
   std::vector<Change> out(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    if (!out[i].ParseFromString(rows[i])) {
+    if (!out[i].ParseFromString(rows[i].data)) {
       return absl::DataLossError("a stored change cannot be parsed");
     }
+    out[i].set_sequence(rows[i].sequence);
   }
   return out;
 }

@@ -31,6 +31,11 @@ std::string PostgresTypes(const std::string& sql) {
 
 }  // namespace
 
+SqlSchemaVersion ParallelWriters(const std::vector<std::string>& counters) {
+  return {.tables = "",
+          .postgres_only = absl::StrCat(kPgOutboxUnnumbered, PgCounterSequences(counters))};
+}
+
 SqlMigrations PortableMigrations(const std::vector<SqlSchemaVersion>& versions) {
   SqlMigrations out;
   for (const SqlSchemaVersion& v : versions) {
@@ -47,7 +52,8 @@ absl::StatusOr<std::unique_ptr<SqlStoreCore>> OpenSqlStoreCore(const std::string
                                                                ChangeNotifier* notifier,
                                                                bool durable) {
   if (IsPostgresUrl(location)) {
-    ASSIGN_OR_RETURN(auto core, PgStoreCore::Open(location, migrations.postgres, notifier));
+    ASSIGN_OR_RETURN(auto core,
+                     PgStoreCore::Open(location, migrations.postgres, notifier, durable));
     return std::unique_ptr<SqlStoreCore>(std::move(core));
   }
   ASSIGN_OR_RETURN(auto core,

@@ -34,6 +34,12 @@ struct SqlSchemaVersion {
   bool with_outbox = false;
 };
 
+// The version each store with a feed appends once: on PostgreSQL, changes
+// numbered after they commit (kPgOutboxUnnumbered) and the store's
+// `counters` (NextId) as sequences, so that writers run in parallel;
+// nothing on SQLite, whose writers are one at a time anyway.
+SqlSchemaVersion ParallelWriters(const std::vector<std::string>& counters);
+
 // Each backend's migrations from versions written once (above).
 SqlMigrations PortableMigrations(const std::vector<SqlSchemaVersion>& versions);
 
@@ -44,8 +50,9 @@ bool IsPostgresUrl(const std::string& location);
 // Applies the backend's migrations; a `notifier` (optional; it must outlive
 // the store) is primed with the last sequence and woken by every commit
 // that appends changes, in this process or, on PostgreSQL, in any replica.
-// `durable = false` lets SQLite skip the fsync of each commit (for a read
-// model that can be rebuilt); PostgreSQL commits are always durable.
+// `durable = false` (for a read model that can be rebuilt) lets a commit
+// return before its fsync: SQLite's synchronous=NORMAL, PostgreSQL's
+// synchronous_commit off.
 absl::StatusOr<std::unique_ptr<SqlStoreCore>> OpenSqlStoreCore(const std::string& location,
                                                                const SqlMigrations& migrations,
                                                                ChangeNotifier* notifier,

@@ -32,18 +32,18 @@ absl::Status SqliteChangeAppender::Append(
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<std::string>> SqliteReadChanges(SqliteDb& db, int64_t after, int limit) {
-  ASSIGN_OR_RETURN(
-      auto stmt,
-      db.Prepare("SELECT data FROM changes WHERE sequence > ? ORDER BY sequence LIMIT ?"));
+absl::StatusOr<std::vector<StoredChange>> SqliteReadChanges(SqliteDb& db, int64_t after,
+                                                            int limit) {
+  ASSIGN_OR_RETURN(auto stmt, db.Prepare("SELECT sequence, data FROM changes WHERE sequence > ? "
+                                         "ORDER BY sequence LIMIT ?"));
   stmt.Bind(1, after).Bind(2, static_cast<int64_t>(limit));
-  std::vector<std::string> out;
+  std::vector<StoredChange> out;
   while (true) {
     ASSIGN_OR_RETURN(auto row, stmt.Step());
     if (!row) {
       break;
     }
-    out.push_back(stmt.ColumnBlob(0));
+    out.push_back({stmt.ColumnInt64(0), stmt.ColumnBlob(1)});
   }
   return out;
 }

@@ -47,7 +47,7 @@ class SqliteChangeAppender : public ChangeLog {
   bool appended_ = false;
 };
 
-// The serialised changes with sequence > after, in order, at most `limit`.
-absl::StatusOr<std::vector<std::string>> SqliteReadChanges(SqliteDb& db, int64_t after, int limit);
+// The changes with sequence > after, in order, at most `limit`.
+absl::StatusOr<std::vector<StoredChange>> SqliteReadChanges(SqliteDb& db, int64_t after, int limit);
 
 }  // namespace chitieu

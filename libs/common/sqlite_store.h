@@ -1,9 +1,13 @@
 #pragma once
 
-// What every service's SQLite store does the same way: one connection in
-// WAL mode, migrations at open, transactions serialised by a mutex and
-// committed durably, the change feed appended in the same transaction, and
-// feed followers notified after the commit (outside the lock).
+// What every service's SQLite store does the same way: one writing
+// connection in WAL mode, migrations at open, transactions serialised by a
+// mutex and committed durably, the change feed appended in the same
+// transaction, and feed followers notified after the commit (outside the
+// lock). Reads (Read, the feed) run on connections of their own, each in a
+// read transaction of its own (one snapshot), beside the writer as WAL
+// allows: a read never waits for a commit's fsync. (":memory:", a private
+// database of one connection, reads on the writer's.)
 //
 // Group commit: transactions that arrive while another commits wait, and
 // the next of them to get the connection runs them all in one SQLite
@@ -19,6 +23,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "libs/common/connection_pool.h"
 #include "libs/common/feed.h"
 #include "libs/common/sql.h"
 #include "libs/common/sqlite.h"
@@ -39,7 +44,7 @@ class SqliteStoreCore : public SqlStoreCore {
   // the group's transaction); rolled back unless `body` returns OK.
   absl::Status Transact(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) override;
   absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) override;
-  absl::StatusOr<std::vector<std::string>> ReadChanges(int64_t after, int limit) override;
+  absl::StatusOr<std::vector<StoredChange>> ReadChanges(int64_t after, int limit) override;
   absl::StatusOr<int64_t> LastSequence() override;
 
  private:
@@ -51,14 +56,19 @@ class SqliteStoreCore : public SqlStoreCore {
     bool done = false;
   };
 
-  SqliteStoreCore(std::unique_ptr<SqliteDb> db, ChangeNotifier* notifier)
-      : db_(std::move(db)), notifier_(notifier) {}
+  SqliteStoreCore(std::unique_ptr<SqliteDb> db, ChangeNotifier* notifier,
+                  std::unique_ptr<ConnectionPool<SqliteDb>> readers)
+      : db_(std::move(db)), notifier_(notifier), readers_(std::move(readers)) {}
+  // Runs `body` on a reader in a read transaction (on the writer for
+  // ":memory:").
+  absl::Status ReadOn(const std::function<absl::Status(SqliteDb&)>& body);
   // Runs `group` in one transaction, settling each one's outcome.
   void RunGroup(const std::vector<Pending*>& group) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::unique_ptr<SqliteDb> db_ ABSL_GUARDED_BY(mu_);
   ChangeNotifier* notifier_;
+  std::unique_ptr<ConnectionPool<SqliteDb>> readers_;  // Null for ":memory:".
   // Transactions waiting for the connection; taken whole by the next one
   // that gets it.
   absl::Mutex queue_mu_ ABSL_ACQUIRED_AFTER(mu_);

@@ -111,7 +111,7 @@ TEST(SqliteStoreCore, GroupCommitKeepsEachOutcomeApart) {
   ASSERT_EQ(changes->size(), kept.size());
   std::set<int64_t> in_feed;
   for (const auto& c : *changes) {
-    in_feed.insert(std::stoll(c));
+    in_feed.insert(std::stoll(c.data));
   }
   EXPECT_EQ(in_feed, kept);
   EXPECT_EQ(*(*core)->LastSequence(), static_cast<int64_t>(kept.size()));  // Gap-free.

@@ -75,12 +75,16 @@ std::pair<std::string, std::vector<SqlValue>> Filter(int64_t after, const std::s
 // One table in SQLite or PostgreSQL. Several gateway replicas may append to
 // one PostgreSQL table: each append reads the last entry and inserts the
 // next in a SERIALIZABLE transaction, so two replicas that race conflict
-// and one retries on top of the other's entry.
+// and one retries on top of the other's entry. Within a replica, appends
+// take turns (`append_mu_`): the store's connections run in parallel, and
+// a replica's own appends racing on the chain's tail would only conflict,
+// retry and, past the retries, drop an entry.
 class SqlAuditStore : public AuditStore {
  public:
   explicit SqlAuditStore(std::unique_ptr<SqlStoreCore> core) : core_(std::move(core)) {}
 
   absl::Status Append(const MakeEntry& make) override {
+    absl::MutexLock turn(&append_mu_);
     return core_->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
       ASSIGN_OR_RETURN(auto last,
                        QueryOptionalMessage<v1::AuditEntry>(
@@ -140,6 +144,7 @@ class SqlAuditStore : public AuditStore {
 
  private:
   std::unique_ptr<SqlStoreCore> core_;
+  absl::Mutex append_mu_;
 };
 
 }  // namespace

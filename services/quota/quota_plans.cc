@@ -70,7 +70,7 @@ absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request)
 absl::StatusOr<pb::Plan> Quota::GetPlan(const pb::GetPlanRequest& request) {
   ASSIGN_OR_RETURN(auto ids,
                    ParseNumberedName("units/{unit}/plans/{plan}", request.name(), "name"));
-  return InTx<pb::Plan>(store_, [&](QuotaTx& tx) { return tx.GetPlan(ids[0], ids[1]); });
+  return InView<pb::Plan>(store_, [&](QuotaTx& tx) { return tx.GetPlan(ids[0], ids[1]); });
 }
 
 absl::StatusOr<pb::ListPlansResponse> Quota::ListPlans(const pb::ListPlansRequest& request) {
@@ -81,7 +81,7 @@ absl::StatusOr<pb::ListPlansResponse> Quota::ListPlans(const pb::ListPlansReques
   if (!list.after.empty() && !absl::SimpleAtoi(list.after, &after)) {
     return InvalidField("page_token", "is not a token this list issued");
   }
-  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Plan>>(store_, [&](QuotaTx& tx) {
+  ASSIGN_OR_RETURN(auto rows, InView<std::vector<pb::Plan>>(store_, [&](QuotaTx& tx) {
                      return tx.ListPlans(unit, after, list.page_size + 1);
                    }));
   pb::ListPlansResponse response;

@@ -74,6 +74,9 @@ class QuotaStore {
   virtual ~QuotaStore() = default;
   // Runs `body` in one transaction, committed durably only if it returns OK.
   virtual absl::Status Transact(const std::function<absl::Status(QuotaTx&)>& body) = 0;
+  // Runs `body` as a read-only transaction (one snapshot) beside the
+  // writers: a read never waits behind a commit. Writes in it fail.
+  virtual absl::Status View(const std::function<absl::Status(QuotaTx&)>& body) = 0;
   virtual absl::StatusOr<std::vector<pb::StreamChangesResponse>> ReadChanges(int64_t after,
                                                                              int limit) = 0;
   virtual absl::StatusOr<int64_t> LastSequence() = 0;

@@ -45,6 +45,7 @@ CREATE TABLE plans (
 );
 )sql",
        .with_outbox = true},
+      ParallelWriters({"plan", "target"}),
   });
   return kMigrations;
 }
@@ -190,6 +191,10 @@ absl::Status SqlQuotaStore::Transact(const std::function<absl::Status(QuotaTx&)>
     SqlTx tx(db, changes);
     return body(tx);
   });
+}
+
+absl::Status SqlQuotaStore::View(const std::function<absl::Status(QuotaTx&)>& body) {
+  return SqlView<SqlTx>(*core_, body);
 }
 
 absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqlQuotaStore::ReadChanges(int64_t after,

@@ -23,6 +23,7 @@ class SqlQuotaStore : public QuotaStore {
                                                              ChangeNotifier* notifier);
 
   absl::Status Transact(const std::function<absl::Status(QuotaTx&)>& body) override;
+  absl::Status View(const std::function<absl::Status(QuotaTx&)>& body) override;
   absl::StatusOr<std::vector<pb::StreamChangesResponse>> ReadChanges(int64_t after,
                                                                      int limit) override;
   absl::StatusOr<int64_t> LastSequence() override { return core_->LastSequence(); }

@@ -234,8 +234,8 @@ absl::StatusOr<pb::Target> Quota::CreateTarget(const pb::CreateTargetRequest& re
 
 absl::StatusOr<pb::Target> Quota::GetTarget(const pb::GetTargetRequest& request) {
   RETURN_IF_ERROR(ParseTargetName(request.name(), "name"));
-  return InTx<pb::Target>(store_,
-                          [&](QuotaTx& tx) { return TargetByName(tx, request.name(), "name"); });
+  return InView<pb::Target>(store_,
+                            [&](QuotaTx& tx) { return TargetByName(tx, request.name(), "name"); });
 }
 
 absl::StatusOr<pb::ListTargetsResponse> Quota::ListTargets(const pb::ListTargetsRequest& request) {
@@ -276,7 +276,7 @@ absl::StatusOr<pb::ListTargetsResponse> Quota::ListTargets(const pb::ListTargets
   }
   q.after_id = list.after;
   q.limit = list.page_size + 1;
-  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Target>>(
+  ASSIGN_OR_RETURN(auto rows, InView<std::vector<pb::Target>>(
                                   store_, [&](QuotaTx& tx) { return tx.ListTargets(q); }));
   pb::ListTargetsResponse response;
   FillPage(response, rows, list, IdOf, response.mutable_targets());
@@ -341,7 +341,7 @@ absl::StatusOr<pb::ListTargetRevisionsResponse> Quota::ListTargetRevisions(
   if (!list.after.empty() && !absl::SimpleAtoi(list.after, &after)) {
     return InvalidField("page_token", "is not a token this list issued");
   }
-  return InTx<pb::ListTargetRevisionsResponse>(
+  return InView<pb::ListTargetRevisionsResponse>(
       store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::ListTargetRevisionsResponse> {
         ASSIGN_OR_RETURN(auto t, TargetByName(tx, request.parent(), "parent"));
         ASSIGN_OR_RETURN(auto rows, tx.ListRevisions(IdOf(t), after, list.page_size + 1));
@@ -360,7 +360,7 @@ absl::StatusOr<pb::TargetAllocation> Quota::GetTargetAllocation(
   ASSIGN_OR_RETURN(auto ids,
                    ParseName("units/{unit}/targets/{target}/allocation", request.name(), "name"));
   const std::string target_name = absl::StrCat("units/", ids[0], "/targets/", ids[1]);
-  return InTx<pb::TargetAllocation>(
+  return InView<pb::TargetAllocation>(
       store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::TargetAllocation> {
         ASSIGN_OR_RETURN(auto t, TargetByName(tx, target_name, "name"));
         std::vector<pb::Target> children;

@@ -42,7 +42,7 @@ absl::StatusOr<int> ThresholdsYear(const std::string& name, const std::string& f
 absl::StatusOr<pb::FoundingThresholds> Quota::GetFoundingThresholds(
     const pb::GetFoundingThresholdsRequest& request) {
   ASSIGN_OR_RETURN(auto year, ThresholdsYear(request.name(), "name", today_().year()));
-  return InTx<pb::FoundingThresholds>(
+  return InView<pb::FoundingThresholds>(
       store_, [&](QuotaTx& tx) -> absl::StatusOr<pb::FoundingThresholds> {
         ASSIGN_OR_RETURN(auto stored, tx.GetThresholds(year));
         return stored.has_value() ? *stored : DefaultThresholds(year);

@@ -22,6 +22,7 @@
 #include "chitieu/registry/v1/registry.pb.h"
 #include "libs/common/dates.h"
 #include "libs/common/policy.h"
+#include "services/registry/registry_import_batch.h"
 #include "services/registry/registry_store.h"
 
 namespace chitieu::registry {
@@ -86,7 +87,8 @@ class Registry {
   absl::Status CheckImportRow(const pb::Enterprise& row, const std::string& today);
   // Applies one checked row inside `tx`; every check comes before a write,
   // so a failed row has written nothing.
-  absl::StatusOr<pb::ImportOutcome> ApplyImportRow(RegistryTx& tx, const pb::Enterprise& row,
+  absl::StatusOr<pb::ImportOutcome> ApplyImportRow(RegistryTx& tx, ImportBatch& batch,
+                                                   const pb::Enterprise& row,
                                                    const std::string& source,
                                                    const std::string& today,
                                                    const std::set<std::string>* scope);

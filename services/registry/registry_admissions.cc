@@ -19,8 +19,8 @@ namespace chitieu::registry {
 absl::StatusOr<pb::Admission> Registry::GetAdmission(const pb::GetAdmissionRequest& request) {
   ASSIGN_OR_RETURN(auto ids, ParseName("enterprises/{enterprise}/admissions/{admission}",
                                        request.name(), "name"));
-  return InTx<pb::Admission>(store_,
-                             [&](RegistryTx& tx) { return tx.GetAdmission(ids[0], ids[1]); });
+  return InView<pb::Admission>(store_,
+                               [&](RegistryTx& tx) { return tx.GetAdmission(ids[0], ids[1]); });
 }
 
 absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
@@ -54,7 +54,7 @@ absl::StatusOr<pb::ListAdmissionsResponse> Registry::ListAdmissions(
   }
   q.after_key = list.after;
   q.limit = list.page_size + 1;
-  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Admission>>(
+  ASSIGN_OR_RETURN(auto rows, InView<std::vector<pb::Admission>>(
                                   store_, [&](RegistryTx& tx) { return tx.ListAdmissions(q); }));
   pb::ListAdmissionsResponse response;
   FillPage(

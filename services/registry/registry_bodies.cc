@@ -18,7 +18,7 @@ namespace chitieu::registry {
 
 absl::StatusOr<pb::Body> Registry::GetBody(const pb::GetBodyRequest& request) {
   ASSIGN_OR_RETURN(auto id, ParseSingleName("bodies", request.name(), "name"));
-  return InTx<pb::Body>(store_, [&](RegistryTx& tx) { return tx.GetBody(id); });
+  return InView<pb::Body>(store_, [&](RegistryTx& tx) { return tx.GetBody(id); });
 }
 
 absl::StatusOr<pb::ListBodiesResponse> Registry::ListBodies(const pb::ListBodiesRequest& request) {
@@ -45,7 +45,7 @@ absl::StatusOr<pb::ListBodiesResponse> Registry::ListBodies(const pb::ListBodies
   }
   q.after_id = list.after;
   q.limit = list.page_size + 1;
-  ASSIGN_OR_RETURN(auto bodies, InTx<std::vector<pb::Body>>(
+  ASSIGN_OR_RETURN(auto bodies, InView<std::vector<pb::Body>>(
                                     store_, [&](RegistryTx& tx) { return tx.ListBodies(q); }));
   pb::ListBodiesResponse response;
   FillPage(

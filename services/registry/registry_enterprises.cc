@@ -37,7 +37,7 @@ EnterpriseStatus StatusOn(const pb::Enterprise& enterprise, const std::string& d
 
 absl::StatusOr<pb::Enterprise> Registry::GetEnterprise(const pb::GetEnterpriseRequest& request) {
   ASSIGN_OR_RETURN(auto code, ParseEnterpriseName(request.name(), "name"));
-  auto e = InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) { return tx.GetEnterprise(code); });
+  auto e = InView<pb::Enterprise>(store_, [&](RegistryTx& tx) { return tx.GetEnterprise(code); });
   if (e.ok()) {
     SetComputedFields(*e, FormatDate(today_()));
   }
@@ -102,7 +102,7 @@ absl::StatusOr<pb::ListEnterprisesResponse> Registry::ListEnterprises(
   }
   q.after_code = list.after;
   q.limit = list.page_size + 1;
-  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Enterprise>>(
+  ASSIGN_OR_RETURN(auto rows, InView<std::vector<pb::Enterprise>>(
                                   store_, [&](RegistryTx& tx) { return tx.ListEnterprises(q); }));
   const std::string today = FormatDate(today_());
   for (auto& e : rows) {

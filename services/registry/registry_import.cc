@@ -64,19 +64,16 @@ absl::Status Registry::CheckImportRow(const pb::Enterprise& row, const std::stri
   return v.ToStatus();
 }
 
-absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx,
+absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx, ImportBatch& batch,
                                                            const pb::Enterprise& row,
                                                            const std::string& source,
                                                            const std::string& today,
                                                            const std::set<std::string>* scope) {
   const std::string& code = row.enterprise_code();
   pb::ImportOutcome outcome = pb::IMPORT_OUTCOME_UNSPECIFIED;
-  ASSIGN_OR_RETURN(auto unit, ExistingUnit(tx, row.seat_unit(), "seat_unit"));
-  auto existing = tx.GetEnterprise(code);
-  if (!existing.ok() && !absl::IsNotFound(existing.status())) {
-    return existing.status();
-  }
-  if (existing.ok() && scope != nullptr) {
+  RETURN_IF_ERROR(batch.Unit(tx, row.seat_unit()).status());
+  const pb::Enterprise* existing = batch.Enterprise(code);
+  if (existing != nullptr && scope != nullptr) {
     // The stored seat, read in this transaction, must be in the caller's
     // scope; before any other comparison, so an outsider learns nothing of
     // the enterprise (not even that its registration date differs).
@@ -96,7 +93,7 @@ absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx,
   }
   pb::Enterprise e;
   bool changed = false;
-  if (existing.ok()) {
+  if (existing != nullptr) {
     e = *existing;
     if (e.registration_date() != row.registration_date()) {
       return FailedField("registration_date", "differs from the registered enterprise's");
@@ -153,11 +150,11 @@ absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx,
     return pb::IMPORT_OUTCOME_UNCHANGED;
   }
   StampUpdated(e);
-  RETURN_IF_ERROR(SaveEnterprise(tx, code, today,
-                                 outcome == pb::IMPORT_OUTCOME_CREATED
-                                     ? type::v1::CHANGE_TYPE_CREATED
-                                     : type::v1::CHANGE_TYPE_UPDATED,
-                                 e));
+  SetComputedFields(e, today);
+  batch.Save(code,
+             outcome == pb::IMPORT_OUTCOME_CREATED ? type::v1::CHANGE_TYPE_CREATED
+                                                   : type::v1::CHANGE_TYPE_UPDATED,
+             std::move(e));
   return outcome;
 }
 
@@ -176,14 +173,22 @@ absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
       results[i] = Rejected(std::move(results[i]), s);
     }
   }
+  std::vector<std::string> codes;
+  for (int i = 0; i < rows.size(); ++i) {
+    if (valid[i]) {
+      codes.push_back(rows[i].enterprise_code());
+    }
+  }
   RETURN_IF_ERROR(store_->Transact([&](RegistryTx& tx) -> absl::Status {
+    ImportBatch batch;  // Anew in each attempt.
+    RETURN_IF_ERROR(batch.Read(tx, codes));
     for (int i = 0; i < rows.size(); ++i) {
       if (!valid[i]) {
         continue;
       }
       results[i].clear_reason();
       results[i].clear_field();
-      auto outcome = ApplyImportRow(tx, rows[i], source, today, scope);
+      auto outcome = ApplyImportRow(tx, batch, rows[i], source, today, scope);
       if (outcome.ok()) {
         results[i].set_outcome(*outcome);
       } else if (RejectsRowOnly(outcome.status())) {
@@ -193,7 +198,7 @@ absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
         return outcome.status();
       }
     }
-    return absl::OkStatus();
+    return batch.Write(tx);
   }));
   return results;
 }

@@ -23,8 +23,8 @@ absl::StatusOr<pb::Organization> Registry::GetOrganization(
     const pb::GetOrganizationRequest& request) {
   ASSIGN_OR_RETURN(auto ids, ParseName("enterprises/{enterprise}/organizations/{organization}",
                                        request.name(), "name"));
-  return InTx<pb::Organization>(store_,
-                                [&](RegistryTx& tx) { return tx.GetOrganization(ids[0], ids[1]); });
+  return InView<pb::Organization>(
+      store_, [&](RegistryTx& tx) { return tx.GetOrganization(ids[0], ids[1]); });
 }
 
 absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
@@ -73,7 +73,7 @@ absl::StatusOr<pb::ListOrganizationsResponse> Registry::ListOrganizations(
   }
   q.after_key = list.after;
   q.limit = list.page_size + 1;
-  ASSIGN_OR_RETURN(auto rows, InTx<std::vector<pb::Organization>>(
+  ASSIGN_OR_RETURN(auto rows, InView<std::vector<pb::Organization>>(
                                   store_, [&](RegistryTx& tx) { return tx.ListOrganizations(q); }));
   pb::ListOrganizationsResponse response;
   FillPage(

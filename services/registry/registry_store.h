@@ -118,6 +118,14 @@ class RegistryTx {
   // Appends a change to the feed; its sequence and commit time are set
   // here, in this transaction.
   virtual absl::Status AppendChange(pb::StreamChangesResponse change) = 0;
+
+  // A bulk import's batch, in a few statements instead of some a row: the
+  // enterprises of `codes` that exist; many put at once (no code twice),
+  // each as PutEnterprise would; many changes appended in order.
+  virtual absl::StatusOr<std::vector<pb::Enterprise>> GetEnterprises(
+      const std::vector<std::string>& codes) = 0;
+  virtual absl::Status PutEnterprises(const std::vector<const pb::Enterprise*>& enterprises) = 0;
+  virtual absl::Status AppendChanges(std::vector<pb::StreamChangesResponse> changes) = 0;
 };
 
 class RegistryStore {
@@ -130,6 +138,9 @@ class RegistryStore {
   // durably, only if `body` returns OK; otherwise nothing it wrote stays.
   // After a commit that appended changes, feed followers are notified.
   virtual absl::Status Transact(const std::function<absl::Status(RegistryTx&)>& body) = 0;
+  // Runs `body` as a read-only transaction (one snapshot) beside the
+  // writers: a read never waits behind a commit. Writes in it fail.
+  virtual absl::Status View(const std::function<absl::Status(RegistryTx&)>& body) = 0;
 
   // Changes with sequence > after, in order, at most `limit`.
   virtual absl::StatusOr<std::vector<pb::StreamChangesResponse>> ReadChanges(int64_t after,

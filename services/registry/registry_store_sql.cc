@@ -73,6 +73,7 @@ CREATE TABLE admissions (
 );
 )sql"),
        .with_outbox = true},
+      ParallelWriters({"organization", "admission"}),
   });
   return kMigrations;
 }
@@ -150,6 +151,45 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
         db_.Run(kSql, {code, e.seat_unit().substr(6), int64_t{e.legal_form()}, int64_t{e.sector()},
                        e.registration_date(), SqlBlob{e.SerializeAsString()}}));
     return ReplaceStatusHistory(db_, code, e.status_history());
+  }
+
+  absl::StatusOr<std::vector<pb::Enterprise>> GetEnterprises(
+      const std::vector<std::string>& codes) override {
+    std::vector<pb::Enterprise> out;
+    for (size_t first = 0; first < codes.size(); first += kBatchRows) {
+      const int n = static_cast<int>(std::min<size_t>(kBatchRows, codes.size() - first));
+      std::vector<SqlValue> args(codes.begin() + first, codes.begin() + first + n);
+      ASSIGN_OR_RETURN(
+          auto some,
+          QueryMessages<pb::Enterprise>(
+              db_, absl::StrCat("SELECT data FROM enterprises WHERE code IN ", Marks(n)), args));
+      std::move(some.begin(), some.end(), std::back_inserter(out));
+    }
+    return out;
+  }
+
+  absl::Status PutEnterprises(const std::vector<const pb::Enterprise*>& enterprises) override {
+    for (size_t first = 0; first < enterprises.size(); first += kBatchRows) {
+      const int n = static_cast<int>(std::min<size_t>(kBatchRows, enterprises.size() - first));
+      std::vector<SqlValue> args;
+      args.reserve(6 * n);
+      for (int i = 0; i < n; ++i) {
+        const pb::Enterprise& e = *enterprises[first + i];
+        args.insert(args.end(),
+                    {e.enterprise_code(), e.seat_unit().substr(6), int64_t{e.legal_form()},
+                     int64_t{e.sector()}, e.registration_date(), SqlBlob{e.SerializeAsString()}});
+      }
+      RETURN_IF_ERROR(db_.Run(
+          UpsertSql("enterprises",
+                    {"code", "seat_unit", "legal_form", "sector", "registration_date", "data"}, 1,
+                    n),
+          args));
+    }
+    return ReplaceStatusHistories(db_, enterprises);
+  }
+
+  absl::Status AppendChanges(std::vector<pb::StreamChangesResponse> changes) override {
+    return ::chitieu::AppendChanges(changes_, std::move(changes));
   }
 
   absl::StatusOr<std::vector<pb::Enterprise>> ListEnterprises(const EnterpriseQuery& q) override {
@@ -253,6 +293,10 @@ absl::Status SqlRegistryStore::Transact(const std::function<absl::Status(Registr
     SqlTx tx(db, changes);
     return body(tx);
   });
+}
+
+absl::Status SqlRegistryStore::View(const std::function<absl::Status(RegistryTx&)>& body) {
+  return SqlView<SqlTx>(*core_, body);
 }
 
 absl::StatusOr<std::vector<pb::StreamChangesResponse>> SqlRegistryStore::ReadChanges(int64_t after,

@@ -17,7 +17,7 @@ namespace chitieu::registry {
 
 absl::StatusOr<pb::Unit> Registry::GetUnit(const pb::GetUnitRequest& request) {
   ASSIGN_OR_RETURN(auto code, ParseSingleName("units", request.name(), "name"));
-  return InTx<pb::Unit>(store_, [&](RegistryTx& tx) { return tx.GetUnit(code); });
+  return InView<pb::Unit>(store_, [&](RegistryTx& tx) { return tx.GetUnit(code); });
 }
 
 absl::StatusOr<pb::ListUnitsResponse> Registry::ListUnits(const pb::ListUnitsRequest& request) {
@@ -50,7 +50,7 @@ absl::StatusOr<pb::ListUnitsResponse> Registry::ListUnits(const pb::ListUnitsReq
   }
   q.after_code = list.after;
   q.limit = list.page_size + 1;
-  ASSIGN_OR_RETURN(auto units, InTx<std::vector<pb::Unit>>(
+  ASSIGN_OR_RETURN(auto units, InView<std::vector<pb::Unit>>(
                                    store_, [&](RegistryTx& tx) { return tx.ListUnits(q); }));
   pb::ListUnitsResponse response;
   FillPage(

@@ -56,6 +56,9 @@ class ApprovalStore {
   virtual ~ApprovalStore() = default;
   // Runs `body` in one transaction, committed durably only if it returns OK.
   virtual absl::Status Transact(const std::function<absl::Status(ApprovalTx&)>& body) = 0;
+  // Runs `body` as a read-only transaction (one snapshot) beside the
+  // writers: a read never waits behind a commit. Writes in it fail.
+  virtual absl::Status View(const std::function<absl::Status(ApprovalTx&)>& body) = 0;
   virtual absl::StatusOr<std::vector<v1::StreamChangesResponse>> ReadChanges(int64_t after,
                                                                              int limit) = 0;
   virtual absl::StatusOr<int64_t> LastSequence() = 0;

@@ -33,6 +33,7 @@ CREATE TABLE transitions (
 CREATE TABLE deadlines (year INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql",
        .with_outbox = true},
+      ParallelWriters({"transition"}),
   });
   return kMigrations;
 }
@@ -115,6 +116,10 @@ absl::Status SqlApprovalStore::Transact(const std::function<absl::Status(Approva
     SqlTx tx(db, changes);
     return body(tx);
   });
+}
+
+absl::Status SqlApprovalStore::View(const std::function<absl::Status(ApprovalTx&)>& body) {
+  return SqlView<SqlTx>(*core_, body);
 }
 
 absl::StatusOr<std::vector<v1::StreamChangesResponse>> SqlApprovalStore::ReadChanges(int64_t after,

@@ -23,6 +23,7 @@ class SqlApprovalStore : public ApprovalStore {
                                                                 ChangeNotifier* notifier);
 
   absl::Status Transact(const std::function<absl::Status(ApprovalTx&)>& body) override;
+  absl::Status View(const std::function<absl::Status(ApprovalTx&)>& body) override;
   absl::StatusOr<std::vector<v1::StreamChangesResponse>> ReadChanges(int64_t after,
                                                                      int limit) override;
   absl::StatusOr<int64_t> LastSequence() override { return core_->LastSequence(); }

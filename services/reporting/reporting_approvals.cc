@@ -335,7 +335,7 @@ absl::StatusOr<bool> Approvals::SeesFigures(const std::optional<Principal>& read
 
 absl::StatusOr<pb::Report> Approvals::Current(const ReportKey& key, const LiveFigures* live) {
   ASSIGN_OR_RETURN(auto report,
-                   InTx<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
+                   InView<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
   RETURN_IF_ERROR(Annotate(key, report, live));
   return report;
 }
@@ -365,7 +365,7 @@ absl::StatusOr<pb::ListReportTransitionsResponse> Approvals::ListReportTransitio
   ASSIGN_OR_RETURN(auto key, ParseReport(request.parent(), "parent"));
   ASSIGN_OR_RETURN(auto sees, SeesFigures(reader, key));
   ASSIGN_OR_RETURN(auto transitions,
-                   InTx<std::vector<pb::ReportTransition>>(store_, [&](ApprovalTx& tx) {
+                   InView<std::vector<pb::ReportTransition>>(store_, [&](ApprovalTx& tx) {
                      return tx.Transitions(key.unit_code, key.year);
                    }));
   pb::ListReportTransitionsResponse out;

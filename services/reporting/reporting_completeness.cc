@@ -20,7 +20,7 @@ namespace chitieu::reporting {
 absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report,
                                  const LiveFigures* live) {
   ASSIGN_OR_RETURN(auto deadline,
-                   InTx<std::optional<pb::ReportDeadline>>(
+                   InView<std::optional<pb::ReportDeadline>>(
                        store_, [&](ApprovalTx& tx) { return tx.GetDeadline(key.year); }));
   if (deadline.has_value()) {
     report.set_due_date(deadline->due_date());
@@ -153,7 +153,8 @@ absl::StatusOr<pb::ReportingCompleteness> Approvals::GetReportingCompleteness(
     std::vector<pb::Report> reports;
     std::optional<pb::ReportDeadline> deadline;
   };
-  ASSIGN_OR_RETURN(auto stored, InTx<Stored>(store_, [&](ApprovalTx& tx) -> absl::StatusOr<Stored> {
+  ASSIGN_OR_RETURN(auto stored,
+                   InView<Stored>(store_, [&](ApprovalTx& tx) -> absl::StatusOr<Stored> {
                      Stored s;
                      ASSIGN_OR_RETURN(s.reports, tx.ReportsOfYear(year));
                      ASSIGN_OR_RETURN(s.deadline, tx.GetDeadline(year));

@@ -20,6 +20,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "libs/common/health_client.h"
 #include "tests/support/postgres.h"
 
@@ -47,12 +48,20 @@ TempDir::~TempDir() {
 ServiceProcess::ServiceProcess(std::string binary, std::string data_dir,
                                std::vector<std::string> args)
     : binary_(std::move(binary)), data_dir_(std::move(data_dir)), args_(std::move(args)) {
+  // More flags for every service, e.g. a benchmark's variant
+  // (CHITIEU_SERVICE_ARGS="--pg_pool_size=2"), split at spaces.
+  static const std::set<std::string> kServices = {"chitieu-registry", "chitieu-quota",
+                                                  "chitieu-reporting", "chitieu-gateway"};
+  if (const char* extra = std::getenv("CHITIEU_SERVICE_ARGS");
+      extra != nullptr && kServices.count(binary_)) {
+    for (absl::string_view a : absl::StrSplit(extra, ' ', absl::SkipEmpty())) {
+      args_.emplace_back(a);
+    }
+  }
   const char* backend = std::getenv("CHITIEU_TEST_BACKEND");
   if (backend == nullptr || std::string(backend) != "postgres") {
     return;
   }
-  static const std::set<std::string> kServices = {"chitieu-registry", "chitieu-quota",
-                                                  "chitieu-reporting", "chitieu-gateway"};
   if (!kServices.count(binary_)) {
     return;
   }

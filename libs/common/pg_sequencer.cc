@@ -1,0 +1,105 @@
+// The feed's sequencer on PostgreSQL (pg_sequencer.h).
+
+#include "libs/common/pg_sequencer.h"
+
+#include "libs/common/log.h"
+
+namespace chitieu {
+namespace {
+// Changes a pass numbers at most (one statement; the next pass goes on).
+constexpr int kPassLimit = 10000;
+}  // namespace
+
+PgSequencer::PgSequencer(std::unique_ptr<PgDb> db, ChangeNotifier* notifier, std::string channel)
+    : db_(std::move(db)), notifier_(notifier), channel_(std::move(channel)) {
+  {
+    absl::MutexLock lock(&mu_);
+    wanted_ = true;  // A first pass at start: what a stopped replica left.
+  }
+  thread_ = std::thread([this] { Run(); });
+}
+
+PgSequencer::~PgSequencer() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+void PgSequencer::AwaitNumbered(absl::Duration timeout) {
+  struct Wait {
+    PgSequencer* sequencer;
+    int64_t pass;
+  };
+  absl::MutexLock lock(&mu_);
+  wanted_ = true;
+  // The next pass to begin: it begins after this commit, so it sees it.
+  Wait wait{this, begun_ + 1};
+  const bool numbered = mu_.AwaitWithTimeout(absl::Condition(
+                                                 +[](Wait* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                                   return w->sequencer->stopping_ ||
+                                                          w->sequencer->settled_ >= w->pass;
+                                                 },
+                                                 &wait),
+                                             timeout);
+  if (!numbered) {
+    LogWarn("changes committed but not numbered in time; the feed shows them later");
+  }
+}
+
+void PgSequencer::Run() {
+  bool read_committed = false;
+  while (true) {
+    int64_t pass;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(
+                               +[](PgSequencer* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu_) {
+                                 return s->stopping_ || s->wanted_;
+                               },
+                               this),
+                           absl::Milliseconds(250));
+      if (stopping_) {
+        return;
+      }
+      wanted_ = false;
+      pass = ++begun_;
+    }
+    if (!db_->Healthy()) {
+      db_->Reset();
+      read_committed = false;
+    }
+    // The pass's statements each take their snapshot after its lock (pg.h)
+    // only in READ COMMITTED, whatever the database's default.
+    if (!read_committed) {
+      read_committed =
+          db_->Exec("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED")
+              .ok();
+    }
+    auto numbered = read_committed ? db_->NumberChanges(kPassLimit, channel_)
+                                   : absl::UnavailableError("cannot set READ COMMITTED");
+    if (!numbered.ok()) {
+      LogError("the feed's sequencer pass failed", {{"error", numbered.status().ToString()}});
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Milliseconds(100));
+      wanted_ = true;  // Again: whoever waits still does.
+      continue;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      if (numbered->count < kPassLimit) {
+        settled_ = pass;
+      } else {
+        wanted_ = true;  // A full pass: more may wait.
+      }
+    }
+    // After the writers are let go: woken followers read the feed on this
+    // thread, and no writer should wait for that.
+    if (numbered->count > 0 && notifier_ != nullptr) {
+      notifier_->Notify(numbered->last);
+    }
+  }
+}
+
+}  // namespace chitieu
