@@ -51,6 +51,12 @@ absl::StatusOr<Approvals::ReportKey> Approvals::ParseReport(const std::string& n
   return key;
 }
 
+absl::StatusOr<Approvals::ReportKey> Approvals::UnitReport(const std::string& unit, int year) {
+  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", unit, "unit"));
+  RETURN_IF_ERROR(CheckReportYear(year, "year"));
+  return ParseReport(absl::StrCat("units/", code, "/reports/", year), "unit");
+}
+
 absl::StatusOr<pb::Report> Approvals::Load(ApprovalTx& tx, const ReportKey& key) {
   ASSIGN_OR_RETURN(auto stored, tx.GetReport(key.unit_code, key.year));
   if (stored.has_value()) {
@@ -79,31 +85,29 @@ absl::StatusOr<google::protobuf::RepeatedPtrField<pb::CountedRecord>> Approvals:
   return out;
 }
 
+absl::StatusOr<Approvals::LiveState> Approvals::ReadLive(
+    const ReportKey& key, const std::function<absl::StatusOr<pb::Progress>()>& figures) {
+  LiveState live;
+  ASSIGN_OR_RETURN(auto at, ReadAtRest(*model_, [&]() -> absl::Status {
+                     ASSIGN_OR_RETURN(live.figures, figures());
+                     ASSIGN_OR_RETURN(live.records, LiveRecords(key.unit_code, key.year));
+                     return absl::OkStatus();
+                   }));
+  live.at = at;
+  return live;
+}
+
 absl::StatusOr<pb::ReportSnapshot> Approvals::Freeze(const ReportKey& key) {
-  // The followers apply batches while this reads: read the cursors before
-  // and after the figures, and again until nothing moved in between, so
-  // the positions recorded are the ones the figures were computed at.
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    ASSIGN_OR_RETURN(auto registry_before, model_->GetCursor(kRegistrySource));
-    ASSIGN_OR_RETURN(auto quota_before, model_->GetCursor(kQuotaSource));
-    ASSIGN_OR_RETURN(auto figures, reporting_->Figures(key.unit_code, key.year, true));
-    ASSIGN_OR_RETURN(auto records, LiveRecords(key.unit_code, key.year));
-    ASSIGN_OR_RETURN(auto registry_after, model_->GetCursor(kRegistrySource));
-    ASSIGN_OR_RETURN(auto quota_after, model_->GetCursor(kQuotaSource));
-    if (registry_before.sequence != registry_after.sequence ||
-        quota_before.sequence != quota_after.sequence) {
-      continue;
-    }
-    pb::ReportSnapshot s;
-    *s.mutable_indicators() = std::move(*figures.mutable_indicators());
-    *s.mutable_records() = std::move(records);
-    s.set_registry_sequence(registry_after.sequence);
-    s.set_quota_sequence(quota_after.sequence);
-    *s.mutable_create_time() = ProtoNow();
-    SealSnapshot(key.name, s);
-    return s;
-  }
-  return absl::UnavailableError("the read model kept moving; submit again");
+  ASSIGN_OR_RETURN(
+      auto live, ReadLive(key, [&] { return reporting_->Figures(key.unit_code, key.year, true); }));
+  pb::ReportSnapshot s;
+  *s.mutable_indicators() = std::move(*live.figures.mutable_indicators());
+  *s.mutable_records() = std::move(live.records);
+  s.set_registry_sequence(live.at.registry);
+  s.set_quota_sequence(live.at.quota);
+  *s.mutable_create_time() = ProtoNow();
+  SealSnapshot(key.name, s);
+  return s;
 }
 
 absl::StatusOr<std::optional<pb::Report>> Approvals::ParentReport(ApprovalTx& tx,
@@ -333,10 +337,10 @@ absl::StatusOr<bool> Approvals::SeesFigures(const std::optional<Principal>& read
   return policy_->Covers(reader->scope, "units/" + key.unit_code);
 }
 
-absl::StatusOr<pb::Report> Approvals::Current(const ReportKey& key, const LiveFigures* live) {
+absl::StatusOr<pb::Report> Approvals::Current(const ReportKey& key) {
   ASSIGN_OR_RETURN(auto report,
                    InView<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
-  RETURN_IF_ERROR(Annotate(key, report, live));
+  RETURN_IF_ERROR(Annotate(key, report));
   return report;
 }
 

@@ -9,6 +9,7 @@
 // transaction that moves it. docs/APPROVALS.md has the whole workflow. No
 // gRPC.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -17,6 +18,7 @@
 #include "libs/common/dates.h"
 #include "libs/common/policy.h"
 #include "services/reporting/approval_store.h"
+#include "services/reporting/consistent_read.h"
 #include "services/reporting/reporting.h"
 #include "services/reporting/reporting_store.h"
 
@@ -97,6 +99,10 @@ class Approvals {
   };
 
   absl::StatusOr<ReportKey> ParseReport(const std::string& name, const std::string& field);
+  // The report of `unit` ("units/…") for `year`: INVALID_ARGUMENT on
+  // "unit" or "year" for a malformed one, NOT_FOUND for a unit the read
+  // model does not hold.
+  absl::StatusOr<ReportKey> UnitReport(const std::string& unit, int year);
   // One transition of one report, in one transaction; `method` and
   // `request` make it idempotent by request_id.
   absl::StatusOr<pb::Report> Transition(const ReportKey& key, const Move& move,
@@ -116,27 +122,33 @@ class Approvals {
                                                           const std::string& request_id);
   // The year's figures of a unit with the feed positions they were read at.
   absl::StatusOr<pb::ReportSnapshot> Freeze(const ReportKey& key);
+  // A unit's figures and counted records for a year as one state of the
+  // read model, and the feed positions of that state.
+  struct LiveState {
+    pb::Progress figures;
+    google::protobuf::RepeatedPtrField<pb::CountedRecord> records;
+    FeedPositions at;
+  };
+  // `figures()` and the unit's records, read at rest (consistent_read.h).
+  absl::StatusOr<LiveState> ReadLive(const ReportKey& key,
+                                     const std::function<absl::StatusOr<pb::Progress>()>& figures);
   // Live counted records of a unit and year.
   absl::StatusOr<google::protobuf::RepeatedPtrField<pb::CountedRecord>> LiveRecords(
       const std::string& unit_code, int year);
   // The stored report, or a new OPEN one.
   absl::StatusOr<pb::Report> Load(ApprovalTx& tx, const ReportKey& key);
-  // The year's figures of a unit as reporting computes them now.
-  using LiveFigures = google::protobuf::RepeatedPtrField<pb::IndicatorProgress>;
   // Adds what a reader sees beside the stored report: the due date, whether
-  // it is overdue, the changes since submission (against `live`, computed
-  // here when null), a snapshot ahead of the sources.
-  absl::Status Annotate(const ReportKey& key, pb::Report& report,
-                        const LiveFigures* live = nullptr);
+  // it is overdue, the changes since submission (against `live`, read here
+  // when null), a snapshot ahead of the sources.
+  absl::Status Annotate(const ReportKey& key, pb::Report& report, const LiveState* live = nullptr);
   // True unless `reader` reads the unit's report from below it.
   absl::StatusOr<bool> SeesFigures(const std::optional<Principal>& reader, const ReportKey& key);
   // The report of `unit` ("units/…") for `year` if it is APPROVED or
   // ACCEPTED (with what changed since); INVALID_ARGUMENT on "unit" or
   // "year" for a malformed one.
   absl::StatusOr<std::optional<pb::Report>> ApprovedReport(const std::string& unit, int year);
-  // The stored report (or a new OPEN one) with the year's live figures and
-  // records; the report's figures frozen are not read again.
-  absl::StatusOr<pb::Report> Current(const ReportKey& key, const LiveFigures* live = nullptr);
+  // The stored report (or a new OPEN one), annotated.
+  absl::StatusOr<pb::Report> Current(const ReportKey& key);
   // The stored report of the unit's parent for the year; nullopt for a
   // province or a parent nobody has acted on.
   absl::StatusOr<std::optional<pb::Report>> ParentReport(ApprovalTx& tx, const ReportKey& key);

@@ -17,8 +17,7 @@
 
 namespace chitieu::reporting {
 
-absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report,
-                                 const LiveFigures* live) {
+absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report, const LiveState* live) {
   ASSIGN_OR_RETURN(auto deadline,
                    InView<std::optional<pb::ReportDeadline>>(
                        store_, [&](ApprovalTx& tx) { return tx.GetDeadline(key.year); }));
@@ -30,31 +29,38 @@ absl::Status Approvals::Annotate(const ReportKey& key, pb::Report& report,
   if (!report.has_snapshot() || !IsSubmitted(report.state())) {
     return absl::OkStatus();
   }
-  pb::Progress computed;
+  LiveState read;
   if (live == nullptr) {
-    ASSIGN_OR_RETURN(computed, reporting_->Figures(key.unit_code, key.year, false));
-    live = &computed.indicators();
+    ASSIGN_OR_RETURN(
+        read, ReadLive(key, [&] { return reporting_->Figures(key.unit_code, key.year, false); }));
+    live = &read;
   }
-  ASSIGN_OR_RETURN(auto records, LiveRecords(key.unit_code, key.year));
-  for (auto& change : ChangesSince(report.snapshot(), *live, records)) {
+  for (auto& change : ChangesSince(report.snapshot(), live->figures.indicators(), live->records)) {
     *report.add_changes_since_submission() = std::move(change);
   }
   // A source restored from an older backup ends before the positions the
   // snapshot was computed at: its figures cannot be recomputed from it.
-  ASSIGN_OR_RETURN(auto registry, model_->GetCursor(kRegistrySource));
-  ASSIGN_OR_RETURN(auto quota, model_->GetCursor(kQuotaSource));
   report.mutable_snapshot()->set_ahead_of_sources(
-      report.snapshot().registry_sequence() > registry.sequence ||
-      report.snapshot().quota_sequence() > quota.sequence);
+      report.snapshot().registry_sequence() > live->at.registry ||
+      report.snapshot().quota_sequence() > live->at.quota);
   return absl::OkStatus();
 }
 
 absl::StatusOr<pb::Progress> Approvals::GetProgress(const pb::GetProgressRequest& request) {
-  ASSIGN_OR_RETURN(auto progress, reporting_->GetProgress(request));
-  ASSIGN_OR_RETURN(auto key,
-                   ParseReport(absl::StrCat(request.unit(), "/reports/", request.year()), "unit"));
-  // The live figures are those just computed: not computed again.
-  ASSIGN_OR_RETURN(auto report, Current(key, &progress.indicators()));
+  ASSIGN_OR_RETURN(auto key, UnitReport(request.unit(), request.year()));
+  ASSIGN_OR_RETURN(auto report,
+                   InView<pb::Report>(store_, [&](ApprovalTx& tx) { return Load(tx, key); }));
+  // Beside a submitted report, the progress answered and the changes since
+  // come from one state of the model: the live figures are those of the
+  // progress, not computed again.
+  LiveState live;
+  if (IsSubmitted(report.state())) {
+    ASSIGN_OR_RETURN(live, ReadLive(key, [&] { return reporting_->GetProgress(request); }));
+  } else {
+    ASSIGN_OR_RETURN(live.figures, reporting_->GetProgress(request));
+  }
+  RETURN_IF_ERROR(Annotate(key, report, &live));
+  pb::Progress progress = std::move(live.figures);
   progress.set_report_state(report.state());
   if (IsSubmitted(report.state())) {
     *progress.mutable_submitted_indicators() = report.snapshot().indicators();
@@ -65,9 +71,7 @@ absl::StatusOr<pb::Progress> Approvals::GetProgress(const pb::GetProgressRequest
 
 absl::StatusOr<std::optional<pb::Report>> Approvals::ApprovedReport(const std::string& unit,
                                                                     int year) {
-  ASSIGN_OR_RETURN(auto code, ParseSingleName("units", unit, "unit"));
-  RETURN_IF_ERROR(CheckReportYear(year, "year"));
-  ASSIGN_OR_RETURN(auto key, ParseReport(absl::StrCat("units/", code, "/reports/", year), "unit"));
+  ASSIGN_OR_RETURN(auto key, UnitReport(unit, year));
   ASSIGN_OR_RETURN(auto report, Current(key));
   if (!IsApproved(report.state())) {
     return std::optional<pb::Report>();
