@@ -2,6 +2,8 @@
 
 #include "libs/common/metrics.h"
 
+#include <cmath>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -28,6 +30,22 @@ void Metrics::RecordCall(const std::string& method, int code, double seconds) {
 void Metrics::AddGauge(std::string name, std::string help, std::function<GaugeSamples()> read) {
   absl::MutexLock lock(&mu_);
   gauges_.push_back({std::move(name), std::move(help), std::move(read)});
+}
+
+std::string FormatSampleValue(double value) {
+  // absl::StrAppend keeps six significant digits: a feed position of
+  // 2,999,999 would read "3e+06". Whole numbers (positions, counts) are
+  // written whole; others with every digit a double holds.
+  if (std::isnan(value)) {
+    return "NaN";
+  }
+  if (std::isinf(value)) {
+    return value > 0 ? "+Inf" : "-Inf";
+  }
+  if (std::trunc(value) == value && std::fabs(value) < 9.007199254740992e15) {
+    return absl::StrCat(static_cast<int64_t>(value));
+  }
+  return absl::StrFormat("%.17g", value);
 }
 
 std::string Metrics::Render() const {
@@ -64,7 +82,8 @@ std::string Metrics::Render() const {
     absl::StrAppend(&out, "# HELP ", gauge.name, " ", gauge.help, "\n# TYPE ", gauge.name,
                     " gauge\n");
     for (const auto& [labels, value] : gauge.read()) {
-      absl::StrAppend(&out, gauge.name, labels.empty() ? "" : "{" + labels + "}", " ", value, "\n");
+      absl::StrAppend(&out, gauge.name, labels.empty() ? "" : "{" + labels + "}", " ",
+                      FormatSampleValue(value), "\n");
     }
   }
   return out;

@@ -22,6 +22,10 @@
 
 namespace chitieu {
 
+// A sample's value as the exposition format writes it: a whole number
+// whole ("2999999", never "3e+06"), else every significant digit.
+std::string FormatSampleValue(double value);
+
 class Metrics {
  public:
   static Metrics& Global();
