@@ -3,7 +3,6 @@
 // and the read model's position in them).
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <filesystem>
 
@@ -11,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "chitieu/gateway/v1/gateway.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
+#include "tests/support/metrics_scrape.h"
 #include "tests/support/postgres.h"
 #include "tests/support/stack.h"
 
@@ -18,15 +18,6 @@ namespace chitieu {
 namespace {
 
 using ::chitieu::testing::Stack;
-
-std::string Scrape(int port) {
-  httplib::Client client("127.0.0.1", port);
-  auto res = client.Get("/metrics");
-  if (!res || res->status != 200) {
-    return "";
-  }
-  return res->body;
-}
 
 TEST(OperationsE2ETest, EveryServiceServesPrometheusMetrics) {
   Stack stack;
@@ -42,7 +33,7 @@ TEST(OperationsE2ETest, EveryServiceServesPrometheusMetrics) {
     ctx.AddMetadata("authorization", "Bearer k-city");
     stub->GetUnit(&ctx, r, &out);
   }
-  const std::string gateway = Scrape(stack.metrics_port("gateway"));
+  const std::string gateway = testing::ScrapeMetrics(stack.metrics_port("gateway"));
   EXPECT_TRUE(absl::StrContains(
       gateway,
       "chitieu_grpc_requests_total{method=\"/chitieu.registry.v1.RegistryService/GetUnit\","
@@ -53,16 +44,16 @@ TEST(OperationsE2ETest, EveryServiceServesPrometheusMetrics) {
       "chitieu_grpc_request_duration_seconds_count{method=\"/chitieu.registry.v1.RegistryService/"
       "GetUnit\"} 2"))
       << gateway;
-  const std::string registry = Scrape(stack.metrics_port("registry"));
+  const std::string registry = testing::ScrapeMetrics(stack.metrics_port("registry"));
   EXPECT_TRUE(absl::StrContains(
       registry,
       "chitieu_grpc_requests_total{method=\"/chitieu.registry.v1.RegistryService/GetUnit\","
       "code=\"NOT_FOUND\"}"))
       << registry;
   EXPECT_TRUE(absl::StrContains(registry, "# TYPE chitieu_feed_last_sequence gauge")) << registry;
-  EXPECT_TRUE(
-      absl::StrContains(Scrape(stack.metrics_port("quota")), "chitieu_feed_last_sequence "));
-  const std::string reporting = Scrape(stack.metrics_port("reporting"));
+  EXPECT_TRUE(absl::StrContains(testing::ScrapeMetrics(stack.metrics_port("quota")),
+                                "chitieu_feed_last_sequence "));
+  const std::string reporting = testing::ScrapeMetrics(stack.metrics_port("reporting"));
   EXPECT_TRUE(absl::StrContains(reporting, "chitieu_feed_connected{source=\"registry\"} 1"))
       << reporting;
   EXPECT_TRUE(absl::StrContains(reporting, "chitieu_feed_applied_sequence{source=\"quota\"}"))

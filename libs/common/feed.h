@@ -148,7 +148,16 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
     while (!finished_ && !done_ && !cancelled_ && !writing_) {
       if (!buffer_.empty()) {
         writing_ = true;
-        this->StartWrite(&buffer_.front());
+        // More changes queued behind this one: the transport may hold it
+        // and send several in one write (a catch-up's changes, one system
+        // call each otherwise). The last of a batch goes without the hint,
+        // and so does the stream's first, which carries the headers.
+        grpc::WriteOptions options;
+        if (buffer_.size() > 1 && sent_any_) {
+          options.set_buffer_hint();
+        }
+        sent_any_ = true;
+        this->StartWrite(&buffer_.front(), options);
         return;
       }
       int64_t after = last_sent_;
@@ -203,6 +212,7 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
   int64_t last_sent_ ABSL_GUARDED_BY(mu_);
   const bool follow_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool sent_any_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool done_ ABSL_GUARDED_BY(mu_) = false;

@@ -1,9 +1,15 @@
 #pragma once
 
-// Small file helpers: reading a text file whole, and the port files tests
-// and supervisors wait on.
+// Small file helpers: reading a text file whole, the port files tests
+// and supervisors wait on, and making a file or a rename durable.
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -30,6 +36,27 @@ inline void WritePortFile(const std::string& path, int port) {
   const std::string tmp = path + ".tmp";
   std::ofstream(tmp) << port << "\n";
   std::rename(tmp.c_str(), path.c_str());
+}
+
+// fsync of `path` (a file, or a folder: what a rename in it made lasts);
+// UNAVAILABLE naming it and the error otherwise.
+inline absl::Status SyncPath(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || fsync(fd) != 0) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) {
+      close(fd);
+    }
+    return absl::UnavailableError(absl::StrCat("cannot sync ", path, ": ", why));
+  }
+  close(fd);
+  return absl::OkStatus();
+}
+
+// SyncPath of the folder that holds `path`.
+inline absl::Status SyncDirectoryOf(const std::string& path) {
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  return SyncPath(dir.empty() ? "." : dir);
 }
 
 }  // namespace chitieu

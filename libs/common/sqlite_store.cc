@@ -50,6 +50,17 @@ absl::StatusOr<std::unique_ptr<SqliteStoreCore>> SqliteStoreCore::Open(
   return core;
 }
 
+absl::StatusOr<std::unique_ptr<SqliteStoreCore>> SqliteStoreCore::OpenUnjournaled(
+    const std::string& path, const std::vector<std::string>& migrations) {
+  ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, /*durable=*/false));
+  for (const char* pragma : {"PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF",
+                             "PRAGMA locking_mode=EXCLUSIVE", "PRAGMA cache_size=-131072"}) {
+    RETURN_IF_ERROR(db->Exec(pragma));
+  }
+  RETURN_IF_ERROR(db->Migrate(migrations));
+  return std::unique_ptr<SqliteStoreCore>(new SqliteStoreCore(std::move(db), nullptr, nullptr));
+}
+
 absl::Status SqliteStoreCore::Transact(
     const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
   Pending me{&body};

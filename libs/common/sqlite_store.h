@@ -40,6 +40,15 @@ class SqliteStoreCore : public SqlStoreCore {
       const std::string& path, const std::vector<std::string>& migrations, ChangeNotifier* notifier,
       bool durable = true);
 
+  // Opens `path` for a database built in one go by one writer and thrown
+  // away if the build fails (a read model rebuilt beside the live one): no
+  // journal (a failed transaction leaves the file unusable: discard it),
+  // no fsync (the builder syncs the file once at the end), the file locked
+  // to this connection, a large page cache, reads on the writer's
+  // connection. Opened again with Open, it is an ordinary WAL database.
+  static absl::StatusOr<std::unique_ptr<SqliteStoreCore>> OpenUnjournaled(
+      const std::string& path, const std::vector<std::string>& migrations);
+
   // In BEGIN IMMEDIATE … COMMIT (with others waiting, in a savepoint of
   // the group's transaction); rolled back unless `body` returns OK.
   absl::Status Transact(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) override;

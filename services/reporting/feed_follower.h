@@ -1,7 +1,7 @@
 #pragma once
 
 // Follows one source's change feed into the read model: catches up in
-// batches (one transaction per batch), then follows live (one transaction
+// batches (one transaction per `batch` changes), then follows live (one transaction
 // per change, so a change shows in reports as soon as it is applied). On
 // any stream error it marks the source disconnected, backs off (100 ms
 // doubling to 2 s) and resumes from the stored cursor.
@@ -31,17 +31,26 @@ class FeedFollower {
   using Apply = std::function<absl::Status(const std::vector<Change>&)>;
 
   FeedFollower(std::string source, std::shared_ptr<grpc::Channel> channel, Apply apply,
-               ReportingStore* store, FeedHealth* health)
+               ReportingStore* store, FeedHealth* health, size_t batch = 1000)
       : source_(std::move(source)),
         stub_(Service::NewStub(std::move(channel))),
         apply_(std::move(apply)),
         store_(store),
-        health_(health) {}
+        health_(health),
+        batch_(batch) {}
 
   ~FeedFollower() { Stop(); }
 
   void Start() {
     thread_ = std::thread([this] { Run(); });
+  }
+
+  // Reads from the store's cursor to the feed's current end, on the
+  // calling thread (without Start: a rebuild's catch-up). The stream's or
+  // `apply`'s error as it is; CANCELLED once stopped.
+  absl::Status CatchUp() {
+    ASSIGN_OR_RETURN(auto cursor, store_->GetCursor(source_));
+    return Stream(cursor.sequence, /*follow=*/false);
   }
 
   // Cancels the open stream and joins the thread.
@@ -62,8 +71,6 @@ class FeedFollower {
   }
 
  private:
-  static constexpr size_t kBatch = 1000;
-
   void Run() {
     absl::Duration backoff = absl::Milliseconds(100);
     while (!stopping()) {
@@ -86,12 +93,6 @@ class FeedFollower {
   bool stopping() {
     absl::MutexLock lock(&mu_);
     return stopped_;
-  }
-
-  // Reads from the cursor to the feed's current end.
-  absl::Status CatchUp() {
-    ASSIGN_OR_RETURN(auto cursor, store_->GetCursor(source_));
-    return Stream(cursor.sequence, /*follow=*/false);
   }
 
   absl::Status Follow() {
@@ -121,7 +122,7 @@ class FeedFollower {
     absl::Status status;
     while (reader->Read(&change)) {
       batch.push_back(std::move(change));
-      if (follow || batch.size() >= kBatch) {
+      if (follow || batch.size() >= batch_) {
         status = apply_(batch);
         batch.clear();
         if (!status.ok()) {
@@ -157,6 +158,7 @@ class FeedFollower {
   Apply apply_;
   ReportingStore* store_;
   FeedHealth* health_;
+  const size_t batch_;
   absl::Mutex mu_;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* context_ ABSL_GUARDED_BY(mu_) = nullptr;

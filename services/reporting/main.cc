@@ -18,14 +18,18 @@
 #include "services/reporting/approval_store_sql.h"
 #include "services/reporting/feed_follower.h"
 #include "services/reporting/feed_health.h"
+#include "services/reporting/rebuild.h"
 #include "services/reporting/reporting.h"
 #include "services/reporting/reporting_approvals.h"
 #include "services/reporting/reporting_service.h"
 #include "services/reporting/reporting_store_sql.h"
 
-ABSL_FLAG(bool, rebuild, false,
-          "Drop the read model and replay both feeds from zero before serving (approvals are "
-          "never touched)");
+ABSL_FLAG(
+    bool, rebuild, false,
+    "Rebuild the read model from both feeds. On SQLite it is built beside the live one, "
+    "which serves meanwhile, and swapped in (the metric chitieu_read_model_rebuild_running "
+    "says when); on PostgreSQL it is dropped and replayed before serving. Approvals are never "
+    "touched");
 ABSL_FLAG(std::string, approvals_database_url, "",
           "postgresql://… for report approvals, a database of its own (required with "
           "--database_url); empty: SQLite approvals.db in --data_dir");
@@ -57,6 +61,36 @@ std::string ApprovalsLocation() {
   return chitieu::DataFilePath("approvals.db");
 }
 
+// The rebuild's progress for operators and tests: running until the
+// rebuilt model is swapped in, then how many feed events it replayed and
+// how long it took.
+void ExportRebuild(const chitieu::reporting::Rebuild* rebuild) {
+  using Samples = chitieu::Metrics::GaugeSamples;
+  using State = chitieu::reporting::Rebuild::State;
+  auto& metrics = chitieu::Metrics::Global();
+  metrics.AddGauge("chitieu_read_model_rebuild_running",
+                   "1 while --rebuild builds the read model beside the live one.",
+                   [rebuild]() -> Samples {
+                     return {{"", rebuild->state() == State::kRunning ? 1.0 : 0.0}};
+                   });
+  metrics.AddGauge("chitieu_read_model_rebuild_events",
+                   "Feed events the rebuilt read model replayed (once swapped in).",
+                   [rebuild]() -> Samples {
+                     if (rebuild->state() != State::kDone) {
+                       return {};
+                     }
+                     return {{"", static_cast<double>(rebuild->events())}};
+                   });
+  metrics.AddGauge("chitieu_read_model_rebuild_seconds",
+                   "From the start of the rebuild to the swap (once swapped in).",
+                   [rebuild]() -> Samples {
+                     if (rebuild->state() != State::kDone) {
+                       return {};
+                     }
+                     return {{"", absl::ToDoubleSeconds(rebuild->took())}};
+                   });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -83,30 +117,40 @@ int main(int argc, char** argv) {
                       {{"error", approvals_store.status().ToString()}});
     return 1;
   }
+  const auto registry_channel = chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr));
+  const auto quota_channel = chitieu::PeerChannel(absl::GetFlag(FLAGS_quota_addr));
+  std::unique_ptr<chitieu::reporting::Rebuild> rebuild;
   if (absl::GetFlag(FLAGS_rebuild)) {
-    if (auto s = store->Reset(); !s.ok()) {
+    if (store->Swappable()) {
+      rebuild = std::make_unique<chitieu::reporting::Rebuild>(store.get(), registry_channel,
+                                                              quota_channel);
+    } else if (auto s = store->Reset(); !s.ok()) {
       chitieu::LogError("cannot reset the read model", {{"error", s.ToString()}});
       return 1;
+    } else {
+      chitieu::LogInfo("read model dropped; replaying both feeds from zero");
     }
-    chitieu::LogInfo("read model dropped; replaying both feeds from zero");
   }
   chitieu::reporting::FeedHealth health;
   auto* s = store.get();
   chitieu::reporting::FeedFollower<reg::RegistryService, reg::StreamChangesRequest,
                                    reg::StreamChangesResponse>
       registry_feed(
-          chitieu::reporting::kRegistrySource,
-          chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr)),
+          chitieu::reporting::kRegistrySource, registry_channel,
           [s](const std::vector<reg::StreamChangesResponse>& c) { return s->ApplyRegistry(c); }, s,
           &health);
   chitieu::reporting::FeedFollower<quo::QuotaService, quo::StreamChangesRequest,
                                    quo::StreamChangesResponse>
       quota_feed(
-          chitieu::reporting::kQuotaSource, chitieu::PeerChannel(absl::GetFlag(FLAGS_quota_addr)),
+          chitieu::reporting::kQuotaSource, quota_channel,
           [s](const std::vector<quo::StreamChangesResponse>& c) { return s->ApplyQuota(c); }, s,
           &health);
   registry_feed.Start();
   quota_feed.Start();
+  if (rebuild != nullptr) {
+    rebuild->Start();
+    ExportRebuild(rebuild.get());
+  }
 
   chitieu::reporting::ReportingDirectory directory(s);
   chitieu::Policy policy(&directory);
@@ -148,6 +192,9 @@ int main(int argc, char** argv) {
       });
   config.on_serving = [&health](grpc::HealthCheckServiceInterface* h) { health.Publish(h); };
   config.on_shutdown = [&] {
+    if (rebuild != nullptr) {
+      rebuild->Stop();
+    }
     approvals_notifier.Shutdown();
     registry_feed.Stop();
     quota_feed.Stop();

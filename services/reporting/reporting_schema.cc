@@ -8,6 +8,17 @@
 
 namespace chitieu::reporting {
 
+const std::vector<std::string>& RecountStatements() {
+  static const std::vector<std::string> kStatements = {
+      "DELETE FROM organization_counts",
+      "INSERT INTO organization_counts SELECT seat_unit, founding_year, kind, founding_body, "
+      "count(*) FROM organizations GROUP BY seat_unit, founding_year, kind, founding_body",
+      "DELETE FROM admission_counts",
+      "INSERT INTO admission_counts SELECT seat_unit, admission_year, sum(count) FROM admissions "
+      "GROUP BY seat_unit, admission_year"};
+  return kStatements;
+}
+
 // The versioned schema, written once for both backends (PortableMigrations
 // in libs/common/sql_store.h); a new version is appended, never edited.
 const SqlMigrations& ReadModelMigrations() {

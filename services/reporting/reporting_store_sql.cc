@@ -3,8 +3,17 @@
 
 #include "services/reporting/reporting_store_sql.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
+#include "libs/common/files.h"
+#include "libs/common/log.h"
 #include "libs/common/registry_sql.h"
+#include "libs/common/sqlite_store.h"
 #include "libs/common/status_macros.h"
 #include "services/reporting/reporting_schema.h"
 
@@ -171,11 +180,86 @@ absl::StatusOr<std::unique_ptr<SqlReportingStore>> SqlReportingStore::Open(
     const std::string& location) {
   ASSIGN_OR_RETURN(auto core, OpenSqlStoreCore(location, ReadModelMigrations(),
                                                /*notifier=*/nullptr, /*durable=*/false));
-  return std::unique_ptr<SqlReportingStore>(new SqlReportingStore(std::move(core)));
+  return std::unique_ptr<SqlReportingStore>(new SqlReportingStore(std::move(core), location));
+}
+
+absl::StatusOr<std::unique_ptr<SqlReportingStore>> SqlReportingStore::OpenToBuild(
+    const std::string& path) {
+  ASSIGN_OR_RETURN(auto core, SqliteStoreCore::OpenUnjournaled(path, ReadModelMigrations().sqlite));
+  std::unique_ptr<SqlReportingStore> store(new SqlReportingStore(std::move(core), path));
+  RETURN_IF_ERROR(store->core_->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
+    // Named indexes only: the keys' own (sql NULL) stay, upserts need them.
+    ASSIGN_OR_RETURN(auto rows, db.Query("SELECT type, name, sql FROM sqlite_master WHERE type IN "
+                                         "('index', 'trigger') AND sql IS NOT NULL ORDER BY name"));
+    for (int i = 0; i < rows.size(); ++i) {
+      const bool index = rows.Text(i, 0) == "index";
+      (index ? store->deferred_indexes_ : store->deferred_triggers_).push_back(rows.Text(i, 2));
+      RETURN_IF_ERROR(
+          db.Run(absl::StrCat("DROP ", index ? "INDEX " : "TRIGGER ", rows.Text(i, 1))));
+    }
+    return absl::OkStatus();
+  }));
+  return store;
+}
+
+absl::Status SqlReportingStore::FinishBuild() {
+  return Core()->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
+    for (const auto& sql : deferred_indexes_) {
+      RETURN_IF_ERROR(db.Run(sql));
+    }
+    for (const auto& sql : RecountStatements()) {
+      RETURN_IF_ERROR(db.Run(sql));
+    }
+    for (const auto& sql : deferred_triggers_) {
+      RETURN_IF_ERROR(db.Run(sql));
+    }
+    deferred_indexes_.clear();
+    deferred_triggers_.clear();
+    return absl::OkStatus();
+  });
+}
+
+bool SqlReportingStore::Swappable() const {
+  return !IsPostgresUrl(location_) && location_ != ":memory:";
+}
+
+absl::Status SqlReportingStore::SwapIn(const std::string& built,
+                                       const std::function<absl::Status()>& finish) {
+  if (!Swappable()) {
+    return absl::FailedPreconditionError("only a SQLite model file can be swapped");
+  }
+  absl::WriterMutexLock lock(&swap_mu_);
+  RETURN_IF_ERROR(finish());
+  // Every connection closed: the old file's WAL checkpointed into it and
+  // removed, so no WAL of the old file can meet the new one. Leftovers (a
+  // crash of an earlier process) are removed all the same.
+  core_.reset();
+  for (const char* suffix : {"-wal", "-shm"}) {
+    std::error_code ignored;
+    std::filesystem::remove(location_ + suffix, ignored);
+  }
+  const bool renamed = std::rename(built.c_str(), location_.c_str()) == 0;
+  const int rename_errno = errno;
+  if (renamed) {
+    (void)SyncDirectoryOf(location_);  // At worst a crash undoes the rename.
+  }
+  auto reopened = OpenSqlStoreCore(location_, ReadModelMigrations(), nullptr, /*durable=*/false);
+  if (!reopened.ok()) {
+    // Neither model can be read: this process cannot serve; its restart
+    // opens whichever file the rename left.
+    LogError("cannot open the read model after a swap", {{"error", reopened.status().ToString()}});
+    std::abort();
+  }
+  core_ = std::move(*reopened);
+  if (!renamed) {
+    return absl::InternalError(
+        absl::StrCat("cannot rename the rebuilt model: ", std::strerror(rename_errno)));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SqlReportingStore::Reset() {
-  return core_->Transact([](SqlSession& db, ChangeLog&) -> absl::Status {
+  return Core()->Transact([](SqlSession& db, ChangeLog&) -> absl::Status {
     for (const char* table : kTables) {
       RETURN_IF_ERROR(db.Run(absl::StrCat("DELETE FROM ", table)));
     }
@@ -185,7 +269,7 @@ absl::Status SqlReportingStore::Reset() {
 
 absl::StatusOr<Cursor> SqlReportingStore::GetCursor(const std::string& source) {
   Cursor c;
-  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(
         auto rows,
         db.Query("SELECT sequence, commit_time FROM cursors WHERE source = ?", {source}));
@@ -209,7 +293,7 @@ absl::Status SqlReportingStore::Apply(const std::string& source,
   for (const auto& c : changes) {
     sequences.push_back(c.sequence());
   }
-  return core_->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
+  return Core()->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
     ASSIGN_OR_RETURN(auto skip, CheckCursor(db, source, sequences));
     if (skip == changes.size()) {
       return absl::OkStatus();
@@ -233,7 +317,7 @@ absl::Status SqlReportingStore::ApplyQuota(
 
 absl::StatusOr<CountsByIndicator> SqlReportingStore::Targets(const std::string& assignee,
                                                              int year) {
-  return CountsByNumber(*core_,
+  return CountsByNumber(*Core(),
                         "SELECT indicator, CAST(sum(value) AS BIGINT) FROM targets WHERE "
                         "assignee = ? AND year = ? GROUP BY indicator",
                         {assignee, int64_t{year}});
@@ -242,7 +326,7 @@ absl::StatusOr<CountsByIndicator> SqlReportingStore::Targets(const std::string& 
 absl::StatusOr<Achieved> SqlReportingStore::AchievedIn(const std::string& unit_code, int year) {
   Achieved out;
   ASSIGN_OR_RETURN(auto orgs,
-                   CountsByNumber(*core_,
+                   CountsByNumber(*Core(),
                                   absl::StrCat("SELECT kind, CAST(sum(n) AS BIGINT) FROM "
                                                "organization_counts WHERE founding_year = ? AND "
                                                "seat_unit IN ",
@@ -250,7 +334,7 @@ absl::StatusOr<Achieved> SqlReportingStore::AchievedIn(const std::string& unit_c
                                   {int64_t{year}, unit_code}));
   out.organizations_by_kind = std::move(orgs);
   ASSIGN_OR_RETURN(auto admitted,
-                   CountsByNumber(*core_,
+                   CountsByNumber(*Core(),
                                   absl::StrCat("SELECT 0, CAST(coalesce(sum(n), 0) AS BIGINT) "
                                                "FROM admission_counts WHERE admission_year = ? AND "
                                                "seat_unit IN ",
@@ -263,7 +347,7 @@ absl::StatusOr<Achieved> SqlReportingStore::AchievedIn(const std::string& unit_c
 absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedByBody(
     const std::string& unit_code, int year) {
   std::map<std::string, Achieved> out;
-  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(
         auto rows, db.Query(absl::StrCat("SELECT founding_body, kind, CAST(sum(n) AS BIGINT) FROM "
                                          "organization_counts WHERE founding_year = ? AND "
@@ -291,7 +375,7 @@ absl::StatusOr<std::map<std::string, CountsByIndicator>> SqlReportingStore::Targ
     absl::StrAppend(&marks, marks.empty() ? "?" : ", ?");
     args.push_back(a);
   }
-  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(
         auto rows,
         db.Query(absl::StrCat("SELECT assignee, indicator, CAST(sum(value) AS BIGINT) FROM "
@@ -313,7 +397,7 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedInChi
       "WITH RECURSIVE sub(root, c) AS (SELECT code, code FROM units WHERE parent = ? UNION ALL "
       "SELECT sub.root, u.code FROM units u JOIN sub ON u.parent = sub.c) ";
   std::map<std::string, Achieved> out;
-  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(
         auto orgs,
         db.Query(absl::StrCat(kTagged,
@@ -341,7 +425,7 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedInChi
 
 absl::StatusOr<std::vector<NamedKey>> SqlReportingStore::Children(const std::string& unit_code) {
   std::vector<NamedKey> out;
-  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(auto rows,
                      db.Query("SELECT code, display_name FROM units WHERE parent = ? ORDER BY code",
                               {unit_code}));
@@ -357,7 +441,7 @@ absl::StatusOr<std::vector<NamedKey>> SqlReportingStore::ExpectedChildren(
     const std::string& unit_code, int year) {
   const std::string last_day = absl::StrCat(year, "-12-31");
   std::vector<NamedKey> out;
-  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(
         auto rows,
         db.Query("SELECT u.code, u.display_name FROM units u WHERE u.parent = ? AND "
@@ -376,7 +460,7 @@ absl::StatusOr<std::vector<NamedKey>> SqlReportingStore::ExpectedChildren(
 absl::StatusOr<std::vector<CountedRow>> SqlReportingStore::CountedIn(const std::string& unit_code,
                                                                      int year) {
   std::vector<CountedRow> out;
-  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(
         auto rows,
         db.Query(absl::StrCat("SELECT name, kind, 1, coalesce(recorded_by, ''), record_time FROM "
@@ -403,7 +487,7 @@ absl::StatusOr<std::vector<CountedRow>> SqlReportingStore::CountedIn(const std::
 
 absl::StatusOr<std::string> SqlReportingStore::DisplayName(const std::string& key) {
   const bool unit = key.rfind("units/", 0) == 0;
-  ASSIGN_OR_RETURN(auto name, FirstText(*core_,
+  ASSIGN_OR_RETURN(auto name, FirstText(*Core(),
                                         unit ? "SELECT display_name FROM units WHERE code = ?"
                                              : "SELECT display_name FROM bodies WHERE id = ?",
                                         {unit ? Code(key) : key}));
@@ -412,18 +496,18 @@ absl::StatusOr<std::string> SqlReportingStore::DisplayName(const std::string& ke
 
 absl::StatusOr<bool> SqlReportingStore::UnitExists(const std::string& unit_code) {
   ASSIGN_OR_RETURN(auto found,
-                   FirstText(*core_, "SELECT code FROM units WHERE code = ?", {unit_code}));
+                   FirstText(*Core(), "SELECT code FROM units WHERE code = ?", {unit_code}));
   return found.has_value();
 }
 
 absl::StatusOr<std::optional<std::string>> SqlReportingStore::UnitParent(
     const std::string& unit_code) {
-  return FirstText(*core_, "SELECT coalesce(parent, '') FROM units WHERE code = ?", {unit_code});
+  return FirstText(*Core(), "SELECT coalesce(parent, '') FROM units WHERE code = ?", {unit_code});
 }
 
 absl::StatusOr<std::vector<std::string>> SqlReportingStore::RootUnits() {
   std::vector<std::string> out;
-  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(
         auto rows,
         db.Query("SELECT code FROM units WHERE coalesce(parent, '') = '' ORDER BY code", {}));
@@ -437,13 +521,13 @@ absl::StatusOr<std::vector<std::string>> SqlReportingStore::RootUnits() {
 
 absl::StatusOr<std::optional<std::string>> SqlReportingStore::EnterpriseSeat(
     const std::string& code) {
-  return FirstText(*core_, "SELECT seat_unit FROM enterprises WHERE code = ?", {code});
+  return FirstText(*Core(), "SELECT seat_unit FROM enterprises WHERE code = ?", {code});
 }
 
 absl::StatusOr<CountsByStatus> SqlReportingStore::StatusCounts(const std::string& unit_code,
                                                                const std::string& as_of) {
   // An enterprise with no period begun by then counts as status 0.
-  return CountsByNumber(*core_,
+  return CountsByNumber(*Core(),
                         absl::StrCat("SELECT coalesce(st, 0), count(*) FROM (SELECT ", kStatusAsOf,
                                      " AS st FROM enterprises e WHERE e.registration_date <= ?1 "
                                      "AND e.seat_unit IN ",
@@ -455,10 +539,10 @@ absl::StatusOr<CoverageCounts> SqlReportingStore::Coverage(const std::string& un
                                                            const std::string& as_of) {
   const std::string active = absl::StrCat("FROM enterprises e WHERE e.registration_date <= ?1 AND ",
                                           kStatusAsOf, " = 1 AND e.seat_unit IN ", kSubtree);
-  ASSIGN_OR_RETURN(auto total, CountsByNumber(*core_, absl::StrCat("SELECT 0, count(*) ", active),
+  ASSIGN_OR_RETURN(auto total, CountsByNumber(*Core(), absl::StrCat("SELECT 0, count(*) ", active),
                                               {as_of, unit_code}));
   ASSIGN_OR_RETURN(
-      auto with, CountsByNumber(*core_,
+      auto with, CountsByNumber(*Core(),
                                 absl::StrCat("SELECT o.kind, count(DISTINCT o.code) FROM "
                                              "organizations o WHERE o.founding_date <= ?1 AND "
                                              "(o.dissolution_date IS NULL OR o.dissolution_date > "
@@ -476,7 +560,7 @@ absl::StatusOr<std::vector<CandidateRow>> SqlReportingStore::Candidates(
                                                                          : "e.youth_union_members";
   // ?1 as_of, ?2 after, ?3 threshold, ?4 kind, ?5 unit, ?6 limit.
   return CandidateRows(
-      *core_,
+      *Core(),
       absl::StrCat("?1 = ?1 AND e.code > ?2 AND ", column, " >= ?3 AND ", kStatusAsOf,
                    " = 1 AND NOT EXISTS (SELECT 1 FROM organizations o WHERE o.code = e.code AND "
                    "o.kind = ?4 AND o.founding_date <= ?1 AND (o.dissolution_date IS NULL OR "
@@ -489,7 +573,7 @@ absl::StatusOr<std::vector<CandidateRow>> SqlReportingStore::FosteringCases(
     const std::string& unit_code, const std::string& as_of, const std::string& after_code,
     int limit) {
   return CandidateRows(
-      *core_,
+      *Core(),
       absl::StrCat("?1 = ?1 AND e.code > ?2 AND e.official_party = 0 AND ", kStatusAsOf,
                    " = 1 AND e.seat_unit IN ", kSubtree, " ORDER BY e.code LIMIT ?"),
       {as_of, after_code, unit_code, int64_t{limit}});
@@ -498,7 +582,7 @@ absl::StatusOr<std::vector<CandidateRow>> SqlReportingStore::FosteringCases(
 absl::StatusOr<std::optional<quota::v1::FoundingThresholds>> SqlReportingStore::Thresholds(
     int year) {
   std::optional<quota::v1::FoundingThresholds> out;
-  RETURN_IF_ERROR(core_->Read([&](SqlSession& db) -> absl::Status {
+  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(auto found,
                      QueryOptionalMessage<quota::v1::FoundingThresholds>(
                          db, "SELECT data FROM thresholds WHERE year = ?", {int64_t{year}}));

@@ -3,9 +3,12 @@
 // The SQL implementation of ReportingStore (reporting_store.h), on SQLite or
 // PostgreSQL.
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "libs/common/sql_store.h"
 #include "services/reporting/reporting_store.h"
 
@@ -22,6 +25,28 @@ class SqlReportingStore : public ReportingStore {
  public:
   // `location`: a SQLite path (":memory:" for tests) or a postgresql:// URL.
   static absl::StatusOr<std::unique_ptr<SqlReportingStore>> Open(const std::string& location);
+  // A fresh model in the SQLite file `path`, to be built by one writer and
+  // swapped in (SwapIn) or thrown away: SqliteStoreCore::OpenUnjournaled,
+  // without its secondary indexes and count triggers (each change costs a
+  // row and its key, not every index and a count), until FinishBuild.
+  static absl::StatusOr<std::unique_ptr<SqlReportingStore>> OpenToBuild(const std::string& path);
+  // For a store of OpenToBuild: creates its indexes from the rows, counts
+  // what the triggers would have (RecountStatements) and puts the triggers back,
+  // so that what is applied after it is applied as in any model.
+  absl::Status FinishBuild();
+
+  // Where the model is: the SQLite path or PostgreSQL URL it was opened at.
+  const std::string& location() const { return location_; }
+  // True if the model is a SQLite file, which SwapIn can replace.
+  bool Swappable() const;
+  // Replaces this model with the SQLite file `built`, atomically for its
+  // readers and writers: they wait while it runs. Under that wait it runs
+  // `finish` (the builder's last catch-up, which must also close `built`
+  // and sync it), closes this model, renames `built` over it and opens it.
+  // A crash at any point leaves either the old file or the new one whole.
+  // `finish`'s error as it is, with this model unchanged; INTERNAL if the
+  // rename fails (the old model is opened again).
+  absl::Status SwapIn(const std::string& built, const std::function<absl::Status()>& finish);
 
   absl::Status ApplyRegistry(
       const std::vector<registry::v1::StreamChangesResponse>& changes) override;
@@ -62,10 +87,35 @@ class SqlReportingStore : public ReportingStore {
   absl::StatusOr<std::optional<quota::v1::FoundingThresholds>> Thresholds(int year) override;
 
  private:
-  explicit SqlReportingStore(std::unique_ptr<SqlStoreCore> core) : core_(std::move(core)) {}
+  // The model's core for the length of one store call: holds the swap
+  // lock shared, so SwapIn waits for calls under way and calls wait for
+  // it. A call takes it once (absl::Mutex's reader lock is not reentrant
+  // while a writer waits).
+  class CoreRef {
+   public:
+    explicit CoreRef(const SqlReportingStore& store)
+        : lock_(&store.swap_mu_), core_(store.core_.get()) {}
+    SqlStoreCore* operator->() const { return core_; }
+    SqlStoreCore& operator*() const { return *core_; }
+
+   private:
+    absl::ReaderMutexLock lock_;
+    SqlStoreCore* core_;
+  };
+
+  SqlReportingStore(std::unique_ptr<SqlStoreCore> core, std::string location)
+      : location_(std::move(location)), core_(std::move(core)) {}
+  CoreRef Core() const { return CoreRef(*this); }
   template <typename Change>
   absl::Status Apply(const std::string& source, const std::vector<Change>& changes);
 
+  const std::string location_;
+  // OpenToBuild's dropped indexes and triggers (their CREATE statements),
+  // for FinishBuild.
+  std::vector<std::string> deferred_indexes_, deferred_triggers_;
+  mutable absl::Mutex swap_mu_;
+  // Replaced only by SwapIn, under swap_mu_ held exclusively; read through
+  // Core() (not annotated: the lock is taken in CoreRef's constructor).
   std::unique_ptr<SqlStoreCore> core_;
 };
 
