@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <sstream>
 
@@ -92,12 +93,16 @@ TEST_F(RebuildE2ETest, TheLiveModelServesUntilTheSwapAndAKillLeavesItWhole) {
   EXPECT_EQ(Figures(*rebuilding), before);
   EXPECT_EQ(Gauge("chitieu_read_model_rebuild_events"), std::nullopt);
 
-  // Killed in the middle: the old model, whole, serves after a restart.
+  // Killed in the middle: the old model, whole, serves after a restart,
+  // and what a rebuild left half-built beside it is removed.
   rebuilding->Kill();
+  const std::string leftover = stack_.dir() + "/reporting/reporting.db.rebuild";
+  std::ofstream(leftover) << "half-built";
   ASSERT_TRUE(stack_.registry().Start()) << stack_.registry().error();
   auto restarted = Reporting({});
   ASSERT_TRUE(restarted->Start()) << restarted->error();
   EXPECT_EQ(Figures(*restarted), before);
+  EXPECT_FALSE(std::filesystem::exists(leftover));
   EXPECT_EQ(Gauge("chitieu_read_model_rebuild_running"), std::nullopt);  // No --rebuild.
   ASSERT_EQ(restarted->Terminate(), 0);
 }
@@ -107,10 +112,17 @@ TEST_F(RebuildE2ETest, TheRebuiltModelIsSwappedInWithTheSameFiguresAndFollowsOn)
   ASSERT_NE(before, "");
   ASSERT_EQ(stack_.reporting().Terminate(), 0);
 
+  // The live model damaged (its counts gone): what serves after the swap
+  // is the rebuilt model, not the file that was there.
+  auto damaged = testing::RunShell(
+      "sqlite3 " + stack_.dir() + "/reporting/reporting.db 'DELETE FROM organization_counts'",
+      stack_.dir());
+  ASSERT_EQ(damaged.code, 0) << damaged.err;
   auto rebuilt = Reporting({"--rebuild"});
   ASSERT_TRUE(rebuilt->Start()) << rebuilt->error();
   ASSERT_TRUE(testing::WaitFor([&] { return Gauge("chitieu_read_model_rebuild_running") == 0.0; },
                                std::chrono::seconds(60)));
+  EXPECT_FALSE(std::filesystem::exists(stack_.dir() + "/reporting/reporting.db.rebuild"));
   // Every event of both feeds replayed (the seed's), into the same figures.
   auto events = Gauge("chitieu_read_model_rebuild_events");
   ASSERT_TRUE(events.has_value());

@@ -20,13 +20,15 @@ struct FeedPositions {
   int64_t quota = 0;
 };
 
-// Runs `read` between two readings of both feed cursors, again (from the
-// start: `read` must replace what an earlier attempt left) until the
-// cursors did not move in between. The followers apply each batch and
-// advance its cursor in one transaction, so an attempt whose cursors held
-// read the model at those positions, whatever the isolation of each read.
-// Returns the positions; `read`'s error as it is; UNAVAILABLE when the
-// model moved during every one of `attempts`.
+// Runs `read` while this process applies no batch (ReportingStore::
+// WithoutApplying), between two readings of both feed cursors, and again
+// (from the start: `read` must replace what an earlier attempt left) while
+// the cursors moved in between: another process sharing the model
+// (PostgreSQL replicas) applied a batch. Each batch and its cursor commit
+// together, so an attempt whose cursors held read the model at those
+// positions, whatever the isolation of each read. Returns the positions;
+// `read`'s error as it is; UNAVAILABLE when the model moved during every
+// one of `attempts`.
 absl::StatusOr<FeedPositions> ReadAtRest(ReportingStore& model,
                                          const std::function<absl::Status()>& read,
                                          int attempts = 20);

@@ -1,5 +1,6 @@
-// Tests of ReadAtRest: reads of the read model while a follower applies a
-// batch between them come out as one state, on both backends.
+// Tests of ReadAtRest: reads of the read model while another process
+// sharing it (a reporting replica) applies a batch between them come out
+// as one state, on both backends.
 
 #include "services/reporting/consistent_read.h"
 
@@ -7,6 +8,7 @@
 
 #include "services/reporting/reporting_store_sql.h"
 #include "tests/support/postgres.h"
+#include "tests/support/service_process.h"
 
 namespace chitieu::reporting {
 namespace {
@@ -16,9 +18,16 @@ namespace reg = ::chitieu::registry::v1;
 class ConsistentReadTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    auto opened = SqlReportingStore::Open(testing::TestStoreLocation(GetParam(), "consistent"));
+    // A file, not ":memory:", on SQLite: the other replica opens it too.
+    const std::string location = GetParam() == "sqlite"
+                                     ? dir_.path() + "/reporting.db"
+                                     : testing::TestStoreLocation(GetParam(), "consistent");
+    auto opened = SqlReportingStore::Open(location);
     ASSERT_TRUE(opened.ok()) << opened.status();
     store_ = std::move(*opened);
+    auto other = SqlReportingStore::Open(location);
+    ASSERT_TRUE(other.ok()) << other.status();
+    other_ = std::move(*other);
     Apply(Unit("01", ""));
     Apply(Unit("002", "01"));
   }
@@ -44,10 +53,11 @@ class ConsistentReadTest : public ::testing::TestWithParam<std::string> {
     EXPECT_TRUE(rows.ok()) << rows.status();
     return static_cast<int64_t>(rows->size());
   }
-  // What a feed follower does: one batch, the cursor moved with it.
+  // What the other replica's feed follower does: one batch, the cursor
+  // moved with it.
   void Apply(reg::StreamChangesResponse c) {
     c.set_sequence(++sequence_);
-    ASSERT_TRUE(store_->ApplyRegistry({c}).ok());
+    ASSERT_TRUE(other_->ApplyRegistry({c}).ok());
   }
   void FoundTradeUnion(int id) {
     reg::StreamChangesResponse c;
@@ -60,7 +70,9 @@ class ConsistentReadTest : public ::testing::TestWithParam<std::string> {
     Apply(c);
   }
 
-  std::unique_ptr<SqlReportingStore> store_;
+  testing::TempDir dir_;
+  std::unique_ptr<SqlReportingStore> store_;  // This replica's.
+  std::unique_ptr<SqlReportingStore> other_;  // Another replica's, on the same model.
   int64_t sequence_ = 0;
 };
 
@@ -71,7 +83,7 @@ TEST_P(ConsistentReadTest, AnAttemptABatchLandedInIsReadAgain) {
     ++attempts;
     counted = TradeUnions();
     if (attempts == 1) {
-      FoundTradeUnion(1);  // The follower commits between the two reads.
+      FoundTradeUnion(1);  // The other replica commits between the two reads.
     }
     records = Records();
     return absl::OkStatus();

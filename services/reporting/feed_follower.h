@@ -9,6 +9,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -46,11 +47,20 @@ class FeedFollower {
   }
 
   // Reads from the store's cursor to the feed's current end, on the
-  // calling thread (without Start: a rebuild's catch-up). The stream's or
-  // `apply`'s error as it is; CANCELLED once stopped.
+  // calling thread (without Start: a rebuild's catch-up). `apply`'s error
+  // as it is; UNAVAILABLE if the stream broke (or was stopped).
   absl::Status CatchUp() {
     ASSIGN_OR_RETURN(auto cursor, store_->GetCursor(source_));
     return Stream(cursor.sequence, /*follow=*/false);
+  }
+  // The same, but only until the store's cursor reaches `until` (already
+  // there: nothing is read), and within `within` (DEADLINE_EXCEEDED after).
+  absl::Status CatchUpTo(int64_t until, absl::Duration within) {
+    ASSIGN_OR_RETURN(auto cursor, store_->GetCursor(source_));
+    if (cursor.sequence >= until) {
+      return absl::OkStatus();
+    }
+    return Stream(cursor.sequence, /*follow=*/false, until, within);
   }
 
   // Cancels the open stream and joins the thread.
@@ -100,9 +110,16 @@ class FeedFollower {
     return Stream(cursor.sequence, /*follow=*/true);
   }
 
-  absl::Status Stream(int64_t after, bool follow) {
+  // Streams changes after `after` into the store; with `until`, stops
+  // once a change at or past it is applied.
+  absl::Status Stream(int64_t after, bool follow,
+                      int64_t until = std::numeric_limits<int64_t>::max(),
+                      absl::Duration within = absl::InfiniteDuration()) {
     grpc::ClientContext context;
     AddServiceSecret(&context);
+    if (within != absl::InfiniteDuration()) {
+      context.set_deadline(absl::ToChronoTime(absl::Now() + within));
+    }
     {
       absl::MutexLock lock(&mu_);
       if (stopped_) {
@@ -120,8 +137,13 @@ class FeedFollower {
     std::vector<Change> batch;
     Change change;
     absl::Status status;
+    bool reached = false;
     while (reader->Read(&change)) {
+      reached = change.sequence() >= until;
       batch.push_back(std::move(change));
+      if (reached) {
+        break;
+      }
       if (follow || batch.size() >= batch_) {
         status = apply_(batch);
         batch.clear();
@@ -133,7 +155,7 @@ class FeedFollower {
     if (status.ok() && !batch.empty()) {
       status = apply_(batch);
     }
-    if (!status.ok()) {
+    if (!status.ok() || reached) {
       context.TryCancel();
     }
     grpc::Status end = reader->Finish();
@@ -141,8 +163,11 @@ class FeedFollower {
       absl::MutexLock lock(&mu_);
       context_ = nullptr;
     }
-    if (!status.ok()) {
+    if (!status.ok() || reached) {
       return status;
+    }
+    if (end.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return absl::DeadlineExceededError(absl::StrCat(source_, " feed: not caught up in time"));
     }
     if (!end.ok()) {
       return absl::UnavailableError(absl::StrCat(source_, " feed: ", end.error_message()));

@@ -130,6 +130,8 @@ int main(int argc, char** argv) {
     } else {
       chitieu::LogInfo("read model dropped; replaying both feeds from zero");
     }
+  } else {
+    chitieu::reporting::Rebuild::RemoveLeftovers(*store);
   }
   chitieu::reporting::FeedHealth health;
   auto* s = store.get();

@@ -21,6 +21,11 @@ namespace quo = ::chitieu::quota::v1;
 // Changes a transaction of the fresh model: without a journal or fsync a
 // commit costs little, so larger batches only hold more in memory.
 constexpr size_t kBatch = 5000;
+// The longest the last pass may hold the live model's callers: past it the
+// attempt fails and the live model serves on (the next starts again).
+constexpr absl::Duration kLastPassWithin = absl::Seconds(10);
+
+std::string BuildPath(const SqlReportingStore& live) { return live.location() + ".rebuild"; }
 
 // A SQLite database file and what SQLite keeps beside it.
 void RemoveSqliteFiles(const std::string& path) {
@@ -37,7 +42,13 @@ Rebuild::Rebuild(SqlReportingStore* live, std::shared_ptr<grpc::Channel> registr
     : live_(live),
       registry_(std::move(registry)),
       quota_(std::move(quota)),
-      path_(live->location() + ".rebuild") {}
+      path_(BuildPath(*live)) {}
+
+void Rebuild::RemoveLeftovers(const SqlReportingStore& live) {
+  if (live.Swappable()) {
+    RemoveSqliteFiles(BuildPath(live));
+  }
+}
 
 Rebuild::~Rebuild() { Stop(); }
 
@@ -153,12 +164,18 @@ absl::StatusOr<int64_t> Rebuild::Attempt() {
       break;
     }
   }
-  // Indexes and counts from the rows, before the swap: the readers do
-  // not wait for them. What lands meanwhile, the last pass applies.
+  // Indexes and counts from the rows, and the file on disk, before the
+  // swap: the live model's callers do not wait for them. What landed
+  // meanwhile, one more pass applies.
   RETURN_IF_ERROR(fresh->FinishBuild());
-  RETURN_IF_ERROR(live_->SwapIn(path_, [&]() -> absl::Status {
-    RETURN_IF_ERROR(registry.CatchUp());
-    RETURN_IF_ERROR(quota.CatchUp());
+  RETURN_IF_ERROR(registry.CatchUp());
+  RETURN_IF_ERROR(quota.CatchUp());
+  RETURN_IF_ERROR(SyncPath(path_));
+  // Under the swap's lock, only up to where the live model stands: the
+  // live followers skip what the new model already has, and fetch the rest.
+  RETURN_IF_ERROR(live_->SwapIn(path_, [&](int64_t registry_at, int64_t quota_at) -> absl::Status {
+    RETURN_IF_ERROR(registry.CatchUpTo(registry_at, kLastPassWithin));
+    RETURN_IF_ERROR(quota.CatchUpTo(quota_at, kLastPassWithin));
     ASSIGN_OR_RETURN(events, replayed());
     fresh.reset();  // Closes the file.
     return SyncPath(path_);

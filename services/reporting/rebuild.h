@@ -43,6 +43,9 @@ class Rebuild {
   void Start();
   // Stops a rebuild under way (the live model as it was) and joins.
   void Stop();
+  // Removes the file a rebuild killed half-way left beside `live` (as
+  // large as the model): for a start without --rebuild.
+  static void RemoveLeftovers(const SqlReportingStore& live);
 
   State state() const;
   // Once kDone: the changes replayed and the time from Start to the swap.

@@ -8,6 +8,7 @@
 // change carries the resource as it is after it: an upsert).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,6 +80,10 @@ class ReportingStore {
       const std::vector<registry::v1::StreamChangesResponse>& changes) = 0;
   virtual absl::Status ApplyQuota(const std::vector<quota::v1::StreamChangesResponse>& changes) = 0;
   virtual absl::StatusOr<Cursor> GetCursor(const std::string& source) = 0;
+  // Runs `read` while this process applies no batch to the model (its feed
+  // followers wait for it): reads of one process see one state. Another
+  // process sharing the model (PostgreSQL replicas) may still apply.
+  virtual absl::Status WithoutApplying(const std::function<absl::Status()>& read) = 0;
   // Drops the whole model and both cursors (for --rebuild).
   virtual absl::Status Reset() = 0;
 

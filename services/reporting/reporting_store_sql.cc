@@ -174,6 +174,22 @@ absl::StatusOr<std::vector<CandidateRow>> CandidateRows(SqlStoreCore& core,
   return out;
 }
 
+// Where the model stands in `source`'s feed.
+absl::StatusOr<Cursor> ReadCursor(SqlStoreCore& core, const std::string& source) {
+  Cursor c;
+  RETURN_IF_ERROR(core.Read([&](SqlSession& db) -> absl::Status {
+    ASSIGN_OR_RETURN(
+        auto rows,
+        db.Query("SELECT sequence, commit_time FROM cursors WHERE source = ?", {source}));
+    if (!rows.empty()) {
+      c.sequence = rows.Int64(0, 0);
+      c.commit_time.ParseFromString(rows.Text(0, 1));
+    }
+    return absl::OkStatus();
+  }));
+  return c;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqlReportingStore>> SqlReportingStore::Open(
@@ -223,25 +239,41 @@ bool SqlReportingStore::Swappable() const {
   return !IsPostgresUrl(location_) && location_ != ":memory:";
 }
 
-absl::Status SqlReportingStore::SwapIn(const std::string& built,
-                                       const std::function<absl::Status()>& finish) {
+absl::Status SqlReportingStore::SwapIn(
+    const std::string& built, const std::function<absl::Status(int64_t, int64_t)>& finish) {
   if (!Swappable()) {
     return absl::FailedPreconditionError("only a SQLite model file can be swapped");
   }
   absl::WriterMutexLock lock(&swap_mu_);
-  RETURN_IF_ERROR(finish());
-  // Every connection closed: the old file's WAL checkpointed into it and
-  // removed, so no WAL of the old file can meet the new one. Leftovers (a
-  // crash of an earlier process) are removed all the same.
+  // The live model's cursors (read on its core: Core() would wait for
+  // this very lock).
+  ASSIGN_OR_RETURN(auto registry, ReadCursor(*core_, kRegistrySource));
+  ASSIGN_OR_RETURN(auto quota, ReadCursor(*core_, kQuotaSource));
+  RETURN_IF_ERROR(finish(registry.sequence, quota.sequence));
+  // Every connection of this process closed: the last one checkpoints the
+  // old file's WAL into it and removes it. A WAL still holding pages
+  // (another process has the file open) must never meet the new file, nor
+  // be deleted: then the swap is refused and the old model reopened.
   core_.reset();
-  for (const char* suffix : {"-wal", "-shm"}) {
-    std::error_code ignored;
-    std::filesystem::remove(location_ + suffix, ignored);
+  std::error_code ec;
+  const auto wal_size = std::filesystem::file_size(location_ + "-wal", ec);
+  const bool wal_empty = ec || wal_size == 0;
+  bool renamed = false;
+  int rename_errno = 0;
+  if (wal_empty) {
+    for (const char* suffix : {"-wal", "-shm"}) {
+      std::filesystem::remove(location_ + suffix, ec);
+    }
+    renamed = std::rename(built.c_str(), location_.c_str()) == 0;
+    rename_errno = errno;
   }
-  const bool renamed = std::rename(built.c_str(), location_.c_str()) == 0;
-  const int rename_errno = errno;
   if (renamed) {
-    (void)SyncDirectoryOf(location_);  // At worst a crash undoes the rename.
+    if (auto synced = SyncDirectoryOf(location_); !synced.ok()) {
+      // The new file is in place; a crash may undo the rename, leaving the
+      // old model, whole.
+      LogWarn("the rename of the rebuilt model may not last a crash",
+              {{"error", synced.ToString()}});
+    }
   }
   auto reopened = OpenSqlStoreCore(location_, ReadModelMigrations(), nullptr, /*durable=*/false);
   if (!reopened.ok()) {
@@ -251,6 +283,11 @@ absl::Status SqlReportingStore::SwapIn(const std::string& built,
     std::abort();
   }
   core_ = std::move(*reopened);
+  if (!wal_empty) {
+    return absl::FailedPreconditionError(
+        "the live model's WAL was not checkpointed (another process has the file open?); "
+        "the rebuilt model was not swapped in");
+  }
   if (!renamed) {
     return absl::InternalError(
         absl::StrCat("cannot rename the rebuilt model: ", std::strerror(rename_errno)));
@@ -268,18 +305,12 @@ absl::Status SqlReportingStore::Reset() {
 }
 
 absl::StatusOr<Cursor> SqlReportingStore::GetCursor(const std::string& source) {
-  Cursor c;
-  RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
-    ASSIGN_OR_RETURN(
-        auto rows,
-        db.Query("SELECT sequence, commit_time FROM cursors WHERE source = ?", {source}));
-    if (!rows.empty()) {
-      c.sequence = rows.Int64(0, 0);
-      c.commit_time.ParseFromString(rows.Text(0, 1));
-    }
-    return absl::OkStatus();
-  }));
-  return c;
+  return ReadCursor(*Core(), source);
+}
+
+absl::Status SqlReportingStore::WithoutApplying(const std::function<absl::Status()>& read) {
+  absl::ReaderMutexLock reading(&apply_mu_);
+  return read();
 }
 
 template <typename Change>
@@ -293,6 +324,7 @@ absl::Status SqlReportingStore::Apply(const std::string& source,
   for (const auto& c : changes) {
     sequences.push_back(c.sequence());
   }
+  absl::WriterMutexLock applying(&apply_mu_);
   return Core()->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
     ASSIGN_OR_RETURN(auto skip, CheckCursor(db, source, sequences));
     if (skip == changes.size()) {
@@ -349,11 +381,12 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedByBod
   std::map<std::string, Achieved> out;
   RETURN_IF_ERROR(Core()->Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(
-        auto rows, db.Query(absl::StrCat("SELECT founding_body, kind, CAST(sum(n) AS BIGINT) FROM "
-                                         "organization_counts WHERE founding_year = ? AND "
-                                         "seat_unit IN ",
-                                         kSubtree, " GROUP BY founding_body, kind"),
-                            {int64_t{year}, unit_code}));
+        auto rows,
+        db.Query(absl::StrCat("SELECT founding_body, kind, CAST(sum(n) AS BIGINT) FROM "
+                              "organization_counts WHERE founding_year = ? AND "
+                              "seat_unit IN ",
+                              kSubtree, " GROUP BY founding_body, kind HAVING sum(n) <> 0"),
+                 {int64_t{year}, unit_code}));
     for (int i = 0; i < rows.size(); ++i) {
       out[rows.Text(i, 0)].organizations_by_kind[static_cast<int>(rows.Int64(i, 1))] =
           rows.Int64(i, 2);
@@ -403,7 +436,8 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedInChi
         db.Query(absl::StrCat(kTagged,
                               "SELECT sub.root, oc.kind, CAST(sum(oc.n) AS BIGINT) FROM sub "
                               "JOIN organization_counts oc ON oc.seat_unit = sub.c "
-                              "WHERE oc.founding_year = ? GROUP BY sub.root, oc.kind"),
+                              "WHERE oc.founding_year = ? GROUP BY sub.root, oc.kind "
+                              "HAVING sum(oc.n) <> 0"),
                  {unit_code, int64_t{year}}));
     for (int i = 0; i < orgs.size(); ++i) {
       out[orgs.Text(i, 0)].organizations_by_kind[static_cast<int>(orgs.Int64(i, 1))] =
@@ -413,7 +447,8 @@ absl::StatusOr<std::map<std::string, Achieved>> SqlReportingStore::AchievedInChi
                      db.Query(absl::StrCat(kTagged,
                                            "SELECT sub.root, CAST(sum(ac.n) AS BIGINT) FROM sub "
                                            "JOIN admission_counts ac ON ac.seat_unit = sub.c "
-                                           "WHERE ac.admission_year = ? GROUP BY sub.root"),
+                                           "WHERE ac.admission_year = ? GROUP BY sub.root "
+                                           "HAVING sum(ac.n) <> 0"),
                               {unit_code, int64_t{year}}));
     for (int i = 0; i < admitted.size(); ++i) {
       out[admitted.Text(i, 0)].party_members_admitted = admitted.Int64(i, 1);

@@ -41,17 +41,21 @@ class SqlReportingStore : public ReportingStore {
   bool Swappable() const;
   // Replaces this model with the SQLite file `built`, atomically for its
   // readers and writers: they wait while it runs. Under that wait it runs
-  // `finish` (the builder's last catch-up, which must also close `built`
-  // and sync it), closes this model, renames `built` over it and opens it.
-  // A crash at any point leaves either the old file or the new one whole.
-  // `finish`'s error as it is, with this model unchanged; INTERNAL if the
-  // rename fails (the old model is opened again).
-  absl::Status SwapIn(const std::string& built, const std::function<absl::Status()>& finish);
+  // `finish(registry, quota)` with this model's cursors (the builder's last
+  // catch-up, to at least those positions, which must also close `built`),
+  // closes this model, renames `built` over it and opens it. A crash at any
+  // point leaves either the old file or the new one whole. `finish`'s error
+  // as it is, with this model unchanged; FAILED_PRECONDITION, with this
+  // model reopened unchanged, if its WAL was left with pages in it (another
+  // process has it open); INTERNAL if the rename fails (likewise).
+  absl::Status SwapIn(const std::string& built,
+                      const std::function<absl::Status(int64_t, int64_t)>& finish);
 
   absl::Status ApplyRegistry(
       const std::vector<registry::v1::StreamChangesResponse>& changes) override;
   absl::Status ApplyQuota(const std::vector<quota::v1::StreamChangesResponse>& changes) override;
   absl::StatusOr<Cursor> GetCursor(const std::string& source) override;
+  absl::Status WithoutApplying(const std::function<absl::Status()>& read) override;
   absl::Status Reset() override;
 
   absl::StatusOr<CountsByIndicator> Targets(const std::string& assignee, int year) override;
@@ -113,6 +117,9 @@ class SqlReportingStore : public ReportingStore {
   // OpenToBuild's dropped indexes and triggers (their CREATE statements),
   // for FinishBuild.
   std::vector<std::string> deferred_indexes_, deferred_triggers_;
+  // Held exclusively by Apply, shared by WithoutApplying; taken before
+  // swap_mu_.
+  absl::Mutex apply_mu_;
   mutable absl::Mutex swap_mu_;
   // Replaced only by SwapIn, under swap_mu_ held exclusively; read through
   // Core() (not annotated: the lock is taken in CoreRef's constructor).
