@@ -20,11 +20,12 @@ struct FeedPositions {
   int64_t quota = 0;
 };
 
-// Runs `read` while this process applies no batch (ReportingStore::
-// WithoutApplying), between two readings of both feed cursors, and again
-// (from the start: `read` must replace what an earlier attempt left) while
-// the cursors moved in between: another process sharing the model
-// (PostgreSQL replicas) applied a batch. Each batch and its cursor commit
+// Runs `read` between two readings of both feed cursors, and again (from
+// the start: `read` must replace what an earlier attempt left) while the
+// cursors moved in between. The first attempt holds nothing; the next ones
+// run while this process applies no batch (ReportingStore::
+// WithoutApplying), so that only another process sharing the model
+// (PostgreSQL replicas) can move them. Each batch and its cursor commit
 // together, so an attempt whose cursors held read the model at those
 // positions, whatever the isolation of each read. Returns the positions;
 // `read`'s error as it is; UNAVAILABLE when the model moved during every

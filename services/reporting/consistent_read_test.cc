@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "services/reporting/reporting_store_sql.h"
 #include "tests/support/postgres.h"
 #include "tests/support/service_process.h"
@@ -55,11 +57,11 @@ class ConsistentReadTest : public ::testing::TestWithParam<std::string> {
   }
   // What the other replica's feed follower does: one batch, the cursor
   // moved with it.
-  void Apply(reg::StreamChangesResponse c) {
+  void Apply(reg::StreamChangesResponse c, SqlReportingStore* via = nullptr) {
     c.set_sequence(++sequence_);
-    ASSERT_TRUE(other_->ApplyRegistry({c}).ok());
+    ASSERT_TRUE((via != nullptr ? via : other_.get())->ApplyRegistry({c}).ok());
   }
-  void FoundTradeUnion(int id) {
+  void FoundTradeUnion(int id, SqlReportingStore* via = nullptr) {
     reg::StreamChangesResponse c;
     auto* o = c.mutable_organization();
     o->set_name("enterprises/0100233488/organizations/" + std::to_string(id));
@@ -67,7 +69,7 @@ class ConsistentReadTest : public ::testing::TestWithParam<std::string> {
     o->set_founding_date("2013-05-01");
     o->set_seat_unit("units/002");
     o->set_recorded_by("user:test");
-    Apply(c);
+    Apply(c, via);
   }
 
   testing::TempDir dir_;
@@ -96,6 +98,30 @@ TEST_P(ConsistentReadTest, AnAttemptABatchLandedInIsReadAgain) {
   EXPECT_EQ(records, 1);
   EXPECT_EQ(at->registry, sequence_);
   EXPECT_EQ(at->quota, 0);
+}
+
+TEST_P(ConsistentReadTest, ThisProcesssFollowersWaitForARetriedRead) {
+  int attempts = 0;
+  int64_t counted = -1;
+  std::thread follower;
+  auto at = ReadAtRest(*store_, [&]() -> absl::Status {
+    ++attempts;
+    if (attempts == 1) {
+      FoundTradeUnion(1, store_.get());  // The first attempt holds nothing.
+    } else {
+      // The retry holds this process's followers off: this one applies
+      // only once the read is done.
+      follower = std::thread([&] { FoundTradeUnion(2, store_.get()); });
+    }
+    counted = TradeUnions();
+    return absl::OkStatus();
+  });
+  follower.join();
+  ASSERT_TRUE(at.ok()) << at.status();
+  EXPECT_EQ(attempts, 2);
+  EXPECT_EQ(counted, 1);
+  EXPECT_EQ(at->registry, sequence_ - 1);
+  EXPECT_EQ(TradeUnions(), 2);
 }
 
 TEST_P(ConsistentReadTest, AQuietModelIsReadOnce) {

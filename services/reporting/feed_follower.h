@@ -54,7 +54,8 @@ class FeedFollower {
     return Stream(cursor.sequence, /*follow=*/false);
   }
   // The same, but only until the store's cursor reaches `until` (already
-  // there: nothing is read), and within `within` (DEADLINE_EXCEEDED after).
+  // there: nothing is read) or the feed's end, whichever is first, and
+  // within `within` (DEADLINE_EXCEEDED after).
   absl::Status CatchUpTo(int64_t until, absl::Duration within) {
     ASSIGN_OR_RETURN(auto cursor, store_->GetCursor(source_));
     if (cursor.sequence >= until) {

@@ -108,12 +108,19 @@ void Rebuild::Run() {
     if (stopping()) {
       break;
     }
+    if (absl::IsFailedPrecondition(events.status())) {
+      LogError("the rebuilt read model cannot be swapped in; the live one serves as it was",
+               {{"error", events.status().ToString()}});
+      break;
+    }
     LogWarn("a rebuild of the read model failed; starting again from an empty file",
             {{"error", events.status().ToString()}});
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(&stopping_), backoff);
     backoff = std::min(backoff * 2, absl::Seconds(2));
   }
+  absl::MutexLock lock(&mu_);
+  state_ = State::kStopped;
   LogInfo("rebuild of the read model stopped; the live model is as it was");
 }
 
@@ -173,9 +180,12 @@ absl::StatusOr<int64_t> Rebuild::Attempt() {
   RETURN_IF_ERROR(SyncPath(path_));
   // Under the swap's lock, only up to where the live model stands: the
   // live followers skip what the new model already has, and fetch the rest.
+  // (A source restored from an older backup ends before those positions:
+  // its feed's end is what the rebuilt model holds, as it should.)
   RETURN_IF_ERROR(live_->SwapIn(path_, [&](int64_t registry_at, int64_t quota_at) -> absl::Status {
-    RETURN_IF_ERROR(registry.CatchUpTo(registry_at, kLastPassWithin));
-    RETURN_IF_ERROR(quota.CatchUpTo(quota_at, kLastPassWithin));
+    const absl::Time deadline = absl::Now() + kLastPassWithin;
+    RETURN_IF_ERROR(registry.CatchUpTo(registry_at, deadline - absl::Now()));
+    RETURN_IF_ERROR(quota.CatchUpTo(quota_at, deadline - absl::Now()));
     ASSIGN_OR_RETURN(events, replayed());
     fresh.reset();  // Closes the file.
     return SyncPath(path_);

@@ -28,7 +28,9 @@ namespace chitieu::reporting {
 
 class Rebuild {
  public:
-  enum class State { kRunning, kDone };
+  // kStopped: given up (a swap refused: see SwapIn) or stopped before the
+  // swap; the live model as it was.
+  enum class State { kRunning, kDone, kStopped };
 
   // `live` must be Swappable and outlive this; the channels reach the
   // registry's and quota's feeds.
@@ -37,9 +39,12 @@ class Rebuild {
   ~Rebuild();
 
   // Runs the rebuild on a thread of its own. An attempt that fails (a
-  // source out of reach, a gap, a full disk) is thrown away and the next
-  // starts from an empty file, after 100 ms doubling to 2 s, until one
-  // succeeds or Stop; the live model serves as it was meanwhile.
+  // source out of reach, a gap, a full disk, a last pass over 10 s) is
+  // thrown away and the next starts from an empty file, after 100 ms
+  // doubling to 2 s, until one succeeds or Stop; the live model serves as
+  // it was meanwhile. A swap refused because the live file's WAL is held
+  // by another process ends the rebuild (kStopped): it would be refused
+  // again.
   void Start();
   // Stops a rebuild under way (the live model as it was) and joins.
   void Stop();

@@ -3,17 +3,8 @@
 
 #include "services/reporting/reporting_store_sql.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
-
 #include "absl/strings/str_cat.h"
-#include "libs/common/files.h"
-#include "libs/common/log.h"
 #include "libs/common/registry_sql.h"
-#include "libs/common/sqlite_store.h"
 #include "libs/common/status_macros.h"
 #include "services/reporting/reporting_schema.h"
 
@@ -174,8 +165,26 @@ absl::StatusOr<std::vector<CandidateRow>> CandidateRows(SqlStoreCore& core,
   return out;
 }
 
-// Where the model stands in `source`'s feed.
-absl::StatusOr<Cursor> ReadCursor(SqlStoreCore& core, const std::string& source) {
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqlReportingStore>> SqlReportingStore::Open(
+    const std::string& location) {
+  ASSIGN_OR_RETURN(auto core, OpenSqlStoreCore(location, ReadModelMigrations(),
+                                               /*notifier=*/nullptr, /*durable=*/false));
+  return std::unique_ptr<SqlReportingStore>(new SqlReportingStore(std::move(core), location));
+}
+
+absl::Status SqlReportingStore::Reset() {
+  return Core()->Transact([](SqlSession& db, ChangeLog&) -> absl::Status {
+    for (const char* table : kTables) {
+      RETURN_IF_ERROR(db.Run(absl::StrCat("DELETE FROM ", table)));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<Cursor> SqlReportingStore::ReadCursor(SqlStoreCore& core,
+                                                     const std::string& source) {
   Cursor c;
   RETURN_IF_ERROR(core.Read([&](SqlSession& db) -> absl::Status {
     ASSIGN_OR_RETURN(
@@ -188,120 +197,6 @@ absl::StatusOr<Cursor> ReadCursor(SqlStoreCore& core, const std::string& source)
     return absl::OkStatus();
   }));
   return c;
-}
-
-}  // namespace
-
-absl::StatusOr<std::unique_ptr<SqlReportingStore>> SqlReportingStore::Open(
-    const std::string& location) {
-  ASSIGN_OR_RETURN(auto core, OpenSqlStoreCore(location, ReadModelMigrations(),
-                                               /*notifier=*/nullptr, /*durable=*/false));
-  return std::unique_ptr<SqlReportingStore>(new SqlReportingStore(std::move(core), location));
-}
-
-absl::StatusOr<std::unique_ptr<SqlReportingStore>> SqlReportingStore::OpenToBuild(
-    const std::string& path) {
-  ASSIGN_OR_RETURN(auto core, SqliteStoreCore::OpenUnjournaled(path, ReadModelMigrations().sqlite));
-  std::unique_ptr<SqlReportingStore> store(new SqlReportingStore(std::move(core), path));
-  RETURN_IF_ERROR(store->core_->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
-    // Named indexes only: the keys' own (sql NULL) stay, upserts need them.
-    ASSIGN_OR_RETURN(auto rows, db.Query("SELECT type, name, sql FROM sqlite_master WHERE type IN "
-                                         "('index', 'trigger') AND sql IS NOT NULL ORDER BY name"));
-    for (int i = 0; i < rows.size(); ++i) {
-      const bool index = rows.Text(i, 0) == "index";
-      (index ? store->deferred_indexes_ : store->deferred_triggers_).push_back(rows.Text(i, 2));
-      RETURN_IF_ERROR(
-          db.Run(absl::StrCat("DROP ", index ? "INDEX " : "TRIGGER ", rows.Text(i, 1))));
-    }
-    return absl::OkStatus();
-  }));
-  return store;
-}
-
-absl::Status SqlReportingStore::FinishBuild() {
-  return Core()->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
-    for (const auto& sql : deferred_indexes_) {
-      RETURN_IF_ERROR(db.Run(sql));
-    }
-    for (const auto& sql : RecountStatements()) {
-      RETURN_IF_ERROR(db.Run(sql));
-    }
-    for (const auto& sql : deferred_triggers_) {
-      RETURN_IF_ERROR(db.Run(sql));
-    }
-    deferred_indexes_.clear();
-    deferred_triggers_.clear();
-    return absl::OkStatus();
-  });
-}
-
-bool SqlReportingStore::Swappable() const {
-  return !IsPostgresUrl(location_) && location_ != ":memory:";
-}
-
-absl::Status SqlReportingStore::SwapIn(
-    const std::string& built, const std::function<absl::Status(int64_t, int64_t)>& finish) {
-  if (!Swappable()) {
-    return absl::FailedPreconditionError("only a SQLite model file can be swapped");
-  }
-  absl::WriterMutexLock lock(&swap_mu_);
-  // The live model's cursors (read on its core: Core() would wait for
-  // this very lock).
-  ASSIGN_OR_RETURN(auto registry, ReadCursor(*core_, kRegistrySource));
-  ASSIGN_OR_RETURN(auto quota, ReadCursor(*core_, kQuotaSource));
-  RETURN_IF_ERROR(finish(registry.sequence, quota.sequence));
-  // Every connection of this process closed: the last one checkpoints the
-  // old file's WAL into it and removes it. A WAL still holding pages
-  // (another process has the file open) must never meet the new file, nor
-  // be deleted: then the swap is refused and the old model reopened.
-  core_.reset();
-  std::error_code ec;
-  const auto wal_size = std::filesystem::file_size(location_ + "-wal", ec);
-  const bool wal_empty = ec || wal_size == 0;
-  bool renamed = false;
-  int rename_errno = 0;
-  if (wal_empty) {
-    for (const char* suffix : {"-wal", "-shm"}) {
-      std::filesystem::remove(location_ + suffix, ec);
-    }
-    renamed = std::rename(built.c_str(), location_.c_str()) == 0;
-    rename_errno = errno;
-  }
-  if (renamed) {
-    if (auto synced = SyncDirectoryOf(location_); !synced.ok()) {
-      // The new file is in place; a crash may undo the rename, leaving the
-      // old model, whole.
-      LogWarn("the rename of the rebuilt model may not last a crash",
-              {{"error", synced.ToString()}});
-    }
-  }
-  auto reopened = OpenSqlStoreCore(location_, ReadModelMigrations(), nullptr, /*durable=*/false);
-  if (!reopened.ok()) {
-    // Neither model can be read: this process cannot serve; its restart
-    // opens whichever file the rename left.
-    LogError("cannot open the read model after a swap", {{"error", reopened.status().ToString()}});
-    std::abort();
-  }
-  core_ = std::move(*reopened);
-  if (!wal_empty) {
-    return absl::FailedPreconditionError(
-        "the live model's WAL was not checkpointed (another process has the file open?); "
-        "the rebuilt model was not swapped in");
-  }
-  if (!renamed) {
-    return absl::InternalError(
-        absl::StrCat("cannot rename the rebuilt model: ", std::strerror(rename_errno)));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status SqlReportingStore::Reset() {
-  return Core()->Transact([](SqlSession& db, ChangeLog&) -> absl::Status {
-    for (const char* table : kTables) {
-      RETURN_IF_ERROR(db.Run(absl::StrCat("DELETE FROM ", table)));
-    }
-    return absl::OkStatus();
-  });
 }
 
 absl::StatusOr<Cursor> SqlReportingStore::GetCursor(const std::string& source) {

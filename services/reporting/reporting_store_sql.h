@@ -110,6 +110,8 @@ class SqlReportingStore : public ReportingStore {
   SqlReportingStore(std::unique_ptr<SqlStoreCore> core, std::string location)
       : location_(std::move(location)), core_(std::move(core)) {}
   CoreRef Core() const { return CoreRef(*this); }
+  // Where the model on `core` stands in `source`'s feed.
+  static absl::StatusOr<Cursor> ReadCursor(SqlStoreCore& core, const std::string& source);
   template <typename Change>
   absl::Status Apply(const std::string& source, const std::vector<Change>& changes);
 
