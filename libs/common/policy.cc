@@ -308,6 +308,20 @@ absl::Status CheckDeclarations(const google::protobuf::ServiceDescriptor* servic
   return absl::OkStatus();
 }
 
+namespace {
+thread_local RememberedOnly* remembered_only = nullptr;
+}  // namespace
+
+RememberedOnly::RememberedOnly() : outer_(remembered_only) { remembered_only = this; }
+RememberedOnly::~RememberedOnly() { remembered_only = outer_; }
+bool RememberedOnly::Active() { return remembered_only != nullptr; }
+absl::Status RememberedOnly::Miss() {
+  if (remembered_only != nullptr) {
+    ++remembered_only->misses_;
+  }
+  return absl::UnavailableError("not remembered; ask again where a look-up may wait");
+}
+
 absl::StatusOr<bool> CoversUnit(const std::set<std::string>& scope, const std::string& unit,
                                 const ParentFn& parent_of) {
   std::string current = unit;

@@ -105,6 +105,34 @@ class ResourceDirectory {
   virtual absl::StatusOr<std::string> AssignerOf(const std::string& target) = 0;
 };
 
+// While one is alive on a thread, the look-ups made on that thread answer
+// only from what the directory remembers: a directory that would have to
+// ask a peer (RemoteDirectory) fails UNAVAILABLE instead and counts a miss.
+// A relay thread that must never wait on the network decides this way
+// first, and asks again on a thread that may wait only when it missed
+// (services/gateway/proxy.cc). A miss inside an answer the policy gives
+// anyway (an audit unit left out) is counted too: a miss discards the
+// decision whatever it was.
+class RememberedOnly {
+ public:
+  RememberedOnly();
+  ~RememberedOnly();
+  RememberedOnly(const RememberedOnly&) = delete;
+  RememberedOnly& operator=(const RememberedOnly&) = delete;
+
+  // Whether a look-up on this thread missed since this one was made.
+  bool missed() const { return misses_ > 0; }
+
+  // For directories: true while one is alive on this thread; then a
+  // look-up that would wait returns Miss() instead.
+  static bool Active();
+  static absl::Status Miss();
+
+ private:
+  RememberedOnly* outer_;
+  int misses_ = 0;
+};
+
 // What an allowed call touches, as its declaration resolved it.
 struct Decision {
   // The resource names the declared fields held, in declaration order.

@@ -276,10 +276,10 @@ TEST_F(PolicyTest, ProvinceWideReadsMakeNoLookupWithTheFastPath) {
   get.set_name("enterprises/0100000009");
   const int before = directory_.lookups;
   EXPECT_TRUE(fast.Authorize(all, std::string(kRegistry) + "GetEnterprise", get).ok());
-  EXPECT_EQ(directory_.lookups, before);
+  EXPECT_EQ(directory_.lookups.load(), before);
   // Without it (the services), the same call is resolved and passed on.
   EXPECT_TRUE(policy_.Authorize(all, std::string(kRegistry) + "GetEnterprise", get).ok());
-  EXPECT_GT(directory_.lookups, before);
+  EXPECT_GT(directory_.lookups.load(), before);
 }
 
 // Every method of every service in the descriptor set of proto/ declares

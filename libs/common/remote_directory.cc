@@ -16,6 +16,9 @@ PeerStatusOptions About(const std::string& resource) {
 }  // namespace
 
 absl::StatusOr<std::string> RemoteDirectory::ParentOf(const std::string& unit) {
+  if (RememberedOnly::Active()) {
+    return RememberedOnly::Miss();  // The policy remembers parents itself.
+  }
   ASSIGN_OR_RETURN(auto got, registry_->GetUnit(unit, About(unit)));
   return got.parent();
 }
@@ -27,6 +30,9 @@ absl::StatusOr<std::vector<std::string>> RemoteDirectory::Roots() {
     if (roots_until_ > now) {
       return roots_;
     }
+  }
+  if (RememberedOnly::Active()) {
+    return RememberedOnly::Miss();
   }
   auto roots = RootUnits([this](const registry::v1::ListUnitsRequest& r)
                              -> absl::StatusOr<registry::v1::ListUnitsResponse> {
@@ -47,16 +53,20 @@ absl::StatusOr<std::vector<std::string>> RemoteDirectory::Roots() {
 
 absl::StatusOr<std::string> RemoteDirectory::Cached(
     const std::string& key, const std::function<absl::StatusOr<std::string>()>& fetch) {
-  if (cache_time_ <= absl::ZeroDuration()) {
-    return fetch();
-  }
+  const bool remembering = cache_time_ > absl::ZeroDuration();
   const absl::Time now = absl::Now();
-  {
+  if (remembering) {
     absl::MutexLock lock(&mu_);
     auto it = cache_.find(key);
     if (it != cache_.end() && it->second.until > now) {
       return it->second.value;
     }
+  }
+  if (RememberedOnly::Active()) {
+    return RememberedOnly::Miss();
+  }
+  if (!remembering) {
+    return fetch();
   }
   auto value = fetch();
   if (value.ok()) {  // "Not found" is not remembered: it may be created next.
@@ -87,6 +97,9 @@ absl::StatusOr<std::string> RemoteDirectory::UnitOfBody(const std::string& body)
 absl::StatusOr<std::string> RemoteDirectory::AssignerOf(const std::string& target) {
   if (quota_ == nullptr) {
     return absl::NotFoundError(target);
+  }
+  if (RememberedOnly::Active()) {
+    return RememberedOnly::Miss();
   }
   ASSIGN_OR_RETURN(auto got, quota_->GetTarget(target, About(target)));
   return got.assigner();

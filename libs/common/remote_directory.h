@@ -10,7 +10,9 @@
 // that long (the gateway: a district officer's every call would otherwise
 // cost the registry a second read). A seat that moves is then seen late by
 // this check only: each service runs the same policy over its own current
-// data. Without one (the services), every answer is fresh.
+// data. Without one (the services), every answer is fresh. Under
+// RememberedOnly (policy.h) nothing is asked of a peer: what is not
+// remembered fails UNAVAILABLE and counts a miss.
 
 #include <functional>
 #include <memory>

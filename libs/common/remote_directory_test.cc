@@ -152,6 +152,39 @@ TEST_F(RemoteDirectoryTest, RemembersSeatsButNotAbsences) {
   EXPECT_EQ(registry_.calls(), after_first + 2);  // Asked again each time.
 }
 
+// Under RememberedOnly no peer is asked: what is remembered is answered,
+// everything else misses (UNAVAILABLE, counted), whatever kind of look-up.
+TEST_F(RemoteDirectoryTest, RememberedOnlyAsksNoPeer) {
+  RemoteDirectory directory(registry_client_.get(), quota_client_.get(), absl::Minutes(1));
+  ASSERT_TRUE(directory.SeatOf("enterprises/0100233488").ok());
+  ASSERT_TRUE(directory.Roots().ok());
+  const int before = registry_.calls();
+  RememberedOnly remembered;
+  EXPECT_EQ(directory.SeatOf("enterprises/0100233488").value_or(""), "units/002");
+  EXPECT_EQ(directory.Roots().value_or(std::vector<std::string>{}),
+            std::vector<std::string>{"units/01"});
+  EXPECT_FALSE(remembered.missed());
+  EXPECT_EQ(directory.SeatOf("enterprises/0100109106").status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(remembered.missed());
+  EXPECT_EQ(directory.UnitOfBody("bodies/hk-party").status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(directory.ParentOf("units/002").status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(directory.AssignerOf("units/002/targets/1").status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_EQ(registry_.calls(), before);
+}
+
+// Without a cache time nothing is remembered, so everything misses.
+TEST_F(RemoteDirectoryTest, RememberedOnlyWithoutACacheMissesEverything) {
+  RemoteDirectory directory(registry_client_.get(), nullptr);
+  ASSERT_TRUE(directory.SeatOf("enterprises/0100233488").ok());
+  RememberedOnly remembered;
+  EXPECT_EQ(directory.SeatOf("enterprises/0100233488").status().code(),
+            absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(remembered.missed());
+}
+
 TEST(FromPeerStatus, KeepsViolationsUnlessAskedToHideThem) {
   const grpc::Status bad = ToGrpcStatus(InvalidField("unit.parent", "must be units/{code}"));
   const absl::Status kept = FromPeerStatus(bad, {});

@@ -3,6 +3,7 @@
 
 #include "libs/common/server.h"
 
+#include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/support/server_interceptor.h>
@@ -122,6 +123,29 @@ void LogPrincipal(grpc::ServerContextBase* context, const std::string& principal
   context->AddTrailingMetadata(kLoggedPrincipalTrailer, EncodeMetadataText(principal));
 }
 
+void RelayLoggedPrincipal(const grpc::ClientContext& inner, grpc::ServerContextBase* front) {
+  const auto& trailers = inner.GetServerTrailingMetadata();
+  auto it = trailers.find(kLoggedPrincipalTrailer);
+  if (it != trailers.end()) {
+    front->AddTrailingMetadata(kLoggedPrincipalTrailer,
+                               std::string(it->second.data(), it->second.size()));
+  }
+}
+
+namespace {
+
+// Leaves a builder without the plugins registered process-wide (reflection):
+// the front of a server with an AsyncServing has only that.
+class NoPlugins : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    plugins->clear();
+  }
+};
+
+}  // namespace
+
 int RunServer(const ServerConfig& config) {
   for (const std::string& name : config.authorized_services) {
     const auto* service =
@@ -151,18 +175,37 @@ int RunServer(const ServerConfig& config) {
     std::remove(config.local_socket.c_str());
     builder.AddListeningPort("unix:" + config.local_socket, grpc::InsecureServerCredentials());
   }
+  // With an AsyncServing, the listeners are the front's alone, and every
+  // other service (health and reflection among them) is the inner server's,
+  // which only the AsyncServing reaches (in process). A completion queue
+  // of the callback or synchronous API on the front would have its threads
+  // read the front's connections too, and hand each call over to the
+  // AsyncServing's thread: a thread hop per step (docs/PERFORMANCE.md).
+  grpc::ServerBuilder inner_builder;
+  grpc::ServerBuilder& services = config.generic_service != nullptr ? inner_builder : builder;
   for (grpc::Service* service : config.services) {
-    builder.RegisterService(service);
+    services.RegisterService(service);
   }
   // gRPC matches a method registered for a host only on calls to that
   // host; calls to any other fall through to the generic service. The
   // registration still puts the service's name in reflection's list.
   static const std::string kNoCallerHost = "reflection-listing.invalid";
   for (grpc::Service* service : config.proxied_services) {
-    builder.RegisterService(kNoCallerHost, service);
+    services.RegisterService(kNoCallerHost, service);
   }
+  std::unique_ptr<grpc::Server> inner;
   if (config.generic_service != nullptr) {
-    builder.RegisterCallbackGenericService(config.generic_service);
+    inner_builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+    inner = inner_builder.BuildAndStart();
+    if (inner == nullptr) {
+      LogError("cannot start the inner server");
+      return 1;
+    }
+    builder.SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
+    builder.SetOption(std::make_unique<NoPlugins>());
+    grpc::ChannelArguments inner_args;
+    inner_args.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
+    config.generic_service->Register(&builder, inner->InProcessChannel(inner_args));
   }
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   // gRPC sets SO_REUSEPORT by default: two servers (a second copy started
@@ -183,7 +226,24 @@ int RunServer(const ServerConfig& config) {
     LogError("cannot listen", {{"address", config.listen_address}});
     return 1;
   }
-  auto* health = server->GetHealthCheckService();
+  if (config.generic_service != nullptr) {
+    config.generic_service->Start();
+  }
+  // Stops what was started, in order: the front (its calls to the inner
+  // server drain with it), the AsyncServing, the inner server.
+  auto shutdown = [&](std::chrono::system_clock::time_point deadline) {
+    std::thread inner_drain;
+    if (inner != nullptr) {
+      // At once, beside the front: its own shutdown ends health watches,
+      // which the front would otherwise wait out.
+      inner_drain = std::thread([&] { inner->Shutdown(deadline); });
+    }
+    server->Shutdown(deadline);
+    if (inner_drain.joinable()) {
+      inner_drain.join();
+    }
+  };
+  auto* health = (inner != nullptr ? inner : server)->GetHealthCheckService();
   health->SetServingStatus(true);
   if (config.on_serving) {
     config.on_serving(health);
@@ -214,7 +274,10 @@ int RunServer(const ServerConfig& config) {
     }
     if (port <= 0) {
       LogError("cannot listen for metrics", {{"address", listen}});
-      server->Shutdown();
+      shutdown(std::chrono::system_clock::now());
+      if (config.generic_service != nullptr) {
+        config.generic_service->Stop();
+      }
       return 1;
     }
     metrics_thread = std::thread([&metrics_http] { metrics_http.listen_after_bind(); });
@@ -242,10 +305,13 @@ int RunServer(const ServerConfig& config) {
     if (config.on_shutdown) {
       config.on_shutdown();
     }
-    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));
+    shutdown(std::chrono::system_clock::now() + std::chrono::seconds(config.drain_seconds));
   });
   server->Wait();
   signals.join();
+  if (config.generic_service != nullptr) {
+    config.generic_service->Stop();
+  }
   metrics_http.stop();
   if (metrics_thread.joinable()) {
     metrics_thread.join();

@@ -15,6 +15,24 @@
 
 namespace chitieu {
 
+// Calls served on completion queues of the service's own, with threads of
+// its own (the gateway's relay). It alone is served on the listeners (the
+// front server); the services, health and reflection are on an inner
+// server it reaches over `inner` and passes their calls to. RunServer
+// registers it before the front is built, starts it once serving and stops
+// it after the front has shut down.
+class AsyncServing {
+ public:
+  virtual ~AsyncServing() = default;
+  // Registers its generic service and adds its queues to `builder`.
+  virtual void Register(grpc::ServerBuilder* builder, std::shared_ptr<grpc::Channel> inner) = 0;
+  // The server is serving: take calls.
+  virtual void Start() = 0;
+  // The server has shut down (every call ended or cancelled): let the
+  // calls' last operations complete, shut the queues down, join.
+  virtual void Stop() = 0;
+};
+
 struct ServerConfig {
   // Stamped on logs, e.g. "registry".
   std::string service_name;
@@ -28,8 +46,9 @@ struct ServerConfig {
   // ("chitieu.registry.v1.RegistryService"): each method must declare its
   // authorization (policy.h), or the server refuses to start.
   std::vector<std::string> authorized_services;
-  // Serves every method no registered service has (the gateway's proxy).
-  grpc::CallbackGenericService* generic_service = nullptr;
+  // Serves every call on the listeners (the gateway's proxy); `services`
+  // are then reached through it (AsyncServing).
+  AsyncServing* generic_service = nullptr;
   // Services the generic service serves, listed by reflection: registered
   // for a host no caller uses, so their calls still reach the generic one.
   std::vector<grpc::Service*> proxied_services;
@@ -54,6 +73,10 @@ struct ServerConfig {
 // (on the edge: the one the gateway authenticated). Carried to the log in
 // a trailer the log removes before it leaves.
 void LogPrincipal(grpc::ServerContextBase* context, const std::string& principal);
+
+// An AsyncServing's call to its inner server: the principal the inner
+// service logged goes on `front`'s call, whose call log names it.
+void RelayLoggedPrincipal(const grpc::ClientContext& inner, grpc::ServerContextBase* front);
 
 // Serves until SIGTERM or SIGINT. Returns the process exit code: 0 after a
 // graceful shutdown, 1 if the server could not start.

@@ -1,5 +1,6 @@
 // chitieu-gateway: wiring only. Authentication in auth.cc, authorization in
-// policy.cc, the generic proxy in proxy.cc, the audit log in audit.cc.
+// policy.cc, the generic proxy in proxy.cc and relay_call.cc, the audit log
+// in audit.cc.
 
 #include <csignal>
 #include <memory>
@@ -64,6 +65,12 @@ ABSL_FLAG(double, failed_sign_ins_burst, 100,
 ABSL_FLAG(double, authz_cache_seconds, 5,
           "How long the gateway's authorization remembers an enterprise's seat and a body's "
           "unit (0: ask the registry every time; each service re-checks with its own data)");
+ABSL_FLAG(int, relay_threads, 1,
+          "Threads relaying gRPC calls, each with its completion queue (more only with more "
+          "cores than two: docs/PERFORMANCE.md)");
+ABSL_FLAG(int, lookup_threads, 4,
+          "Threads for the authorization look-ups the cache cannot answer, which a relay thread "
+          "never waits on (audit log writes have a thread of their own)");
 ABSL_FLAG(std::string, dashboard_dir, "",
           "Folder of the built web dashboard (dashboard/dist) to serve at / on the HTTP port; "
           "empty: no dashboard");
@@ -109,6 +116,8 @@ int main(int argc, char** argv) {
   proxy_config.policy = &policy;
   proxy_config.audit = audit.get();
   proxy_config.default_deadline_ms = absl::GetFlag(FLAGS_default_deadline_ms);
+  proxy_config.relay_threads = absl::GetFlag(FLAGS_relay_threads);
+  proxy_config.worker_threads = absl::GetFlag(FLAGS_lookup_threads);
   chitieu::gateway::RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_per_second),
                                         absl::GetFlag(FLAGS_rate_limit_burst));
   // Failed sign-ins per client address: a small budget that refills slowly,
@@ -135,11 +144,10 @@ int main(int argc, char** argv) {
   chitieu::BackendProber prober(proxy_config.backends);
   chitieu::ServerConfig config;
   config.on_serving = [&](grpc::HealthCheckServiceInterface* health) { prober.Start(health); };
-  // HTTP calls go through the gateway's own gRPC server, the path every
-  // gRPC caller takes (an in-process channel would run the proxy's blocking
-  // authorization inline on the caller's thread), over a plaintext Unix
-  // socket in the data folder, so it works whether or not the public
-  // listener uses TLS.
+  // HTTP calls go through the gateway's own gRPC front, the path every
+  // gRPC caller takes (the relay, proxy.h), over a plaintext Unix socket in
+  // the data folder, so it works whether or not the public listener uses
+  // TLS.
   const std::string bridge_socket = chitieu::DataFilePath("gateway.sock");
   if (bridge_socket.empty()) {
     return 1;

@@ -7,17 +7,31 @@
 // in both directions, deadlines (a default when the caller sets none) and
 // cancellation carry through; the caller's own x-chitieu-* metadata is
 // dropped so no caller can forge the identity the services trust.
+//
+// Threads: gRPC's asynchronous API, one completion queue and one thread a
+// core. A call's side facing the caller and its call to the service are on
+// the same queue, so every step of a call runs on one thread, one after
+// the other, without a lock or a hand-off between threads (the callback
+// API this replaced woke another thread at each hop). What may wait on
+// the network or a disk never runs there: authorization answers from what
+// the directory remembers (RememberedOnly), and only when that misses is
+// it asked again on a worker thread; the audit log is written there too.
+// The worker puts its answer back on the call's queue (a grpc::Alarm).
 
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
-#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "libs/common/policy.h"
+#include "libs/common/server.h"
+#include "libs/common/worker_pool.h"
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/edge.h"
@@ -38,12 +52,28 @@ struct ProxyConfig {
   EdgeLimits limits;
   // Applied when the caller sets no deadline.
   int default_deadline_ms = 30000;
+  // Completion queues, each with its thread. One by default: on two
+  // cores two queues were slower (the threads poll every connection and
+  // hand calls to each other; docs/PERFORMANCE.md).
+  int relay_threads = 1;
+  // Threads for the look-ups a relay thread hands off, and how many
+  // look-ups may wait for one (more: refused UNAVAILABLE at once).
+  int worker_threads = 4;
+  size_t max_waiting_lookups = 1024;
 };
 
-class Proxy : public grpc::CallbackGenericService {
+class Proxy : public AsyncServing {
  public:
   explicit Proxy(ProxyConfig config);
-  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override;
+  ~Proxy() override { Stop(); }
+  Proxy(const Proxy&) = delete;
+  Proxy& operator=(const Proxy&) = delete;
+
+  // AsyncServing: the generic service and the relay queues; the relay
+  // threads; once the server has shut down, the calls' ends and the joins.
+  void Register(grpc::ServerBuilder* builder, std::shared_ptr<grpc::Channel> inner) override;
+  void Start() override;
+  void Stop() override;
 
   const ProxyConfig& config() const { return config_; }
   grpc::GenericStub* StubFor(const std::string& method);
@@ -59,10 +89,29 @@ class Proxy : public grpc::CallbackGenericService {
   // "/chitieu.registry.v1.RegistryService/GetUnit" → the service's name.
   static std::string ServiceOf(const std::string& method);
 
+  // For the calls (proxy.cc).
+  grpc::AsyncGenericService* service() { return &service_; }
+  grpc::GenericStub* inner() { return inner_.get(); }
+  WorkerPool* lookups() { return &lookups_; }
+  // The audit log's writes: a thread of their own, so look-ups waiting on
+  // a slow registry never hold a mutation's answer.
+  WorkerPool* audits() { return &audits_; }
+  void CallBegan();
+  void CallEnded();
+
  private:
   ProxyConfig config_;
   std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
+  std::unique_ptr<grpc::GenericStub> inner_;
+  grpc::AsyncGenericService service_;
+  std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
+  std::vector<std::thread> threads_;
+  WorkerPool lookups_;
+  WorkerPool audits_;
+  absl::Mutex mu_;
+  int live_calls_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace chitieu::gateway

@@ -4,6 +4,8 @@
 
 #include "services/gateway/proxy.h"
 
+#include <grpcpp/ext/health_check_service_server_builder_option.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -11,12 +13,16 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
+#include "libs/common/health_client.h"
 #include "libs/common/principal.h"
 #include "services/gateway/auth.h"
 #include "tests/support/fake_resource_directory.h"
 #include "tests/support/service_process.h"
+#include "tests/support/wait.h"
 
 namespace chitieu::gateway {
 namespace {
@@ -40,6 +46,15 @@ class EchoRegistry : public reg::RegistryService::CallbackService {
     reactor->Finish(r->name() == "units/404"
                         ? grpc::Status(grpc::StatusCode::NOT_FOUND, "units/404 not found")
                         : grpc::Status::OK);
+    return reactor;
+  }
+  grpc::ServerUnaryReactor* GetEnterprise(grpc::CallbackServerContext* c,
+                                          const reg::GetEnterpriseRequest* r,
+                                          reg::Enterprise* out) override {
+    ++calls;
+    out->set_name(r->name());
+    auto* reactor = c->DefaultReactor();
+    reactor->Finish(grpc::Status::OK);
     return reactor;
   }
   grpc::ServerUnaryReactor* UpdateUnit(grpc::CallbackServerContext* c,
@@ -89,13 +104,28 @@ class ProxyTest : public ::testing::Test {
     config.default_deadline_ms = 5000;
     proxy_ = std::make_unique<Proxy>(config);
     grpc::ServerBuilder front_builder;
-    front_builder.RegisterCallbackGenericService(proxy_.get());
+    // The inner server: health only (the gateway's own services live
+    // there); as RunServer builds it, the front has no health of its own.
+    grpc::EnableDefaultHealthCheckService(true);
+    inner_server_ = grpc::ServerBuilder().BuildAndStart();
+    front_builder.SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
+    proxy_->Register(&front_builder, inner_server_->InProcessChannel(grpc::ChannelArguments()));
     front_server_ = front_builder.BuildAndStart();
+    proxy_->Start();
     stub_ =
         reg::RegistryService::NewStub(front_server_->InProcessChannel(grpc::ChannelArguments()));
   }
   void TearDown() override {
+    // A call left waiting on the registry (a test that failed) ends first.
+    if (!directory_.peer_answers.HasBeenNotified()) {
+      directory_.peer_answers.Notify();
+    }
+    if (pending_ != nullptr) {
+      pending_->answered.WaitForNotification();
+    }
     front_server_->Shutdown();
+    proxy_->Stop();
+    inner_server_->Shutdown();
     backend_server_->Shutdown();
   }
 
@@ -115,15 +145,41 @@ class ProxyTest : public ::testing::Test {
     return stub_->GetUnit(&ctx, r, out);
   }
 
+  // A GetEnterprise by the district officer, in flight.
+  struct Pending {
+    grpc::ClientContext ctx;
+    reg::GetEnterpriseRequest request;
+    reg::Enterprise enterprise;
+    grpc::Status status;
+    absl::Notification answered;
+  };
+  // Starts one for `enterprise`, whose seat is not remembered, and returns
+  // once its look-up waits for the registry (which answers when
+  // `directory_.peer_answers` is notified); null if it never asks.
+  Pending* StartGetEnterpriseWhileTheRegistryWaits(const std::string& enterprise) {
+    directory_.seats_from_peer = true;
+    pending_ = std::make_unique<Pending>();
+    Pending* p = pending_.get();
+    p->ctx.AddMetadata("authorization", "Bearer k-hk");
+    p->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    p->request.set_name(enterprise);
+    stub_->async()->GetEnterprise(&p->ctx, &p->request, &p->enterprise, [p](grpc::Status s) {
+      p->status = s;
+      p->answered.Notify();
+    });
+    return directory_.peer_asked.WaitForNotificationWithTimeout(absl::Seconds(30)) ? p : nullptr;
+  }
+
   testing::TempDir dir_;
   EchoRegistry backend_;
-  std::unique_ptr<grpc::Server> backend_server_, front_server_;
+  std::unique_ptr<grpc::Server> backend_server_, inner_server_, front_server_;
   testing::FakeResourceDirectory directory_;
   std::unique_ptr<Authenticator> keys_;
   std::unique_ptr<Policy> policy_;
   std::unique_ptr<AuditLog> audit_;
   std::unique_ptr<Proxy> proxy_;
   std::unique_ptr<reg::RegistryService::Stub> stub_;
+  std::unique_ptr<Pending> pending_;
 };
 
 TEST_F(ProxyTest, TheBackendHearsTheAuthenticatedPrincipalNeverAForgedOne) {
@@ -157,6 +213,79 @@ TEST_F(ProxyTest, TheBackendsStatusComesBackAsItIs) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND);
   EXPECT_EQ(s.error_message(), "units/404 not found");
   EXPECT_EQ(backend_.calls.load(), 1);
+}
+
+// A district officer's call that needs an enterprise's seat, which is not
+// remembered, waits for the registry on a worker thread: the one relay
+// thread goes on serving meanwhile (a look-up on it would hold this test's
+// second call until its deadline), and the first call is answered once
+// the seat is known.
+TEST_F(ProxyTest, ALookUpThatWaitsHoldsNoOtherCall) {
+  Pending* waiting = StartGetEnterpriseWhileTheRegistryWaits("enterprises/0100000001");
+  ASSERT_NE(waiting, nullptr);
+  reg::Unit unit;
+  grpc::ClientContext other;
+  other.AddMetadata("authorization", "Bearer k-hk");
+  other.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  reg::GetUnitRequest unit_request;
+  unit_request.set_name("units/002");
+  const grpc::Status s = stub_->GetUnit(&other, unit_request, &unit);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_FALSE(waiting->answered.HasBeenNotified());
+  directory_.peer_answers.Notify();
+  waiting->answered.WaitForNotification();
+  ASSERT_TRUE(waiting->status.ok()) << waiting->status.error_message();
+  EXPECT_EQ(waiting->enterprise.name(), "enterprises/0100000001");
+}
+
+// A refusal decided on a worker after the caller has gone is still
+// audited: a caller cannot hide its attempts by cancelling while the
+// gateway looks an enterprise up.
+TEST_F(ProxyTest, ARefusalDecidedAfterTheCallerLeftIsAudited) {
+  // Seated in units/001: not the officer's.
+  Pending* leaving = StartGetEnterpriseWhileTheRegistryWaits("enterprises/0100000002");
+  ASSERT_NE(leaving, nullptr);
+  leaving->ctx.TryCancel();
+  leaving->answered.WaitForNotification();
+  EXPECT_EQ(leaving->status.error_code(), grpc::StatusCode::CANCELLED);
+  directory_.peer_answers.Notify();
+  std::vector<v1::AuditEntry> entries;
+  EXPECT_TRUE(testing::WaitFor([&] {
+    auto listed = audit_->List(0, 10, "user:hk-officer", "", "");
+    entries = listed.ok() ? *listed : std::vector<v1::AuditEntry>{};
+    return !entries.empty();
+  }));
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].method(), "/chitieu.registry.v1.RegistryService/GetEnterprise");
+  EXPECT_EQ(entries[0].outcome(), "PERMISSION_DENIED");
+  EXPECT_EQ(backend_.calls.load(), 0);
+}
+
+// The gateway's own services, health among them, are on the inner server:
+// the relay passes their calls on without asking for a credential (the
+// inner services admit each call themselves); a method no one serves is
+// refused there.
+TEST_F(ProxyTest, HealthAndUnknownMethodsAreTheInnerServers) {
+  auto channel = front_server_->InProcessChannel(grpc::ChannelArguments());
+  inner_server_->GetHealthCheckService()->SetServingStatus("chitieu.test.Down", false);
+  EXPECT_TRUE(IsServing(channel, 5000));
+  EXPECT_FALSE(IsServing(channel, 5000, "chitieu.test.Down"));
+  grpc::GenericStub generic(channel);
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer k-hk");
+  grpc::Slice empty("");
+  grpc::ByteBuffer request(&empty, 1), response;
+  absl::Notification done;
+  grpc::Status status;
+  generic.UnaryCall(&ctx, "/chitieu.nothing.v1.Nothing/Get", grpc::StubOptions(), &request,
+                    &response, [&](grpc::Status s) {
+                      status = s;
+                      done.Notify();
+                    });
+  done.WaitForNotification();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  EXPECT_FALSE(absl::StrContains(status.error_message(), "the gateway does not serve"));
+  EXPECT_EQ(backend_.calls.load(), 0);
 }
 
 }  // namespace

@@ -3,11 +3,13 @@
 // The one fake of the policy's ResourceDirectory (libs/common/policy.h),
 // for the policy's tests and the gateway proxy's.
 
+#include <atomic>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/notification.h"
 #include "libs/common/policy.h"
 
 namespace chitieu::testing {
@@ -33,6 +35,18 @@ class FakeResourceDirectory : public ResourceDirectory {
   }
   absl::StatusOr<std::string> SeatOf(const std::string& e) override {
     ++lookups;
+    if (seats_from_peer) {
+      // As RemoteDirectory does: a seat not remembered is asked of a peer,
+      // which only a thread that may wait does, and this peer answers once
+      // `peer_answers` is notified.
+      if (RememberedOnly::Active()) {
+        return RememberedOnly::Miss();
+      }
+      if (!peer_asked.HasBeenNotified()) {
+        peer_asked.Notify();
+      }
+      peer_answers.WaitForNotification();
+    }
     if (e == "enterprises/0100000001") {
       return std::string("units/00037");
     }
@@ -66,7 +80,12 @@ class FakeResourceDirectory : public ResourceDirectory {
     return absl::NotFoundError(t);
   }
   std::vector<std::string> roots = {"units/01", "units/79"};
-  int lookups = 0;
+  std::atomic<int> lookups{0};
+  // Seats are never remembered and wait for `peer_answers` (SeatOf);
+  // `peer_asked` tells that one is waiting.
+  bool seats_from_peer = false;
+  absl::Notification peer_asked;
+  absl::Notification peer_answers;
 };
 
 }  // namespace chitieu::testing
