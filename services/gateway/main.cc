@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
   proxy_config.audit = audit.get();
   proxy_config.default_deadline_ms = absl::GetFlag(FLAGS_default_deadline_ms);
   proxy_config.relay_threads = absl::GetFlag(FLAGS_relay_threads);
-  proxy_config.worker_threads = absl::GetFlag(FLAGS_lookup_threads);
+  proxy_config.lookup_threads = absl::GetFlag(FLAGS_lookup_threads);
   chitieu::gateway::RateLimiter limiter(absl::GetFlag(FLAGS_rate_limit_per_second),
                                         absl::GetFlag(FLAGS_rate_limit_burst));
   // Failed sign-ins per client address: a small budget that refills slowly,

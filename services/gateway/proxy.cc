@@ -27,7 +27,7 @@ void Drain(grpc::ServerCompletionQueue* cq) {
 
 Proxy::Proxy(ProxyConfig config)
     : config_(std::move(config)),
-      lookups_(std::max(1, config_.worker_threads), config_.max_waiting_lookups),
+      lookups_(std::max(1, config_.lookup_threads), config_.max_waiting_lookups),
       audits_(1) {
   for (const auto& [service, channel] : config_.backends) {
     stubs_[service] = std::make_unique<grpc::GenericStub>(channel);

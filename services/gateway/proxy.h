@@ -58,7 +58,7 @@ struct ProxyConfig {
   int relay_threads = 1;
   // Threads for the look-ups a relay thread hands off, and how many
   // look-ups may wait for one (more: refused UNAVAILABLE at once).
-  int worker_threads = 4;
+  int lookup_threads = 4;
   size_t max_waiting_lookups = 1024;
 };
 

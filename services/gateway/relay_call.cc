@@ -184,6 +184,10 @@ class RelayCall {
     proxy_->CallBegan();
     Await(proxy_, cq_);
     method_ = ctx_.method();
+    request_id_ = ClientMetadata(ctx_, kRequestIdHeader);
+    if (!AuditableRequestId(request_id_)) {
+      request_id_ = NewRequestId();
+    }
     stub_ = proxy_->StubFor(method_);
     if (stub_ == nullptr) {
       // Not a backend's: the gateway's own services, health, reflection
@@ -192,10 +196,6 @@ class RelayCall {
       inner_ = true;
       stub_ = proxy_->inner();
       client_streaming_ = server_streaming_ = true;
-      request_id_ = ClientMetadata(ctx_, kRequestIdHeader);
-      if (!AuditableRequestId(request_id_)) {
-        request_id_ = NewRequestId();
-      }
       return ReadCaller();
     }
     auto principal = AdmitAtEdge(*proxy_->config().keys, proxy_->config().limits, ctx_);
@@ -220,10 +220,6 @@ class RelayCall {
     server_streaming_ = method->server_streaming();
     auto access = AccessOf(method_);
     mutation_ = access.ok() && IsMutation(*access);
-    request_id_ = ClientMetadata(ctx_, kRequestIdHeader);
-    if (!AuditableRequestId(request_id_)) {
-      request_id_ = NewRequestId();
-    }
     ReadCaller();
   }
 
