@@ -67,6 +67,14 @@ ensure_node_modules() {
     log "installing the TypeScript client's npm packages"
     npm ci --no-audit --no-fund --loglevel=error
   fi
+  # The HTTP/JSON client's (openapi-typescript, openapi-fetch, and
+  # @redocly/cli, which lints the OpenAPI document).
+  cd "$ROOT/clients/http-typescript"
+  if [ ! -x node_modules/.bin/redocly ] || [ ! -x node_modules/.bin/openapi-typescript ] \
+     || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing the HTTP/JSON TypeScript client's npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
   cd "$ROOT"
 }
 

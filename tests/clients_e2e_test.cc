@@ -1,6 +1,8 @@
 // Runs each generated client's tests (the conformance scenario) and its
 // example against one live stack: Python (Debian's python3-grpcio),
-// TypeScript (@grpc/grpc-js on Node.js) and Go (Debian's Go packages).
+// TypeScript (@grpc/grpc-js on Node.js), Go (Debian's Go packages), and
+// the HTTP/JSON client generated from the OpenAPI document
+// (clients/http-typescript: openapi-typescript and openapi-fetch).
 // Each gets its own tax code and year so that their writes do not meet.
 
 #include <gtest/gtest.h>
@@ -41,6 +43,7 @@ class ClientsE2ETest : public ::testing::Test {
     const testing::ShellResult r = testing::RunShell(
         absl::StrCat("cd ", CHITIEU_SOURCE_DIR,
                      " && export CHITIEU_ADDR=", stack_->gateway().address(),
+                     " CHITIEU_HTTP_URL=http://127.0.0.1:", stack_->http_port(),
                      " CHITIEU_API_KEY=k-city CHITIEU_OFFICER_KEY=k-th CHITIEU_DISTRICT_KEY=k-hk",
                      " CHITIEU_TEST_ENTERPRISE=", code, " CHITIEU_TEST_YEAR=", year,
                      " CHITIEU_BUILD_DIR=", CHITIEU_BUILD_DIR, " && ", command),
@@ -83,6 +86,24 @@ TEST_F(ClientsE2ETest, Python) {
 TEST_F(ClientsE2ETest, TypeScript) {
   ExpectConformance("cd clients/typescript && node --test dist/test/", "# pass 2",
                     "node clients/typescript/dist/examples/progress.js", 9200, 2021);
+}
+
+// Also the HTTP conventions: a PATCH's mask from its body, masks in
+// lowerCamel (the scenario in clients/http-typescript/test).
+TEST_F(ClientsE2ETest, HttpTypeScript) {
+  ExpectConformance("cd clients/http-typescript && node --test dist/test/", "# pass 2",
+                    "node clients/http-typescript/dist/examples/progress.js", 9400, 2023);
+}
+
+// The document the gateway serves is the one the HTTP client was generated
+// from (chitieu-openapi's, in the build tree).
+TEST_F(ClientsE2ETest, TheServedOpenApiDocumentIsTheOneClientsAreMadeFrom) {
+  const testing::ShellResult served = testing::RunShell(
+      absl::StrCat("curl -sS --fail http://127.0.0.1:", stack_->http_port(),
+                   "/openapi.json | cmp - ", CHITIEU_BUILD_DIR, "/openapi.json && echo same"),
+      stack_->dir());
+  EXPECT_EQ(served.code, 0) << served.out << served.err;
+  EXPECT_TRUE(absl::StrContains(served.out, "same")) << served.out << served.err;
 }
 
 TEST_F(ClientsE2ETest, Go) {

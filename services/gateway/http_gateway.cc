@@ -24,6 +24,7 @@
 #include "libs/common/log.h"
 #include "libs/common/principal.h"
 #include "services/gateway/edge.h"
+#include "services/gateway/openapi.h"
 #include "services/gateway/proxy.h"
 
 namespace chitieu::gateway {
@@ -162,6 +163,7 @@ class Call {
 HttpGateway::HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Channel> grpc,
                          HttpFrontOptions options, const std::string& dashboard_dir)
     : transcoder_(transcoder),
+      openapi_(OpenApiJson(*transcoder)),
       grpc_(std::move(grpc)),
       dashboard_dir_(dashboard_dir),
       front_(std::move(options), [this](const HttpRequest& request, HttpResponder& responder) {
@@ -255,7 +257,7 @@ void HttpGateway::Handle(const HttpRequest& request, HttpResponder& responder) {
     return;
   }
   if (request.method == "GET" && *path == "/openapi.json") {
-    return responder.Send(200, "application/json", OpenApiJson(*transcoder_));
+    return responder.Send(200, "application/json", openapi_);
   }
   std::vector<std::string> bindings;
   auto route = transcoder_->Match(request.method, *path, &bindings);

@@ -46,6 +46,7 @@ class HttpGateway {
   bool ServeFile(const HttpRequest& request, const std::string& path, HttpResponder& responder);
 
   const Transcoder* transcoder_;
+  const std::string openapi_;  // The document, made once.
   std::shared_ptr<grpc::Channel> grpc_;
   std::string dashboard_dir_;
   HttpFront front_;

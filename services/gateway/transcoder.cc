@@ -4,17 +4,18 @@
 #include "services/gateway/transcoder.h"
 
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "chitieu/gateway/v1/gateway.pb.h"
 #include "chitieu/quota/v1/quota.pb.h"
 #include "chitieu/registry/v1/registry.pb.h"
 #include "chitieu/reporting/v1/reporting.pb.h"
 #include "google/api/annotations.pb.h"
+#include "google/api/field_behavior.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/common/errors.h"
 #include "libs/common/percent_encoding.h"
@@ -26,6 +27,8 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
+
+constexpr char kFieldMask[] = "google.protobuf.FieldMask";
 
 std::string RegexEscape(const std::string& literal) {
   static const std::regex kSpecial(R"([.^$|()\[\]{}*+?\\])");
@@ -152,7 +155,59 @@ absl::Status SetScalar(Message* m, const FieldDescriptor* f, const std::string& 
   }
 }
 
+// A field of `d` by its proto name or its JSON (lowerCamel) name.
+const FieldDescriptor* FieldNamed(const Descriptor* d, absl::string_view name) {
+  const FieldDescriptor* f = d->FindFieldByName(std::string(name));
+  if (f == nullptr) {
+    f = d->FindFieldByCamelcaseName(std::string(name));
+  }
+  return f;
+}
+
+// A field mask's path in proto names, whichever spelling it came in:
+// "seatUnit" → "seat_unit" (proto3 JSON writes masks in lowerCamel). A
+// segment that names no field is kept as sent, for the service to refuse.
+std::string ProtoMaskPath(const Descriptor* d, absl::string_view path) {
+  std::vector<std::string> out;
+  for (absl::string_view segment : absl::StrSplit(path, '.')) {
+    const FieldDescriptor* f = d == nullptr ? nullptr : FieldNamed(d, segment);
+    out.push_back(f == nullptr ? std::string(segment) : f->name());
+    d = f == nullptr ? nullptr : f->message_type();
+  }
+  return absl::StrJoin(out, ".");
+}
+
+// AIP-134 over HTTP: a PATCH that names no update mask updates the fields
+// present in its body. Those a caller cannot change (the name, the etag,
+// output-only and immutable fields) are left out of the mask: a resource
+// as read, sent back with a change, updates what changed.
+void MaskFromBody(const Descriptor* resource, const std::string& body, Message* mask) {
+  const nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object()) {
+    return;
+  }
+  const auto* paths = mask->GetDescriptor()->FindFieldByName("paths");
+  for (const auto& [key, value] : json.items()) {
+    const FieldDescriptor* f = FieldNamed(resource, key);
+    if (f == nullptr || f->name() == "name" || f->name() == "etag" ||
+        HasFieldBehavior(f, google::api::OUTPUT_ONLY) ||
+        HasFieldBehavior(f, google::api::IMMUTABLE)) {
+      continue;
+    }
+    mask->GetReflection()->AddString(mask, paths, f->name());
+  }
+}
+
 }  // namespace
+
+bool HasFieldBehavior(const FieldDescriptor* field, google::api::FieldBehavior behavior) {
+  for (int b : field->options().GetRepeatedExtension(google::api::field_behavior)) {
+    if (b == behavior) {
+      return true;
+    }
+  }
+  return false;
+}
 
 const std::vector<std::string>& PublicServices() {
   static const auto* kServices = new std::vector<std::string>{
@@ -239,6 +294,12 @@ absl::Status Transcoder::BuildRequest(const Route& route, const std::vector<std:
                                       Message* request) const {
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
+  // The message the body fills, which an update mask's paths are relative to.
+  const Descriptor* body_type = request->GetDescriptor();
+  if (!route.body.empty() && route.body != "*") {
+    ASSIGN_OR_RETURN(auto field, Resolve(request, route.body));
+    body_type = field.second->message_type();
+  }
   if (!route.body.empty() && !body.empty()) {
     Message* target = request;
     if (route.body != "*") {
@@ -265,18 +326,26 @@ absl::Status Transcoder::BuildRequest(const Route& route, const std::vector<std:
       return InvalidField(key, "is not a query parameter of this route");
     }
     if (field->second->type() == FieldDescriptor::TYPE_MESSAGE) {
-      // A FieldMask travels as a comma-separated list of paths.
-      if (field->second->message_type()->full_name() == "google.protobuf.FieldMask") {
+      // A FieldMask travels as a comma-separated list of paths, in proto or
+      // JSON names, relative to the body's resource.
+      if (field->second->message_type()->full_name() == kFieldMask) {
         Message* mask = field->first->GetReflection()->MutableMessage(field->first, field->second);
         const auto* paths = mask->GetDescriptor()->FindFieldByName("paths");
         for (absl::string_view p : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-          mask->GetReflection()->AddString(mask, paths, std::string(p));
+          mask->GetReflection()->AddString(mask, paths, ProtoMaskPath(body_type, p));
         }
         continue;
       }
       return InvalidField(key, "cannot be set from a query parameter");
     }
     RETURN_IF_ERROR(SetScalar(field->first, field->second, value, key));
+  }
+  const FieldDescriptor* update_mask = request->GetDescriptor()->FindFieldByName("update_mask");
+  if (route.verb == "PATCH" && body_type != nullptr && body_type != request->GetDescriptor() &&
+      update_mask != nullptr && update_mask->message_type() != nullptr &&
+      update_mask->message_type()->full_name() == kFieldMask &&
+      !request->GetReflection()->HasField(*request, update_mask)) {
+    MaskFromBody(body_type, body, request->GetReflection()->MutableMessage(request, update_mask));
   }
   return absl::OkStatus();
 }
@@ -295,142 +364,6 @@ std::string ToJson(const Message& message) {
     return "{}";
   }
   return out;
-}
-
-namespace {
-
-nlohmann::json SchemaOf(const FieldDescriptor* f) {
-  nlohmann::json s;
-  switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_STRING:
-      s = {{"type", "string"}};
-      break;
-    case FieldDescriptor::CPPTYPE_INT32:
-    case FieldDescriptor::CPPTYPE_UINT32:
-      s = {{"type", "integer"}, {"format", "int32"}};
-      break;
-    case FieldDescriptor::CPPTYPE_INT64:
-    case FieldDescriptor::CPPTYPE_UINT64:
-      s = {{"type", "string"}, {"format", "int64"}};
-      break;
-    case FieldDescriptor::CPPTYPE_DOUBLE:
-    case FieldDescriptor::CPPTYPE_FLOAT:
-      s = {{"type", "number"}};
-      break;
-    case FieldDescriptor::CPPTYPE_BOOL:
-      s = {{"type", "boolean"}};
-      break;
-    case FieldDescriptor::CPPTYPE_ENUM: {
-      nlohmann::json values = nlohmann::json::array();
-      for (int i = 0; i < f->enum_type()->value_count(); ++i) {
-        values.push_back(f->enum_type()->value(i)->name());
-      }
-      s = {{"type", "string"}, {"enum", values}};
-      break;
-    }
-    case FieldDescriptor::CPPTYPE_MESSAGE: {
-      const std::string name = f->message_type()->full_name();
-      if (name == "google.protobuf.Timestamp") {
-        s = {{"type", "string"}, {"format", "date-time"}};
-      } else if (name == "google.protobuf.FieldMask") {
-        s = {{"type", "string"}};
-      } else {
-        s = {{"$ref", "#/components/schemas/" + name}};
-      }
-      break;
-    }
-  }
-  if (f->is_repeated()) {
-    s = {{"type", "array"}, {"items", s}};
-  }
-  return s;
-}
-
-void AddSchema(const Descriptor* d, nlohmann::json& schemas) {
-  if (schemas.contains(d->full_name())) {
-    return;
-  }
-  nlohmann::json props = nlohmann::json::object();
-  schemas[d->full_name()] = {{"type", "object"}};
-  for (int i = 0; i < d->field_count(); ++i) {
-    const auto* f = d->field(i);
-    props[f->json_name()] = SchemaOf(f);
-    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      const std::string n = f->message_type()->full_name();
-      if (n != "google.protobuf.Timestamp" && n != "google.protobuf.FieldMask") {
-        AddSchema(f->message_type(), schemas);
-      }
-    }
-  }
-  schemas[d->full_name()]["properties"] = props;
-}
-
-}  // namespace
-
-std::string OpenApiJson(const Transcoder& transcoder) {
-  nlohmann::json doc = {
-      {"openapi", "3.0.3"},
-      {"info",
-       {{"title", "Chỉ tiêu API"},
-        {"version", "v1"},
-        {"description",
-         "Resolution 09 targets and results. Generated from the protos' google.api.http rules. "
-         "Authenticate with Authorization: Bearer <API key>. Errors are google.rpc.Status JSON."}}},
-      {"components",
-       {{"securitySchemes", {{"bearer", {{"type", "http"}, {"scheme", "bearer"}}}}},
-        {"schemas", nlohmann::json::object()}}},
-      {"security", nlohmann::json::array({{{"bearer", nlohmann::json::array()}}})},
-      {"paths", nlohmann::json::object()}};
-  auto& schemas = doc["components"]["schemas"];
-  for (const auto& route : transcoder.routes()) {
-    std::string path = route.path_template;
-    // "{name=enterprises/*}" → "{name}" for OpenAPI.
-    for (size_t i = path.find('{'); i != std::string::npos; i = path.find('{', i + 1)) {
-      const size_t end = path.find('}', i);
-      const size_t eq = path.find('=', i);
-      if (eq != std::string::npos && eq < end) {
-        path.erase(eq, end - eq);
-      }
-    }
-    nlohmann::json op = {{"operationId", route.method->name()},
-                         {"tags", {route.method->service()->name()}},
-                         {"parameters", nlohmann::json::array()}};
-    for (const auto& v : route.variables) {
-      op["parameters"].push_back(
-          {{"name", v}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
-    }
-    AddSchema(route.method->input_type(), schemas);
-    AddSchema(route.method->output_type(), schemas);
-    if (!route.body.empty()) {
-      std::string ref = route.method->input_type()->full_name();
-      if (route.body != "*") {
-        const auto* f = route.method->input_type()->FindFieldByName(route.body);
-        if (f != nullptr && f->message_type() != nullptr) {
-          ref = f->message_type()->full_name();
-        }
-      }
-      op["requestBody"] = {
-          {"required", true},
-          {"content",
-           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + ref}}}}}}}};
-    }
-    const bool stream = route.method->server_streaming();
-    op["responses"] = {
-        {"200",
-         {{"description", stream ? "newline-delimited JSON, one message a line" : "OK"},
-          {"content",
-           {{stream ? "application/x-ndjson" : "application/json",
-             {{"schema",
-               {{"$ref",
-                 "#/components/schemas/" + route.method->output_type()->full_name()}}}}}}}}},
-        {"default", {{"description", "google.rpc.Status"}}}};
-    std::string verb = route.verb;
-    for (auto& c : verb) {
-      c = static_cast<char>(std::tolower(c));
-    }
-    doc["paths"][path][verb] = op;
-  }
-  return doc.dump(1);
 }
 
 namespace {

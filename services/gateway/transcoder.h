@@ -12,10 +12,15 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/api/field_behavior.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/message.h"
 
 namespace chitieu::gateway {
+
+// Whether the field is annotated with the google.api.field_behavior.
+bool HasFieldBehavior(const google::protobuf::FieldDescriptor* field,
+                      google::api::FieldBehavior behavior);
 
 // The full names of the services the gateway serves, over gRPC and
 // HTTP/JSON: registry, quota, reporting and its own.
@@ -73,8 +78,5 @@ int HttpStatusFor(int grpc_code);
 
 // The message as proto3 JSON, printing fields with default values too.
 std::string ToJson(const google::protobuf::Message& message);
-
-// The OpenAPI 3 document for the routes.
-std::string OpenApiJson(const Transcoder& transcoder);
 
 }  // namespace chitieu::gateway
