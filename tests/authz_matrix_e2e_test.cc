@@ -507,6 +507,14 @@ class AuthzMatrixE2ETest : public ::testing::Test {
       }
       path += query;
     }
+    // Over HTTP a PATCH names what it changes (AIP-134: its body's fields,
+    // or updateMask); one with neither is malformed, refused before any
+    // authorization as bad JSON is (transcoder_test.cc), so a gRPC update
+    // without a mask and with nothing but names set has no HTTP twin.
+    if (verb == "PATCH" && (body.empty() || body == "{}") &&
+        !absl::StrContains(path, "updateMask=")) {
+      return std::nullopt;
+    }
     httplib::Client http("127.0.0.1", stack_->http_port());
     http.set_read_timeout(10, 0);
     httplib::Headers headers = {{"Authorization", "Bearer " + key}};

@@ -4,13 +4,16 @@
 // signs in, reads Hoàn Kiếm's 2013 figures, is shown a field violation,
 // registers an organization and sees the figure move beside the approved
 // one; and drives a whole year of reports, ward to city. Screenshots go to
-// the build folder (dashboard-screenshots/).
+// the build folder (dashboard-screenshots/). Also CORS: another system's
+// page, on an origin the gateway lists, calls the API from the browser.
 
 #include <gtest/gtest.h>
 #include <httplib.h>
 
 #include <filesystem>
+#include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "tests/support/stack.h"
 
@@ -79,6 +82,42 @@ TEST_F(DashboardE2ETest, AWholeYearOfReportsWardToCity) {
                stack_.dir());
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_TRUE(std::filesystem::exists(shots + "/a5-resubmitted.png"));
+}
+
+// Another government system's page in the browser, on an origin the gateway
+// lists (--cors_allowed_origins), calls the API with a bearer key and reads
+// the answers, an error's included; a page on any other origin reads
+// nothing (tests/dashboard/cors_test.mjs). The pages come from a server of
+// the test's: http://localhost:PORT is listed, http://127.0.0.1:PORT (the
+// same server, another origin) is not.
+TEST(CorsE2ETest, AListedOriginsPageCallsTheApiFromTheBrowser) {
+  httplib::Server pages;
+  pages.Get("/portal.html", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<!doctype html><title>Cổng thông tin</title>", "text/html; charset=utf-8");
+  });
+  const int port = pages.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { pages.listen_after_bind(); });
+  // Bound and listening already: a connection waits in the backlog until
+  // the loop accepts it.
+  absl::Cleanup stop = [&] {
+    pages.stop();
+    serving.join();
+  };
+  const std::string listed = absl::StrCat("http://localhost:", port);
+  const std::string unlisted = absl::StrCat("http://127.0.0.1:", port);
+  Stack stack;
+  ASSERT_TRUE(stack.Start({{kCity, "user:city-admin", "city_admin", "units/01"}},
+                          {.gateway_args = {"--cors_allowed_origins=" + listed}}))
+      << stack.error();
+  const std::string shots = std::string(CHITIEU_BUILD_DIR) + "/dashboard-screenshots";
+  const ShellResult r = RunShell(
+      absl::StrCat("node " CHITIEU_SOURCE_DIR "/tests/dashboard/cors_test.mjs http://127.0.0.1:",
+                   stack.http_port(), " ", kCity, " ", listed, " ", unlisted,
+                   " " CHITIEU_DASHBOARD_DIR " ", shots),
+      stack.dir());
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("cors: passed"), std::string::npos) << r.out << r.err;
 }
 
 }  // namespace

@@ -79,58 +79,6 @@ TEST(AuditLog, HashChainCatchesAnEditedEntry) {
 namespace chitieu::gateway {
 namespace {
 
-TEST(Transcoder, HttpCodesFollowGoogleRpcCode) {
-  EXPECT_EQ(HttpStatusFor(0), 200);
-  EXPECT_EQ(HttpStatusFor(1), 499);   // CANCELLED
-  EXPECT_EQ(HttpStatusFor(3), 400);   // INVALID_ARGUMENT
-  EXPECT_EQ(HttpStatusFor(4), 504);   // DEADLINE_EXCEEDED
-  EXPECT_EQ(HttpStatusFor(5), 404);   // NOT_FOUND
-  EXPECT_EQ(HttpStatusFor(6), 409);   // ALREADY_EXISTS
-  EXPECT_EQ(HttpStatusFor(7), 403);   // PERMISSION_DENIED
-  EXPECT_EQ(HttpStatusFor(8), 429);   // RESOURCE_EXHAUSTED
-  EXPECT_EQ(HttpStatusFor(10), 409);  // ABORTED
-  EXPECT_EQ(HttpStatusFor(14), 503);  // UNAVAILABLE
-  EXPECT_EQ(HttpStatusFor(16), 401);  // UNAUTHENTICATED
-}
-
-TEST(Transcoder, RoutesFromAnnotations) {
-  // The services' descriptors are linked in by a use of their messages.
-  ASSERT_NE(registry::v1::GetEnterpriseRequest::descriptor(), nullptr);
-  ASSERT_NE(reporting::v1::GetProgressRequest::descriptor(), nullptr);
-  auto t = Transcoder::Build(
-      {"chitieu.registry.v1.RegistryService", "chitieu.reporting.v1.ReportingService"});
-  ASSERT_TRUE(t.ok()) << t.status();
-  std::vector<std::string> bindings;
-  auto route = t->Match("POST", "/v1/enterprises/0100233488:changeStatus", &bindings);
-  ASSERT_TRUE(route.ok());
-  EXPECT_EQ((*route)->method->name(), "ChangeEnterpriseStatus");
-  EXPECT_EQ(bindings, std::vector<std::string>{"enterprises/0100233488"});
-  route = t->Match("GET", "/v1/enterprises/0100233488", &bindings);
-  ASSERT_TRUE(route.ok());
-  EXPECT_EQ((*route)->method->name(), "GetEnterprise");
-  route = t->Match("GET", "/v1/enterprises/0100233488/organizations/3", &bindings);
-  EXPECT_EQ((*route)->method->name(), "GetOrganization");
-  EXPECT_FALSE(t->Match("DELETE", "/v1/enterprises/0100233488", &bindings).ok());
-
-  route = t->Match("GET", "/v1/units/002/progress", &bindings);
-  ASSERT_TRUE(route.ok());
-  google::protobuf::DynamicMessageFactory factory;
-  std::unique_ptr<google::protobuf::Message> request(
-      factory.GetPrototype((*route)->method->input_type())->New());
-  ASSERT_TRUE(t->BuildRequest(**route, bindings, "", {{"year", "2013"}}, request.get()).ok());
-  EXPECT_EQ(request->ShortDebugString(), "unit: \"units/002\" year: 2013");
-  EXPECT_EQ(t->BuildRequest(**route, bindings, "", {{"year", "soon"}}, request.get()).code(),
-            absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(t->BuildRequest(**route, bindings, "", {{"colour", "red"}}, request.get()).code(),
-            absl::StatusCode::kInvalidArgument);
-}
-
-}  // namespace
-}  // namespace chitieu::gateway
-
-namespace chitieu::gateway {
-namespace {
-
 TEST(RateLimiter, TokenBucketPerPrincipal) {
   absl::Time now = absl::UnixEpoch();
   RateLimiter limiter(2.0, 3.0, [&] { return now; });

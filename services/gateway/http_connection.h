@@ -133,7 +133,9 @@ class Responder : public HttpResponder {
     }
     started_ = true;
     http::response<http::string_body> res{static_cast<http::status>(status), version_};
-    res.set(http::field::content_type, content_type);
+    if (!content_type.empty()) {  // None on an empty answer (204).
+      res.set(http::field::content_type, content_type);
+    }
     for (const auto& [name, value] : headers) {
       res.set(name, value);
     }
@@ -147,13 +149,17 @@ class Responder : public HttpResponder {
     ended_ = true;
   }
 
-  bool StartStream(int status, const std::string& content_type) override {
+  bool StartStream(int status, const std::string& content_type,
+                   const HttpHeaders& headers) override {
     if (started_) {
       return false;
     }
     started_ = true;
     http::response<http::empty_body> res{static_cast<http::status>(status), version_};
     res.set(http::field::content_type, content_type);
+    for (const auto& [name, value] : headers) {
+      res.set(name, value);
+    }
     // HTTP/1.0 has no chunks: the stream ends when the connection does.
     if (version_ >= 11) {
       res.chunked(true);

@@ -70,7 +70,8 @@ class HttpResponder {
   virtual ~HttpResponder() = default;
   virtual void Send(int status, const std::string& content_type, std::string body,
                     const HttpHeaders& headers = {}) = 0;
-  virtual bool StartStream(int status, const std::string& content_type) = 0;
+  virtual bool StartStream(int status, const std::string& content_type,
+                           const HttpHeaders& headers) = 0;
   virtual bool Write(const std::string& piece) = 0;
   virtual void EndStream() = 0;
 };

@@ -161,11 +161,13 @@ class Call {
 }  // namespace
 
 HttpGateway::HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Channel> grpc,
-                         HttpFrontOptions options, const std::string& dashboard_dir)
+                         HttpFrontOptions options, const std::string& dashboard_dir,
+                         CorsPolicy cors)
     : transcoder_(transcoder),
       openapi_(OpenApiJson(*transcoder)),
       grpc_(std::move(grpc)),
       dashboard_dir_(dashboard_dir),
+      cors_(std::move(cors)),
       front_(std::move(options), [this](const HttpRequest& request, HttpResponder& responder) {
         Handle(request, responder);
       }) {
@@ -248,6 +250,18 @@ bool HttpGateway::ServeFile(const HttpRequest& request, const std::string& path,
 }
 
 void HttpGateway::Handle(const HttpRequest& request, HttpResponder& responder) {
+  if (!cors_.empty() && CorsPolicy::IsPreflight(request)) {
+    return cors_.AnswerPreflight(request, responder);
+  }
+  HttpHeaders cors = cors_.ResponseHeaders(request);
+  if (cors.empty()) {
+    return Answer(request, responder);
+  }
+  HeadersAddingResponder with_cors(responder, std::move(cors));
+  Answer(request, with_cors);
+}
+
+void HttpGateway::Answer(const HttpRequest& request, HttpResponder& responder) {
   const size_t q = request.target.find('?');
   auto path = DecodeUrlPath(request.target.substr(0, q));
   if (!path.ok()) {
@@ -338,7 +352,7 @@ void HttpGateway::Handle(const HttpRequest& request, HttpResponder& responder) {
     }
     return responder.Send(200, "application/x-ndjson", "");
   }
-  if (!responder.StartStream(200, "application/x-ndjson")) {
+  if (!responder.StartStream(200, "application/x-ndjson", {})) {
     return;
   }
   do {

@@ -18,6 +18,7 @@
 #include <string>
 
 #include "absl/synchronization/mutex.h"
+#include "services/gateway/cors.h"
 #include "services/gateway/http_front.h"
 #include "services/gateway/transcoder.h"
 
@@ -27,8 +28,10 @@ class HttpGateway {
  public:
   // `grpc` is a channel to the gateway's own gRPC server; `options` the
   // listener's limits (with a certificate and key it speaks HTTPS only).
+  // `cors`: the origins whose browsers may call (none by default).
   HttpGateway(const Transcoder* transcoder, std::shared_ptr<grpc::Channel> grpc,
-              HttpFrontOptions options, const std::string& dashboard_dir = "");
+              HttpFrontOptions options, const std::string& dashboard_dir = "",
+              CorsPolicy cors = CorsPolicy());
   ~HttpGateway();
 
   // Binds "host:port" (port 0: any free port). Returns the bound port, or
@@ -42,6 +45,8 @@ class HttpGateway {
   void Handle(const HttpRequest& request, HttpResponder& responder);
 
  private:
+  // The answer, CORS aside.
+  void Answer(const HttpRequest& request, HttpResponder& responder);
   // A dashboard file for the path, if it names one.
   bool ServeFile(const HttpRequest& request, const std::string& path, HttpResponder& responder);
 
@@ -49,6 +54,7 @@ class HttpGateway {
   const std::string openapi_;  // The document, made once.
   std::shared_ptr<grpc::Channel> grpc_;
   std::string dashboard_dir_;
+  const CorsPolicy cors_;
   HttpFront front_;
 
   absl::Mutex mu_;

@@ -1,6 +1,6 @@
 // Unit tests of the HTTP/JSON handler's own parts: the dashboard's files
-// served by name only, and URL decoding. (The listener and the whole path
-// are tests/http_front_e2e_test.cc.)
+// served by name only, CORS, and URL decoding. (The listener and the whole
+// path are tests/http_front_e2e_test.cc.)
 #include "services/gateway/http_gateway.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/match.h"
 #include "chitieu/gateway/v1/gateway.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 
@@ -17,12 +18,14 @@ namespace {
 // Records the answer a handler gives.
 class Recorder : public HttpResponder {
  public:
-  void Send(int status, const std::string&, std::string body, const HttpHeaders&) override {
+  void Send(int status, const std::string&, std::string body, const HttpHeaders& headers) override {
     this->status = status;
     this->body = std::move(body);
+    this->headers = headers;
   }
-  bool StartStream(int status, const std::string&) override {
+  bool StartStream(int status, const std::string&, const HttpHeaders& headers) override {
     this->status = status;
+    this->headers = headers;
     return true;
   }
   bool Write(const std::string& piece) override {
@@ -30,8 +33,18 @@ class Recorder : public HttpResponder {
     return true;
   }
   void EndStream() override {}
+  // The value of the header of that name, or "(none)".
+  std::string Header(const std::string& name) const {
+    for (const auto& [n, v] : headers) {
+      if (n == name) {
+        return v;
+      }
+    }
+    return "(none)";
+  }
   int status = 0;
   std::string body;
+  HttpHeaders headers;
 };
 
 class DashboardFilesTest : public ::testing::Test {
@@ -94,6 +107,103 @@ TEST_F(DashboardFilesTest, ServesNothingElse) {
       EXPECT_EQ(r.body.find("SECRET-CONTENT"), std::string::npos) << target;
     }
   }
+}
+
+TEST(CorsPolicy, TakesOnlyOrigins) {
+  auto policy =
+      CorsPolicy::Parse(" https://Portal.Hanoi.gov.vn, http://127.0.0.1:5173,http://[::1]:8080 ");
+  ASSERT_TRUE(policy.ok()) << policy.status();
+  EXPECT_FALSE(policy->empty());
+  EXPECT_TRUE(CorsPolicy::Parse("")->empty());
+  for (const char* bad :
+       {"*", "null", "https://a.vn/", "https://a.vn/path", "ftp://a.vn", "https://a.vn:0",
+        "https://a.vn:99999", "https://", "https://a.vn:", "https://a b.vn", "https://a.vn:+80",
+        "https://a.vn?x", "https://[]", "https://[::1", "https://a.vn,*"}) {
+    auto refused = CorsPolicy::Parse(bad);
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+}
+
+class CorsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    (void)registry::v1::Unit::descriptor();
+    auto built = Transcoder::Build({"chitieu.registry.v1.RegistryService"});
+    ASSERT_TRUE(built.ok()) << built.status();
+    transcoder_ = std::make_unique<Transcoder>(std::move(*built));
+  }
+  Recorder Send(const std::string& allowed, const std::string& method, const std::string& target,
+                const HttpHeaders& headers) {
+    auto cors = CorsPolicy::Parse(allowed);
+    EXPECT_TRUE(cors.ok()) << cors.status();
+    // No gRPC server behind: a routed call fails as a call (503).
+    HttpGateway gateway(transcoder_.get(),
+                        grpc::CreateChannel("unix:/nonexistent/chitieu-test.sock",
+                                            grpc::InsecureChannelCredentials()),
+                        HttpFrontOptions{}, "", *cors);
+    HttpRequest request;
+    request.method = method;
+    request.target = target;
+    request.headers = headers;
+    Recorder recorder;
+    gateway.Handle(request, recorder);
+    return recorder;
+  }
+  Recorder Preflight(const std::string& origin, const std::string& method,
+                     const std::string& asked_headers = "") {
+    HttpHeaders headers = {{"Origin", origin}, {"Access-Control-Request-Method", method}};
+    if (!asked_headers.empty()) {
+      headers.emplace_back("Access-Control-Request-Headers", asked_headers);
+    }
+    return Send(kListed, "OPTIONS", "/v1/enterprises/0100233488", headers);
+  }
+
+  static constexpr char kListed[] = "https://portal.hanoi.gov.vn";
+  std::unique_ptr<Transcoder> transcoder_;
+};
+
+TEST_F(CorsTest, AListedOriginsPreflightIsAnsweredWithWhatTheApiTakes) {
+  const Recorder r = Preflight(kListed, "PATCH", "authorization, Content-Type,x-request-id");
+  EXPECT_EQ(r.status, 204);
+  EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), kListed);
+  EXPECT_EQ(r.Header("Access-Control-Allow-Methods"), "GET, POST, PATCH, PUT, DELETE");
+  EXPECT_EQ(r.Header("Access-Control-Allow-Headers"), "Authorization, Content-Type, X-Request-Id");
+  EXPECT_EQ(r.Header("Access-Control-Allow-Credentials"), "(none)");
+}
+
+TEST_F(CorsTest, AnyOtherPreflightIsRefusedWithNoPermission) {
+  for (const Recorder& r :
+       {Preflight("https://evil.example", "GET"), Preflight("null", "GET"),
+        Preflight("https://PORTAL.hanoi.gov.vn", "GET"), Preflight(kListed, "T"),
+        Preflight(kListed, "CONNECT"), Preflight(kListed, "GET", "authorization, x-evil"),
+        Preflight("https://portal.hanoi.gov.vn.evil.example", "GET")}) {
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), "(none)");
+    EXPECT_TRUE(absl::StrContains(r.body, "\"code\":7")) << r.body;
+  }
+}
+
+TEST_F(CorsTest, AnswersCarryThePermissionForAListedOriginOnly) {
+  // An error answer too: the browser's caller must be able to read it.
+  Recorder r = Send(kListed, "GET", "/v1/nothing", {{"Origin", kListed}});
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), kListed);
+  EXPECT_EQ(r.Header("Access-Control-Expose-Headers"), "Retry-After");
+  EXPECT_EQ(r.Header("Vary"), "Origin");
+  r = Send(kListed, "GET", "/openapi.json", {{"Origin", "https://evil.example"}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), "(none)");
+  EXPECT_EQ(r.Header("Vary"), "Origin");
+}
+
+TEST_F(CorsTest, NothingIsAllowedByDefault) {
+  Recorder r = Send("", "OPTIONS", "/v1/enterprises/0100233488",
+                    {{"Origin", kListed}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(r.status, 404);  // No route takes OPTIONS.
+  EXPECT_TRUE(r.headers.empty());
+  r = Send("", "GET", "/openapi.json", {{"Origin", kListed}});
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.headers.empty());
 }
 
 TEST(UrlDecoding, QueryAndPath) {

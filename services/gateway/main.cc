@@ -71,6 +71,9 @@ ABSL_FLAG(int, relay_threads, 1,
 ABSL_FLAG(int, lookup_threads, 4,
           "Threads for the authorization look-ups the cache cannot answer, which a relay thread "
           "never waits on (audit log writes have a thread of their own)");
+ABSL_FLAG(std::string, cors_allowed_origins, "",
+          "Origins whose browser pages may call the HTTP/JSON API, comma-separated "
+          "(\"https://portal.example.gov.vn\"); none by default");
 ABSL_FLAG(std::string, dashboard_dir, "",
           "Folder of the built web dashboard (dashboard/dist) to serve at / on the HTTP port; "
           "empty: no dashboard");
@@ -135,6 +138,11 @@ int main(int argc, char** argv) {
     chitieu::LogError("cannot read the HTTP routes", {{"error", transcoder.status().ToString()}});
     return 1;
   }
+  auto cors = chitieu::gateway::CorsPolicy::Parse(absl::GetFlag(FLAGS_cors_allowed_origins));
+  if (!cors.ok()) {
+    chitieu::LogError("bad --cors_allowed_origins", {{"error", cors.status().ToString()}});
+    return 1;
+  }
   std::unique_ptr<chitieu::gateway::HttpGateway> http;
   bool http_ok = true;
 
@@ -170,7 +178,7 @@ int main(int argc, char** argv) {
     http = std::make_unique<chitieu::gateway::HttpGateway>(
         &*transcoder,
         grpc::CreateChannel("unix:" + bridge_socket, grpc::InsecureChannelCredentials()), front,
-        absl::GetFlag(FLAGS_dashboard_dir));
+        absl::GetFlag(FLAGS_dashboard_dir), *cors);
     const int port = http->Start(absl::GetFlag(FLAGS_http_listen));
     if (port < 0) {
       chitieu::LogError("cannot listen for HTTP (address in use, or TLS files unusable)",

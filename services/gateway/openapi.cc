@@ -207,7 +207,7 @@ json ValueSchema(const FieldDescriptor* f) {
       if (name == "google.protobuf.Timestamp") {
         return {{"type", "string"}, {"format", "date-time"}};
       }
-      if (name == "google.protobuf.FieldMask") {
+      if (IsFieldMask(f->message_type())) {
         return {{"type", "string"},
                 {"description", "Field paths separated by commas, e.g. \"displayName,seatUnit\""}};
       }
@@ -230,8 +230,7 @@ json FieldSchema(const FieldDescriptor* f) {
 }
 
 bool IsWellKnown(const Descriptor* d) {
-  return d->full_name() == "google.protobuf.Timestamp" ||
-         d->full_name() == "google.protobuf.FieldMask";
+  return d->full_name() == "google.protobuf.Timestamp" || IsFieldMask(d);
 }
 
 void AddSchema(const Descriptor* d, json& schemas) {
@@ -271,23 +270,25 @@ void AddSchema(const Descriptor* d, json& schemas) {
 }
 
 // The request's fields a query string may set: those neither bound by the
-// path nor taken from the body; nested messages as dotted paths.
-void AddQueryParameters(const Descriptor* d, const std::string& proto_prefix,
-                        const std::string& json_prefix, const std::set<std::string>& taken,
-                        int depth, json& parameters) {
+// path nor taken from the body (the transcoder refuses those in a query:
+// SetByPathOrBody); nested messages as dotted paths.
+void AddQueryParameters(const Route& route, const Descriptor* d, const std::string& proto_prefix,
+                        const std::string& json_prefix, int depth, json& parameters) {
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     const std::string proto_path = proto_prefix + f->name();
     const std::string json_path = json_prefix + f->json_name();
-    if (taken.count(proto_path) > 0 || IsOutputOnly(f) || f->is_map()) {
+    if (IsOutputOnly(f) || f->is_map()) {
       continue;
     }
-    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-        f->message_type()->full_name() != "google.protobuf.FieldMask") {
+    if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !IsFieldMask(f->message_type())) {
       if (!f->is_repeated() && !IsWellKnown(f->message_type()) && depth < 2) {
-        AddQueryParameters(f->message_type(), proto_path + ".", json_path + ".", taken, depth + 1,
+        AddQueryParameters(route, f->message_type(), proto_path + ".", json_path + ".", depth + 1,
                            parameters);
       }
+      continue;
+    }
+    if (SetByPathOrBody(route, proto_path)) {
       continue;
     }
     json parameter = {{"name", json_path}, {"in", "query"}, {"schema", FieldSchema(f)}};
@@ -312,9 +313,7 @@ json Operation(const Route& route, const std::vector<PathParameter>& path_parame
   if (!comment.empty()) {
     op["description"] = comment;
   }
-  std::set<std::string> taken;
   for (const auto& p : path_parameters) {
-    taken.insert(p.variable);
     op["parameters"].push_back(
         {{"name", p.name},
          {"in", "path"},
@@ -324,12 +323,7 @@ json Operation(const Route& route, const std::vector<PathParameter>& path_parame
          {"schema", {{"type", "string"}, {"pattern", "^[^/:]+$"}}}});
   }
   AddSchema(method->output_type(), schemas);
-  if (route.body != "*") {
-    if (!route.body.empty()) {
-      taken.insert(route.body);
-    }
-    AddQueryParameters(method->input_type(), "", "", taken, 0, op["parameters"]);
-  }
+  AddQueryParameters(route, method->input_type(), "", "", 0, op["parameters"]);
   if (op["parameters"].empty()) {
     op.erase("parameters");
   }

@@ -1,6 +1,4 @@
-// Unit tests of the OpenAPI document (openapi.h) and of the HTTP
-// conventions the transcoder keeps for PATCH (AIP-134: a mask from the
-// body's fields, masks in lowerCamel).
+// Unit tests of the OpenAPI document (openapi.h).
 
 #include "services/gateway/openapi.h"
 
@@ -12,9 +10,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "chitieu/quota/v1/quota.pb.h"
-#include "chitieu/registry/v1/registry.pb.h"
-#include "chitieu/reporting/v1/reporting.pb.h"
 #include "services/gateway/transcoder.h"
 
 namespace chitieu::gateway {
@@ -175,72 +170,6 @@ TEST_F(OpenApiTest, QueryParametersErrorsAndServers) {
             "application/x-ndjson");
   EXPECT_TRUE((*doc_)["components"]["schemas"].contains("google.rpc.Status"));
   EXPECT_EQ((*doc_)["servers"][0]["url"], "/");
-}
-
-// The transcoder, for PATCH over HTTP.
-class PatchTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto t = Transcoder::BuildPublic();
-    ASSERT_TRUE(t.ok()) << t.status();
-    transcoder_ = std::make_unique<Transcoder>(*std::move(t));
-    auto route = transcoder_->Match("PATCH", "/v1/enterprises/0100233488", &bindings_);
-    ASSERT_TRUE(route.ok()) << route.status();
-    route_ = *route;
-  }
-  absl::StatusOr<std::string> Mask(const std::string& body,
-                                   const std::multimap<std::string, std::string>& query = {}) {
-    registry::v1::UpdateEnterpriseRequest request;
-    if (auto s = transcoder_->BuildRequest(*route_, bindings_, body, query, &request); !s.ok()) {
-      return s;
-    }
-    return request.has_update_mask() ? request.update_mask().ShortDebugString() : "(none)";
-  }
-
-  std::unique_ptr<Transcoder> transcoder_;
-  std::vector<std::string> bindings_;
-  const Route* route_ = nullptr;
-};
-
-TEST_F(PatchTest, WithoutAMaskTheBodysFieldsAreTheMask) {
-  EXPECT_EQ(*Mask(R"({"displayName": "A", "seat_unit": "units/00040"})"),
-            R"(paths: "display_name" paths: "seat_unit")");
-  // What a caller cannot change is left out: the resource as read, sent
-  // back with a change, updates that change.
-  EXPECT_EQ(*Mask(R"({"name": "enterprises/0100233488", "enterpriseCode": "0100233488",
-                     "etag": "\"3\"", "status": "ENTERPRISE_STATUS_ACTIVE",
-                     "createTime": "2020-01-01T00:00:00Z", "displayName": "A"})"),
-            R"(paths: "display_name")");
-}
-
-TEST_F(PatchTest, AMaskInTheQueryIsKeptAndTakenInEitherSpelling) {
-  EXPECT_EQ(*Mask(R"({"displayName": "A", "sector": "SECTOR_NON_STATE"})",
-                  {{"updateMask", "displayName,seat_unit"}}),
-            R"(paths: "display_name" paths: "seat_unit")");
-  // A path that names no field is passed on as sent, for the service to
-  // refuse by name.
-  EXPECT_EQ(*Mask("{}", {{"update_mask", "colour"}}), R"(paths: "colour")");
-}
-
-TEST_F(PatchTest, AnyResourcesPatchAndNoOtherVerb) {
-  // A body that is not JSON is refused before any mask is made.
-  EXPECT_EQ(Mask("{not json").status().code(), absl::StatusCode::kInvalidArgument);
-  std::vector<std::string> bindings;
-  auto patch = transcoder_->Match("PATCH", "/v1/units/002/targets/5", &bindings);
-  ASSERT_TRUE(patch.ok());
-  quota::v1::UpdateTargetRequest update;
-  ASSERT_TRUE(transcoder_
-                  ->BuildRequest(**patch, bindings, R"({"value": 3, "year": 2013})",
-                                 {{"reason", "x"}}, &update)
-                  .ok());
-  EXPECT_EQ(update.update_mask().ShortDebugString(), R"(paths: "value")");
-  // The same body on a POST (body "*") makes no mask.
-  auto post = transcoder_->Match("POST", "/v1/units/002/reports/2013:submit", &bindings);
-  ASSERT_TRUE(post.ok());
-  reporting::v1::SubmitReportRequest submit;
-  ASSERT_TRUE(
-      transcoder_->BuildRequest(**post, bindings, R"({"requestId": "r1"})", {}, &submit).ok());
-  EXPECT_EQ(submit.ShortDebugString(), R"(name: "units/002/reports/2013" request_id: "r1")");
 }
 
 }  // namespace

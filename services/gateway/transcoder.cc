@@ -3,9 +3,12 @@
 
 #include "services/gateway/transcoder.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -27,8 +30,6 @@ namespace {
 using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
-
-constexpr char kFieldMask[] = "google.protobuf.FieldMask";
 
 std::string RegexEscape(const std::string& literal) {
   static const std::regex kSpecial(R"([.^$|()\[\]{}*+?\\])");
@@ -177,28 +178,90 @@ std::string ProtoMaskPath(const Descriptor* d, absl::string_view path) {
   return absl::StrJoin(out, ".");
 }
 
+// The top-level keys of one strict JSON object, read without building it
+// (a body may be megabytes); nullopt for any other text.
+std::optional<std::vector<std::string>> TopLevelKeys(const std::string& text) {
+  struct Keys : nlohmann::json_sax<nlohmann::json> {
+    bool null() override { return depth > 0; }
+    bool boolean(bool) override { return depth > 0; }
+    bool number_integer(number_integer_t) override { return depth > 0; }
+    bool number_unsigned(number_unsigned_t) override { return depth > 0; }
+    bool number_float(number_float_t, const string_t&) override { return depth > 0; }
+    bool string(string_t&) override { return depth > 0; }
+    bool binary(binary_t&) override { return false; }
+    bool start_object(std::size_t) override {
+      ++depth;
+      return true;
+    }
+    bool key(string_t& k) override {
+      if (depth == 1) {
+        keys.push_back(k);
+      }
+      return true;
+    }
+    bool end_object() override {
+      --depth;
+      return true;
+    }
+    bool start_array(std::size_t) override { return depth++ > 0; }
+    bool end_array() override {
+      --depth;
+      return true;
+    }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+      return false;
+    }
+    int depth = 0;
+    std::vector<std::string> keys;
+  } sax;
+  if (!nlohmann::json::sax_parse(text, &sax, nlohmann::json::input_format_t::json,
+                                 /*strict=*/true)) {
+    return std::nullopt;
+  }
+  return std::move(sax.keys);
+}
+
 // AIP-134 over HTTP: a PATCH that names no update mask updates the fields
 // present in its body. Those a caller cannot change (the name, the etag,
 // output-only and immutable fields) are left out of the mask: a resource
-// as read, sent back with a change, updates what changed.
-void MaskFromBody(const Descriptor* resource, const std::string& body, Message* mask) {
-  const nlohmann::json json = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) {
-    return;
+// as read, sent back with a change, updates what changed. When the body
+// names only such fields, the mask names them, and the service refuses
+// them by name after authorization, as it would over gRPC; a body that
+// names no field at all is refused here. An empty mask is never made: the
+// services take it as "every updatable field".
+absl::StatusOr<std::vector<std::string>> MaskFromBody(const Descriptor* resource,
+                                                      const std::string& body) {
+  std::optional<std::vector<std::string>> keys = TopLevelKeys(body);
+  if (!keys.has_value()) {
+    return InvalidField("body", "must be a JSON object (strict JSON)");
   }
-  const auto* paths = mask->GetDescriptor()->FindFieldByName("paths");
-  for (const auto& [key, value] : json.items()) {
+  std::vector<std::string> changeable, named;
+  for (const std::string& key : *keys) {
     const FieldDescriptor* f = FieldNamed(resource, key);
-    if (f == nullptr || f->name() == "name" || f->name() == "etag" ||
-        HasFieldBehavior(f, google::api::OUTPUT_ONLY) ||
-        HasFieldBehavior(f, google::api::IMMUTABLE)) {
+    if (f == nullptr || std::find(named.begin(), named.end(), f->name()) != named.end()) {
       continue;
     }
-    mask->GetReflection()->AddString(mask, paths, f->name());
+    named.push_back(f->name());
+    if (f->name() != "name" && f->name() != "etag" &&
+        !HasFieldBehavior(f, google::api::OUTPUT_ONLY) &&
+        !HasFieldBehavior(f, google::api::IMMUTABLE)) {
+      changeable.push_back(f->name());
+    }
   }
+  if (!changeable.empty()) {
+    return changeable;
+  }
+  if (!named.empty()) {
+    return named;
+  }
+  return InvalidField("body", "names no field to change (and no updateMask is set)");
 }
 
 }  // namespace
+
+bool IsFieldMask(const Descriptor* message) {
+  return message->full_name() == "google.protobuf.FieldMask";
+}
 
 bool HasFieldBehavior(const FieldDescriptor* field, google::api::FieldBehavior behavior) {
   for (int b : field->options().GetRepeatedExtension(google::api::field_behavior)) {
@@ -295,44 +358,51 @@ absl::Status Transcoder::BuildRequest(const Route& route, const std::vector<std:
   google::protobuf::util::JsonParseOptions options;
   options.ignore_unknown_fields = false;
   // The message the body fills, which an update mask's paths are relative to.
-  const Descriptor* body_type = request->GetDescriptor();
+  Message* body_message = route.body.empty() ? nullptr : request;
   if (!route.body.empty() && route.body != "*") {
     ASSIGN_OR_RETURN(auto field, Resolve(request, route.body));
-    body_type = field.second->message_type();
+    body_message = field.first->GetReflection()->MutableMessage(field.first, field.second);
   }
-  if (!route.body.empty() && !body.empty()) {
-    Message* target = request;
-    if (route.body != "*") {
-      ASSIGN_OR_RETURN(auto field, Resolve(request, route.body));
-      target = field.first->GetReflection()->MutableMessage(field.first, field.second);
-    }
-    if (auto s = google::protobuf::util::JsonStringToMessage(body, target, options); !s.ok()) {
+  if (body_message != nullptr && !body.empty()) {
+    if (auto s = google::protobuf::util::JsonStringToMessage(body, body_message, options);
+        !s.ok()) {
       return InvalidField("body", absl::StrCat("is not valid JSON for this request: ",
                                                s.message().substr(0, 200).ToString()));
     }
-  } else if (route.body.empty() && !body.empty()) {
+  } else if (body_message == nullptr && !body.empty()) {
     return InvalidField("body", "this route takes no body");
   }
   for (size_t i = 0; i < route.variables.size() && i < bindings.size(); ++i) {
     ASSIGN_OR_RETURN(auto field, Resolve(request, route.variables[i]));
     RETURN_IF_ERROR(SetScalar(field.first, field.second, bindings[i], route.variables[i]));
   }
+  const Descriptor* body_type = body_message == nullptr ? nullptr : body_message->GetDescriptor();
+  std::vector<std::string> mask_paths;
+  const FieldDescriptor* mask_field = nullptr;
   for (const auto& [key, value] : query) {
-    if (!route.body.empty() && route.body == "*") {
+    if (route.body == "*") {
       return InvalidField(key, "this route takes its fields in the body, not the query");
     }
     auto field = Resolve(request, key);
     if (!field.ok()) {
       return InvalidField(key, "is not a query parameter of this route");
     }
+    // The path and the body say what they bind; a query parameter cannot
+    // say otherwise (PATCH /v1/enterprises/A?enterprise.name=… updates A).
+    if (SetByPathOrBody(route, ProtoMaskPath(request->GetDescriptor(), key))) {
+      return InvalidField(key, "is set by the path or the body, not the query");
+    }
     if (field->second->type() == FieldDescriptor::TYPE_MESSAGE) {
       // A FieldMask travels as a comma-separated list of paths, in proto or
-      // JSON names, relative to the body's resource.
-      if (field->second->message_type()->full_name() == kFieldMask) {
-        Message* mask = field->first->GetReflection()->MutableMessage(field->first, field->second);
-        const auto* paths = mask->GetDescriptor()->FindFieldByName("paths");
-        for (absl::string_view p : absl::StrSplit(value, ',', absl::SkipEmpty())) {
-          mask->GetReflection()->AddString(mask, paths, ProtoMaskPath(body_type, p));
+      // JSON names, relative to the body's resource; an empty one is no
+      // mask.
+      if (IsFieldMask(field->second->message_type()) && field->first == request) {
+        mask_field = field->second;
+        for (absl::string_view p : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
+          std::string path = ProtoMaskPath(body_type, absl::StripAsciiWhitespace(p));
+          if (std::find(mask_paths.begin(), mask_paths.end(), path) == mask_paths.end()) {
+            mask_paths.push_back(std::move(path));
+          }
         }
         continue;
       }
@@ -341,13 +411,39 @@ absl::Status Transcoder::BuildRequest(const Route& route, const std::vector<std:
     RETURN_IF_ERROR(SetScalar(field->first, field->second, value, key));
   }
   const FieldDescriptor* update_mask = request->GetDescriptor()->FindFieldByName("update_mask");
-  if (route.verb == "PATCH" && body_type != nullptr && body_type != request->GetDescriptor() &&
-      update_mask != nullptr && update_mask->message_type() != nullptr &&
-      update_mask->message_type()->full_name() == kFieldMask &&
-      !request->GetReflection()->HasField(*request, update_mask)) {
-    MaskFromBody(body_type, body, request->GetReflection()->MutableMessage(request, update_mask));
+  if (mask_paths.empty() && route.verb == "PATCH" && body_type != nullptr &&
+      body_type != request->GetDescriptor() && update_mask != nullptr &&
+      update_mask->message_type() != nullptr && IsFieldMask(update_mask->message_type())) {
+    ASSIGN_OR_RETURN(mask_paths, MaskFromBody(body_type, body));
+    mask_field = update_mask;
+  }
+  if (mask_field != nullptr && !mask_paths.empty()) {
+    Message* mask = request->GetReflection()->MutableMessage(request, mask_field);
+    const auto* paths = mask->GetDescriptor()->FindFieldByName("paths");
+    for (std::string& p : mask_paths) {
+      mask->GetReflection()->AddString(mask, paths, std::move(p));
+    }
   }
   return absl::OkStatus();
+}
+
+bool SetByPathOrBody(const Route& route, absl::string_view field_path) {
+  auto overlaps = [&](absl::string_view bound) {
+    return field_path == bound || absl::StartsWith(field_path, absl::StrCat(bound, ".")) ||
+           absl::StartsWith(bound, absl::StrCat(field_path, "."));
+  };
+  if (route.body == "*") {
+    return true;
+  }
+  if (!route.body.empty() && overlaps(route.body)) {
+    return true;
+  }
+  for (const auto& variable : route.variables) {
+    if (overlaps(variable)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 int HttpStatusFor(int code) {

@@ -22,6 +22,9 @@ namespace chitieu::gateway {
 bool HasFieldBehavior(const google::protobuf::FieldDescriptor* field,
                       google::api::FieldBehavior behavior);
 
+// Whether the message is google.protobuf.FieldMask.
+bool IsFieldMask(const google::protobuf::Descriptor* message);
+
 // The full names of the services the gateway serves, over gRPC and
 // HTTP/JSON: registry, quota, reporting and its own.
 const std::vector<std::string>& PublicServices();
@@ -53,8 +56,11 @@ class Transcoder {
 
   // Builds the request message: the JSON body per the rule's `body`, the
   // path bindings, and the query parameters (field paths in proto or JSON
-  // names; repeated fields repeat the parameter). INVALID_ARGUMENT for bad
-  // JSON, an unknown field or an unknown query parameter.
+  // names; repeated fields repeat the parameter; an update mask's paths in
+  // either spelling). A PATCH with no mask takes the fields present in its
+  // body as the mask (AIP-134). INVALID_ARGUMENT for bad JSON, an unknown
+  // field, an unknown query parameter, one that would set what the path or
+  // the body sets, or a PATCH body that names nothing to change.
   absl::Status BuildRequest(const Route& route, const std::vector<std::string>& bindings,
                             const std::string& body,
                             const std::multimap<std::string, std::string>& query,
@@ -65,6 +71,11 @@ class Transcoder {
  private:
   std::vector<Route> routes_;
 };
+
+// Whether a request field (a dotted path of proto names) is bound by the
+// route's path or filled from its body, so that no query parameter may set
+// it.
+bool SetByPathOrBody(const Route& route, absl::string_view field_path);
 
 // A URL path percent-decoded; INVALID_ARGUMENT for a malformed escape.
 absl::StatusOr<std::string> DecodeUrlPath(absl::string_view path);
