@@ -2,6 +2,9 @@
 
 #include "services/gateway/cors.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -20,48 +23,76 @@ constexpr char kAllowedHeaders[] = "Authorization, Content-Type, X-Request-Id";
 constexpr absl::string_view kAllowedHeaderNames[] = {"authorization", "content-type",
                                                      "x-request-id"};
 
-// "https://host" or "http://host:port": a scheme, a host of letters,
-// digits, dots and dashes (or an IPv6 literal), an optional port, nothing
-// after it.
-bool IsOrigin(absl::string_view origin) {
-  if (!absl::ConsumePrefix(&origin, "https://") && !absl::ConsumePrefix(&origin, "http://")) {
-    return false;
-  }
-  absl::string_view host = origin;
-  if (absl::StartsWith(origin, "[")) {
-    const size_t close = origin.find(']');
-    if (close == absl::string_view::npos || close == 1) {
+// Whether `text` is an IP address exactly as inet_ntop writes it (so as a
+// browser serialises it: "::1", never "0:0::1"; "127.0.0.1", never "127.1").
+bool IsCanonicalAddress(int family, absl::string_view text) {
+  unsigned char bytes[sizeof(in6_addr)];
+  char back[INET6_ADDRSTRLEN];
+  const std::string copy(text);
+  return inet_pton(family, copy.c_str(), bytes) == 1 &&
+         inet_ntop(family, bytes, back, sizeof(back)) != nullptr && copy == back;
+}
+
+// A DNS name as a browser sends it: labels of letters, digits, '-' and
+// '_', none empty (so no trailing dot) and none starting or ending with
+// '-'. International names in their punycode (xn--) form.
+bool IsHostName(absl::string_view host) {
+  for (absl::string_view label : absl::StrSplit(host, '.')) {
+    if (label.empty() || label.front() == '-' || label.back() == '-') {
       return false;
     }
-    for (char c : origin.substr(1, close - 1)) {
-      if (!absl::ascii_isxdigit(c) && c != ':' && c != '.') {
+    for (char c : label) {
+      if (!absl::ascii_isalnum(c) && c != '-' && c != '_') {
         return false;
       }
     }
-    host = "ipv6";
+  }
+  return true;
+}
+
+// Whether `origin` (lower case) is an origin exactly as browsers send one
+// in the Origin header: "https://host" or "http://host:port", the port
+// without leading zeros and never the scheme's default, nothing after it.
+// An entry a browser could never send would silently match nothing.
+bool IsOrigin(absl::string_view origin) {
+  int default_port = 443;
+  if (!absl::ConsumePrefix(&origin, "https://")) {
+    if (!absl::ConsumePrefix(&origin, "http://")) {
+      return false;
+    }
+    default_port = 80;
+  }
+  absl::string_view host, port;
+  if (absl::StartsWith(origin, "[")) {
+    const size_t close = origin.find(']');
+    if (close == absl::string_view::npos ||
+        !IsCanonicalAddress(AF_INET6, origin.substr(1, close - 1))) {
+      return false;
+    }
+    host = origin.substr(0, close + 1);
     origin.remove_prefix(close + 1);
     if (!origin.empty() && !absl::ConsumePrefix(&origin, ":")) {
       return false;
     }
+    port = origin;
   } else {
     const size_t colon = origin.find(':');
     host = origin.substr(0, colon);
-    origin = colon == absl::string_view::npos ? "" : origin.substr(colon + 1);
-    if (colon != absl::string_view::npos && origin.empty()) {
+    port = colon == absl::string_view::npos ? "" : origin.substr(colon + 1);
+    if (colon != absl::string_view::npos && port.empty()) {
+      return false;
+    }
+    const bool numeric = !host.empty() && host.find_first_not_of("0123456789.") == host.npos;
+    if (host.empty() || (numeric ? !IsCanonicalAddress(AF_INET, host) : !IsHostName(host))) {
       return false;
     }
   }
-  if (host.empty()) {
-    return false;
+  if (port.empty()) {
+    return true;
   }
-  for (char c : host) {
-    if (!absl::ascii_isalnum(c) && c != '.' && c != '-') {
-      return false;
-    }
-  }
-  int port = 0;
-  return origin.empty() || (absl::SimpleAtoi(origin, &port) && port > 0 && port < 65536 &&
-                            absl::ascii_isdigit(origin.front()));
+  int number = 0;
+  return port.front() != '0' && port.find_first_not_of("0123456789") == port.npos &&
+         absl::SimpleAtoi(port, &number) && number < 65536 && number != default_port;
 }
 
 }  // namespace
@@ -88,9 +119,14 @@ bool CorsPolicy::IsPreflight(const HttpRequest& request) {
 }
 
 bool CorsPolicy::Allows(const HttpRequest& request) const {
+  // One Origin header, as browsers send it (in lower case; another
+  // spelling is not theirs); two are nobody's.
+  int origins = 0;
+  for (const auto& [name, value] : request.headers) {
+    origins += absl::EqualsIgnoreCase(name, "Origin") ? 1 : 0;
+  }
   const std::string* origin = request.Header("Origin");
-  // Browsers send origins in lower case; another spelling is not theirs.
-  return origin != nullptr && origins_.count(*origin) > 0;
+  return origins == 1 && origins_.count(*origin) > 0;
 }
 
 void CorsPolicy::AnswerPreflight(const HttpRequest& request, HttpResponder& responder) const {

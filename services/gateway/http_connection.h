@@ -142,6 +142,9 @@ class Responder : public HttpResponder {
     res.keep_alive(keep_alive_);
     res.body() = std::move(body);
     res.prepare_payload();
+    if (status == 204 || status == 304) {  // No body, and no Content-Length (RFC 9110).
+      res.erase(http::field::content_length);
+    }
     // Header and body in one gathered write.
     failed_ = Await(ioc_, stream_, options_.write_deadline, [&](auto done) {
                 http::async_write(stream_, res, done);

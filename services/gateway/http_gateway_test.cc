@@ -115,10 +115,35 @@ TEST(CorsPolicy, TakesOnlyOrigins) {
   ASSERT_TRUE(policy.ok()) << policy.status();
   EXPECT_FALSE(policy->empty());
   EXPECT_TRUE(CorsPolicy::Parse("")->empty());
-  for (const char* bad :
-       {"*", "null", "https://a.vn/", "https://a.vn/path", "ftp://a.vn", "https://a.vn:0",
-        "https://a.vn:99999", "https://", "https://a.vn:", "https://a b.vn", "https://a.vn:+80",
-        "https://a.vn?x", "https://[]", "https://[::1", "https://a.vn,*"}) {
+  EXPECT_TRUE(CorsPolicy::Parse("https://my_host.gov.vn,https://xn--h-ufa.vn:8443").ok());
+  // Each refused entry is one a browser never sends as its origin.
+  for (const char* bad : {"*",
+                          "null",
+                          "https://a.vn/",
+                          "https://a.vn/path",
+                          "ftp://a.vn",
+                          "https://a.vn:0",
+                          "https://a.vn:99999",
+                          "https://",
+                          "https://a.vn:",
+                          "https://a b.vn",
+                          "https://a.vn:+80",
+                          "https://a.vn?x",
+                          "https://[]",
+                          "https://[::1",
+                          "https://a.vn,*",
+                          "https://a.vn:443",
+                          "http://a.vn:80",
+                          "https://a.vn:080",
+                          "http://127.1",
+                          "http://2130706433",
+                          "http://[0:0::1]",
+                          "http://[1.2.3.4]",
+                          "https://a..vn",
+                          "https://-a.vn",
+                          "https://a.vn.",
+                          "https://u@a.vn",
+                          "http://010.0.0.1"}) {
     auto refused = CorsPolicy::Parse(bad);
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
@@ -194,6 +219,28 @@ TEST_F(CorsTest, AnswersCarryThePermissionForAListedOriginOnly) {
   EXPECT_EQ(r.status, 200);
   EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), "(none)");
   EXPECT_EQ(r.Header("Vary"), "Origin");
+}
+
+TEST_F(CorsTest, TwoOriginsAreNobodys) {
+  Recorder r = Send(kListed, "GET", "/openapi.json",
+                    {{"Origin", kListed}, {"origin", "https://evil.example"}});
+  EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), "(none)");
+  r = Send(kListed, "OPTIONS", "/v1/units",
+           {{"Origin", kListed}, {"Origin", kListed}, {"Access-Control-Request-Method", "GET"}});
+  EXPECT_EQ(r.status, 403);
+}
+
+TEST(HeadersAddingResponder, AddsToAnswersAndStreams) {
+  Recorder inner;
+  HeadersAddingResponder added(inner, {{"Vary", "Origin"}});
+  ASSERT_TRUE(added.StartStream(200, "application/x-ndjson", {{"X-One", "1"}}));
+  EXPECT_EQ(inner.Header("Vary"), "Origin");
+  EXPECT_EQ(inner.Header("X-One"), "1");
+  Recorder other;
+  HeadersAddingResponder again(other, {{"Vary", "Origin"}});
+  again.Send(404, "application/json", "{}", {});
+  EXPECT_EQ(other.status, 404);
+  EXPECT_EQ(other.Header("Vary"), "Origin");
 }
 
 TEST_F(CorsTest, NothingIsAllowedByDefault) {

@@ -392,6 +392,11 @@ absl::Status Transcoder::BuildRequest(const Route& route, const std::vector<std:
     if (SetByPathOrBody(route, ProtoMaskPath(request->GetDescriptor(), key))) {
       return InvalidField(key, "is set by the path or the body, not the query");
     }
+    // A mask is one parameter (updateMask=a,b); its paths one by one
+    // would escape its spelling rules and merge with the body's fields.
+    if (IsFieldMask(field->first->GetDescriptor())) {
+      return InvalidField(key, "a field mask is set whole, as a list of paths: updateMask=a,b");
+    }
     if (field->second->type() == FieldDescriptor::TYPE_MESSAGE) {
       // A FieldMask travels as a comma-separated list of paths, in proto or
       // JSON names, relative to the body's resource; an empty one is no

@@ -134,7 +134,8 @@ TEST_F(PatchTest, AnyResourcesPatch) {
 TEST_F(PatchTest, NothingToChangeIsNeverTakenAsEverything) {
   for (const std::string body : {R"({"displayName": "A",})", "", "[]", "{}"}) {
     auto mask = Mask(body);
-    EXPECT_EQ(mask.status().code(), absl::StatusCode::kInvalidArgument) << body << ": " << *mask;
+    EXPECT_EQ(mask.status().code(), absl::StatusCode::kInvalidArgument)
+        << body << ": " << (mask.ok() ? *mask : mask.status().ToString());
   }
   // Only what cannot change: the mask names it, for the service to refuse
   // by name once authorization has passed (as over gRPC).
@@ -150,8 +151,20 @@ TEST_F(PatchTest, NothingToChangeIsNeverTakenAsEverything) {
 // Review finding: query parameters were applied after the path, so
 // PATCH /v1/enterprises/A?enterprise.name=enterprises/B updated B (the
 // policy checked B, but the URL said A).
+// Second review finding: ?update_mask.paths=display_name reached the
+// mask's repeated field directly, and the body's fields were then added
+// to it: the update wrote fields the caller's mask left out.
+TEST_F(PatchTest, AMasksPathsCannotBeSetOneByOne) {
+  for (const char* key : {"update_mask.paths", "updateMask.paths"}) {
+    auto mask =
+        Mask(R"({"displayName": "A", "sector": "SECTOR_NON_STATE"})", {{key, "display_name"}});
+    EXPECT_EQ(mask.status().code(), absl::StatusCode::kInvalidArgument)
+        << key << ": " << (mask.ok() ? *mask : mask.status().ToString());
+  }
+}
+
 TEST_F(PatchTest, TheQueryCannotSetWhatThePathOrTheBodySets) {
-  for (const char* key : {"enterprise.name", "enterprise.displayName", "enterprise"}) {
+  for (const char* key : {"enterprise.name", "enterprise.displayName", "enterprise.display_name"}) {
     auto mask = Mask(R"({"displayName": "A"})", {{key, "enterprises/0200000000"}});
     EXPECT_EQ(mask.status().code(), absl::StatusCode::kInvalidArgument) << key;
   }

@@ -39,11 +39,21 @@ try {
     fail(`bad PATCH from ${listed}: ${JSON.stringify(refused)}`);
   }
 
-  step("an unlisted origin reads nothing");
+  step("a simple request (no preflight) from a listed origin is readable");
+  const document = await call("/openapi.json", {});
+  if (document.status !== 200 || document.body?.openapi !== "3.0.3") {
+    fail(`openapi.json from ${listed}: ${JSON.stringify(document).slice(0, 300)}`);
+  }
+
+  step("an unlisted origin reads nothing, preflighted or not");
   await page.goto(`${unlisted}/portal.html`);
   const blocked = await call("/v1/units/002/progress?year=2013", { headers: auth });
   if (!blocked.error) {
     fail(`progress from ${unlisted} was readable: ${JSON.stringify(blocked)}`);
+  }
+  const simple = await call("/openapi.json", {});
+  if (!simple.error) {
+    fail(`openapi.json from ${unlisted} was readable: ${JSON.stringify(simple).slice(0, 300)}`);
   }
   // The browser's own report of that refusal is what is expected here.
   for (let i = problems.length - 1; i >= 0; --i) {
