@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/stack.h"
@@ -69,6 +70,28 @@ TEST_F(CliE2ETest, ProgressAsTableJsonAndCsv) {
   ASSERT_EQ(csv.code, 0) << csv.err;
   EXPECT_TRUE(absl::StrContains(csv.out, "ENTERPRISE_STATUS_SUSPENDED,1207")) << csv.out;
   EXPECT_TRUE(absl::StrContains(csv.out, "ENTERPRISE_STATUS_DISSOLVED,186")) << csv.out;
+}
+
+// `chitieu export` saves the year's table as the file the gateway answers:
+// the lines `report export` prints, with a byte order mark and CRLF.
+TEST_F(CliE2ETest, ExportSavesTheFile) {
+  const std::string out = stack_->dir() + "/hk-2013.csv";
+  Result saved = Cli({"export", "--unit", "002", "--year", "2013", "-o", out});
+  ASSERT_EQ(saved.code, 0) << saved.err;
+  EXPECT_TRUE(absl::StrContains(saved.out, "text/csv")) << saved.out;
+  std::ifstream in(out, std::ios::binary);
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Result lines = Cli({"report", "export", "--unit", "002", "--year", "2013"});
+  ASSERT_EQ(lines.code, 0) << lines.err;
+  EXPECT_EQ(file, "\xEF\xBB\xBF" + absl::StrReplaceAll(lines.out, {{"\n", "\r\n"}}));
+  // Without -o: the name the gateway gave, in the current folder.
+  Result named = testing::RunShell(
+      absl::StrCat("cd ", stack_->dir(), " && CHITIEU_ADDR=", stack_->gateway().address(),
+                   " CHITIEU_API_KEY=k-city HOME=", stack_->dir(), " ", CHITIEU_BIN_DIR,
+                   "/chitieu export --unit=002 --year=2012 --format=csv"),
+      stack_->dir());
+  ASSERT_EQ(named.code, 0) << named.err;
+  EXPECT_TRUE(std::filesystem::exists(stack_->dir() + "/chi-tieu-002-2012.csv")) << named.out;
 }
 
 TEST_F(CliE2ETest, ExitCodesAndFieldViolations) {

@@ -868,6 +868,33 @@ TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {
   auto missing = http.Get("/v1/units/002/targets/999999", Bearer(kHoanKiem.secret));
   ASSERT_EQ(StatusOf(missing), 404);
 
+  // A file is answered as itself: the year's table as CSV, the same lines
+  // ExportReport streams, for Excel (a byte order mark, CRLF), named.
+  auto csv = http.Get("/v1/units/002:downloadExport?year=2013&format=EXPORT_FORMAT_CSV",
+                      Bearer(kHoanKiem.secret));
+  ASSERT_EQ(StatusOf(csv), 200) << csv->body;
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv->get_header_value("Content-Disposition"),
+            "attachment; filename=\"chi-tieu-002-2013.csv\"; "
+            "filename*=UTF-8''chi-tieu-002-2013.csv");
+  EXPECT_EQ(csv->get_header_value("X-Content-Type-Options"), "nosniff");
+  ASSERT_TRUE(absl::StartsWith(csv->body, "\xEF\xBB\xBF")) << csv->body.substr(0, 20);
+  auto rows = http.Get("/v1/units/002:exportReport?year=2013", Bearer(kHoanKiem.secret));
+  ASSERT_EQ(StatusOf(rows), 200);
+  std::string expected = "\xEF\xBB\xBF";
+  for (absl::string_view line : absl::StrSplit(rows->body, '\n', absl::SkipEmpty())) {
+    absl::StrAppend(&expected, nlohmann::json::parse(line)["csvRow"].get<std::string>(), "\r\n");
+  }
+  EXPECT_GT(expected.size(), 100u);
+  EXPECT_EQ(csv->body, expected);
+  // A format not asked for, or another district's unit: a JSON refusal.
+  auto unasked = http.Get("/v1/units/002:downloadExport?year=2013", Bearer(kHoanKiem.secret));
+  EXPECT_EQ(StatusOf(unasked), 400) << unasked->body;
+  EXPECT_TRUE(absl::StrContains(unasked->body, "format")) << unasked->body;
+  auto elsewhere = http.Get("/v1/units/003:downloadExport?year=2013&format=EXPORT_FORMAT_CSV",
+                            Bearer(kHoanKiem.secret));
+  EXPECT_EQ(StatusOf(elsewhere), 403) << elsewhere->body;
+
   // A server stream is newline-delimited JSON.
   auto feed =
       http.Get("/v1/feeds/quota/changes?afterSequence=0&noFollow=true", Bearer(kSystem.secret));

@@ -13,6 +13,7 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -36,11 +37,13 @@
 #include "clients/cli/commands.h"
 #include "clients/cli/csv_import.h"
 #include "clients/cli/output.h"
+#include "google/api/httpbody.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "libs/common/byte_buffer.h"
+#include "libs/common/file_types.h"
 #include "libs/common/files.h"
 
 namespace chitieu::cli {
@@ -310,6 +313,37 @@ int Import(const Globals& g, const CommandSpec& c,
   return kOk;
 }
 
+// Writes a file answer to `out` (whole or not at all: a temporary file
+// renamed), or, without one, to the base name the gateway gave it in the
+// current folder. Prints the path written.
+int SaveFile(const google::api::HttpBody& file, std::string out) {
+  if (out.empty()) {
+    out = FileNameOf(file);
+    out =
+        out.substr(out.find_last_of("/\\") == std::string::npos ? 0 : out.find_last_of("/\\") + 1);
+    if (out.empty() || out.front() == '.') {
+      out = "download";
+    }
+  }
+  const std::string temporary = out + ".partial";
+  {
+    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
+    stream << file.data();
+    if (!stream.flush()) {
+      std::cerr << "cannot write " << temporary << "\n";
+      std::remove(temporary.c_str());
+      return kOther;
+    }
+  }
+  if (std::rename(temporary.c_str(), out.c_str()) != 0) {
+    std::cerr << "cannot write " << out << "\n";
+    std::remove(temporary.c_str());
+    return kOther;
+  }
+  std::cout << out << " (" << file.data().size() << " bytes, " << file.content_type() << ")\n";
+  return kOk;
+}
+
 int Run(Globals g, const std::vector<std::string>& args) {
   // Longest command whose words start the arguments.
   const CommandSpec* command = nullptr;
@@ -331,7 +365,9 @@ int Run(Globals g, const std::vector<std::string>& args) {
       CommandHelp(*command);
       return kOk;
     }
-    if (absl::StartsWith(a, "--")) {
+    if (a == "-o" && command->kind == "file") {
+      flags["out"] = i + 1 < args.size() ? args[++i] : "";
+    } else if (absl::StartsWith(a, "--")) {
       const size_t eq = a.find('=');
       std::string name = a.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
       absl::StrReplaceAll({{"-", "_"}}, &name);
@@ -387,6 +423,9 @@ int Run(Globals g, const std::vector<std::string>& args) {
     if (it == flags.end()) {
       continue;
     }
+    if (f.path.empty()) {
+      continue;  // A flag of the CLI's own (--out).
+    }
     std::string value = WithPrefix(f.prefix, it->second);
     if (command->unit_filter && f.name == "unit") {
       std::string filter = absl::StrCat("unit = \"", value, "\"");
@@ -437,6 +476,11 @@ int Run(Globals g, const std::vector<std::string>& args) {
   });
   if (!status.ok()) {
     return PrintError(status);
+  }
+  if (command->kind == "file") {
+    google::api::HttpBody file;
+    file.ParseFromString(response->SerializeAsString());
+    return SaveFile(file, flags.count("out") ? flags.at("out") : "");
   }
   if (command->kind != "stream" && printed) {
     PrintMessage(*response, g.output, std::cout);

@@ -11,7 +11,7 @@ namespace chitieu::cli {
 
 struct FlagSpec {
   std::string name;  // --name
-  std::string path;  // JSON path in the request: "enterprise.sealUnit"
+  std::string path;  // JSON path in the request: "enterprise.sealUnit"; "" for none
   std::string help;
   std::string prefix;    // Prepended to the value ("units/"), unless already there.
   std::string fallback;  // Default value; "" with required=false: left unset.
@@ -26,7 +26,8 @@ struct CommandSpec {
   // The positional argument, if any, fills this flag.
   std::string positional;
   // Special handling: "" (plain unary call), "stream" (server stream of CSV
-  // rows), "import" (CSV file → client stream).
+  // rows), "import" (CSV file → client stream), "file" (a google.api.HttpBody
+  // saved to --out).
   std::string kind;
   // For list commands: a unit flag turned into `unit = "units/…"` in filter.
   bool unit_filter = false;

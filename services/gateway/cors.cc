@@ -172,7 +172,7 @@ HttpHeaders CorsPolicy::ResponseHeaders(const HttpRequest& request) const {
   HttpHeaders headers = {{"Vary", "Origin"}};
   if (Allows(request)) {
     headers.emplace_back("Access-Control-Allow-Origin", *request.Header("Origin"));
-    headers.emplace_back("Access-Control-Expose-Headers", "Retry-After");
+    headers.emplace_back("Access-Control-Expose-Headers", "Retry-After, Content-Disposition");
   }
   return headers;
 }

@@ -35,7 +35,8 @@ class CorsPolicy {
   // otherwise 403 (google.rpc.Status JSON) with none.
   void AnswerPreflight(const HttpRequest& request, HttpResponder& responder) const;
   // The headers an answer to `request` carries: for a listed origin, the
-  // permission to read it (and the Retry-After header); with any origin
+  // permission to read it (and the Retry-After and Content-Disposition
+  // headers); with any origin
   // listed, Vary: Origin on every answer, so caches keep them apart.
   HttpHeaders ResponseHeaders(const HttpRequest& request) const;
 

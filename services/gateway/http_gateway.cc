@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "google/api/httpbody.pb.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/rpc/status.pb.h"
 #include "libs/common/byte_buffer.h"
@@ -24,6 +25,7 @@
 #include "libs/common/log.h"
 #include "libs/common/principal.h"
 #include "services/gateway/edge.h"
+#include "services/gateway/file_answer.h"
 #include "services/gateway/openapi.h"
 #include "services/gateway/proxy.h"
 
@@ -335,6 +337,21 @@ void HttpGateway::Answer(const HttpRequest& request, HttpResponder& responder) {
     grpc::Status status = call.Finish();
     if (!status.ok()) {
       return SendError(responder, status);
+    }
+    // A file (google.api.HttpBody) is answered as itself.
+    if (r.method->output_type() == google::api::HttpBody::descriptor()) {
+      google::api::HttpBody file;
+      if (got) {
+        file.ParseFromString(bytes);
+      }
+      auto answer = FileAnswerOf(file);
+      if (!answer.ok()) {
+        LogError("a file answer the gateway does not serve",
+                 {{"method", r.grpc_path}, {"content_type", file.content_type().substr(0, 100)}});
+        return SendError(responder, answer.status());
+      }
+      return responder.Send(200, answer->content_type, std::move(*file.mutable_data()),
+                            answer->headers);
     }
     std::unique_ptr<google::protobuf::Message> m(output->New());
     if (got) {

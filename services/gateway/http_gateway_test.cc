@@ -5,12 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
 #include "absl/strings/match.h"
 #include "chitieu/gateway/v1/gateway.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
+#include "libs/common/file_types.h"
+#include "services/gateway/file_answer.h"
 
 namespace chitieu::gateway {
 namespace {
@@ -213,7 +216,7 @@ TEST_F(CorsTest, AnswersCarryThePermissionForAListedOriginOnly) {
   Recorder r = Send(kListed, "GET", "/v1/nothing", {{"Origin", kListed}});
   EXPECT_EQ(r.status, 404);
   EXPECT_EQ(r.Header("Access-Control-Allow-Origin"), kListed);
-  EXPECT_EQ(r.Header("Access-Control-Expose-Headers"), "Retry-After");
+  EXPECT_EQ(r.Header("Access-Control-Expose-Headers"), "Retry-After, Content-Disposition");
   EXPECT_EQ(r.Header("Vary"), "Origin");
   r = Send(kListed, "GET", "/openapi.json", {{"Origin", "https://evil.example"}});
   EXPECT_EQ(r.status, 200);
@@ -251,6 +254,41 @@ TEST_F(CorsTest, NothingIsAllowedByDefault) {
   r = Send("", "GET", "/openapi.json", {{"Origin", kListed}});
   EXPECT_EQ(r.status, 200);
   EXPECT_TRUE(r.headers.empty());
+}
+
+TEST(FileAnswer, NamesTheFileWithoutLettingItsNameOutOfTheHeader) {
+  const FileType& csv = *FileTypeOfFormat("CSV");
+  auto answer = FileAnswerOf(FileBody(csv, "x", "chỉ-tiêu 002 (2013).csv"));
+  ASSERT_TRUE(answer.ok()) << answer.status();
+  EXPECT_EQ(answer->content_type, "text/csv; charset=utf-8");
+  ASSERT_FALSE(answer->headers.empty());
+  EXPECT_EQ(answer->headers[0].second,
+            "attachment; filename=\"ch___-ti__u 002 (2013).csv\"; "
+            "filename*=UTF-8''ch%E1%BB%89-ti%C3%AAu%20002%20%282013%29.csv");
+  // Whatever a stored name holds, the header gets only safe bytes.
+  for (const std::string name :
+       {std::string("a\"; evil=1.csv"), std::string("a\r\nSet-Cookie: x=1.csv")}) {
+    auto hostile = FileAnswerOf(FileBody(csv, "x", name));
+    ASSERT_TRUE(hostile.ok());
+    const std::string& value = hostile->headers[0].second;
+    EXPECT_EQ(value.find('\r'), std::string::npos) << value;
+    EXPECT_EQ(value.find('\n'), std::string::npos) << value;
+    EXPECT_EQ(std::count(value.begin(), value.end(), '"'), 2) << value;
+  }
+  // Names that are no file name become download.<extension>.
+  for (const std::string name :
+       {std::string(""), std::string("../x.csv"), std::string(".env"), std::string("a/b.csv"),
+        std::string("a\\b.csv"), std::string("\xC3\x28.csv"), std::string(300, 'a')}) {
+    auto renamed = FileAnswerOf(FileBody(csv, "x", name));
+    ASSERT_TRUE(renamed.ok());
+    EXPECT_EQ(renamed->headers[0].second,
+              "attachment; filename=\"download.csv\"; filename*=UTF-8''download.csv")
+        << name;
+  }
+  // A type the API does not serve is the service's fault, not the file's.
+  google::api::HttpBody html = FileBody(csv, "<script>", "a.html");
+  html.set_content_type("text/html");
+  EXPECT_EQ(FileAnswerOf(html).status().code(), absl::StatusCode::kInternal);
 }
 
 TEST(UrlDecoding, QueryAndPath) {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "google/api/resource.pb.h"
+#include "libs/common/file_types.h"
 #include "services/gateway/proto_comments.h"
 
 namespace chitieu::gateway {
@@ -302,6 +303,32 @@ void AddQueryParameters(const Route& route, const Descriptor* d, const std::stri
   }
 }
 
+// A file answer (google.api.HttpBody): the file itself, one media type for
+// each value of the request's `format` enum (EXPORT_FORMAT_CSV → CSV's).
+json FileResponse(const Descriptor* request) {
+  json content = json::object();
+  const FieldDescriptor* format = request->FindFieldByName("format");
+  if (format != nullptr && format->enum_type() != nullptr) {
+    for (int i = 0; i < format->enum_type()->value_count(); ++i) {
+      const std::string& value = format->enum_type()->value(i)->name();
+      const FileType* type = FileTypeOfFormat(value.substr(value.rfind('_') + 1));
+      if (type != nullptr) {
+        content[std::string(type->media_type)] = {
+            {"schema", {{"type", "string"}, {"format", "binary"}}}};
+      }
+    }
+  }
+  if (content.empty()) {
+    content["application/octet-stream"] = {{"schema", {{"type", "string"}, {"format", "binary"}}}};
+  }
+  return {{"description", "The file, named in Content-Disposition (RFC 6266)."},
+          {"headers",
+           {{"Content-Disposition",
+             {{"description", "attachment; filename=\"…\"; filename*=UTF-8''…"},
+              {"schema", {{"type", "string"}}}}}}},
+          {"content", content}};
+}
+
 json Operation(const Route& route, const std::vector<PathParameter>& path_parameters,
                json& schemas) {
   const auto* method = route.method;
@@ -322,7 +349,10 @@ json Operation(const Route& route, const std::vector<PathParameter>& path_parame
                                       "` with `", p.name, "` in its place.")},
          {"schema", {{"type", "string"}, {"pattern", "^[^/:]+$"}}}});
   }
-  AddSchema(method->output_type(), schemas);
+  const bool file = method->output_type()->full_name() == "google.api.HttpBody";
+  if (!file) {
+    AddSchema(method->output_type(), schemas);
+  }
   AddQueryParameters(route, method->input_type(), "", "", 0, op["parameters"]);
   if (op["parameters"].empty()) {
     op.erase("parameters");
@@ -354,6 +384,9 @@ json Operation(const Route& route, const std::vector<PathParameter>& path_parame
            {{"schema", {{"$ref", SchemaRef(method->output_type())}}}}}}}}},
       {"4XX", {{"$ref", "#/components/responses/Error"}}},
       {"5XX", {{"$ref", "#/components/responses/Error"}}}};
+  if (file) {
+    op["responses"]["200"] = FileResponse(method->input_type());
+  }
   return op;
 }
 

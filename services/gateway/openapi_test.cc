@@ -168,6 +168,12 @@ TEST_F(OpenApiTest, QueryParametersErrorsAndServers) {
       "application/x-ndjson");
   EXPECT_EQ(Operation("/v1/enterprises:import", "post")["requestBody"]["content"].begin().key(),
             "application/x-ndjson");
+  // A file answer is the file, in each of its format's media types.
+  const json& file = Operation("/v1/units/{unit}:downloadExport", "get")["responses"]["200"];
+  EXPECT_EQ(file["content"].begin().key(), "text/csv; charset=utf-8");
+  EXPECT_EQ(file["content"].begin().value()["schema"]["format"], "binary");
+  EXPECT_TRUE(file["headers"].contains("Content-Disposition"));
+  EXPECT_FALSE((*doc_)["components"]["schemas"].contains("google.api.HttpBody"));
   EXPECT_TRUE((*doc_)["components"]["schemas"].contains("google.rpc.Status"));
   EXPECT_EQ((*doc_)["servers"][0]["url"], "/");
 }

@@ -83,6 +83,14 @@ std::string EscapeHtml(absl::string_view text) {
                              {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}, {"\"", "&quot;"}});
 }
 
+std::string CsvFile(const std::vector<std::string>& lines) {
+  std::string file = "\xEF\xBB\xBF";
+  for (const std::string& line : lines) {
+    absl::StrAppend(&file, line, "\r\n");
+  }
+  return file;
+}
+
 std::vector<std::string> ProgressCsv(const std::string& unit, const std::string& unit_name,
                                      int year_number, const pb::Progress& progress) {
   std::vector<std::string> lines = {CsvLine(

@@ -39,6 +39,10 @@ std::string CsvLine(const std::vector<std::string>& fields);
 std::vector<std::string> ProgressCsv(const std::string& unit, const std::string& unit_name,
                                      int year, const pb::Progress& progress);
 
+// A CSV file of `lines` as Excel opens it with its Vietnamese intact: UTF-8
+// with a byte order mark, each line ended by CRLF (RFC 4180).
+std::string CsvFile(const std::vector<std::string>& lines);
+
 // The year-end report of `unit_name` for `year`: results against targets
 // beside the year before, organizations founded per founding body, and the
 // enterprises by status on 31 December (`counts`). With `approved` (its

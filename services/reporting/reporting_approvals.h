@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "chitieu/reporting/v1/reporting.pb.h"
+#include "google/api/httpbody.pb.h"
 #include "libs/common/dates.h"
 #include "libs/common/policy.h"
 #include "services/reporting/approval_store.h"
@@ -85,6 +86,9 @@ class Approvals {
   absl::StatusOr<pb::YearEndReport> GetYearEndReport(const pb::GetYearEndReportRequest& request);
   // Reporting's CSV export, of the figures as approved once they are.
   absl::StatusOr<std::vector<std::string>> ExportReport(const pb::ExportReportRequest& request);
+  // ExportReport's table as a file in the requested format, named after
+  // the unit and the year.
+  absl::StatusOr<google::api::HttpBody> DownloadExport(const pb::DownloadExportRequest& request);
 
  private:
   enum class Action { kSubmit, kApprove, kReturn, kAccept, kReopen };

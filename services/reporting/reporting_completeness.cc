@@ -6,12 +6,15 @@
 #include <deque>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "libs/common/errors.h"
+#include "libs/common/file_types.h"
 #include "libs/common/mutation.h"
 #include "libs/common/names.h"
 #include "libs/common/status_macros.h"
 #include "libs/common/transaction.h"
 #include "libs/common/validation.h"
+#include "services/reporting/report_documents.h"
 #include "services/reporting/report_snapshot.h"
 #include "services/reporting/reporting_approvals.h"
 
@@ -89,6 +92,22 @@ absl::StatusOr<std::vector<std::string>> Approvals::ExportReport(
     const pb::ExportReportRequest& request) {
   ASSIGN_OR_RETURN(auto approved, ApprovedReport(request.unit(), request.year()));
   return reporting_->ExportReport(request, approved.has_value() ? &*approved : nullptr);
+}
+
+absl::StatusOr<google::api::HttpBody> Approvals::DownloadExport(
+    const pb::DownloadExportRequest& request) {
+  pb::ExportReportRequest table;
+  table.set_unit(request.unit());
+  table.set_year(request.year());
+  // The unit and the year are checked first, as ExportReport checks them.
+  ASSIGN_OR_RETURN(std::vector<std::string> lines, ExportReport(table));
+  if (request.format() != pb::EXPORT_FORMAT_CSV) {
+    return InvalidField("format", "must be EXPORT_FORMAT_CSV");
+  }
+  const FileType* csv = FileTypeOfFormat("CSV");
+  return FileBody(*csv, CsvFile(lines),
+                  absl::StrCat("chi-tieu-", absl::StripPrefix(request.unit(), "units/"), "-",
+                               request.year(), ".", csv->extension));
 }
 
 absl::StatusOr<pb::ReportDeadline> Approvals::SetReportDeadline(

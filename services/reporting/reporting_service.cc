@@ -115,6 +115,14 @@ grpc::ServerUnaryReactor* ReportingService::GetYearEndReport(
   });
 }
 
+grpc::ServerUnaryReactor* ReportingService::DownloadExport(grpc::CallbackServerContext* context,
+                                                           const pb::DownloadExportRequest* request,
+                                                           google::api::HttpBody* response) {
+  static const std::string kPath = MethodPath(kFullName, "DownloadExport");
+  return Serve(context, kPath, *request, response,
+               [&](const pb::DownloadExportRequest& r) { return approvals_->DownloadExport(r); });
+}
+
 grpc::ServerWriteReactor<pb::ExportReportResponse>* ReportingService::ExportReport(
     grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) {
   absl::Status admitted = AdmitCall(*c, MethodPath(kFullName, "ExportReport"), *r);

@@ -47,6 +47,9 @@ class ReportingService final : public pb::ReportingService::CallbackService {
 
   grpc::ServerWriteReactor<pb::ExportReportResponse>* ExportReport(
       grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) override;
+  grpc::ServerUnaryReactor* DownloadExport(grpc::CallbackServerContext* context,
+                                           const pb::DownloadExportRequest* request,
+                                           google::api::HttpBody* response) override;
 
   // Approvals (reporting_approval_service.cc).
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,

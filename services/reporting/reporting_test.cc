@@ -246,6 +246,13 @@ TEST_P(ReportingTest, RankingAndReports) {
             "PROGRESS_STATUS_NOT_MET");
 }
 
+TEST(CsvFile, OpensInExcelWithItsVietnameseIntact) {
+  EXPECT_EQ(CsvFile({"Đơn vị,Năm", "\"Quận Hoàn Kiếm\",2013"}),
+            "\xEF\xBB\xBF"
+            "Đơn vị,Năm\r\n\"Quận Hoàn Kiếm\",2013\r\n");
+  EXPECT_EQ(CsvFile({}), "\xEF\xBB\xBF");
+}
+
 TEST(CsvLine, QuotesWhatNeedsIt) {
   EXPECT_EQ(CsvLine({"a", "b,c", "say \"hi\"", ""}), "a,\"b,c\",\"say \"\"hi\"\"\",");
 }

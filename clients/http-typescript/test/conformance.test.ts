@@ -104,6 +104,18 @@ describe("conformance over HTTP/JSON", { skip: !CODE || !YEAR ? "needs the live 
     assert.equal(tradeUnions(after).achieved, 1);
     assert.equal(tradeUnions(after).status, "PROGRESS_STATUS_MET");
 
+    // The year's table as a file: CSV with a byte order mark, named.
+    const download = await chitieu.GET("/v1/units/{unit}:downloadExport", {
+      params: { path: { unit: "002" }, query: { year: YEAR, format: "EXPORT_FORMAT_CSV" } },
+      parseAs: "arrayBuffer",
+    });
+    assert.equal(download.response.status, 200);
+    assert.equal(download.response.headers.get("Content-Type"), "text/csv; charset=utf-8");
+    assert.match(download.response.headers.get("Content-Disposition") ?? "", new RegExp(`chi-tieu-002-${YEAR}\\.csv`));
+    const bytes = Buffer.from(download.data as ArrayBuffer);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+    assert.match(bytes.toString("utf8"), /\r\n/);
+
     // Submit (the district) → approve (the city).
     const report = { params: { path: { unit: "002", report: String(YEAR) } } };
     const district = connect({ credential: process.env.CHITIEU_DISTRICT_KEY });
