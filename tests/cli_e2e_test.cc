@@ -37,10 +37,13 @@ class CliE2ETest : public ::testing::Test {
   }
   static void TearDownTestSuite() { delete stack_; }
 
-  // Runs the CLI with the city's key in CHITIEU_API_KEY (unless `key`).
-  static Result Cli(const std::vector<std::string>& args, const std::string& key = "k-city") {
+  // Runs the CLI with the city's key in CHITIEU_API_KEY (unless `key`), in
+  // the folder `cwd` if one is named.
+  static Result Cli(const std::vector<std::string>& args, const std::string& key = "k-city",
+                    const std::string& cwd = "") {
     std::string command =
-        absl::StrCat("CHITIEU_ADDR=", stack_->gateway().address(), " CHITIEU_API_KEY=", key,
+        absl::StrCat(cwd.empty() ? "" : absl::StrCat("cd ", cwd, " && "),
+                     "CHITIEU_ADDR=", stack_->gateway().address(), " CHITIEU_API_KEY=", key,
                      " HOME=", stack_->dir(), " ", CHITIEU_BIN_DIR, "/chitieu");
     for (const auto& a : args) {
       absl::StrAppend(&command, " '", a, "'");
@@ -85,13 +88,17 @@ TEST_F(CliE2ETest, ExportSavesTheFile) {
   ASSERT_EQ(lines.code, 0) << lines.err;
   EXPECT_EQ(file, "\xEF\xBB\xBF" + absl::StrReplaceAll(lines.out, {{"\n", "\r\n"}}));
   // Without -o: the name the gateway gave, in the current folder.
-  Result named = testing::RunShell(
-      absl::StrCat("cd ", stack_->dir(), " && CHITIEU_ADDR=", stack_->gateway().address(),
-                   " CHITIEU_API_KEY=k-city HOME=", stack_->dir(), " ", CHITIEU_BIN_DIR,
-                   "/chitieu export --unit=002 --year=2012 --format=csv"),
-      stack_->dir());
+  Result named =
+      Cli({"export", "--unit=002", "--year=2012", "--format=csv"}, "k-city", stack_->dir());
   ASSERT_EQ(named.code, 0) << named.err;
-  EXPECT_TRUE(std::filesystem::exists(stack_->dir() + "/chi-tieu-002-2012.csv")) << named.out;
+  const std::string first = stack_->dir() + "/chi-tieu-002-2012.csv";
+  ASSERT_TRUE(std::filesystem::exists(first)) << named.out;
+  // A name the gateway gave never replaces a file.
+  std::ofstream(first, std::ios::trunc) << "mine";
+  Result again = Cli({"export", "--unit=002", "--year=2012"}, "k-city", stack_->dir());
+  EXPECT_NE(again.code, 0) << again.out;
+  std::ifstream kept(first);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), "mine");
 }
 
 TEST_F(CliE2ETest, ExitCodesAndFieldViolations) {

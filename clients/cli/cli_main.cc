@@ -13,8 +13,10 @@
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -313,34 +315,55 @@ int Import(const Globals& g, const CommandSpec& c,
   return kOk;
 }
 
-// Writes a file answer to `out` (whole or not at all: a temporary file
-// renamed), or, without one, to the base name the gateway gave it in the
-// current folder. Prints the path written.
+// Writes a file answer to `out`, whole or not at all: into a temporary
+// file made with mkstemp beside it, flushed to disk, then moved into
+// place. Without `out`, the file is named as the gateway named it, made
+// safe (SafeFileName: a base name of the file's own type, so nothing is
+// written outside the current folder), and an existing file of that name
+// is never replaced. Prints the path written.
 int SaveFile(const google::api::HttpBody& file, std::string out) {
-  if (out.empty()) {
-    out = FileNameOf(file);
-    out =
-        out.substr(out.find_last_of("/\\") == std::string::npos ? 0 : out.find_last_of("/\\") + 1);
-    if (out.empty() || out.front() == '.') {
-      out = "download";
-    }
-  }
-  const std::string temporary = out + ".partial";
-  {
-    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    stream << file.data();
-    if (!stream.flush()) {
-      std::cerr << "cannot write " << temporary << "\n";
-      std::remove(temporary.c_str());
+  const FileType* type = FileTypeOfMedia(file.content_type());
+  const bool named_by_server = out.empty();
+  if (named_by_server) {
+    if (type == nullptr) {
+      std::cerr << "the answer is not a file type this CLI knows; name one with -o FILE\n";
       return kOther;
     }
+    out = SafeFileName(FileNameOf(file), *type);
   }
-  if (std::rename(temporary.c_str(), out.c_str()) != 0) {
-    std::cerr << "cannot write " << out << "\n";
-    std::remove(temporary.c_str());
+  const size_t slash = out.find_last_of('/');
+  std::string temporary =
+      (slash == std::string::npos ? std::string(".") : out.substr(0, slash)) + "/.chitieu-XXXXXX";
+  const int fd = mkstemp(temporary.data());
+  if (fd < 0) {
+    std::cerr << "cannot write beside " << out << ": " << std::strerror(errno) << "\n";
     return kOther;
   }
-  std::cout << out << " (" << file.data().size() << " bytes, " << file.content_type() << ")\n";
+  bool written = true;
+  for (size_t done = 0; written && done < file.data().size();) {
+    const ssize_t n = write(fd, file.data().data() + done, file.data().size() - done);
+    written = n > 0;
+    done += written ? static_cast<size_t>(n) : 0;
+  }
+  written = fsync(fd) == 0 && written;
+  written = close(fd) == 0 && written;
+  // A name the server gave never replaces a file (link fails if it
+  // exists); a name the caller gave does.
+  bool placed = written;
+  if (placed && named_by_server) {
+    placed = link(temporary.c_str(), out.c_str()) == 0;
+  } else if (placed) {
+    placed = std::rename(temporary.c_str(), out.c_str()) == 0;
+  }
+  const int error = errno;
+  unlink(temporary.c_str());  // After link; after rename it is gone already.
+  if (!placed) {
+    std::cerr << "cannot write " << out << ": "
+              << (written ? std::strerror(error) : "the disk refused the data") << "\n";
+    return kOther;
+  }
+  std::cout << out << " (" << file.data().size() << " bytes"
+            << (type != nullptr ? absl::StrCat(", ", type->media_type) : "") << ")\n";
   return kOk;
 }
 
@@ -479,7 +502,10 @@ int Run(Globals g, const std::vector<std::string>& args) {
   }
   if (command->kind == "file") {
     google::api::HttpBody file;
-    file.ParseFromString(response->SerializeAsString());
+    if (!printed || !file.ParseFromString(response->SerializeAsString())) {
+      std::cerr << "the gateway answered no file\n";
+      return kOther;
+    }
     return SaveFile(file, flags.count("out") ? flags.at("out") : "");
   }
   if (command->kind != "stream" && printed) {

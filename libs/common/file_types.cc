@@ -2,7 +2,10 @@
 
 #include "libs/common/file_types.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "chitieu/type/v1/types.pb.h"
+#include "libs/common/errors.h"
 
 namespace chitieu {
 
@@ -29,6 +32,27 @@ const FileType* FileTypeOfMedia(absl::string_view media_type) {
     }
   }
   return nullptr;
+}
+
+std::string SafeFileName(absl::string_view name, const FileType& type) {
+  const std::string fallback = absl::StrCat("download.", type.extension);
+  if (name.empty() || name.size() > 200 || name.front() == '.' ||
+      !absl::EndsWith(name, absl::StrCat(".", type.extension)) || EscapeInvalidUtf8(name) != name) {
+    return fallback;
+  }
+  for (size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const auto next = i + 1 < name.size() ? static_cast<unsigned char>(name[i + 1]) : 0;
+    const auto third = i + 2 < name.size() ? static_cast<unsigned char>(name[i + 2]) : 0;
+    const bool c1 = c == 0xC2 && next >= 0x80 && next <= 0x9F;  // U+0080..U+009F
+    // U+202A..U+202E and U+2066..U+2069: text direction overrides.
+    const bool bidi = c == 0xE2 && ((next == 0x80 && third >= 0xAA && third <= 0xAE) ||
+                                    (next == 0x81 && third >= 0xA6 && third <= 0xA9));
+    if (c < 0x20 || c == 0x7F || c == '/' || c == '\\' || c1 || bidi) {
+      return fallback;
+    }
+  }
+  return std::string(name);
 }
 
 google::api::HttpBody FileBody(const FileType& type, std::string data, std::string file_name) {

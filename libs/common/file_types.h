@@ -26,6 +26,13 @@ const FileType* FileTypeOfFormat(absl::string_view format);
 // By media type exactly as FileTypes() writes it, or nullptr.
 const FileType* FileTypeOfMedia(absl::string_view media_type);
 
+// `name` if it is a safe base name for a file of `type` (at most 200 bytes
+// of UTF-8, no folder separator, no leading dot, no control, C1 or bidi
+// override character, ending in ".<extension>"), else "download.<ext>":
+// what the gateway names a download and the CLI writes, whatever a
+// service put in it.
+std::string SafeFileName(absl::string_view name, const FileType& type);
+
 // A file answer: its bytes, its type's media type, and its name.
 google::api::HttpBody FileBody(const FileType& type, std::string data, std::string file_name);
 // The name a FileBody carries, or "" if it carries none.

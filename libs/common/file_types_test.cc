@@ -28,5 +28,19 @@ TEST(FileTypes, AFileCarriesItsName) {
   EXPECT_EQ(FileNameOf(google::api::HttpBody()), "");
 }
 
+TEST(FileTypes, ASafeNameIsABaseNameOfItsOwnType) {
+  const FileType& csv = *FileTypeOfFormat("CSV");
+  EXPECT_EQ(SafeFileName("chi-tieu-002-2013.csv", csv), "chi-tieu-002-2013.csv");
+  EXPECT_EQ(SafeFileName("chỉ tiêu (2013).csv", csv), "chỉ tiêu (2013).csv");
+  for (const std::string name :
+       {std::string(""), std::string(".csv"), std::string("../x.csv"), std::string("/etc/x.csv"),
+        std::string("a\\b.csv"), std::string("x.html"), std::string("x.csv.exe"),
+        std::string("Makefile\0.csv", 13), std::string("a\r\nb.csv"), std::string("\xC3\x28.csv"),
+        std::string("a\xC2\x85.csv"), std::string("a\xE2\x80\xAEvsc.exe.csv"),
+        std::string(250, 'a') + ".csv"}) {
+    EXPECT_EQ(SafeFileName(name, csv), "download.csv") << name;
+  }
+}
+
 }  // namespace
 }  // namespace chitieu

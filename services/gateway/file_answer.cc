@@ -5,27 +5,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "libs/common/errors.h"
 #include "libs/common/file_types.h"
 
 namespace chitieu::gateway {
 namespace {
-
-constexpr size_t kMaxNameBytes = 200;
-
-bool IsSafeName(absl::string_view name) {
-  if (name.empty() || name.size() > kMaxNameBytes || name.front() == '.' ||
-      EscapeInvalidUtf8(name) != name) {
-    return false;
-  }
-  for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F || c == '/' || c == '\\') {
-      return false;
-    }
-  }
-  return true;
-}
 
 // RFC 5987 attr-char: what filename* may hold unencoded.
 bool IsAttrChar(char c) {
@@ -40,10 +23,7 @@ absl::StatusOr<FileAnswer> FileAnswerOf(const google::api::HttpBody& body) {
   if (type == nullptr) {
     return absl::InternalError("a service answered a file of a type the gateway does not serve");
   }
-  std::string name = FileNameOf(body);
-  if (!IsSafeName(name)) {
-    name = absl::StrCat("download.", type->extension);
-  }
+  const std::string name = SafeFileName(FileNameOf(body), *type);
   std::string fallback, encoded;
   for (char c : name) {
     const bool plain = absl::ascii_isalnum(c) || c == '.' || c == '-' || c == '_' || c == '(' ||

@@ -19,9 +19,8 @@ struct FileAnswer {
   HttpHeaders headers;  // Content-Disposition, nosniff, no-store.
 };
 
-// INTERNAL for a media type the API does not serve. A name that is empty,
-// too long, not UTF-8, or holding a folder separator, a control character
-// or a leading dot becomes "download.<extension>".
+// INTERNAL for a media type the API does not serve. A name that is not a
+// safe one for its type (SafeFileName) becomes "download.<extension>".
 absl::StatusOr<FileAnswer> FileAnswerOf(const google::api::HttpBody& body);
 
 }  // namespace chitieu::gateway

@@ -278,7 +278,8 @@ TEST(FileAnswer, NamesTheFileWithoutLettingItsNameOutOfTheHeader) {
   // Names that are no file name become download.<extension>.
   for (const std::string name :
        {std::string(""), std::string("../x.csv"), std::string(".env"), std::string("a/b.csv"),
-        std::string("a\\b.csv"), std::string("\xC3\x28.csv"), std::string(300, 'a')}) {
+        std::string("a\\b.csv"), std::string("\xC3\x28.csv"), std::string(300, 'a'),
+        std::string("page.html")}) {
     auto renamed = FileAnswerOf(FileBody(csv, "x", name));
     ASSERT_TRUE(renamed.ok());
     EXPECT_EQ(renamed->headers[0].second,

@@ -349,7 +349,10 @@ json Operation(const Route& route, const std::vector<PathParameter>& path_parame
                                       "` with `", p.name, "` in its place.")},
          {"schema", {{"type", "string"}, {"pattern", "^[^/:]+$"}}}});
   }
-  const bool file = method->output_type()->full_name() == "google.api.HttpBody";
+  // The HTTP front answers a unary HttpBody as the file (a stream stays
+  // NDJSON).
+  const bool file =
+      !method->server_streaming() && method->output_type()->full_name() == "google.api.HttpBody";
   if (!file) {
     AddSchema(method->output_type(), schemas);
   }
