@@ -11,6 +11,10 @@ pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(LIBJWT REQUIRED IMPORTED_TARGET libjwt)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+# The report files: workbooks (libxlsxwriter-dev), PDFs (libcairo2-dev and
+# libpango1.0-dev).
+pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
+pkg_check_modules(PANGOCAIRO REQUIRED IMPORTED_TARGET pangocairo cairo-pdf)
 find_package(OpenSSL REQUIRED)
 # Boost.Beast/Asio: header-only (libboost-dev), for the gateway's HTTP listener.
 find_package(Boost 1.74 REQUIRED)

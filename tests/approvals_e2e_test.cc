@@ -18,6 +18,7 @@
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "services/registry/tax_code.h"
+#include "tests/support/file_readers.h"
 #include "tests/support/stack.h"
 #include "tests/support/wait.h"
 
@@ -384,6 +385,44 @@ TEST_F(ApprovalsE2ETest, AYearFromTheWardsToTheCityWithALateCorrection) {
     EXPECT_TRUE(absl::StrContains(
         csv, "unit,units/002,Quận Hoàn Kiếm,2013,INDICATOR_NEW_PARTY_ORGANIZATIONS,6,7,1,"))
         << csv;
+  }
+  // The files too: the PDF with the stamp once, the figures as approved
+  // (7, while 8 are recorded now) and the late record; the workbook of the
+  // figures as approved, saying who approved them.
+  {
+    rep::DownloadYearEndReportRequest r;
+    r.set_unit("units/002");
+    r.set_year(2013);
+    r.set_format(rep::YEAR_END_REPORT_FORMAT_PDF);
+    google::api::HttpBody file;
+    grpc::ClientContext ctx;
+    Authorize(ctx, kHoanKiem);
+    ASSERT_TRUE(reporting_->DownloadYearEndReport(&ctx, r, &file).ok());
+    EXPECT_EQ(file.content_type(), "application/pdf");
+    auto text = testing::PdfText(file.data());
+    ASSERT_TRUE(text.ok()) << text.status();
+    EXPECT_EQ(testing::Occurrences(*text, "SỐ LIỆU ĐÃ ĐƯỢC PHÊ DUYỆT"), 1) << *text;
+    EXPECT_EQ(testing::Occurrences(*text, "Số liệu tạm tính"), 0) << *text;
+    EXPECT_TRUE(absl::StrContains(*text, submitted_hash)) << *text;
+    EXPECT_TRUE(absl::StrContains(*text, "7/6")) << *text;
+    EXPECT_TRUE(absl::StrContains(*text, "Thành phố tiếp nhận")) << *text;
+    EXPECT_TRUE(absl::StrContains(*text, kCity.principal)) << *text;
+  }
+  {
+    rep::DownloadExportRequest r;
+    r.set_unit("units/002");
+    r.set_year(2013);
+    r.set_format(rep::EXPORT_FORMAT_XLSX);
+    google::api::HttpBody file;
+    grpc::ClientContext ctx;
+    Authorize(ctx, kHoanKiem);
+    ASSERT_TRUE(reporting_->DownloadExport(&ctx, r, &file).ok());
+    auto book = testing::WorkbookCells(file.data());
+    ASSERT_TRUE(book.ok()) << book.status();
+    const auto& indicators = (*book)["sheets"][0]["rows"];
+    EXPECT_EQ(indicators[4][1], "INDICATOR_NEW_PARTY_ORGANIZATIONS") << book->dump();
+    EXPECT_EQ(indicators[4][3], 7) << book->dump();
+    EXPECT_TRUE(absl::StrContains(indicators[1][0].get<std::string>(), submitted_hash));
   }
 
   // Reopening: not by the district (the approver is the city), not while

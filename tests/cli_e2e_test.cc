@@ -15,6 +15,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "services/registry/tax_code.h"
+#include "tests/support/file_readers.h"
 #include "tests/support/stack.h"
 #include "tests/support/wait.h"
 
@@ -99,6 +100,37 @@ TEST_F(CliE2ETest, ExportSavesTheFile) {
   EXPECT_NE(again.code, 0) << again.out;
   std::ifstream kept(first);
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(kept), {}), "mine");
+}
+
+// The workbook and the year-end PDF, saved and read back as Excel and a
+// PDF reader would.
+TEST_F(CliE2ETest, TheWorkbookAndTheYearEndReportAreSaved) {
+  const std::string xlsx = stack_->dir() + "/hk-2013.xlsx";
+  Result saved = Cli({"export", "--unit=002", "--year=2013", "--format=xlsx", "-o", xlsx});
+  ASSERT_EQ(saved.code, 0) << saved.err;
+  std::ifstream book_in(xlsx, std::ios::binary);
+  auto book = testing::WorkbookCells(std::string(std::istreambuf_iterator<char>(book_in), {}));
+  ASSERT_TRUE(book.ok()) << book.status();
+  const auto& indicators = (*book)["sheets"][0]["rows"];
+  ASSERT_GT(indicators.size(), 4u) << book->dump();
+  EXPECT_EQ(indicators[4][1], "INDICATOR_NEW_PARTY_ORGANIZATIONS");
+  EXPECT_EQ(indicators[4][2], 6);
+  EXPECT_EQ(indicators[4][3], 7);
+
+  Result named = Cli({"report", "download", "--unit=002", "--year=2013"}, "k-hk", stack_->dir());
+  ASSERT_EQ(named.code, 0) << named.err;
+  const std::string pdf_path = stack_->dir() + "/bao-cao-nam-002-2013.pdf";
+  ASSERT_TRUE(std::filesystem::exists(pdf_path)) << named.out;
+  std::ifstream pdf_in(pdf_path, std::ios::binary);
+  auto text = testing::PdfText(std::string(std::istreambuf_iterator<char>(pdf_in), {}));
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_TRUE(absl::StrContains(*text, "HOÀN KIẾM")) << *text;
+  EXPECT_TRUE(absl::StrContains(*text, "7/6")) << *text;
+  EXPECT_TRUE(absl::StrContains(*text, "Số liệu tạm tính")) << *text;
+  // Another district's report: refused, nothing written.
+  Result denied = Cli({"report", "download", "--unit=002", "--year=2012"}, "k-th", stack_->dir());
+  EXPECT_EQ(denied.code, 5) << denied.out;
+  EXPECT_FALSE(std::filesystem::exists(stack_->dir() + "/bao-cao-nam-002-2012.pdf"));
 }
 
 TEST_F(CliE2ETest, ExitCodesAndFieldViolations) {

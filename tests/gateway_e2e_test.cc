@@ -31,6 +31,7 @@
 #include "services/gateway/auth.h"
 #include "services/gateway/jwt.h"
 #include "services/registry/tax_code.h"
+#include "tests/support/file_readers.h"
 #include "tests/support/service_process.h"
 #include "tests/support/stack.h"
 #include "tests/support/wait.h"
@@ -887,6 +888,32 @@ TEST_F(GatewayE2ETest, HttpJsonRoutesAndErrorMapping) {
   }
   EXPECT_GT(expected.size(), 100u);
   EXPECT_EQ(csv->body, expected);
+  // The workbook, its numbers as numbers; the year-end report as a PDF.
+  auto xlsx = http.Get("/v1/units/002:downloadExport?year=2013&format=EXPORT_FORMAT_XLSX",
+                       Bearer(kHoanKiem.secret));
+  ASSERT_EQ(StatusOf(xlsx), 200) << xlsx->body;
+  EXPECT_EQ(xlsx->get_header_value("Content-Type"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+  EXPECT_TRUE(absl::StrContains(xlsx->get_header_value("Content-Disposition"),
+                                "filename=\"chi-tieu-002-2013.xlsx\""));
+  auto book = testing::WorkbookCells(xlsx->body);
+  ASSERT_TRUE(book.ok()) << book.status();
+  EXPECT_EQ((*book)["sheets"].size(), 4u);
+  EXPECT_EQ((*book)["sheets"][0]["rows"][4][2], 6) << book->dump();
+  auto pdf =
+      http.Get("/v1/units/002:downloadYearEndReport?year=2013&format=YEAR_END_REPORT_FORMAT_PDF",
+               Bearer(kHoanKiem.secret));
+  ASSERT_EQ(StatusOf(pdf), 200) << pdf->body;
+  EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
+  EXPECT_TRUE(absl::StrContains(pdf->get_header_value("Content-Disposition"),
+                                "filename=\"bao-cao-nam-002-2013.pdf\""));
+  auto text = testing::PdfText(pdf->body);
+  ASSERT_TRUE(text.ok()) << text.status();
+  EXPECT_TRUE(absl::StrContains(*text, "0/6")) << *text;
+  EXPECT_TRUE(absl::StrContains(*text, "Công đoàn cơ sở thành lập mới")) << *text;
+  auto no_pdf = http.Get("/v1/units/002:downloadYearEndReport?year=2013", Bearer(kHoanKiem.secret));
+  EXPECT_EQ(StatusOf(no_pdf), 400) << no_pdf->body;
+  EXPECT_TRUE(absl::StrContains(no_pdf->body, "format")) << no_pdf->body;
   // A format not asked for, or another district's unit: a JSON refusal.
   auto unasked = http.Get("/v1/units/002:downloadExport?year=2013", Bearer(kHoanKiem.secret));
   EXPECT_EQ(StatusOf(unasked), 400) << unasked->body;

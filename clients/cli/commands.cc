@@ -25,6 +25,11 @@ FlagSpec RequestId() {
 FlagSpec ReportName(const std::string& path = "name") {
   return {"name", path, "the report: units/{unit}/reports/{year}", "", "", true};
 }
+// Where a downloaded file goes (kind "file").
+FlagSpec OutFile() {
+  return {"out", "", "the file to write (-o; default: the name the gateway gives, here)",
+          "",    "", false};
+}
 FlagSpec Etag() { return {"etag", "etag", "the report's current etag (refused if it moved)"}; }
 // A report's transition: `method` of a report named by the positional
 // argument, with a reason when `reason`.
@@ -196,13 +201,20 @@ const std::vector<CommandSpec>& Commands() {
        {Unit("unit"), Year()}},
       {{"export"},
        P("DownloadExport"),
-       "Save a unit's year as a file: CSV (UTF-8 with a byte order mark, for Excel).",
+       "Save a unit's year as a file: CSV (UTF-8 with a byte order mark) or an Excel workbook.",
        {Unit("unit"),
         Year(),
-        {"format", "format", "the file's format: csv (the only one yet)", "EXPORT_FORMAT_", "csv",
-         false},
-        {"out", "", "the file to write (-o; default: the name the gateway gives, here)", "", "",
-         false}},
+        {"format", "format", "the file's format: csv or xlsx", "EXPORT_FORMAT_", "csv", false},
+        OutFile()},
+       "",
+       "file"},
+      {{"report", "download"},
+       P("DownloadYearEndReport"),
+       "Save a unit's year-end report as a PDF to print, sign and file.",
+       {Unit("unit"),
+        Year(),
+        {"format", "format", "the file's format: pdf", "YEAR_END_REPORT_FORMAT_", "pdf", false},
+        OutFile()},
        "",
        "file"},
       {{"report", "export"},

@@ -22,6 +22,9 @@
 
 ABSL_FLAG(bool, scenario, true,
           "Also load Hoàn Kiếm's synthetic enterprises and organizations (the article's figures)");
+ABSL_FLAG(int, print_enterprise_code, 0,
+          "Print the first issuable Hà Nội enterprise code from this sequence number on, and "
+          "exit (for scripts that need a code the seed does not use, as the tests do)");
 ABSL_FLAG(bool, approvals, false,
           "Also give Hoàn Kiếm's wards their 2012 and 2013 targets and leave both years' reports "
           "submitted, approved and accepted, ward to city (needs --reporting_addr and the "
@@ -277,6 +280,14 @@ int SeedRegistry(const std::string& registry_addr) {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("chitieu-seed: loads the demo data through the services' APIs");
   absl::ParseCommandLine(argc, argv);
+  if (int from = absl::GetFlag(FLAGS_print_enterprise_code); from > 0) {
+    std::string code;
+    for (int s = from; code.empty() && s <= 9999999; ++s) {
+      code = chitieu::registry::MakeEnterpriseCode(1, s);
+    }
+    std::cout << code << "\n";
+    return code.empty() ? 1 : 0;
+  }
   if (int rc = chitieu::seed::SeedRegistry(absl::GetFlag(FLAGS_registry_addr)); rc != 0) {
     return rc;
   }

@@ -12,6 +12,8 @@ namespace chitieu {
 const std::vector<FileType>& FileTypes() {
   static const auto* kTypes = new std::vector<FileType>{
       {"CSV", "text/csv; charset=utf-8", "csv"},
+      {"XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
+      {"PDF", "application/pdf", "pdf"},
   };
   return *kTypes;
 }

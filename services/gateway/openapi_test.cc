@@ -170,8 +170,14 @@ TEST_F(OpenApiTest, QueryParametersErrorsAndServers) {
             "application/x-ndjson");
   // A file answer is the file, in each of its format's media types.
   const json& file = Operation("/v1/units/{unit}:downloadExport", "get")["responses"]["200"];
-  EXPECT_EQ(file["content"].begin().key(), "text/csv; charset=utf-8");
-  EXPECT_EQ(file["content"].begin().value()["schema"]["format"], "binary");
+  ASSERT_EQ(file["content"].size(), 2u) << file.dump();
+  EXPECT_TRUE(file["content"].contains("text/csv; charset=utf-8")) << file.dump();
+  EXPECT_EQ(file["content"]["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+                ["schema"]["format"],
+            "binary");
+  const json& pdf = Operation("/v1/units/{unit}:downloadYearEndReport", "get")["responses"]["200"];
+  ASSERT_EQ(pdf["content"].size(), 1u) << pdf.dump();
+  EXPECT_TRUE(pdf["content"].contains("application/pdf")) << pdf.dump();
   EXPECT_TRUE(file["headers"].contains("Content-Disposition"));
   EXPECT_FALSE((*doc_)["components"]["schemas"].contains("google.api.HttpBody"));
   EXPECT_TRUE((*doc_)["components"]["schemas"].contains("google.rpc.Status"));

@@ -91,6 +91,20 @@ std::string CsvFile(const std::vector<std::string>& lines) {
   return file;
 }
 
+namespace {
+
+// `text` as a spreadsheet shows it, never runs it: a leading =, +, -, @,
+// tab or CR gets a "'" before it (OWASP's advice on CSV injection).
+std::string CsvText(const std::string& text) {
+  if (!text.empty() &&
+      absl::string_view("=+-@\t\r").find(text.front()) != absl::string_view::npos) {
+    return absl::StrCat("'", text);
+  }
+  return text;
+}
+
+}  // namespace
+
 std::vector<std::string> ProgressCsv(const std::string& unit, const std::string& unit_name,
                                      int year_number, const pb::Progress& progress) {
   std::vector<std::string> lines = {CsvLine(
@@ -98,15 +112,16 @@ std::vector<std::string> ProgressCsv(const std::string& unit, const std::string&
   for (const auto& ip : progress.indicators()) {
     const std::string indicator = type::v1::Indicator_Name(ip.indicator());
     const std::string year = absl::StrCat(year_number);
-    lines.push_back(CsvLine({"unit", unit, unit_name, year, indicator, absl::StrCat(ip.target()),
-                             absl::StrCat(ip.achieved()), absl::StrCat(ip.difference()),
-                             type::v1::ProgressStatus_Name(ip.status())}));
+    lines.push_back(
+        CsvLine({"unit", unit, CsvText(unit_name), year, indicator, absl::StrCat(ip.target()),
+                 absl::StrCat(ip.achieved()), absl::StrCat(ip.difference()),
+                 type::v1::ProgressStatus_Name(ip.status())}));
     for (const auto& [scope, rows] : {std::make_pair("child_unit", &ip.by_child_unit()),
                                       std::make_pair("body", &ip.by_body())}) {
       for (const auto& b : *rows) {
-        lines.push_back(
-            CsvLine({scope, b.key(), b.display_name(), year, indicator, absl::StrCat(b.target()),
-                     absl::StrCat(b.achieved()), absl::StrCat(b.achieved() - b.target()), ""}));
+        lines.push_back(CsvLine({scope, b.key(), CsvText(b.display_name()), year, indicator,
+                                 absl::StrCat(b.target()), absl::StrCat(b.achieved()),
+                                 absl::StrCat(b.achieved() - b.target()), ""}));
       }
     }
   }
@@ -121,84 +136,70 @@ std::string VietnamTime(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%d/%m/%Y %H:%M", time, absl::FixedTimeZone(7 * 3600));
 }
 
-// "Số liệu đã được phê duyệt": who approved (and accepted), when, and the
-// content hash of the figures.
-void AppendApprovalStamp(std::string& h, const pb::Report& r) {
-  absl::StrAppend(&h,
-                  "<div class=\"stamp\" style=\"border:2px solid #000;padding:6px 10px;"
-                  "margin:1em 0\">\n<p><strong>Số liệu đã được phê duyệt</strong> "
-                  "(figures as approved)</p>\n<p>Người gửi: ",
-                  EscapeHtml(r.submitted_by()), " – ", VietnamTime(r.submit_time()),
-                  "</p>\n<p>Người phê duyệt: ", EscapeHtml(r.approved_by()), " – ",
-                  VietnamTime(r.approve_time()), "</p>\n");
+// The approval stamp's lines: who submitted, approved (and accepted), when.
+std::vector<std::string> StampLines(const pb::Report& r) {
+  std::vector<std::string> lines = {
+      absl::StrCat("Người gửi: ", r.submitted_by(), " – ", VietnamTime(r.submit_time())),
+      absl::StrCat("Người phê duyệt: ", r.approved_by(), " – ", VietnamTime(r.approve_time()))};
   if (r.state() == pb::REPORT_STATE_ACCEPTED) {
-    absl::StrAppend(&h, "<p>Thành phố tiếp nhận: ", EscapeHtml(r.accepted_by()), " – ",
-                    VietnamTime(r.accept_time()), "</p>\n");
+    lines.push_back(absl::StrCat("Thành phố tiếp nhận: ", r.accepted_by(), " – ",
+                                 VietnamTime(r.accept_time())));
   }
-  absl::StrAppend(&h, "<p>Mã băm nội dung: <code>", EscapeHtml(r.snapshot().content_hash()),
-                  "</code></p>\n</div>\n");
+  return lines;
 }
 
 // What changed since the report was submitted, per indicator and record.
-void AppendChangesSince(std::string& h, const pb::Report& r) {
-  absl::StrAppend(&h, "<h2>4. Thay đổi sau khi gửi báo cáo (chưa có trong số liệu đã phê duyệt)",
-                  "</h2>\n<table>\n<tr><th>Chỉ tiêu</th><th>Đã phê duyệt</th><th>Hiện nay</th>"
-                  "<th>Ghi nhận</th></tr>\n");
+DocumentTable ChangesSince(const pb::Report& r) {
+  DocumentTable t{"4. Thay đổi sau khi gửi báo cáo (chưa có trong số liệu đã phê duyệt)",
+                  {"Chỉ tiêu", "Đã phê duyệt", "Hiện nay", "Ghi nhận"},
+                  {false, true, true, false},
+                  {}};
   for (const auto& c : r.changes_since_submission()) {
-    std::string records;
+    std::vector<std::string> records;
     for (const auto& a : c.added()) {
-      absl::StrAppend(&records, "+", a.count(), " ", EscapeHtml(a.name()), " (ghi nhận ",
-                      VietnamTime(a.record_time()), a.recorded_by().empty() ? "" : " bởi ",
-                      EscapeHtml(a.recorded_by()), ")<br>");
+      records.push_back(absl::StrCat("+", a.count(), " ", a.name(), " (ghi nhận ",
+                                     VietnamTime(a.record_time()),
+                                     a.recorded_by().empty() ? "" : " bởi ", a.recorded_by(), ")"));
     }
     for (const auto& a : c.removed()) {
-      absl::StrAppend(&records, "−", a.count(), " ", EscapeHtml(a.name()), "<br>");
+      records.push_back(absl::StrCat("−", a.count(), " ", a.name()));
     }
-    absl::StrAppend(&h, "<tr><td>", IndicatorLabel(c.indicator()), "</td><td class=\"n\">",
-                    c.submitted_achieved(), "/", c.submitted_target(), "</td><td class=\"n\">",
-                    c.live_achieved(), "/", c.live_target(), "</td><td>", records, "</td></tr>\n");
+    t.rows.push_back({IndicatorLabel(c.indicator()),
+                      absl::StrCat(c.submitted_achieved(), "/", c.submitted_target()),
+                      absl::StrCat(c.live_achieved(), "/", c.live_target()),
+                      absl::StrJoin(records, "\n")});
   }
-  absl::StrAppend(&h, "</table>\n");
+  return t;
 }
 
-}  // namespace
-
-std::string YearEndHtml(const std::string& unit_name, int year, const pb::Progress& previous,
-                        const pb::Progress& current, const CountsByStatus& counts,
-                        const pb::Report* approved) {
-  std::string h;
-  absl::StrAppend(
-      &h, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n",
-      "<title>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, " – ",
-      EscapeHtml(unit_name), "</title>\n<style>\n",
-      "body{font-family:'Times New Roman',serif;margin:2cm;color:#000}\n",
-      "h1{font-size:16pt;text-align:center;text-transform:uppercase}\n",
-      "h2{font-size:13pt;margin-top:1.5em}\n",
-      "table{border-collapse:collapse;width:100%;margin:.5em 0}\n",
-      "th,td{border:1px solid #000;padding:4px 8px;text-align:left}\n",
-      "td.n{text-align:right}\n@media print{body{margin:1cm}}\n</style>\n</head>\n<body>\n",
-      "<h1>Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year, "</h1>\n",
-      "<p style=\"text-align:center\">", EscapeHtml(unit_name), "</p>\n");
-  if (approved != nullptr) {
-    AppendApprovalStamp(h, *approved);
-  }
-  absl::StrAppend(&h, "<h2>1. Kết quả so với chỉ tiêu thành phố giao</h2>\n<table>\n",
-                  "<tr><th>Chỉ tiêu</th><th>Năm ", year - 1, ": kết quả / chỉ tiêu</th><th>Năm ",
-                  year, ": kết quả / chỉ tiêu</th><th>Đánh giá năm ", year, "</th></tr>\n");
+// Results against targets, this year beside the year before.
+DocumentTable AgainstTargets(int year, const pb::Progress& previous, const pb::Progress& current) {
+  DocumentTable t{
+      "1. Kết quả so với chỉ tiêu thành phố giao",
+      {"Chỉ tiêu", absl::StrCat("Năm ", year - 1, ": kết quả / chỉ tiêu"),
+       absl::StrCat("Năm ", year, ": kết quả / chỉ tiêu"), absl::StrCat("Đánh giá năm ", year)},
+      {false, true, true, false},
+      {}};
+  auto cell = [](const pb::IndicatorProgress& p) {
+    return p.status() == type::v1::PROGRESS_STATUS_NO_TARGET
+               ? absl::StrCat(p.achieved())
+               : absl::StrCat(p.achieved(), "/", p.target());
+  };
   for (int i = 0; i < current.indicators_size(); ++i) {
     const auto& now = current.indicators(i);
-    const auto& before = previous.indicators(i);
-    auto cell = [](const pb::IndicatorProgress& p) {
-      return p.status() == type::v1::PROGRESS_STATUS_NO_TARGET
-                 ? absl::StrCat(p.achieved())
-                 : absl::StrCat(p.achieved(), "/", p.target());
-    };
-    absl::StrAppend(&h, "<tr><td>", IndicatorLabel(now.indicator()), "</td><td class=\"n\">",
-                    cell(before), "</td><td class=\"n\">", cell(now), "</td><td>",
-                    OutcomeLabel(now), "</td></tr>\n");
+    const pb::IndicatorProgress before =
+        i < previous.indicators_size() ? previous.indicators(i) : pb::IndicatorProgress();
+    t.rows.push_back({IndicatorLabel(now.indicator()), cell(before), cell(now), OutcomeLabel(now)});
   }
-  absl::StrAppend(&h, "</table>\n<h2>2. Tổ chức thành lập mới năm ", year,
-                  " theo cơ quan phụ trách</h2>\n<table>\n<tr><th>Cơ quan</th>");
+  return t;
+}
+
+// Organizations founded in the year, per founding body.
+DocumentTable ByBody(int year, const pb::Progress& current) {
+  DocumentTable t{absl::StrCat("2. Tổ chức thành lập mới năm ", year, " theo cơ quan phụ trách"),
+                  {"Cơ quan"},
+                  {false},
+                  {}};
   std::map<std::string, std::map<int, int32_t>> by_body;
   std::map<std::string, std::string> body_names;
   std::vector<int> columns;
@@ -207,37 +208,112 @@ std::string YearEndHtml(const std::string& unit_name, int year, const pb::Progre
       continue;  // No founding body.
     }
     columns.push_back(ip.indicator());
-    absl::StrAppend(&h, "<th>", IndicatorLabel(ip.indicator()), "</th>");
+    t.columns.push_back(IndicatorLabel(ip.indicator()));
+    t.numeric.push_back(true);
     for (const auto& b : ip.by_body()) {
       by_body[b.key()][ip.indicator()] = b.achieved();
       body_names[b.key()] = b.display_name();
     }
   }
-  absl::StrAppend(&h, "</tr>\n");
   for (const auto& [body, values] : by_body) {
-    absl::StrAppend(&h, "<tr><td>", EscapeHtml(body_names[body]), "</td>");
+    std::vector<std::string> row = {body_names[body]};
     for (int c : columns) {
       auto it = values.find(c);
-      absl::StrAppend(&h, "<td class=\"n\">", it == values.end() ? 0 : it->second, "</td>");
+      row.push_back(absl::StrCat(it == values.end() ? 0 : it->second));
     }
-    absl::StrAppend(&h, "</tr>\n");
+    t.rows.push_back(std::move(row));
   }
+  return t;
+}
+
+// The enterprises by legal status on 31 December, their total first.
+DocumentTable ByStatus(int year, const CountsByStatus& counts) {
+  DocumentTable t{absl::StrCat("3. Tình hình doanh nghiệp ngoài khu vực nhà nước đến ngày ",
+                               absl::StrFormat("31/12/%04d", year)),
+                  {"Tình trạng", "Số doanh nghiệp"},
+                  {false, true},
+                  {}};
   int64_t total = 0;
   for (const auto& [status, n] : counts) {
     total += n;
   }
-  absl::StrAppend(&h, "</table>\n<h2>3. Tình hình doanh nghiệp ngoài khu vực nhà nước đến ngày ",
-                  absl::StrFormat("31/12/%04d", year), "</h2>\n<table>\n",
-                  "<tr><th>Tình trạng</th><th>Số doanh nghiệp</th></tr>\n",
-                  "<tr><td>Tổng số doanh nghiệp đăng ký</td><td class=\"n\">", total,
-                  "</td></tr>\n");
+  t.rows.push_back({"Tổng số doanh nghiệp đăng ký", absl::StrCat(total)});
   for (const auto& [status, n] : counts) {
-    absl::StrAppend(&h, "<tr><td>", EnterpriseStatusLabel(status), "</td><td class=\"n\">", n,
-                    "</td></tr>\n");
+    t.rows.push_back({EnterpriseStatusLabel(status), absl::StrCat(n)});
   }
-  absl::StrAppend(&h, "</table>\n");
+  return t;
+}
+
+// A cell's text as HTML: escaped, its line breaks as <br>.
+std::string HtmlCell(absl::string_view text) {
+  return absl::StrReplaceAll(EscapeHtml(text), {{"\n", "<br>"}});
+}
+
+}  // namespace
+
+YearEndContent YearEnd(const std::string& unit_name, int year, const pb::Progress& previous,
+                       const pb::Progress& current, const CountsByStatus& counts,
+                       const pb::Report* approved) {
+  YearEndContent c;
+  c.unit_name = unit_name;
+  c.year = year;
+  c.subject = absl::StrCat("Kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year);
+  c.title = absl::StrCat("Báo cáo kết quả thực hiện Nghị quyết 09-NQ/TU năm ", year);
+  if (approved != nullptr) {
+    c.stamp = StampLines(*approved);
+    c.content_hash = approved->snapshot().content_hash();
+    c.approved_on =
+        absl::FormatTime("%d/%m/%Y", absl::FromUnixSeconds(approved->approve_time().seconds()),
+                         absl::FixedTimeZone(7 * 3600));
+    c.approved_by = approved->approved_by();
+  }
+  c.tables = {AgainstTargets(year, previous, current), ByBody(year, current),
+              ByStatus(year, counts)};
   if (approved != nullptr && approved->changes_since_submission_size() > 0) {
-    AppendChangesSince(h, *approved);
+    c.tables.push_back(ChangesSince(*approved));
+  }
+  return c;
+}
+
+std::string YearEndHtml(const YearEndContent& c) {
+  std::string h;
+  absl::StrAppend(
+      &h, "<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n", "<title>",
+      EscapeHtml(c.title), " – ", EscapeHtml(c.unit_name), "</title>\n<style>\n",
+      "body{font-family:'Times New Roman',serif;margin:2cm;color:#000}\n",
+      "h1{font-size:16pt;text-align:center;text-transform:uppercase}\n",
+      "h2{font-size:13pt;margin-top:1.5em}\n",
+      "table{border-collapse:collapse;width:100%;margin:.5em 0}\n",
+      "th,td{border:1px solid #000;padding:4px 8px;text-align:left}\n",
+      "td.n{text-align:right}\n@media print{body{margin:1cm}}\n</style>\n</head>\n<body>\n", "<h1>",
+      EscapeHtml(c.title), "</h1>\n", "<p style=\"text-align:center\">", EscapeHtml(c.unit_name),
+      "</p>\n");
+  if (!c.stamp.empty()) {
+    absl::StrAppend(&h,
+                    "<div class=\"stamp\" style=\"border:2px solid #000;padding:6px 10px;"
+                    "margin:1em 0\">\n<p><strong>Số liệu đã được phê duyệt</strong> "
+                    "(figures as approved)</p>\n");
+    for (const std::string& line : c.stamp) {
+      absl::StrAppend(&h, "<p>", EscapeHtml(line), "</p>\n");
+    }
+    absl::StrAppend(&h, "<p>Mã băm nội dung: <code>", EscapeHtml(c.content_hash),
+                    "</code></p>\n</div>\n");
+  }
+  for (const DocumentTable& t : c.tables) {
+    absl::StrAppend(&h, "<h2>", EscapeHtml(t.heading), "</h2>\n<table>\n<tr>");
+    for (const std::string& column : t.columns) {
+      absl::StrAppend(&h, "<th>", EscapeHtml(column), "</th>");
+    }
+    absl::StrAppend(&h, "</tr>\n");
+    for (const auto& row : t.rows) {
+      absl::StrAppend(&h, "<tr>");
+      for (size_t i = 0; i < row.size(); ++i) {
+        const bool numeric = i < t.numeric.size() && t.numeric[i];
+        absl::StrAppend(&h, numeric ? "<td class=\"n\">" : "<td>", HtmlCell(row[i]), "</td>");
+      }
+      absl::StrAppend(&h, "</tr>\n");
+    }
+    absl::StrAppend(&h, "</table>\n");
   }
   absl::StrAppend(&h, "</body>\n</html>\n");
   return h;

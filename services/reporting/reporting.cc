@@ -13,6 +13,8 @@
 #include "libs/common/page_token.h"
 #include "libs/common/status_macros.h"
 #include "services/reporting/report_documents.h"
+#include "services/reporting/report_pdf.h"
+#include "services/reporting/report_xlsx.h"
 
 namespace chitieu::reporting {
 namespace {
@@ -412,25 +414,49 @@ absl::StatusOr<std::vector<std::string>> Reporting::ExportReport(
   return ProgressCsv(request.unit(), unit_name, request.year(), p);
 }
 
-absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
-    const pb::GetYearEndReportRequest& request, const pb::Report* approved) {
+absl::StatusOr<std::string> Reporting::ExportWorkbook(const pb::ExportReportRequest& request,
+                                                      const pb::Report* approved) {
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
-  const int year = request.year();
+  ASSIGN_OR_RETURN(auto p, Compute(code, request.year(), true));
+  if (approved != nullptr) {
+    *p.mutable_indicators() = approved->snapshot().indicators();
+  }
+  ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
+  ASSIGN_OR_RETURN(auto counts,
+                   store_->StatusCounts(code, absl::StrFormat("%04d-12-31", request.year())));
+  return ProgressWorkbook(request.unit(), unit_name, request.year(), p, counts, approved);
+}
+
+absl::StatusOr<YearEndContent> Reporting::YearEndOf(const std::string& unit, int year,
+                                                    const pb::Report* approved) {
+  ASSIGN_OR_RETURN(auto code, CheckUnit(unit, "unit"));
+  RETURN_IF_ERROR(CheckReportYear(year, "year"));
   ASSIGN_OR_RETURN(auto previous, Compute(code, year - 1, false));
   ASSIGN_OR_RETURN(auto current, Compute(code, year, true));
   if (approved != nullptr) {
     *current.mutable_indicators() = approved->snapshot().indicators();
   }
-  ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
+  ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(unit));
   const std::string year_end = absl::StrFormat("%04d-12-31", year);
   ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(code, year_end));
+  return YearEnd(unit_name, year, previous, current, counts, approved);
+}
 
+absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(
+    const pb::GetYearEndReportRequest& request, const pb::Report* approved) {
+  ASSIGN_OR_RETURN(auto content, YearEndOf(request.unit(), request.year(), approved));
   pb::YearEndReport out;
   out.set_unit(request.unit());
-  out.set_year(year);
-  out.set_html(YearEndHtml(unit_name, year, previous, current, counts, approved));
+  out.set_year(request.year());
+  out.set_html(YearEndHtml(content));
   return out;
+}
+
+absl::StatusOr<std::string> Reporting::YearEndReportPdf(const std::string& unit, int year,
+                                                        const pb::Report* approved) {
+  ASSIGN_OR_RETURN(auto content, YearEndOf(unit, year, approved));
+  return YearEndPdf(content);
 }
 
 namespace {

@@ -11,6 +11,7 @@
 #include "chitieu/reporting/v1/reporting.pb.h"
 #include "libs/common/dates.h"
 #include "libs/common/policy.h"
+#include "services/reporting/report_documents.h"
 #include "services/reporting/reporting_store.h"
 
 namespace chitieu::reporting {
@@ -56,6 +57,14 @@ class Reporting {
   // approved, its stamp, and what changed since.
   absl::StatusOr<pb::YearEndReport> GetYearEndReport(const pb::GetYearEndReportRequest& request,
                                                      const pb::Report* approved = nullptr);
+  // The year's figures as an Excel workbook (report_xlsx.h); with
+  // `approved`, the figures as approved.
+  absl::StatusOr<std::string> ExportWorkbook(const pb::ExportReportRequest& request,
+                                             const pb::Report* approved = nullptr);
+  // The year-end report as a PDF (report_pdf.h); with `approved`, as
+  // GetYearEndReport.
+  absl::StatusOr<std::string> YearEndReportPdf(const std::string& unit, int year,
+                                               const pb::Report* approved = nullptr);
 
   // The year's figures of a unit (by code), with the breakdowns by child
   // unit and founding body when `breakdowns`.
@@ -67,6 +76,9 @@ class Reporting {
   absl::StatusOr<std::vector<pb::FeedLag>> Lag();
 
  private:
+  // What the year-end report of `unit` ("units/…") for `year` says.
+  absl::StatusOr<YearEndContent> YearEndOf(const std::string& unit, int year,
+                                           const pb::Report* approved);
   // Progress of `unit_code` (no breakdowns when `breakdowns` is false).
   absl::StatusOr<pb::Progress> Compute(const std::string& unit_code, int year, bool breakdowns);
   // Each child's targets and achieved figures for `year`, keyed by

@@ -89,6 +89,10 @@ class Approvals {
   // ExportReport's table as a file in the requested format, named after
   // the unit and the year.
   absl::StatusOr<google::api::HttpBody> DownloadExport(const pb::DownloadExportRequest& request);
+  // The year-end report as a file (a PDF), of the figures as approved once
+  // they are, with the approval stamp.
+  absl::StatusOr<google::api::HttpBody> DownloadYearEndReport(
+      const pb::DownloadYearEndReportRequest& request);
 
  private:
   enum class Action { kSubmit, kApprove, kReturn, kAccept, kReopen };

@@ -96,18 +96,42 @@ absl::StatusOr<std::vector<std::string>> Approvals::ExportReport(
 
 absl::StatusOr<google::api::HttpBody> Approvals::DownloadExport(
     const pb::DownloadExportRequest& request) {
+  const std::string base =
+      absl::StrCat("chi-tieu-", absl::StripPrefix(request.unit(), "units/"), "-", request.year());
   pb::ExportReportRequest table;
   table.set_unit(request.unit());
   table.set_year(request.year());
+  if (request.format() == pb::EXPORT_FORMAT_XLSX) {
+    ASSIGN_OR_RETURN(auto approved, ApprovedReport(request.unit(), request.year()));
+    ASSIGN_OR_RETURN(std::string workbook, reporting_->ExportWorkbook(
+                                               table, approved.has_value() ? &*approved : nullptr));
+    const FileType* xlsx = FileTypeOfFormat("XLSX");
+    return FileBody(*xlsx, std::move(workbook), absl::StrCat(base, ".", xlsx->extension));
+  }
   // The unit and the year are checked first, as ExportReport checks them.
   ASSIGN_OR_RETURN(std::vector<std::string> lines, ExportReport(table));
   if (request.format() != pb::EXPORT_FORMAT_CSV) {
-    return InvalidField("format", "must be EXPORT_FORMAT_CSV");
+    return InvalidField("format", "must be EXPORT_FORMAT_CSV or EXPORT_FORMAT_XLSX");
   }
   const FileType* csv = FileTypeOfFormat("CSV");
-  return FileBody(*csv, CsvFile(lines),
-                  absl::StrCat("chi-tieu-", absl::StripPrefix(request.unit(), "units/"), "-",
-                               request.year(), ".", csv->extension));
+  return FileBody(*csv, CsvFile(lines), absl::StrCat(base, ".", csv->extension));
+}
+
+absl::StatusOr<google::api::HttpBody> Approvals::DownloadYearEndReport(
+    const pb::DownloadYearEndReportRequest& request) {
+  // The unit and the year are checked first, as GetYearEndReport checks
+  // them.
+  ASSIGN_OR_RETURN(auto approved, ApprovedReport(request.unit(), request.year()));
+  if (request.format() != pb::YEAR_END_REPORT_FORMAT_PDF) {
+    return InvalidField("format", "must be YEAR_END_REPORT_FORMAT_PDF");
+  }
+  ASSIGN_OR_RETURN(std::string pdf,
+                   reporting_->YearEndReportPdf(request.unit(), request.year(),
+                                                approved.has_value() ? &*approved : nullptr));
+  const FileType* type = FileTypeOfFormat("PDF");
+  return FileBody(*type, std::move(pdf),
+                  absl::StrCat("bao-cao-nam-", absl::StripPrefix(request.unit(), "units/"), "-",
+                               request.year(), ".", type->extension));
 }
 
 absl::StatusOr<pb::ReportDeadline> Approvals::SetReportDeadline(

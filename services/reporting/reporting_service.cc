@@ -123,6 +123,15 @@ grpc::ServerUnaryReactor* ReportingService::DownloadExport(grpc::CallbackServerC
                [&](const pb::DownloadExportRequest& r) { return approvals_->DownloadExport(r); });
 }
 
+grpc::ServerUnaryReactor* ReportingService::DownloadYearEndReport(
+    grpc::CallbackServerContext* context, const pb::DownloadYearEndReportRequest* request,
+    google::api::HttpBody* response) {
+  static const std::string kPath = MethodPath(kFullName, "DownloadYearEndReport");
+  return Serve(context, kPath, *request, response, [&](const pb::DownloadYearEndReportRequest& r) {
+    return approvals_->DownloadYearEndReport(r);
+  });
+}
+
 grpc::ServerWriteReactor<pb::ExportReportResponse>* ReportingService::ExportReport(
     grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) {
   absl::Status admitted = AdmitCall(*c, MethodPath(kFullName, "ExportReport"), *r);

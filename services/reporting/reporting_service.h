@@ -50,6 +50,9 @@ class ReportingService final : public pb::ReportingService::CallbackService {
   grpc::ServerUnaryReactor* DownloadExport(grpc::CallbackServerContext* context,
                                            const pb::DownloadExportRequest* request,
                                            google::api::HttpBody* response) override;
+  grpc::ServerUnaryReactor* DownloadYearEndReport(grpc::CallbackServerContext* context,
+                                                  const pb::DownloadYearEndReportRequest* request,
+                                                  google::api::HttpBody* response) override;
 
   // Approvals (reporting_approval_service.cc).
   grpc::ServerUnaryReactor* GetReport(grpc::CallbackServerContext* context,

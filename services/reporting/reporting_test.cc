@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "services/reporting/feed_health.h"
 #include "services/reporting/report_documents.h"
 #include "services/reporting/reporting_store_sql.h"
@@ -251,6 +252,28 @@ TEST(CsvFile, OpensInExcelWithItsVietnameseIntact) {
             "\xEF\xBB\xBF"
             "Đơn vị,Năm\r\n\"Quận Hoàn Kiếm\",2013\r\n");
   EXPECT_EQ(CsvFile({}), "\xEF\xBB\xBF");
+}
+
+TEST(ProgressCsv, ANameThatLooksLikeAFormulaStaysText) {
+  pb::Progress p;
+  auto* ip = p.add_indicators();
+  ip->set_indicator(type::v1::INDICATOR_NEW_TRADE_UNIONS);
+  for (const char* name : {"=HYPERLINK(\"http://x\")", "+1", "-1", "@SUM(A1)", "Cơ quan"}) {
+    auto* b = ip->add_by_body();
+    b->set_key("bodies/x");
+    b->set_display_name(name);
+  }
+  auto lines = ProgressCsv("units/002", "=1+1", 2013, p);
+  ASSERT_EQ(lines.size(), 7u);
+  EXPECT_TRUE(absl::StartsWith(lines[1], "unit,units/002,'=1+1,2013,")) << lines[1];
+  EXPECT_TRUE(absl::StartsWith(lines[2], "body,bodies/x,\"'=HYPERLINK(\"\"http://x\"\")\","))
+      << lines[2];
+  EXPECT_TRUE(absl::StartsWith(lines[3], "body,bodies/x,'+1,")) << lines[3];
+  EXPECT_TRUE(absl::StartsWith(lines[4], "body,bodies/x,'-1,")) << lines[4];
+  EXPECT_TRUE(absl::StartsWith(lines[5], "body,bodies/x,'@SUM(A1),")) << lines[5];
+  EXPECT_TRUE(absl::StartsWith(lines[6], "body,bodies/x,Cơ quan,")) << lines[6];
+  // Figures keep their sign: the difference is a number.
+  EXPECT_TRUE(absl::StrContains(lines[6], ",0,0,0,")) << lines[6];
 }
 
 TEST(CsvLine, QuotesWhatNeedsIt) {

@@ -6,8 +6,11 @@
 // beside the field), registers an organization, sees live "8 / 6" beside
 // the approved "7 / 6" (the seed approves 2013) and "+1", sets a 2014
 // target and revises it (first without a reason: refused beside the field),
-// switches to English. Exits non-zero on the first failure;
+// downloads the year as CSV, Excel and PDF (the figures as approved, read
+// back), switches to English. Exits non-zero on the first failure;
 // screenshots of each step go to SCREENSHOT_DIR.
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { launch } from "./harness.mjs";
 
 const [url, key, dashboardDir, shots] = process.argv.slice(2);
@@ -80,6 +83,32 @@ try {
   if (delta.trim() !== "+1") throw new Error(`the change shows "${delta}", not "+1"`);
   await page.getByTestId("report-delta").waitFor({ timeout: 10000 });
   await shot("05-hoan-kiem-2013-after");
+
+  step("the year as CSV, Excel and PDF, of the figures as approved");
+  const save = async (testid) => {
+    const [file] = await Promise.all([page.waitForEvent("download", { timeout: 15000 }),
+      page.getByTestId(testid).click()]);
+    return { name: file.suggestedFilename(), bytes: readFileSync(await file.path()) };
+  };
+  const csv = await save("download-csv");
+  if (csv.name !== "chi-tieu-002-2013.csv") throw new Error(`the CSV is named "${csv.name}"`);
+  const csvText = csv.bytes.toString("utf8");
+  if (!csvText.startsWith("\uFEFF") ||
+      !csvText.includes("unit,units/002,Quận Hoàn Kiếm,2013,INDICATOR_NEW_PARTY_ORGANIZATIONS,6,7,")) {
+    throw new Error(`the CSV is not the approved table: ${csvText.slice(0, 300)}`);
+  }
+  const xlsx = await save("download-xlsx");
+  if (xlsx.name !== "chi-tieu-002-2013.xlsx" || xlsx.bytes.subarray(0, 4).toString("latin1") !== "PK\x03\x04") {
+    throw new Error(`the workbook is "${xlsx.name}", ${xlsx.bytes.length} bytes`);
+  }
+  const pdf = await save("download-pdf");
+  if (pdf.name !== "bao-cao-nam-002-2013.pdf") throw new Error(`the PDF is named "${pdf.name}"`);
+  const pdfPath = `${shots}/bao-cao-nam-002-2013.pdf`;
+  writeFileSync(pdfPath, pdf.bytes);
+  const pdfText = execFileSync("pdftotext", ["-layout", pdfPath, "-"]).toString("utf8").normalize("NFC");
+  if (!pdfText.includes("SỐ LIỆU ĐÃ ĐƯỢC PHÊ DUYỆT") || !pdfText.includes("7/6")) {
+    throw new Error(`the PDF is not the approved report: ${pdfText.slice(0, 600)}`);
+  }
 
   step("set a target, then revise it with a reason");
   await page.goto(`${url}/#/units/002/targets?year=2014`);

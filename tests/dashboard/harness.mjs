@@ -14,7 +14,7 @@ export async function launch(dashboardDir, shots) {
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
   });
   const problems = [];
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1100 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 1100 }, acceptDownloads: true });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   // Script errors fail the test; the browser's own note on an answer of
   // 4xx does not (refusals are meant to happen).

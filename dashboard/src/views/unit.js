@@ -2,8 +2,9 @@
 // report (state, figures as approved beside live ones, what changed, the
 // transitions) and its units' completeness, year over year (the years with
 // data), the breakdowns by supervising body and by subordinate unit, the
-// enterprise status summary, and the candidate and fostering lists.
-import { get } from "../api.js";
+// enterprise status summary, and the candidate and fostering lists; the
+// year's table and year-end report to download as CSV, Excel and PDF.
+import { download, get } from "../api.js";
 import { countBars, targetBars } from "../charts.js";
 import { codeOf, errorBox, h, section, table } from "../dom.js";
 import { INDICATORS, t, tEnum } from "../i18n.js";
@@ -40,6 +41,30 @@ function byBody(progress) {
   if (bodies.size === 0) return h("p", {}, t("none"));
   return table([t("body"), ...INDICATORS.map(tEnum)],
     [...bodies.values()].map((b) => [b.name, ...INDICATORS.map((i) => b.cells[i] || "0 / 0")]));
+}
+
+// The year as files: the table as CSV and as an Excel workbook, the
+// year-end report as a PDF to print and sign.
+function downloads(unit, year) {
+  const problem = h("span", {});
+  const button = (label, testid, path, format) => h("button", {
+    type: "button",
+    "data-testid": testid,
+    onclick: async () => {
+      problem.replaceChildren();
+      try {
+        await download(path, { year, format });
+      } catch (e) {
+        problem.replaceChildren(errorBox(e));
+      }
+    },
+  }, label);
+  return h("div.downloads", {},
+    button(t("downloadCsv"), "download-csv", `/v1/${unit}:downloadExport`, "EXPORT_FORMAT_CSV"),
+    button(t("downloadXlsx"), "download-xlsx", `/v1/${unit}:downloadExport`, "EXPORT_FORMAT_XLSX"),
+    button(t("downloadPdf"), "download-pdf", `/v1/${unit}:downloadYearEndReport`,
+      "YEAR_END_REPORT_FORMAT_PDF"),
+    problem);
 }
 
 // A paged list of enterprises: `load(pageToken)` returns {rows, next}.
@@ -93,7 +118,7 @@ export async function unitPage(root, { code, year, go }) {
         t("registerOrg")),
       h("a.button", { href: `#/units/${code}/targets?year=${year}` }, t("targets"))),
     lagLine(progress.lag),
-    section(t("yearTable"), progressTable(progress)),
+    section(t("yearTable"), progressTable(progress), downloads(unit, year)),
     reportSection(report, progress, { onChanged: () => unitPage(root, { code, year, go }) }),
     (completeness.units || []).length > 1 ? completenessSection(completeness, year) : null,
     section(t("yearOverYear"), yearOverYear(compare, dataYears(compare, year))),
