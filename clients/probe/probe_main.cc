@@ -1,10 +1,10 @@
 // chitieu-probe: exits 0 when a service answers grpc.health.v1 SERVING.
 // For scripts, Docker HEALTHCHECK and Kubernetes exec probes.
 //   chitieu-probe [--addr=127.0.0.1:7401] [--timeout_ms=1000] [--wait_ms=0]
-// Without --addr it probes the service beside it: the port of
-// CHITIEU_LISTEN (the service's own listen address, as its image and
-// manifests set it) on loopback, so that a health check follows the
-// service to whatever port it is given.
+// Without --addr it probes the service beside it, at CHITIEU_LISTEN (the
+// service's own listen address, as its image and manifests set it; a
+// wildcard host is probed on loopback), so that a health check follows
+// the service to whatever port it is given; without either, 127.0.0.1:7401.
 
 #include <grpcpp/grpcpp.h>
 
@@ -17,6 +17,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "libs/common/channel.h"
 #include "libs/common/health_client.h"
 
@@ -29,16 +31,37 @@ ABSL_FLAG(std::string, service, "", "Health service name (\"\": the whole server
 
 namespace {
 
-// 127.0.0.1 and the port of CHITIEU_LISTEN ("0.0.0.0:7403", "[::]:7403"),
-// or 127.0.0.1:7401 without one.
-std::string ServiceBeside() {
-  const char* listen = std::getenv("CHITIEU_LISTEN");
-  const std::string value = listen == nullptr ? "" : listen;
-  const size_t colon = value.rfind(':');
-  if (colon == std::string::npos || colon + 1 == value.size()) {
-    return "127.0.0.1:7401";
+// Where to probe a service listening on `listen` (CHITIEU_LISTEN): its port
+// on loopback when it listens on every address ("0.0.0.0:7403",
+// "[::]:7403", ":7403"; IPv4's, which works where IPv6 is off), else the address itself
+// ("10.0.0.5:7403",
+// "[::1]:7403", "unix:/run/chitieu.sock"); "" if it is not an address.
+std::string ProbeAddressFor(const std::string& listen) {
+  if (absl::StartsWith(listen, "unix:")) {
+    return listen;
   }
-  return "127.0.0.1" + value.substr(colon);
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return "";
+  }
+  const std::string host = listen.substr(0, colon);
+  const std::string port = listen.substr(colon + 1);
+  int number = 0;
+  if (port.empty() || port.size() > 5 || !absl::SimpleAtoi(port, &number) || number < 1 ||
+      number > 65535 || port.find_first_not_of("0123456789") != std::string::npos) {
+    return "";
+  }
+  if (host.empty() || host == "0.0.0.0") {
+    return "127.0.0.1:" + port;
+  }
+  if (host == "[::]") {
+    return "127.0.0.1:" + port;  // Listening on [::] takes IPv4 too.
+  }
+  const bool bracketed = host.front() == '[' && host.back() == ']';
+  if (!bracketed && host.find(':') != std::string::npos) {
+    return "";  // An IPv6 address must be in brackets.
+  }
+  return listen;
 }
 
 }  // namespace
@@ -46,8 +69,16 @@ std::string ServiceBeside() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("chitieu-probe: exit 0 when a service is SERVING");
   absl::ParseCommandLine(argc, argv);
-  const std::string addr =
-      absl::GetFlag(FLAGS_addr).empty() ? ServiceBeside() : absl::GetFlag(FLAGS_addr);
+  std::string addr = absl::GetFlag(FLAGS_addr);
+  if (addr.empty()) {
+    const char* listen = std::getenv("CHITIEU_LISTEN");
+    addr = listen == nullptr ? "127.0.0.1:7401" : ProbeAddressFor(listen);
+    if (addr.empty()) {
+      std::cerr << "chitieu-probe: CHITIEU_LISTEN is not host:port, [v6]:port or unix:path; "
+                   "give --addr\n";
+      return 2;
+    }
+  }
   auto channel = chitieu::PeerChannel(addr);
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(absl::GetFlag(FLAGS_wait_ms));

@@ -154,6 +154,8 @@ DocumentTable ChangesSince(const pb::Report& r) {
                   {"Chỉ tiêu", "Đã phê duyệt", "Hiện nay", "Ghi nhận"},
                   {false, true, true, false},
                   {}};
+  // A row per record (a long list splits across pages as rows do), the
+  // indicator's figures on its first.
   for (const auto& c : r.changes_since_submission()) {
     std::vector<std::string> records;
     for (const auto& a : c.added()) {
@@ -164,10 +166,15 @@ DocumentTable ChangesSince(const pb::Report& r) {
     for (const auto& a : c.removed()) {
       records.push_back(absl::StrCat("−", a.count(), " ", a.name()));
     }
-    t.rows.push_back({IndicatorLabel(c.indicator()),
-                      absl::StrCat(c.submitted_achieved(), "/", c.submitted_target()),
-                      absl::StrCat(c.live_achieved(), "/", c.live_target()),
-                      absl::StrJoin(records, "\n")});
+    if (records.empty()) {
+      records.push_back("");
+    }
+    for (size_t i = 0; i < records.size(); ++i) {
+      t.rows.push_back(
+          {i == 0 ? IndicatorLabel(c.indicator()) : "",
+           i == 0 ? absl::StrCat(c.submitted_achieved(), "/", c.submitted_target()) : "",
+           i == 0 ? absl::StrCat(c.live_achieved(), "/", c.live_target()) : "", records[i]});
+    }
   }
   return t;
 }
@@ -185,10 +192,13 @@ DocumentTable AgainstTargets(int year, const pb::Progress& previous, const pb::P
                ? absl::StrCat(p.achieved())
                : absl::StrCat(p.achieved(), "/", p.target());
   };
-  for (int i = 0; i < current.indicators_size(); ++i) {
-    const auto& now = current.indicators(i);
-    const pb::IndicatorProgress before =
-        i < previous.indicators_size() ? previous.indicators(i) : pb::IndicatorProgress();
+  for (const auto& now : current.indicators()) {
+    pb::IndicatorProgress before;
+    for (const auto& p : previous.indicators()) {
+      if (p.indicator() == now.indicator()) {
+        before = p;
+      }
+    }
     t.rows.push_back({IndicatorLabel(now.indicator()), cell(before), cell(now), OutcomeLabel(now)});
   }
   return t;

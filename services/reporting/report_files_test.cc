@@ -48,7 +48,7 @@ pb::Progress Figures(int bodies) {
   return p;
 }
 
-pb::Report Approved() {
+pb::Report Approved(int late_records = 1) {
   pb::Report r;
   r.set_state(pb::REPORT_STATE_APPROVED);
   r.set_submitted_by("cán bộ phường");
@@ -62,10 +62,12 @@ pb::Report Approved() {
   change->set_submitted_target(6);
   change->set_live_achieved(8);
   change->set_live_target(6);
-  auto* added = change->add_added();
-  added->set_name("enterprises/0101000038/organizations/69");
-  added->set_count(1);
-  added->set_recorded_by("user:hk-officer");
+  for (int i = 0; i < late_records; ++i) {
+    auto* added = change->add_added();
+    added->set_name(absl::StrCat("enterprises/0101000038/organizations/", 69 + i));
+    added->set_count(1);
+    added->set_recorded_by("user:hk-officer");
+  }
   return r;
 }
 
@@ -111,6 +113,22 @@ TEST(YearEndPdf, PrintsAnOfficialReportOnA4WithItsVietnameseIntact) {
   EXPECT_FALSE(absl::StrContains(*text, "@@ Pages: 1\n")) << *text;
   EXPECT_TRUE(absl::StrContains(*text, "Trang 2")) << *text;
   EXPECT_GE(Occurrences(*text, "Cơ quan  "), 2) << *text;
+}
+
+// Two hundred records changed since the approval: every one is printed,
+// the list going on across pages.
+TEST(YearEndPdf, ALongListOfChangesGoesOnAcrossPages) {
+  const pb::Report approved = Approved(200);
+  auto pdf =
+      YearEndPdf(YearEnd("Quận Hoàn Kiếm", 2013, Figures(0), Figures(1), {{1, 3}}, &approved));
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+  auto text = PdfText(*pdf);
+  ASSERT_TRUE(text.ok()) << text.status();
+  for (int i = 0; i < 200; ++i) {
+    EXPECT_EQ(Occurrences(*text, absl::StrCat("organizations/", 69 + i, " ")), 1) << i;
+  }
+  EXPECT_FALSE(absl::StrContains(*text, "@@ Pages: 1\n")) << *text;
+  EXPECT_FALSE(absl::StrContains(*text, "@@ Pages: 2\n")) << *text;
 }
 
 TEST(YearEndPdf, SaysWhenItsFiguresAreNotApprovedYet) {

@@ -7,11 +7,13 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -152,7 +154,9 @@ class Pen {
 void DrawHeader(Pen& pen, const YearEndContent& c) {
   const double left_width = kWidth * 0.45;
   const double right_width = kWidth - left_width;
-  gchar* upper = g_utf8_strup(c.unit_name.c_str(), -1);
+  gchar* valid = g_utf8_make_valid(c.unit_name.data(), static_cast<gssize>(c.unit_name.size()));
+  gchar* upper = g_utf8_strup(valid, -1);
+  g_free(valid);
   Layout unit = pen.Text(upper, Font{11, true}, left_width, PANGO_ALIGN_CENTER);
   g_free(upper);
   Layout star = pen.Text("*", Font{11}, left_width, PANGO_ALIGN_CENTER);
@@ -317,6 +321,26 @@ double RowHeight(Pen& pen, const DocumentTable& t, const std::vector<std::string
   return height;
 }
 
+// A row's cells cut in two at half their lines (the first half, the rest);
+// the rest is empty when no cell has more than one line.
+std::pair<std::vector<std::string>, std::vector<std::string>> SplitRow(
+    const std::vector<std::string>& row) {
+  std::vector<std::string> first;
+  std::vector<std::string> rest;
+  bool split = false;
+  for (const std::string& cell : row) {
+    std::vector<absl::string_view> lines = absl::StrSplit(cell, '\n');
+    const size_t half = (lines.size() + 1) / 2;
+    first.push_back(absl::StrJoin(lines.begin(), lines.begin() + half, "\n"));
+    rest.push_back(absl::StrJoin(lines.begin() + half, lines.end(), "\n"));
+    split = split || lines.size() > 1;
+  }
+  if (!split) {
+    return {row, {}};
+  }
+  return {first, rest};
+}
+
 // A section's heading and its table; across pages, the table's heading
 // row is repeated, and a section's heading never ends a page.
 void DrawTable(Pen& pen, const DocumentTable& t) {
@@ -328,8 +352,22 @@ void DrawTable(Pen& pen, const DocumentTable& t) {
   pen.Draw(heading, kLeft, pen.y());
   pen.Down(Pen::Height(heading) + 6);
   DrawRow(pen, t, t.columns, widths, true);
-  for (const auto& row : t.rows) {
+  // A row taller than a page under the heading row goes as several, its
+  // cells' lines shared out, so that no line falls off a page.
+  const double room = kPageHeight - kBottom - kTop - head_row;
+  std::vector<std::vector<std::string>> rows(t.rows.rbegin(), t.rows.rend());
+  while (!rows.empty()) {
+    std::vector<std::string> row = std::move(rows.back());
+    rows.pop_back();
     const double height = RowHeight(pen, t, row, widths, false);
+    if (height > room) {
+      auto [first, rest] = SplitRow(row);
+      if (!rest.empty()) {
+        rows.push_back(std::move(rest));
+        rows.push_back(std::move(first));
+        continue;
+      }
+    }
     if (pen.y() + height > kPageHeight - kBottom) {
       pen.NewPage();
       DrawRow(pen, t, t.columns, widths, true);

@@ -63,27 +63,37 @@ Cell Number(double n) { return Cell{"", n, true}; }
 
 // One sheet: a title, a note, then a table whose heading row is frozen
 // and filterable. Row 0 is the title, row 1 the note, row 3 the heading.
-void AddSheet(lxw_workbook* book, const Formats& f, const char* name, const std::string& title,
-              const std::string& note, const std::vector<std::string>& columns,
-              const std::vector<double>& widths, const std::vector<std::vector<Cell>>& rows) {
+// The first error libxlsxwriter gave, if any.
+lxw_error AddSheet(lxw_workbook* book, const Formats& f, const char* name, const std::string& title,
+                   const std::string& note, const std::vector<std::string>& columns,
+                   const std::vector<double>& widths, const std::vector<std::vector<Cell>>& rows) {
   lxw_worksheet* sheet = workbook_add_worksheet(book, name);
-  worksheet_write_string(sheet, 0, 0, title.c_str(), f.title);
-  worksheet_write_string(sheet, 1, 0, note.c_str(), f.note);
+  if (sheet == nullptr) {
+    return LXW_ERROR_MEMORY_MALLOC_FAILED;
+  }
+  lxw_error first = LXW_NO_ERROR;
+  auto keep = [&first](lxw_error e) {
+    if (first == LXW_NO_ERROR) {
+      first = e;
+    }
+  };
+  keep(worksheet_write_string(sheet, 0, 0, title.c_str(), f.title));
+  keep(worksheet_write_string(sheet, 1, 0, note.c_str(), f.note));
   constexpr lxw_row_t kHeading = 3;
   for (size_t c = 0; c < columns.size(); ++c) {
     const auto col = static_cast<lxw_col_t>(c);
     worksheet_set_column(sheet, col, col, c < widths.size() ? widths[c] : 14, nullptr);
-    worksheet_write_string(sheet, kHeading, col, columns[c].c_str(), f.header);
+    keep(worksheet_write_string(sheet, kHeading, col, columns[c].c_str(), f.header));
   }
   lxw_row_t r = kHeading + 1;
   for (const auto& row : rows) {
     for (size_t c = 0; c < row.size(); ++c) {
       const auto col = static_cast<lxw_col_t>(c);
       if (row[c].is_number) {
-        worksheet_write_number(sheet, r, col, row[c].number, f.number);
+        keep(worksheet_write_number(sheet, r, col, row[c].number, f.number));
       } else {
         // Always a string: a name that starts with "=" stays text.
-        worksheet_write_string(sheet, r, col, row[c].text.c_str(), f.text);
+        keep(worksheet_write_string(sheet, r, col, row[c].text.c_str(), f.text));
       }
     }
     ++r;
@@ -93,6 +103,7 @@ void AddSheet(lxw_workbook* book, const Formats& f, const char* name, const std:
     worksheet_autofilter(sheet, kHeading, 0, rows.empty() ? kHeading : r - 1,
                          static_cast<lxw_col_t>(columns.size() - 1));
   }
+  return first;
 }
 
 // The rows of one breakdown (by child unit or by body), per indicator.
@@ -126,6 +137,12 @@ absl::Status WriteWorkbook(const std::string& path, const std::string& tmpdir,
   properties.author = const_cast<char*>("Chỉ tiêu");
   workbook_set_properties(book, &properties);
   const Formats f = AddFormats(book);
+  lxw_error sheets = LXW_NO_ERROR;
+  auto keep = [&sheets](lxw_error e) {
+    if (sheets == LXW_NO_ERROR) {
+      sheets = e;
+    }
+  };
 
   std::string note = "Số liệu tạm tính: báo cáo năm chưa được phê duyệt.";
   if (approved != nullptr) {
@@ -141,15 +158,15 @@ absl::Status WriteWorkbook(const std::string& path, const std::string& tmpdir,
                           Text(type::v1::Indicator_Name(ip.indicator())), Number(ip.target()),
                           Number(ip.achieved()), Number(ip.difference()), Text(OutcomeLabel(ip))});
   }
-  AddSheet(book, f, "Chỉ tiêu", title, note,
-           {"Chỉ tiêu", "Mã chỉ tiêu", "Chỉ tiêu giao", "Kết quả", "Chênh lệch", "Đánh giá"},
-           {38, 30, 14, 12, 12, 20}, indicators);
+  keep(AddSheet(book, f, "Chỉ tiêu", title, note,
+                {"Chỉ tiêu", "Mã chỉ tiêu", "Chỉ tiêu giao", "Kết quả", "Chênh lệch", "Đánh giá"},
+                {38, 30, 14, 12, 12, 20}, indicators));
   const std::vector<std::string> breakdown = {"Chỉ tiêu",      "Mã",      "Tên",
                                               "Chỉ tiêu giao", "Kết quả", "Chênh lệch"};
-  AddSheet(book, f, "Theo đơn vị", absl::StrCat(title, ": theo đơn vị trực thuộc"), note, breakdown,
-           {38, 18, 36, 14, 12, 12}, BreakdownRows(progress, true));
-  AddSheet(book, f, "Theo cơ quan", absl::StrCat(title, ": theo cơ quan phụ trách"), note,
-           breakdown, {38, 18, 36, 14, 12, 12}, BreakdownRows(progress, false));
+  keep(AddSheet(book, f, "Theo đơn vị", absl::StrCat(title, ": theo đơn vị trực thuộc"), note,
+                breakdown, {38, 18, 36, 14, 12, 12}, BreakdownRows(progress, true)));
+  keep(AddSheet(book, f, "Theo cơ quan", absl::StrCat(title, ": theo cơ quan phụ trách"), note,
+                breakdown, {38, 18, 36, 14, 12, 12}, BreakdownRows(progress, false)));
   std::vector<std::vector<Cell>> statuses;
   double total = 0;
   for (const auto& [status, n] : counts) {
@@ -159,11 +176,13 @@ absl::Status WriteWorkbook(const std::string& path, const std::string& tmpdir,
   for (const auto& [status, n] : counts) {
     statuses.push_back({Text(EnterpriseStatusLabel(status)), Number(static_cast<double>(n))});
   }
-  AddSheet(book, f, "Doanh nghiệp",
-           absl::StrCat("Doanh nghiệp ngoài khu vực nhà nước theo tình trạng đến ngày ",
-                        absl::StrFormat("31/12/%04d", year), " – ", unit_name),
-           absl::StrCat("Đơn vị: ", unit), {"Tình trạng", "Số doanh nghiệp"}, {38, 18}, statuses);
-  const lxw_error error = workbook_close(book);
+  keep(AddSheet(book, f, "Doanh nghiệp",
+                absl::StrCat("Doanh nghiệp ngoài khu vực nhà nước theo tình trạng đến ngày ",
+                             absl::StrFormat("31/12/%04d", year), " – ", unit_name),
+                absl::StrCat("Đơn vị: ", unit), {"Tình trạng", "Số doanh nghiệp"}, {38, 18},
+                statuses));
+  const lxw_error closed = workbook_close(book);
+  const lxw_error error = sheets != LXW_NO_ERROR ? sheets : closed;
   if (error != LXW_NO_ERROR) {
     return absl::InternalError(absl::StrCat("cannot write the workbook: ", lxw_strerror(error)));
   }
@@ -187,7 +206,10 @@ absl::StatusOr<std::string> ProgressWorkbook(const std::string& unit, const std:
     return absl::InternalError("cannot make a temporary file for the workbook");
   }
   close(fd);
-  absl::Cleanup remove = [&path] { std::filesystem::remove(path); };
+  absl::Cleanup remove = [&path] {
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+  };
   if (absl::Status s =
           WriteWorkbook(path, tmpdir, unit, unit_name, year, progress, counts, approved);
       !s.ok()) {

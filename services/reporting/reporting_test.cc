@@ -262,6 +262,7 @@ TEST(ProgressCsv, ANameThatLooksLikeAFormulaStaysText) {
     auto* b = ip->add_by_body();
     b->set_key("bodies/x");
     b->set_display_name(name);
+    b->set_target(2);
   }
   auto lines = ProgressCsv("units/002", "=1+1", 2013, p);
   ASSERT_EQ(lines.size(), 7u);
@@ -273,7 +274,7 @@ TEST(ProgressCsv, ANameThatLooksLikeAFormulaStaysText) {
   EXPECT_TRUE(absl::StartsWith(lines[5], "body,bodies/x,'@SUM(A1),")) << lines[5];
   EXPECT_TRUE(absl::StartsWith(lines[6], "body,bodies/x,Cơ quan,")) << lines[6];
   // Figures keep their sign: the difference is a number.
-  EXPECT_TRUE(absl::StrContains(lines[6], ",0,0,0,")) << lines[6];
+  EXPECT_TRUE(absl::StrContains(lines[6], ",2,0,-2,")) << lines[6];
 }
 
 TEST(CsvLine, QuotesWhatNeedsIt) {

@@ -9,9 +9,15 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 
 namespace chitieu::testing {
 namespace {
+
+// `text` as one word for sh.
+std::string Quoted(absl::string_view text) {
+  return absl::StrCat("'", absl::StrReplaceAll(text, {{"'", "'\\''"}}), "'");
+}
 
 // Runs read_file.py on `data` saved in a temporary file; its output.
 absl::StatusOr<std::string> ReadBack(const std::string& mode, const std::string& data,
@@ -29,8 +35,8 @@ absl::StatusOr<std::string> ReadBack(const std::string& mode, const std::string&
     out << data;
   }
   const std::string command =
-      absl::StrCat("/usr/bin/python3 ", CHITIEU_SOURCE_DIR, "/tests/support/read_file.py ", mode,
-                   " '", path, "' '", extra, "'");
+      absl::StrCat("/usr/bin/python3 ", Quoted(CHITIEU_SOURCE_DIR "/tests/support/read_file.py"),
+                   " ", mode, " ", Quoted(path), " ", Quoted(extra));
   std::string output;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe != nullptr) {
@@ -60,7 +66,11 @@ absl::StatusOr<nlohmann::json> WorkbookCells(const std::string& xlsx) {
   if (!out.ok()) {
     return out.status();
   }
-  return nlohmann::json::parse(*out);
+  nlohmann::json cells = nlohmann::json::parse(*out, nullptr, /*allow_exceptions=*/false);
+  if (cells.is_discarded()) {
+    return absl::InternalError(absl::StrCat("read_file.py wrote no JSON: ", *out));
+  }
+  return cells;
 }
 
 int Occurrences(const std::string& text, const std::string& needle) {
