@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "services/reporting/report_documents.h"
 #include "services/reporting/report_pdf.h"
 #include "services/reporting/report_xlsx.h"
@@ -126,6 +127,27 @@ TEST(YearEndPdf, ALongListOfChangesGoesOnAcrossPages) {
   ASSERT_TRUE(text.ok()) << text.status();
   for (int i = 0; i < 200; ++i) {
     EXPECT_EQ(Occurrences(*text, absl::StrCat("organizations/", 69 + i, " ")), 1) << i;
+  }
+  EXPECT_FALSE(absl::StrContains(*text, "@@ Pages: 1\n")) << *text;
+  EXPECT_FALSE(absl::StrContains(*text, "@@ Pages: 2\n")) << *text;
+}
+
+// A cell of three hundred lines is taller than a page: its row goes on
+// across pages, every line printed once.
+TEST(YearEndPdf, ARowTallerThanAPageIsSplitByLines) {
+  YearEndContent content = YearEnd("Phường Phúc Tân", 2013, Figures(0), Figures(0), {}, nullptr);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 300; ++i) {
+    lines.push_back(absl::StrCat("dòng-", i, "-hết"));
+  }
+  content.tables.push_back(DocumentTable{
+      "5. Ghi chú", {"Mục", "Nội dung"}, {false, false}, {{"Một", absl::StrJoin(lines, "\n")}}});
+  auto pdf = YearEndPdf(content);
+  ASSERT_TRUE(pdf.ok()) << pdf.status();
+  auto text = PdfText(*pdf);
+  ASSERT_TRUE(text.ok()) << text.status();
+  for (int i = 0; i < 300; ++i) {
+    EXPECT_EQ(Occurrences(*text, absl::StrCat("dòng-", i, "-hết")), 1) << i << "\n" << *text;
   }
   EXPECT_FALSE(absl::StrContains(*text, "@@ Pages: 1\n")) << *text;
   EXPECT_FALSE(absl::StrContains(*text, "@@ Pages: 2\n")) << *text;

@@ -348,13 +348,13 @@ void DrawTable(Pen& pen, const DocumentTable& t) {
   Layout heading = pen.Text(t.heading, Font{11, true}, kWidth);
   const double head_row = RowHeight(pen, t, t.columns, widths, true);
   const double first_row = t.rows.empty() ? 0 : RowHeight(pen, t, t.rows.front(), widths, false);
-  pen.Room(Pen::Height(heading) + 6 + head_row + first_row);
+  const double room = kPageHeight - kBottom - kTop - head_row;
+  pen.Room(Pen::Height(heading) + 6 + head_row + std::min(first_row, room));
   pen.Draw(heading, kLeft, pen.y());
   pen.Down(Pen::Height(heading) + 6);
   DrawRow(pen, t, t.columns, widths, true);
   // A row taller than a page under the heading row goes as several, its
   // cells' lines shared out, so that no line falls off a page.
-  const double room = kPageHeight - kBottom - kTop - head_row;
   std::vector<std::vector<std::string>> rows(t.rows.rbegin(), t.rows.rend());
   while (!rows.empty()) {
     std::vector<std::string> row = std::move(rows.back());
