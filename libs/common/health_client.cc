@@ -1,16 +1,18 @@
-// One grpc.health.v1 Check through a generic stub (health_client.h).
+// One grpc.health.v1 Check through a generic stub (health_client.h). On a
+// completion queue of its own, which only this thread polls, and only
+// while it waits: no callback-API thread in the process (the gateway's
+// relay must be the only thread reading its connections;
+// docs/PERFORMANCE.md).
 
 #include "libs/common/health_client.h"
 
 #include <grpcpp/generic/generic_stub.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <string>
-#include <vector>
 
 #include "libs/common/byte_buffer.h"
+#include "libs/common/health_wire.h"
 
 namespace chitieu {
 
@@ -19,38 +21,25 @@ bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms,
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
-  // HealthCheckRequest{service}: field 1, length-delimited (empty: no bytes).
-  std::string bytes;
-  if (!service.empty()) {
-    bytes.push_back('\x0a');
-    // Service names here are short: one varint byte of length (< 128).
-    const std::string name = service.substr(0, 127);
-    bytes.push_back(static_cast<char>(name.size()));
-    bytes += name;
-  }
-  grpc::ByteBuffer request = StringToByteBuffer(bytes);
+  grpc::CompletionQueue cq;
   grpc::ByteBuffer response;
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
   grpc::Status status;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) {
-                   std::lock_guard<std::mutex> lock(mu);
-                   status = std::move(s);
-                   done = true;
-                   cv.notify_one();
-                 });
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return done; });
-  if (!status.ok()) {
+  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check",
+                                    StringToByteBuffer(EncodeHealthCheckRequest(service)), &cq);
+  call->StartCall();
+  call->Finish(&response, &status, nullptr);
+  void* tag = nullptr;
+  bool ok = false;
+  cq.Next(&tag, &ok);  // The one operation; it always comes back (the deadline ends it).
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  std::string bytes;
+  if (!status.ok() || !ByteBufferToString(response, &bytes)) {
     return false;
   }
-  if (!ByteBufferToString(response, &bytes)) {
-    return false;
-  }
-  // HealthCheckResponse{status: SERVING (1)} is field 1, varint 1.
-  return bytes == std::string("\x08\x01", 2);
+  auto answer = DecodeHealthCheckResponse(bytes);
+  return answer.ok() && *answer == ServingStatus::kServing;
 }
 
 }  // namespace chitieu

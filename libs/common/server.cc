@@ -123,19 +123,10 @@ void LogPrincipal(grpc::ServerContextBase* context, const std::string& principal
   context->AddTrailingMetadata(kLoggedPrincipalTrailer, EncodeMetadataText(principal));
 }
 
-void RelayLoggedPrincipal(const grpc::ClientContext& inner, grpc::ServerContextBase* front) {
-  const auto& trailers = inner.GetServerTrailingMetadata();
-  auto it = trailers.find(kLoggedPrincipalTrailer);
-  if (it != trailers.end()) {
-    front->AddTrailingMetadata(kLoggedPrincipalTrailer,
-                               std::string(it->second.data(), it->second.size()));
-  }
-}
-
 namespace {
 
 // Leaves a builder without the plugins registered process-wide (reflection):
-// the front of a server with an AsyncServing has only that.
+// a server with an AsyncServing serves its own.
 class NoPlugins : public grpc::ServerBuilderOption {
  public:
   void UpdateArguments(grpc::ChannelArguments*) override {}
@@ -145,6 +136,12 @@ class NoPlugins : public grpc::ServerBuilderOption {
 };
 
 }  // namespace
+
+void ServeOnlyAsync(grpc::ServerBuilder* builder, AsyncServing* serving) {
+  builder->SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
+  builder->SetOption(std::make_unique<NoPlugins>());
+  serving->Register(builder);
+}
 
 int RunServer(const ServerConfig& config) {
   for (const std::string& name : config.authorized_services) {
@@ -175,37 +172,19 @@ int RunServer(const ServerConfig& config) {
     std::remove(config.local_socket.c_str());
     builder.AddListeningPort("unix:" + config.local_socket, grpc::InsecureServerCredentials());
   }
-  // With an AsyncServing, the listeners are the front's alone, and every
-  // other service (health and reflection among them) is the inner server's,
-  // which only the AsyncServing reaches (in process). A completion queue
-  // of the callback or synchronous API on the front would have its threads
-  // read the front's connections too, and hand each call over to the
-  // AsyncServing's thread: a thread hop per step (docs/PERFORMANCE.md).
-  grpc::ServerBuilder inner_builder;
-  grpc::ServerBuilder& services = config.generic_service != nullptr ? inner_builder : builder;
-  for (grpc::Service* service : config.services) {
-    services.RegisterService(service);
-  }
-  // gRPC matches a method registered for a host only on calls to that
-  // host; calls to any other fall through to the generic service. The
-  // registration still puts the service's name in reflection's list.
-  static const std::string kNoCallerHost = "reflection-listing.invalid";
-  for (grpc::Service* service : config.proxied_services) {
-    services.RegisterService(kNoCallerHost, service);
-  }
-  std::unique_ptr<grpc::Server> inner;
   if (config.generic_service != nullptr) {
-    inner_builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
-    inner = inner_builder.BuildAndStart();
-    if (inner == nullptr) {
-      LogError("cannot start the inner server");
+    // Every call is the AsyncServing's, health and reflection among them:
+    // no service of gRPC's callback or synchronous API, whose threads
+    // would read the connections too and hand each call over to the
+    // AsyncServing's thread, a thread hop per step (docs/PERFORMANCE.md).
+    if (!config.services.empty()) {
+      LogError("a server with an AsyncServing serves no other service");
       return 1;
     }
-    builder.SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
-    builder.SetOption(std::make_unique<NoPlugins>());
-    grpc::ChannelArguments inner_args;
-    inner_args.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
-    config.generic_service->Register(&builder, inner->InProcessChannel(inner_args));
+    ServeOnlyAsync(&builder, config.generic_service);
+  }
+  for (grpc::Service* service : config.services) {
+    builder.RegisterService(service);
   }
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   // gRPC sets SO_REUSEPORT by default: two servers (a second copy started
@@ -229,21 +208,11 @@ int RunServer(const ServerConfig& config) {
   if (config.generic_service != nullptr) {
     config.generic_service->Start();
   }
-  // Stops what was started, in order: the front (its calls to the inner
-  // server drain with it), the AsyncServing, the inner server.
   auto shutdown = [&](std::chrono::system_clock::time_point deadline) {
-    std::thread inner_drain;
-    if (inner != nullptr) {
-      // At once, beside the front: its own shutdown ends health watches,
-      // which the front would otherwise wait out.
-      inner_drain = std::thread([&] { inner->Shutdown(deadline); });
-    }
     server->Shutdown(deadline);
-    if (inner_drain.joinable()) {
-      inner_drain.join();
-    }
   };
-  auto* health = (inner != nullptr ? inner : server)->GetHealthCheckService();
+  auto* health = config.generic_service != nullptr ? config.generic_service->health()
+                                                   : server->GetHealthCheckService();
   health->SetServingStatus(true);
   if (config.on_serving) {
     config.on_serving(health);
@@ -301,7 +270,8 @@ int RunServer(const ServerConfig& config) {
       }
     }
     LogInfo("shutting down", {{"signal", sig}});
-    health->SetServingStatus(false);
+    // Every service NOT_SERVING, and no later change (a prober's) undoes it.
+    health->Shutdown();
     if (config.on_shutdown) {
       config.on_shutdown();
     }

@@ -15,23 +15,29 @@
 
 namespace chitieu {
 
-// Calls served on completion queues of the service's own, with threads of
-// its own (the gateway's relay). It alone is served on the listeners (the
-// front server); the services, health and reflection are on an inner
-// server it reaches over `inner` and passes their calls to. RunServer
-// registers it before the front is built, starts it once serving and stops
-// it after the front has shut down.
+// Every call served on completion queues of the service's own, with
+// threads of its own (the gateway's relay), health and reflection among
+// them: the server then runs nothing of gRPC's callback or synchronous API,
+// whose threads would read the same connections (docs/PERFORMANCE.md).
+// RunServer registers it before the server is built, starts it once
+// serving and stops it after the server has shut down.
 class AsyncServing {
  public:
   virtual ~AsyncServing() = default;
   // Registers its generic service and adds its queues to `builder`.
-  virtual void Register(grpc::ServerBuilder* builder, std::shared_ptr<grpc::Channel> inner) = 0;
+  virtual void Register(grpc::ServerBuilder* builder) = 0;
+  // The health it serves, which RunServer sets as it sets gRPC's own.
+  virtual grpc::HealthCheckServiceInterface* health() = 0;
   // The server is serving: take calls.
   virtual void Start() = 0;
   // The server has shut down (every call ended or cancelled): let the
   // calls' last operations complete, shut the queues down, join.
   virtual void Stop() = 0;
 };
+
+// Readies `builder` for a server whose every call is `serving`'s: no health
+// service or plugin (reflection) of gRPC's; `serving` registered.
+void ServeOnlyAsync(grpc::ServerBuilder* builder, AsyncServing* serving);
 
 struct ServerConfig {
   // Stamped on logs, e.g. "registry".
@@ -46,12 +52,9 @@ struct ServerConfig {
   // ("chitieu.registry.v1.RegistryService"): each method must declare its
   // authorization (policy.h), or the server refuses to start.
   std::vector<std::string> authorized_services;
-  // Serves every call on the listeners (the gateway's proxy); `services`
-  // are then reached through it (AsyncServing).
+  // Serves every call (the gateway's proxy); `services` must then be
+  // empty (AsyncServing).
   AsyncServing* generic_service = nullptr;
-  // Services the generic service serves, listed by reflection: registered
-  // for a host no caller uses, so their calls still reach the generic one.
-  std::vector<grpc::Service*> proxied_services;
   // Called when shutdown begins, before draining: end long-lived streams.
   std::function<void()> on_shutdown;
   // Called once serving, with the health service, for services that report
@@ -73,10 +76,6 @@ struct ServerConfig {
 // (on the edge: the one the gateway authenticated). Carried to the log in
 // a trailer the log removes before it leaves.
 void LogPrincipal(grpc::ServerContextBase* context, const std::string& principal);
-
-// An AsyncServing's call to its inner server: the principal the inner
-// service logged goes on `front`'s call, whose call log names it.
-void RelayLoggedPrincipal(const grpc::ClientContext& inner, grpc::ServerContextBase* front);
 
 // Serves until SIGTERM or SIGINT. Returns the process exit code: 0 after a
 // graceful shutdown, 1 if the server could not start.

@@ -2,11 +2,6 @@
 
 #include "services/gateway/edge.h"
 
-#include <openssl/rand.h>
-
-#include <cstdlib>
-
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "libs/common/errors.h"
@@ -14,27 +9,8 @@
 
 namespace chitieu::gateway {
 
-const std::string& RelayToken() {
-  static const std::string* token = [] {
-    unsigned char bytes[16];
-    if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
-      std::abort();  // No randomness: nothing safe to go on with.
-    }
-    return new std::string(absl::BytesToHexString(
-        absl::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes))));
-  }();
-  return *token;
-}
-
 std::string ClientAddress(const grpc::ServerContextBase& context) {
   const std::string peer = context.peer();
-  if (absl::StartsWith(peer, "inproc") &&
-      ClientMetadata(context, kRelayTokenMetadata) == RelayToken()) {
-    // The relay, passing a call to the inner server: it names the caller as
-    // this function named it on the front.
-    const std::string client = ClientMetadata(context, kRelayedClientMetadata).substr(0, 80);
-    return client.empty() ? "inproc" : client;
-  }
   if (absl::StartsWith(peer, "unix:")) {
     // Only the HTTP bridge reaches the local socket; it names its client,
     // written as gRPC writes peers so both protocols share one budget.

@@ -20,18 +20,6 @@ namespace chitieu::gateway {
 // Metadata the gateway's own HTTP bridge sets (over its local socket only)
 // to name the HTTP client's address.
 inline constexpr char kHttpClientMetadata[] = "x-chitieu-http-client";
-// Metadata the relay sets on the calls it passes to the gateway's inner
-// server (in process; proxy.h): the caller's address, as ClientAddress
-// named it.
-inline constexpr char kRelayedClientMetadata[] = "x-chitieu-client-address";
-// ... and vouches for it with this process's relay token (RelayToken), so
-// nothing but the relay names an address there, whatever channel reaches
-// the inner server.
-inline constexpr char kRelayTokenMetadata[] = "x-chitieu-relay-token";
-
-// A random value made once a process, never leaving it.
-const std::string& RelayToken();
-
 struct EdgeLimits {
   // Calls per principal; null: no limit.
   RateLimiter* calls = nullptr;
@@ -41,7 +29,7 @@ struct EdgeLimits {
 
 // The address a call comes from, without its port: "ipv4:127.0.0.1",
 // "ipv6:[::1]"; for the HTTP bridge's local socket, the HTTP client's
-// address it passed on; for the inner server, the one the relay passed on.
+// address it passed on.
 std::string ClientAddress(const grpc::ServerContextBase& context);
 
 // The principal of a call that may go on, costing `cost` calls (a call

@@ -3,7 +3,7 @@
 
 #include "services/gateway/gateway_service.h"
 
-#include <atomic>
+#include <chrono>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -23,34 +23,29 @@ namespace {
 
 namespace rep = ::chitieu::reporting::v1;
 
-// Collects three parallel reporting calls into one Scorecard; each failure
-// leaves its part out and names it in `missing`.
-struct ScorecardFetch {
-  grpc::ServerUnaryReactor* reactor;
-  v1::Scorecard* out;
-  std::atomic<int> pending{3};
-  grpc::ClientContext progress_ctx, summary_ctx, candidates_ctx;
-  rep::GetProgressRequest progress_req;
-  rep::GetEnterpriseStatusSummaryRequest summary_req;
-  rep::ListFoundingCandidatesRequest candidates_req;
-  absl::Mutex mu;
-
-  void Done(const char* part, const grpc::Status& status) {
-    if (!status.ok()) {
-      absl::MutexLock lock(&mu);
-      out->add_missing(part);
-    }
-    if (--pending == 0) {
-      grpc::ServerUnaryReactor* r = reactor;
-      delete this;
-      r->Finish(grpc::Status::OK);
-    }
-  }
-};
+constexpr char kGetScorecard[] = "/chitieu.gateway.v1.GatewayService/GetScorecard";
+constexpr char kListAuditEntries[] = "/chitieu.gateway.v1.GatewayService/ListAuditEntries";
 
 }  // namespace
 
-absl::StatusOr<Principal> GatewayService::Admit(grpc::CallbackServerContext* ctx,
+std::map<std::string, LocalMethod> GatewayService::Methods() {
+  return {
+      {kGetScorecard,
+       UnaryLocalMethod<v1::GetScorecardRequest, v1::Scorecard>(
+           /*waits=*/true,
+           [this](grpc::ServerContextBase* ctx, const v1::GetScorecardRequest& request,
+                  v1::Scorecard* response) { return GetScorecard(ctx, request, response); })},
+      {kListAuditEntries,
+       UnaryLocalMethod<v1::ListAuditEntriesRequest, v1::ListAuditEntriesResponse>(
+           /*waits=*/true,
+           [this](grpc::ServerContextBase* ctx, const v1::ListAuditEntriesRequest& request,
+                  v1::ListAuditEntriesResponse* response) {
+             return ListAuditEntries(ctx, request, response);
+           })},
+  };
+}
+
+absl::StatusOr<Principal> GatewayService::Admit(grpc::ServerContextBase* ctx,
                                                 const std::string& method,
                                                 const google::protobuf::Message& request,
                                                 double cost) {
@@ -60,90 +55,96 @@ absl::StatusOr<Principal> GatewayService::Admit(grpc::CallbackServerContext* ctx
   return principal;
 }
 
-grpc::ServerUnaryReactor* GatewayService::GetScorecard(grpc::CallbackServerContext* ctx,
-                                                       const v1::GetScorecardRequest* request,
-                                                       v1::Scorecard* response) {
-  auto* reactor = ctx->DefaultReactor();
+grpc::Status GatewayService::GetScorecard(grpc::ServerContextBase* ctx,
+                                          const v1::GetScorecardRequest& request,
+                                          v1::Scorecard* response) {
   // Three reporting calls: it costs three of the caller's rate limit.
-  auto principal = Admit(ctx, "/chitieu.gateway.v1.GatewayService/GetScorecard", *request,
-                         /*cost=*/3);
+  auto principal = Admit(ctx, kGetScorecard, request, /*cost=*/3);
   if (!principal.ok()) {
-    reactor->Finish(ToGrpcStatus(principal.status()));
-    return reactor;
+    return ToGrpcStatus(principal.status());
   }
   // The year is checked here, before the three calls whose partial answers
   // a scorecard would otherwise show for a year that cannot be.
   FieldViolations v;
-  if (request->unit().empty()) {
+  if (request.unit().empty()) {
     v.Add("unit", "is required");
   }
-  if (request->year() < 2000 || request->year() > 2999) {
+  if (request.year() < 2000 || request.year() > 2999) {
     v.Add("year", "must be a year from 2000");
   }
   if (auto s = v.ToStatus(); !s.ok()) {
-    reactor->Finish(ToGrpcStatus(s));
-    return reactor;
+    return ToGrpcStatus(s);
   }
-  response->set_unit(request->unit());
-  response->set_year(request->year());
-  auto* fetch = new ScorecardFetch{reactor, response};
+  response->set_unit(request.unit());
+  response->set_year(request.year());
+  rep::GetProgressRequest progress_req;
+  progress_req.set_unit(request.unit());
+  progress_req.set_year(request.year());
+  rep::GetEnterpriseStatusSummaryRequest summary_req;
+  summary_req.set_unit(request.unit());
+  summary_req.set_as_of(absl::StrCat(request.year(), "-12-31"));
+  rep::ListFoundingCandidatesRequest candidates_req;
+  candidates_req.set_unit(request.unit());
+  candidates_req.set_kind(type::v1::ORGANIZATION_KIND_PARTY);
+  candidates_req.set_year(request.year());
+  candidates_req.set_page_size(10);
+  // The three at once, on a queue of this worker's own; each failure
+  // leaves its part out and names it in `missing`.
   const auto deadline = ctx->deadline() == std::chrono::system_clock::time_point::max()
                             ? std::chrono::system_clock::now() + std::chrono::seconds(10)
                             : ctx->deadline();
-  for (grpc::ClientContext* c :
-       {&fetch->progress_ctx, &fetch->summary_ctx, &fetch->candidates_ctx}) {
-    c->set_deadline(deadline);
-    AddPrincipal(*principal, c);
+  grpc::ClientContext contexts[3];
+  for (auto& c : contexts) {
+    c.set_deadline(deadline);
+    AddPrincipal(*principal, &c);
   }
-  fetch->progress_req.set_unit(request->unit());
-  fetch->progress_req.set_year(request->year());
-  fetch->summary_req.set_unit(request->unit());
-  fetch->summary_req.set_as_of(absl::StrCat(request->year(), "-12-31"));
-  fetch->candidates_req.set_unit(request->unit());
-  fetch->candidates_req.set_kind(type::v1::ORGANIZATION_KIND_PARTY);
-  fetch->candidates_req.set_year(request->year());
-  fetch->candidates_req.set_page_size(10);
-  reporting_->async()->GetProgress(&fetch->progress_ctx, &fetch->progress_req,
-                                   response->mutable_progress(),
-                                   [fetch](grpc::Status s) { fetch->Done("progress", s); });
-  reporting_->async()->GetEnterpriseStatusSummary(
-      &fetch->summary_ctx, &fetch->summary_req, response->mutable_status_summary(),
-      [fetch](grpc::Status s) { fetch->Done("status_summary", s); });
-  reporting_->async()->ListFoundingCandidates(
-      &fetch->candidates_ctx, &fetch->candidates_req, response->mutable_party_candidates(),
-      [fetch](grpc::Status s) { fetch->Done("party_candidates", s); });
-  return reactor;
+  grpc::CompletionQueue cq;
+  grpc::Status statuses[3];
+  auto progress = reporting_->AsyncGetProgress(&contexts[0], progress_req, &cq);
+  progress->Finish(response->mutable_progress(), &statuses[0], &statuses[0]);
+  auto summary = reporting_->AsyncGetEnterpriseStatusSummary(&contexts[1], summary_req, &cq);
+  summary->Finish(response->mutable_status_summary(), &statuses[1], &statuses[1]);
+  auto candidates = reporting_->AsyncListFoundingCandidates(&contexts[2], candidates_req, &cq);
+  candidates->Finish(response->mutable_party_candidates(), &statuses[2], &statuses[2]);
+  void* tag = nullptr;
+  bool ok = false;
+  for (int i = 0; i < 3; ++i) {
+    cq.Next(&tag, &ok);  // Each comes back: the deadline ends what does not answer.
+  }
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  const char* parts[3] = {"progress", "status_summary", "party_candidates"};
+  for (int i = 0; i < 3; ++i) {
+    if (!statuses[i].ok()) {
+      response->add_missing(parts[i]);
+    }
+  }
+  return grpc::Status::OK;
 }
 
-grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(
-    grpc::CallbackServerContext* ctx, const v1::ListAuditEntriesRequest* request,
-    v1::ListAuditEntriesResponse* response) {
-  auto* reactor = ctx->DefaultReactor();
-  auto principal =
-      Admit(ctx, "/chitieu.gateway.v1.GatewayService/ListAuditEntries", *request, /*cost=*/1);
+grpc::Status GatewayService::ListAuditEntries(grpc::ServerContextBase* ctx,
+                                              const v1::ListAuditEntriesRequest& request,
+                                              v1::ListAuditEntriesResponse* response) {
+  auto principal = Admit(ctx, kListAuditEntries, request, /*cost=*/1);
   if (!principal.ok()) {
-    reactor->Finish(ToGrpcStatus(principal.status()));
-    return reactor;
+    return ToGrpcStatus(principal.status());
   }
   // Page tokens sealed to the caller and the query (page_token_seal.h).
-  const std::string binding = PageTokenBinding(
-      principal->name, "/chitieu.gateway.v1.GatewayService/ListAuditEntries", *request);
-  auto token = UnsealPageToken(request->page_token(), binding);
+  const std::string binding = PageTokenBinding(principal->name, kListAuditEntries, request);
+  auto token = UnsealPageToken(request.page_token(), binding);
   if (!token.ok()) {
-    reactor->Finish(ToGrpcStatus(token.status()));
-    return reactor;
+    return ToGrpcStatus(token.status());
   }
-  auto list = ParseListRequest(request->page_size(), request->filter(), *token,
-                               absl::StrCat("audit|", request->filter()));
+  auto list = ParseListRequest(request.page_size(), request.filter(), *token,
+                               absl::StrCat("audit|", request.filter()));
   if (!list.ok()) {
-    reactor->Finish(ToGrpcStatus(list.status()));
-    return reactor;
+    return ToGrpcStatus(list.status());
   }
   std::string by_principal, by_method, by_resource;
   for (const auto& t : list->terms) {
     if (t.op != "=") {
-      reactor->Finish(ToGrpcStatus(InvalidField("filter", "only = is supported")));
-      return reactor;
+      return ToGrpcStatus(InvalidField("filter", "only = is supported"));
     }
     if (t.field == "principal") {
       by_principal = t.value;
@@ -152,9 +153,8 @@ grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(
     } else if (t.field == "resource") {
       by_resource = t.value;
     } else {
-      reactor->Finish(ToGrpcStatus(InvalidField(
-          "filter", "unknown field " + t.field + "; use principal, method, resource")));
-      return reactor;
+      return ToGrpcStatus(
+          InvalidField("filter", "unknown field " + t.field + "; use principal, method, resource"));
     }
   }
   int64_t after = 0;
@@ -165,21 +165,18 @@ grpc::ServerUnaryReactor* GatewayService::ListAuditEntries(
   // scope covers every province sees them all (and those about no unit).
   auto whole = policy_->CoversWholeSystem(*principal);
   if (!whole.ok()) {
-    reactor->Finish(ToGrpcStatus(whole.status()));
-    return reactor;
+    return ToGrpcStatus(whole.status());
   }
   auto rows = audit_->List(after, list->page_size + 1, by_principal, by_method, by_resource,
                            *whole ? nullptr : &principal->scope);
   if (!rows.ok()) {
-    reactor->Finish(ToGrpcStatus(rows.status()));
-    return reactor;
+    return ToGrpcStatus(rows.status());
   }
   FillPage(
       *response, *rows, *list, [](const v1::AuditEntry& e) { return absl::StrCat(e.sequence()); },
       response->mutable_entries());
   SealResponse(binding, response);
-  reactor->Finish(grpc::Status::OK);
-  return reactor;
+  return grpc::Status::OK;
 }
 
 }  // namespace chitieu::gateway

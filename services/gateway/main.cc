@@ -1,6 +1,6 @@
 // chitieu-gateway: wiring only. Authentication in auth.cc, authorization in
-// policy.cc, the generic proxy in proxy.cc and relay_call.cc, the audit log
-// in audit.cc.
+// policy.cc, the generic proxy in proxy.cc and relay_call.cc, what it
+// answers itself in local_call.cc, the audit log in audit.cc.
 
 #include <csignal>
 #include <memory>
@@ -21,8 +21,10 @@
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/gateway_service.h"
+#include "services/gateway/health_state.h"
 #include "services/gateway/http_gateway.h"
 #include "services/gateway/proxy.h"
+#include "services/gateway/reflection.h"
 #include "services/gateway/transcoder.h"
 
 ABSL_FLAG(std::string, api_keys, "", "File of API key hashes, principals, roles and scopes");
@@ -129,9 +131,21 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_failed_sign_ins_per_minute) / 60,
       absl::GetFlag(FLAGS_failed_sign_ins_burst));
   proxy_config.limits = {&limiter, &failed_sign_ins};
-  chitieu::gateway::Proxy proxy(proxy_config);
+  // What the gateway answers itself, on its relay: its own methods,
+  // grpc.health.v1 (the backends' health under their names) and
+  // reflection, which lists the proxied services beside its own.
   chitieu::gateway::GatewayService gateway(&keys, &policy, audit.get(), reporting,
                                            proxy_config.limits);
+  chitieu::gateway::HealthState health;
+  chitieu::gateway::Reflection reflection(
+      {"chitieu.registry.v1.RegistryService", "chitieu.quota.v1.QuotaService",
+       "chitieu.reporting.v1.ReportingService", "chitieu.gateway.v1.GatewayService",
+       "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"});
+  proxy_config.local_methods = gateway.Methods();
+  proxy_config.local_methods.merge(health.Methods());
+  proxy_config.local_methods.merge(reflection.Methods());
+  proxy_config.health = &health;
+  chitieu::gateway::Proxy proxy(proxy_config);
 
   auto transcoder = chitieu::gateway::Transcoder::BuildPublic();
   if (!transcoder.ok()) {
@@ -212,14 +226,8 @@ int main(int argc, char** argv) {
   config.edge = true;
   config.listen_address = absl::GetFlag(FLAGS_listen);
   config.port_file = absl::GetFlag(FLAGS_port_file);
-  config.services = {&gateway};
   config.authorized_services = chitieu::gateway::PublicServices();
   config.generic_service = &proxy;
-  // Reflection lists the proxied services (their descriptors are linked in).
-  chitieu::registry::v1::RegistryService::CallbackService listed_registry;
-  chitieu::quota::v1::QuotaService::CallbackService listed_quota;
-  chitieu::reporting::v1::ReportingService::CallbackService listed_reporting;
-  config.proxied_services = {&listed_registry, &listed_quota, &listed_reporting};
   const int rc = chitieu::RunServer(config);
   return http_ok ? rc : 1;
 }

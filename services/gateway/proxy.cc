@@ -35,8 +35,7 @@ Proxy::Proxy(ProxyConfig config)
   }
 }
 
-void Proxy::Register(grpc::ServerBuilder* builder, std::shared_ptr<grpc::Channel> inner) {
-  inner_ = std::make_unique<grpc::GenericStub>(std::move(inner));
+void Proxy::Register(grpc::ServerBuilder* builder) {
   builder->RegisterAsyncGenericService(&service_);
   for (int i = 0; i < std::max(1, config_.relay_threads); ++i) {
     queues_.push_back(builder->AddCompletionQueue());
@@ -100,6 +99,11 @@ std::string Proxy::ServiceOf(const std::string& method) {
 grpc::GenericStub* Proxy::StubFor(const std::string& method) {
   auto it = stubs_.find(ServiceOf(method));
   return it == stubs_.end() ? nullptr : it->second.get();
+}
+
+const LocalMethod* Proxy::LocalMethodOf(const std::string& method) const {
+  auto it = config_.local_methods.find(method);
+  return it == config_.local_methods.end() ? nullptr : &it->second;
 }
 
 bool Proxy::BackendReachable(const std::string& method) const {

@@ -17,6 +17,11 @@
 // the directory remembers (RememberedOnly), and only when that misses is
 // it asked again on a worker thread; the audit log is written there too.
 // The worker puts its answer back on the call's queue (a grpc::Alarm).
+//
+// Calls that are no backend's — the gateway's own methods, grpc.health.v1
+// and reflection — are answered on the same queue (local_call.h): the
+// process runs no service of gRPC's callback or synchronous API, whose
+// threads would poll the relay's connections too.
 
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/generic/generic_stub.h>
@@ -35,6 +40,7 @@
 #include "services/gateway/audit.h"
 #include "services/gateway/auth.h"
 #include "services/gateway/edge.h"
+#include "services/gateway/local_call.h"
 #include "services/gateway/rate_limit.h"
 
 namespace chitieu::gateway {
@@ -50,6 +56,10 @@ struct ProxyConfig {
   AuditLog* audit = nullptr;
   // Calls per principal and failed sign-ins per client address (edge.h).
   EdgeLimits limits;
+  // Methods the gateway answers itself, by full name ("/pkg.Service/Method").
+  std::map<std::string, LocalMethod> local_methods;
+  // Its grpc.health.v1 state (served among `local_methods`).
+  grpc::HealthCheckServiceInterface* health = nullptr;
   // Applied when the caller sets no deadline.
   int default_deadline_ms = 30000;
   // Completion queues, each with its thread. One by default: on two
@@ -71,12 +81,15 @@ class Proxy : public AsyncServing {
 
   // AsyncServing: the generic service and the relay queues; the relay
   // threads; once the server has shut down, the calls' ends and the joins.
-  void Register(grpc::ServerBuilder* builder, std::shared_ptr<grpc::Channel> inner) override;
+  void Register(grpc::ServerBuilder* builder) override;
+  grpc::HealthCheckServiceInterface* health() override { return config_.health; }
   void Start() override;
   void Stop() override;
 
   const ProxyConfig& config() const { return config_; }
   grpc::GenericStub* StubFor(const std::string& method);
+  // The gateway's own answer to `method`, or null.
+  const LocalMethod* LocalMethodOf(const std::string& method) const;
 
   // Whether calls to a method's backend may go ahead: false only when
   // gRPC's own view of the channel is TRANSIENT_FAILURE (the backend
@@ -91,7 +104,6 @@ class Proxy : public AsyncServing {
 
   // For the calls (proxy.cc).
   grpc::AsyncGenericService* service() { return &service_; }
-  grpc::GenericStub* inner() { return inner_.get(); }
   WorkerPool* lookups() { return &lookups_; }
   // The audit log's writes: a thread of their own, so look-ups waiting on
   // a slow registry never hold a mutation's answer.
@@ -103,7 +115,6 @@ class Proxy : public AsyncServing {
   ProxyConfig config_;
   std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs_;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
-  std::unique_ptr<grpc::GenericStub> inner_;
   grpc::AsyncGenericService service_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   std::vector<std::thread> threads_;

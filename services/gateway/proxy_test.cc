@@ -4,7 +4,6 @@
 
 #include "services/gateway/proxy.h"
 
-#include <grpcpp/ext/health_check_service_server_builder_option.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -13,13 +12,21 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
+#include "google/protobuf/descriptor.pb.h"
+#include "libs/common/byte_buffer.h"
 #include "libs/common/health_client.h"
+#include "libs/common/health_wire.h"
 #include "libs/common/principal.h"
+#include "libs/common/server.h"
+#include "libs/common/wire_fields.h"
 #include "services/gateway/auth.h"
+#include "services/gateway/health_state.h"
+#include "services/gateway/reflection.h"
 #include "tests/support/fake_resource_directory.h"
 #include "tests/support/service_process.h"
 #include "tests/support/wait.h"
@@ -102,16 +109,29 @@ class ProxyTest : public ::testing::Test {
     config.policy = policy_.get();
     config.audit = audit_.get();
     config.default_deadline_ms = 5000;
+    // What the gateway answers itself: health, reflection, and a method
+    // whose answer waits until the test lets it go.
+    config.local_methods = health_.Methods();
+    config.local_methods.merge(reflection_.Methods());
+    LocalMethod slow;
+    slow.waits = true;
+    slow.answer = [this](grpc::ServerContextBase*, const std::string& request,
+                         std::string* response) {
+      slow_started_.Notify();
+      slow_release_.WaitForNotification();
+      *response = "answer to " + request;
+      return grpc::Status::OK;
+    };
+    config.local_methods["/chitieu.test.Slow/Wait"] = std::move(slow);
+    config.health = &health_;
     proxy_ = std::make_unique<Proxy>(config);
+    // As RunServer builds it: no health or reflection of gRPC's own.
     grpc::ServerBuilder front_builder;
-    // The inner server: health only (the gateway's own services live
-    // there); as RunServer builds it, the front has no health of its own.
-    grpc::EnableDefaultHealthCheckService(true);
-    inner_server_ = grpc::ServerBuilder().BuildAndStart();
-    front_builder.SetOption(std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
-    proxy_->Register(&front_builder, inner_server_->InProcessChannel(grpc::ChannelArguments()));
+    ServeOnlyAsync(&front_builder, proxy_.get());
     front_server_ = front_builder.BuildAndStart();
     proxy_->Start();
+    health_.SetServingStatus(true);
+    health_.SetServingStatus("chitieu.test.Down", false);
     stub_ =
         reg::RegistryService::NewStub(front_server_->InProcessChannel(grpc::ChannelArguments()));
   }
@@ -123,9 +143,11 @@ class ProxyTest : public ::testing::Test {
     if (pending_ != nullptr) {
       pending_->answered.WaitForNotification();
     }
+    if (!slow_release_.HasBeenNotified()) {
+      slow_release_.Notify();
+    }
     front_server_->Shutdown();
     proxy_->Stop();
-    inner_server_->Shutdown();
     backend_server_->Shutdown();
   }
 
@@ -172,7 +194,10 @@ class ProxyTest : public ::testing::Test {
 
   testing::TempDir dir_;
   EchoRegistry backend_;
-  std::unique_ptr<grpc::Server> backend_server_, inner_server_, front_server_;
+  std::unique_ptr<grpc::Server> backend_server_, front_server_;
+  HealthState health_;
+  Reflection reflection_{{"chitieu.registry.v1.RegistryService"}};
+  absl::Notification slow_started_, slow_release_;
   testing::FakeResourceDirectory directory_;
   std::unique_ptr<Authenticator> keys_;
   std::unique_ptr<Policy> policy_;
@@ -261,31 +286,173 @@ TEST_F(ProxyTest, ARefusalDecidedAfterTheCallerLeftIsAudited) {
   EXPECT_EQ(backend_.calls.load(), 0);
 }
 
-// The gateway's own services, health among them, are on the inner server:
-// the relay passes their calls on without asking for a credential (the
-// inner services admit each call themselves); a method no one serves is
-// refused there.
-TEST_F(ProxyTest, HealthAndUnknownMethodsAreTheInnerServers) {
+// A call on a generic stream, each step waited for on a queue of its own.
+class GenericStream {
+ public:
+  GenericStream(const std::shared_ptr<grpc::Channel>& channel, const std::string& method)
+      : stub_(channel) {
+    ctx_.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    call_ = stub_.PrepareCall(&ctx_, method, &cq_);
+    call_->StartCall(this);
+    Wait();
+  }
+  ~GenericStream() {
+    ctx_.TryCancel();
+    cq_.Shutdown();
+    void* tag;
+    bool ok;
+    while (cq_.Next(&tag, &ok)) {
+    }
+  }
+  bool Write(const std::string& bytes, bool last = false) {
+    if (last) {
+      call_->WriteLast(StringToByteBuffer(bytes), grpc::WriteOptions(), this);
+    } else {
+      call_->Write(StringToByteBuffer(bytes), this);
+    }
+    return Wait();
+  }
+  // The next message; false once the stream has ended.
+  bool Read(std::string* bytes) {
+    grpc::ByteBuffer buffer;
+    call_->Read(&buffer, this);
+    return Wait() && ByteBufferToString(buffer, bytes);
+  }
+  grpc::Status Finish() {
+    grpc::Status status;
+    call_->Finish(&status, this);
+    Wait();
+    return status;
+  }
+
+ private:
+  bool Wait() {
+    void* tag = nullptr;
+    bool ok = false;
+    return cq_.Next(&tag, &ok) && ok;
+  }
+  grpc::GenericStub stub_;
+  grpc::ClientContext ctx_;
+  grpc::CompletionQueue cq_;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call_;
+};
+
+// The field `number` of a message's bytes (the first), or "".
+std::string FieldOf(const std::string& message, int number) {
+  auto fields = ReadWireFields(message);
+  if (fields.ok()) {
+    for (const auto& f : *fields) {
+      if (f.number == number) {
+        return f.length_delimited ? f.bytes : std::to_string(f.varint);
+      }
+    }
+  }
+  return "";
+}
+
+// Health is the gateway's own answer: no credential asked, no backend
+// called; a service it never heard of is NOT_FOUND; a method no one
+// serves is refused by the gateway itself.
+TEST_F(ProxyTest, HealthAndUnknownMethodsAreTheGatewaysOwnAnswers) {
   auto channel = front_server_->InProcessChannel(grpc::ChannelArguments());
-  inner_server_->GetHealthCheckService()->SetServingStatus("chitieu.test.Down", false);
   EXPECT_TRUE(IsServing(channel, 5000));
   EXPECT_FALSE(IsServing(channel, 5000, "chitieu.test.Down"));
-  grpc::GenericStub generic(channel);
-  grpc::ClientContext ctx;
-  ctx.AddMetadata("authorization", "Bearer k-hk");
-  grpc::Slice empty("");
-  grpc::ByteBuffer request(&empty, 1), response;
-  absl::Notification done;
-  grpc::Status status;
-  generic.UnaryCall(&ctx, "/chitieu.nothing.v1.Nothing/Get", grpc::StubOptions(), &request,
-                    &response, [&](grpc::Status s) {
-                      status = s;
-                      done.Notify();
-                    });
-  done.WaitForNotification();
+  health_.SetServingStatus("chitieu.test.Down", true);
+  EXPECT_TRUE(IsServing(channel, 5000, "chitieu.test.Down"));
+  {
+    GenericStream check(channel, "/grpc.health.v1.Health/Check");
+    check.Write(EncodeHealthCheckRequest("chitieu.test.Never"), /*last=*/true);
+    std::string bytes;
+    EXPECT_FALSE(check.Read(&bytes));
+    EXPECT_EQ(check.Finish().error_code(), grpc::StatusCode::NOT_FOUND);
+  }
+  {
+    // Bytes that are no HealthCheckRequest.
+    GenericStream check(channel, "/grpc.health.v1.Health/Check");
+    check.Write(std::string("\x0a\xff", 2), /*last=*/true);
+    std::string bytes;
+    EXPECT_FALSE(check.Read(&bytes));
+    EXPECT_EQ(check.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  }
+  GenericStream unknown(channel, "/chitieu.nothing.v1.Nothing/Get");
+  unknown.Write("", /*last=*/true);
+  const grpc::Status status = unknown.Finish();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
-  EXPECT_FALSE(absl::StrContains(status.error_message(), "the gateway does not serve"));
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "the gateway does not serve"));
   EXPECT_EQ(backend_.calls.load(), 0);
+}
+
+// A watch hears the status, then each change, and ends once the gateway
+// shuts its health down.
+TEST_F(ProxyTest, AHealthWatchHearsEachChangeAndEndsOnShutdown) {
+  auto channel = front_server_->InProcessChannel(grpc::ChannelArguments());
+  GenericStream watch(channel, "/grpc.health.v1.Health/Watch");
+  ASSERT_TRUE(watch.Write(EncodeHealthCheckRequest("chitieu.test.Down"), /*last=*/true));
+  std::string bytes;
+  ASSERT_TRUE(watch.Read(&bytes));
+  EXPECT_EQ(*DecodeHealthCheckResponse(bytes), ServingStatus::kNotServing);
+  health_.SetServingStatus("chitieu.test.Down", true);
+  ASSERT_TRUE(watch.Read(&bytes));
+  EXPECT_EQ(*DecodeHealthCheckResponse(bytes), ServingStatus::kServing);
+  health_.Shutdown();
+  ASSERT_TRUE(watch.Read(&bytes));
+  EXPECT_EQ(*DecodeHealthCheckResponse(bytes), ServingStatus::kNotServing);
+  EXPECT_FALSE(watch.Read(&bytes));
+  EXPECT_TRUE(watch.Finish().ok());
+}
+
+// Reflection lists what it was given and serves those services' files and
+// their imports, nothing else of what the process links.
+TEST_F(ProxyTest, ReflectionGivesTheServedFilesOnly) {
+  auto channel = front_server_->InProcessChannel(grpc::ChannelArguments());
+  GenericStream info(channel, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
+  std::string request, response;
+  AppendBytesField(7, "", &request);  // list_services
+  ASSERT_TRUE(info.Write(request));
+  ASSERT_TRUE(info.Read(&response));
+  EXPECT_EQ(FieldOf(FieldOf(FieldOf(response, 6), 1), 1), "chitieu.registry.v1.RegistryService");
+  // file_containing_symbol: registry.proto, then what it imports.
+  request.clear();
+  AppendBytesField(4, "chitieu.registry.v1.GetUnitRequest", &request);
+  ASSERT_TRUE(info.Write(request));
+  ASSERT_TRUE(info.Read(&response));
+  auto files = ReadWireFields(FieldOf(response, 4));
+  ASSERT_TRUE(files.ok());
+  ASSERT_GE(files->size(), 2u);
+  google::protobuf::FileDescriptorProto first;
+  ASSERT_TRUE(first.ParseFromString((*files)[0].bytes));
+  EXPECT_EQ(first.name(), "chitieu/registry/v1/registry.proto");
+  // Linked in, but not a served service's: as if it did not exist.
+  for (const auto& [field, name] :
+       std::vector<std::pair<int, std::string>>{{3, "chitieu/gateway/v1/gateway.proto"},
+                                                {4, "chitieu.gateway.v1.GatewayService"},
+                                                {3, "../../etc/passwd"}}) {
+    request.clear();
+    AppendBytesField(field, name, &request);
+    ASSERT_TRUE(info.Write(request));
+    ASSERT_TRUE(info.Read(&response));
+    EXPECT_EQ(FieldOf(FieldOf(response, 7), 1), "5") << name << absl::CHexEscape(response);
+  }
+  // Bytes that are no request end the stream.
+  ASSERT_TRUE(info.Write(std::string("\x22\xff", 2)));
+  EXPECT_FALSE(info.Read(&response));
+  EXPECT_EQ(info.Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// An answer that waits (on a disk or a peer) is made on a worker: the
+// relay's thread goes on serving other calls meanwhile.
+TEST_F(ProxyTest, AnOwnAnswerThatWaitsHoldsNoOtherCall) {
+  auto channel = front_server_->InProcessChannel(grpc::ChannelArguments());
+  GenericStream slow(channel, "/chitieu.test.Slow/Wait");
+  ASSERT_TRUE(slow.Write("q", /*last=*/true));
+  ASSERT_TRUE(slow_started_.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  reg::Unit unit;
+  EXPECT_TRUE(GetUnit("units/002", "k-hk", &unit).ok());
+  slow_release_.Notify();
+  std::string bytes;
+  ASSERT_TRUE(slow.Read(&bytes));
+  EXPECT_EQ(bytes, "answer to q");
+  EXPECT_TRUE(slow.Finish().ok());
 }
 
 }  // namespace

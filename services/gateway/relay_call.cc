@@ -21,6 +21,7 @@
 #include "libs/common/log.h"
 #include "libs/common/principal.h"
 #include "libs/common/server.h"
+#include "services/gateway/local_call.h"
 
 namespace chitieu::gateway {
 namespace {
@@ -66,7 +67,7 @@ constexpr size_t kMaxAuditedResources = 100;
 // service; the next response is read only once the last one reached the
 // caller; the service's call is finished only with no read of it pending;
 // the caller's call is finished once, never with a write to it pending.
-class RelayCall {
+class RelayCall : public LocalCallHost {
  public:
   // Waits for the next call on `cq`.
   static void Await(Proxy* proxy, grpc::ServerCompletionQueue* cq) {
@@ -99,6 +100,12 @@ class RelayCall {
     kUpFinish,
     kAuthorized,
     kAudited,
+    // A local call's (LocalCallHost::Op, in its order).
+    kLocalRead,
+    kLocalWrite,
+    kLocalFinish,
+    kLocalWake,
+    kLocalAnswered,
     kOps
   };
   struct Tag {
@@ -123,6 +130,18 @@ class RelayCall {
     return &tags_[op];
   }
 
+  // LocalCallHost.
+  void* BeginLocal(LocalCallHost::Op op) override { return Begin(LocalOp(op)); }
+  bool HandLocal(LocalCallHost::Op op, std::function<void()> work) override {
+    return Hand(LocalOp(op), proxy_->lookups(), std::move(work));
+  }
+  grpc::GenericServerContext* context() override { return &ctx_; }
+  grpc::GenericServerAsyncReaderWriter* stream() override { return &stream_; }
+  grpc::ServerCompletionQueue* queue() override { return cq_; }
+  static Op LocalOp(LocalCallHost::Op op) {
+    return static_cast<Op>(static_cast<int>(kLocalRead) + static_cast<int>(op));
+  }
+
   void On(Op op, bool ok) {
     switch (op) {
       case kRequested:
@@ -130,6 +149,9 @@ class RelayCall {
       case kDone:
         if (ctx_.IsCancelled()) {
           caller_cancelled_ = true;
+          if (local_ != nullptr) {
+            return local_->Cancelled();
+          }
           Abandon();
         }
         return;
@@ -148,9 +170,6 @@ class RelayCall {
         return ReadCaller();
       case kUpFinish:
         up_finished_ = true;
-        if (inner_) {
-          RelayLoggedPrincipal(up_ctx_, &ctx_);
-        }
         return FinishCaller(up_status_);
       case kAuthorized:
         handed_alarm_.reset();
@@ -168,6 +187,14 @@ class RelayCall {
       case kAudited:
         handed_alarm_.reset();
         return SendFinish();
+      case kLocalAnswered:
+        handed_alarm_.reset();
+        [[fallthrough]];
+      case kLocalRead:
+      case kLocalWrite:
+      case kLocalFinish:
+      case kLocalWake:
+        return local_->On(static_cast<LocalCallHost::Op>(op - kLocalRead), ok);
       case kCallerFinish:
       case kUpWritesDone:
       case kOps:
@@ -190,13 +217,15 @@ class RelayCall {
     }
     stub_ = proxy_->StubFor(method_);
     if (stub_ == nullptr) {
-      // Not a backend's: the gateway's own services, health, reflection
-      // (or a method nobody serves), on the inner server, which admits and
-      // answers each call itself. Relayed as a stream of any shape.
-      inner_ = true;
-      stub_ = proxy_->inner();
-      client_streaming_ = server_streaming_ = true;
-      return ReadCaller();
+      // Not a backend's: the gateway's own methods, health and reflection
+      // are answered here (each admits its caller itself, or needs none).
+      const LocalMethod* local = proxy_->LocalMethodOf(method_);
+      if (local == nullptr) {
+        return FinishCaller(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                         absl::StrCat("the gateway does not serve ", method_)));
+      }
+      local_ = std::make_unique<LocalCall>(this, local);
+      return local_->Start();
     }
     auto principal = AdmitAtEdge(*proxy_->config().keys, proxy_->config().limits, ctx_);
     if (!principal.ok()) {
@@ -234,9 +263,6 @@ class RelayCall {
   void OnCallerMessage() {
     if (finishing_) {
       return;
-    }
-    if (inner_) {
-      return OnAuthorized(absl::OkStatus(), Decision());
     }
     std::string bytes;
     const google::protobuf::Message* prototype =
@@ -340,22 +366,11 @@ class RelayCall {
         up_ctx_.AddMetadata(k, v);
       }
     }
-    if (inner_) {
-      // The inner service authenticates the caller itself.
-      const std::string credential = ClientMetadata(ctx_, "authorization");
-      if (!credential.empty() && SafeMetadataValue(credential)) {
-        up_ctx_.AddMetadata("authorization", credential);
-      }
-      up_ctx_.AddMetadata(kRelayedClientMetadata, ClientAddress(ctx_));
-      up_ctx_.AddMetadata(kRelayTokenMetadata, RelayToken());
-    } else {
-      AddPrincipal(principal_, &up_ctx_);
-    }
+    AddPrincipal(principal_, &up_ctx_);
     up_ctx_.AddMetadata(kRequestIdHeader, request_id_);
-    // A backend's call gets the default deadline when the caller set none;
-    // the inner server's (a health watch among them) the caller's own.
+    // The default deadline when the caller set none.
     const auto caller_deadline = ctx_.deadline();
-    up_ctx_.set_deadline(caller_deadline == std::chrono::system_clock::time_point::max() && !inner_
+    up_ctx_.set_deadline(caller_deadline == std::chrono::system_clock::time_point::max()
                              ? std::chrono::system_clock::now() +
                                    std::chrono::milliseconds(proxy_->config().default_deadline_ms)
                              : caller_deadline);
@@ -547,8 +562,8 @@ class RelayCall {
   bool client_streaming_ = false;
   bool server_streaming_ = false;
   bool mutation_ = false;
-  bool inner_ = false;  // To the inner server (OnMatched).
-  int messages_ = 0;    // From the caller, of a method that takes one.
+  int messages_ = 0;                  // From the caller, of a method that takes one.
+  std::unique_ptr<LocalCall> local_;  // A call the gateway answers itself.
   std::string request_id_;
   std::string body_request_id_;
   std::vector<std::string> resources_;
