@@ -100,8 +100,18 @@ TEST_F(RestoreE2ETest, ApprovalsComeBackAndASnapshotAheadOfTheSourcesIsFlagged) 
   ASSERT_TRUE(stack_.registry().Start()) << stack_.registry().error();
   ASSERT_TRUE(stack_.quota().Start()) << stack_.quota().error();
 
-  // After it: an enterprise recorded, then 2013 submitted.
-  const int total_before = Total();
+  // After it: an enterprise recorded, then 2013 submitted. Until the
+  // gateway has reconnected to the restarted registry, a province-wide
+  // call may be refused UNAVAILABLE (the provinces it checks the scope
+  // against are the registry's, remembered 5 s): waited for, as a caller
+  // retries.
+  int total_before = -1;
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        total_before = Total();
+        return total_before >= 0;
+      },
+      std::chrono::seconds(60)));
   std::string code;
   for (int s = 5500; code.empty(); ++s) {
     code = registry::MakeEnterpriseCode(1, s);

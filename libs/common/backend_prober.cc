@@ -25,7 +25,7 @@ void BackendProber::Run(grpc::HealthCheckServiceInterface* health) {
   while (!stopping_) {
     for (const auto& [service, channel] : backends_) {
       mu_.Unlock();  // A probe may take its whole timeout: Stop must not wait on the lock.
-      const bool up = IsServing(channel, timeout_ms_);
+      const bool up = IsServingOwnQueue(channel, timeout_ms_);
       mu_.Lock();
       health->SetServingStatus(service, up);
     }

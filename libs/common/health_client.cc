@@ -1,30 +1,65 @@
-// One grpc.health.v1 Check through a generic stub (health_client.h). On a
-// completion queue of its own, which only this thread polls, and only
-// while it waits: no callback-API thread in the process (the gateway's
-// relay must be the only thread reading its connections;
-// docs/PERFORMANCE.md).
+// One grpc.health.v1 Check through a generic stub (health_client.h), on
+// the callback API or on a completion queue of the caller's own.
 
 #include "libs/common/health_client.h"
 
 #include <grpcpp/generic/generic_stub.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 
 #include "libs/common/byte_buffer.h"
 #include "libs/common/health_wire.h"
 
 namespace chitieu {
+namespace {
+
+bool Serving(const grpc::Status& status, const grpc::ByteBuffer& response) {
+  std::string bytes;
+  if (!status.ok() || !ByteBufferToString(response, &bytes)) {
+    return false;
+  }
+  auto answer = DecodeHealthCheckResponse(bytes);
+  return answer.ok() && *answer == ServingStatus::kServing;
+}
+
+constexpr char kCheck[] = "/grpc.health.v1.Health/Check";
+
+}  // namespace
 
 bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms,
                const std::string& service) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
+  grpc::ByteBuffer request = StringToByteBuffer(EncodeHealthCheckRequest(service));
+  grpc::ByteBuffer response;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  stub.UnaryCall(&context, kCheck, grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+    std::lock_guard<std::mutex> lock(mu);
+    status = std::move(s);
+    done = true;
+    cv.notify_one();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  return Serving(status, response);
+}
+
+bool IsServingOwnQueue(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms,
+                       const std::string& service) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(timeout_ms));
   grpc::CompletionQueue cq;
   grpc::ByteBuffer response;
   grpc::Status status;
-  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check",
+  auto call = stub.PrepareUnaryCall(&context, kCheck,
                                     StringToByteBuffer(EncodeHealthCheckRequest(service)), &cq);
   call->StartCall();
   call->Finish(&response, &status, nullptr);
@@ -34,12 +69,7 @@ bool IsServing(const std::shared_ptr<grpc::Channel>& channel, int timeout_ms,
   cq.Shutdown();
   while (cq.Next(&tag, &ok)) {
   }
-  std::string bytes;
-  if (!status.ok() || !ByteBufferToString(response, &bytes)) {
-    return false;
-  }
-  auto answer = DecodeHealthCheckResponse(bytes);
-  return answer.ok() && *answer == ServingStatus::kServing;
+  return Serving(status, response);
 }
 
 }  // namespace chitieu

@@ -16,13 +16,14 @@ absl::StatusOr<std::vector<WireField>> ReadWireFields(absl::string_view message,
   google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(message.data()),
                                             static_cast<int>(message.size()));
   std::vector<WireField> fields;
+  size_t read = 0;  // Fixed-width ones too, though not kept.
   const auto bad = [] { return absl::InvalidArgumentError("the message cannot be parsed"); };
   while (!in.ExpectAtEnd()) {
     const uint32_t tag = in.ReadTag();
     if (tag == 0) {
       return bad();  // A malformed tag, or a tag of 0, which no message holds.
     }
-    if (fields.size() >= max_fields) {
+    if (++read >= max_fields + 1) {
       return absl::InvalidArgumentError("the message has too many fields");
     }
     WireField field;

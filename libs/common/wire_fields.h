@@ -25,7 +25,7 @@ struct WireField {
 
 // The fields of `message` in their order, or INVALID_ARGUMENT for bytes
 // that are not a message (a bad tag, a length past the end, a group) or
-// that hold more than `max_fields` fields.
+// that hold more than `max_fields` fields (read past or not).
 absl::StatusOr<std::vector<WireField>> ReadWireFields(absl::string_view message,
                                                       size_t max_fields = 64);
 

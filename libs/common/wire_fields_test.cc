@@ -56,6 +56,12 @@ TEST(WireFields, BytesThatAreNoMessageAreRefused) {
   }
   EXPECT_FALSE(ReadWireFields(many, 64).ok());
   EXPECT_TRUE(ReadWireFields(many, 100).ok());
+  // Fields read past count too.
+  std::string fixed;
+  for (int i = 0; i < 100; ++i) {
+    fixed += std::string("\x0d\x01\x02\x03\x04", 5);
+  }
+  EXPECT_FALSE(ReadWireFields(fixed, 64).ok());
 }
 
 TEST(HealthWire, RequestsAndResponsesRoundTrip) {

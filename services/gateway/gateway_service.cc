@@ -3,6 +3,7 @@
 
 #include "services/gateway/gateway_service.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/numbers.h"
@@ -89,22 +90,24 @@ grpc::Status GatewayService::GetScorecard(grpc::ServerContextBase* ctx,
   candidates_req.set_year(request.year());
   candidates_req.set_page_size(10);
   // The three at once, on a queue of this worker's own; each failure
-  // leaves its part out and names it in `missing`.
-  const auto deadline = ctx->deadline() == std::chrono::system_clock::time_point::max()
-                            ? std::chrono::system_clock::now() + std::chrono::seconds(10)
-                            : ctx->deadline();
-  grpc::ClientContext contexts[3];
+  // leaves its part out and names it in `missing`. They end with the
+  // caller's call (cancelled with it) and within 10 s whatever deadline it
+  // set: a worker is never held longer.
+  const auto deadline =
+      std::min(ctx->deadline(), std::chrono::system_clock::now() + std::chrono::seconds(10));
+  std::unique_ptr<grpc::ClientContext> contexts[3];
   for (auto& c : contexts) {
-    c.set_deadline(deadline);
-    AddPrincipal(*principal, &c);
+    c = grpc::ClientContext::FromServerContext(*ctx);
+    c->set_deadline(deadline);
+    AddPrincipal(*principal, c.get());
   }
   grpc::CompletionQueue cq;
   grpc::Status statuses[3];
-  auto progress = reporting_->AsyncGetProgress(&contexts[0], progress_req, &cq);
+  auto progress = reporting_->AsyncGetProgress(contexts[0].get(), progress_req, &cq);
   progress->Finish(response->mutable_progress(), &statuses[0], &statuses[0]);
-  auto summary = reporting_->AsyncGetEnterpriseStatusSummary(&contexts[1], summary_req, &cq);
+  auto summary = reporting_->AsyncGetEnterpriseStatusSummary(contexts[1].get(), summary_req, &cq);
   summary->Finish(response->mutable_status_summary(), &statuses[1], &statuses[1]);
-  auto candidates = reporting_->AsyncListFoundingCandidates(&contexts[2], candidates_req, &cq);
+  auto candidates = reporting_->AsyncListFoundingCandidates(contexts[2].get(), candidates_req, &cq);
   candidates->Finish(response->mutable_party_candidates(), &statuses[2], &statuses[2]);
   void* tag = nullptr;
   bool ok = false;

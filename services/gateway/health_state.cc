@@ -3,6 +3,13 @@
 #include "services/gateway/health_state.h"
 
 namespace chitieu::gateway {
+namespace {
+
+// A HealthCheckRequest is a name (kMaxHealthServiceName): nothing larger
+// is read, let alone kept by a watch.
+constexpr size_t kMaxHealthRequestBytes = 1024;
+
+}  // namespace
 
 void HealthState::SetServingStatus(const std::string& service_name, bool serving) {
   absl::MutexLock lock(&mu_);
@@ -29,7 +36,13 @@ void HealthState::Shutdown() {
 }
 
 ServingStatus HealthState::StatusOf(const std::string& service) const {
+  bool shut_down;
+  return StatusOf(service, &shut_down);
+}
+
+ServingStatus HealthState::StatusOf(const std::string& service, bool* shut_down) const {
   absl::MutexLock lock(&mu_);
+  *shut_down = shut_down_;
   auto it = serving_.find(service);
   if (it == serving_.end()) {
     return ServingStatus::kServiceUnknown;
@@ -37,14 +50,10 @@ ServingStatus HealthState::StatusOf(const std::string& service) const {
   return it->second ? ServingStatus::kServing : ServingStatus::kNotServing;
 }
 
-bool HealthState::shut_down() const {
-  absl::MutexLock lock(&mu_);
-  return shut_down_;
-}
-
 std::map<std::string, LocalMethod> HealthState::Methods() {
   LocalMethod check;
   check.kind = LocalMethod::kUnary;
+  check.max_request_bytes = kMaxHealthRequestBytes;
   check.answer = [this](grpc::ServerContextBase*, const std::string& bytes, std::string* out) {
     auto service = DecodeHealthCheckRequest(bytes);
     if (!service.ok()) {
@@ -61,6 +70,7 @@ std::map<std::string, LocalMethod> HealthState::Methods() {
   };
   LocalMethod watch;
   watch.kind = LocalMethod::kWatch;
+  watch.max_request_bytes = kMaxHealthRequestBytes;
   watch.watch = [this](const std::string& bytes, std::string* out, bool* last) {
     auto service = DecodeHealthCheckRequest(bytes);
     if (!service.ok()) {
@@ -68,8 +78,7 @@ std::map<std::string, LocalMethod> HealthState::Methods() {
                           std::string(service.status().message()));
     }
     // An unknown service is SERVICE_UNKNOWN, and watched on: it may come.
-    *out = EncodeHealthCheckResponse(StatusOf(*service));
-    *last = shut_down();
+    *out = EncodeHealthCheckResponse(StatusOf(*service, last));
     return grpc::Status::OK;
   };
   return {{"/grpc.health.v1.Health/Check", std::move(check)},

@@ -30,7 +30,8 @@ class HealthState : public grpc::HealthCheckServiceInterface {
 
   // kServiceUnknown for a name never set.
   ServingStatus StatusOf(const std::string& service) const;
-  bool shut_down() const;
+  // The status and whether health has shut down, read together.
+  ServingStatus StatusOf(const std::string& service, bool* shut_down) const;
 
   // grpc.health.v1.Health's two methods, answered on the relay: Check, and
   // Watch, which sends the status, then each change within a second, and

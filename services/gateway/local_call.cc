@@ -5,6 +5,7 @@
 
 #include "services/gateway/local_call.h"
 
+#include <atomic>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -17,7 +18,18 @@ namespace {
 // seconds).
 constexpr std::chrono::milliseconds kWatchEvery(1000);
 
+// Watches open at once in the process, every caller together (a watch
+// needs no credential): more are refused RESOURCE_EXHAUSTED.
+constexpr int kMaxWatches = 1000;
+std::atomic<int> open_watches{0};
+
 }  // namespace
+
+LocalCall::~LocalCall() {
+  if (counted_watch_) {
+    open_watches.fetch_sub(1);
+  }
+}
 
 void LocalCall::On(LocalCallHost::Op op, bool ok) {
   switch (op) {
@@ -42,8 +54,15 @@ void LocalCall::On(LocalCallHost::Op op, bool ok) {
         return;  // The answer is on its way.
       }
       {
+        if (method_->max_request_bytes > 0 && buffer_.Length() > method_->max_request_bytes) {
+          return Finish(grpc::Status(
+              grpc::StatusCode::INVALID_ARGUMENT,
+              absl::StrCat("the request is larger than ", method_->max_request_bytes, " bytes")));
+        }
         std::string bytes;
-        if (!ByteBufferToString(buffer_, &bytes)) {
+        const bool read = ByteBufferToString(buffer_, &bytes);
+        buffer_.Clear();
+        if (!read) {
           return Finish(
               grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the request cannot be read"));
         }
@@ -83,6 +102,11 @@ void LocalCall::OnRequest(std::string bytes) {
   got_request_ = true;
   request_ = std::move(bytes);
   if (method_->kind == LocalMethod::kWatch) {
+    counted_watch_ = true;
+    if (open_watches.fetch_add(1) >= kMaxWatches) {
+      return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 "too many watches are open; retry later"));
+    }
     return Poll();
   }
   if (!method_->waits) {
@@ -150,6 +174,7 @@ void LocalCall::OnWritten(bool ok) {
     return FinishIfIdle();
   }
   if (method_->kind == LocalMethod::kEachMessage) {
+    std::string().swap(response_);  // An answer may be large: not kept while the caller waits.
     return Read();
   }
   // kWatch.

@@ -30,6 +30,9 @@ struct LocalMethod {
   Kind kind = kUnary;
   // Whether answering may wait on a disk or a peer (then on a worker).
   bool waits = false;
+  // Largest request message (larger: INVALID_ARGUMENT, nothing answered);
+  // 0: the server's own limit.
+  size_t max_request_bytes = 0;
   // kUnary, kEachMessage: the response to a request's bytes, or a status.
   std::function<grpc::Status(grpc::ServerContextBase* context, const std::string& request,
                              std::string* response)>
@@ -83,6 +86,9 @@ class LocalCallHost {
 class LocalCall {
  public:
   LocalCall(LocalCallHost* host, const LocalMethod* method) : host_(host), method_(method) {}
+  ~LocalCall();
+  LocalCall(const LocalCall&) = delete;
+  LocalCall& operator=(const LocalCall&) = delete;
 
   void Start() { Read(); }
   void On(LocalCallHost::Op op, bool ok);
@@ -116,6 +122,7 @@ class LocalCall {
   bool ending_ = false;     // kWatch: the last answer is being written
   bool cancelled_ = false;
   bool finished_ = false;
+  bool counted_watch_ = false;  // Among the open watches (kMaxWatches).
 };
 
 }  // namespace chitieu::gateway

@@ -14,6 +14,11 @@ namespace {
 // new calls does not wait for its thread to ask again).
 constexpr int kWaitingCalls = 8;
 
+// Threads for the gateway's own answers that wait, and how many may wait
+// for one (more: UNAVAILABLE at once).
+constexpr int kOwnAnswerThreads = 2;
+constexpr size_t kOwnAnswersWaiting = 64;
+
 // Runs what comes back on `cq` until it is shut down and drained.
 void Drain(grpc::ServerCompletionQueue* cq) {
   void* tag = nullptr;
@@ -28,7 +33,8 @@ void Drain(grpc::ServerCompletionQueue* cq) {
 Proxy::Proxy(ProxyConfig config)
     : config_(std::move(config)),
       lookups_(std::max(1, config_.lookup_threads), config_.max_waiting_lookups),
-      audits_(1) {
+      audits_(1),
+      own_answers_(kOwnAnswerThreads, kOwnAnswersWaiting) {
   for (const auto& [service, channel] : config_.backends) {
     stubs_[service] = std::make_unique<grpc::GenericStub>(channel);
     channels_[service] = channel;
@@ -65,6 +71,7 @@ void Proxy::Stop() {
   }
   lookups_.Stop();
   audits_.Stop();
+  own_answers_.Stop();
   for (auto& queue : queues_) {
     queue->Shutdown();
   }

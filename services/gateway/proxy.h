@@ -108,6 +108,9 @@ class Proxy : public AsyncServing {
   // The audit log's writes: a thread of their own, so look-ups waiting on
   // a slow registry never hold a mutation's answer.
   WorkerPool* audits() { return &audits_; }
+  // The gateway's own answers that wait (GetScorecard, ListAuditEntries):
+  // threads of their own, so they never hold an authorization look-up.
+  WorkerPool* own_answers() { return &own_answers_; }
   void CallBegan();
   void CallEnded();
 
@@ -120,6 +123,7 @@ class Proxy : public AsyncServing {
   std::vector<std::thread> threads_;
   WorkerPool lookups_;
   WorkerPool audits_;
+  WorkerPool own_answers_;
   absl::Mutex mu_;
   int live_calls_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;

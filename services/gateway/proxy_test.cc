@@ -318,6 +318,7 @@ class GenericStream {
     call_->Read(&buffer, this);
     return Wait() && ByteBufferToString(buffer, bytes);
   }
+  void Cancel() { ctx_.TryCancel(); }
   grpc::Status Finish() {
     grpc::Status status;
     call_->Finish(&status, this);
@@ -401,6 +402,31 @@ TEST_F(ProxyTest, AHealthWatchHearsEachChangeAndEndsOnShutdown) {
   EXPECT_TRUE(watch.Finish().ok());
 }
 
+// A watch whose caller leaves while it sleeps ends at once (the server's
+// shutdown in TearDown waits for every call), and a request larger than a
+// name is refused before anything of it is kept.
+TEST_F(ProxyTest, ALeftWatchEndsAndAnOversizedOneIsRefused) {
+  auto channel = front_server_->InProcessChannel(grpc::ChannelArguments());
+  {
+    GenericStream watch(channel, "/grpc.health.v1.Health/Watch");
+    ASSERT_TRUE(watch.Write(EncodeHealthCheckRequest(""), /*last=*/true));
+    std::string bytes;
+    ASSERT_TRUE(watch.Read(&bytes));
+    watch.Cancel();
+    EXPECT_FALSE(watch.Read(&bytes));
+    EXPECT_EQ(watch.Finish().error_code(), grpc::StatusCode::CANCELLED);
+  }
+  GenericStream watch(channel, "/grpc.health.v1.Health/Watch");
+  std::string big;
+  AppendBytesField(2, std::string(64 << 10, 'x'), &big);  // An unknown field, 64 KiB.
+  ASSERT_TRUE(watch.Write(big, /*last=*/true));
+  std::string bytes;
+  EXPECT_FALSE(watch.Read(&bytes));
+  const grpc::Status status = watch.Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "larger than")) << status.error_message();
+}
+
 // Reflection lists what it was given and serves those services' files and
 // their imports, nothing else of what the process links.
 TEST_F(ProxyTest, ReflectionGivesTheServedFilesOnly) {
@@ -453,6 +479,21 @@ TEST_F(ProxyTest, AnOwnAnswerThatWaitsHoldsNoOtherCall) {
   ASSERT_TRUE(slow.Read(&bytes));
   EXPECT_EQ(bytes, "answer to q");
   EXPECT_TRUE(slow.Finish().ok());
+}
+
+// A caller that leaves while a worker makes its answer: the call ends once
+// the worker is done with it (the server's shutdown in TearDown waits for
+// every call).
+TEST_F(ProxyTest, ACallerLeavingWhileAnAnswerIsMadeEndsTheCall) {
+  auto channel = front_server_->InProcessChannel(grpc::ChannelArguments());
+  GenericStream slow(channel, "/chitieu.test.Slow/Wait");
+  ASSERT_TRUE(slow.Write("q", /*last=*/true));
+  ASSERT_TRUE(slow_started_.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  slow.Cancel();
+  EXPECT_EQ(slow.Finish().error_code(), grpc::StatusCode::CANCELLED);
+  slow_release_.Notify();
+  reg::Unit unit;
+  EXPECT_TRUE(GetUnit("units/002", "k-hk", &unit).ok());
 }
 
 }  // namespace

@@ -41,10 +41,13 @@ std::string Error(grpc::StatusCode code, absl::string_view message) {
   return out;
 }
 
-void AddClosure(const FileDescriptor* file, std::set<const FileDescriptor*>* files) {
-  if (!files->insert(file).second) {
+void AddClosure(const FileDescriptor* file, std::map<const FileDescriptor*, std::string>* files) {
+  if (files->count(file) > 0) {
     return;
   }
+  google::protobuf::FileDescriptorProto proto;
+  file->CopyTo(&proto);
+  (*files)[file] = proto.SerializeAsString();
   for (int i = 0; i < file->dependency_count(); ++i) {
     AddClosure(file->dependency(i), files);
   }
@@ -65,9 +68,7 @@ void Reflection::AddFile(const FileDescriptor* file, std::set<const FileDescript
   if (!sent->insert(file).second) {
     return;
   }
-  google::protobuf::FileDescriptorProto proto;
-  file->CopyTo(&proto);
-  AppendBytesField(1, proto.SerializeAsString(), out);
+  AppendBytesField(1, files_.at(file), out);
   for (int i = 0; i < file->dependency_count(); ++i) {
     AddFile(file->dependency(i), sent, out);
   }
@@ -165,6 +166,8 @@ grpc::Status Reflection::Answer(const std::string& request, std::string* respons
 std::map<std::string, LocalMethod> Reflection::Methods() const {
   LocalMethod info;
   info.kind = LocalMethod::kEachMessage;
+  // A request is a name (kMaxName) and a host.
+  info.max_request_bytes = 4096;
   info.answer = [this](grpc::ServerContextBase*, const std::string& request,
                        std::string* response) { return Answer(request, response); };
   return {{"/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", std::move(info)}};

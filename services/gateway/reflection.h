@@ -22,7 +22,7 @@ namespace chitieu::gateway {
 class Reflection {
  public:
   // `services`: full names, each in the generated descriptor pool (a name
-  // not there is listed but gives no file).
+  // not there is listed but gives no file: list only what is there).
   explicit Reflection(std::vector<std::string> services);
 
   // The ServerReflectionResponse to one ServerReflectionRequest. A request
@@ -42,7 +42,8 @@ class Reflection {
   }
 
   std::vector<std::string> services_;
-  std::set<const google::protobuf::FileDescriptor*> files_;
+  // Each served file as a serialized FileDescriptorProto, made once.
+  std::map<const google::protobuf::FileDescriptor*, std::string> files_;
 };
 
 }  // namespace chitieu::gateway

@@ -133,7 +133,7 @@ class RelayCall : public LocalCallHost {
   // LocalCallHost.
   void* BeginLocal(LocalCallHost::Op op) override { return Begin(LocalOp(op)); }
   bool HandLocal(LocalCallHost::Op op, std::function<void()> work) override {
-    return Hand(LocalOp(op), proxy_->lookups(), std::move(work));
+    return Hand(LocalOp(op), proxy_->own_answers(), std::move(work));
   }
   grpc::GenericServerContext* context() override { return &ctx_; }
   grpc::GenericServerAsyncReaderWriter* stream() override { return &stream_; }
