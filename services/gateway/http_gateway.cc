@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/api/httpbody.pb.h"
-#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/message.h"
 #include "google/rpc/status.pb.h"
 #include "libs/common/byte_buffer.h"
 #include "libs/common/errors.h"
@@ -286,8 +286,15 @@ void HttpGateway::Answer(const HttpRequest& request, HttpResponder& responder) {
   if (!query.ok()) {
     return SendError(responder, query.status());
   }
-  google::protobuf::DynamicMessageFactory factory;
-  const google::protobuf::Message* input = factory.GetPrototype(r.method->input_type());
+  // The routes are the generated pool's methods (Transcoder::BuildPublic):
+  // their messages' own classes, made once, not dynamic ones per request.
+  auto* factory = google::protobuf::MessageFactory::generated_factory();
+  const google::protobuf::Message* input = factory->GetPrototype(r.method->input_type());
+  const google::protobuf::Message* output = factory->GetPrototype(r.method->output_type());
+  if (input == nullptr || output == nullptr) {
+    return SendError(responder, grpc::Status(grpc::StatusCode::INTERNAL,
+                                             "the route's messages are not compiled in"));
+  }
   std::vector<std::string> requests;
   if (r.method->client_streaming()) {
     // One JSON message a line.
@@ -330,7 +337,6 @@ void HttpGateway::Answer(const HttpRequest& request, HttpResponder& responder) {
   if (r.method->client_streaming()) {
     call.WritesDone();
   }
-  const google::protobuf::Message* output = factory.GetPrototype(r.method->output_type());
   if (!r.method->server_streaming()) {
     std::string bytes;
     const bool got = call.Read(&bytes);

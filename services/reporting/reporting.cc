@@ -402,45 +402,40 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
   return out;
 }
 
+absl::StatusOr<Reporting::YearFigures> Reporting::FiguresOf(const std::string& unit, int year,
+                                                            const pb::Report* approved) {
+  YearFigures f;
+  ASSIGN_OR_RETURN(f.code, CheckUnit(unit, "unit"));
+  RETURN_IF_ERROR(CheckReportYear(year, "year"));
+  ASSIGN_OR_RETURN(f.progress, Compute(f.code, year, true));
+  if (approved != nullptr) {
+    *f.progress.mutable_indicators() = approved->snapshot().indicators();
+  }
+  ASSIGN_OR_RETURN(f.unit_name, store_->DisplayName(unit));
+  return f;
+}
+
 absl::StatusOr<std::vector<std::string>> Reporting::ExportReport(
     const pb::ExportReportRequest& request, const pb::Report* approved) {
-  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
-  RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
-  ASSIGN_OR_RETURN(auto p, Compute(code, request.year(), true));
-  if (approved != nullptr) {
-    *p.mutable_indicators() = approved->snapshot().indicators();
-  }
-  ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
-  return ProgressCsv(request.unit(), unit_name, request.year(), p);
+  ASSIGN_OR_RETURN(auto f, FiguresOf(request.unit(), request.year(), approved));
+  return ProgressCsv(request.unit(), f.unit_name, request.year(), f.progress);
 }
 
 absl::StatusOr<std::string> Reporting::ExportWorkbook(const pb::ExportReportRequest& request,
                                                       const pb::Report* approved) {
-  ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
-  RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
-  ASSIGN_OR_RETURN(auto p, Compute(code, request.year(), true));
-  if (approved != nullptr) {
-    *p.mutable_indicators() = approved->snapshot().indicators();
-  }
-  ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(request.unit()));
+  ASSIGN_OR_RETURN(auto f, FiguresOf(request.unit(), request.year(), approved));
   ASSIGN_OR_RETURN(auto counts,
-                   store_->StatusCounts(code, absl::StrFormat("%04d-12-31", request.year())));
-  return ProgressWorkbook(request.unit(), unit_name, request.year(), p, counts, approved);
+                   store_->StatusCounts(f.code, absl::StrFormat("%04d-12-31", request.year())));
+  return ProgressWorkbook(request.unit(), f.unit_name, request.year(), f.progress, counts,
+                          approved);
 }
 
 absl::StatusOr<YearEndContent> Reporting::YearEndOf(const std::string& unit, int year,
                                                     const pb::Report* approved) {
-  ASSIGN_OR_RETURN(auto code, CheckUnit(unit, "unit"));
-  RETURN_IF_ERROR(CheckReportYear(year, "year"));
-  ASSIGN_OR_RETURN(auto previous, Compute(code, year - 1, false));
-  ASSIGN_OR_RETURN(auto current, Compute(code, year, true));
-  if (approved != nullptr) {
-    *current.mutable_indicators() = approved->snapshot().indicators();
-  }
-  ASSIGN_OR_RETURN(auto unit_name, store_->DisplayName(unit));
-  const std::string year_end = absl::StrFormat("%04d-12-31", year);
-  ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(code, year_end));
-  return YearEnd(unit_name, year, previous, current, counts, approved);
+  ASSIGN_OR_RETURN(auto f, FiguresOf(unit, year, approved));
+  ASSIGN_OR_RETURN(auto previous, Compute(f.code, year - 1, false));
+  ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(f.code, absl::StrFormat("%04d-12-31", year)));
+  return YearEnd(f.unit_name, year, previous, f.progress, counts, approved);
 }
 
 absl::StatusOr<pb::YearEndReport> Reporting::GetYearEndReport(

@@ -76,6 +76,15 @@ class Reporting {
   absl::StatusOr<std::vector<pb::FeedLag>> Lag();
 
  private:
+  // A year's figures of `unit` ("units/…", checked with `year`): its
+  // progress with breakdowns, the indicators as `approved` if given.
+  struct YearFigures {
+    std::string code;
+    std::string unit_name;
+    pb::Progress progress;
+  };
+  absl::StatusOr<YearFigures> FiguresOf(const std::string& unit, int year,
+                                        const pb::Report* approved);
   // What the year-end report of `unit` ("units/…") for `year` says.
   absl::StatusOr<YearEndContent> YearEndOf(const std::string& unit, int year,
                                            const pb::Report* approved);

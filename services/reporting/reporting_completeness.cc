@@ -101,18 +101,20 @@ absl::StatusOr<google::api::HttpBody> Approvals::DownloadExport(
   pb::ExportReportRequest table;
   table.set_unit(request.unit());
   table.set_year(request.year());
+  // The unit and the year are checked first (as ExportReport checks them),
+  // then the format, before anything is computed; both files carry the
+  // figures as approved, if they are.
+  ASSIGN_OR_RETURN(auto approved, ApprovedReport(request.unit(), request.year()));
+  const pb::Report* as_approved = approved.has_value() ? &*approved : nullptr;
   if (request.format() == pb::EXPORT_FORMAT_XLSX) {
-    ASSIGN_OR_RETURN(auto approved, ApprovedReport(request.unit(), request.year()));
-    ASSIGN_OR_RETURN(std::string workbook, reporting_->ExportWorkbook(
-                                               table, approved.has_value() ? &*approved : nullptr));
+    ASSIGN_OR_RETURN(std::string workbook, reporting_->ExportWorkbook(table, as_approved));
     const FileType* xlsx = FileTypeOfFormat("XLSX");
     return FileBody(*xlsx, std::move(workbook), absl::StrCat(base, ".", xlsx->extension));
   }
-  // The unit and the year are checked first, as ExportReport checks them.
-  ASSIGN_OR_RETURN(std::vector<std::string> lines, ExportReport(table));
   if (request.format() != pb::EXPORT_FORMAT_CSV) {
     return InvalidField("format", "must be EXPORT_FORMAT_CSV or EXPORT_FORMAT_XLSX");
   }
+  ASSIGN_OR_RETURN(std::vector<std::string> lines, reporting_->ExportReport(table, as_approved));
   const FileType* csv = FileTypeOfFormat("CSV");
   return FileBody(*csv, CsvFile(lines), absl::StrCat(base, ".", csv->extension));
 }
