@@ -33,6 +33,16 @@ SqliteStatement& SqliteStatement::BindBlob(int index, absl::string_view bytes) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::BindBorrowed(int index, absl::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindBorrowedBlob(int index, absl::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  return *this;
+}
+
 SqliteStatement& SqliteStatement::BindNull(int index) {
   sqlite3_bind_null(stmt_, index);
   return *this;
@@ -120,14 +130,17 @@ SqliteDb::~SqliteDb() {
 
 absl::StatusOr<SqlRows> SqliteDb::Query(const std::string& sql, const std::vector<SqlValue>& args) {
   ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
+  // `args` outlives the statement's use: it is reset (Step, on the last
+  // row or an error) and its bindings cleared (~SqliteStatement) before
+  // this returns, so SQLite need not copy each value.
   for (size_t i = 0; i < args.size(); ++i) {
     const int index = static_cast<int>(i + 1);
     if (const auto* n = std::get_if<int64_t>(&args[i])) {
       stmt.Bind(index, *n);
     } else if (const auto* text = std::get_if<std::string>(&args[i])) {
-      stmt.Bind(index, *text);
+      stmt.BindBorrowed(index, *text);
     } else if (const auto* blob = std::get_if<SqlBlob>(&args[i])) {
-      stmt.BindBlob(index, blob->data);
+      stmt.BindBorrowedBlob(index, blob->data);
     } else {
       stmt.BindNull(index);
     }

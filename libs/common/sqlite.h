@@ -48,6 +48,10 @@ class SqliteStatement {
   // Empty optional binds NULL.
   SqliteStatement& Bind(int index, const std::optional<std::string>& text);
   SqliteStatement& BindBlob(int index, absl::string_view bytes);
+  // The same without SQLite's own copy: the bytes must stay as they are
+  // until the statement is reset (SqliteDb::Query binds its arguments so).
+  SqliteStatement& BindBorrowed(int index, absl::string_view text);
+  SqliteStatement& BindBorrowedBlob(int index, absl::string_view bytes);
   SqliteStatement& BindNull(int index);
 
   template <typename... Args>

@@ -191,8 +191,9 @@ class FeedFollower {
   // Catching up: a thread of its own reads and parses the stream into
   // batches of `batch_` while this one applies the batch before, so the
   // two overlap (reading was a fifth of a rebuild's time, applying two
-  // thirds; docs/PERFORMANCE.md). At most two batches wait. `reached`:
-  // a change at or past `until` was applied (the last one read).
+  // thirds; docs/PERFORMANCE.md). At most two batches wait (three at the
+  // stream's end); once stopped or past the deadline, none is applied.
+  // `reached`: a change at or past `until` was applied (the last read).
   absl::Status ApplyCatchingUp(grpc::ClientReader<Change>* reader, grpc::ClientContext* context,
                                int64_t until, bool* reached) {
     Pipe pipe;
@@ -230,6 +231,18 @@ class FeedFollower {
         }
         batch = std::move(pipe.ready.front());
         pipe.ready.pop_front();
+      }
+      // Stopped, or past the deadline: what was read ahead is not applied.
+      if (stopping()) {
+        status = absl::CancelledError("stopping");
+      } else if (std::chrono::system_clock::now() > context->deadline()) {
+        status = absl::DeadlineExceededError(absl::StrCat(source_, " feed: not caught up in time"));
+      }
+      if (!status.ok()) {
+        absl::MutexLock lock(&pipe.mu);
+        pipe.abandoned = true;
+        context->TryCancel();
+        break;
       }
       status = apply_(batch);
       if (!status.ok()) {

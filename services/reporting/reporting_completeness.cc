@@ -101,9 +101,10 @@ absl::StatusOr<google::api::HttpBody> Approvals::DownloadExport(
   pb::ExportReportRequest table;
   table.set_unit(request.unit());
   table.set_year(request.year());
-  // The unit and the year are checked first (as ExportReport checks them),
-  // then the format, before anything is computed; both files carry the
-  // figures as approved, if they are.
+  // The unit's name and the year are checked first, then the format,
+  // before the file's figures are computed (whether the unit exists is
+  // checked with them); both files carry the figures as approved, if they
+  // are.
   ASSIGN_OR_RETURN(auto approved, ApprovedReport(request.unit(), request.year()));
   const pb::Report* as_approved = approved.has_value() ? &*approved : nullptr;
   if (request.format() == pb::EXPORT_FORMAT_XLSX) {
