@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -82,16 +83,22 @@ class ChangeNotifier {
   std::vector<std::function<void()>> waiters_ ABSL_GUARDED_BY(mu_);
 };
 
-// A server-streaming reactor for StreamChanges: replays batches read by
+// A server-streaming reactor for a change feed: replays batches read by
 // `fetch(after, limit)` (which returns changes with sequence > after, in
 // order), then follows live through the notifier unless `follow` is false.
-// `Response` must have `sequence()`. The reactor keeps itself alive through
-// a shared_ptr until OnDone and until no waiter refers to it.
-template <typename Response>
+// `Change` must have `sequence()`. Each message is one change when
+// `Response` is `Change` (StreamChanges), else a `Response` whose
+// `changes` holds the consecutive changes at hand, up to kPerMessage and
+// about kMessageBytes (StreamChangeBatches). The reactor keeps itself alive
+// through a shared_ptr until OnDone and until no waiter refers to it.
+template <typename Response, typename Change = Response>
 class FeedReactor : public grpc::ServerWriteReactor<Response>,
-                    public std::enable_shared_from_this<FeedReactor<Response>> {
+                    public std::enable_shared_from_this<FeedReactor<Response, Change>> {
  public:
-  using Fetch = std::function<absl::StatusOr<std::vector<Response>>(int64_t after, int limit)>;
+  using Fetch = std::function<absl::StatusOr<std::vector<Change>>(int64_t after, int limit)>;
+  static constexpr bool kOnePerMessage = std::is_same_v<Response, Change>;
+  static constexpr int kPerMessage = 1000;
+  static constexpr size_t kMessageBytes = 1 << 20;
 
   static grpc::ServerWriteReactor<Response>* Start(ChangeNotifier* notifier, Fetch fetch,
                                                    int64_t after, bool follow) {
@@ -110,7 +117,7 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
         FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "stream write failed"));
         return;
       }
-      last_sent_ = buffer_.front().sequence();
+      last_sent_ = buffer_.front().last;
       buffer_.pop_front();
     }
     Next();
@@ -135,12 +142,41 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
   }
 
  private:
-  static constexpr int kBatch = 256;
+  // A message to send and the sequence of its last change.
+  struct Outgoing {
+    Response message;
+    int64_t last = 0;
+  };
 
   FeedReactor(ChangeNotifier* notifier, Fetch fetch, int64_t after, bool follow)
       : notifier_(notifier), fetch_(std::move(fetch)), last_sent_(after), follow_(follow) {}
 
-  // Sends the next change, reading a batch or waiting as needed.
+  // Queues `changes` (read after the last queued) as messages.
+  void QueueLocked(std::vector<Change>& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if constexpr (kOnePerMessage) {
+      for (auto& change : changes) {
+        const int64_t sequence = change.sequence();
+        buffer_.push_back({std::move(change), sequence});
+      }
+    } else {
+      size_t bytes = 0;
+      for (auto& change : changes) {
+        const size_t size = change.ByteSizeLong();
+        // A fetch finds the queue empty: a message being written is never
+        // added to.
+        if (buffer_.empty() || buffer_.back().message.changes_size() >= kPerMessage ||
+            bytes + size > kMessageBytes) {
+          buffer_.emplace_back();
+          bytes = 0;
+        }
+        bytes += size;
+        buffer_.back().last = change.sequence();
+        *buffer_.back().message.add_changes() = std::move(change);
+      }
+    }
+  }
+
+  // Sends the next message, reading a batch or waiting as needed.
   void Next() {
     // Hold a reference: a waiter may call us after OnDone dropped self_.
     auto keep = this->shared_from_this();
@@ -148,27 +184,25 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
     while (!finished_ && !done_ && !cancelled_ && !writing_) {
       if (!buffer_.empty()) {
         writing_ = true;
-        // More changes queued behind this one: the transport may hold it
-        // and send several in one write (a catch-up's changes, one system
-        // call each otherwise). The last of a batch goes without the hint,
-        // and so does the stream's first, which carries the headers.
+        // More queued behind this one: the transport may hold it and send
+        // several in one write (a catch-up's changes, one system call each
+        // otherwise). The last queued goes without the hint, and so does
+        // the stream's first, which carries the headers.
         grpc::WriteOptions options;
         if (buffer_.size() > 1 && sent_any_) {
           options.set_buffer_hint();
         }
         sent_any_ = true;
-        this->StartWrite(&buffer_.front(), options);
+        this->StartWrite(&buffer_.front().message, options);
         return;
       }
       int64_t after = last_sent_;
-      auto batch = fetch_(after, kBatch);
+      auto batch = fetch_(after, kOnePerMessage ? 256 : kPerMessage);
       if (!batch.ok()) {
         FinishLocked(ToGrpcStatus(batch.status()));
         return;
       }
-      for (auto& change : *batch) {
-        buffer_.push_back(std::move(change));
-      }
+      QueueLocked(*batch);
       if (!buffer_.empty()) {
         continue;
       }
@@ -208,7 +242,7 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
   Fetch fetch_;
   absl::Mutex mu_;
   std::shared_ptr<FeedReactor> self_ ABSL_GUARDED_BY(mu_);
-  std::deque<Response> buffer_ ABSL_GUARDED_BY(mu_);
+  std::deque<Outgoing> buffer_ ABSL_GUARDED_BY(mu_);
   int64_t last_sent_ ABSL_GUARDED_BY(mu_);
   const bool follow_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
@@ -232,13 +266,13 @@ class RefusedStream : public grpc::ServerWriteReactor<Response> {
   void OnDone() override { delete this; }
 };
 
-// Starts a StreamChanges reactor: refused with `admitted` if that is not
-// OK, INVALID_ARGUMENT for a negative cursor, else a FeedReactor replaying
-// after `after` and following if `follow`.
-template <typename Response>
+// Starts a feed reactor (StreamChanges, StreamChangeBatches): refused with `admitted` if that is
+// not OK, INVALID_ARGUMENT for a negative cursor, else a FeedReactor replaying after `after` and
+// following if `follow`.
+template <typename Response, typename Change = Response>
 grpc::ServerWriteReactor<Response>* StartFeed(const absl::Status& admitted,
                                               ChangeNotifier* notifier,
-                                              typename FeedReactor<Response>::Fetch fetch,
+                                              typename FeedReactor<Response, Change>::Fetch fetch,
                                               int64_t after, bool follow) {
   if (!admitted.ok()) {
     return new RefusedStream<Response>(admitted);
@@ -246,7 +280,7 @@ grpc::ServerWriteReactor<Response>* StartFeed(const absl::Status& admitted,
   if (after < 0) {
     return new RefusedStream<Response>(InvalidField("after_sequence", "must not be negative"));
   }
-  return FeedReactor<Response>::Start(notifier, std::move(fetch), after, follow);
+  return FeedReactor<Response, Change>::Start(notifier, std::move(fetch), after, follow);
 }
 
 }  // namespace chitieu

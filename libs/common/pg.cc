@@ -189,7 +189,7 @@ absl::Status PgDb::Exec(absl::string_view sql) {
   return s;
 }
 
-absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, const std::vector<SqlValue>& args) {
+absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, SqlArgs args) {
   std::vector<Oid> types(args.size());
   std::vector<std::string> storage(args.size());
   std::vector<const char*> values(args.size());

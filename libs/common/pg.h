@@ -66,8 +66,7 @@ class PgDb : public SqlSession {
   // Runs one or more statements without parameters.
   absl::Status Exec(absl::string_view sql);
   // SqlSession: parameters typed (int8, text, bytea), results in binary.
-  absl::StatusOr<SqlRows> Query(const std::string& sql,
-                                const std::vector<SqlValue>& args = {}) override;
+  absl::StatusOr<SqlRows> Query(const std::string& sql, SqlArgs args = {}) override;
 
   // Runs `body` in a SERIALIZABLE transaction, again from the start (up to
   // 20 times, with a short random pause) when PostgreSQL reports a

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/batch_upsert.h"
 #include "libs/common/status_macros.h"
 
 namespace chitieu {
@@ -25,46 +26,56 @@ absl::Status ReplaceStatusHistory(
   return absl::OkStatus();
 }
 
-absl::Status ReplaceStatusHistories(
-    SqlSession& db, const std::vector<const registry::v1::Enterprise*>& enterprises) {
-  std::vector<SqlValue> codes, rows;
-  int periods = 0;
-  auto flush = [&]() -> absl::Status {
-    if (periods > 0) {
+namespace {
+
+constexpr int kMaxChunk = 256;
+
+// The statements of ReplaceStatusHistories for 2^k codes or periods.
+struct StatusStatements {
+  std::vector<std::string> deletes, inserts;
+  StatusStatements() {
+    for (int n = 1; n <= kMaxChunk; n *= 2) {
+      deletes.push_back(absl::StrCat("DELETE FROM enterprise_status WHERE code IN ", Marks(n)));
       // end_date as text, '' for none: a NULL parameter has no type, and
       // each batch's pattern of NULLs would prepare a statement anew.
-      std::vector<std::string> marks(periods, "(?, ?, ?, ?, NULLIF(?, ''))");
-      RETURN_IF_ERROR(db.Run(absl::StrCat("INSERT INTO enterprise_status (code, idx, status, "
-                                          "effective_date, end_date) VALUES ",
-                                          absl::StrJoin(marks, ", ")),
-                             rows));
-    }
-    rows.clear();
-    periods = 0;
-    return absl::OkStatus();
-  };
-  for (size_t first = 0; first < enterprises.size(); first += kBatchRows) {
-    const size_t n = std::min<size_t>(kBatchRows, enterprises.size() - first);
-    codes.clear();
-    for (size_t i = first; i < first + n; ++i) {
-      codes.push_back(enterprises[i]->enterprise_code());
-    }
-    RETURN_IF_ERROR(db.Run(
-        absl::StrCat("DELETE FROM enterprise_status WHERE code IN ", Marks(static_cast<int>(n))),
-        codes));
-    for (size_t i = first; i < first + n; ++i) {
-      const auto& history = enterprises[i]->status_history();
-      for (int k = 0; k < history.size(); ++k) {
-        const auto& p = history[k];
-        rows.insert(rows.end(), {enterprises[i]->enterprise_code(), int64_t{k}, int64_t{p.status()},
-                                 p.effective_date(), p.end_date()});
-        if (++periods == kBatchRows) {
-          RETURN_IF_ERROR(flush());
-        }
-      }
+      inserts.push_back(absl::StrCat(
+          "INSERT INTO enterprise_status (code, idx, status, effective_date, end_date) VALUES ",
+          absl::StrJoin(std::vector<std::string>(n, "(?, ?, ?, ?, NULLIF(?, ''))"), ", ")));
     }
   }
-  return flush();
+};
+
+// Runs `sql(n)` over `values`, `width` a row, 2^k rows a statement.
+absl::Status InChunks(SqlSession& db, const std::vector<SqlValue>& values, size_t width,
+                      const std::vector<std::string>& sql) {
+  const size_t total = values.size() / width;
+  for (size_t first = 0; first < total;) {
+    const int n = PowerOfTwoChunk(total - first, kMaxChunk);
+    RETURN_IF_ERROR(
+        db.Run(sql.at(ChunkIndex(n)), SqlArgs(values).subspan(first * width, n * width)));
+    first += n;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ReplaceStatusHistories(
+    SqlSession& db, const std::vector<const registry::v1::Enterprise*>& enterprises) {
+  static const StatusStatements kStatements;
+  std::vector<SqlValue> codes, periods;
+  codes.reserve(enterprises.size());
+  for (const auto* e : enterprises) {
+    codes.push_back(e->enterprise_code());
+    const auto& history = e->status_history();
+    for (int k = 0; k < history.size(); ++k) {
+      const auto& p = history[k];
+      periods.insert(periods.end(), {e->enterprise_code(), int64_t{k}, int64_t{p.status()},
+                                     p.effective_date(), p.end_date()});
+    }
+  }
+  RETURN_IF_ERROR(InChunks(db, codes, 1, kStatements.deletes));
+  return InChunks(db, periods, 5, kStatements.inserts);
 }
 
 }  // namespace chitieu

@@ -40,8 +40,8 @@ CREATE TABLE enterprise_status (
 absl::Status ReplaceStatusHistory(
     SqlSession& db, const std::string& code,
     const google::protobuf::RepeatedPtrField<registry::v1::StatusPeriod>& history);
-// The same for many enterprises (each by its enterprise_code), in a few
-// statements.
+// The same for many enterprises (each by its enterprise_code, no code
+// twice), in a few statements.
 absl::Status ReplaceStatusHistories(
     SqlSession& db, const std::vector<const registry::v1::Enterprise*>& enterprises);
 

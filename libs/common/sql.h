@@ -29,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "libs/common/idempotency.h"
 #include "libs/common/status_macros.h"
@@ -41,6 +42,9 @@ struct SqlBlob {
 };
 struct SqlNull {};
 using SqlValue = std::variant<int64_t, std::string, SqlBlob, SqlNull>;
+// A statement's parameters, in order: a vector, a braced list, or part of
+// a batch's values (BatchUpsert).
+using SqlArgs = absl::Span<const SqlValue>;
 
 // Text, or NULL when empty (for optional date columns).
 inline SqlValue TextOrNull(const std::string& text) {
@@ -71,11 +75,8 @@ class SqlRows {
 class SqlSession {
  public:
   virtual ~SqlSession() = default;
-  virtual absl::StatusOr<SqlRows> Query(const std::string& sql,
-                                        const std::vector<SqlValue>& args = {}) = 0;
-  absl::Status Run(const std::string& sql, const std::vector<SqlValue>& args = {}) {
-    return Query(sql, args).status();
-  }
+  virtual absl::StatusOr<SqlRows> Query(const std::string& sql, SqlArgs args = {}) = 0;
+  absl::Status Run(const std::string& sql, SqlArgs args = {}) { return Query(sql, args).status(); }
   // The next value of a named counter, starting at 1: the counters table's
   // row (SqlNextId, below) unless the backend has something better.
   virtual absl::StatusOr<int64_t> NextId(const std::string& counter);

@@ -128,7 +128,7 @@ SqliteDb::~SqliteDb() {
   sqlite3_close(db_);
 }
 
-absl::StatusOr<SqlRows> SqliteDb::Query(const std::string& sql, const std::vector<SqlValue>& args) {
+absl::StatusOr<SqlRows> SqliteDb::Query(const std::string& sql, SqlArgs args) {
   ASSIGN_OR_RETURN(auto stmt, Prepare(sql));
   // `args` outlives the statement's use: it is reset (Step, on the last
   // row or an error) and its bindings cleared (~SqliteStatement) before

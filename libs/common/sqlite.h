@@ -96,8 +96,7 @@ class SqliteDb : public SqlSession {
 
   absl::Status Exec(absl::string_view sql);
   // SqlSession: a cached statement, bound, stepped to the end.
-  absl::StatusOr<SqlRows> Query(const std::string& sql,
-                                const std::vector<SqlValue>& args = {}) override;
+  absl::StatusOr<SqlRows> Query(const std::string& sql, SqlArgs args = {}) override;
   // Returns a cached prepared statement for `sql`.
   absl::StatusOr<SqliteStatement> Prepare(const std::string& sql);
   int64_t LastInsertRowId() const;

@@ -121,4 +121,13 @@ grpc::ServerWriteReactor<pb::StreamChangesResponse>* QuotaService::StreamChanges
       r->after_sequence(), !r->no_follow());
 }
 
+grpc::ServerWriteReactor<pb::StreamChangeBatchesResponse>* QuotaService::StreamChangeBatches(
+    grpc::CallbackServerContext* c, const pb::StreamChangeBatchesRequest* r) {
+  QuotaStore* store = store_;
+  return StartFeed<pb::StreamChangeBatchesResponse, pb::StreamChangesResponse>(
+      AdmitCall(*c, MethodPath(kFullName, "StreamChangeBatches"), *r), notifier_,
+      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
+      r->after_sequence(), !r->no_follow());
+}
+
 }  // namespace chitieu::quota

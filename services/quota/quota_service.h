@@ -55,6 +55,8 @@ class QuotaService final : public pb::QuotaService::CallbackService {
 
   grpc::ServerWriteReactor<pb::StreamChangesResponse>* StreamChanges(
       grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) override;
+  grpc::ServerWriteReactor<pb::StreamChangeBatchesResponse>* StreamChangeBatches(
+      grpc::CallbackServerContext* c, const pb::StreamChangeBatchesRequest* r) override;
 
  private:
   Quota* quota_;

@@ -294,4 +294,13 @@ grpc::ServerWriteReactor<pb::StreamChangesResponse>* RegistryService::StreamChan
       r->after_sequence(), !r->no_follow());
 }
 
+grpc::ServerWriteReactor<pb::StreamChangeBatchesResponse>* RegistryService::StreamChangeBatches(
+    grpc::CallbackServerContext* c, const pb::StreamChangeBatchesRequest* r) {
+  RegistryStore* store = store_;
+  return StartFeed<pb::StreamChangeBatchesResponse, pb::StreamChangesResponse>(
+      AdmitCall(*c, MethodPath(kFullName, "StreamChangeBatches"), *r), notifier_,
+      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
+      r->after_sequence(), !r->no_follow());
+}
+
 }  // namespace chitieu::registry

@@ -77,6 +77,8 @@ class RegistryService final : public pb::RegistryService::CallbackService {
                                             pb::Admission* out) override;
   grpc::ServerWriteReactor<pb::StreamChangesResponse>* StreamChanges(
       grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) override;
+  grpc::ServerWriteReactor<pb::StreamChangeBatchesResponse>* StreamChangeBatches(
+      grpc::CallbackServerContext* c, const pb::StreamChangeBatchesRequest* r) override;
 
  private:
   Registry* registry_;

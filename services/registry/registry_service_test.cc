@@ -141,6 +141,83 @@ TEST_P(RegistryServiceTest, FeedFollowsLiveAndRefusesNegativeCursor) {
   EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// StreamChangeBatches: the changes StreamChanges sends, in order, several
+// to a message and never more than a message may hold; then live.
+TEST_P(RegistryServiceTest, FeedBatchesCarryTheSameChangesInOrder) {
+  grpc::ClientContext import_ctx;
+  pb::ImportEnterprisesResponse summary;
+  auto writer = stub_->ImportEnterprises(&import_ctx, &summary);
+  pb::ImportEnterprisesRequest batch;
+  int seq = 1;
+  for (; batch.enterprises_size() < 2300; ++seq) {
+    if (!MakeEnterpriseCode(1, seq).empty()) {
+      *batch.add_enterprises() = Enterprise(seq);
+    }
+  }
+  while (MakeEnterpriseCode(1, seq).empty()) {
+    ++seq;  // The live change's enterprise.
+  }
+  ASSERT_TRUE(writer->Write(batch));
+  writer->WritesDone();
+  ASSERT_TRUE(writer->Finish().ok());
+  ASSERT_EQ(summary.created(), 2300);
+
+  std::vector<std::string> one_by_one;
+  {
+    pb::StreamChangesRequest r;
+    r.set_after_sequence(1);
+    r.set_no_follow(true);
+    grpc::ClientContext ctx;
+    auto reader = stub_->StreamChanges(&ctx, r);
+    pb::StreamChangesResponse change;
+    while (reader->Read(&change)) {
+      one_by_one.push_back(change.SerializeAsString());
+    }
+    ASSERT_TRUE(reader->Finish().ok());
+  }
+  ASSERT_EQ(one_by_one.size(), 2300u);
+
+  pb::StreamChangeBatchesRequest r;
+  r.set_after_sequence(1);
+  grpc::ClientContext ctx;
+  auto reader = stub_->StreamChangeBatches(&ctx, r);
+  std::vector<std::string> batched;
+  int messages = 0;
+  pb::StreamChangeBatchesResponse message;
+  while (batched.size() < one_by_one.size() && reader->Read(&message)) {
+    ++messages;
+    EXPECT_GE(message.changes_size(), 1);
+    EXPECT_LE(message.changes_size(), 1000);
+    for (const auto& change : message.changes()) {
+      batched.push_back(change.SerializeAsString());
+    }
+  }
+  EXPECT_EQ(batched, one_by_one);
+  EXPECT_GE(messages, 3);
+  EXPECT_LT(messages, 20);
+  // Following live: a change committed after the replay comes next.
+  std::thread live([&] {
+    pb::CreateEnterpriseRequest c;
+    *c.mutable_enterprise() = Enterprise(seq);
+    pb::Enterprise out;
+    grpc::ClientContext wctx;
+    EXPECT_TRUE(stub_->CreateEnterprise(&wctx, c, &out).ok());
+  });
+  ASSERT_TRUE(reader->Read(&message));
+  live.join();
+  ASSERT_EQ(message.changes_size(), 1);
+  EXPECT_EQ(message.changes(0).sequence(), 2302);
+  EXPECT_EQ(message.changes(0).enterprise().enterprise_code(), MakeEnterpriseCode(1, seq));
+  ctx.TryCancel();
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+
+  r.set_after_sequence(-1);
+  grpc::ClientContext bad;
+  auto refused = stub_->StreamChangeBatches(&bad, r);
+  EXPECT_FALSE(refused->Read(&message));
+  EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryServiceTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 

@@ -38,9 +38,6 @@ ABSL_FLAG(bool, report_acceptance, false,
 
 namespace {
 
-namespace reg = ::chitieu::registry::v1;
-namespace quo = ::chitieu::quota::v1;
-
 // Where approvals live: source data, so never in the read model's database
 // (--rebuild drops that). "" (logged) if the flags do not say.
 std::string ApprovalsLocation() {
@@ -135,20 +132,9 @@ int main(int argc, char** argv) {
   }
   chitieu::reporting::FeedHealth health;
   auto* s = store.get();
-  chitieu::reporting::FeedFollower<reg::RegistryService, reg::StreamChangesRequest,
-                                   reg::StreamChangesResponse>
-      registry_feed(
-          chitieu::reporting::kRegistrySource, registry_channel,
-          [s](const std::vector<reg::StreamChangesResponse>& c) { return s->ApplyRegistry(c); }, s,
-          &health);
-  chitieu::reporting::FeedFollower<quo::QuotaService, quo::StreamChangesRequest,
-                                   quo::StreamChangesResponse>
-      quota_feed(
-          chitieu::reporting::kQuotaSource, quota_channel,
-          [s](const std::vector<quo::StreamChangesResponse>& c) { return s->ApplyQuota(c); }, s,
-          &health);
-  registry_feed.Start();
-  quota_feed.Start();
+  chitieu::reporting::Followers feeds(registry_channel, quota_channel, store.get(), &health);
+  feeds.registry.Start();
+  feeds.quota.Start();
   if (rebuild != nullptr) {
     rebuild->Start();
     ExportRebuild(rebuild.get());
@@ -198,8 +184,8 @@ int main(int argc, char** argv) {
       rebuild->Stop();
     }
     approvals_notifier.Shutdown();
-    registry_feed.Stop();
-    quota_feed.Stop();
+    feeds.registry.Stop();
+    feeds.quota.Stop();
   };
   return chitieu::RunServer(config);
 }

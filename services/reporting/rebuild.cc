@@ -15,9 +15,6 @@
 namespace chitieu::reporting {
 namespace {
 
-namespace reg = ::chitieu::registry::v1;
-namespace quo = ::chitieu::quota::v1;
-
 // Changes a transaction of the fresh model: without a journal or fsync a
 // commit costs little, so larger batches only hold more in memory.
 constexpr size_t kBatch = 5000;
@@ -129,15 +126,9 @@ absl::StatusOr<int64_t> Rebuild::Attempt() {
   ASSIGN_OR_RETURN(auto fresh, SqlReportingStore::OpenToBuild(path_));
   SqlReportingStore* f = fresh.get();
   FeedHealth unpublished;  // The live followers' health is what callers see.
-  FeedFollower<reg::RegistryService, reg::StreamChangesRequest, reg::StreamChangesResponse>
-      registry(
-          kRegistrySource, registry_,
-          [f](const std::vector<reg::StreamChangesResponse>& c) { return f->ApplyRegistry(c); }, f,
-          &unpublished, kBatch);
-  FeedFollower<quo::QuotaService, quo::StreamChangesRequest, quo::StreamChangesResponse> quota(
-      kQuotaSource, quota_,
-      [f](const std::vector<quo::StreamChangesResponse>& c) { return f->ApplyQuota(c); }, f,
-      &unpublished, kBatch);
+  Followers feeds(registry_, quota_, f, &unpublished, kBatch);
+  auto& registry = feeds.registry;
+  auto& quota = feeds.quota;
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) {
@@ -161,11 +152,20 @@ absl::StatusOr<int64_t> Rebuild::Attempt() {
   // Catch up while the live model serves, again until a pass finds little
   // new: the last pass holds every read and write of the live model.
   int64_t events = 0;
+  absl::Time phase = absl::Now();
+  auto phase_seconds = [&phase] {
+    const absl::Time now = absl::Now();
+    const double seconds = absl::ToDoubleSeconds(now - phase);
+    phase = now;
+    return seconds;
+  };
   for (int pass = 0; pass < 8; ++pass) {
     RETURN_IF_ERROR(registry.CatchUp());
     RETURN_IF_ERROR(quota.CatchUp());
     ASSIGN_OR_RETURN(auto now, replayed());
     const bool settled = now - events < static_cast<int64_t>(kBatch);
+    LogInfo("rebuild: a pass over both feeds",
+            {{"pass", pass}, {"events", now - events}, {"seconds", phase_seconds()}});
     events = now;
     if (settled) {
       break;
@@ -175,9 +175,11 @@ absl::StatusOr<int64_t> Rebuild::Attempt() {
   // swap: the live model's callers do not wait for them. What landed
   // meanwhile, one more pass applies.
   RETURN_IF_ERROR(fresh->FinishBuild());
+  LogInfo("rebuild: indexes, counts and triggers made", {{"seconds", phase_seconds()}});
   RETURN_IF_ERROR(registry.CatchUp());
   RETURN_IF_ERROR(quota.CatchUp());
   RETURN_IF_ERROR(SyncPath(path_));
+  LogInfo("rebuild: caught up again and on disk", {{"seconds", phase_seconds()}});
   // Under the swap's lock, only up to where the live model stands: the
   // live followers skip what the new model already has, and fetch the rest.
   // (A source restored from an older backup ends before those positions:

@@ -3,7 +3,11 @@
 
 #include "services/reporting/reporting_store_sql.h"
 
+#include "absl/cleanup/cleanup.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
+#include "libs/common/batch_upsert.h"
 #include "libs/common/registry_sql.h"
 #include "libs/common/status_macros.h"
 #include "services/reporting/reporting_schema.h"
@@ -47,72 +51,114 @@ absl::Status SetCursor(SqlSession& db, const std::string& source, int64_t sequen
   return db.Run(kSql, {source, sequence, SqlBlob{commit_time.SerializeAsString()}});
 }
 
-absl::Status ApplyOne(SqlSession& db, const registry::v1::StreamChangesResponse& c) {
-  if (c.has_unit()) {
-    static const std::string kSql =
-        UpsertSql("units", {"code", "parent", "display_name", "open_date", "close_date"}, 1);
-    const auto& u = c.unit();
-    return db.Run(kSql, {Code(u.name()), u.parent().empty() ? "" : Code(u.parent()),
-                         u.display_name(), u.open_date(), u.close_date()});
+// Changes applied as a batch: each table's rows gathered (the last change
+// of a key wins: feeds carry whole states) and upserted a few statements
+// at a time. Tables do not depend on one another here, and the counts'
+// triggers follow each row's last state as they followed every state.
+absl::Status ApplyAll(SqlSession& db,
+                      absl::Span<const registry::v1::StreamChangesResponse> changes) {
+  static const UpsertStatements kUnits(
+      "units", {{"code"}, {"parent"}, {"display_name"}, {"open_date"}, {"close_date"}});
+  static const UpsertStatements kBodies("bodies", {{"id"}, {"display_name"}});
+  static const UpsertStatements kEnterprises("enterprises", {{"code"},
+                                                             {"seat_unit"},
+                                                             {"display_name"},
+                                                             {"registration_date"},
+                                                             {"official_party"},
+                                                             {"trade_union_members"},
+                                                             {"youth_union_members"},
+                                                             {"counts"}});
+  static const UpsertStatements kOrganizations("organizations",
+                                               {{"name"},
+                                                {"code"},
+                                                {"seat_unit"},
+                                                {"kind"},
+                                                {"founding_body"},
+                                                {"founding_year"},
+                                                {"founding_date"},
+                                                {"dissolution_date", "NULLIF(?, '')"},
+                                                {"recorded_by"},
+                                                {"record_time"}});
+  static const UpsertStatements kAdmissions(
+      "admissions",
+      {{"name"}, {"seat_unit"}, {"admission_year"}, {"count"}, {"recorded_by"}, {"record_time"}});
+  // Each thread's rows keep their memory from batch to batch (a catch-up's
+  // batches are alike); a failed batch leaves none behind.
+  thread_local BatchUpsert units(kUnits), bodies(kBodies), enterprises(kEnterprises),
+      organizations(kOrganizations), admissions(kAdmissions);
+  absl::Cleanup forget = [&] {
+    for (BatchUpsert* rows : {&units, &bodies, &enterprises, &organizations, &admissions}) {
+      rows->Clear();
+    }
+  };
+  // The last state of each enterprise, for its status history.
+  absl::flat_hash_map<std::string, size_t> latest;  // Code → its place in `histories`.
+  std::vector<const registry::v1::Enterprise*> histories;
+  for (const auto& c : changes) {
+    if (c.has_unit()) {
+      const auto& u = c.unit();
+      std::string code = Code(u.name());
+      units.Put(code, code, u.parent().empty() ? "" : Code(u.parent()), u.display_name(),
+                u.open_date(), u.close_date());
+    } else if (c.has_body()) {
+      bodies.Put(c.body().name(), c.body().name(), c.body().display_name());
+    } else if (c.has_enterprise()) {
+      const auto& e = c.enterprise();
+      const auto& m = e.member_counts();
+      enterprises.Put(e.enterprise_code(), e.enterprise_code(), Code(e.seat_unit()),
+                      e.display_name(), e.registration_date(), int64_t{m.official_party_members()},
+                      int64_t{m.trade_union_members()}, int64_t{m.youth_union_members()},
+                      SqlBlob{m.SerializeAsString()});
+      auto [it, added] = latest.try_emplace(e.enterprise_code(), histories.size());
+      if (added) {
+        histories.push_back(&e);
+      } else {
+        histories[it->second] = &e;
+      }
+    } else if (c.has_organization()) {
+      const auto& o = c.organization();
+      // enterprises/{code}/organizations/{id}
+      const std::string code = o.name().substr(12, o.name().find("/organizations/") - 12);
+      organizations.Put(o.name(), o.name(), code, Code(o.seat_unit()), int64_t{o.kind()},
+                        o.founding_body(), int64_t{Year(o.founding_date())}, o.founding_date(),
+                        o.dissolution_date(), o.recorded_by(),
+                        SqlBlob{o.create_time().SerializeAsString()});
+    } else if (c.has_admission()) {
+      const auto& a = c.admission();
+      admissions.Put(a.name(), a.name(), Code(a.seat_unit()), int64_t{Year(a.admission_date())},
+                     int64_t{a.count()}, a.recorded_by(),
+                     SqlBlob{a.create_time().SerializeAsString()});
+    }
+    // Any other kind of change, reports do not use.
   }
-  if (c.has_body()) {
-    static const std::string kSql = UpsertSql("bodies", {"id", "display_name"}, 1);
-    return db.Run(kSql, {c.body().name(), c.body().display_name()});
+  for (BatchUpsert* rows : {&units, &bodies, &enterprises, &organizations, &admissions}) {
+    RETURN_IF_ERROR(rows->Write(db));
   }
-  if (c.has_enterprise()) {
-    static const std::string kSql =
-        UpsertSql("enterprises",
-                  {"code", "seat_unit", "display_name", "registration_date", "official_party",
-                   "trade_union_members", "youth_union_members", "counts"},
-                  1);
-    const auto& e = c.enterprise();
-    const auto& m = e.member_counts();
-    RETURN_IF_ERROR(db.Run(
-        kSql, {e.enterprise_code(), Code(e.seat_unit()), e.display_name(), e.registration_date(),
-               int64_t{m.official_party_members()}, int64_t{m.trade_union_members()},
-               int64_t{m.youth_union_members()}, SqlBlob{m.SerializeAsString()}}));
-    return ReplaceStatusHistory(db, e.enterprise_code(), e.status_history());
-  }
-  if (c.has_organization()) {
-    static const std::string kSql =
-        UpsertSql("organizations",
-                  {"name", "code", "seat_unit", "kind", "founding_body", "founding_year",
-                   "founding_date", "dissolution_date", "recorded_by", "record_time"},
-                  1);
-    const auto& o = c.organization();
-    // enterprises/{code}/organizations/{id}
-    const std::string code = o.name().substr(12, o.name().find("/organizations/") - 12);
-    return db.Run(kSql, {o.name(), code, Code(o.seat_unit()), int64_t{o.kind()}, o.founding_body(),
-                         int64_t{Year(o.founding_date())}, o.founding_date(),
-                         TextOrNull(o.dissolution_date()), o.recorded_by(),
-                         SqlBlob{o.create_time().SerializeAsString()}});
-  }
-  if (c.has_admission()) {
-    static const std::string kSql = UpsertSql(
-        "admissions",
-        {"name", "seat_unit", "admission_year", "count", "recorded_by", "record_time"}, 1);
-    const auto& a = c.admission();
-    return db.Run(
-        kSql, {a.name(), Code(a.seat_unit()), int64_t{Year(a.admission_date())}, int64_t{a.count()},
-               a.recorded_by(), SqlBlob{a.create_time().SerializeAsString()}});
-  }
-  return absl::OkStatus();  // A kind of change reports do not use.
+  return ReplaceStatusHistories(db, histories);
 }
 
-absl::Status ApplyOne(SqlSession& db, const quota::v1::StreamChangesResponse& c) {
-  if (c.has_target()) {
-    static const std::string kSql =
-        UpsertSql("targets", {"name", "assignee", "year", "indicator", "value"}, 1);
-    const auto& t = c.target();
-    return db.Run(kSql, {t.name(), t.assignee(), int64_t{t.year()}, int64_t{t.indicator()},
-                         int64_t{t.value()}});
+absl::Status ApplyAll(SqlSession& db, absl::Span<const quota::v1::StreamChangesResponse> changes) {
+  static const UpsertStatements kTargets(
+      "targets", {{"name"}, {"assignee"}, {"year"}, {"indicator"}, {"value"}});
+  static const UpsertStatements kThresholds("thresholds", {{"year"}, {"data"}});
+  thread_local BatchUpsert targets(kTargets), thresholds(kThresholds);
+  absl::Cleanup forget = [&] {
+    targets.Clear();
+    thresholds.Clear();
+  };
+  for (const auto& c : changes) {
+    if (c.has_target()) {
+      const auto& t = c.target();
+      targets.Put(t.name(), t.name(), t.assignee(), int64_t{t.year()}, int64_t{t.indicator()},
+                  int64_t{t.value()});
+    } else if (c.has_founding_thresholds()) {
+      const auto& t = c.founding_thresholds();
+      thresholds.Put(absl::StrCat(t.year()), int64_t{t.year()}, SqlBlob{t.SerializeAsString()});
+    }
+    // Plans are not in reports yet.
   }
-  if (c.has_founding_thresholds()) {
-    static const std::string kSql = UpsertSql("thresholds", {"year", "data"}, 1);
-    const auto& t = c.founding_thresholds();
-    return db.Run(kSql, {int64_t{t.year()}, SqlBlob{t.SerializeAsString()}});
-  }
-  return absl::OkStatus();  // Plans are not in reports yet.
+  RETURN_IF_ERROR(targets.Write(db));
+  return thresholds.Write(db);
 }
 
 // Rows of (text, count) from `sql`, as a map keyed by the text as a number.
@@ -225,9 +271,7 @@ absl::Status SqlReportingStore::Apply(const std::string& source,
     if (skip == changes.size()) {
       return absl::OkStatus();
     }
-    for (size_t i = skip; i < changes.size(); ++i) {
-      RETURN_IF_ERROR(ApplyOne(db, changes[i]));
-    }
+    RETURN_IF_ERROR(ApplyAll(db, absl::MakeConstSpan(changes).subspan(skip)));
     return SetCursor(db, source, changes.back().sequence(), changes.back().commit_time());
   });
 }

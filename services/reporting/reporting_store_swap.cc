@@ -39,10 +39,14 @@ absl::StatusOr<std::unique_ptr<SqlReportingStore>> SqlReportingStore::OpenToBuil
 
 absl::Status SqlReportingStore::FinishBuild() {
   return Core()->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
-    for (const auto& sql : deferred_indexes_) {
+    // Counted first: a GROUP BY reads the table in order, while with
+    // organizations_seat in place it would visit rows in the index's
+    // order (5.7 s against 2.5 s for 2,000,000 organizations;
+    // docs/PERFORMANCE.md).
+    for (const auto& sql : RecountStatements()) {
       RETURN_IF_ERROR(db.Run(sql));
     }
-    for (const auto& sql : RecountStatements()) {
+    for (const auto& sql : deferred_indexes_) {
       RETURN_IF_ERROR(db.Run(sql));
     }
     for (const auto& sql : deferred_triggers_) {
