@@ -85,6 +85,13 @@ std::string SqliteStatement::ColumnText(int col) const {
                                     static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
+absl::string_view SqliteStatement::ColumnView(int col) const {
+  const auto* p = sqlite3_column_text(stmt_, col);
+  return p == nullptr ? absl::string_view()
+                      : absl::string_view(reinterpret_cast<const char*>(p),
+                                          static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
 std::string SqliteStatement::ColumnBlob(int col) const {
   const void* p = sqlite3_column_blob(stmt_, col);
   return p == nullptr ? std::string()

@@ -69,6 +69,8 @@ class SqliteStatement {
 
   int64_t ColumnInt64(int col) const;
   std::string ColumnText(int col) const;
+  // The text of `col` where SQLite holds it: valid until the next Step.
+  absl::string_view ColumnView(int col) const;
   std::string ColumnBlob(int col) const;
   bool ColumnIsNull(int col) const;
   int ColumnCount() const;

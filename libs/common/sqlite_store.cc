@@ -61,6 +61,11 @@ absl::StatusOr<std::unique_ptr<SqliteStoreCore>> SqliteStoreCore::OpenUnjournale
   return std::unique_ptr<SqliteStoreCore>(new SqliteStoreCore(std::move(db), nullptr, nullptr));
 }
 
+absl::Status SqliteStoreCore::OnWriter(const std::function<absl::Status(SqliteDb&)>& body) {
+  absl::MutexLock lock(&mu_);
+  return db_->InTransaction([&] { return body(*db_); });
+}
+
 absl::Status SqliteStoreCore::Transact(
     const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
   Pending me{&body};

@@ -53,6 +53,10 @@ class SqliteStoreCore : public SqlStoreCore {
   // the group's transaction); rolled back unless `body` returns OK.
   absl::Status Transact(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) override;
   absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) override;
+  // Runs `body` in a transaction on the writer's connection with SQLite's
+  // own API (a statement stepped a row at a time, its text read in place):
+  // for work only a SQLite database does, such as finishing a build.
+  absl::Status OnWriter(const std::function<absl::Status(SqliteDb&)>& body);
   absl::StatusOr<std::vector<StoredChange>> ReadChanges(int64_t after, int limit) override;
   absl::StatusOr<int64_t> LastSequence() override;
 

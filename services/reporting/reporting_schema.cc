@@ -8,11 +8,8 @@
 
 namespace chitieu::reporting {
 
-const std::vector<std::string>& RecountStatements() {
+const std::vector<std::string>& RecountAdmissionStatements() {
   static const std::vector<std::string> kStatements = {
-      "DELETE FROM organization_counts",
-      "INSERT INTO organization_counts SELECT seat_unit, founding_year, kind, founding_body, "
-      "count(*) FROM organizations GROUP BY seat_unit, founding_year, kind, founding_body",
       "DELETE FROM admission_counts",
       "INSERT INTO admission_counts SELECT seat_unit, admission_year, sum(count) FROM admissions "
       "GROUP BY seat_unit, admission_year"};

@@ -14,9 +14,10 @@ namespace chitieu::reporting {
 // Every version, oldest first; a new one is appended, never edited.
 const SqlMigrations& ReadModelMigrations();
 
-// What the count triggers keep, counted again from the rows, one statement
-// each: for a model built without its triggers (SqlReportingStore::
+// What the admission count triggers keep, counted again from the rows, one
+// statement each: for a model built without its triggers (SqlReportingStore::
 // OpenToBuild). The same counts as version 2's triggers and its first fill.
-const std::vector<std::string>& RecountStatements();
+// (Organizations are counted in one pass over their rows: FinishBuild.)
+const std::vector<std::string>& RecountAdmissionStatements();
 
 }  // namespace chitieu::reporting

@@ -10,6 +10,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "libs/common/sql_store.h"
+#include "libs/common/sqlite_store.h"
 #include "services/reporting/reporting_store.h"
 
 namespace chitieu::reporting {
@@ -30,8 +31,8 @@ class SqlReportingStore : public ReportingStore {
   // without its secondary indexes and count triggers (each change costs a
   // row and its key, not every index and a count), until FinishBuild.
   static absl::StatusOr<std::unique_ptr<SqlReportingStore>> OpenToBuild(const std::string& path);
-  // For a store of OpenToBuild: creates its indexes from the rows, counts
-  // what the triggers would have (RecountStatements) and puts the triggers back,
+  // For a store of OpenToBuild: counts what the triggers would have,
+  // creates its indexes from the rows and puts the triggers back,
   // so that what is applied after it is applied as in any model.
   absl::Status FinishBuild();
 
@@ -117,8 +118,9 @@ class SqlReportingStore : public ReportingStore {
 
   const std::string location_;
   // OpenToBuild's dropped indexes and triggers (their CREATE statements),
-  // for FinishBuild.
+  // for FinishBuild, and its core (core_ owns it).
   std::vector<std::string> deferred_indexes_, deferred_triggers_;
+  SqliteStoreCore* building_ = nullptr;
   // Held exclusively by Apply, shared by WithoutApplying; taken before
   // swap_mu_.
   absl::Mutex apply_mu_;
