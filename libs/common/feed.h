@@ -20,6 +20,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/common/grpc_status.h"
+#include "libs/common/sql.h"
+#include "libs/common/wire_fields.h"
 
 namespace chitieu {
 
@@ -89,7 +91,8 @@ class ChangeNotifier {
 // `Change` must have `sequence()`. Each message is one change when
 // `Response` is `Change` (StreamChanges), else a `Response` whose
 // `changes` holds the consecutive changes at hand, up to kPerMessage and
-// about kMessageBytes (StreamChangeBatches). The reactor keeps itself alive
+// about kMessageBytes (StreamChangeBatches); a ByteBuffer of StoredChanges
+// is that message written from the stored bytes, never parsed. The reactor keeps itself alive
 // through a shared_ptr until OnDone and until no waiter refers to it.
 template <typename Response, typename Change = Response>
 class FeedReactor : public grpc::ServerWriteReactor<Response>,
@@ -158,6 +161,41 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
         const int64_t sequence = change.sequence();
         buffer_.push_back({std::move(change), sequence});
       }
+    } else if constexpr (std::is_same_v<Response, grpc::ByteBuffer>) {
+      // StoredChanges written as a StreamChangeBatchesResponse without being
+      // parsed: each is `changes` (field 1) holding the stored bytes and
+      // then the sequence (field 1 of the change: PostgreSQL stores none,
+      // and of a scalar field given twice the last counts).
+      std::string bytes;
+      int in_message = 0;
+      int64_t last = 0;
+      auto flush = [&] {
+        if (in_message > 0) {
+          // The slice owns the bytes: no copy.
+          auto* owned = new std::string(std::move(bytes));
+          grpc::Slice slice(
+              owned->data(), owned->size(), [](void* p) { delete static_cast<std::string*>(p); },
+              owned);
+          buffer_.push_back({grpc::ByteBuffer(&slice, 1), last});
+          bytes = std::string();
+          in_message = 0;
+        }
+      };
+      for (const StoredChange& change : changes) {
+        std::string sequence;
+        AppendRawVarint(1 << 3, &sequence);  // Field 1, a varint.
+        AppendRawVarint(static_cast<uint64_t>(change.sequence), &sequence);
+        const size_t size = change.data.size() + sequence.size();
+        if (in_message >= kPerMessage || (in_message > 0 && bytes.size() + size > kMessageBytes)) {
+          flush();
+        }
+        AppendRawVarint((1 << 3) | 2, &bytes);  // Field 1, length-delimited.
+        AppendRawVarint(size, &bytes);
+        bytes.append(change.data).append(sequence);
+        ++in_message;
+        last = change.sequence;
+      }
+      flush();
     } else {
       size_t bytes = 0;
       for (auto& change : changes) {
@@ -265,6 +303,26 @@ class RefusedStream : public grpc::ServerWriteReactor<Response> {
   explicit RefusedStream(const absl::Status& status) { this->Finish(ToGrpcStatus(status)); }
   void OnDone() override { delete this; }
 };
+
+// A feed request that came as bytes (a raw method): parsed into `request`
+// if it is one; INVALID_ARGUMENT for more than 1 KiB or bytes that are not.
+inline absl::Status ParseFeedRequest(const grpc::ByteBuffer& raw,
+                                     google::protobuf::MessageLite* request) {
+  if (raw.Length() > 1024) {
+    return absl::InvalidArgumentError("a feed request is far smaller than this");
+  }
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (raw.Dump(&slices).ok()) {
+    for (const auto& slice : slices) {
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+  }
+  if (!request->ParseFromString(bytes)) {
+    return absl::InvalidArgumentError("the request is not a feed request");
+  }
+  return absl::OkStatus();
+}
 
 // Starts a feed reactor (StreamChanges, StreamChangeBatches): refused with `admitted` if that is
 // not OK, INVALID_ARGUMENT for a negative cursor, else a FeedReactor replaying after `after` and

@@ -72,6 +72,14 @@ void AppendBytesField(int number, absl::string_view value, std::string* out) {
   coded.WriteRaw(value.data(), static_cast<int>(value.size()));
 }
 
+void AppendRawVarint(uint64_t value, std::string* out) {
+  while (value >= 0x80) {
+    out->push_back(static_cast<char>((value & 0x7f) | 0x80));
+    value >>= 7;
+  }
+  out->push_back(static_cast<char>(value));
+}
+
 void AppendVarintField(int number, uint64_t value, std::string* out) {
   google::protobuf::io::StringOutputStream stream(out);
   google::protobuf::io::CodedOutputStream coded(&stream);

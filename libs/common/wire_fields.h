@@ -36,4 +36,8 @@ void AppendBytesField(int number, absl::string_view value, std::string* out);
 // Appends field `number` as a varint (int32, enum, bool, uint64).
 void AppendVarintField(int number, uint64_t value, std::string* out);
 
+// Appends `value` as a bare varint (a tag, a length): onto the end of
+// `out` only, however large it is.
+void AppendRawVarint(uint64_t value, std::string* out);
+
 }  // namespace chitieu

@@ -121,13 +121,16 @@ grpc::ServerWriteReactor<pb::StreamChangesResponse>* QuotaService::StreamChanges
       r->after_sequence(), !r->no_follow());
 }
 
-grpc::ServerWriteReactor<pb::StreamChangeBatchesResponse>* QuotaService::StreamChangeBatches(
-    grpc::CallbackServerContext* c, const pb::StreamChangeBatchesRequest* r) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* QuotaService::StreamChangeBatches(
+    grpc::CallbackServerContext* c, const grpc::ByteBuffer* raw) {
+  pb::StreamChangeBatchesRequest r;
+  absl::Status parsed = ParseFeedRequest(*raw, &r);
   QuotaStore* store = store_;
-  return StartFeed<pb::StreamChangeBatchesResponse, pb::StreamChangesResponse>(
-      AdmitCall(*c, MethodPath(kFullName, "StreamChangeBatches"), *r), notifier_,
-      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
-      r->after_sequence(), !r->no_follow());
+  return StartFeed<grpc::ByteBuffer, StoredChange>(
+      parsed.ok() ? AdmitCall(*c, MethodPath(kFullName, "StreamChangeBatches"), r) : parsed,
+      notifier_,
+      [store](int64_t after, int limit) { return store->ReadStoredChanges(after, limit); },
+      r.after_sequence(), !r.no_follow());
 }
 
 }  // namespace chitieu::quota

@@ -9,7 +9,8 @@
 
 namespace chitieu::quota {
 
-class QuotaService final : public pb::QuotaService::CallbackService {
+class QuotaService final : public pb::QuotaService::WithRawCallbackMethod_StreamChangeBatches<
+                               pb::QuotaService::CallbackService> {
  public:
   static constexpr const char* kFullName = pb::QuotaService::service_full_name();
 
@@ -55,8 +56,9 @@ class QuotaService final : public pb::QuotaService::CallbackService {
 
   grpc::ServerWriteReactor<pb::StreamChangesResponse>* StreamChanges(
       grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) override;
-  grpc::ServerWriteReactor<pb::StreamChangeBatchesResponse>* StreamChangeBatches(
-      grpc::CallbackServerContext* c, const pb::StreamChangeBatchesRequest* r) override;
+  // Raw: the stored changes are sent as they are (WithRawCallbackMethod).
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* StreamChangeBatches(
+      grpc::CallbackServerContext* c, const grpc::ByteBuffer* r) override;
 
  private:
   Quota* quota_;

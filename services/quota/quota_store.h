@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "chitieu/quota/v1/quota.pb.h"
 #include "libs/common/idempotency.h"
+#include "libs/common/sql.h"
 
 namespace chitieu::quota {
 
@@ -79,6 +80,8 @@ class QuotaStore {
   virtual absl::Status View(const std::function<absl::Status(QuotaTx&)>& body) = 0;
   virtual absl::StatusOr<std::vector<pb::StreamChangesResponse>> ReadChanges(int64_t after,
                                                                              int limit) = 0;
+  // The same as stored, unparsed (the sequence beside the bytes).
+  virtual absl::StatusOr<std::vector<StoredChange>> ReadStoredChanges(int64_t after, int limit) = 0;
   virtual absl::StatusOr<int64_t> LastSequence() = 0;
 };
 

@@ -294,13 +294,16 @@ grpc::ServerWriteReactor<pb::StreamChangesResponse>* RegistryService::StreamChan
       r->after_sequence(), !r->no_follow());
 }
 
-grpc::ServerWriteReactor<pb::StreamChangeBatchesResponse>* RegistryService::StreamChangeBatches(
-    grpc::CallbackServerContext* c, const pb::StreamChangeBatchesRequest* r) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* RegistryService::StreamChangeBatches(
+    grpc::CallbackServerContext* c, const grpc::ByteBuffer* raw) {
+  pb::StreamChangeBatchesRequest r;
+  absl::Status parsed = ParseFeedRequest(*raw, &r);
   RegistryStore* store = store_;
-  return StartFeed<pb::StreamChangeBatchesResponse, pb::StreamChangesResponse>(
-      AdmitCall(*c, MethodPath(kFullName, "StreamChangeBatches"), *r), notifier_,
-      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
-      r->after_sequence(), !r->no_follow());
+  return StartFeed<grpc::ByteBuffer, StoredChange>(
+      parsed.ok() ? AdmitCall(*c, MethodPath(kFullName, "StreamChangeBatches"), r) : parsed,
+      notifier_,
+      [store](int64_t after, int limit) { return store->ReadStoredChanges(after, limit); },
+      r.after_sequence(), !r.no_follow());
 }
 
 }  // namespace chitieu::registry

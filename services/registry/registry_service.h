@@ -9,7 +9,8 @@
 
 namespace chitieu::registry {
 
-class RegistryService final : public pb::RegistryService::CallbackService {
+class RegistryService final : public pb::RegistryService::WithRawCallbackMethod_StreamChangeBatches<
+                                  pb::RegistryService::CallbackService> {
  public:
   static constexpr const char* kFullName = pb::RegistryService::service_full_name();
 
@@ -77,8 +78,9 @@ class RegistryService final : public pb::RegistryService::CallbackService {
                                             pb::Admission* out) override;
   grpc::ServerWriteReactor<pb::StreamChangesResponse>* StreamChanges(
       grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) override;
-  grpc::ServerWriteReactor<pb::StreamChangeBatchesResponse>* StreamChangeBatches(
-      grpc::CallbackServerContext* c, const pb::StreamChangeBatchesRequest* r) override;
+  // Raw: the stored changes are sent as they are (WithRawCallbackMethod).
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* StreamChangeBatches(
+      grpc::CallbackServerContext* c, const grpc::ByteBuffer* r) override;
 
  private:
   Registry* registry_;

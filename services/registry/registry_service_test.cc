@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "google/rpc/error_details.pb.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "google/rpc/status.pb.h"
 #include "services/registry/registry_store_sql.h"
 #include "services/registry/tax_code.h"
@@ -216,6 +217,14 @@ TEST_P(RegistryServiceTest, FeedBatchesCarryTheSameChangesInOrder) {
   auto refused = stub_->StreamChangeBatches(&bad, r);
   EXPECT_FALSE(refused->Read(&message));
   EXPECT_EQ(refused->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  // The method reads its request as bytes: more than a feed request can be
+  // (an unknown field of 2 KB) is refused before anything is read.
+  r.set_after_sequence(1);
+  r.GetReflection()->MutableUnknownFields(&r)->AddLengthDelimited(99, std::string(2000, 'x'));
+  grpc::ClientContext large;
+  auto too_large = stub_->StreamChangeBatches(&large, r);
+  EXPECT_FALSE(too_large->Read(&message));
+  EXPECT_EQ(too_large->Finish().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistryServiceTest, ::testing::Values("sqlite", "postgres"),

@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "chitieu/registry/v1/registry.pb.h"
 #include "libs/common/idempotency.h"
+#include "libs/common/sql.h"
 
 namespace chitieu::registry {
 
@@ -145,6 +146,8 @@ class RegistryStore {
   // Changes with sequence > after, in order, at most `limit`.
   virtual absl::StatusOr<std::vector<pb::StreamChangesResponse>> ReadChanges(int64_t after,
                                                                              int limit) = 0;
+  // The same as stored, unparsed (the sequence beside the bytes).
+  virtual absl::StatusOr<std::vector<StoredChange>> ReadStoredChanges(int64_t after, int limit) = 0;
   // The highest committed sequence.
   virtual absl::StatusOr<int64_t> LastSequence() = 0;
 };

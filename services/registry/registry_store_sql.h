@@ -26,6 +26,9 @@ class SqlRegistryStore : public RegistryStore {
   absl::Status View(const std::function<absl::Status(RegistryTx&)>& body) override;
   absl::StatusOr<std::vector<pb::StreamChangesResponse>> ReadChanges(int64_t after,
                                                                      int limit) override;
+  absl::StatusOr<std::vector<StoredChange>> ReadStoredChanges(int64_t after, int limit) override {
+    return core_->ReadChanges(after, limit);
+  }
   absl::StatusOr<int64_t> LastSequence() override { return core_->LastSequence(); }
 
  private:

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "chitieu/quota/v1/quota.pb.h"
 #include "chitieu/registry/v1/registry.pb.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -77,8 +78,16 @@ class ReportingStore {
   // also moves the cursor to the last one. FAILED_PRECONDITION if the first
   // change does not follow the cursor (a gap), and nothing is applied.
   virtual absl::Status ApplyRegistry(
-      const std::vector<registry::v1::StreamChangesResponse>& changes) = 0;
-  virtual absl::Status ApplyQuota(const std::vector<quota::v1::StreamChangesResponse>& changes) = 0;
+      absl::Span<const registry::v1::StreamChangesResponse* const> changes) = 0;
+  virtual absl::Status ApplyQuota(
+      absl::Span<const quota::v1::StreamChangesResponse* const> changes) = 0;
+  // The same from changes held by value.
+  absl::Status ApplyRegistry(const std::vector<registry::v1::StreamChangesResponse>& changes) {
+    return ApplyRegistry(Pointers(changes));
+  }
+  absl::Status ApplyQuota(const std::vector<quota::v1::StreamChangesResponse>& changes) {
+    return ApplyQuota(Pointers(changes));
+  }
   virtual absl::StatusOr<Cursor> GetCursor(const std::string& source) = 0;
   // Runs `read` while this process applies no batch to the model (its feed
   // followers wait for it): reads of one process see one state. Another
@@ -146,6 +155,17 @@ class ReportingStore {
                                                                    int limit) = 0;
   // Thresholds for a year, if quota set them.
   virtual absl::StatusOr<std::optional<quota::v1::FoundingThresholds>> Thresholds(int year) = 0;
+
+ private:
+  template <typename Change>
+  static std::vector<const Change*> Pointers(const std::vector<Change>& changes) {
+    std::vector<const Change*> out;
+    out.reserve(changes.size());
+    for (const auto& c : changes) {
+      out.push_back(&c);
+    }
+    return out;
+  }
 };
 
 }  // namespace chitieu::reporting

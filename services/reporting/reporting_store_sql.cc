@@ -56,7 +56,7 @@ absl::Status SetCursor(SqlSession& db, const std::string& source, int64_t sequen
 // at a time. Tables do not depend on one another here, and the counts'
 // triggers follow each row's last state as they followed every state.
 absl::Status ApplyAll(SqlSession& db,
-                      absl::Span<const registry::v1::StreamChangesResponse> changes) {
+                      absl::Span<const registry::v1::StreamChangesResponse* const> changes) {
   static const UpsertStatements kUnits(
       "units", {{"code"}, {"parent"}, {"display_name"}, {"open_date"}, {"close_date"}});
   static const UpsertStatements kBodies("bodies", {{"id"}, {"display_name"}});
@@ -94,7 +94,8 @@ absl::Status ApplyAll(SqlSession& db,
   // The last state of each enterprise, for its status history.
   absl::flat_hash_map<std::string, size_t> latest;  // Code → its place in `histories`.
   std::vector<const registry::v1::Enterprise*> histories;
-  for (const auto& c : changes) {
+  for (const auto* change : changes) {
+    const auto& c = *change;
     if (c.has_unit()) {
       const auto& u = c.unit();
       std::string code = Code(u.name());
@@ -137,7 +138,8 @@ absl::Status ApplyAll(SqlSession& db,
   return ReplaceStatusHistories(db, histories);
 }
 
-absl::Status ApplyAll(SqlSession& db, absl::Span<const quota::v1::StreamChangesResponse> changes) {
+absl::Status ApplyAll(SqlSession& db,
+                      absl::Span<const quota::v1::StreamChangesResponse* const> changes) {
   static const UpsertStatements kTargets(
       "targets", {{"name"}, {"assignee"}, {"year"}, {"indicator"}, {"value"}});
   static const UpsertStatements kThresholds("thresholds", {{"year"}, {"data"}});
@@ -146,7 +148,8 @@ absl::Status ApplyAll(SqlSession& db, absl::Span<const quota::v1::StreamChangesR
     targets.Clear();
     thresholds.Clear();
   };
-  for (const auto& c : changes) {
+  for (const auto* change : changes) {
+    const auto& c = *change;
     if (c.has_target()) {
       const auto& t = c.target();
       targets.Put(t.name(), t.name(), t.assignee(), int64_t{t.year()}, int64_t{t.indicator()},
@@ -256,14 +259,14 @@ absl::Status SqlReportingStore::WithoutApplying(const std::function<absl::Status
 
 template <typename Change>
 absl::Status SqlReportingStore::Apply(const std::string& source,
-                                      const std::vector<Change>& changes) {
+                                      absl::Span<const Change* const> changes) {
   if (changes.empty()) {
     return absl::OkStatus();
   }
   std::vector<int64_t> sequences;
   sequences.reserve(changes.size());
-  for (const auto& c : changes) {
-    sequences.push_back(c.sequence());
+  for (const auto* c : changes) {
+    sequences.push_back(c->sequence());
   }
   absl::WriterMutexLock applying(&apply_mu_);
   return Core()->Transact([&](SqlSession& db, ChangeLog&) -> absl::Status {
@@ -271,18 +274,18 @@ absl::Status SqlReportingStore::Apply(const std::string& source,
     if (skip == changes.size()) {
       return absl::OkStatus();
     }
-    RETURN_IF_ERROR(ApplyAll(db, absl::MakeConstSpan(changes).subspan(skip)));
-    return SetCursor(db, source, changes.back().sequence(), changes.back().commit_time());
+    RETURN_IF_ERROR(ApplyAll(db, changes.subspan(skip)));
+    return SetCursor(db, source, changes.back()->sequence(), changes.back()->commit_time());
   });
 }
 
 absl::Status SqlReportingStore::ApplyRegistry(
-    const std::vector<registry::v1::StreamChangesResponse>& changes) {
+    absl::Span<const registry::v1::StreamChangesResponse* const> changes) {
   return Apply(kRegistrySource, changes);
 }
 
 absl::Status SqlReportingStore::ApplyQuota(
-    const std::vector<quota::v1::StreamChangesResponse>& changes) {
+    absl::Span<const quota::v1::StreamChangesResponse* const> changes) {
   return Apply(kQuotaSource, changes);
 }
 

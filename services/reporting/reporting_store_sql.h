@@ -52,9 +52,12 @@ class SqlReportingStore : public ReportingStore {
   absl::Status SwapIn(const std::string& built,
                       const std::function<absl::Status(int64_t, int64_t)>& finish);
 
+  using ReportingStore::ApplyQuota;
+  using ReportingStore::ApplyRegistry;
   absl::Status ApplyRegistry(
-      const std::vector<registry::v1::StreamChangesResponse>& changes) override;
-  absl::Status ApplyQuota(const std::vector<quota::v1::StreamChangesResponse>& changes) override;
+      absl::Span<const registry::v1::StreamChangesResponse* const> changes) override;
+  absl::Status ApplyQuota(
+      absl::Span<const quota::v1::StreamChangesResponse* const> changes) override;
   absl::StatusOr<Cursor> GetCursor(const std::string& source) override;
   absl::Status WithoutApplying(const std::function<absl::Status()>& read) override;
   absl::Status Reset() override;
@@ -114,7 +117,7 @@ class SqlReportingStore : public ReportingStore {
   // Where the model on `core` stands in `source`'s feed.
   static absl::StatusOr<Cursor> ReadCursor(SqlStoreCore& core, const std::string& source);
   template <typename Change>
-  absl::Status Apply(const std::string& source, const std::vector<Change>& changes);
+  absl::Status Apply(const std::string& source, absl::Span<const Change* const> changes);
 
   const std::string location_;
   // OpenToBuild's dropped indexes and triggers (their CREATE statements),
