@@ -232,8 +232,8 @@ class Bench {
     const bool have_nginx = absl::StrContains(absl::GetFlag(FLAGS_paths), "nginx") &&
                             nginx.Start(stack_.registry().address(), &nginx_error);
     if (!have_nginx && !nginx_error.empty()) {
-      Emit(absl::StrFormat("{\"benchmark\":\"forwarding\",\"path\":\"nginx\",\"error\":\"%s\"}",
-                           nginx_error));
+      Emit(absl::StrFormat("{\"benchmark\":\"forwarding\",\"path\":\"nginx\",\"error\":%s}",
+                           JsonQuoted(nginx_error)));
     }
     struct Path {
       std::string name;
@@ -348,7 +348,7 @@ class Bench {
         n, absl::GetFlag(FLAGS_import_batch), s.ok() ? "true" : "false", response.created(),
         response.rejected(), ours_s, n / ours_s, shell.code == 0 ? "true" : "false", sqlite_s,
         n / sqlite_s, sqlite_s / ours_s,
-        s.ok() ? "" : absl::StrFormat(",\"error\":\"%s\"", s.error_message())));
+        s.ok() ? "" : absl::StrFormat(",\"error\":%s", JsonQuoted(s.error_message()))));
   }
 
   void Writes() {
@@ -419,7 +419,8 @@ class Bench {
       }
       ServiceProcess registry("chitieu-registry", stack_.dir() + "/registry", args);
       if (!registry.Start()) {
-        Emit(absl::StrFormat("{\"benchmark\":\"mixed\",\"error\":\"%s\"}", registry.error()));
+        Emit(absl::StrFormat("{\"benchmark\":\"mixed\",\"error\":%s}",
+                             JsonQuoted(registry.error())));
         continue;
       }
       auto stub = reg::RegistryService::NewStub(Fresh(registry.address()));

@@ -7,12 +7,15 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 
 namespace chitieu::bench {
+
+std::string JsonQuoted(const std::string& text) { return nlohmann::json(text).dump(); }
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -139,7 +142,8 @@ std::string LoadResult::Json() const {
       "\"ok\":%d,\"errors\":%d,\"throughput\":%.1f,\"p50_us\":%.1f,\"p90_us\":%.1f,"
       "\"p99_us\":%.1f,\"max_us\":%.1f%s}",
       name, mode, concurrency, rate, seconds, ok, errors, throughput, p50_us, p90_us, p99_us,
-      max_us, first_error.empty() ? "" : absl::StrFormat(",\"first_error\":\"%s\"", first_error));
+      max_us,
+      first_error.empty() ? "" : absl::StrFormat(",\"first_error\":%s", JsonQuoted(first_error)));
 }
 
 LoadResult RunLoad(const std::string& name, const LoadOptions& options, const AsyncCall& call) {

@@ -16,6 +16,10 @@
 
 namespace chitieu::bench {
 
+// `text` as a JSON string, quotes and escapes included: error messages
+// carry newlines and quotes (PostgreSQL's do).
+std::string JsonQuoted(const std::string& text);
+
 struct LoadOptions {
   // Calls in flight at once (closed loop); the cap on calls in flight (open
   // loop).

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "bench/load.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
 #include "libs/common/feed.h"
 #include "libs/common/mutation.h"
@@ -144,8 +145,8 @@ std::string RebuildFixtureBenchmark(int64_t events) {
   }
   auto failed = [&](const std::string& why) {
     return absl::StrFormat(
-        "{\"benchmark\":\"rebuild_fixture\",\"ok\":false,\"events\":%d,\"error\":\"%s\"}", events,
-        why);
+        "{\"benchmark\":\"rebuild_fixture\",\"ok\":false,\"events\":%d,\"error\":%s}", events,
+        JsonQuoted(why));
   };
   const Clock::time_point write_begin = Clock::now();
   auto written = WriteRegistryFixture(dir.path() + "/registry/registry.db", events);

@@ -312,11 +312,12 @@ inline absl::Status ParseFeedRequest(const grpc::ByteBuffer& raw,
     return absl::InvalidArgumentError("a feed request is far smaller than this");
   }
   std::vector<grpc::Slice> slices;
+  if (!raw.Dump(&slices).ok()) {
+    return absl::InvalidArgumentError("the request cannot be read");
+  }
   std::string bytes;
-  if (raw.Dump(&slices).ok()) {
-    for (const auto& slice : slices) {
-      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
-    }
+  for (const auto& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   }
   if (!request->ParseFromString(bytes)) {
     return absl::InvalidArgumentError("the request is not a feed request");

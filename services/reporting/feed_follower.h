@@ -9,6 +9,7 @@
 // doubling to 2 s) and resumes from the stored cursor.
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/support/proto_buffer_reader.h>
 
 #include <deque>
 #include <functional>
@@ -48,6 +49,7 @@ class FeedFollower {
   FeedFollower(std::string source, std::shared_ptr<grpc::Channel> channel, Apply apply,
                ReportingStore* store, FeedHealth* health, size_t batch = 1000)
       : source_(std::move(source)),
+        channel_(channel),
         stub_(Service::NewStub(std::move(channel))),
         apply_(std::move(apply)),
         store_(store),
@@ -99,6 +101,8 @@ class FeedFollower {
   void Run() {
     absl::Duration backoff = absl::Milliseconds(100);
     while (!stopping()) {
+      // An upgraded source may have StreamChangeBatches now.
+      batches_refused_ = false;
       absl::Status s = CatchUp();
       if (s.ok()) {
         backoff = absl::Milliseconds(100);
@@ -159,8 +163,7 @@ class FeedFollower {
     } else if (!batches_refused_) {
       bool any = false;
       end = CatchUpOver<BatchRequest, Batch>(
-          &context, after, until,
-          [&](const BatchRequest& r) { return stub_->StreamChangeBatches(&context, r); },
+          &context, "StreamChangeBatches", after, until,
           [](const Batch& batch, std::vector<const Change*>* into) {
             for (const auto& change : batch.changes()) {
               into->push_back(&change);
@@ -181,8 +184,7 @@ class FeedFollower {
     } else {
       bool any = false;
       end = CatchUpOver<Request, Change>(
-          &context, after, until,
-          [&](const Request& r) { return stub_->StreamChanges(&context, r); },
+          &context, "StreamChanges", after, until,
           [](const Change& change, std::vector<const Change*>* into) { into->push_back(&change); },
           &status, &reached, &any);
     }
@@ -205,20 +207,37 @@ class FeedFollower {
     return absl::OkStatus();
   }
 
-  // Catches up over the stream `open(request)` opens after `after`, each
-  // of its messages' changes appended by `unpack`: the stream's end;
-  // `status` as ApplyCatchingUp's, `any`: a message came.
-  template <typename StreamRequest, typename Message, typename Open, typename Unpack>
-  grpc::Status CatchUpOver(grpc::ClientContext* context, int64_t after, int64_t until, Open open,
-                           Unpack unpack, absl::Status* status, bool* reached, bool* any) {
+  // Catches up over the stream of `method` after `after`, each of its
+  // messages parsed here into the batch's arena (a message that does not
+  // parse ends the catch-up with DATA_LOSS; a typed reader would take it
+  // for the stream's end) and its changes appended by `unpack`: the
+  // stream's end; `status` as ApplyCatchingUp's, `any`: a message came.
+  template <typename StreamRequest, typename Message, typename Unpack>
+  grpc::Status CatchUpOver(grpc::ClientContext* context, const char* method, int64_t after,
+                           int64_t until, Unpack unpack, absl::Status* status, bool* reached,
+                           bool* any) {
     StreamRequest request;
     request.set_after_sequence(after);
     request.set_no_follow(true);
-    auto reader = open(request);
+    const std::string path = absl::StrCat("/", Service::service_full_name(), "/", method);
+    // The generated stub's own way to open a stream, with bytes for its
+    // messages.
+    std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>> reader(
+        grpc::internal::ClientReaderFactory<grpc::ByteBuffer>::Create(
+            channel_.get(),
+            grpc::internal::RpcMethod(path.c_str(), grpc::internal::RpcMethod::SERVER_STREAMING),
+            context, request));
+    grpc::ByteBuffer bytes;
+    bool corrupt = false;  // Written by the reading thread, read once it is joined.
     *status = ApplyCatchingUp(
         [&](google::protobuf::Arena* arena, std::vector<const Change*>* into) {
+          if (!reader->Read(&bytes)) {
+            return false;
+          }
           auto* message = google::protobuf::Arena::CreateMessage<Message>(arena);
-          if (!reader->Read(message)) {
+          grpc::ProtoBufferReader stream(&bytes);
+          if (!message->ParseFromZeroCopyStream(&stream)) {
+            corrupt = true;
             return false;
           }
           *any = true;
@@ -226,6 +245,10 @@ class FeedFollower {
           return true;
         },
         context, until, reached);
+    if (corrupt && status->ok()) {
+      *status = absl::DataLossError(
+          absl::StrCat(source_, " feed: a message that is not the feed's (", method, ")"));
+    }
     if (!status->ok() || *reached) {
       context->TryCancel();
     }
@@ -361,12 +384,14 @@ class FeedFollower {
   }
 
   const std::string source_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<typename Service::Stub> stub_;
   Apply apply_;
   ReportingStore* store_;
   FeedHealth* health_;
   const size_t batch_;
-  // The source answered StreamChangeBatches UNIMPLEMENTED (this thread's).
+  // The source answered StreamChangeBatches UNIMPLEMENTED (this thread's;
+  // tried again on each reconnect).
   bool batches_refused_ = false;
   absl::Mutex mu_;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
