@@ -100,6 +100,17 @@ class ReportingTest : public ::testing::TestWithParam<std::string> {
 
   const pb::IndicatorProgress& Party(const pb::Progress& p) { return p.indicators(0); }
 
+  // Organizations of `kind` founded in `year` beneath `unit`, by the model.
+  int64_t Achieved(const std::string& unit, int year, int kind) {
+    auto a = store_->AchievedIn(unit, year);
+    EXPECT_TRUE(a.ok()) << a.status();
+    if (!a.ok()) {
+      return -1;
+    }
+    auto it = a->organizations_by_kind.find(kind);
+    return it == a->organizations_by_kind.end() ? 0 : it->second;
+  }
+
   std::unique_ptr<SqlReportingStore> store_;
   FeedHealth health_;
   std::unique_ptr<Reporting> reporting_;
@@ -141,24 +152,18 @@ TEST_P(ReportingTest, CountsFollowAChangedOrganizationAndAReset) {
   Enterprise("A", "00037");
   Org("A", 1, type::v1::ORGANIZATION_KIND_PARTY, "2013-03-01");
   Org("A", 2, type::v1::ORGANIZATION_KIND_TRADE_UNION, "2013-03-01");
-  auto achieved = [&](const std::string& unit, int year, int kind) -> int64_t {
-    auto a = store_->AchievedIn(unit, year);
-    EXPECT_TRUE(a.ok()) << a.status();
-    auto it = a->organizations_by_kind.find(kind);
-    return it == a->organizations_by_kind.end() ? 0 : it->second;
-  };
-  EXPECT_EQ(achieved("002", 2013, type::v1::ORGANIZATION_KIND_PARTY), 1);
+  EXPECT_EQ(Achieved("002", 2013, type::v1::ORGANIZATION_KIND_PARTY), 1);
   // The same organization again, its founding date corrected to 2012 and
   // its seat now in another district: counted there and then only.
   unit_of_["A"] = "003";
   Org("A", 1, type::v1::ORGANIZATION_KIND_PARTY, "2012-12-30");
-  EXPECT_EQ(achieved("002", 2013, type::v1::ORGANIZATION_KIND_PARTY), 0);
-  EXPECT_EQ(achieved("003", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
-  EXPECT_EQ(achieved("01", 2013, type::v1::ORGANIZATION_KIND_TRADE_UNION), 1);
-  EXPECT_EQ(achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
+  EXPECT_EQ(Achieved("002", 2013, type::v1::ORGANIZATION_KIND_PARTY), 0);
+  EXPECT_EQ(Achieved("003", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
+  EXPECT_EQ(Achieved("01", 2013, type::v1::ORGANIZATION_KIND_TRADE_UNION), 1);
+  EXPECT_EQ(Achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
   ASSERT_TRUE(store_->Reset().ok());
-  EXPECT_EQ(achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 0);
-  EXPECT_EQ(achieved("01", 2013, type::v1::ORGANIZATION_KIND_TRADE_UNION), 0);
+  EXPECT_EQ(Achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 0);
+  EXPECT_EQ(Achieved("01", 2013, type::v1::ORGANIZATION_KIND_TRADE_UNION), 0);
 }
 
 // One batch holding several states of one enterprise and one organization
@@ -177,16 +182,10 @@ TEST_P(ReportingTest, ABatchKeepsTheLastStateOfEachKey) {
   batch_ = nullptr;
   ASSERT_EQ(batch.size(), 5u);
   ASSERT_TRUE(store_->ApplyRegistry(batch).ok());
-  auto achieved = [&](const std::string& unit, int year, int kind) -> int64_t {
-    auto a = store_->AchievedIn(unit, year);
-    EXPECT_TRUE(a.ok()) << a.status();
-    auto it = a->organizations_by_kind.find(kind);
-    return it == a->organizations_by_kind.end() ? 0 : it->second;
-  };
-  EXPECT_EQ(achieved("002", 2013, type::v1::ORGANIZATION_KIND_PARTY), 0);
-  EXPECT_EQ(achieved("003", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
-  EXPECT_EQ(achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
-  EXPECT_EQ(achieved("003", 2013, type::v1::ORGANIZATION_KIND_TRADE_UNION), 1);
+  EXPECT_EQ(Achieved("002", 2013, type::v1::ORGANIZATION_KIND_PARTY), 0);
+  EXPECT_EQ(Achieved("003", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
+  EXPECT_EQ(Achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
+  EXPECT_EQ(Achieved("003", 2013, type::v1::ORGANIZATION_KIND_TRADE_UNION), 1);
   // The enterprise's last state: seated in Tây Hồ, suspended since June.
   auto statuses = store_->StatusCounts("003", "2013-12-31");
   ASSERT_TRUE(statuses.ok()) << statuses.status();
@@ -201,7 +200,7 @@ TEST_P(ReportingTest, ABatchKeepsTheLastStateOfEachKey) {
   EXPECT_EQ(in_hoan_kiem, 0);
   // Applied again (a redelivery): skipped whole.
   ASSERT_TRUE(store_->ApplyRegistry(batch).ok());
-  EXPECT_EQ(achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
+  EXPECT_EQ(Achieved("01", 2012, type::v1::ORGANIZATION_KIND_PARTY), 1);
 }
 
 TEST_P(ReportingTest, GapsAreRefusedAndRedeliveryIsSkipped) {
