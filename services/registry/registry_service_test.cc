@@ -7,8 +7,8 @@
 
 #include <thread>
 
-#include "google/rpc/error_details.pb.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "services/registry/registry_store_sql.h"
 #include "services/registry/tax_code.h"
