@@ -88,15 +88,18 @@ class ChangeNotifier {
 // A server-streaming reactor for a change feed: replays batches read by
 // `fetch(after, limit)` (which returns changes with sequence > after, in
 // order), then follows live through the notifier unless `follow` is false.
-// `Change` must have `sequence()`. Each message is one change when
-// `Response` is `Change` (StreamChanges), else a `Response` whose
-// `changes` holds the consecutive changes at hand, up to kPerMessage and
-// about kMessageBytes (StreamChangeBatches); a ByteBuffer of StoredChanges
-// is that message written from the stored bytes, never parsed. The reactor keeps itself alive
+// Each message is one change when `Response` is `Change` (StreamChanges;
+// `Change` has `sequence()`), or, when `Response` is a ByteBuffer of
+// StoredChanges, a StreamChangeBatchesResponse written from the stored
+// bytes, never parsed, holding the consecutive changes at hand, up to
+// kPerMessage and about kMessageBytes. The reactor keeps itself alive
 // through a shared_ptr until OnDone and until no waiter refers to it.
 template <typename Response, typename Change = Response>
 class FeedReactor : public grpc::ServerWriteReactor<Response>,
                     public std::enable_shared_from_this<FeedReactor<Response, Change>> {
+  static_assert(std::is_same_v<Response, Change> || (std::is_same_v<Response, grpc::ByteBuffer> &&
+                                                     std::is_same_v<Change, StoredChange>));
+
  public:
   using Fetch = std::function<absl::StatusOr<std::vector<Change>>(int64_t after, int limit)>;
   static constexpr bool kOnePerMessage = std::is_same_v<Response, Change>;
@@ -161,7 +164,7 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
         const int64_t sequence = change.sequence();
         buffer_.push_back({std::move(change), sequence});
       }
-    } else if constexpr (std::is_same_v<Response, grpc::ByteBuffer>) {
+    } else {
       // StoredChanges written as a StreamChangeBatchesResponse without being
       // parsed: each is `changes` (field 1) holding the stored bytes and
       // then the sequence (field 1 of the change: PostgreSQL stores none,
@@ -196,21 +199,6 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
         last = change.sequence;
       }
       flush();
-    } else {
-      size_t bytes = 0;
-      for (auto& change : changes) {
-        const size_t size = change.ByteSizeLong();
-        // A fetch finds the queue empty: a message being written is never
-        // added to.
-        if (buffer_.empty() || buffer_.back().message.changes_size() >= kPerMessage ||
-            bytes + size > kMessageBytes) {
-          buffer_.emplace_back();
-          bytes = 0;
-        }
-        bytes += size;
-        buffer_.back().last = change.sequence();
-        *buffer_.back().message.add_changes() = std::move(change);
-      }
     }
   }
 
@@ -325,6 +313,15 @@ inline absl::Status ParseFeedRequest(const grpc::ByteBuffer& raw,
   return absl::OkStatus();
 }
 
+// StreamChangeBatches of a store's stored changes (`store->
+// ReadStoredChanges`), its request read from `raw` (ParseFeedRequest) and
+// admitted by `admit(request)`, as StartFeed below.
+template <typename BatchRequest, typename Store, typename Admit>
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::ByteBuffer& raw,
+                                                                 const Admit& admit,
+                                                                 ChangeNotifier* notifier,
+                                                                 Store* store);
+
 // Starts a feed reactor (StreamChanges, StreamChangeBatches): refused with `admitted` if that is
 // not OK, INVALID_ARGUMENT for a negative cursor, else a FeedReactor replaying after `after` and
 // following if `follow`.
@@ -340,6 +337,19 @@ grpc::ServerWriteReactor<Response>* StartFeed(const absl::Status& admitted,
     return new RefusedStream<Response>(InvalidField("after_sequence", "must not be negative"));
   }
   return FeedReactor<Response, Change>::Start(notifier, std::move(fetch), after, follow);
+}
+
+template <typename BatchRequest, typename Store, typename Admit>
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::ByteBuffer& raw,
+                                                                 const Admit& admit,
+                                                                 ChangeNotifier* notifier,
+                                                                 Store* store) {
+  BatchRequest request;
+  const absl::Status parsed = ParseFeedRequest(raw, &request);
+  return StartFeed<grpc::ByteBuffer, StoredChange>(
+      parsed.ok() ? admit(request) : parsed, notifier,
+      [store](int64_t after, int limit) { return store->ReadStoredChanges(after, limit); },
+      request.after_sequence(), !request.no_follow());
 }
 
 }  // namespace chitieu

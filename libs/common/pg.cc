@@ -262,7 +262,13 @@ absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
   static thread_local std::mt19937 random(std::random_device{}());
   absl::Status last;
   for (int attempt = 0; attempt < 20; ++attempt) {
-    RETURN_IF_ERROR(Query("BEGIN ISOLATION LEVEL SERIALIZABLE"));
+    // Writes find their rows by key: through an index, whatever the
+    // statistics say. A table filled faster than autovacuum analyzes it
+    // (a first bulk import) is estimated to match a third of its rows for
+    // a 64-key IN list, and each such statement was a sequential scan —
+    // a relation-wide SIRead lock too, which made concurrent writers fail
+    // as conflicting (docs/PERFORMANCE.md). One round trip for both.
+    RETURN_IF_ERROR(Exec("BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL enable_seqscan = off"));
     absl::Status s = body();
     if (s.ok()) {
       auto committed = Query("COMMIT");

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "libs/common/status_macros.h"
 
 ABSL_FLAG(int, sqlite_readers, -1,
@@ -53,8 +54,10 @@ absl::StatusOr<std::unique_ptr<SqliteStoreCore>> SqliteStoreCore::Open(
 absl::StatusOr<std::unique_ptr<SqliteStoreCore>> SqliteStoreCore::OpenUnjournaled(
     const std::string& path, const std::vector<std::string>& migrations) {
   ASSIGN_OR_RETURN(auto db, SqliteDb::Open(path, /*durable=*/false));
-  for (const char* pragma : {"PRAGMA journal_mode=OFF", "PRAGMA synchronous=OFF",
-                             "PRAGMA locking_mode=EXCLUSIVE", "PRAGMA cache_size=-131072"}) {
+  for (const std::string& pragma :
+       {std::string("PRAGMA journal_mode=OFF"), std::string("PRAGMA synchronous=OFF"),
+        std::string("PRAGMA locking_mode=EXCLUSIVE"),
+        absl::StrCat("PRAGMA cache_size=", kBuildCacheSize)}) {
     RETURN_IF_ERROR(db->Exec(pragma));
   }
   RETURN_IF_ERROR(db->Migrate(migrations));

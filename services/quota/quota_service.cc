@@ -123,14 +123,12 @@ grpc::ServerWriteReactor<pb::StreamChangesResponse>* QuotaService::StreamChanges
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* QuotaService::StreamChangeBatches(
     grpc::CallbackServerContext* c, const grpc::ByteBuffer* raw) {
-  pb::StreamChangeBatchesRequest r;
-  absl::Status parsed = ParseFeedRequest(*raw, &r);
-  QuotaStore* store = store_;
-  return StartFeed<grpc::ByteBuffer, StoredChange>(
-      parsed.ok() ? AdmitCall(*c, MethodPath(kFullName, "StreamChangeBatches"), r) : parsed,
-      notifier_,
-      [store](int64_t after, int limit) { return store->ReadStoredChanges(after, limit); },
-      r.after_sequence(), !r.no_follow());
+  return StartStoredBatchFeed<pb::StreamChangeBatchesRequest>(
+      *raw,
+      [c](const pb::StreamChangeBatchesRequest& r) {
+        return AdmitCall(*c, MethodPath(kFullName, "StreamChangeBatches"), r);
+      },
+      notifier_, store_);
 }
 
 }  // namespace chitieu::quota

@@ -2,9 +2,10 @@
 
 // Follows one source's change feed into the read model: catches up in
 // batches (one transaction per `batch` changes; the next batch read on a
-// thread of its own while one is applied), then follows live (one
-// transaction per change, so a change shows in reports as soon as it is
-// applied). On
+// thread of its own while one is applied), then follows live: each message
+// the source sends (the changes it has at hand, one when writes are few,
+// up to a thousand under a bulk import) applied in one transaction as soon
+// as it comes, so a change shows in reports without waiting for others. On
 // any stream error it marks the source disconnected, backs off (100 ms
 // doubling to 2 s) and resumes from the stored cursor.
 
@@ -21,6 +22,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
@@ -35,10 +37,11 @@
 
 namespace chitieu::reporting {
 
-// `Request`/`Change`: StreamChanges' messages (following live, one change
-// a message); `BatchRequest`/`Batch`: StreamChangeBatches' (catching up,
-// many a message; a source too old to have it is caught up through
-// StreamChanges).
+// `Request`/`Change`: StreamChanges' messages (one change a message);
+// `BatchRequest`/`Batch`: StreamChangeBatches' (many a message), through
+// which a follower catches up and follows live; a source too old to have
+// it (UNIMPLEMENTED, asked again on each reconnect) is read through
+// StreamChanges.
 template <typename Service, typename Request, typename Change, typename BatchRequest,
           typename Batch>
 class FeedFollower {
@@ -149,7 +152,7 @@ class FeedFollower {
     bool reached = false;
     absl::Status status;
     grpc::Status end;
-    if (follow) {
+    if (follow && batches_refused_) {
       Request request;
       request.set_after_sequence(after);
       request.set_no_follow(false);
@@ -162,15 +165,17 @@ class FeedFollower {
       end = reader->Finish();
     } else if (!batches_refused_) {
       bool any = false;
-      end = CatchUpOver<BatchRequest, Batch>(
-          &context, "StreamChangeBatches", after, until,
-          [](const Batch& batch, std::vector<const Change*>* into) {
-            for (const auto& change : batch.changes()) {
-              into->push_back(&change);
-            }
-          },
-          &status, &reached, &any);
-      if (!any && end.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+      auto unpack = [](const Batch& batch, std::vector<const Change*>* into) {
+        for (const auto& change : batch.changes()) {
+          into->push_back(&change);
+        }
+      };
+      end = follow ? FollowOver<BatchRequest, Batch>(&context, "StreamChangeBatches", after, unpack,
+                                                     &status, &any)
+                   : CatchUpOver<BatchRequest, Batch>(&context, "StreamChangeBatches", after, until,
+                                                      unpack, &status, &reached, &any);
+      // (A first message that did not parse is DATA_LOSS, not a fallback.)
+      if (status.ok() && !any && end.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
         // A source from before StreamChangeBatches: one change a message.
         LogInfo("the feed's source has no StreamChangeBatches; catching up one change a message",
                 {{"source", source_}});
@@ -207,26 +212,58 @@ class FeedFollower {
     return absl::OkStatus();
   }
 
-  // Catches up over the stream of `method` after `after`, each of its
-  // messages parsed here into the batch's arena (a message that does not
-  // parse ends the catch-up with DATA_LOSS; a typed reader would take it
-  // for the stream's end) and its changes appended by `unpack`: the
-  // stream's end; `status` as ApplyCatchingUp's, `any`: a message came.
-  template <typename StreamRequest, typename Message, typename Unpack>
-  grpc::Status CatchUpOver(grpc::ClientContext* context, const char* method, int64_t after,
-                           int64_t until, Unpack unpack, absl::Status* status, bool* reached,
-                           bool* any) {
+  // The path of `method` of the source's service.
+  static std::string PathOf(const char* method) {
+    return absl::StrCat("/", Service::service_full_name(), "/", method);
+  }
+
+  // A stream at `path` (which outlives the reader) after `after`, read as
+  // bytes: its messages parsed by Parse into an arena (a typed reader would
+  // take a message that does not parse for the stream's end).
+  template <typename StreamRequest>
+  std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>> OpenRaw(grpc::ClientContext* context,
+                                                                const std::string& path,
+                                                                int64_t after, bool follow) {
     StreamRequest request;
     request.set_after_sequence(after);
-    request.set_no_follow(true);
-    const std::string path = absl::StrCat("/", Service::service_full_name(), "/", method);
+    request.set_no_follow(!follow);
     // The generated stub's own way to open a stream, with bytes for its
     // messages.
-    std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>> reader(
+    return std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>>(
         grpc::internal::ClientReaderFactory<grpc::ByteBuffer>::Create(
             channel_.get(),
             grpc::internal::RpcMethod(path.c_str(), grpc::internal::RpcMethod::SERVER_STREAMING),
             context, request));
+  }
+
+  // `bytes` parsed into `arena` as a Message, its changes appended to
+  // `into` by `unpack`; false if it does not parse.
+  template <typename Message, typename Unpack>
+  static bool Parse(grpc::ByteBuffer* bytes, google::protobuf::Arena* arena, const Unpack& unpack,
+                    std::vector<const Change*>* into) {
+    auto* message = google::protobuf::Arena::CreateMessage<Message>(arena);
+    grpc::ProtoBufferReader stream(bytes);
+    if (!message->ParseFromZeroCopyStream(&stream)) {
+      return false;
+    }
+    unpack(*message, into);
+    return true;
+  }
+
+  absl::Status NotTheFeeds(const char* method) const {
+    return absl::DataLossError(
+        absl::StrCat(source_, " feed: a message that is not the feed's (", method, ")"));
+  }
+
+  // Catches up over the stream of `method` after `after` (a message that
+  // does not parse ends it with DATA_LOSS): the stream's end; `status` as
+  // ApplyCatchingUp's, `any`: a message came.
+  template <typename StreamRequest, typename Message, typename Unpack>
+  grpc::Status CatchUpOver(grpc::ClientContext* context, const char* method, int64_t after,
+                           int64_t until, const Unpack& unpack, absl::Status* status, bool* reached,
+                           bool* any) {
+    const std::string path = PathOf(method);
+    auto reader = OpenRaw<StreamRequest>(context, path, after, /*follow=*/false);
     grpc::ByteBuffer bytes;
     bool corrupt = false;  // Written by the reading thread, read once it is joined.
     *status = ApplyCatchingUp(
@@ -234,20 +271,16 @@ class FeedFollower {
           if (!reader->Read(&bytes)) {
             return false;
           }
-          auto* message = google::protobuf::Arena::CreateMessage<Message>(arena);
-          grpc::ProtoBufferReader stream(&bytes);
-          if (!message->ParseFromZeroCopyStream(&stream)) {
+          if (!Parse<Message>(&bytes, arena, unpack, into)) {
             corrupt = true;
             return false;
           }
           *any = true;
-          unpack(*message, into);
           return true;
         },
         context, until, reached);
     if (corrupt && status->ok()) {
-      *status = absl::DataLossError(
-          absl::StrCat(source_, " feed: a message that is not the feed's (", method, ")"));
+      *status = NotTheFeeds(method);
     }
     if (!status->ok() || *reached) {
       context->TryCancel();
@@ -255,7 +288,38 @@ class FeedFollower {
     return reader->Finish();
   }
 
-  // Following live: each change applied as it comes, on this thread.
+  // Follows the stream of `method` live: each message's changes applied
+  // in one transaction as it comes, on this thread. The stream's end;
+  // `status`: the first error applying (or DATA_LOSS), `any` as above.
+  template <typename StreamRequest, typename Message, typename Unpack>
+  grpc::Status FollowOver(grpc::ClientContext* context, const char* method, int64_t after,
+                          const Unpack& unpack, absl::Status* status, bool* any) {
+    const std::string path = PathOf(method);
+    auto reader = OpenRaw<StreamRequest>(context, path, after, /*follow=*/true);
+    health_->SetConnected(source_, true);
+    grpc::ByteBuffer bytes;
+    std::vector<const Change*> changes;
+    // Each message's changes, freed at once when it is applied.
+    auto arena = NewArena();
+    while (status->ok() && reader->Read(&bytes)) {
+      changes.clear();
+      if (!Parse<Message>(&bytes, arena.get(), unpack, &changes)) {
+        *status = NotTheFeeds(method);
+      } else {
+        *any = true;
+        *status = changes.empty() ? absl::OkStatus() : apply_(changes);
+      }
+      changes.clear();
+      arena->Reset();
+    }
+    if (!status->ok()) {
+      context->TryCancel();
+    }
+    return reader->Finish();
+  }
+
+  // Following a source without StreamChangeBatches live: each change
+  // applied as it comes, on this thread.
   absl::Status ApplyLive(grpc::ClientReader<Change>* reader) {
     Change change;
     const Change* one = &change;

@@ -60,10 +60,13 @@ bool PostgresServer::Start() {
   // Unix socket only; fsync off (test data is thrown away anyway), unless
   // CHITIEU_PG_DURABLE is set: the benchmarks measure durable commits.
   const bool durable = std::getenv("CHITIEU_PG_DURABLE") != nullptr;
+  // CHITIEU_PG_OPTIONS: more server settings, for a profile (e.g.
+  // "-c log_min_duration_statement=5ms"; docs/PERFORMANCE.md).
+  const char* options = std::getenv("CHITIEU_PG_OPTIONS");
   if (!Run(absl::StrCat(run_as_, kBin, "/pg_ctl -D ", data_, " -w -t 60 -l ", dir_.path(),
                         "/server.log -o \"-c listen_addresses='' -k ", socket_dir_,
                         durable ? "" : " -c fsync=off -c synchronous_commit=off",
-                        " -c max_connections=200\" start"),
+                        " -c max_connections=200 ", options == nullptr ? "" : options, "\" start"),
            "pg_ctl start")) {
     return false;
   }
