@@ -11,22 +11,13 @@ namespace chitieu {
 
 UpsertStatements::UpsertStatements(const std::string& table, const std::vector<Column>& columns)
     : width_(static_cast<int>(columns.size())) {
-  std::vector<std::string> names, values, sets;
+  std::vector<std::string> names, values;
   for (const auto& c : columns) {
     names.push_back(c.name);
     values.push_back(c.value);
-    if (names.size() > 1) {
-      sets.push_back(absl::StrCat(c.name, " = excluded.", c.name));
-    }
   }
-  const std::string row = absl::StrCat("(", absl::StrJoin(values, ", "), ")");
   for (int rows = 1; rows <= kMaxRows; rows *= 2) {
-    std::string sql = absl::StrCat(
-        "INSERT INTO ", table, " (", absl::StrJoin(names, ", "), ") VALUES ",
-        absl::StrJoin(std::vector<std::string>(rows, row), ", "), " ON CONFLICT (", names[0], ")");
-    absl::StrAppend(&sql, sets.empty() ? " DO NOTHING" : " DO UPDATE SET ",
-                    absl::StrJoin(sets, ", "));
-    sql_.push_back(std::move(sql));
+    sql_.push_back(UpsertSql(table, names, values, /*key_columns=*/1, rows));
   }
 }
 

@@ -34,8 +34,13 @@ std::string SqlRows::Text(int row, int col) const {
 
 std::string UpsertSql(absl::string_view table, const std::vector<std::string>& columns,
                       int key_columns, int rows) {
-  const std::string row =
-      absl::StrCat("(", absl::StrJoin(std::vector<std::string>(columns.size(), "?"), ", "), ")");
+  return UpsertSql(table, columns, std::vector<std::string>(columns.size(), "?"), key_columns,
+                   rows);
+}
+
+std::string UpsertSql(absl::string_view table, const std::vector<std::string>& columns,
+                      const std::vector<std::string>& values, int key_columns, int rows) {
+  const std::string row = absl::StrCat("(", absl::StrJoin(values, ", "), ")");
   std::vector<std::string> keys(columns.begin(), columns.begin() + key_columns);
   std::vector<std::string> sets;
   for (size_t i = key_columns; i < columns.size(); ++i) {

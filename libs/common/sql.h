@@ -220,6 +220,10 @@ struct SqlBuilder {
 // `rows` rows of values (no two with one key: PostgreSQL refuses that).
 std::string UpsertSql(absl::string_view table, const std::vector<std::string>& columns,
                       int key_columns, int rows = 1);
+// The same with each column's value an expression of one "?" (`values`,
+// one a column; say "NULLIF(?, '')").
+std::string UpsertSql(absl::string_view table, const std::vector<std::string>& columns,
+                      const std::vector<std::string>& values, int key_columns, int rows);
 
 // "(?, ?, …)" with `n` marks, for IN lists.
 std::string Marks(int n);
