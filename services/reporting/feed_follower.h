@@ -302,7 +302,6 @@ class FeedFollower {
     // Each message's changes, freed at once when it is applied.
     auto arena = NewArena();
     while (status->ok() && reader->Read(&bytes)) {
-      changes.clear();
       if (!Parse<Message>(&bytes, arena.get(), unpack, &changes)) {
         *status = NotTheFeeds(method);
       } else {
