@@ -5,7 +5,8 @@
 // change feed, gap-free and the same from either replica; both reporting
 // replicas, applying that feed into one shared read model at the same
 // time, end with the exact figures; racing updates with one etag — exactly
-// one wins each round.
+// one wins each round; racing calls with one request_id — one answer, one
+// organization or admission; racing founders of one kind — one founded.
 
 #include <gtest/gtest.h>
 
@@ -104,8 +105,11 @@ class RegistryReplicasTest : public ::testing::Test {
     return Registry(replica)->CreateEnterprise(&ctx, r, out);
   }
 
-  static grpc::Status FoundParty(int replica, const std::string& code) {
+  static grpc::Status FoundParty(int replica, const std::string& code,
+                                 const std::string& request_id = "",
+                                 reg::Organization* founded = nullptr) {
     reg::CreateOrganizationRequest r;
+    r.set_request_id(request_id);
     r.set_parent("enterprises/" + code);
     r.mutable_organization()->set_kind(type::v1::ORGANIZATION_KIND_PARTY);
     r.mutable_organization()->set_founding_date("2013-06-01");
@@ -114,7 +118,7 @@ class RegistryReplicasTest : public ::testing::Test {
     reg::Organization out;
     grpc::ClientContext ctx;
     Deadline(ctx);
-    return Registry(replica)->CreateOrganization(&ctx, r, &out);
+    return Registry(replica)->CreateOrganization(&ctx, r, founded != nullptr ? founded : &out);
   }
 
   static std::vector<int64_t> FeedSequences(int replica) {
@@ -229,6 +233,92 @@ TEST_F(RegistryReplicasTest, RacingUpdatesWithOneEtagLoseNothing) {
     Deadline(ctx);
     ASSERT_TRUE(Registry(round % 2)->GetEnterprise(&ctx, g, &e).ok());
     EXPECT_NE(e.display_name().find("vòng " + std::to_string(round)), std::string::npos);
+  }
+}
+
+// A client that retries through another replica before its first call was
+// answered: both calls carry one request_id, race on one database, and get
+// one answer; one organization is founded. (The loser of the race, having
+// run after the winner committed, finds the organization founded and is
+// answered from what the winner stored.)
+TEST_F(RegistryReplicasTest, RacingCallsWithOneRequestIdFoundOnce) {
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    reg::Enterprise e;
+    ASSERT_TRUE(CreateEnterprise(round % 2, 910000 + round * 20, &e).ok());
+    reg::Organization founded[2];
+    const std::string request_id = "replicas-retry-" + e.enterprise_code();
+    const testing::RaceOutcome race = testing::RaceReplicas(2, [&](int replica) {
+      return FoundParty(replica, e.enterprise_code(), request_id, &founded[replica]);
+    });
+    ASSERT_EQ(race.ok, 2) << "round " << round;
+    EXPECT_FALSE(founded[0].name().empty());
+    EXPECT_EQ(founded[0].name(), founded[1].name()) << "round " << round;
+    reg::ListOrganizationsRequest list;
+    list.set_parent(e.name());
+    reg::ListOrganizationsResponse organizations;
+    grpc::ClientContext ctx;
+    Deadline(ctx);
+    ASSERT_TRUE(Registry(0)->ListOrganizations(&ctx, list, &organizations).ok());
+    ASSERT_EQ(organizations.organizations_size(), 1) << "round " << round;
+    EXPECT_EQ(organizations.organizations(0).name(), founded[0].name());
+  }
+}
+
+// The same for an admission, which nothing else makes unique: both calls
+// write, the loser's claim of the request id finds the winner's (on a
+// retry after a serialization failure, or at once), it is rolled back and
+// answered with the winner's admission.
+TEST_F(RegistryReplicasTest, RacingAdmissionsWithOneRequestIdAdmitOnce) {
+  reg::Enterprise e;
+  ASSERT_TRUE(CreateEnterprise(0, 950000, &e).ok());
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    reg::Admission admitted[2];
+    const testing::RaceOutcome race = testing::RaceReplicas(2, [&](int replica) {
+      reg::CreateAdmissionRequest r;
+      r.set_parent(e.name());
+      r.set_request_id("replicas-admission-" + std::to_string(round));
+      r.mutable_admission()->set_admission_date("2013-07-01");
+      r.mutable_admission()->set_count(round + 1);
+      r.mutable_admission()->set_decision_number("QĐ-KN-" + std::to_string(round));
+      grpc::ClientContext ctx;
+      Deadline(ctx);
+      return Registry(replica)->CreateAdmission(&ctx, r, &admitted[replica]);
+    });
+    ASSERT_EQ(race.ok, 2) << "round " << round;
+    EXPECT_EQ(admitted[0].name(), admitted[1].name()) << "round " << round;
+  }
+  reg::ListAdmissionsRequest list;
+  list.set_parent(e.name());
+  list.set_page_size(100);
+  reg::ListAdmissionsResponse admissions;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  ASSERT_TRUE(Registry(1)->ListAdmissions(&ctx, list, &admissions).ok());
+  EXPECT_EQ(admissions.admissions_size(), kRounds);
+}
+
+// Two founders of one kind in one enterprise, one on each replica, at
+// once: the database holds the rule — one is founded, the other refused
+// with ORGANIZATION_EXISTS.
+TEST_F(RegistryReplicasTest, RacingFoundersOfOneKindOneWins) {
+  constexpr int kRounds = 10;
+  for (int round = 0; round < kRounds; ++round) {
+    reg::Enterprise e;
+    ASSERT_TRUE(CreateEnterprise(round % 2, 930000 + round * 20, &e).ok());
+    grpc::Status answers[2];
+    testing::RaceReplicas(2, [&](int replica) {
+      answers[replica] = FoundParty(replica, e.enterprise_code());
+      return answers[replica];
+    });
+    const int winner = answers[0].ok() ? 0 : 1;
+    ASSERT_TRUE(answers[winner].ok())
+        << "round " << round << ": " << answers[winner].error_message();
+    const grpc::Status& loser = answers[1 - winner];
+    ASSERT_EQ(loser.error_code(), grpc::StatusCode::FAILED_PRECONDITION)
+        << "round " << round << ": " << loser.error_message();
+    EXPECT_NE(loser.error_message().find("active organization"), std::string::npos);
   }
 }
 

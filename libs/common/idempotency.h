@@ -14,6 +14,7 @@
 #include "google/protobuf/message.h"
 #include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
+#include "libs/common/transaction.h"
 
 namespace chitieu {
 
@@ -38,38 +39,86 @@ bool AuditableRequestId(absl::string_view id);
 // deterministically.
 std::string RequestFingerprint(const google::protobuf::Message& request);
 
-// Runs `create` within the caller's transaction `tx` unless `request_id`
-// was seen: then returns the first answer again, or ALREADY_EXISTS (reason
-// REQUEST_ID_REUSED) if the id came with a different request. `Tx` has
-// GetRequest(id) → StatusOr<optional<StoredRequest>> and PutRequest(id, r).
-template <typename Response, typename Tx>
-absl::StatusOr<Response> Idempotent(Tx& tx, absl::string_view method,
-                                    const google::protobuf::Message& request,
-                                    const std::string& request_id,
-                                    const std::function<absl::StatusOr<Response>()>& create) {
+namespace internal {
+// The answer `stored` holds for a call of `method` with `fingerprint`:
+// ALREADY_EXISTS (reason REQUEST_ID_REUSED) when the id came with another
+// request.
+template <typename Response>
+absl::StatusOr<Response> StoredAnswer(const StoredRequest& stored, absl::string_view method,
+                                      const std::string& fingerprint) {
+  if (stored.method != method || stored.fingerprint != fingerprint) {
+    return WithReason(
+        absl::AlreadyExistsError("request_id was already used for a different request"),
+        "REQUEST_ID_REUSED");
+  }
+  Response first;
+  if (!first.ParseFromString(stored.response)) {
+    return absl::DataLossError("stored response cannot be parsed");
+  }
+  return first;
+}
+
+// What a transaction returns, to be rolled back, when another call with its
+// request id committed first.
+absl::Status ClaimedByAnotherCall();
+bool IsClaimedByAnotherCall(const absl::Status& status);
+}  // namespace internal
+
+// Runs `create` in one transaction of `store` unless `request_id` was seen:
+// then returns the first answer again, or ALREADY_EXISTS (reason
+// REQUEST_ID_REUSED) if the id came with a different request. `Store` has
+// View and Transact over `Store::Tx`, which has GetRequest(id) →
+// StatusOr<optional<StoredRequest>> and ClaimRequest(id, r) → StatusOr<bool>
+// (false when the id is stored already).
+//
+// The id is looked up before the transaction, in a read that takes no lock
+// (PostgreSQL: READ COMMITTED), and claimed in it by an insert that does
+// nothing on a stored id: a SERIALIZABLE transaction that looked its id up
+// itself would read the index page every other call inserts into (ids
+// mostly increase), and most concurrent calls would fail as conflicts. A
+// call that loses the claim to a concurrent one with the same id, or fails
+// while one committed, is rolled back and answered from what that one stored.
+template <typename Response, typename Store>
+absl::StatusOr<Response> Idempotent(
+    Store* store, absl::string_view method, const google::protobuf::Message& request,
+    const std::string& request_id,
+    const std::function<absl::StatusOr<Response>(typename Store::Tx&)>& create) {
+  using Tx = typename Store::Tx;
   if (request_id.empty()) {
-    return create();
+    return InTx<Response>(store, create);
   }
-  std::string fingerprint = RequestFingerprint(request);
-  ASSIGN_OR_RETURN(auto stored, tx.GetRequest(request_id));
-  if (stored.has_value()) {
-    if (stored->method != method || stored->fingerprint != fingerprint) {
-      return WithReason(
-          absl::AlreadyExistsError("request_id was already used for a different request"),
-          "REQUEST_ID_REUSED");
-    }
-    Response first;
-    if (!first.ParseFromString(stored->response)) {
-      return absl::DataLossError("stored response cannot be parsed");
-    }
-    return first;
+  const std::string fingerprint = RequestFingerprint(request);
+  auto stored = [&] {
+    return InView<std::optional<StoredRequest>>(store,
+                                                [&](Tx& tx) { return tx.GetRequest(request_id); });
+  };
+  ASSIGN_OR_RETURN(auto before, stored());
+  if (before.has_value()) {
+    return internal::StoredAnswer<Response>(*before, method, fingerprint);
   }
-  auto result = create();
-  if (!result.ok()) {
+  auto result = InTx<Response>(store, [&](Tx& tx) -> absl::StatusOr<Response> {
+    ASSIGN_OR_RETURN(auto created, create(tx));
+    ASSIGN_OR_RETURN(bool claimed,
+                     tx.ClaimRequest(request_id, StoredRequest{std::string(method), fingerprint,
+                                                               created.SerializeAsString()}));
+    if (!claimed) {
+      return internal::ClaimedByAnotherCall();
+    }
+    return created;
+  });
+  if (result.ok()) {
     return result;
   }
-  RETURN_IF_ERROR(tx.PutRequest(
-      request_id, StoredRequest{std::string(method), fingerprint, result->SerializeAsString()}));
+  auto after = stored();
+  if (after.ok() && after->has_value()) {
+    return internal::StoredAnswer<Response>(**after, method, fingerprint);
+  }
+  if (internal::IsClaimedByAnotherCall(result.status())) {
+    // The winner's answer was there a moment ago; a lookup that failed
+    // says why it cannot be read now.
+    return after.ok() ? absl::AbortedError("the request_id's answer is gone; try again")
+                      : after.status();
+  }
   return result;
 }
 

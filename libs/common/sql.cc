@@ -67,10 +67,17 @@ absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
       StoredRequest{rows.Text(0, 0), rows.Text(0, 1), rows.Text(0, 2)});
 }
 
-absl::Status SqlPutRequest(SqlSession& db, const std::string& request_id, const StoredRequest& r) {
-  return db.Run(
-      "INSERT INTO requests (request_id, method, fingerprint, response) VALUES (?, ?, ?, ?)",
-      {request_id, r.method, SqlBlob{r.fingerprint}, SqlBlob{r.response}});
+absl::StatusOr<bool> SqlClaimRequest(SqlSession& db, const std::string& request_id,
+                                     const StoredRequest& r) {
+  // DO NOTHING's check for a stored id reads no snapshot (PostgreSQL takes
+  // no predicate lock for it; a stored id the transaction cannot see fails
+  // it as a serialization conflict, retried).
+  ASSIGN_OR_RETURN(auto rows,
+                   db.Query("INSERT INTO requests (request_id, method, fingerprint, "
+                            "response) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT (request_id) DO NOTHING RETURNING 1",
+                            {request_id, r.method, SqlBlob{r.fingerprint}, SqlBlob{r.response}}));
+  return !rows.empty();
 }
 
 absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter) {

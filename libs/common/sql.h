@@ -236,8 +236,10 @@ inline constexpr int kBatchRows = 500;
 // creates (kSqliteRequestsSchema / kPgRequestsSchema).
 absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
                                                            const std::string& request_id);
-absl::Status SqlPutRequest(SqlSession& db, const std::string& request_id,
-                           const StoredRequest& request);
+// Stores `request` under `request_id` unless one is stored there already:
+// then false, and nothing written.
+absl::StatusOr<bool> SqlClaimRequest(SqlSession& db, const std::string& request_id,
+                                     const StoredRequest& request);
 // The next value of a named counter, starting at 1.
 absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter);
 
@@ -255,8 +257,9 @@ class SqlTxBase : public Tx {
   absl::StatusOr<std::optional<StoredRequest>> GetRequest(const std::string& request_id) override {
     return SqlGetRequest(db_, request_id);
   }
-  absl::Status PutRequest(const std::string& request_id, const StoredRequest& r) override {
-    return SqlPutRequest(db_, request_id, r);
+  absl::StatusOr<bool> ClaimRequest(const std::string& request_id,
+                                    const StoredRequest& r) override {
+    return SqlClaimRequest(db_, request_id, r);
   }
   absl::Status AppendChange(Change change) override {
     return ::chitieu::AppendChange(changes_, std::move(change));

@@ -39,32 +39,31 @@ absl::StatusOr<pb::Plan> Quota::CreatePlan(const pb::CreatePlanRequest& request)
   if (!issuer.ok()) {
     return issuer.status();
   }
-  return InTx<pb::Plan>(store_, [&](QuotaTx& tx) {
-    return Idempotent<pb::Plan, QuotaTx>(
-        tx, "CreatePlan", request, request.request_id(), [&]() -> absl::StatusOr<pb::Plan> {
-          if (!in.implements().empty()) {
-            auto ids = ParseName("units/{unit}/plans/{plan}", in.implements(), "plan.implements");
-            auto implemented = tx.GetPlan((*ids)[0], (*ids)[1]);
-            if (absl::IsNotFound(implemented.status())) {
-              return FailedField("plan.implements", "does not exist");
-            }
-            if (!implemented.ok()) {
-              return implemented.status();
-            }
-            if (in.issue_date() < implemented->issue_date()) {
-              return FailedField("plan.issue_date", "is before the document it implements");
-            }
+  return Idempotent<pb::Plan>(
+      store_, "CreatePlan", request, request.request_id(),
+      [&](QuotaTx& tx) -> absl::StatusOr<pb::Plan> {
+        if (!in.implements().empty()) {
+          auto ids = ParseName("units/{unit}/plans/{plan}", in.implements(), "plan.implements");
+          auto implemented = tx.GetPlan((*ids)[0], (*ids)[1]);
+          if (absl::IsNotFound(implemented.status())) {
+            return FailedField("plan.implements", "does not exist");
           }
-          ASSIGN_OR_RETURN(auto id, tx.NextId("plan"));
-          pb::Plan plan = in;
-          plan.set_name(absl::StrCat(request.parent(), "/plans/", id));
-          *plan.mutable_create_time() = ProtoNow();
-          RETURN_IF_ERROR(tx.PutPlan(unit, absl::StrCat(id), plan));
-          RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
-                                     &pb::StreamChangesResponse::mutable_plan, plan));
-          return plan;
-        });
-  });
+          if (!implemented.ok()) {
+            return implemented.status();
+          }
+          if (in.issue_date() < implemented->issue_date()) {
+            return FailedField("plan.issue_date", "is before the document it implements");
+          }
+        }
+        ASSIGN_OR_RETURN(auto id, tx.NextId("plan"));
+        pb::Plan plan = in;
+        plan.set_name(absl::StrCat(request.parent(), "/plans/", id));
+        *plan.mutable_create_time() = ProtoNow();
+        RETURN_IF_ERROR(tx.PutPlan(unit, absl::StrCat(id), plan));
+        RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                   &pb::StreamChangesResponse::mutable_plan, plan));
+        return plan;
+      });
 }
 
 absl::StatusOr<pb::Plan> Quota::GetPlan(const pb::GetPlanRequest& request) {

@@ -208,28 +208,27 @@ absl::StatusOr<pb::Target> Quota::CreateTarget(const pb::CreateTargetRequest& re
   if (home != request.parent()) {
     return InvalidField("parent", absl::StrCat("must be the assignee's unit, ", home));
   }
-  return InTx<pb::Target>(store_, [&](QuotaTx& tx) {
-    return Idempotent<pb::Target, QuotaTx>(
-        tx, "CreateTarget", request, request.request_id(), [&]() -> absl::StatusOr<pb::Target> {
-          ASSIGN_OR_RETURN(auto existing,
-                           tx.FindTarget(in.year(), in.indicator(), in.assigner(), in.assignee()));
-          if (existing.has_value()) {
-            return absl::AlreadyExistsError(
-                absl::StrCat("a target for this year, indicator, assigner and assignee exists: ",
-                             existing->name(), "; revise it with UpdateTarget"));
-          }
-          pb::Target t = in;
-          RETURN_IF_ERROR(
-              LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), 0));
-          ASSIGN_OR_RETURN(auto id, tx.NextId("target"));
-          t.set_name(absl::StrCat(request.parent(), "/targets/", id));
-          StampCreated(t);
-          RETURN_IF_ERROR(tx.PutTarget(absl::StrCat(id), t));
-          RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
-                                     &pb::StreamChangesResponse::mutable_target, t));
-          return t;
-        });
-  });
+  return Idempotent<pb::Target>(
+      store_, "CreateTarget", request, request.request_id(),
+      [&](QuotaTx& tx) -> absl::StatusOr<pb::Target> {
+        ASSIGN_OR_RETURN(auto existing,
+                         tx.FindTarget(in.year(), in.indicator(), in.assigner(), in.assignee()));
+        if (existing.has_value()) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              "a target for this year, indicator, assigner and assignee exists: ", existing->name(),
+              "; revise it with UpdateTarget"));
+        }
+        pb::Target t = in;
+        RETURN_IF_ERROR(
+            LinkAndCheckAllocation(tx, t, "target.", request.allow_over_allocation(), 0));
+        ASSIGN_OR_RETURN(auto id, tx.NextId("target"));
+        t.set_name(absl::StrCat(request.parent(), "/targets/", id));
+        StampCreated(t);
+        RETURN_IF_ERROR(tx.PutTarget(absl::StrCat(id), t));
+        RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                   &pb::StreamChangesResponse::mutable_target, t));
+        return t;
+      });
 }
 
 absl::StatusOr<pb::Target> Quota::GetTarget(const pb::GetTargetRequest& request) {
@@ -438,77 +437,75 @@ absl::StatusOr<pb::SetTargetsResponse> Quota::SetTargets(const pb::SetTargetsReq
   }
   RETURN_IF_ERROR(unknown.ToStatus(absl::StatusCode::kFailedPrecondition));
 
-  return InTx<pb::SetTargetsResponse>(store_, [&](QuotaTx& tx) {
-    return Idempotent<pb::SetTargetsResponse, QuotaTx>(
-        tx, "SetTargets", request, request.request_id(),
-        [&]() -> absl::StatusOr<pb::SetTargetsResponse> {
-          pb::SetTargetsResponse response;
-          FieldViolations rule;
-          for (size_t i = 0; i < rows.size(); ++i) {
-            const std::string prefix = absl::StrCat("targets[", i, "].");
-            const pb::Target& in = rows[i];
-            ASSIGN_OR_RETURN(auto existing, tx.FindTarget(in.year(), in.indicator(), in.assigner(),
-                                                          in.assignee()));
-            pb::Target t;
-            absl::Status s;
-            if (existing.has_value()) {
-              t = *existing;
-              const int32_t old_value = t.value();
-              if (old_value != in.value()) {
-                if (request.reason().empty()) {
-                  rule.Add("reason", "is required when existing values change");
-                  continue;
-                }
-                t.set_value(in.value());
-                s = LinkAndCheckAllocation(tx, t, prefix, false, old_value);
-                if (s.ok()) {
-                  pb::TargetRevision revision;
-                  revision.set_old_value(old_value);
-                  revision.set_new_value(in.value());
-                  revision.set_reason(request.reason());
-                  revision.set_revised_by(principal);
-                  *revision.mutable_revise_time() = ProtoNow();
-                  s = tx.AddRevision(IdOf(t), revision);
-                  StampUpdated(t);
-                  if (s.ok()) {
-                    s = tx.PutTarget(IdOf(t), t);
-                  }
-                  if (s.ok()) {
-                    s = EmitChange(tx, type::v1::CHANGE_TYPE_UPDATED,
-                                   &pb::StreamChangesResponse::mutable_target, t);
-                  }
-                }
+  return Idempotent<pb::SetTargetsResponse>(
+      store_, "SetTargets", request, request.request_id(),
+      [&](QuotaTx& tx) -> absl::StatusOr<pb::SetTargetsResponse> {
+        pb::SetTargetsResponse response;
+        FieldViolations rule;
+        for (size_t i = 0; i < rows.size(); ++i) {
+          const std::string prefix = absl::StrCat("targets[", i, "].");
+          const pb::Target& in = rows[i];
+          ASSIGN_OR_RETURN(auto existing,
+                           tx.FindTarget(in.year(), in.indicator(), in.assigner(), in.assignee()));
+          pb::Target t;
+          absl::Status s;
+          if (existing.has_value()) {
+            t = *existing;
+            const int32_t old_value = t.value();
+            if (old_value != in.value()) {
+              if (request.reason().empty()) {
+                rule.Add("reason", "is required when existing values change");
+                continue;
               }
-            } else {
-              t = in;
-              s = LinkAndCheckAllocation(tx, t, prefix, false, 0);
+              t.set_value(in.value());
+              s = LinkAndCheckAllocation(tx, t, prefix, false, old_value);
               if (s.ok()) {
-                ASSIGN_OR_RETURN(auto id, tx.NextId("target"));
-                t.set_name(absl::StrCat(homes[i], "/targets/", id));
-                StampCreated(t);
-                s = tx.PutTarget(absl::StrCat(id), t);
+                pb::TargetRevision revision;
+                revision.set_old_value(old_value);
+                revision.set_new_value(in.value());
+                revision.set_reason(request.reason());
+                revision.set_revised_by(principal);
+                *revision.mutable_revise_time() = ProtoNow();
+                s = tx.AddRevision(IdOf(t), revision);
+                StampUpdated(t);
                 if (s.ok()) {
-                  s = EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                  s = tx.PutTarget(IdOf(t), t);
+                }
+                if (s.ok()) {
+                  s = EmitChange(tx, type::v1::CHANGE_TYPE_UPDATED,
                                  &pb::StreamChangesResponse::mutable_target, t);
                 }
               }
             }
-            if (!s.ok()) {
-              auto violations = GetFieldViolations(s);
-              if (violations.empty()) {
-                return s;  // Not a rule: a storage fault.
+          } else {
+            t = in;
+            s = LinkAndCheckAllocation(tx, t, prefix, false, 0);
+            if (s.ok()) {
+              ASSIGN_OR_RETURN(auto id, tx.NextId("target"));
+              t.set_name(absl::StrCat(homes[i], "/targets/", id));
+              StampCreated(t);
+              s = tx.PutTarget(absl::StrCat(id), t);
+              if (s.ok()) {
+                s = EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                               &pb::StreamChangesResponse::mutable_target, t);
               }
-              for (auto& [f, d] : violations) {
-                rule.Add(f, d);
-              }
-              continue;
             }
-            *response.add_targets() = t;
           }
-          RETURN_IF_ERROR(rule.ToStatus(absl::StatusCode::kFailedPrecondition));
-          return response;
-        });
-  });
+          if (!s.ok()) {
+            auto violations = GetFieldViolations(s);
+            if (violations.empty()) {
+              return s;  // Not a rule: a storage fault.
+            }
+            for (auto& [f, d] : violations) {
+              rule.Add(f, d);
+            }
+            continue;
+          }
+          *response.add_targets() = t;
+        }
+        RETURN_IF_ERROR(rule.ToStatus(absl::StatusCode::kFailedPrecondition));
+        return response;
+      });
 }
 
 }  // namespace chitieu::quota

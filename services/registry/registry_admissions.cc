@@ -86,33 +86,31 @@ absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissio
     v.Add("admission.admitting_body", "must be a name of the form bodies/{body}");
   }
   RETURN_IF_ERROR(v.ToStatus());
-  return InTx<pb::Admission>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Admission, RegistryTx>(
-        tx, "CreateAdmission", request, request.request_id(),
-        [&]() -> absl::StatusOr<pb::Admission> {
-          ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
-          if (in.admission_date() < e.registration_date()) {
-            return FailedField("admission.admission_date",
-                               "is before the enterprise's registration date");
-          }
-          if (IsTerminal(StatusOn(e, in.admission_date()))) {
-            return FailedField("parent", "the enterprise was dissolved or bankrupt on that date");
-          }
-          if (!in.admitting_body().empty()) {
-            RETURN_IF_ERROR(ExistingBody(tx, in.admitting_body(), "admission.admitting_body"));
-          }
-          ASSIGN_OR_RETURN(auto id, tx.NextId("admission"));
-          pb::Admission a = in;
-          a.set_name(absl::StrCat(request.parent(), "/admissions/", id));
-          a.set_seat_unit(e.seat_unit());
-          a.set_recorded_by(recorded_by);
-          *a.mutable_create_time() = ProtoNow();
-          RETURN_IF_ERROR(tx.PutAdmission(code, absl::StrCat(id), a));
-          RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
-                                     &pb::StreamChangesResponse::mutable_admission, a));
-          return a;
-        });
-  });
+  return Idempotent<pb::Admission>(
+      store_, "CreateAdmission", request, request.request_id(),
+      [&](RegistryTx& tx) -> absl::StatusOr<pb::Admission> {
+        ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+        if (in.admission_date() < e.registration_date()) {
+          return FailedField("admission.admission_date",
+                             "is before the enterprise's registration date");
+        }
+        if (IsTerminal(StatusOn(e, in.admission_date()))) {
+          return FailedField("parent", "the enterprise was dissolved or bankrupt on that date");
+        }
+        if (!in.admitting_body().empty()) {
+          RETURN_IF_ERROR(ExistingBody(tx, in.admitting_body(), "admission.admitting_body"));
+        }
+        ASSIGN_OR_RETURN(auto id, tx.NextId("admission"));
+        pb::Admission a = in;
+        a.set_name(absl::StrCat(request.parent(), "/admissions/", id));
+        a.set_seat_unit(e.seat_unit());
+        a.set_recorded_by(recorded_by);
+        *a.mutable_create_time() = ProtoNow();
+        RETURN_IF_ERROR(tx.PutAdmission(code, absl::StrCat(id), a));
+        RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                   &pb::StreamChangesResponse::mutable_admission, a));
+        return a;
+      });
 }
 
 }  // namespace chitieu::registry

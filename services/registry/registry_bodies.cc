@@ -83,22 +83,21 @@ absl::StatusOr<pb::Body> Registry::CreateBody(const pb::CreateBodyRequest& reque
     v.Add("body.unit", "must be a name of the form units/{code}");
   }
   RETURN_IF_ERROR(v.ToStatus());
-  return InTx<pb::Body>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Body, RegistryTx>(
-        tx, "CreateBody", request, request.request_id(), [&]() -> absl::StatusOr<pb::Body> {
-          if (tx.GetBody(id).ok()) {
-            return absl::AlreadyExistsError(absl::StrCat("bodies/", id, " already exists"));
-          }
-          RETURN_IF_ERROR(ExistingUnit(tx, in.unit(), "body.unit"));
-          pb::Body body = in;
-          body.set_name(absl::StrCat("bodies/", id));
-          StampCreated(body);
-          RETURN_IF_ERROR(tx.PutBody(id, body));
-          RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
-                                     &pb::StreamChangesResponse::mutable_body, body));
-          return body;
-        });
-  });
+  return Idempotent<pb::Body>(
+      store_, "CreateBody", request, request.request_id(),
+      [&](RegistryTx& tx) -> absl::StatusOr<pb::Body> {
+        if (tx.GetBody(id).ok()) {
+          return absl::AlreadyExistsError(absl::StrCat("bodies/", id, " already exists"));
+        }
+        RETURN_IF_ERROR(ExistingUnit(tx, in.unit(), "body.unit"));
+        pb::Body body = in;
+        body.set_name(absl::StrCat("bodies/", id));
+        StampCreated(body);
+        RETURN_IF_ERROR(tx.PutBody(id, body));
+        RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                   &pb::StreamChangesResponse::mutable_body, body));
+        return body;
+      });
 }
 
 absl::StatusOr<pb::Body> Registry::UpdateBody(const pb::UpdateBodyRequest& request) {

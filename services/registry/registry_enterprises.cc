@@ -130,32 +130,30 @@ absl::StatusOr<pb::Enterprise> Registry::CreateEnterprise(
   CheckEnterpriseFields(v, in, "enterprise.", today);
   RETURN_IF_ERROR(v.ToStatus());
   const std::string& code = in.enterprise_code();
-  return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Enterprise, RegistryTx>(
-        tx, "CreateEnterprise", request, request.request_id(),
-        [&]() -> absl::StatusOr<pb::Enterprise> {
-          if (tx.GetEnterprise(code).ok()) {
-            return absl::AlreadyExistsError(absl::StrCat("enterprises/", code, " already exists"));
-          }
-          RETURN_IF_ERROR(ExistingUnit(tx, in.seat_unit(), "enterprise.seat_unit"));
-          pb::Enterprise e;
-          e.set_enterprise_code(code);
-          e.set_display_name(in.display_name());
-          e.set_legal_form(in.legal_form());
-          e.set_sector(in.sector());
-          e.set_seat_unit(in.seat_unit());
-          e.set_registration_date(in.registration_date());
-          e.set_self_requested_founding(in.self_requested_founding());
-          auto* first = e.add_status_history();
-          first->set_status(type::v1::ENTERPRISE_STATUS_ACTIVE);
-          first->set_effective_date(in.registration_date());
-          first->set_source("registration");
-          *first->mutable_record_time() = ProtoNow();
-          StampCreated(e);
-          RETURN_IF_ERROR(SaveEnterprise(tx, code, today, type::v1::CHANGE_TYPE_CREATED, e));
-          return e;
-        });
-  });
+  return Idempotent<pb::Enterprise>(
+      store_, "CreateEnterprise", request, request.request_id(),
+      [&](RegistryTx& tx) -> absl::StatusOr<pb::Enterprise> {
+        if (tx.GetEnterprise(code).ok()) {
+          return absl::AlreadyExistsError(absl::StrCat("enterprises/", code, " already exists"));
+        }
+        RETURN_IF_ERROR(ExistingUnit(tx, in.seat_unit(), "enterprise.seat_unit"));
+        pb::Enterprise e;
+        e.set_enterprise_code(code);
+        e.set_display_name(in.display_name());
+        e.set_legal_form(in.legal_form());
+        e.set_sector(in.sector());
+        e.set_seat_unit(in.seat_unit());
+        e.set_registration_date(in.registration_date());
+        e.set_self_requested_founding(in.self_requested_founding());
+        auto* first = e.add_status_history();
+        first->set_status(type::v1::ENTERPRISE_STATUS_ACTIVE);
+        first->set_effective_date(in.registration_date());
+        first->set_source("registration");
+        *first->mutable_record_time() = ProtoNow();
+        StampCreated(e);
+        RETURN_IF_ERROR(SaveEnterprise(tx, code, today, type::v1::CHANGE_TYPE_CREATED, e));
+        return e;
+      });
 }
 
 absl::StatusOr<pb::Enterprise> Registry::UpdateEnterprise(
@@ -252,37 +250,34 @@ absl::StatusOr<pb::Enterprise> Registry::ChangeEnterpriseStatus(
   CheckText(v, "source", request.source(), true, 100);
   CheckText(v, "reason", request.reason(), false, kMaxTextLength);
   RETURN_IF_ERROR(v.ToStatus());
-  return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Enterprise, RegistryTx>(
-        tx, "ChangeEnterpriseStatus", request, request.request_id(),
-        [&]() -> absl::StatusOr<pb::Enterprise> {
-          ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
-          RETURN_IF_ERROR(CheckEtag(request.etag(), e.etag()));
-          if (request.effective_date() < e.registration_date()) {
-            return FailedField("effective_date", "is before the enterprise's registration date");
-          }
-          const auto& last = e.status_history(e.status_history_size() - 1);
-          if (request.effective_date() < last.effective_date()) {
-            return FailedField(
-                "effective_date",
-                absl::StrCat("is before the latest recorded change (", last.effective_date(),
-                             "); the history is append-only"));
-          }
-          if (IsTerminal(StatusOn(e, request.effective_date()))) {
-            return FailedField("status", "the enterprise is already dissolved or bankrupt");
-          }
-          auto* p = e.add_status_history();
-          p->set_status(request.status());
-          p->set_effective_date(request.effective_date());
-          p->set_end_date(request.end_date());
-          p->set_source(request.source());
-          p->set_reason(request.reason());
-          *p->mutable_record_time() = ProtoNow();
-          StampUpdated(e);
-          RETURN_IF_ERROR(SaveEnterprise(tx, code, today, type::v1::CHANGE_TYPE_UPDATED, e));
-          return e;
-        });
-  });
+  return Idempotent<pb::Enterprise>(
+      store_, "ChangeEnterpriseStatus", request, request.request_id(),
+      [&](RegistryTx& tx) -> absl::StatusOr<pb::Enterprise> {
+        ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+        RETURN_IF_ERROR(CheckEtag(request.etag(), e.etag()));
+        if (request.effective_date() < e.registration_date()) {
+          return FailedField("effective_date", "is before the enterprise's registration date");
+        }
+        const auto& last = e.status_history(e.status_history_size() - 1);
+        if (request.effective_date() < last.effective_date()) {
+          return FailedField("effective_date",
+                             absl::StrCat("is before the latest recorded change (",
+                                          last.effective_date(), "); the history is append-only"));
+        }
+        if (IsTerminal(StatusOn(e, request.effective_date()))) {
+          return FailedField("status", "the enterprise is already dissolved or bankrupt");
+        }
+        auto* p = e.add_status_history();
+        p->set_status(request.status());
+        p->set_effective_date(request.effective_date());
+        p->set_end_date(request.end_date());
+        p->set_source(request.source());
+        p->set_reason(request.reason());
+        *p->mutable_record_time() = ProtoNow();
+        StampUpdated(e);
+        RETURN_IF_ERROR(SaveEnterprise(tx, code, today, type::v1::CHANGE_TYPE_UPDATED, e));
+        return e;
+      });
 }
 
 absl::StatusOr<pb::Enterprise> Registry::RecordMemberCounts(
@@ -306,24 +301,22 @@ absl::StatusOr<pb::Enterprise> Registry::RecordMemberCounts(
   non_negative("youth_union_members", c.youth_union_members());
   non_negative("employees", c.employees());
   RETURN_IF_ERROR(v.ToStatus());
-  return InTx<pb::Enterprise>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Enterprise, RegistryTx>(
-        tx, "RecordMemberCounts", request, request.request_id(),
-        [&]() -> absl::StatusOr<pb::Enterprise> {
-          ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
-          RETURN_IF_ERROR(CheckEtag(request.etag(), e.etag()));
-          if (c.as_of_date() < e.registration_date()) {
-            return FailedField("member_counts.as_of_date", "is before the registration date");
-          }
-          RETURN_IF_ERROR(tx.PutMemberCounts(code, c));
-          if (!e.has_member_counts() || c.as_of_date() >= e.member_counts().as_of_date()) {
-            *e.mutable_member_counts() = c;
-          }
-          StampUpdated(e);
-          RETURN_IF_ERROR(SaveEnterprise(tx, code, today, type::v1::CHANGE_TYPE_UPDATED, e));
-          return e;
-        });
-  });
+  return Idempotent<pb::Enterprise>(
+      store_, "RecordMemberCounts", request, request.request_id(),
+      [&](RegistryTx& tx) -> absl::StatusOr<pb::Enterprise> {
+        ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+        RETURN_IF_ERROR(CheckEtag(request.etag(), e.etag()));
+        if (c.as_of_date() < e.registration_date()) {
+          return FailedField("member_counts.as_of_date", "is before the registration date");
+        }
+        RETURN_IF_ERROR(tx.PutMemberCounts(code, c));
+        if (!e.has_member_counts() || c.as_of_date() >= e.member_counts().as_of_date()) {
+          *e.mutable_member_counts() = c;
+        }
+        StampUpdated(e);
+        RETURN_IF_ERROR(SaveEnterprise(tx, code, today, type::v1::CHANGE_TYPE_UPDATED, e));
+        return e;
+      });
 }
 
 }  // namespace chitieu::registry

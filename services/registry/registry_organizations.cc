@@ -110,49 +110,48 @@ absl::StatusOr<pb::Organization> Registry::CreateOrganization(
     v.Add("organization.members_at_founding", "must not be negative");
   }
   RETURN_IF_ERROR(v.ToStatus());
-  return InTx<pb::Organization>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Organization, RegistryTx>(
-        tx, "CreateOrganization", request, request.request_id(),
-        [&]() -> absl::StatusOr<pb::Organization> {
-          ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
-          if (in.founding_date() < e.registration_date()) {
-            return FailedField("organization.founding_date",
-                               "is before the enterprise's registration date");
-          }
-          if (IsTerminal(StatusOn(e, in.founding_date())) || IsTerminal(StatusOn(e, today))) {
-            return FailedField("parent",
-                               "nothing is founded in a dissolved or bankrupt enterprise");
-          }
-          RETURN_IF_ERROR(ExistingBody(tx, in.founding_body(), "organization.founding_body"));
+  return Idempotent<pb::Organization>(
+      store_, "CreateOrganization", request, request.request_id(),
+      [&](RegistryTx& tx) -> absl::StatusOr<pb::Organization> {
+        ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+        if (in.founding_date() < e.registration_date()) {
+          return FailedField("organization.founding_date",
+                             "is before the enterprise's registration date");
+        }
+        if (IsTerminal(StatusOn(e, in.founding_date())) || IsTerminal(StatusOn(e, today))) {
+          return FailedField("parent", "nothing is founded in a dissolved or bankrupt enterprise");
+        }
+        RETURN_IF_ERROR(ExistingBody(tx, in.founding_body(), "organization.founding_body"));
+        ASSIGN_OR_RETURN(auto id, tx.NextId("organization"));
+        pb::Organization org = in;
+        org.set_name(absl::StrCat(request.parent(), "/organizations/", id));
+        org.set_seat_unit(e.seat_unit());
+        org.clear_dissolution_date();
+        org.clear_dissolution_reason();
+        org.set_recorded_by(recorded_by);
+        StampCreated(org);
+        // The store refuses a second active organization of a kind (an
+        // index, not a read first: see AddOrganization).
+        ASSIGN_OR_RETURN(bool added, tx.AddOrganization(code, absl::StrCat(id), org));
+        if (!added) {
           OrganizationQuery active;
           active.enterprise_code = code;
           active.kind = in.kind();
           active.active = true;
           active.limit = 1;
           ASSIGN_OR_RETURN(auto existing, tx.ListOrganizations(active));
-          if (!existing.empty()) {
-            return WithReason(
-                FailedField(
-                    "organization.kind",
-                    absl::StrCat("the enterprise already has an active organization of this "
-                                 "kind: ",
-                                 existing.front().name())),
-                "ORGANIZATION_EXISTS");
-          }
-          ASSIGN_OR_RETURN(auto id, tx.NextId("organization"));
-          pb::Organization org = in;
-          org.set_name(absl::StrCat(request.parent(), "/organizations/", id));
-          org.set_seat_unit(e.seat_unit());
-          org.clear_dissolution_date();
-          org.clear_dissolution_reason();
-          org.set_recorded_by(recorded_by);
-          StampCreated(org);
-          RETURN_IF_ERROR(tx.PutOrganization(code, absl::StrCat(id), org));
-          RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
-                                     &pb::StreamChangesResponse::mutable_organization, org));
-          return org;
-        });
-  });
+          return WithReason(
+              FailedField("organization.kind",
+                          absl::StrCat("the enterprise already has an active organization of this "
+                                       "kind",
+                                       existing.empty() ? "" : ": ",
+                                       existing.empty() ? "" : existing.front().name())),
+              "ORGANIZATION_EXISTS");
+        }
+        RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                   &pb::StreamChangesResponse::mutable_organization, org));
+        return org;
+      });
 }
 
 absl::StatusOr<pb::Organization> Registry::DissolveOrganization(
@@ -168,27 +167,25 @@ absl::StatusOr<pb::Organization> Registry::DissolveOrganization(
   }
   CheckText(v, "reason", request.reason(), false, kMaxTextLength);
   RETURN_IF_ERROR(v.ToStatus());
-  return InTx<pb::Organization>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Organization, RegistryTx>(
-        tx, "DissolveOrganization", request, request.request_id(),
-        [&]() -> absl::StatusOr<pb::Organization> {
-          ASSIGN_OR_RETURN(auto org, tx.GetOrganization(ids[0], ids[1]));
-          RETURN_IF_ERROR(CheckEtag(request.etag(), org.etag()));
-          if (!org.dissolution_date().empty()) {
-            return FailedField("name", "the organization is already dissolved");
-          }
-          if (request.dissolution_date() < org.founding_date()) {
-            return FailedField("dissolution_date", "is before the founding date");
-          }
-          org.set_dissolution_date(request.dissolution_date());
-          org.set_dissolution_reason(request.reason());
-          StampUpdated(org);
-          RETURN_IF_ERROR(tx.PutOrganization(ids[0], ids[1], org));
-          RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_UPDATED,
-                                     &pb::StreamChangesResponse::mutable_organization, org));
-          return org;
-        });
-  });
+  return Idempotent<pb::Organization>(
+      store_, "DissolveOrganization", request, request.request_id(),
+      [&](RegistryTx& tx) -> absl::StatusOr<pb::Organization> {
+        ASSIGN_OR_RETURN(auto org, tx.GetOrganization(ids[0], ids[1]));
+        RETURN_IF_ERROR(CheckEtag(request.etag(), org.etag()));
+        if (!org.dissolution_date().empty()) {
+          return FailedField("name", "the organization is already dissolved");
+        }
+        if (request.dissolution_date() < org.founding_date()) {
+          return FailedField("dissolution_date", "is before the founding date");
+        }
+        org.set_dissolution_date(request.dissolution_date());
+        org.set_dissolution_reason(request.reason());
+        StampUpdated(org);
+        RETURN_IF_ERROR(tx.PutOrganization(ids[0], ids[1], org));
+        RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_UPDATED,
+                                   &pb::StreamChangesResponse::mutable_organization, org));
+        return org;
+      });
 }
 
 }  // namespace chitieu::registry

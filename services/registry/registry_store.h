@@ -97,6 +97,10 @@ class RegistryTx {
 
   virtual absl::StatusOr<pb::Organization> GetOrganization(const std::string& code,
                                                            const std::string& id) = 0;
+  // Writes a new active organization unless the enterprise has an active
+  // one of its kind: then false, and nothing written.
+  virtual absl::StatusOr<bool> AddOrganization(const std::string& code, const std::string& id,
+                                               const pb::Organization& org) = 0;
   virtual absl::Status PutOrganization(const std::string& code, const std::string& id,
                                        const pb::Organization& org) = 0;
   virtual absl::StatusOr<std::vector<pb::Organization>> ListOrganizations(
@@ -114,7 +118,8 @@ class RegistryTx {
 
   virtual absl::StatusOr<std::optional<StoredRequest>> GetRequest(
       const std::string& request_id) = 0;
-  virtual absl::Status PutRequest(const std::string& request_id, const StoredRequest& r) = 0;
+  virtual absl::StatusOr<bool> ClaimRequest(const std::string& request_id,
+                                            const StoredRequest& r) = 0;
 
   // Appends a change to the feed; its sequence and commit time are set
   // here, in this transaction.

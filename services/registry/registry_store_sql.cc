@@ -74,6 +74,17 @@ CREATE TABLE admissions (
 )sql"),
        .with_outbox = true},
       ParallelWriters({"organization", "admission"}),
+      // 3: "One active organization of a kind in an enterprise" held by an
+      // index: CreateOrganization inserts and the index refuses a second,
+      // where it read first (under SERIALIZABLE that read's predicate
+      // locks on shared index pages failed concurrent founders). A
+      // database that breaks the rule stops this migration (README,
+      // "Upgrades": the query that finds the duplicates first).
+      {.tables = R"sql(
+CREATE UNIQUE INDEX organizations_active ON organizations(code, kind)
+  WHERE dissolution_date IS NULL;
+DROP INDEX organizations_kind;
+)sql"},
   });
   return kMigrations;
 }
@@ -234,6 +245,22 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
     return db_.Run(kSql, {code, id, org.seat_unit().substr(6), int64_t{org.kind()},
                           org.founding_body(), org.founding_date(),
                           TextOrNull(org.dissolution_date()), SqlBlob{org.SerializeAsString()}});
+  }
+
+  absl::StatusOr<bool> AddOrganization(const std::string& code, const std::string& id,
+                                       const pb::Organization& org) override {
+    // The conflict check reads no snapshot: no predicate lock (PostgreSQL),
+    // and an active one committed but not yet visible fails the
+    // transaction as a serialization conflict, retried.
+    ASSIGN_OR_RETURN(
+        auto rows,
+        db_.Query("INSERT INTO organizations (code, id, seat_unit, kind, founding_body, "
+                  "founding_date, dissolution_date, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                  "ON CONFLICT (code, kind) WHERE dissolution_date IS NULL DO NOTHING RETURNING 1",
+                  {code, id, org.seat_unit().substr(6), int64_t{org.kind()}, org.founding_body(),
+                   org.founding_date(), TextOrNull(org.dissolution_date()),
+                   SqlBlob{org.SerializeAsString()}}));
+    return !rows.empty();
   }
 
   absl::StatusOr<std::vector<pb::Organization>> ListOrganizations(

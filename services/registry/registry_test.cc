@@ -19,6 +19,7 @@ using ::chitieu::type::v1::ENTERPRISE_STATUS_DISSOLVED;
 using ::chitieu::type::v1::ENTERPRISE_STATUS_SUSPENDED;
 using ::chitieu::type::v1::ORGANIZATION_KIND_PARTY;
 using ::chitieu::type::v1::ORGANIZATION_KIND_TRADE_UNION;
+using ::chitieu::type::v1::ORGANIZATION_KIND_YOUTH_UNION;
 
 std::string FirstViolationField(const absl::Status& s) {
   auto v = GetFieldViolations(s);
@@ -214,9 +215,26 @@ TEST_P(RegistryTest, OneActiveOrganizationOfAKind) {
   auto org = registry_->CreateOrganization(OrgRequest(e));
   ASSERT_TRUE(org.ok()) << org.status();
   EXPECT_EQ(org->seat_unit(), "units/002");
+  const int64_t before_second = FeedLength();
   auto second = registry_->CreateOrganization(OrgRequest(e));
   EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(FirstViolationField(second.status()), "organization.kind");
+  EXPECT_EQ(GetReason(second.status()), "ORGANIZATION_EXISTS");
+  EXPECT_NE(second.status().message().find(org->name()), std::string::npos) << second.status();
+  EXPECT_EQ(FeedLength(), before_second);
+  // A retry of the first call, by its request id, gets its first answer
+  // although the enterprise now has that organization; one refused stores
+  // nothing under its id.
+  auto with_id = OrgRequest(e, ORGANIZATION_KIND_YOUTH_UNION);
+  with_id.set_request_id("youth-union-once");
+  auto youth = registry_->CreateOrganization(with_id);
+  ASSERT_TRUE(youth.ok()) << youth.status();
+  auto youth_again = registry_->CreateOrganization(with_id);
+  ASSERT_TRUE(youth_again.ok()) << youth_again.status();
+  EXPECT_EQ(youth_again->SerializeAsString(), youth->SerializeAsString());
+  auto refused = OrgRequest(e);
+  refused.set_request_id("party-refused");
+  EXPECT_EQ(GetReason(registry_->CreateOrganization(refused).status()), "ORGANIZATION_EXISTS");
   // Another kind is fine.
   EXPECT_TRUE(registry_->CreateOrganization(OrgRequest(e, ORGANIZATION_KIND_TRADE_UNION)).ok());
   // After dissolution a new one may be founded.
@@ -226,8 +244,9 @@ TEST_P(RegistryTest, OneActiveOrganizationOfAKind) {
   ASSERT_TRUE(registry_->DissolveOrganization(d).ok());
   EXPECT_EQ(registry_->DissolveOrganization(d).status().code(),
             absl::StatusCode::kFailedPrecondition);
-  EXPECT_TRUE(
-      registry_->CreateOrganization(OrgRequest(e, ORGANIZATION_KIND_PARTY, "2013-12-20")).ok());
+  auto refounded = OrgRequest(e, ORGANIZATION_KIND_PARTY, "2013-12-20");
+  refounded.set_request_id("party-refused");  // Stored nothing when refused.
+  EXPECT_TRUE(registry_->CreateOrganization(refounded).ok());
 }
 
 TEST_P(RegistryTest, FoundingDateRules) {

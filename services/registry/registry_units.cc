@@ -92,27 +92,26 @@ absl::StatusOr<pb::Unit> Registry::CreateUnit(const pb::CreateUnitRequest& reque
   }
   RETURN_IF_ERROR(v.ToStatus());
 
-  return InTx<pb::Unit>(store_, [&](RegistryTx& tx) {
-    return Idempotent<pb::Unit, RegistryTx>(
-        tx, "CreateUnit", request, request.request_id(), [&]() -> absl::StatusOr<pb::Unit> {
-          if (tx.GetUnit(code).ok()) {
-            return absl::AlreadyExistsError(absl::StrCat(in.name(), " already exists"));
-          }
-          if (!in.parent().empty()) {
-            RETURN_IF_ERROR(ExistingUnit(tx, in.parent(), "unit.parent"));
-          }
-          for (int i = 0; i < in.successors_size(); ++i) {
-            RETURN_IF_ERROR(
-                ExistingUnit(tx, in.successors(i), absl::StrCat("unit.successors[", i, "]")));
-          }
-          pb::Unit unit = in;
-          StampCreated(unit);
-          RETURN_IF_ERROR(tx.PutUnit(code, unit));
-          RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
-                                     &pb::StreamChangesResponse::mutable_unit, unit));
-          return unit;
-        });
-  });
+  return Idempotent<pb::Unit>(
+      store_, "CreateUnit", request, request.request_id(),
+      [&](RegistryTx& tx) -> absl::StatusOr<pb::Unit> {
+        if (tx.GetUnit(code).ok()) {
+          return absl::AlreadyExistsError(absl::StrCat(in.name(), " already exists"));
+        }
+        if (!in.parent().empty()) {
+          RETURN_IF_ERROR(ExistingUnit(tx, in.parent(), "unit.parent"));
+        }
+        for (int i = 0; i < in.successors_size(); ++i) {
+          RETURN_IF_ERROR(
+              ExistingUnit(tx, in.successors(i), absl::StrCat("unit.successors[", i, "]")));
+        }
+        pb::Unit unit = in;
+        StampCreated(unit);
+        RETURN_IF_ERROR(tx.PutUnit(code, unit));
+        RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                   &pb::StreamChangesResponse::mutable_unit, unit));
+        return unit;
+      });
 }
 
 absl::StatusOr<pb::Unit> Registry::UpdateUnit(const pb::UpdateUnitRequest& request) {

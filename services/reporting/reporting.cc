@@ -100,6 +100,11 @@ absl::Status CheckReportYear(int year, const std::string& field) {
   return absl::OkStatus();
 }
 
+// Read before the figures it goes with: an apply writes rows and cursor in
+// one transaction, so figures read after a cursor at n include 1 … n (they
+// may include more). Read after, on PostgreSQL — where each statement of a
+// read sees the latest commit — or beside replicas sharing the model, the
+// lag could claim changes the figures do not hold yet.
 absl::StatusOr<std::vector<pb::FeedLag>> Reporting::Lag() {
   std::vector<pb::FeedLag> out;
   for (const char* source : {kRegistrySource, kQuotaSource}) {
@@ -199,8 +204,8 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
 absl::StatusOr<pb::Progress> Reporting::GetProgress(const pb::GetProgressRequest& request) {
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
+  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
   ASSIGN_OR_RETURN(auto out, Compute(code, request.year(), true));
-  ASSIGN_OR_RETURN(auto lag, Lag());
   for (auto& l : lag) {
     *out.add_lag() = std::move(l);
   }
@@ -212,6 +217,7 @@ absl::StatusOr<pb::EnterpriseStatusSummary> Reporting::GetEnterpriseStatusSummar
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   std::string as_of = request.as_of().empty() ? FormatDate(today_()) : request.as_of();
   RETURN_IF_ERROR(ParseDate(as_of, "as_of"));
+  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
   ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(code, as_of));
   pb::EnterpriseStatusSummary out;
   out.set_unit(request.unit());
@@ -227,7 +233,6 @@ absl::StatusOr<pb::EnterpriseStatusSummary> Reporting::GetEnterpriseStatusSummar
     total += n;
   }
   out.set_total(static_cast<int32_t>(total));
-  ASSIGN_OR_RETURN(auto lag, Lag());
   for (auto& l : lag) {
     *out.add_lag() = std::move(l);
   }
@@ -238,6 +243,7 @@ absl::StatusOr<pb::Coverage> Reporting::GetCoverage(const pb::GetCoverageRequest
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   std::string as_of = request.as_of().empty() ? FormatDate(today_()) : request.as_of();
   RETURN_IF_ERROR(ParseDate(as_of, "as_of"));
+  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
   ASSIGN_OR_RETURN(auto coverage, store_->Coverage(code, as_of));
   pb::Coverage out;
   out.set_unit(request.unit());
@@ -253,7 +259,6 @@ absl::StatusOr<pb::Coverage> Reporting::GetCoverage(const pb::GetCoverageRequest
     k->set_active_enterprises(static_cast<int32_t>(active));
     k->set_ratio(active > 0 ? static_cast<double>(with) / active : 0.0);
   }
-  ASSIGN_OR_RETURN(auto lag, Lag());
   for (auto& l : lag) {
     *out.add_lag() = std::move(l);
   }
@@ -291,6 +296,7 @@ absl::StatusOr<pb::ListFoundingCandidatesResponse> Reporting::ListFoundingCandid
   ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
                                                absl::StrCat("candidates|", request.unit(), "|",
                                                             request.kind(), "|", year)));
+  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
   ASSIGN_OR_RETURN(auto thresholds, store_->Thresholds(year));
   int threshold = 0;
   switch (request.kind()) {
@@ -309,7 +315,6 @@ absl::StatusOr<pb::ListFoundingCandidatesResponse> Reporting::ListFoundingCandid
   pb::ListFoundingCandidatesResponse out;
   AddRefs(out, rows, list, out.mutable_candidates());
   out.set_threshold(threshold);
-  ASSIGN_OR_RETURN(auto lag, Lag());
   for (auto& l : lag) {
     *out.add_lag() = std::move(l);
   }
@@ -321,11 +326,11 @@ absl::StatusOr<pb::ListFosteringCasesResponse> Reporting::ListFosteringCases(
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
                                                absl::StrCat("fostering|", request.unit())));
+  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
   ASSIGN_OR_RETURN(auto rows, store_->FosteringCases(code, FormatDate(today_()), list.after,
                                                      list.page_size + 1));
   pb::ListFosteringCasesResponse out;
   AddRefs(out, rows, list, out.mutable_cases());
-  ASSIGN_OR_RETURN(auto lag, Lag());
   for (auto& l : lag) {
     *out.add_lag() = std::move(l);
   }
@@ -353,6 +358,7 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
   if (request.indicator() == 0 || !type::v1::Indicator_IsValid(request.indicator())) {
     return InvalidField("indicator", "must be one of the INDICATOR_ values");
   }
+  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
   ASSIGN_OR_RETURN(auto children, store_->Children(code));
   ASSIGN_OR_RETURN(auto figures, ChildFigures(code, children, request.year()));
   std::vector<pb::RankedUnit> ranked;
@@ -395,7 +401,6 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
     ranked[i].set_rank(static_cast<int32_t>(i + 1));
     *out.add_units() = std::move(ranked[i]);
   }
-  ASSIGN_OR_RETURN(auto lag, Lag());
   for (auto& l : lag) {
     *out.add_lag() = std::move(l);
   }

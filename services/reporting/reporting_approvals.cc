@@ -244,9 +244,10 @@ absl::StatusOr<pb::Report> Approvals::Transition(const ReportKey& key, const Mov
   std::optional<pb::ReportSnapshot> snapshot;
   if (move.action == Action::kSubmit) {
     // A retry gets its first answer, and a report that cannot be submitted
-    // is refused, before the figures are computed (the transaction below
-    // checks both again).
-    ASSIGN_OR_RETURN(auto fresh, InTx<bool>(store_, [&](ApprovalTx& tx) -> absl::StatusOr<bool> {
+    // is refused, before the figures are computed (Idempotent and the
+    // transaction below check both again). A read: on PostgreSQL a
+    // SERIALIZABLE transaction's lookup would conflict with every claim.
+    ASSIGN_OR_RETURN(auto fresh, InView<bool>(store_, [&](ApprovalTx& tx) -> absl::StatusOr<bool> {
                        if (!move.request_id.empty()) {
                          ASSIGN_OR_RETURN(auto stored, tx.GetRequest(move.request_id));
                          if (stored.has_value()) {
@@ -263,68 +264,68 @@ absl::StatusOr<pb::Report> Approvals::Transition(const ReportKey& key, const Mov
     }
   }
   ASSIGN_OR_RETURN(
-      auto moved, InTx<pb::Report>(store_, [&](ApprovalTx& tx) {
-        return Idempotent<pb::Report, ApprovalTx>(
-            tx, method, request, move.request_id, [&]() -> absl::StatusOr<pb::Report> {
-              ASSIGN_OR_RETURN(auto report, Load(tx, key));
-              RETURN_IF_ERROR(CheckMove(tx, key, move, actor, report));
-              const bool created = report.etag().empty();
-              const pb::ReportState from = report.state();
-              const auto now = ProtoNow();
-              switch (move.action) {
-                case Action::kSubmit:
-                  if (!snapshot.has_value()) {
-                    return absl::AbortedError("the report moved meanwhile; submit again");
-                  }
-                  report.set_state(pb::REPORT_STATE_SUBMITTED);
-                  report.set_submitted_by(actor);
-                  *report.mutable_submit_time() = now;
-                  report.clear_approved_by();
-                  report.clear_approve_time();
-                  report.clear_accepted_by();
-                  report.clear_accept_time();
-                  report.clear_reason();
-                  *report.mutable_snapshot() = *snapshot;
-                  break;
-                case Action::kApprove:
-                  report.set_state(pb::REPORT_STATE_APPROVED);
-                  report.set_approved_by(actor);
-                  *report.mutable_approve_time() = now;
-                  break;
-                case Action::kAccept:
-                  report.set_state(pb::REPORT_STATE_ACCEPTED);
-                  report.set_accepted_by(actor);
-                  *report.mutable_accept_time() = now;
-                  break;
-                case Action::kReturn:
-                case Action::kReopen:
-                  report.set_state(pb::REPORT_STATE_OPEN);
-                  report.set_reason(move.reason);
-                  break;
-              }
-              if (created) {
-                StampCreated(report);
-              } else {
-                StampUpdated(report);
-              }
-              pb::ReportTransition t;
-              t.set_report(key.name);
-              t.set_from_state(from);
-              t.set_to_state(report.state());
-              t.set_actor(actor);
-              *t.mutable_time() = report.update_time();
-              t.set_reason(move.reason);
-              t.set_content_hash(report.snapshot().content_hash());
-              RETURN_IF_ERROR(tx.PutReport(key.unit_code, key.year, report));
-              RETURN_IF_ERROR(tx.AddTransition(key.unit_code, key.year, t));
-              RETURN_IF_ERROR(EmitChange(
-                  tx, created ? type::v1::CHANGE_TYPE_CREATED : type::v1::CHANGE_TYPE_UPDATED,
-                  &pb::StreamChangesResponse::mutable_report, report));
-              RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
-                                         &pb::StreamChangesResponse::mutable_transition, t));
-              return report;
-            });
-      }));
+      auto moved,
+      Idempotent<pb::Report>(
+          store_, method, request, move.request_id,
+          [&](ApprovalTx& tx) -> absl::StatusOr<pb::Report> {
+            ASSIGN_OR_RETURN(auto report, Load(tx, key));
+            RETURN_IF_ERROR(CheckMove(tx, key, move, actor, report));
+            const bool created = report.etag().empty();
+            const pb::ReportState from = report.state();
+            const auto now = ProtoNow();
+            switch (move.action) {
+              case Action::kSubmit:
+                if (!snapshot.has_value()) {
+                  return absl::AbortedError("the report moved meanwhile; submit again");
+                }
+                report.set_state(pb::REPORT_STATE_SUBMITTED);
+                report.set_submitted_by(actor);
+                *report.mutable_submit_time() = now;
+                report.clear_approved_by();
+                report.clear_approve_time();
+                report.clear_accepted_by();
+                report.clear_accept_time();
+                report.clear_reason();
+                *report.mutable_snapshot() = *snapshot;
+                break;
+              case Action::kApprove:
+                report.set_state(pb::REPORT_STATE_APPROVED);
+                report.set_approved_by(actor);
+                *report.mutable_approve_time() = now;
+                break;
+              case Action::kAccept:
+                report.set_state(pb::REPORT_STATE_ACCEPTED);
+                report.set_accepted_by(actor);
+                *report.mutable_accept_time() = now;
+                break;
+              case Action::kReturn:
+              case Action::kReopen:
+                report.set_state(pb::REPORT_STATE_OPEN);
+                report.set_reason(move.reason);
+                break;
+            }
+            if (created) {
+              StampCreated(report);
+            } else {
+              StampUpdated(report);
+            }
+            pb::ReportTransition t;
+            t.set_report(key.name);
+            t.set_from_state(from);
+            t.set_to_state(report.state());
+            t.set_actor(actor);
+            *t.mutable_time() = report.update_time();
+            t.set_reason(move.reason);
+            t.set_content_hash(report.snapshot().content_hash());
+            RETURN_IF_ERROR(tx.PutReport(key.unit_code, key.year, report));
+            RETURN_IF_ERROR(tx.AddTransition(key.unit_code, key.year, t));
+            RETURN_IF_ERROR(EmitChange(
+                tx, created ? type::v1::CHANGE_TYPE_CREATED : type::v1::CHANGE_TYPE_UPDATED,
+                &pb::StreamChangesResponse::mutable_report, report));
+            RETURN_IF_ERROR(EmitChange(tx, type::v1::CHANGE_TYPE_CREATED,
+                                       &pb::StreamChangesResponse::mutable_transition, t));
+            return report;
+          }));
   RETURN_IF_ERROR(Annotate(key, moved));
   return moved;
 }

@@ -149,24 +149,21 @@ absl::StatusOr<pb::ReportDeadline> Approvals::SetReportDeadline(
     v.Add("due_date", "must not be before the year it is for");
   }
   RETURN_IF_ERROR(v.ToStatus());
-  return InTx<pb::ReportDeadline>(store_, [&](ApprovalTx& tx) {
-    return Idempotent<pb::ReportDeadline, ApprovalTx>(
-        tx, "SetReportDeadline", request, request.request_id(),
-        [&]() -> absl::StatusOr<pb::ReportDeadline> {
-          ASSIGN_OR_RETURN(auto before, tx.GetDeadline(request.year()));
-          pb::ReportDeadline d;
-          d.set_year(request.year());
-          d.set_due_date(request.due_date());
-          d.set_set_by(actor);
-          *d.mutable_update_time() = ProtoNow();
-          RETURN_IF_ERROR(tx.PutDeadline(d));
-          RETURN_IF_ERROR(EmitChange(
-              tx,
-              before.has_value() ? type::v1::CHANGE_TYPE_UPDATED : type::v1::CHANGE_TYPE_CREATED,
-              &pb::StreamChangesResponse::mutable_deadline, d));
-          return d;
-        });
-  });
+  return Idempotent<pb::ReportDeadline>(
+      store_, "SetReportDeadline", request, request.request_id(),
+      [&](ApprovalTx& tx) -> absl::StatusOr<pb::ReportDeadline> {
+        ASSIGN_OR_RETURN(auto before, tx.GetDeadline(request.year()));
+        pb::ReportDeadline d;
+        d.set_year(request.year());
+        d.set_due_date(request.due_date());
+        d.set_set_by(actor);
+        *d.mutable_update_time() = ProtoNow();
+        RETURN_IF_ERROR(tx.PutDeadline(d));
+        RETURN_IF_ERROR(EmitChange(
+            tx, before.has_value() ? type::v1::CHANGE_TYPE_UPDATED : type::v1::CHANGE_TYPE_CREATED,
+            &pb::StreamChangesResponse::mutable_deadline, d));
+        return d;
+      });
 }
 
 absl::StatusOr<pb::ReportingCompleteness> Approvals::GetReportingCompleteness(
