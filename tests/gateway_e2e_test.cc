@@ -533,6 +533,18 @@ TEST_F(GatewayE2ETest, ServicesRefuseCallsThatSkipTheGateway) {
   reg::StreamChangesResponse change;
   EXPECT_FALSE(reader->Read(&change));
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  // The batched feed reads its request as bytes: junk from a caller not
+  // let in is refused as the caller, not as junk.
+  reg::StreamChangeBatchesRequest junk;
+  junk.GetReflection()->MutableUnknownFields(&junk)->AddLengthDelimited(99, std::string(2000, 'x'));
+  for (const bool oversized : {false, true}) {
+    grpc::ClientContext c;
+    auto batches =
+        direct->StreamChangeBatches(&c, oversized ? junk : reg::StreamChangeBatchesRequest());
+    reg::StreamChangeBatchesResponse batch;
+    EXPECT_FALSE(batches->Read(&batch));
+    EXPECT_EQ(batches->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED) << oversized;
+  }
   grpc::ClientContext c5;
   c5.AddMetadata(kServiceSecretMetadata, kServiceSecret);
   EXPECT_TRUE(direct->GetUnit(&c5, r, &out).ok());

@@ -346,8 +346,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::Byt
                                                                  Store* store) {
   BatchRequest request;
   const absl::Status parsed = ParseFeedRequest(raw, &request);
+  // The caller first: one not let in learns nothing of its request's
+  // shape (the feed's policy reads none of its fields).
+  const absl::Status admitted = admit(request);
   return StartFeed<grpc::ByteBuffer, StoredChange>(
-      parsed.ok() ? admit(request) : parsed, notifier,
+      admitted.ok() ? parsed : admitted, notifier,
       [store](int64_t after, int limit) { return store->ReadStoredChanges(after, limit); },
       request.after_sequence(), !request.no_follow());
 }
