@@ -315,7 +315,9 @@ inline absl::Status ParseFeedRequest(const grpc::ByteBuffer& raw,
 
 // StreamChangeBatches of a store's stored changes (`store->
 // ReadStoredChanges`), its request read from `raw` (ParseFeedRequest) and
-// admitted by `admit(request)`, as StartFeed below.
+// admitted by `admit(request)`, as StartFeed below. The caller is admitted
+// even when the bytes do not parse (with an empty request), and refused as
+// a caller before it is told of them.
 template <typename BatchRequest, typename Store, typename Admit>
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::ByteBuffer& raw,
                                                                  const Admit& admit,
@@ -346,8 +348,11 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::Byt
                                                                  Store* store) {
   BatchRequest request;
   const absl::Status parsed = ParseFeedRequest(raw, &request);
+  if (!parsed.ok()) {
+    request.Clear();  // Nothing half-read reaches the policy.
+  }
   // The caller first: one not let in learns nothing of its request's
-  // shape (the feed's policy reads none of its fields).
+  // shape.
   const absl::Status admitted = admit(request);
   return StartFeed<grpc::ByteBuffer, StoredChange>(
       admitted.ok() ? parsed : admitted, notifier,

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <utility>
+
 #include "absl/strings/match.h"
 #include "services/reporting/feed_health.h"
 #include "services/reporting/report_documents.h"
