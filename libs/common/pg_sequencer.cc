@@ -48,6 +48,11 @@ void PgSequencer::AwaitNumbered(absl::Duration timeout) {
   }
 }
 
+void PgSequencer::Ask() {
+  absl::MutexLock lock(&mu_);
+  wanted_ = true;
+}
+
 void PgSequencer::Run() {
   bool read_committed = false;
   while (true) {

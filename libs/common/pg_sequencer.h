@@ -32,6 +32,9 @@ class PgSequencer {
   // see them), or after `timeout` (the commit stands; a later pass numbers
   // them).
   void AwaitNumbered(absl::Duration timeout);
+  // Called after such a commit by a caller that does not wait: a pass
+  // begins soon after it, as for AwaitNumbered.
+  void Ask();
 
  private:
   void Run();

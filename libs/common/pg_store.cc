@@ -150,24 +150,41 @@ void PgStoreCore::Listen() {
   }
 }
 
+absl::StatusOr<bool> PgStoreCore::Commit(
+    const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
+  ASSIGN_OR_RETURN(auto db, pool_->Acquire());
+  PgChangeAppender changes(*db);
+  RETURN_IF_ERROR(db->InTransaction([&]() -> absl::Status {
+    changes.Reset();  // A retried attempt starts again.
+    return body(*db, changes);
+  }));
+  return changes.txid() != 0;
+}
+
 absl::Status PgStoreCore::Transact(
     const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
-  bool appended = false;
-  {
-    ASSIGN_OR_RETURN(auto db, pool_->Acquire());
-    PgChangeAppender changes(*db);
-    RETURN_IF_ERROR(db->InTransaction([&]() -> absl::Status {
-      changes.Reset();  // A retried attempt starts again.
-      return body(*db, changes);
-    }));
-    appended = changes.txid() != 0;
-  }
+  ASSIGN_OR_RETURN(const bool appended, Commit(body));
   // Acknowledged once the feed shows it, as on SQLite: a caller that wrote
   // and then reads the feed finds its change.
-  if (appended && sequencer_ != nullptr) {
-    sequencer_->AwaitNumbered(absl::Seconds(5));
+  if (appended) {
+    AwaitFeed();
   }
   return absl::OkStatus();
+}
+
+absl::Status PgStoreCore::TransactBatch(
+    const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
+  ASSIGN_OR_RETURN(const bool appended, Commit(body));
+  if (appended && sequencer_ != nullptr) {
+    sequencer_->Ask();
+  }
+  return absl::OkStatus();
+}
+
+void PgStoreCore::AwaitFeed() {
+  if (sequencer_ != nullptr) {
+    sequencer_->AwaitNumbered(absl::Seconds(5));
+  }
 }
 
 absl::Status PgStoreCore::Read(const std::function<absl::Status(SqlSession&)>& body) {

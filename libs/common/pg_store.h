@@ -81,6 +81,11 @@ class PgStoreCore : public SqlStoreCore {
 
   // SERIALIZABLE; `body` runs again from the start after a conflict.
   absl::Status Transact(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) override;
+  // Asks the sequencer for a pass and returns: the next batch's statements
+  // run while it numbers this one's changes.
+  absl::Status TransactBatch(
+      const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) override;
+  void AwaitFeed() override;
   absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) override;
   absl::StatusOr<std::vector<StoredChange>> ReadChanges(int64_t after, int limit) override;
   absl::StatusOr<int64_t> LastSequence() override;
@@ -89,6 +94,8 @@ class PgStoreCore : public SqlStoreCore {
   using Pool = ConnectionPool<PgDb>;
   PgStoreCore(std::unique_ptr<Pool> pool, PGconn* listener, ChangeNotifier* notifier);
   void Listen();
+  // Runs `body` in a SERIALIZABLE transaction; whether it appended changes.
+  absl::StatusOr<bool> Commit(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body);
 
   std::unique_ptr<Pool> pool_;
   std::unique_ptr<PgSequencer> sequencer_;  // Null for a store without a feed.

@@ -199,5 +199,32 @@ TEST_F(PgStoreTest, AnOpenOlderTransactionHoldsNothingBack) {
   EXPECT_EQ(feed[1].data, "old");
 }
 
+// A bulk import's batches return once committed, while the feed's
+// sequencer is held (here by a lock on the feed's head, as a pass of
+// another replica would hold it); AwaitFeed returns only once all of them
+// are numbered.
+TEST_F(PgStoreTest, BatchesReturnBeforeTheFeedShowsThemAndAwaitFeedWaitsForAll) {
+  auto core = Open("batches");
+  ASSERT_NE(core, nullptr);
+  auto raw = PgDb::Open(server_->Url("batches"));
+  ASSERT_TRUE(raw.ok());
+  PgDb& holder = **raw;
+  ASSERT_TRUE(holder.Exec("BEGIN").ok());
+  ASSERT_TRUE(holder.Exec("SELECT 1 FROM feed_head WHERE id = 1 FOR UPDATE").ok());
+  for (const char* data : {"a", "b", "c"}) {
+    ASSERT_TRUE(
+        core->TransactBatch([&](SqlSession&, ChangeLog& log) { return Append(log, data); }).ok());
+  }
+  EXPECT_TRUE(Feed(*core).empty());  // Committed, not yet numbered.
+  size_t seen = 0;
+  std::thread waiter([&] {
+    core->AwaitFeed();
+    seen = Feed(*core).size();
+  });
+  ASSERT_TRUE(holder.Exec("COMMIT").ok());
+  waiter.join();
+  EXPECT_EQ(seen, 3u);
+}
+
 }  // namespace
 }  // namespace chitieu

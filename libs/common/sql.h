@@ -281,6 +281,17 @@ class SqlStoreCore {
   // a commit that appended changes, the feed's followers are woken.
   virtual absl::Status Transact(
       const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) = 0;
+  // As Transact, but may return once committed, before the feed shows
+  // what `body` appended: for the batches of one stream, whose answer then
+  // waits for AwaitFeed once, after the last batch. SQLite numbers changes
+  // as it inserts them, so there it is Transact.
+  virtual absl::Status TransactBatch(
+      const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) {
+    return Transact(body);
+  }
+  // Returns once every change committed before the call is in the feed (or
+  // after a bound, logged: the commits stand and are numbered later).
+  virtual void AwaitFeed() {}
   // Runs read-only statements on a connection of their own, never behind
   // a commit: on SQLite in one read transaction (one snapshot); on
   // PostgreSQL each statement on its own (as the read model always read

@@ -66,6 +66,10 @@ class Registry {
   absl::StatusOr<std::vector<pb::ImportRowResult>> ImportRows(
       const google::protobuf::RepeatedPtrField<pb::Enterprise>& rows, int64_t first_row,
       const std::string& source, const std::set<std::string>* scope = nullptr);
+  // Returns once the changes of every batch imported before are in the
+  // feed: an import answers after it, so that its caller reading the feed
+  // then finds every row (ImportRows returns before the feed numbers them).
+  void FinishImport();
 
   absl::StatusOr<pb::Organization> GetOrganization(const pb::GetOrganizationRequest& request);
   absl::StatusOr<pb::ListOrganizationsResponse> ListOrganizations(

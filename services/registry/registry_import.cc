@@ -179,7 +179,9 @@ absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
       codes.push_back(rows[i].enterprise_code());
     }
   }
-  RETURN_IF_ERROR(store_->Transact([&](RegistryTx& tx) -> absl::Status {
+  // The feed numbers this batch's changes while the next batch runs;
+  // FinishImport waits for it once.
+  RETURN_IF_ERROR(store_->TransactBatch([&](RegistryTx& tx) -> absl::Status {
     ImportBatch batch;  // Anew in each attempt.
     RETURN_IF_ERROR(batch.Read(tx, codes));
     for (int i = 0; i < rows.size(); ++i) {
@@ -202,5 +204,7 @@ absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
   }));
   return results;
 }
+
+void Registry::FinishImport() { store_->AwaitFeed(); }
 
 }  // namespace chitieu::registry

@@ -25,7 +25,7 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
   void OnReadDone(bool ok) override {
     if (!ok) {
       // Half-close (or a broken stream): answer with what was imported.
-      Finish(grpc::Status::OK);
+      Answer(grpc::Status::OK);
       return;
     }
     if (first_) {
@@ -36,7 +36,7 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
     // checked too); one row outside refuses the rest of the import.
     static const std::string kPath = MethodPath(RegistryService::kFullName, "ImportEnterprises");
     if (absl::Status s = AdmitCall(*context_, kPath, batch_); !s.ok()) {
-      Finish(ToGrpcStatus(s));
+      Answer(ToGrpcStatus(s));
       return;
     }
     // Rows for existing enterprises are judged against their stored seats
@@ -49,9 +49,10 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
     auto results = registry_->ImportRows(batch_.enterprises(), rows_ + 1, source_,
                                          principal_ ? &principal_->scope : nullptr);
     if (!results.ok()) {
-      Finish(ToGrpcStatus(results.status()));
+      Answer(ToGrpcStatus(results.status()));
       return;
     }
+    committed_ = true;
     rows_ += batch_.enterprises_size();
     response_->set_rows(rows_);
     for (auto& result : *results) {
@@ -82,6 +83,15 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
   void OnDone() override { delete this; }
 
  private:
+  // Every answer, whatever its status, waits until what the import's
+  // batches committed is in the feed.
+  void Answer(const grpc::Status& status) {
+    if (committed_) {
+      registry_->FinishImport();
+    }
+    Finish(status);
+  }
+
   grpc::CallbackServerContext* context_;
   Registry* registry_;
   pb::ImportEnterprisesResponse* response_;
@@ -89,6 +99,7 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
   std::string source_;
   bool first_ = true;
   bool first_batch_ = true;
+  bool committed_ = false;  // A batch committed.
   std::optional<Principal> principal_;
   int64_t rows_ = 0;
 };

@@ -144,6 +144,12 @@ class RegistryStore {
   // durably, only if `body` returns OK; otherwise nothing it wrote stays.
   // After a commit that appended changes, feed followers are notified.
   virtual absl::Status Transact(const std::function<absl::Status(RegistryTx&)>& body) = 0;
+  // As Transact, but may return before the feed shows what it appended:
+  // for one batch of a bulk import, whose answer waits for AwaitFeed once
+  // after the last batch.
+  virtual absl::Status TransactBatch(const std::function<absl::Status(RegistryTx&)>& body) = 0;
+  // Returns once every change committed before the call is in the feed.
+  virtual void AwaitFeed() = 0;
   // Runs `body` as a read-only transaction (one snapshot) beside the
   // writers: a read never waits behind a commit. Writes in it fail.
   virtual absl::Status View(const std::function<absl::Status(RegistryTx&)>& body) = 0;

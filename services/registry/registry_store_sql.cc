@@ -322,6 +322,13 @@ absl::Status SqlRegistryStore::Transact(const std::function<absl::Status(Registr
   });
 }
 
+absl::Status SqlRegistryStore::TransactBatch(const std::function<absl::Status(RegistryTx&)>& body) {
+  return core_->TransactBatch([&](SqlSession& db, ChangeLog& changes) {
+    SqlTx tx(db, changes);
+    return body(tx);
+  });
+}
+
 absl::Status SqlRegistryStore::View(const std::function<absl::Status(RegistryTx&)>& body) {
   return SqlView<SqlTx>(*core_, body);
 }

@@ -23,6 +23,8 @@ class SqlRegistryStore : public RegistryStore {
                                                                 ChangeNotifier* notifier);
 
   absl::Status Transact(const std::function<absl::Status(RegistryTx&)>& body) override;
+  absl::Status TransactBatch(const std::function<absl::Status(RegistryTx&)>& body) override;
+  void AwaitFeed() override { core_->AwaitFeed(); }
   absl::Status View(const std::function<absl::Status(RegistryTx&)>& body) override;
   absl::StatusOr<std::vector<pb::StreamChangesResponse>> ReadChanges(int64_t after,
                                                                      int limit) override;

@@ -352,6 +352,7 @@ pb::ImportRowResult ImportSingle(Registry& registry, const pb::Enterprise& row, 
   *rows.Add() = row;
   auto results = registry.ImportRows(rows, number, source);
   EXPECT_TRUE(results.ok()) << results.status();
+  registry.FinishImport();
   return results.ok() ? results->at(0) : pb::ImportRowResult();
 }
 
@@ -392,6 +393,7 @@ TEST_P(RegistryTest, ImportBatchRejectsRowsAloneAndCommitsTheRest) {
   *rows.Add() = EnterpriseRequest(3).enterprise();
   auto results = registry_->ImportRows(rows, 11, "nightly");
   ASSERT_TRUE(results.ok()) << results.status();
+  registry_->FinishImport();  // As the import's answer does, before the feed is read.
   ASSERT_EQ(results->size(), 5u);
   std::vector<pb::ImportOutcome> outcomes;
   for (const auto& r : *results) {
@@ -437,6 +439,7 @@ TEST_P(RegistryTest, ImportRowsForEnterprisesOutOfScopeAreRejectedAlone) {
   *rows.Add() = renamed;
   auto results = registry_->ImportRows(rows, 1, "nightly", &scope);
   ASSERT_TRUE(results.ok()) << results.status();
+  registry_->FinishImport();
   for (int i : {0, 1}) {
     EXPECT_EQ((*results)[i].outcome(), pb::IMPORT_OUTCOME_REJECTED);
     EXPECT_EQ((*results)[i].field(), "enterprise_code");

@@ -116,6 +116,7 @@ class FeedFollowerTest : public ::testing::TestWithParam<Batches> {
     }
     auto results = registry_->ImportRows(batch.enterprises(), 1, "test");
     ASSERT_TRUE(results.ok()) << results.status();
+    registry_->FinishImport();
     for (const auto& r : *results) {
       ASSERT_EQ(r.outcome(), pb::IMPORT_OUTCOME_CREATED) << r.ShortDebugString();
     }
