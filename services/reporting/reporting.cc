@@ -119,6 +119,16 @@ absl::StatusOr<std::vector<pb::FeedLag>> Reporting::Lag() {
   return out;
 }
 
+template <typename Build>
+auto Reporting::WithLag(const Build& figures) -> decltype(figures()) {
+  ASSIGN_OR_RETURN(auto lag, Lag());
+  ASSIGN_OR_RETURN(auto out, figures());
+  for (auto& l : lag) {
+    *out.add_lag() = std::move(l);
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> Reporting::CheckUnit(const std::string& name,
                                                  const std::string& field) {
   ASSIGN_OR_RETURN(auto code, ParseSingleName("units", name, field));
@@ -204,12 +214,7 @@ absl::StatusOr<pb::Progress> Reporting::Compute(const std::string& code, int yea
 absl::StatusOr<pb::Progress> Reporting::GetProgress(const pb::GetProgressRequest& request) {
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   RETURN_IF_ERROR(CheckReportYear(request.year(), "year"));
-  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
-  ASSIGN_OR_RETURN(auto out, Compute(code, request.year(), true));
-  for (auto& l : lag) {
-    *out.add_lag() = std::move(l);
-  }
-  return out;
+  return WithLag([&] { return Compute(code, request.year(), true); });
 }
 
 absl::StatusOr<pb::EnterpriseStatusSummary> Reporting::GetEnterpriseStatusSummary(
@@ -217,52 +222,48 @@ absl::StatusOr<pb::EnterpriseStatusSummary> Reporting::GetEnterpriseStatusSummar
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   std::string as_of = request.as_of().empty() ? FormatDate(today_()) : request.as_of();
   RETURN_IF_ERROR(ParseDate(as_of, "as_of"));
-  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
-  ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(code, as_of));
-  pb::EnterpriseStatusSummary out;
-  out.set_unit(request.unit());
-  out.set_as_of(as_of);
-  int64_t total = 0;
-  for (int status = type::v1::ENTERPRISE_STATUS_ACTIVE;
-       status <= type::v1::ENTERPRISE_STATUS_BANKRUPT; ++status) {
-    auto it = counts.find(status);
-    const int64_t n = it == counts.end() ? 0 : it->second;
-    auto* c = out.add_counts();
-    c->set_status(static_cast<type::v1::EnterpriseStatus>(status));
-    c->set_count(static_cast<int32_t>(n));
-    total += n;
-  }
-  out.set_total(static_cast<int32_t>(total));
-  for (auto& l : lag) {
-    *out.add_lag() = std::move(l);
-  }
-  return out;
+  return WithLag([&]() -> absl::StatusOr<pb::EnterpriseStatusSummary> {
+    ASSIGN_OR_RETURN(auto counts, store_->StatusCounts(code, as_of));
+    pb::EnterpriseStatusSummary out;
+    out.set_unit(request.unit());
+    out.set_as_of(as_of);
+    int64_t total = 0;
+    for (int status = type::v1::ENTERPRISE_STATUS_ACTIVE;
+         status <= type::v1::ENTERPRISE_STATUS_BANKRUPT; ++status) {
+      auto it = counts.find(status);
+      const int64_t n = it == counts.end() ? 0 : it->second;
+      auto* c = out.add_counts();
+      c->set_status(static_cast<type::v1::EnterpriseStatus>(status));
+      c->set_count(static_cast<int32_t>(n));
+      total += n;
+    }
+    out.set_total(static_cast<int32_t>(total));
+    return out;
+  });
 }
 
 absl::StatusOr<pb::Coverage> Reporting::GetCoverage(const pb::GetCoverageRequest& request) {
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   std::string as_of = request.as_of().empty() ? FormatDate(today_()) : request.as_of();
   RETURN_IF_ERROR(ParseDate(as_of, "as_of"));
-  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
-  ASSIGN_OR_RETURN(auto coverage, store_->Coverage(code, as_of));
-  pb::Coverage out;
-  out.set_unit(request.unit());
-  out.set_as_of(as_of);
-  const int64_t active = coverage.active_enterprises;
-  for (int kind = type::v1::ORGANIZATION_KIND_PARTY;
-       kind <= type::v1::ORGANIZATION_KIND_YOUTH_UNION; ++kind) {
-    auto it = coverage.with_organization.find(kind);
-    const int64_t with = it == coverage.with_organization.end() ? 0 : it->second;
-    auto* k = out.add_kinds();
-    k->set_kind(static_cast<type::v1::OrganizationKind>(kind));
-    k->set_with_organization(static_cast<int32_t>(with));
-    k->set_active_enterprises(static_cast<int32_t>(active));
-    k->set_ratio(active > 0 ? static_cast<double>(with) / active : 0.0);
-  }
-  for (auto& l : lag) {
-    *out.add_lag() = std::move(l);
-  }
-  return out;
+  return WithLag([&]() -> absl::StatusOr<pb::Coverage> {
+    ASSIGN_OR_RETURN(auto coverage, store_->Coverage(code, as_of));
+    pb::Coverage out;
+    out.set_unit(request.unit());
+    out.set_as_of(as_of);
+    const int64_t active = coverage.active_enterprises;
+    for (int kind = type::v1::ORGANIZATION_KIND_PARTY;
+         kind <= type::v1::ORGANIZATION_KIND_YOUTH_UNION; ++kind) {
+      auto it = coverage.with_organization.find(kind);
+      const int64_t with = it == coverage.with_organization.end() ? 0 : it->second;
+      auto* k = out.add_kinds();
+      k->set_kind(static_cast<type::v1::OrganizationKind>(kind));
+      k->set_with_organization(static_cast<int32_t>(with));
+      k->set_active_enterprises(static_cast<int32_t>(active));
+      k->set_ratio(active > 0 ? static_cast<double>(with) / active : 0.0);
+    }
+    return out;
+  });
 }
 
 namespace {
@@ -296,29 +297,27 @@ absl::StatusOr<pb::ListFoundingCandidatesResponse> Reporting::ListFoundingCandid
   ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
                                                absl::StrCat("candidates|", request.unit(), "|",
                                                             request.kind(), "|", year)));
-  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
-  ASSIGN_OR_RETURN(auto thresholds, store_->Thresholds(year));
-  int threshold = 0;
-  switch (request.kind()) {
-    case type::v1::ORGANIZATION_KIND_PARTY:
-      threshold = thresholds.has_value() ? thresholds->party_cell_official_members() : 3;
-      break;
-    case type::v1::ORGANIZATION_KIND_TRADE_UNION:
-      threshold = thresholds.has_value() ? thresholds->trade_union_members() : 5;
-      break;
-    default:
-      threshold = thresholds.has_value() ? thresholds->youth_branch_members() : 3;
-  }
-  ASSIGN_OR_RETURN(auto rows,
-                   store_->Candidates(code, request.kind(), threshold, FormatDate(today_()),
-                                      list.after, list.page_size + 1));
-  pb::ListFoundingCandidatesResponse out;
-  AddRefs(out, rows, list, out.mutable_candidates());
-  out.set_threshold(threshold);
-  for (auto& l : lag) {
-    *out.add_lag() = std::move(l);
-  }
-  return out;
+  return WithLag([&]() -> absl::StatusOr<pb::ListFoundingCandidatesResponse> {
+    ASSIGN_OR_RETURN(auto thresholds, store_->Thresholds(year));
+    int threshold = 0;
+    switch (request.kind()) {
+      case type::v1::ORGANIZATION_KIND_PARTY:
+        threshold = thresholds.has_value() ? thresholds->party_cell_official_members() : 3;
+        break;
+      case type::v1::ORGANIZATION_KIND_TRADE_UNION:
+        threshold = thresholds.has_value() ? thresholds->trade_union_members() : 5;
+        break;
+      default:
+        threshold = thresholds.has_value() ? thresholds->youth_branch_members() : 3;
+    }
+    ASSIGN_OR_RETURN(auto rows,
+                     store_->Candidates(code, request.kind(), threshold, FormatDate(today_()),
+                                        list.after, list.page_size + 1));
+    pb::ListFoundingCandidatesResponse out;
+    AddRefs(out, rows, list, out.mutable_candidates());
+    out.set_threshold(threshold);
+    return out;
+  });
 }
 
 absl::StatusOr<pb::ListFosteringCasesResponse> Reporting::ListFosteringCases(
@@ -326,15 +325,13 @@ absl::StatusOr<pb::ListFosteringCasesResponse> Reporting::ListFosteringCases(
   ASSIGN_OR_RETURN(auto code, CheckUnit(request.unit(), "unit"));
   ASSIGN_OR_RETURN(auto list, ParseListRequest(request.page_size(), "", request.page_token(),
                                                absl::StrCat("fostering|", request.unit())));
-  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
-  ASSIGN_OR_RETURN(auto rows, store_->FosteringCases(code, FormatDate(today_()), list.after,
-                                                     list.page_size + 1));
-  pb::ListFosteringCasesResponse out;
-  AddRefs(out, rows, list, out.mutable_cases());
-  for (auto& l : lag) {
-    *out.add_lag() = std::move(l);
-  }
-  return out;
+  return WithLag([&]() -> absl::StatusOr<pb::ListFosteringCasesResponse> {
+    ASSIGN_OR_RETURN(auto rows, store_->FosteringCases(code, FormatDate(today_()), list.after,
+                                                       list.page_size + 1));
+    pb::ListFosteringCasesResponse out;
+    AddRefs(out, rows, list, out.mutable_cases());
+    return out;
+  });
 }
 
 absl::StatusOr<pb::CompareYearsResponse> Reporting::CompareYears(
@@ -358,53 +355,51 @@ absl::StatusOr<pb::RankUnitsResponse> Reporting::RankUnits(const pb::RankUnitsRe
   if (request.indicator() == 0 || !type::v1::Indicator_IsValid(request.indicator())) {
     return InvalidField("indicator", "must be one of the INDICATOR_ values");
   }
-  ASSIGN_OR_RETURN(auto lag, Lag());  // Before the figures (Lag).
-  ASSIGN_OR_RETURN(auto children, store_->Children(code));
-  ASSIGN_OR_RETURN(auto figures, ChildFigures(code, children, request.year()));
-  std::vector<pb::RankedUnit> ranked;
-  for (const auto& child : children) {
-    const auto& [child_targets, child_achieved] = figures[child.key];
-    {
-      pb::IndicatorProgress ip;
-      Fill(ip, request.indicator(), child_targets,
-           AchievedFor(child_achieved, request.indicator()));
-      pb::RankedUnit r;
-      r.set_unit(child.key);
-      r.set_display_name(child.display_name);
-      r.set_target(ip.target());
-      r.set_achieved(ip.achieved());
-      r.set_difference(ip.difference());
-      r.set_status(ip.status());
-      r.set_percent(ip.percent());
-      ranked.push_back(std::move(r));
+  return WithLag([&]() -> absl::StatusOr<pb::RankUnitsResponse> {
+    ASSIGN_OR_RETURN(auto children, store_->Children(code));
+    ASSIGN_OR_RETURN(auto figures, ChildFigures(code, children, request.year()));
+    std::vector<pb::RankedUnit> ranked;
+    for (const auto& child : children) {
+      const auto& [child_targets, child_achieved] = figures[child.key];
+      {
+        pb::IndicatorProgress ip;
+        Fill(ip, request.indicator(), child_targets,
+             AchievedFor(child_achieved, request.indicator()));
+        pb::RankedUnit r;
+        r.set_unit(child.key);
+        r.set_display_name(child.display_name);
+        r.set_target(ip.target());
+        r.set_achieved(ip.achieved());
+        r.set_difference(ip.difference());
+        r.set_status(ip.status());
+        r.set_percent(ip.percent());
+        ranked.push_back(std::move(r));
+      }
     }
-  }
-  // Units with a target first, by percent; then by how much they exceed or
-  // lag in absolute terms; units without a target last, by achieved.
-  std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const pb::RankedUnit& a, const pb::RankedUnit& b) {
-                     const bool at = a.status() != type::v1::PROGRESS_STATUS_NO_TARGET;
-                     const bool bt = b.status() != type::v1::PROGRESS_STATUS_NO_TARGET;
-                     if (at != bt) {
-                       return at;
-                     }
-                     if (at && a.percent() != b.percent()) {
-                       return a.percent() > b.percent();
-                     }
-                     if (a.difference() != b.difference()) {
-                       return a.difference() > b.difference();
-                     }
-                     return a.achieved() > b.achieved();
-                   });
-  pb::RankUnitsResponse out;
-  for (size_t i = 0; i < ranked.size(); ++i) {
-    ranked[i].set_rank(static_cast<int32_t>(i + 1));
-    *out.add_units() = std::move(ranked[i]);
-  }
-  for (auto& l : lag) {
-    *out.add_lag() = std::move(l);
-  }
-  return out;
+    // Units with a target first, by percent; then by how much they exceed or
+    // lag in absolute terms; units without a target last, by achieved.
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const pb::RankedUnit& a, const pb::RankedUnit& b) {
+                       const bool at = a.status() != type::v1::PROGRESS_STATUS_NO_TARGET;
+                       const bool bt = b.status() != type::v1::PROGRESS_STATUS_NO_TARGET;
+                       if (at != bt) {
+                         return at;
+                       }
+                       if (at && a.percent() != b.percent()) {
+                         return a.percent() > b.percent();
+                       }
+                       if (a.difference() != b.difference()) {
+                         return a.difference() > b.difference();
+                       }
+                       return a.achieved() > b.achieved();
+                     });
+    pb::RankUnitsResponse out;
+    for (size_t i = 0; i < ranked.size(); ++i) {
+      ranked[i].set_rank(static_cast<int32_t>(i + 1));
+      *out.add_units() = std::move(ranked[i]);
+    }
+    return out;
+  });
 }
 
 absl::StatusOr<Reporting::YearFigures> Reporting::FiguresOf(const std::string& unit, int year,

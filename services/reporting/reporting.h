@@ -76,6 +76,11 @@ class Reporting {
   absl::StatusOr<std::vector<pb::FeedLag>> Lag();
 
  private:
+  // The lag, then the response `figures()` builds, with the lag added to
+  // it: every answer that carries a lag reads it before its figures (Lag).
+  template <typename Build>
+  auto WithLag(const Build& figures) -> decltype(figures());
+
   // A year's figures of `unit` ("units/…", checked with `year`): its
   // progress with breakdowns, the indicators as `approved` if given.
   struct YearFigures {
