@@ -6,7 +6,8 @@
 // replicas, applying that feed into one shared read model at the same
 // time, end with the exact figures; racing updates with one etag — exactly
 // one wins each round; racing calls with one request_id — one answer, one
-// organization or admission; racing founders of one kind — one founded.
+// organization or admission; racing founders of one kind — one founded;
+// writes waiting for the feed hold no other call.
 
 #include <gtest/gtest.h>
 
@@ -14,9 +15,11 @@
 #include <chrono>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
+#include "libs/common/pg.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/feed_reader.h"
 #include "tests/support/postgres.h"
@@ -207,6 +210,64 @@ TEST_F(RegistryReplicasTest, WritesThroughBothLandInOneFeedAndBothReportsAreExac
   // organization once.
   EXPECT_EQ(PartyFounded(0, seen.back()), before + 2 * kEach);
   EXPECT_EQ(PartyFounded(1, seen.back()), before + 2 * kEach);
+}
+
+// gRPC runs a process's callback handlers on two threads here; a handler
+// waiting on the database used to hold one, so two waiting writes held
+// the whole registry. With the feed's numbering held (a lock on its head,
+// as a slow pass of another replica holds it), six writes commit and wait
+// for the feed at once, and a read is answered meanwhile.
+TEST_F(RegistryReplicasTest, WritesWaitingOnTheFeedHoldNoOtherCall) {
+  auto opened = PgDb::Open(postgres_->Url("registry"));
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  PgDb& holder = **opened;
+  ASSERT_TRUE(holder.Exec("BEGIN").ok());
+  ASSERT_TRUE(holder.Exec("SELECT 1 FROM feed_head WHERE id = 1 FOR UPDATE").ok());
+  bool held = true;
+  auto release = absl::MakeCleanup([&] {
+    if (held) {
+      (void)holder.Exec("COMMIT");
+    }
+  });
+  auto unnumbered = [&] {
+    auto rows = holder.Query("SELECT count(*) FROM changes WHERE sequence IS NULL");
+    return rows.ok() ? rows->Int64(0, 0) : -1;
+  };
+  const int64_t waiting_before = unnumbered();
+  ASSERT_GE(waiting_before, 0);
+
+  constexpr int kWrites = 6;
+  std::atomic<int> returned{0};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < kWrites; ++i) {
+    writers.emplace_back([&, i] {
+      reg::Enterprise e;
+      if (!CreateEnterprise(0, 300000 + i * 20, &e).ok()) {
+        ++failures;
+      }
+      ++returned;
+    });
+  }
+  // Every write committed and waits for its number (a write that waited
+  // for a thread would first need another to give up on the feed, 5 s).
+  ASSERT_TRUE(testing::WaitFor([&] { return unnumbered() == waiting_before + kWrites; },
+                               std::chrono::seconds(60)));
+  EXPECT_EQ(returned, 0);
+  reg::GetUnitRequest get;
+  get.set_name("units/002");
+  reg::Unit unit;
+  grpc::ClientContext ctx;
+  Deadline(ctx);
+  EXPECT_TRUE(Registry(0)->GetUnit(&ctx, get, &unit).ok());
+  EXPECT_EQ(unit.name(), "units/002");
+
+  ASSERT_TRUE(holder.Exec("COMMIT").ok());
+  held = false;
+  for (auto& t : writers) {
+    t.join();
+  }
+  EXPECT_EQ(failures, 0);
 }
 
 TEST_F(RegistryReplicasTest, RacingUpdatesWithOneEtagLoseNothing) {

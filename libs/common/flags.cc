@@ -51,6 +51,8 @@ ABSL_FLAG(std::string, metrics_listen, "",
 ABSL_FLAG(std::string, metrics_port_file, "", "If set, the bound metrics port is written here");
 ABSL_FLAG(std::string, port_file, "",
           "If set, the bound port is written to this file once serving (for --listen=…:0)");
+ABSL_FLAG(int, handler_threads, 0,
+          "Threads that run the service's calls (0: eight a core, at least sixteen)");
 
 namespace chitieu {
 

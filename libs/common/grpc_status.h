@@ -45,25 +45,3 @@ struct PeerStatusOptions {
 absl::Status FromPeerStatus(const grpc::Status& status, const PeerStatusOptions& options);
 
 }  // namespace chitieu
-
-#include <grpcpp/server_context.h>
-#include <grpcpp/support/server_callback.h>
-
-#include "absl/status/statusor.h"
-
-namespace chitieu {
-
-// Finishes a unary callback call with `result`: on success the value is
-// moved into `*out`, and the status goes through ToGrpcStatus.
-template <typename Response>
-grpc::ServerUnaryReactor* Respond(grpc::CallbackServerContext* context,
-                                  absl::StatusOr<Response> result, Response* out) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (result.ok()) {
-    *out = std::move(*result);
-  }
-  reactor->Finish(ToGrpcStatus(result.status()));
-  return reactor;
-}
-
-}  // namespace chitieu

@@ -6,7 +6,9 @@
 // full path. Each service's *_service.cc writes its handlers out with it.
 
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/server_callback.h>
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -18,6 +20,8 @@
 #include "libs/common/principal.h"
 
 namespace chitieu {
+
+class WorkerPool;
 
 // "/pkg.Service/Method", the path gRPC and the policy's declarations name
 // a method by; `service` is a transport class's kFullName.
@@ -32,29 +36,88 @@ void SetCallPolicy(Policy* policy);
 absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string& method,
                        const google::protobuf::Message& request);
 
-// Finishes a unary call with `fn(request)`, unless the call is refused. A
-// list's page tokens are unsealed on the way in and sealed on the way out
-// (page_token_seal.h), bound to the caller and the query.
+// The threads that run the services' handlers, set by RunServer (a test
+// that builds a server of its own may set one too; without, handlers run
+// on gRPC's thread). gRPC 1.51 runs every callback of its callback API on
+// a few threads a process ("nexting_thread": one per two cores, at least
+// two); a handler that waits on a database there holds one of them, and
+// with all of them waiting no other call of the process moves
+// (docs/PERFORMANCE.md).
+void SetHandlerPool(WorkerPool* pool);
+
+// Runs `task` for a new call: on the caller's thread if no other handler
+// runs on one of gRPC's threads now (a lone call then costs no hand-off,
+// and gRPC's other thread stays free) or if there is no pool, else on the
+// pool; false, and `task` not run, if the pool's queue is full.
+bool RunHandler(std::function<void()> task);
+
+// Runs the next step of a call already taken (a stream's next message) on
+// the pool, or on the caller's thread if there is none: never refused.
+void ContinueHandler(std::function<void()> task);
+
+// UNAVAILABLE (a caller retries it later): the handlers' queue is full.
+absl::Status BusyError();
+grpc::Status Busy();  // The same, mapped.
+
+namespace internal {
+
+// Serve's answer, on the handler's thread: the status, `*out` filled on OK.
+template <typename Request, typename Response, typename Fn>
+grpc::Status Answer(const grpc::CallbackServerContext& context, const std::string& method,
+                    const Request& request, Response* out, const Fn& fn) {
+  // Given up (its deadline passed, the caller went away, the server is
+  // shutting down) while it waited for a thread: nothing is done.
+  if (context.IsCancelled()) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled");
+  }
+  if (absl::Status s = AdmitCall(context, method, request); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<Response> result;
+  if (request.GetDescriptor()->FindFieldByName("page_token") == nullptr) {
+    result = fn(request);
+  } else {
+    const std::string binding = PageTokenBinding(PrincipalOf(context), method, request);
+    auto unsealed = UnsealRequest(binding, request);
+    if (!unsealed.ok()) {
+      return ToGrpcStatus(unsealed.status());
+    }
+    result = fn(*unsealed ? static_cast<const Request&>(**unsealed) : request);
+    if (result.ok()) {
+      SealResponse(binding, &*result);
+    }
+  }
+  if (!result.ok()) {
+    return ToGrpcStatus(result.status());
+  }
+  *out = std::move(*result);
+  return grpc::Status::OK;
+}
+
+}  // namespace internal
+
+// Finishes a unary call with `fn(request)`, on a handler thread
+// (RunHandler), unless the call is refused. A caller without the service's
+// credentials is refused before it waits for a thread. A list's page
+// tokens are unsealed on the way in and sealed on the way out
+// (page_token_seal.h), bound to the caller and the query. `fn` may run
+// after the handler has returned, so it captures by value (the request,
+// the response and the call's context live until the call finishes).
 template <typename Request, typename Response, typename Fn>
 grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const std::string& method,
                                 const Request& request, Response* out, Fn fn) {
-  if (absl::Status s = AdmitCall(*context, method, request); !s.ok()) {
-    return Respond(context, absl::StatusOr<Response>(s), out);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (absl::Status s = CheckCaller(*context); !s.ok()) {
+    reactor->Finish(ToGrpcStatus(s));
+    return reactor;
   }
-  if (request.GetDescriptor()->FindFieldByName("page_token") == nullptr) {
-    return Respond(context, fn(request), out);
+  const bool accepted = RunHandler([context, method, &request, out, reactor, fn = std::move(fn)] {
+    reactor->Finish(internal::Answer(*context, method, request, out, fn));
+  });
+  if (!accepted) {
+    reactor->Finish(Busy());
   }
-  const std::string binding = PageTokenBinding(PrincipalOf(*context), method, request);
-  auto unsealed = UnsealRequest(binding, request);
-  if (!unsealed.ok()) {
-    return Respond(context, absl::StatusOr<Response>(unsealed.status()), out);
-  }
-  absl::StatusOr<Response> result =
-      fn(*unsealed ? static_cast<const Request&>(**unsealed) : request);
-  if (result.ok()) {
-    SealResponse(binding, &*result);
-  }
-  return Respond(context, std::move(result), out);
+  return reactor;
 }
 
 }  // namespace chitieu

@@ -10,11 +10,13 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -24,12 +26,14 @@
 #include "libs/common/channel.h"
 #include "libs/common/files.h"
 #include "libs/common/flags.h"
+#include "libs/common/handler.h"
 #include "libs/common/idempotency.h"
 #include "libs/common/log.h"
 #include "libs/common/metrics.h"
 #include "libs/common/policy.h"
 #include "libs/common/principal.h"
 #include "libs/common/tls.h"
+#include "libs/common/worker_pool.h"
 
 namespace chitieu {
 namespace {
@@ -37,6 +41,8 @@ namespace {
 using grpc::experimental::InterceptionHookPoints;
 
 constexpr char kLoggedPrincipalTrailer[] = "x-chitieu-logged-principal";
+// Calls that may wait for a handler thread, per thread; beyond, UNAVAILABLE.
+constexpr int kQueuedPerHandler = 16;
 
 // Logs one JSON line per call: method, code, duration, request id and the
 // principal: the one a trusted caller vouched for, or on the edge the one
@@ -186,6 +192,21 @@ int RunServer(const ServerConfig& config) {
   for (grpc::Service* service : config.services) {
     builder.RegisterService(service);
   }
+  // The services' handlers run on threads of their own, not on gRPC's few
+  // callback threads (handler.h); set before the first call, stopped after
+  // the last (the server's shutdown waits for every call to finish).
+  std::unique_ptr<WorkerPool> handlers;
+  // Whatever way this function returns, no handler is handed to a pool
+  // that is gone.
+  auto unset_handlers = absl::MakeCleanup([] { SetHandlerPool(nullptr); });
+  if (!config.services.empty()) {
+    int threads = absl::GetFlag(FLAGS_handler_threads);
+    if (threads <= 0) {
+      threads = std::max(16, 8 * static_cast<int>(std::thread::hardware_concurrency()));
+    }
+    handlers = std::make_unique<WorkerPool>(threads, kQueuedPerHandler * threads);
+    SetHandlerPool(handlers.get());
+  }
   builder.SetMaxReceiveMessageSize(absl::GetFlag(FLAGS_max_message_bytes));
   // gRPC sets SO_REUSEPORT by default: two servers (a second copy started
   // by mistake, or two binding port 0 at once) could then share a port and
@@ -279,6 +300,10 @@ int RunServer(const ServerConfig& config) {
   });
   server->Wait();
   signals.join();
+  if (handlers != nullptr) {
+    std::move(unset_handlers).Invoke();
+    handlers->Stop();
+  }
   if (config.generic_service != nullptr) {
     config.generic_service->Stop();
   }

@@ -12,11 +12,15 @@ WorkerPool::WorkerPool(int threads, size_t max_queued) : max_queued_(max_queued)
   }
 }
 
-bool WorkerPool::Run(std::function<void()> task) {
+bool WorkerPool::Run(std::function<void()> task) { return Queue(std::move(task), true); }
+
+void WorkerPool::RunEvenIfFull(std::function<void()> task) { Queue(std::move(task), false); }
+
+bool WorkerPool::Queue(std::function<void()> task, bool bounded) {
   {
     absl::MutexLock lock(&mu_);
     if (!stopping_) {
-      if (max_queued_ > 0 && queue_.size() >= max_queued_) {
+      if (bounded && max_queued_ > 0 && queue_.size() >= max_queued_) {
         return false;
       }
       queue_.push_back(std::move(task));

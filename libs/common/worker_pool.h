@@ -26,12 +26,15 @@ class WorkerPool {
   // Runs `task` on one of the threads (after Stop(), on the caller's);
   // false, and `task` dropped, if `max_queued` tasks are waiting already.
   bool Run(std::function<void()> task);
+  // The same, past `max_queued`: for the next step of work already taken.
+  void RunEvenIfFull(std::function<void()> task);
 
   // Runs what was given, then joins the threads. Idempotent.
   void Stop();
 
  private:
   void Loop();
+  bool Queue(std::function<void()> task, bool bounded);
 
   const size_t max_queued_;
   absl::Mutex mu_;

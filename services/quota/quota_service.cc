@@ -14,7 +14,7 @@ grpc::ServerUnaryReactor* QuotaService::CreateTarget(grpc::CallbackServerContext
                                                      pb::Target* response) {
   static const std::string kPath = MethodPath(kFullName, "CreateTarget");
   return Serve(context, kPath, *request, response,
-               [&](const pb::CreateTargetRequest& r) { return quota_->CreateTarget(r); });
+               [this](const pb::CreateTargetRequest& r) { return quota_->CreateTarget(r); });
 }
 
 grpc::ServerUnaryReactor* QuotaService::GetTarget(grpc::CallbackServerContext* context,
@@ -22,7 +22,7 @@ grpc::ServerUnaryReactor* QuotaService::GetTarget(grpc::CallbackServerContext* c
                                                   pb::Target* response) {
   static const std::string kPath = MethodPath(kFullName, "GetTarget");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetTargetRequest& r) { return quota_->GetTarget(r); });
+               [this](const pb::GetTargetRequest& r) { return quota_->GetTarget(r); });
 }
 
 grpc::ServerUnaryReactor* QuotaService::ListTargets(grpc::CallbackServerContext* context,
@@ -30,23 +30,24 @@ grpc::ServerUnaryReactor* QuotaService::ListTargets(grpc::CallbackServerContext*
                                                     pb::ListTargetsResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListTargets");
   return Serve(context, kPath, *request, response,
-               [&](const pb::ListTargetsRequest& r) { return quota_->ListTargets(r); });
+               [this](const pb::ListTargetsRequest& r) { return quota_->ListTargets(r); });
 }
 
 grpc::ServerUnaryReactor* QuotaService::UpdateTarget(grpc::CallbackServerContext* context,
                                                      const pb::UpdateTargetRequest* request,
                                                      pb::Target* response) {
   static const std::string kPath = MethodPath(kFullName, "UpdateTarget");
-  return Serve(context, kPath, *request, response, [&](const pb::UpdateTargetRequest& r) {
-    return quota_->UpdateTarget(r, PrincipalOf(*context));
-  });
+  return Serve(context, kPath, *request, response,
+               [this, context](const pb::UpdateTargetRequest& r) {
+                 return quota_->UpdateTarget(r, PrincipalOf(*context));
+               });
 }
 
 grpc::ServerUnaryReactor* QuotaService::ListTargetRevisions(
     grpc::CallbackServerContext* context, const pb::ListTargetRevisionsRequest* request,
     pb::ListTargetRevisionsResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListTargetRevisions");
-  return Serve(context, kPath, *request, response, [&](const pb::ListTargetRevisionsRequest& r) {
+  return Serve(context, kPath, *request, response, [this](const pb::ListTargetRevisionsRequest& r) {
     return quota_->ListTargetRevisions(r);
   });
 }
@@ -55,7 +56,7 @@ grpc::ServerUnaryReactor* QuotaService::GetTargetAllocation(
     grpc::CallbackServerContext* context, const pb::GetTargetAllocationRequest* request,
     pb::TargetAllocation* response) {
   static const std::string kPath = MethodPath(kFullName, "GetTargetAllocation");
-  return Serve(context, kPath, *request, response, [&](const pb::GetTargetAllocationRequest& r) {
+  return Serve(context, kPath, *request, response, [this](const pb::GetTargetAllocationRequest& r) {
     return quota_->GetTargetAllocation(r);
   });
 }
@@ -64,7 +65,7 @@ grpc::ServerUnaryReactor* QuotaService::SetTargets(grpc::CallbackServerContext* 
                                                    const pb::SetTargetsRequest* request,
                                                    pb::SetTargetsResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "SetTargets");
-  return Serve(context, kPath, *request, response, [&](const pb::SetTargetsRequest& r) {
+  return Serve(context, kPath, *request, response, [this, context](const pb::SetTargetsRequest& r) {
     return quota_->SetTargets(r, PrincipalOf(*context));
   });
 }
@@ -73,9 +74,10 @@ grpc::ServerUnaryReactor* QuotaService::GetFoundingThresholds(
     grpc::CallbackServerContext* context, const pb::GetFoundingThresholdsRequest* request,
     pb::FoundingThresholds* response) {
   static const std::string kPath = MethodPath(kFullName, "GetFoundingThresholds");
-  return Serve(context, kPath, *request, response, [&](const pb::GetFoundingThresholdsRequest& r) {
-    return quota_->GetFoundingThresholds(r);
-  });
+  return Serve(context, kPath, *request, response,
+               [this](const pb::GetFoundingThresholdsRequest& r) {
+                 return quota_->GetFoundingThresholds(r);
+               });
 }
 
 grpc::ServerUnaryReactor* QuotaService::UpdateFoundingThresholds(
@@ -83,7 +85,7 @@ grpc::ServerUnaryReactor* QuotaService::UpdateFoundingThresholds(
     pb::FoundingThresholds* response) {
   static const std::string kPath = MethodPath(kFullName, "UpdateFoundingThresholds");
   return Serve(context, kPath, *request, response,
-               [&](const pb::UpdateFoundingThresholdsRequest& r) {
+               [this](const pb::UpdateFoundingThresholdsRequest& r) {
                  return quota_->UpdateFoundingThresholds(r);
                });
 }
@@ -93,7 +95,7 @@ grpc::ServerUnaryReactor* QuotaService::CreatePlan(grpc::CallbackServerContext* 
                                                    pb::Plan* response) {
   static const std::string kPath = MethodPath(kFullName, "CreatePlan");
   return Serve(context, kPath, *request, response,
-               [&](const pb::CreatePlanRequest& r) { return quota_->CreatePlan(r); });
+               [this](const pb::CreatePlanRequest& r) { return quota_->CreatePlan(r); });
 }
 
 grpc::ServerUnaryReactor* QuotaService::GetPlan(grpc::CallbackServerContext* context,
@@ -101,7 +103,7 @@ grpc::ServerUnaryReactor* QuotaService::GetPlan(grpc::CallbackServerContext* con
                                                 pb::Plan* response) {
   static const std::string kPath = MethodPath(kFullName, "GetPlan");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetPlanRequest& r) { return quota_->GetPlan(r); });
+               [this](const pb::GetPlanRequest& r) { return quota_->GetPlan(r); });
 }
 
 grpc::ServerUnaryReactor* QuotaService::ListPlans(grpc::CallbackServerContext* context,
@@ -109,7 +111,7 @@ grpc::ServerUnaryReactor* QuotaService::ListPlans(grpc::CallbackServerContext* c
                                                   pb::ListPlansResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListPlans");
   return Serve(context, kPath, *request, response,
-               [&](const pb::ListPlansRequest& r) { return quota_->ListPlans(r); });
+               [this](const pb::ListPlansRequest& r) { return quota_->ListPlans(r); });
 }
 
 grpc::ServerWriteReactor<pb::StreamChangesResponse>* QuotaService::StreamChanges(

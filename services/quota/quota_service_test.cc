@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/cleanup/cleanup.h"
+#include "libs/common/handler.h"
 #include "libs/common/principal.h"
+#include "libs/common/worker_pool.h"
 #include "services/quota/quota_store_sql.h"
 #include "tests/support/fake_registry_lookup.h"
 #include "tests/support/postgres.h"
@@ -27,6 +30,10 @@ TEST_P(QuotaServiceTest, RevisionRecordsThePrincipalAndFeedStreams) {
   units.AddUnit("002", "01");
   Quota quota(store.get(), &units, [] { return absl::CivilDay(2013, 3, 1); });
   QuotaService service(&quota, store.get(), &notifier);
+  // Handlers on a pool, as RunServer runs them (libs/common/handler.h).
+  WorkerPool handlers(2);
+  SetHandlerPool(&handlers);
+  auto unset = absl::MakeCleanup([] { SetHandlerPool(nullptr); });
   grpc::ServerBuilder builder;
   builder.RegisterService(&service);
   auto server = builder.BuildAndStart();

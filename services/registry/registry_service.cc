@@ -22,7 +22,16 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
     StartRead(&batch_);
   }
 
+  // Each batch is imported on a handler thread (handler.h), not on gRPC's;
+  // a stream already taken is never refused half-way.
   void OnReadDone(bool ok) override {
+    ContinueHandler([this, ok] { Import(ok); });
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Import(bool ok) {
     if (!ok) {
       // Half-close (or a broken stream): answer with what was imported.
       Answer(grpc::Status::OK);
@@ -80,9 +89,6 @@ class ImportReactor : public grpc::ServerReadReactor<pb::ImportEnterprisesReques
     StartRead(&batch_);
   }
 
-  void OnDone() override { delete this; }
-
- private:
   // Every answer, whatever its status, waits until what the import's
   // batches committed is in the feed.
   void Answer(const grpc::Status& status) {
@@ -111,7 +117,7 @@ grpc::ServerUnaryReactor* RegistryService::GetUnit(grpc::CallbackServerContext* 
                                                    pb::Unit* response) {
   static const std::string kPath = MethodPath(kFullName, "GetUnit");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetUnitRequest& r) { return registry_->GetUnit(r); });
+               [this](const pb::GetUnitRequest& r) { return registry_->GetUnit(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::ListUnits(grpc::CallbackServerContext* context,
@@ -119,7 +125,7 @@ grpc::ServerUnaryReactor* RegistryService::ListUnits(grpc::CallbackServerContext
                                                      pb::ListUnitsResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListUnits");
   return Serve(context, kPath, *request, response,
-               [&](const pb::ListUnitsRequest& r) { return registry_->ListUnits(r); });
+               [this](const pb::ListUnitsRequest& r) { return registry_->ListUnits(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::CreateUnit(grpc::CallbackServerContext* context,
@@ -127,7 +133,7 @@ grpc::ServerUnaryReactor* RegistryService::CreateUnit(grpc::CallbackServerContex
                                                       pb::Unit* response) {
   static const std::string kPath = MethodPath(kFullName, "CreateUnit");
   return Serve(context, kPath, *request, response,
-               [&](const pb::CreateUnitRequest& r) { return registry_->CreateUnit(r); });
+               [this](const pb::CreateUnitRequest& r) { return registry_->CreateUnit(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::UpdateUnit(grpc::CallbackServerContext* context,
@@ -135,7 +141,7 @@ grpc::ServerUnaryReactor* RegistryService::UpdateUnit(grpc::CallbackServerContex
                                                       pb::Unit* response) {
   static const std::string kPath = MethodPath(kFullName, "UpdateUnit");
   return Serve(context, kPath, *request, response,
-               [&](const pb::UpdateUnitRequest& r) { return registry_->UpdateUnit(r); });
+               [this](const pb::UpdateUnitRequest& r) { return registry_->UpdateUnit(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::GetBody(grpc::CallbackServerContext* context,
@@ -143,7 +149,7 @@ grpc::ServerUnaryReactor* RegistryService::GetBody(grpc::CallbackServerContext* 
                                                    pb::Body* response) {
   static const std::string kPath = MethodPath(kFullName, "GetBody");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetBodyRequest& r) { return registry_->GetBody(r); });
+               [this](const pb::GetBodyRequest& r) { return registry_->GetBody(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::ListBodies(grpc::CallbackServerContext* context,
@@ -151,7 +157,7 @@ grpc::ServerUnaryReactor* RegistryService::ListBodies(grpc::CallbackServerContex
                                                       pb::ListBodiesResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListBodies");
   return Serve(context, kPath, *request, response,
-               [&](const pb::ListBodiesRequest& r) { return registry_->ListBodies(r); });
+               [this](const pb::ListBodiesRequest& r) { return registry_->ListBodies(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::CreateBody(grpc::CallbackServerContext* context,
@@ -159,7 +165,7 @@ grpc::ServerUnaryReactor* RegistryService::CreateBody(grpc::CallbackServerContex
                                                       pb::Body* response) {
   static const std::string kPath = MethodPath(kFullName, "CreateBody");
   return Serve(context, kPath, *request, response,
-               [&](const pb::CreateBodyRequest& r) { return registry_->CreateBody(r); });
+               [this](const pb::CreateBodyRequest& r) { return registry_->CreateBody(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::UpdateBody(grpc::CallbackServerContext* context,
@@ -167,7 +173,7 @@ grpc::ServerUnaryReactor* RegistryService::UpdateBody(grpc::CallbackServerContex
                                                       pb::Body* response) {
   static const std::string kPath = MethodPath(kFullName, "UpdateBody");
   return Serve(context, kPath, *request, response,
-               [&](const pb::UpdateBodyRequest& r) { return registry_->UpdateBody(r); });
+               [this](const pb::UpdateBodyRequest& r) { return registry_->UpdateBody(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::GetEnterprise(grpc::CallbackServerContext* context,
@@ -175,22 +181,23 @@ grpc::ServerUnaryReactor* RegistryService::GetEnterprise(grpc::CallbackServerCon
                                                          pb::Enterprise* response) {
   static const std::string kPath = MethodPath(kFullName, "GetEnterprise");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetEnterpriseRequest& r) { return registry_->GetEnterprise(r); });
+               [this](const pb::GetEnterpriseRequest& r) { return registry_->GetEnterprise(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::ListEnterprises(
     grpc::CallbackServerContext* context, const pb::ListEnterprisesRequest* request,
     pb::ListEnterprisesResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListEnterprises");
-  return Serve(context, kPath, *request, response,
-               [&](const pb::ListEnterprisesRequest& r) { return registry_->ListEnterprises(r); });
+  return Serve(context, kPath, *request, response, [this](const pb::ListEnterprisesRequest& r) {
+    return registry_->ListEnterprises(r);
+  });
 }
 
 grpc::ServerUnaryReactor* RegistryService::CreateEnterprise(
     grpc::CallbackServerContext* context, const pb::CreateEnterpriseRequest* request,
     pb::Enterprise* response) {
   static const std::string kPath = MethodPath(kFullName, "CreateEnterprise");
-  return Serve(context, kPath, *request, response, [&](const pb::CreateEnterpriseRequest& r) {
+  return Serve(context, kPath, *request, response, [this](const pb::CreateEnterpriseRequest& r) {
     return registry_->CreateEnterprise(r);
   });
 }
@@ -199,7 +206,7 @@ grpc::ServerUnaryReactor* RegistryService::UpdateEnterprise(
     grpc::CallbackServerContext* context, const pb::UpdateEnterpriseRequest* request,
     pb::Enterprise* response) {
   static const std::string kPath = MethodPath(kFullName, "UpdateEnterprise");
-  return Serve(context, kPath, *request, response, [&](const pb::UpdateEnterpriseRequest& r) {
+  return Serve(context, kPath, *request, response, [this](const pb::UpdateEnterpriseRequest& r) {
     return registry_->UpdateEnterprise(r);
   });
 }
@@ -208,16 +215,17 @@ grpc::ServerUnaryReactor* RegistryService::ChangeEnterpriseStatus(
     grpc::CallbackServerContext* context, const pb::ChangeEnterpriseStatusRequest* request,
     pb::Enterprise* response) {
   static const std::string kPath = MethodPath(kFullName, "ChangeEnterpriseStatus");
-  return Serve(context, kPath, *request, response, [&](const pb::ChangeEnterpriseStatusRequest& r) {
-    return registry_->ChangeEnterpriseStatus(r);
-  });
+  return Serve(context, kPath, *request, response,
+               [this](const pb::ChangeEnterpriseStatusRequest& r) {
+                 return registry_->ChangeEnterpriseStatus(r);
+               });
 }
 
 grpc::ServerUnaryReactor* RegistryService::RecordMemberCounts(
     grpc::CallbackServerContext* context, const pb::RecordMemberCountsRequest* request,
     pb::Enterprise* response) {
   static const std::string kPath = MethodPath(kFullName, "RecordMemberCounts");
-  return Serve(context, kPath, *request, response, [&](const pb::RecordMemberCountsRequest& r) {
+  return Serve(context, kPath, *request, response, [this](const pb::RecordMemberCountsRequest& r) {
     return registry_->RecordMemberCounts(r);
   });
 }
@@ -226,15 +234,16 @@ grpc::ServerUnaryReactor* RegistryService::GetOrganization(
     grpc::CallbackServerContext* context, const pb::GetOrganizationRequest* request,
     pb::Organization* response) {
   static const std::string kPath = MethodPath(kFullName, "GetOrganization");
-  return Serve(context, kPath, *request, response,
-               [&](const pb::GetOrganizationRequest& r) { return registry_->GetOrganization(r); });
+  return Serve(context, kPath, *request, response, [this](const pb::GetOrganizationRequest& r) {
+    return registry_->GetOrganization(r);
+  });
 }
 
 grpc::ServerUnaryReactor* RegistryService::ListOrganizations(
     grpc::CallbackServerContext* context, const pb::ListOrganizationsRequest* request,
     pb::ListOrganizationsResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListOrganizations");
-  return Serve(context, kPath, *request, response, [&](const pb::ListOrganizationsRequest& r) {
+  return Serve(context, kPath, *request, response, [this](const pb::ListOrganizationsRequest& r) {
     return registry_->ListOrganizations(r);
   });
 }
@@ -243,18 +252,20 @@ grpc::ServerUnaryReactor* RegistryService::CreateOrganization(
     grpc::CallbackServerContext* context, const pb::CreateOrganizationRequest* request,
     pb::Organization* response) {
   static const std::string kPath = MethodPath(kFullName, "CreateOrganization");
-  return Serve(context, kPath, *request, response, [&](const pb::CreateOrganizationRequest& r) {
-    return registry_->CreateOrganization(r, PrincipalOf(*context));
-  });
+  return Serve(context, kPath, *request, response,
+               [this, context](const pb::CreateOrganizationRequest& r) {
+                 return registry_->CreateOrganization(r, PrincipalOf(*context));
+               });
 }
 
 grpc::ServerUnaryReactor* RegistryService::DissolveOrganization(
     grpc::CallbackServerContext* context, const pb::DissolveOrganizationRequest* request,
     pb::Organization* response) {
   static const std::string kPath = MethodPath(kFullName, "DissolveOrganization");
-  return Serve(context, kPath, *request, response, [&](const pb::DissolveOrganizationRequest& r) {
-    return registry_->DissolveOrganization(r);
-  });
+  return Serve(context, kPath, *request, response,
+               [this](const pb::DissolveOrganizationRequest& r) {
+                 return registry_->DissolveOrganization(r);
+               });
 }
 
 grpc::ServerUnaryReactor* RegistryService::GetAdmission(grpc::CallbackServerContext* context,
@@ -262,7 +273,7 @@ grpc::ServerUnaryReactor* RegistryService::GetAdmission(grpc::CallbackServerCont
                                                         pb::Admission* response) {
   static const std::string kPath = MethodPath(kFullName, "GetAdmission");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetAdmissionRequest& r) { return registry_->GetAdmission(r); });
+               [this](const pb::GetAdmissionRequest& r) { return registry_->GetAdmission(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::ListAdmissions(grpc::CallbackServerContext* context,
@@ -270,16 +281,17 @@ grpc::ServerUnaryReactor* RegistryService::ListAdmissions(grpc::CallbackServerCo
                                                           pb::ListAdmissionsResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListAdmissions");
   return Serve(context, kPath, *request, response,
-               [&](const pb::ListAdmissionsRequest& r) { return registry_->ListAdmissions(r); });
+               [this](const pb::ListAdmissionsRequest& r) { return registry_->ListAdmissions(r); });
 }
 
 grpc::ServerUnaryReactor* RegistryService::CreateAdmission(
     grpc::CallbackServerContext* context, const pb::CreateAdmissionRequest* request,
     pb::Admission* response) {
   static const std::string kPath = MethodPath(kFullName, "CreateAdmission");
-  return Serve(context, kPath, *request, response, [&](const pb::CreateAdmissionRequest& r) {
-    return registry_->CreateAdmission(r, PrincipalOf(*context));
-  });
+  return Serve(context, kPath, *request, response,
+               [this, context](const pb::CreateAdmissionRequest& r) {
+                 return registry_->CreateAdmission(r, PrincipalOf(*context));
+               });
 }
 
 grpc::ServerReadReactor<pb::ImportEnterprisesRequest>* RegistryService::ImportEnterprises(

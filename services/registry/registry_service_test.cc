@@ -10,6 +10,8 @@
 #include "google/protobuf/unknown_field_set.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "libs/common/handler.h"
+#include "libs/common/worker_pool.h"
 #include "services/registry/registry_store_sql.h"
 #include "services/registry/tax_code.h"
 #include "tests/support/postgres.h"
@@ -28,6 +30,8 @@ class RegistryServiceTest : public ::testing::TestWithParam<std::string> {
     registry_ =
         std::make_unique<Registry>(store_.get(), [] { return absl::CivilDay(2014, 1, 13); });
     service_ = std::make_unique<RegistryService>(registry_.get(), store_.get(), &notifier_);
+    // Handlers on a pool, as RunServer runs them (libs/common/handler.h).
+    SetHandlerPool(&handlers_);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
@@ -45,6 +49,8 @@ class RegistryServiceTest : public ::testing::TestWithParam<std::string> {
   void TearDown() override {
     notifier_.Shutdown();
     server_->Shutdown();
+    SetHandlerPool(nullptr);
+    handlers_.Stop();
   }
 
   pb::Enterprise Enterprise(int seq) {
@@ -58,6 +64,7 @@ class RegistryServiceTest : public ::testing::TestWithParam<std::string> {
     return e;
   }
 
+  WorkerPool handlers_{4};
   ChangeNotifier notifier_;
   std::unique_ptr<SqlRegistryStore> store_;
   std::unique_ptr<Registry> registry_;

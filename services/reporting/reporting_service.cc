@@ -10,10 +10,10 @@
 namespace chitieu::reporting {
 namespace {
 
-// Streams CSV lines, one message each.
+// Streams CSV lines, one message each, once Start gives them.
 class CsvWriter : public grpc::ServerWriteReactor<pb::ExportReportResponse> {
  public:
-  explicit CsvWriter(absl::StatusOr<std::vector<std::string>> lines) {
+  void Start(absl::StatusOr<std::vector<std::string>> lines) {
     if (!lines.ok()) {
       Finish(ToGrpcStatus(lines.status()));
       return;
@@ -51,7 +51,7 @@ grpc::ServerUnaryReactor* ReportingService::GetProgress(grpc::CallbackServerCont
                                                         pb::Progress* response) {
   static const std::string kPath = MethodPath(kFullName, "GetProgress");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetProgressRequest& r) { return approvals_->GetProgress(r); });
+               [this](const pb::GetProgressRequest& r) { return approvals_->GetProgress(r); });
 }
 
 grpc::ServerUnaryReactor* ReportingService::GetEnterpriseStatusSummary(
@@ -59,7 +59,7 @@ grpc::ServerUnaryReactor* ReportingService::GetEnterpriseStatusSummary(
     pb::EnterpriseStatusSummary* response) {
   static const std::string kPath = MethodPath(kFullName, "GetEnterpriseStatusSummary");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetEnterpriseStatusSummaryRequest& r) {
+               [this](const pb::GetEnterpriseStatusSummaryRequest& r) {
                  return reporting_->GetEnterpriseStatusSummary(r);
                });
 }
@@ -69,23 +69,24 @@ grpc::ServerUnaryReactor* ReportingService::GetCoverage(grpc::CallbackServerCont
                                                         pb::Coverage* response) {
   static const std::string kPath = MethodPath(kFullName, "GetCoverage");
   return Serve(context, kPath, *request, response,
-               [&](const pb::GetCoverageRequest& r) { return reporting_->GetCoverage(r); });
+               [this](const pb::GetCoverageRequest& r) { return reporting_->GetCoverage(r); });
 }
 
 grpc::ServerUnaryReactor* ReportingService::ListFoundingCandidates(
     grpc::CallbackServerContext* context, const pb::ListFoundingCandidatesRequest* request,
     pb::ListFoundingCandidatesResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListFoundingCandidates");
-  return Serve(context, kPath, *request, response, [&](const pb::ListFoundingCandidatesRequest& r) {
-    return reporting_->ListFoundingCandidates(r);
-  });
+  return Serve(context, kPath, *request, response,
+               [this](const pb::ListFoundingCandidatesRequest& r) {
+                 return reporting_->ListFoundingCandidates(r);
+               });
 }
 
 grpc::ServerUnaryReactor* ReportingService::ListFosteringCases(
     grpc::CallbackServerContext* context, const pb::ListFosteringCasesRequest* request,
     pb::ListFosteringCasesResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "ListFosteringCases");
-  return Serve(context, kPath, *request, response, [&](const pb::ListFosteringCasesRequest& r) {
+  return Serve(context, kPath, *request, response, [this](const pb::ListFosteringCasesRequest& r) {
     return reporting_->ListFosteringCases(r);
   });
 }
@@ -95,7 +96,7 @@ grpc::ServerUnaryReactor* ReportingService::CompareYears(grpc::CallbackServerCon
                                                          pb::CompareYearsResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "CompareYears");
   return Serve(context, kPath, *request, response,
-               [&](const pb::CompareYearsRequest& r) { return reporting_->CompareYears(r); });
+               [this](const pb::CompareYearsRequest& r) { return reporting_->CompareYears(r); });
 }
 
 grpc::ServerUnaryReactor* ReportingService::RankUnits(grpc::CallbackServerContext* context,
@@ -103,14 +104,14 @@ grpc::ServerUnaryReactor* ReportingService::RankUnits(grpc::CallbackServerContex
                                                       pb::RankUnitsResponse* response) {
   static const std::string kPath = MethodPath(kFullName, "RankUnits");
   return Serve(context, kPath, *request, response,
-               [&](const pb::RankUnitsRequest& r) { return reporting_->RankUnits(r); });
+               [this](const pb::RankUnitsRequest& r) { return reporting_->RankUnits(r); });
 }
 
 grpc::ServerUnaryReactor* ReportingService::GetYearEndReport(
     grpc::CallbackServerContext* context, const pb::GetYearEndReportRequest* request,
     pb::YearEndReport* response) {
   static const std::string kPath = MethodPath(kFullName, "GetYearEndReport");
-  return Serve(context, kPath, *request, response, [&](const pb::GetYearEndReportRequest& r) {
+  return Serve(context, kPath, *request, response, [this](const pb::GetYearEndReportRequest& r) {
     return approvals_->GetYearEndReport(r);
   });
 }
@@ -119,24 +120,35 @@ grpc::ServerUnaryReactor* ReportingService::DownloadExport(grpc::CallbackServerC
                                                            const pb::DownloadExportRequest* request,
                                                            google::api::HttpBody* response) {
   static const std::string kPath = MethodPath(kFullName, "DownloadExport");
-  return Serve(context, kPath, *request, response,
-               [&](const pb::DownloadExportRequest& r) { return approvals_->DownloadExport(r); });
+  return Serve(context, kPath, *request, response, [this](const pb::DownloadExportRequest& r) {
+    return approvals_->DownloadExport(r);
+  });
 }
 
 grpc::ServerUnaryReactor* ReportingService::DownloadYearEndReport(
     grpc::CallbackServerContext* context, const pb::DownloadYearEndReportRequest* request,
     google::api::HttpBody* response) {
   static const std::string kPath = MethodPath(kFullName, "DownloadYearEndReport");
-  return Serve(context, kPath, *request, response, [&](const pb::DownloadYearEndReportRequest& r) {
-    return approvals_->DownloadYearEndReport(r);
-  });
+  return Serve(context, kPath, *request, response,
+               [this](const pb::DownloadYearEndReportRequest& r) {
+                 return approvals_->DownloadYearEndReport(r);
+               });
 }
 
 grpc::ServerWriteReactor<pb::ExportReportResponse>* ReportingService::ExportReport(
     grpc::CallbackServerContext* c, const pb::ExportReportRequest* r) {
-  absl::Status admitted = AdmitCall(*c, MethodPath(kFullName, "ExportReport"), *r);
-  return new CsvWriter(admitted.ok() ? approvals_->ExportReport(*r)
-                                     : absl::StatusOr<std::vector<std::string>>(admitted));
+  static const std::string kPath = MethodPath(kFullName, "ExportReport");
+  auto* writer = new CsvWriter();
+  // The report is read on a handler thread (libs/common/handler.h).
+  const bool accepted = RunHandler([this, c, r, writer] {
+    absl::Status admitted = AdmitCall(*c, kPath, *r);
+    writer->Start(admitted.ok() ? approvals_->ExportReport(*r)
+                                : absl::StatusOr<std::vector<std::string>>(admitted));
+  });
+  if (!accepted) {
+    writer->Start(BusyError());
+  }
+  return writer;
 }
 
 }  // namespace chitieu::reporting
