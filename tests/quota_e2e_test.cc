@@ -140,7 +140,8 @@ TEST_P(QuotaE2ETest, BulkSetWithOneBadRowIsRefusedWhole) {
 
 TEST_P(QuotaE2ETest, RegistryDownIsUnavailableAndNothingIsWritten) {
   pb::Target t;
-  ASSERT_TRUE(Create("units/002", "units/01", "units/002", 6, &t).ok());
+  grpc::Status created = Create("units/002", "units/01", "units/002", 6, &t);
+  ASSERT_TRUE(created.ok()) << created.error_code() << " " << created.error_message();
   const size_t before = Feed(0).size();
   registry_->Kill();
   grpc::Status s = Create("units/003", "units/01", "units/003", 2, &t);

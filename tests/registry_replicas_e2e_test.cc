@@ -15,7 +15,6 @@
 #include <chrono>
 #include <thread>
 
-#include "absl/cleanup/cleanup.h"
 #include "chitieu/quota/v1/quota.grpc.pb.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "chitieu/reporting/v1/reporting.grpc.pb.h"
@@ -218,17 +217,9 @@ TEST_F(RegistryReplicasTest, WritesThroughBothLandInOneFeedAndBothReportsAreExac
 // as a slow pass of another replica holds it), six writes commit and wait
 // for the feed at once, and a read is answered meanwhile.
 TEST_F(RegistryReplicasTest, WritesWaitingOnTheFeedHoldNoOtherCall) {
-  auto opened = PgDb::Open(postgres_->Url("registry"));
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  PgDb& holder = **opened;
-  ASSERT_TRUE(holder.Exec("BEGIN").ok());
-  ASSERT_TRUE(holder.Exec("SELECT 1 FROM feed_head WHERE id = 1 FOR UPDATE").ok());
-  bool held = true;
-  auto release = absl::MakeCleanup([&] {
-    if (held) {
-      (void)holder.Exec("COMMIT");
-    }
-  });
+  auto hold = testing::FeedHeadHold::Take(postgres_->Url("registry"));
+  ASSERT_TRUE(hold.ok()) << hold.status();
+  PgDb& holder = (*hold)->db();
   auto unnumbered = [&] {
     auto rows = holder.Query("SELECT count(*) FROM changes WHERE sequence IS NULL");
     return rows.ok() ? rows->Int64(0, 0) : -1;
@@ -262,8 +253,7 @@ TEST_F(RegistryReplicasTest, WritesWaitingOnTheFeedHoldNoOtherCall) {
   EXPECT_TRUE(Registry(0)->GetUnit(&ctx, get, &unit).ok());
   EXPECT_EQ(unit.name(), "units/002");
 
-  ASSERT_TRUE(holder.Exec("COMMIT").ok());
-  held = false;
+  ASSERT_TRUE((*hold)->Release().ok());
   for (auto& t : writers) {
     t.join();
   }

@@ -19,7 +19,11 @@ std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
   }
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  // gRPC reads this one as the minimum time a connection attempt is given
+  // (its "min connect timeout"), not as a backoff: at 100 ms, a registry
+  // slow to send its SETTINGS frame under load failed a service's first
+  // call to it at once (channel_test.cc).
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, kPeerConnectTimeoutMs);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   // A cut link (no reset, packets simply lost) is found by pings: an
   // unanswered one closes the connection, reconnecting fails, and the

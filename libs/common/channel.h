@@ -20,6 +20,13 @@ namespace chitieu {
 inline constexpr int kPeerKeepaliveMs = 2000;
 inline constexpr int kPeerKeepaliveTimeoutMs = 10000;
 
+// How long one connection attempt may take, TCP and TLS handshakes and the
+// peer's first HTTP/2 SETTINGS frame included: as long as a peer call may
+// wait (peer_clients.h). A peer busy for a moment (under load, a SETTINGS
+// frame 100 ms late) is waited for, not reported unreachable; a peer that
+// refuses the connection (stopped) is reported at once whatever this is.
+inline constexpr int kPeerConnectTimeoutMs = 2000;
+
 // Exits the process (status 1, logged) if the TLS files cannot be read: a
 // channel is made at start-up, where a broken configuration must stop it.
 std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address);

@@ -206,11 +206,8 @@ TEST_F(PgStoreTest, AnOpenOlderTransactionHoldsNothingBack) {
 TEST_F(PgStoreTest, BatchesReturnBeforeTheFeedShowsThemAndAwaitFeedWaitsForAll) {
   auto core = Open("batches");
   ASSERT_NE(core, nullptr);
-  auto raw = PgDb::Open(server_->Url("batches"));
-  ASSERT_TRUE(raw.ok());
-  PgDb& holder = **raw;
-  ASSERT_TRUE(holder.Exec("BEGIN").ok());
-  ASSERT_TRUE(holder.Exec("SELECT 1 FROM feed_head WHERE id = 1 FOR UPDATE").ok());
+  auto hold = testing::FeedHeadHold::Take(server_->Url("batches"));
+  ASSERT_TRUE(hold.ok()) << hold.status();
   for (const char* data : {"a", "b", "c"}) {
     ASSERT_TRUE(
         core->TransactBatch([&](SqlSession&, ChangeLog& log) { return Append(log, data); }).ok());
@@ -221,7 +218,7 @@ TEST_F(PgStoreTest, BatchesReturnBeforeTheFeedShowsThemAndAwaitFeedWaitsForAll) 
     core->AwaitFeed();
     seen = Feed(*core).size();
   });
-  ASSERT_TRUE(holder.Exec("COMMIT").ok());
+  ASSERT_TRUE((*hold)->Release().ok());
   waiter.join();
   EXPECT_EQ(seen, 3u);
 }

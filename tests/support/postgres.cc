@@ -95,6 +95,28 @@ PostgresServer* SharedPostgres() {
   return &server;
 }
 
+absl::StatusOr<std::unique_ptr<FeedHeadHold>> FeedHeadHold::Take(const std::string& url) {
+  auto db = PgDb::Open(url);
+  if (!db.ok()) {
+    return db.status();
+  }
+  if (absl::Status s = (*db)->Exec("BEGIN; SELECT 1 FROM feed_head WHERE id = 1 FOR UPDATE");
+      !s.ok()) {
+    return s;
+  }
+  return std::unique_ptr<FeedHeadHold>(new FeedHeadHold(std::move(*db)));
+}
+
+FeedHeadHold::~FeedHeadHold() { (void)Release(); }
+
+absl::Status FeedHeadHold::Release() {
+  if (!held_) {
+    return absl::OkStatus();
+  }
+  held_ = false;
+  return db_->Exec("COMMIT");
+}
+
 }  // namespace chitieu::testing
 
 namespace chitieu::testing {

@@ -1,6 +1,7 @@
 #include "tests/support/service_process.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
@@ -11,8 +12,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -93,6 +96,24 @@ ServiceProcess::ServiceProcess(std::string binary, std::string data_dir,
 ServiceProcess::~ServiceProcess() {
   if (pid_ > 0) {
     Kill();
+  }
+  // A failed test shows what the service said: the log goes away with
+  // the test's temporary folder, and a failure seen once in CI must be
+  // understood from its output alone.
+  if (::testing::Test::HasFailure()) {
+    std::ifstream in(data_dir_ + "/" + binary_ + ".log");
+    std::deque<std::string> tail;
+    for (std::string line; std::getline(in, line);) {
+      tail.push_back(std::move(line));
+      if (tail.size() > 60) {
+        tail.pop_front();
+      }
+    }
+    std::cerr << "--- the last " << tail.size() << " lines of " << binary_ << "'s log:\n";
+    for (const auto& line : tail) {
+      std::cerr << line << "\n";
+    }
+    std::cerr << "--- end of " << binary_ << "'s log\n";
   }
 }
 

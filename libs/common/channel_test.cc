@@ -1,0 +1,66 @@
+#include "libs/common/channel.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+
+namespace chitieu {
+namespace {
+
+// A peer stalled under load: the kernel completes TCP's handshake (the
+// listening socket's backlog), but nothing accepts, so no HTTP/2 SETTINGS
+// frame ever comes.
+class StalledPeer {
+ public:
+  StalledPeer() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        listen(fd_, 16) != 0 || getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+  }
+  ~StalledPeer() {
+    if (fd_ >= 0) {
+      close(fd_);
+    }
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// A connection attempt waits for a slow peer's handshake as long as a
+// peer call may wait (2 s, peer_clients.h). It used to give up after
+// 100 ms (GRPC_ARG_MIN_RECONNECT_BACKOFF_MS is gRPC's minimum *connect
+// timeout*, not a backoff): a registry busy for a tenth of a second failed
+// the first call a service made to it, at once, with UNAVAILABLE (seen
+// once in CI, under load).
+TEST(PeerChannel, WaitsForASlowPeersHandshake) {
+  StalledPeer peer;
+  ASSERT_NE(peer.port(), 0);
+  auto channel = PeerChannel("127.0.0.1:" + std::to_string(peer.port()));
+  ASSERT_EQ(channel->GetState(/*try_to_connect=*/true), GRPC_CHANNEL_IDLE);
+  ASSERT_TRUE(channel->WaitForStateChange(
+      GRPC_CHANNEL_IDLE, std::chrono::system_clock::now() + std::chrono::seconds(10)));
+  ASSERT_EQ(channel->GetState(false), GRPC_CHANNEL_CONNECTING);
+  // Still connecting a good while after the old 100 ms (and well before
+  // the attempt's 2 s): the state did not change.
+  EXPECT_FALSE(channel->WaitForStateChange(
+      GRPC_CHANNEL_CONNECTING, std::chrono::system_clock::now() + std::chrono::milliseconds(500)));
+  EXPECT_EQ(channel->GetState(false), GRPC_CHANNEL_CONNECTING);
+}
+
+}  // namespace
+}  // namespace chitieu
