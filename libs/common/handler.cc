@@ -58,6 +58,11 @@ grpc::Status Busy() { return ToGrpcStatus(BusyError()); }
 absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string& method,
                        const google::protobuf::Message& request) {
   RETURN_IF_ERROR(CheckCaller(context));
+  return AuthorizeCall(context, method, request);
+}
+
+absl::Status AuthorizeCall(const grpc::ServerContextBase& context, const std::string& method,
+                           const google::protobuf::Message& request) {
   Policy* policy = call_policy.load();
   if (policy == nullptr) {
     return absl::OkStatus();

@@ -31,10 +31,14 @@ std::string MethodPath(absl::string_view service, absl::string_view method);
 // service without one checks the caller only).
 void SetCallPolicy(Policy* policy);
 
-// CheckCaller, then (for a call on a principal's behalf) the policy:
-// UNAUTHENTICATED, PERMISSION_DENIED or UNAVAILABLE when refused.
+// CheckCaller, then AuthorizeCall: UNAUTHENTICATED, PERMISSION_DENIED or
+// UNAVAILABLE when refused.
 absl::Status AdmitCall(const grpc::ServerContextBase& context, const std::string& method,
                        const google::protobuf::Message& request);
+// The policy alone, for a call on a principal's behalf (the caller already
+// checked): PERMISSION_DENIED or UNAVAILABLE when refused.
+absl::Status AuthorizeCall(const grpc::ServerContextBase& context, const std::string& method,
+                           const google::protobuf::Message& request);
 
 // The threads that run the services' handlers, set by RunServer (a test
 // that builds a server of its own may set one too; without, handlers run
@@ -59,20 +63,42 @@ void ContinueHandler(std::function<void()> task);
 absl::Status BusyError();
 grpc::Status Busy();  // The same, mapped.
 
+// Starts a new call that answers once, every refusal on one rule:
+// `answer(admitted)` runs exactly once. A caller without the service's
+// credentials is refused at once, before it waits for a thread; a full
+// queue answers UNAVAILABLE (BusyError) at once; otherwise on a handler
+// thread (RunHandler), where a call given up while it waited (its deadline
+// passed, the caller went away, the server is shutting down) is answered
+// CANCELLED, and the policy is asked (AuthorizeCall). `answer` does the
+// call's work only when `admitted` is OK. `method` and `request` live
+// until the call finishes.
+template <typename Answer>
+void StartCall(grpc::CallbackServerContext* context, const std::string& method,
+               const google::protobuf::Message& request, Answer answer) {
+  if (absl::Status s = CheckCaller(*context); !s.ok()) {
+    answer(s);
+    return;
+  }
+  auto shared = std::make_shared<Answer>(std::move(answer));
+  const bool accepted = RunHandler([context, &method, &request, shared] {
+    if (context->IsCancelled()) {
+      (*shared)(absl::CancelledError("the call was cancelled"));
+      return;
+    }
+    (*shared)(AuthorizeCall(*context, method, request));
+  });
+  if (!accepted) {
+    (*shared)(BusyError());
+  }
+}
+
 namespace internal {
 
-// Serve's answer, on the handler's thread: the status, `*out` filled on OK.
+// Serve's answer for an admitted call, on the handler's thread: the
+// status, `*out` filled on OK.
 template <typename Request, typename Response, typename Fn>
 grpc::Status Answer(const grpc::CallbackServerContext& context, const std::string& method,
                     const Request& request, Response* out, const Fn& fn) {
-  // Given up (its deadline passed, the caller went away, the server is
-  // shutting down) while it waited for a thread: nothing is done.
-  if (context.IsCancelled()) {
-    return grpc::Status(grpc::StatusCode::CANCELLED, "the call was cancelled");
-  }
-  if (absl::Status s = AdmitCall(context, method, request); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
   absl::StatusOr<Response> result;
   if (request.GetDescriptor()->FindFieldByName("page_token") == nullptr) {
     result = fn(request);
@@ -96,27 +122,21 @@ grpc::Status Answer(const grpc::CallbackServerContext& context, const std::strin
 
 }  // namespace internal
 
-// Finishes a unary call with `fn(request)`, on a handler thread
-// (RunHandler), unless the call is refused. A caller without the service's
-// credentials is refused before it waits for a thread. A list's page
-// tokens are unsealed on the way in and sealed on the way out
-// (page_token_seal.h), bound to the caller and the query. `fn` may run
-// after the handler has returned, so it captures by value (the request,
-// the response and the call's context live until the call finishes).
+// Finishes a unary call with `fn(request)`, on a handler thread, unless
+// the call is refused (StartCall). A list's page tokens are unsealed on
+// the way in and sealed on the way out (page_token_seal.h), bound to the
+// caller and the query. `fn` may run after the handler has returned, so it
+// captures by value (the request, the response and the call's context live
+// until the call finishes); `method` is a static path.
 template <typename Request, typename Response, typename Fn>
 grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const std::string& method,
                                 const Request& request, Response* out, Fn fn) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status s = CheckCaller(*context); !s.ok()) {
-    reactor->Finish(ToGrpcStatus(s));
-    return reactor;
-  }
-  const bool accepted = RunHandler([context, method, &request, out, reactor, fn = std::move(fn)] {
-    reactor->Finish(internal::Answer(*context, method, request, out, fn));
-  });
-  if (!accepted) {
-    reactor->Finish(Busy());
-  }
+  StartCall(context, method, request,
+            [context, &method, &request, out, reactor, fn = std::move(fn)](absl::Status admitted) {
+              reactor->Finish(admitted.ok() ? internal::Answer(*context, method, request, out, fn)
+                                            : ToGrpcStatus(admitted));
+            });
   return reactor;
 }
 

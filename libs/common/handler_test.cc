@@ -7,9 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/synchronization/notification.h"
+#include "google/protobuf/empty.pb.h"
 #include "libs/common/worker_pool.h"
 
 namespace chitieu {
@@ -70,6 +73,54 @@ TEST(RunHandler, OneRunsOnTheCallersThreadTheNextOnThePoolThenTheQueueIsFull) {
   EXPECT_TRUE(third_ran);
   EXPECT_FALSE(fourth_ran);
   EXPECT_TRUE(continued);
+}
+
+// StartCall answers each call exactly once: admitted on a handler thread
+// (inline, pooled or queued), or UNAVAILABLE at once when the queue is full.
+TEST(StartCall, AnswersOnceAdmittedOrBusy) {
+  WorkerPool pool(1, /*max_queued=*/1);
+  SetHandlerPool(&pool);
+  grpc::CallbackServerContext context;
+  const std::string method = "/chitieu.test.v1.Test/Call";
+  google::protobuf::Empty request;
+
+  // The one inline slot, then the pool's one thread, held.
+  absl::Notification inline_started, release_inline, pooled_started, release_pooled;
+  std::thread grpc_thread([&] {
+    StartCall(&context, method, request, [&](absl::Status admitted) {
+      EXPECT_TRUE(admitted.ok()) << admitted;
+      inline_started.Notify();
+      release_inline.WaitForNotification();
+    });
+  });
+  inline_started.WaitForNotification();
+  std::atomic<int> pooled_answers{0};
+  StartCall(&context, method, request, [&](absl::Status admitted) {
+    EXPECT_TRUE(admitted.ok()) << admitted;
+    ++pooled_answers;
+    pooled_started.Notify();
+    release_pooled.WaitForNotification();
+  });
+  pooled_started.WaitForNotification();
+
+  std::atomic<int> queued_answers{0};
+  StartCall(&context, method, request, [&](absl::Status admitted) {
+    EXPECT_TRUE(admitted.ok()) << admitted;
+    ++queued_answers;
+  });
+  std::vector<absl::Status> busy;
+  StartCall(&context, method, request, [&](absl::Status admitted) { busy.push_back(admitted); });
+  ASSERT_EQ(busy.size(), 1u);  // Answered at once, on this thread.
+  EXPECT_TRUE(absl::IsUnavailable(busy[0])) << busy[0];
+
+  release_inline.Notify();
+  release_pooled.Notify();
+  grpc_thread.join();
+  pool.Stop();
+  SetHandlerPool(nullptr);
+  EXPECT_EQ(pooled_answers, 1);
+  EXPECT_EQ(queued_answers, 1);
+  EXPECT_EQ(busy.size(), 1u);
 }
 
 TEST(RunHandler, WithoutAPoolRunsOnTheCallersThread) {

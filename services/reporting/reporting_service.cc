@@ -140,14 +140,10 @@ grpc::ServerWriteReactor<pb::ExportReportResponse>* ReportingService::ExportRepo
   static const std::string kPath = MethodPath(kFullName, "ExportReport");
   auto* writer = new CsvWriter();
   // The report is read on a handler thread (libs/common/handler.h).
-  const bool accepted = RunHandler([this, c, r, writer] {
-    absl::Status admitted = AdmitCall(*c, kPath, *r);
+  StartCall(c, kPath, *r, [this, r, writer](absl::Status admitted) {
     writer->Start(admitted.ok() ? approvals_->ExportReport(*r)
                                 : absl::StatusOr<std::vector<std::string>>(admitted));
   });
-  if (!accepted) {
-    writer->Start(BusyError());
-  }
   return writer;
 }
 
