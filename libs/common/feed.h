@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "libs/common/grpc_status.h"
+#include "libs/common/handler.h"
 #include "libs/common/sql.h"
 #include "libs/common/wire_fields.h"
 
@@ -111,7 +112,7 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
     std::shared_ptr<FeedReactor> reactor(
         new FeedReactor(notifier, std::move(fetch), after, follow));
     reactor->self_ = reactor;
-    reactor->Next();
+    reactor->Next(/*may_read=*/false);
     return reactor.get();
   }
 
@@ -126,7 +127,7 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
       last_sent_ = buffer_.front().last;
       buffer_.pop_front();
     }
-    Next();
+    Next(/*may_read=*/false);
   }
 
   void OnCancel() override {
@@ -202,11 +203,28 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
     }
   }
 
-  // Sends the next message, reading a batch or waiting as needed.
-  void Next() {
+  // Sends the next message, reading a batch or waiting as needed. The
+  // store is read only when `may_read` (on a handler thread): gRPC's few
+  // callback threads (Start, OnWriteDone) and the notifier's (a writer's,
+  // or the sequencer's) hand the read over (ContinueHandler) rather than
+  // wait on the database themselves.
+  void Next(bool may_read) {
     // Hold a reference: a waiter may call us after OnDone dropped self_.
     auto keep = this->shared_from_this();
-    absl::MutexLock lock(&mu_);
+    bool hand_over;
+    {
+      absl::MutexLock lock(&mu_);
+      hand_over = StepLocked(may_read, keep);
+    }
+    // Outside the lock: without a handler pool the read runs right here.
+    if (hand_over) {
+      ContinueHandler([keep] { keep->Next(/*may_read=*/true); });
+    }
+  }
+
+  // Next's work under the lock; true when a read is to be handed over.
+  bool StepLocked(bool may_read, const std::shared_ptr<FeedReactor>& keep)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     while (!finished_ && !done_ && !cancelled_ && !writing_) {
       if (!buffer_.empty()) {
         writing_ = true;
@@ -220,13 +238,16 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
         }
         sent_any_ = true;
         this->StartWrite(&buffer_.front().message, options);
-        return;
+        return false;
+      }
+      if (!may_read) {
+        return true;
       }
       int64_t after = last_sent_;
       auto batch = fetch_(after, kOnePerMessage ? 256 : kPerMessage);
       if (!batch.ok()) {
         FinishLocked(ToGrpcStatus(batch.status()));
-        return;
+        return false;
       }
       QueueLocked(*batch);
       if (!buffer_.empty()) {
@@ -234,26 +255,27 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
       }
       if (!follow_) {
         FinishLocked(grpc::Status::OK);
-        return;
+        return false;
       }
       if (notifier_->shut_down()) {
         FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                   "server is shutting down; resume from the last sequence"));
-        return;
+        return false;
       }
       std::weak_ptr<FeedReactor> weak = keep;
       if (notifier_->WaitAfter(after, [weak] {
             if (auto r = weak.lock()) {
-              r->Next();
+              r->Next(/*may_read=*/false);
             }
           })) {
-        return;
+        return false;
       }
       // The feed grew (or shut down) between the read and the wait: loop.
     }
     if (cancelled_ && !writing_) {
       FinishLocked(grpc::Status::CANCELLED);
     }
+    return false;
   }
 
   void FinishLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
