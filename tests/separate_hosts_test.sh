@@ -100,8 +100,9 @@ echo "== cutting reporting's link"
 ip -n "$P-sw" link set "$P-rep-sw" down
 wait_health chitieu.reporting.v1.ReportingService 0
 # The health probe saw it; calls are refused at once only when gRPC's own
-# channel does (keepalive pings unanswered: a few seconds). Until then a
-# call may wait out its deadline (exit 4); nothing else is acceptable.
+# channel does (keepalive pings unanswered, then a connection attempt of
+# 2 s: several seconds). Until then a call may wait out its deadline
+# (exit 4); nothing else is acceptable.
 set +e
 code=4
 for _ in $(seq 1 20); do

@@ -42,7 +42,7 @@ class StalledPeer {
 };
 
 // A connection attempt waits for a slow peer's handshake as long as a
-// peer call may wait (2 s, peer_clients.h). It used to give up after
+// peer call may wait (2 s, peer_clients.h), then gives up. It used to give up after
 // 100 ms (GRPC_ARG_MIN_RECONNECT_BACKOFF_MS is gRPC's minimum *connect
 // timeout*, not a backoff): a registry busy for a tenth of a second failed
 // the first call a service made to it, at once, with UNAVAILABLE (seen
@@ -60,6 +60,10 @@ TEST(PeerChannel, WaitsForASlowPeersHandshake) {
   EXPECT_FALSE(channel->WaitForStateChange(
       GRPC_CHANNEL_CONNECTING, std::chrono::system_clock::now() + std::chrono::milliseconds(500)));
   EXPECT_EQ(channel->GetState(false), GRPC_CHANNEL_CONNECTING);
+  // And the attempt does end: the peer is then reported unreachable.
+  ASSERT_TRUE(channel->WaitForStateChange(
+      GRPC_CHANNEL_CONNECTING, std::chrono::system_clock::now() + std::chrono::seconds(30)));
+  EXPECT_EQ(channel->GetState(false), GRPC_CHANNEL_TRANSIENT_FAILURE);
 }
 
 }  // namespace

@@ -112,7 +112,12 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
     std::shared_ptr<FeedReactor> reactor(
         new FeedReactor(notifier, std::move(fetch), after, follow));
     reactor->self_ = reactor;
-    reactor->Next(/*may_read=*/false);
+    // The first read is new work, refused as a new call is when the
+    // handlers' queue is full; later reads of a stream taken are not.
+    if (!RunHandler([reactor] { reactor->Next(/*may_read=*/true); })) {
+      absl::MutexLock lock(&reactor->mu_);
+      reactor->FinishLocked(Busy());
+    }
     return reactor.get();
   }
 
@@ -133,7 +138,8 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
   void OnCancel() override {
     absl::MutexLock lock(&mu_);
     cancelled_ = true;
-    if (!writing_) {
+    // A write or a read under way finishes the call when it ends.
+    if (!writing_ && !reading_) {
       FinishLocked(grpc::Status::CANCELLED);
     }
   }
@@ -225,7 +231,7 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
   // Next's work under the lock; true when a read is to be handed over.
   bool StepLocked(bool may_read, const std::shared_ptr<FeedReactor>& keep)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    while (!finished_ && !done_ && !cancelled_ && !writing_) {
+    while (!finished_ && !done_ && !cancelled_ && !writing_ && !reading_) {
       if (!buffer_.empty()) {
         writing_ = true;
         // More queued behind this one: the transport may hold it and send
@@ -243,8 +249,17 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
       if (!may_read) {
         return true;
       }
-      int64_t after = last_sent_;
+      const int64_t after = last_sent_;
+      // The read without the lock: OnCancel (on a gRPC thread) must not
+      // wait for the database. Nothing else reads or writes meanwhile.
+      reading_ = true;
+      mu_.Unlock();
       auto batch = fetch_(after, kOnePerMessage ? 256 : kPerMessage);
+      mu_.Lock();
+      reading_ = false;
+      if (cancelled_ || done_) {
+        break;
+      }
       if (!batch.ok()) {
         FinishLocked(ToGrpcStatus(batch.status()));
         return false;
@@ -272,7 +287,7 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
       }
       // The feed grew (or shut down) between the read and the wait: loop.
     }
-    if (cancelled_ && !writing_) {
+    if (cancelled_ && !writing_ && !reading_) {
       FinishLocked(grpc::Status::CANCELLED);
     }
     return false;
@@ -294,6 +309,7 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
   int64_t last_sent_ ABSL_GUARDED_BY(mu_);
   const bool follow_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
   bool sent_any_ ABSL_GUARDED_BY(mu_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;

@@ -11,6 +11,7 @@
 #include <memory>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/synchronization/notification.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "libs/common/handler.h"
@@ -54,8 +55,12 @@ class SlowFeedService : public pb::RegistryService::CallbackService {
 };
 
 TEST(FeedReactor, ReadsWaitingOnTheStoreHoldNoOtherCall) {
-  WorkerPool pool(8, /*max_queued=*/64);
+  // More threads than the streams below: a pool held whole by waiting
+  // reads would hold the unary call too, as in a service.
+  WorkerPool pool(32, /*max_queued=*/64);
   SetHandlerPool(&pool);
+  // Whatever fails below, no later test finds this pool set.
+  auto unset = absl::MakeCleanup([] { SetHandlerPool(nullptr); });
   SlowFeedService service;
   int port = 0;
   grpc::ServerBuilder builder;
@@ -76,6 +81,9 @@ TEST(FeedReactor, ReadsWaitingOnTheStoreHoldNoOtherCall) {
     contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
     readers.push_back(stub->StreamChanges(contexts.back().get(), pb::StreamChangesRequest()));
   }
+  // Release the reads whatever fails below: the server's shutdown waits
+  // for the streams.
+  auto release = absl::MakeCleanup([&] { service.Release(); });
   // A unary call is answered meanwhile (were the reads on gRPC's threads,
   // it would wait out its deadline).
   pb::GetUnitRequest get;
@@ -87,15 +95,31 @@ TEST(FeedReactor, ReadsWaitingOnTheStoreHoldNoOtherCall) {
   EXPECT_TRUE(got.ok()) << got.error_message();
   EXPECT_EQ(unit.name(), "units/002");
 
-  service.Release();
-  for (auto& reader : readers) {
+  // Half the callers give up while their reads wait: the others' calls go
+  // on, and each cancelled stream is finished once its read ends (the
+  // server's shutdown below waits for every stream).
+  for (int i = 0; i < kStreams / 2; ++i) {
+    contexts[i]->TryCancel();
+  }
+  pb::Unit again;
+  grpc::ClientContext ctx2;
+  ctx2.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  const grpc::Status got_again = stub->GetUnit(&ctx2, get, &again);
+  EXPECT_TRUE(got_again.ok()) << got_again.error_message();
+
+  std::move(release).Invoke();
+  for (int i = 0; i < kStreams; ++i) {
     pb::StreamChangesResponse change;
-    EXPECT_FALSE(reader->Read(&change));  // An empty replay, then the end.
-    EXPECT_TRUE(reader->Finish().ok());
+    EXPECT_FALSE(readers[i]->Read(&change));  // An empty replay, then the end.
+    const grpc::Status finished = readers[i]->Finish();
+    if (i < kStreams / 2) {
+      EXPECT_EQ(finished.error_code(), grpc::StatusCode::CANCELLED);
+    } else {
+      EXPECT_TRUE(finished.ok()) << finished.error_message();
+    }
   }
   server->Shutdown();
   pool.Stop();
-  SetHandlerPool(nullptr);
 }
 
 }  // namespace

@@ -70,8 +70,8 @@ grpc::Status Busy();  // The same, mapped.
 // thread (RunHandler), where a call given up while it waited (its deadline
 // passed, the caller went away, the server is shutting down) is answered
 // CANCELLED, and the policy is asked (AuthorizeCall). `answer` does the
-// call's work only when `admitted` is OK. `method` and `request` live
-// until the call finishes.
+// call's work only when `admitted` is OK. `request` lives until the call
+// finishes.
 template <typename Answer>
 void StartCall(grpc::CallbackServerContext* context, const std::string& method,
                const google::protobuf::Message& request, Answer answer) {
@@ -80,7 +80,7 @@ void StartCall(grpc::CallbackServerContext* context, const std::string& method,
     return;
   }
   auto shared = std::make_shared<Answer>(std::move(answer));
-  const bool accepted = RunHandler([context, &method, &request, shared] {
+  const bool accepted = RunHandler([context, method, &request, shared] {
     if (context->IsCancelled()) {
       (*shared)(absl::CancelledError("the call was cancelled"));
       return;
@@ -127,13 +127,13 @@ grpc::Status Answer(const grpc::CallbackServerContext& context, const std::strin
 // the way in and sealed on the way out (page_token_seal.h), bound to the
 // caller and the query. `fn` may run after the handler has returned, so it
 // captures by value (the request, the response and the call's context live
-// until the call finishes); `method` is a static path.
+// until the call finishes).
 template <typename Request, typename Response, typename Fn>
 grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* context, const std::string& method,
                                 const Request& request, Response* out, Fn fn) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   StartCall(context, method, request,
-            [context, &method, &request, out, reactor, fn = std::move(fn)](absl::Status admitted) {
+            [context, method, &request, out, reactor, fn = std::move(fn)](absl::Status admitted) {
               reactor->Finish(admitted.ok() ? internal::Answer(*context, method, request, out, fn)
                                             : ToGrpcStatus(admitted));
             });

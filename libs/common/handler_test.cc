@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/empty.pb.h"
 #include "libs/common/worker_pool.h"
@@ -21,6 +22,7 @@ namespace {
 TEST(RunHandler, OneRunsOnTheCallersThreadTheNextOnThePoolThenTheQueueIsFull) {
   WorkerPool pool(1, /*max_queued=*/1);
   SetHandlerPool(&pool);
+  auto unset = absl::MakeCleanup([] { SetHandlerPool(nullptr); });
 
   // A first handler, on the thread that got its call, waits.
   absl::Notification first_started, release_first;
@@ -69,7 +71,6 @@ TEST(RunHandler, OneRunsOnTheCallersThreadTheNextOnThePoolThenTheQueueIsFull) {
 
   release_second.Notify();
   pool.Stop();
-  SetHandlerPool(nullptr);
   EXPECT_TRUE(third_ran);
   EXPECT_FALSE(fourth_ran);
   EXPECT_TRUE(continued);
@@ -80,6 +81,7 @@ TEST(RunHandler, OneRunsOnTheCallersThreadTheNextOnThePoolThenTheQueueIsFull) {
 TEST(StartCall, AnswersOnceAdmittedOrBusy) {
   WorkerPool pool(1, /*max_queued=*/1);
   SetHandlerPool(&pool);
+  auto unset = absl::MakeCleanup([] { SetHandlerPool(nullptr); });
   grpc::CallbackServerContext context;
   const std::string method = "/chitieu.test.v1.Test/Call";
   google::protobuf::Empty request;
@@ -117,7 +119,6 @@ TEST(StartCall, AnswersOnceAdmittedOrBusy) {
   release_pooled.Notify();
   grpc_thread.join();
   pool.Stop();
-  SetHandlerPool(nullptr);
   EXPECT_EQ(pooled_answers, 1);
   EXPECT_EQ(queued_answers, 1);
   EXPECT_EQ(busy.size(), 1u);

@@ -100,7 +100,13 @@ ServiceProcess::~ServiceProcess() {
   // A failed test shows what the service said: the log goes away with
   // the test's temporary folder, and a failure seen once in CI must be
   // understood from its output alone.
-  if (::testing::Test::HasFailure()) {
+  // A stack a whole suite shares goes away after its last test, outside
+  // any: the suite's failure counts then.
+  const ::testing::TestSuite* suite = ::testing::UnitTest::GetInstance()->current_test_suite();
+  const bool failed = ::testing::Test::HasFailure() ||
+                      (::testing::UnitTest::GetInstance()->current_test_info() == nullptr &&
+                       suite != nullptr && suite->Failed());
+  if (failed) {
     std::ifstream in(data_dir_ + "/" + binary_ + ".log");
     std::deque<std::string> tail;
     for (std::string line; std::getline(in, line);) {
