@@ -7,15 +7,16 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <vector>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/synchronization/notification.h"
 #include "chitieu/registry/v1/registry.grpc.pb.h"
 #include "libs/common/handler.h"
 #include "libs/common/worker_pool.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -28,13 +29,16 @@ class SlowFeedService : public pb::RegistryService::CallbackService {
  public:
   grpc::ServerWriteReactor<pb::StreamChangesResponse>* StreamChanges(
       grpc::CallbackServerContext*, const pb::StreamChangesRequest* request) override {
-    return StartFeed<pb::StreamChangesResponse>(
+    auto* reactor = StartFeed<pb::StreamChangesResponse>(
         absl::OkStatus(), &notifier_,
         [this](int64_t, int) -> absl::StatusOr<std::vector<pb::StreamChangesResponse>> {
+          ++reading_;
           release_.WaitForNotification();
           return std::vector<pb::StreamChangesResponse>();
         },
         request->after_sequence(), /*follow=*/false);
+    ++returned_;
+    return reactor;
   }
 
   grpc::ServerUnaryReactor* GetUnit(grpc::CallbackServerContext* context,
@@ -47,29 +51,62 @@ class SlowFeedService : public pb::RegistryService::CallbackService {
     });
   }
 
-  void Release() { release_.Notify(); }
+  void Release() {
+    if (!release_.HasBeenNotified()) {
+      release_.Notify();
+    }
+  }
+  // Streams whose handler returned (one whose first read runs on gRPC's
+  // thread returns when the read does).
+  int returned() const { return returned_; }
+  // Reads begun (each waits until released).
+  int reading() const { return reading_; }
 
  private:
+  std::atomic<int> returned_{0}, reading_{0};
   ChangeNotifier notifier_;
   absl::Notification release_;
 };
 
-TEST(FeedReactor, ReadsWaitingOnTheStoreHoldNoOtherCall) {
+// A SlowFeedService served on a free port, its handlers on a pool of
+// `threads` threads and `queued` queued calls; all stopped and unset
+// whatever a test's assertions do.
+class FeedReactorTest : public ::testing::Test {
+ protected:
+  void Serve(int threads, size_t queued) {
+    pool_ = std::make_unique<WorkerPool>(threads, queued);
+    SetHandlerPool(pool_.get());
+    int port = 0;
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    stub_ = pb::RegistryService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                                             grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    service_.Release();  // The server's shutdown waits for the streams.
+    if (server_ != nullptr) {
+      server_->Shutdown();
+    }
+    if (pool_ != nullptr) {
+      pool_->Stop();
+    }
+    SetHandlerPool(nullptr);
+  }
+
+  SlowFeedService service_;
+  std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<pb::RegistryService::Stub> stub_;
+};
+
+TEST_F(FeedReactorTest, ReadsWaitingOnTheStoreHoldNoOtherCall) {
   // More threads than the streams below: a pool held whole by waiting
-  // reads would hold the unary call too, as in a service.
-  WorkerPool pool(32, /*max_queued=*/64);
-  SetHandlerPool(&pool);
-  // Whatever fails below, no later test finds this pool set.
-  auto unset = absl::MakeCleanup([] { SetHandlerPool(nullptr); });
-  SlowFeedService service;
-  int port = 0;
-  grpc::ServerBuilder builder;
-  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  ASSERT_NE(server, nullptr);
-  auto stub = pb::RegistryService::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  // reads would hold the unary call too, as in a service_.
+  ASSERT_NO_FATAL_FAILURE(Serve(32, 64));
 
   // More streams than gRPC has callback threads (two here, at most 16),
   // each with its read waiting.
@@ -79,11 +116,8 @@ TEST(FeedReactor, ReadsWaitingOnTheStoreHoldNoOtherCall) {
   for (int i = 0; i < kStreams; ++i) {
     contexts.push_back(std::make_unique<grpc::ClientContext>());
     contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    readers.push_back(stub->StreamChanges(contexts.back().get(), pb::StreamChangesRequest()));
+    readers.push_back(stub_->StreamChanges(contexts.back().get(), pb::StreamChangesRequest()));
   }
-  // Release the reads whatever fails below: the server's shutdown waits
-  // for the streams.
-  auto release = absl::MakeCleanup([&] { service.Release(); });
   // A unary call is answered meanwhile (were the reads on gRPC's threads,
   // it would wait out its deadline).
   pb::GetUnitRequest get;
@@ -91,7 +125,7 @@ TEST(FeedReactor, ReadsWaitingOnTheStoreHoldNoOtherCall) {
   pb::Unit unit;
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  const grpc::Status got = stub->GetUnit(&ctx, get, &unit);
+  const grpc::Status got = stub_->GetUnit(&ctx, get, &unit);
   EXPECT_TRUE(got.ok()) << got.error_message();
   EXPECT_EQ(unit.name(), "units/002");
 
@@ -104,10 +138,10 @@ TEST(FeedReactor, ReadsWaitingOnTheStoreHoldNoOtherCall) {
   pb::Unit again;
   grpc::ClientContext ctx2;
   ctx2.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  const grpc::Status got_again = stub->GetUnit(&ctx2, get, &again);
+  const grpc::Status got_again = stub_->GetUnit(&ctx2, get, &again);
   EXPECT_TRUE(got_again.ok()) << got_again.error_message();
 
-  std::move(release).Invoke();
+  service_.Release();
   for (int i = 0; i < kStreams; ++i) {
     pb::StreamChangesResponse change;
     EXPECT_FALSE(readers[i]->Read(&change));  // An empty replay, then the end.
@@ -118,8 +152,50 @@ TEST(FeedReactor, ReadsWaitingOnTheStoreHoldNoOtherCall) {
       EXPECT_TRUE(finished.ok()) << finished.error_message();
     }
   }
-  server->Shutdown();
-  pool.Stop();
+}
+
+// A new stream's first read is new work: when the handlers' queue is full
+// the stream is refused UNAVAILABLE at once, like a new call.
+TEST_F(FeedReactorTest, ANewStreamIsRefusedWhenTheQueueIsFull) {
+  // One read runs on gRPC's thread, one on the pool's one thread, one
+  // waits in the queue; the fourth stream finds it full.
+  ASSERT_NO_FATAL_FAILURE(Serve(1, 1));
+
+  constexpr int kStreams = 4;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<pb::StreamChangesResponse>>> readers;
+  auto open = [&] {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    readers.push_back(stub_->StreamChanges(contexts.back().get(), pb::StreamChangesRequest()));
+  };
+  // Each stream placed before the next comes: the first reading on gRPC's
+  // thread (its handler has not returned), the second on the pool's
+  // thread, the third queued, the fourth refused.
+  open();
+  ASSERT_TRUE(testing::WaitFor([&] { return service_.reading() == 1; }));
+  open();
+  ASSERT_TRUE(testing::WaitFor([&] { return service_.reading() == 2; }));
+  open();
+  ASSERT_TRUE(testing::WaitFor([&] { return service_.returned() == 2; }));
+  open();
+  ASSERT_TRUE(testing::WaitFor([&] { return service_.returned() == 3; }));
+  EXPECT_EQ(service_.reading(), 2);
+  service_.Release();
+  int refused = 0, served = 0;
+  for (auto& reader : readers) {
+    pb::StreamChangesResponse change;
+    EXPECT_FALSE(reader->Read(&change));
+    const grpc::Status finished = reader->Finish();
+    if (finished.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      EXPECT_EQ(finished.error_message(), "the service is busy; retry later");
+      ++refused;
+    } else if (finished.ok()) {
+      ++served;
+    }
+  }
+  EXPECT_EQ(refused, 1);
+  EXPECT_EQ(served, kStreams - 1);
 }
 
 }  // namespace
