@@ -210,10 +210,13 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
   }
 
   // Sends the next message, reading a batch or waiting as needed. The
-  // store is read only when `may_read` (on a handler thread): gRPC's few
-  // callback threads (Start, OnWriteDone) and the notifier's (a writer's,
-  // or the sequencer's) hand the read over (ContinueHandler) rather than
-  // wait on the database themselves.
+  // store is read only when `may_read`: OnWriteDone (on one of gRPC's few
+  // callback threads) and the notifier's wake-ups (on a committing
+  // writer's thread, or the sequencer's) hand the read over
+  // (ContinueHandler) rather than wait on the database themselves. A
+  // stream's first read is a new call's work (Start, RunHandler): on the
+  // gRPC thread that took the call if no other handler holds that slot,
+  // else on the pool.
   void Next(bool may_read) {
     // Hold a reference: a waiter may call us after OnDone dropped self_.
     auto keep = this->shared_from_this();
