@@ -1,3 +1,7 @@
+// PeerChannel against a peer that completes TCP's handshake but never
+// answers HTTP/2: a connection attempt is given a peer call's time, then
+// the peer is reported unreachable.
+
 #include "libs/common/channel.h"
 
 #include <arpa/inet.h>
