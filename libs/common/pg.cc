@@ -103,6 +103,53 @@ SqlRows ReadRows(const PGresult* result) {
   return rows;
 }
 
+// A statement's parameters as libpq takes them: typed, in binary.
+struct Params {
+  explicit Params(SqlArgs args)
+      : types(args.size()),
+        storage(args.size()),
+        values(args.size()),
+        lengths(args.size()),
+        formats(args.size()) {
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (const auto* n = std::get_if<int64_t>(&args[i])) {
+        const uint64_t be = htobe64(static_cast<uint64_t>(*n));
+        storage[i].assign(reinterpret_cast<const char*>(&be), 8);
+        types[i] = kInt8;
+      } else if (const auto* s = std::get_if<std::string>(&args[i])) {
+        storage[i] = *s;
+        types[i] = kText;
+      } else if (const auto* b = std::get_if<SqlBlob>(&args[i])) {
+        storage[i] = b->data;
+        types[i] = kBytea;
+      } else {
+        continue;  // NULL: no value, the type inferred.
+      }
+      values[i] = storage[i].data();
+      lengths[i] = static_cast<int>(storage[i].size());
+      formats[i] = 1;  // Binary: no escaping, bytes as they are.
+    }
+  }
+  int count() const { return static_cast<int>(types.size()); }
+
+  std::vector<Oid> types;
+  std::vector<std::string> storage;
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+};
+
+// Statements that read or write rows are prepared once; the rest (BEGIN,
+// COMMIT, SET, DDL) are sent as they are.
+bool Preparable(const std::string& sql) {
+  return absl::StartsWithIgnoreCase(sql, "SELECT") || absl::StartsWithIgnoreCase(sql, "INSERT") ||
+         absl::StartsWithIgnoreCase(sql, "UPDATE") || absl::StartsWithIgnoreCase(sql, "DELETE") ||
+         absl::StartsWithIgnoreCase(sql, "WITH");
+}
+
+std::string PreparedKey(const std::string& sql, const std::vector<Oid>& types) {
+  return absl::StrCat(absl::StrJoin(types, ","), "|", sql);
+}
+
 }  // namespace
 
 const char kPgOutboxUnnumbered[] = R"sql(
@@ -180,6 +227,9 @@ absl::Status PgDb::Error(absl::string_view what, const PGresult* result) const {
 }
 
 absl::Status PgDb::Exec(absl::string_view sql) {
+  if (begin_held_ || !held_.empty()) {  // What was held goes first.
+    RETURN_IF_ERROR(Pipelined(nullptr, {}).status());
+  }
   PGresult* result = PQexec(conn_, std::string(sql).c_str());
   const ExecStatusType status = PQresultStatus(result);
   absl::Status s = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
@@ -190,42 +240,18 @@ absl::Status PgDb::Exec(absl::string_view sql) {
 }
 
 absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, SqlArgs args) {
-  std::vector<Oid> types(args.size());
-  std::vector<std::string> storage(args.size());
-  std::vector<const char*> values(args.size());
-  std::vector<int> lengths(args.size()), formats(args.size());
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (const auto* n = std::get_if<int64_t>(&args[i])) {
-      const uint64_t be = htobe64(static_cast<uint64_t>(*n));
-      storage[i].assign(reinterpret_cast<const char*>(&be), 8);
-      types[i] = kInt8;
-    } else if (const auto* s = std::get_if<std::string>(&args[i])) {
-      storage[i] = *s;
-      types[i] = kText;
-    } else if (const auto* b = std::get_if<SqlBlob>(&args[i])) {
-      storage[i] = b->data;
-      types[i] = kBytea;
-    } else {
-      continue;  // NULL: no value, the type inferred.
-    }
-    values[i] = storage[i].data();
-    lengths[i] = static_cast<int>(storage[i].size());
-    formats[i] = 1;  // Binary: no escaping, bytes as they are.
+  if (begin_held_ || !held_.empty()) {
+    return Pipelined(&sql, args);
   }
-  // Statements that read or write rows are prepared once; the rest
-  // (BEGIN, COMMIT, DDL) are sent as they are.
-  const bool preparable =
-      absl::StartsWithIgnoreCase(sql, "SELECT") || absl::StartsWithIgnoreCase(sql, "INSERT") ||
-      absl::StartsWithIgnoreCase(sql, "UPDATE") || absl::StartsWithIgnoreCase(sql, "DELETE") ||
-      absl::StartsWithIgnoreCase(sql, "WITH");
+  const Params params(args);
   PGresult* result = nullptr;
-  if (preparable) {
-    ASSIGN_OR_RETURN(auto name, Prepared(sql, types));
-    result = PQexecPrepared(conn_, name.c_str(), static_cast<int>(args.size()), values.data(),
-                            lengths.data(), formats.data(), /*resultFormat=*/1);
+  if (Preparable(sql)) {
+    ASSIGN_OR_RETURN(auto name, Prepared(sql, params.types));
+    result = PQexecPrepared(conn_, name.c_str(), params.count(), params.values.data(),
+                            params.lengths.data(), params.formats.data(), /*resultFormat=*/1);
   } else {
-    result = PQexecParams(conn_, Numbered(sql).c_str(), static_cast<int>(args.size()), types.data(),
-                          values.data(), lengths.data(), formats.data(),
+    result = PQexecParams(conn_, Numbered(sql).c_str(), params.count(), params.types.data(),
+                          params.values.data(), params.lengths.data(), params.formats.data(),
                           /*resultFormat=*/1);
   }
   const ExecStatusType status = PQresultStatus(result);
@@ -239,8 +265,143 @@ absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, SqlArgs args) {
   return rows;
 }
 
+void PgDb::Defer(std::string sql, std::vector<SqlValue> args) {
+  held_.push_back({std::move(sql), std::move(args)});
+}
+
+absl::StatusOr<SqlRows> PgDb::Pipelined(const std::string* last, SqlArgs last_args) {
+  // The commands in order: what was held, then `last` (if any).
+  static const std::string kBegin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
+  // Writes find their rows by key: through an index, whatever the
+  // statistics say. A table filled faster than autovacuum analyzes it (a
+  // first bulk import) is estimated to match a third of its rows for a
+  // 64-key IN list, and each such statement was a sequential scan — a
+  // relation-wide SIRead lock too, which made concurrent writers fail as
+  // conflicting (docs/PERFORMANCE.md).
+  static const std::string kNoSeqScan = "SET LOCAL enable_seqscan = off";
+  std::vector<std::pair<const std::string*, SqlArgs>> commands;
+  if (begin_held_) {
+    commands.push_back({&kBegin, {}});
+    commands.push_back({&kNoSeqScan, {}});
+  }
+  for (const Held& h : held_) {
+    commands.push_back({&h.sql, h.args});
+  }
+  if (last != nullptr) {
+    commands.push_back({last, last_args});
+  }
+  // Whatever happens below, what was held is spent: on an error the
+  // transaction is aborted and InTransaction rolls it back.
+  std::vector<Held> spent = std::move(held_);
+  held_.clear();
+  begin_held_ = false;
+
+  if (PQenterPipelineMode(conn_) != 1) {
+    return Error("pipeline mode", nullptr);
+  }
+  // What was sent, in order: each command, and before a statement's first
+  // use its PREPARE.
+  struct Sent {
+    size_t command;
+    std::string prepared_key;  // Not empty for a PREPARE.
+    std::string name;
+  };
+  std::vector<Sent> sent;
+  std::unordered_map<std::string, std::string> preparing;  // key → name
+  absl::Status status;
+  for (size_t i = 0; i < commands.size() && status.ok(); ++i) {
+    const std::string& sql = *commands[i].first;
+    const Params params(commands[i].second);
+    int queued = 0;
+    if (Preparable(sql)) {
+      std::string key = PreparedKey(sql, params.types);
+      std::string name;
+      if (auto it = prepared_.find(key); it != prepared_.end()) {
+        name = it->second;
+      } else if (auto it = preparing.find(key); it != preparing.end()) {
+        name = it->second;
+      } else {
+        name = absl::StrCat("chitieu_", prepared_.size() + preparing.size() + 1);
+        if (PQsendPrepare(conn_, name.c_str(), Numbered(sql).c_str(), params.count(),
+                          params.types.data()) != 1) {
+          status = Error("pipeline", nullptr);
+          break;
+        }
+        preparing.emplace(key, name);
+        sent.push_back({i, key, name});
+      }
+      queued = PQsendQueryPrepared(conn_, name.c_str(), params.count(), params.values.data(),
+                                   params.lengths.data(), params.formats.data(),
+                                   /*resultFormat=*/1);
+    } else {
+      queued = PQsendQueryParams(conn_, Numbered(sql).c_str(), params.count(), params.types.data(),
+                                 params.values.data(), params.lengths.data(), params.formats.data(),
+                                 /*resultFormat=*/1);
+    }
+    if (queued != 1) {
+      status = Error("pipeline", nullptr);
+      break;
+    }
+    sent.push_back({i, "", ""});
+  }
+  const bool synced = PQpipelineSync(conn_) == 1;
+  if (!synced && status.ok()) {
+    status = Error("pipeline", nullptr);
+  }
+  // The results, in the order sent: each command's, then NULL; then the
+  // sync's. After an error the rest come back PGRES_PIPELINE_ABORTED.
+  SqlRows rows;
+  for (const Sent& s : sent) {
+    if (!synced) {
+      break;  // Without a sync the server sends nothing: the connection is reset below.
+    }
+    PGresult* result = PQgetResult(conn_);
+    if (result == nullptr) {  // The connection broke.
+      if (status.ok()) {
+        status = Error("pipeline", nullptr);
+      }
+      break;
+    }
+    const ExecStatusType st = PQresultStatus(result);
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+      if (!s.prepared_key.empty()) {
+        prepared_.emplace(s.prepared_key, s.name);
+      } else if (s.command + 1 == commands.size() && last != nullptr) {
+        rows = ReadRows(result);
+      }
+    } else if (st != PGRES_PIPELINE_ABORTED && status.ok()) {
+      status = Error(commands[s.command].first->substr(0, 60), result);
+    }
+    PQclear(result);
+    while ((result = PQgetResult(conn_)) != nullptr) {  // NULL ends a command's results.
+      PQclear(result);
+    }
+  }
+  if (synced) {
+    while (PGresult* result = PQgetResult(conn_)) {
+      const bool sync = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+      PQclear(result);
+      if (sync) {
+        break;
+      }
+    }
+  }
+  if (PQexitPipelineMode(conn_) != 1) {
+    // Results the loop above did not read: only a broken connection leaves
+    // them. Start again on a new one.
+    Reset();
+    if (status.ok()) {
+      status = absl::UnavailableError("the PostgreSQL connection was lost mid-pipeline");
+    }
+  }
+  if (!status.ok()) {
+    return status;
+  }
+  return rows;
+}
+
 absl::StatusOr<std::string> PgDb::Prepared(const std::string& sql, const std::vector<Oid>& types) {
-  std::string key = absl::StrCat(absl::StrJoin(types, ","), "|", sql);
+  std::string key = PreparedKey(sql, types);
   auto it = prepared_.find(key);
   if (it != prepared_.end()) {
     return it->second;
@@ -262,22 +423,30 @@ absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
   static thread_local std::mt19937 random(std::random_device{}());
   absl::Status last;
   for (int attempt = 0; attempt < 20; ++attempt) {
-    // Writes find their rows by key: through an index, whatever the
-    // statistics say. A table filled faster than autovacuum analyzes it
-    // (a first bulk import) is estimated to match a third of its rows for
-    // a 64-key IN list, and each such statement was a sequential scan —
-    // a relation-wide SIRead lock too, which made concurrent writers fail
-    // as conflicting (docs/PERFORMANCE.md). One round trip for both.
-    RETURN_IF_ERROR(Exec("BEGIN ISOLATION LEVEL SERIALIZABLE; SET LOCAL enable_seqscan = off"));
+    // BEGIN is held and sent with the body's first statement, the changes
+    // the body appended with COMMIT (pipeline mode, pg.h).
+    held_.clear();
+    begin_held_ = true;
     absl::Status s = body();
+    if (s.ok() && begin_held_ && held_.empty()) {
+      begin_held_ = false;  // The body ran no statement: nothing to commit.
+      return absl::OkStatus();
+    }
     if (s.ok()) {
       auto committed = Query("COMMIT");
       if (committed.ok()) {
         return absl::OkStatus();
       }
       s = committed.status();
-    } else {
-      (void)Query("ROLLBACK");
+    }
+    // What was held is dropped; a transaction still open (the body
+    // refused, or a held statement failed before the COMMIT ran) is
+    // rolled back.
+    held_.clear();
+    begin_held_ = false;
+    if (PQtransactionStatus(conn_) == PQTRANS_INTRANS ||
+        PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+      (void)Exec("ROLLBACK");
     }
     // A serialization failure is retried from the start; anything else
     // (a rule the body refused, a stale etag) is the caller's to see.
@@ -348,13 +517,6 @@ std::string PgCounterSequences(const std::vector<std::string>& counters) {
                     "'), 0) + 1, false);\n");
   }
   return sql;
-}
-
-absl::StatusOr<int64_t> PgDb::InsertChange(const std::string& change) {
-  ASSIGN_OR_RETURN(auto rows, Query("INSERT INTO changes (data) VALUES (?) "
-                                    "RETURNING CAST(CAST(txid AS TEXT) AS BIGINT)",
-                                    {SqlBlob{change}}));
-  return rows.Int64(0, 0);
 }
 
 absl::StatusOr<PgDb::NumberingPass> PgDb::NumberChanges(int limit,

@@ -3,7 +3,9 @@
 // A thin layer over libpq (Debian's libpq-dev) for the PostgreSQL backend:
 // one connection, statements written with `?` placeholders as for SQLite
 // (sent as $1, $2, … with typed parameters), results read in binary,
-// SERIALIZABLE transactions retried on serialization failures, versioned
+// SERIALIZABLE transactions retried on serialization failures (their BEGIN,
+// and the statements whose results nobody reads, sent with the next
+// statement in one round trip: libpq's pipeline mode), versioned
 // migrations applied once however many replicas start together, ids from
 // sequences, and the change-feed outbox. Not thread-safe: one PgDb a
 // thread; PgStoreCore keeps a pool of them.
@@ -71,7 +73,16 @@ class PgDb : public SqlSession {
   // Runs `body` in a SERIALIZABLE transaction, again from the start (up to
   // 20 times, with a short random pause) when PostgreSQL reports a
   // serialization failure or a deadlock; ABORTED if it never gets through.
+  // BEGIN is not sent on its own: it goes with the body's first statement,
+  // in one round trip (libpq's pipeline mode); so does what the body
+  // deferred with the COMMIT.
   absl::Status InTransaction(const std::function<absl::Status()>& body);
+
+  // Inside InTransaction's body: a statement whose only result is that it
+  // ran (a change appended), held and sent with the next statement or the
+  // COMMIT, in one round trip. Its error is the next statement's (and the
+  // transaction is rolled back, or retried on a serialization failure).
+  void Defer(std::string sql, std::vector<SqlValue> args);
 
   // Applies migrations[i] for every i at or above the stored version, under
   // an advisory lock so that replicas starting at once apply each once.
@@ -84,12 +95,9 @@ class PgDb : public SqlSession {
   absl::StatusOr<int64_t> NextId(const std::string& counter) override;
 
   // The outbox (kPgOutboxSchema, then kPgOutboxUnnumbered, in migrations).
-  // Inside InTransaction: appends one change, not yet numbered; returns
-  // this transaction's txid.
-  absl::StatusOr<int64_t> InsertChange(const std::string& change);
-  // One sequencer pass in a transaction of its own (above): numbers at most
-  // `limit` committed changes; `notify_channel`, if not empty, gets the new
-  // head by pg_notify when some were numbered.
+  // Changes are inserted by PgChangeAppender (pg_store.h). One sequencer pass in a transaction of
+  // its own (above): numbers at most `limit` committed changes; `notify_channel`, if not empty,
+  // gets the new head by pg_notify when some were numbered.
   struct NumberingPass {
     int64_t last = 0;   // The head after the pass (0 if it numbered none).
     int64_t count = 0;  // How many it numbered.
@@ -109,10 +117,20 @@ class PgDb : public SqlSession {
   // The server-side prepared statement for `sql` with these parameter
   // types, prepared on first use (parsed and planned once, not per call).
   absl::StatusOr<std::string> Prepared(const std::string& sql, const std::vector<Oid>& types);
+  // Sends, in pipeline mode, BEGIN if held, the deferred statements, and
+  // `last` if not null; one round trip. `last`'s rows, or the first error.
+  absl::StatusOr<SqlRows> Pipelined(const std::string* last, SqlArgs last_args);
 
   PGconn* conn_;
   // "types|sql" → statement name, for the life of the connection.
   std::unordered_map<std::string, std::string> prepared_;
+  // What InTransaction holds back for the next round trip.
+  struct Held {
+    std::string sql;
+    std::vector<SqlValue> args;
+  };
+  bool begin_held_ = false;
+  std::vector<Held> held_;
 };
 
 // The outbox as a store's first version creates it (sequence given in the

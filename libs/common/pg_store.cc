@@ -27,7 +27,10 @@ absl::Status PgChangeAppender::Append(
     const std::function<std::string(int64_t, const google::protobuf::Timestamp&)>& serialize) {
   const auto now =
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
-  ASSIGN_OR_RETURN(txid_, db_.InsertChange(serialize(0, now)));
+  // Under the transaction's txid (the column's default); sent with the
+  // next statement or the COMMIT.
+  db_.Defer("INSERT INTO changes (data) VALUES (?)", {SqlBlob{serialize(0, now)}});
+  appended_ = true;
   return absl::OkStatus();
 }
 
@@ -44,12 +47,9 @@ absl::Status PgChangeAppender::AppendAll(
       data.push_back(SqlBlob{serialize(i, 0, now)});
     }
     std::vector<std::string> marks(rows, "(?)");
-    ASSIGN_OR_RETURN(
-        auto txids,
-        db_.Query(absl::StrCat("INSERT INTO changes (data) VALUES ", absl::StrJoin(marks, ", "),
-                               " RETURNING CAST(CAST(txid AS TEXT) AS BIGINT)"),
-                  data));
-    txid_ = txids.Int64(0, 0);
+    db_.Defer(absl::StrCat("INSERT INTO changes (data) VALUES ", absl::StrJoin(marks, ", ")),
+              std::move(data));
+    appended_ = true;
   }
   return absl::OkStatus();
 }
@@ -158,7 +158,7 @@ absl::StatusOr<bool> PgStoreCore::Commit(
     changes.Reset();  // A retried attempt starts again.
     return body(*db, changes);
   }));
-  return changes.txid() != 0;
+  return changes.appended();
 }
 
 absl::Status PgStoreCore::Transact(

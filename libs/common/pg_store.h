@@ -44,7 +44,8 @@ CREATE TABLE requests (
 );
 )sql";
 
-// Appends changes, unnumbered, within the caller's transaction.
+// Appends changes, unnumbered, within the caller's transaction: deferred
+// (PgDb::Defer), so that they travel with the next statement or the COMMIT.
 class PgChangeAppender : public ChangeLog {
  public:
   explicit PgChangeAppender(PgDb& db) : db_(db) {}
@@ -57,13 +58,13 @@ class PgChangeAppender : public ChangeLog {
       int n,
       const std::function<std::string(int, int64_t, const google::protobuf::Timestamp&)>& serialize)
       override;
-  // The transaction's txid if it appended, else 0.
-  int64_t txid() const { return txid_; }
-  void Reset() { txid_ = 0; }
+  // Whether the transaction appended.
+  bool appended() const { return appended_; }
+  void Reset() { appended_ = false; }
 
  private:
   PgDb& db_;
-  int64_t txid_ = 0;
+  bool appended_ = false;
 };
 
 class PgStoreCore : public SqlStoreCore {

@@ -185,7 +185,7 @@ TEST_F(PgStoreTest, AnOpenOlderTransactionHoldsNothingBack) {
   ASSERT_TRUE(raw.ok());
   PgDb& old = **raw;
   ASSERT_TRUE(old.Exec("BEGIN").ok());
-  ASSERT_TRUE(old.InsertChange("old").ok());
+  ASSERT_TRUE(old.Query("INSERT INTO changes (data) VALUES (?)", {SqlBlob{"old"}}).ok());
   ASSERT_TRUE(core->Transact([&](SqlSession&, ChangeLog& log) { return Append(log, "new"); }).ok());
   auto feed = Feed(*core);
   ASSERT_EQ(feed.size(), 1u);
