@@ -6,7 +6,10 @@
 // by itself (for the changes of a replica that stopped before its
 // sequencer numbered them). After a pass that numbered changes it wakes
 // this replica's followers; pg_notify in the pass wakes the other
-// replicas'.
+// replicas'. When commits arrived while a pass ran, the next one waits
+// 2 ms for more (as PostgreSQL's commit_delay gathers WAL flushes): under
+// many writers a pass, with its own commit, served one or two of them and
+// cost a third of their CPU; a lone writer's pass starts at once.
 
 #include <cstdint>
 #include <memory>
