@@ -5,7 +5,6 @@
 #include <memory>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
@@ -53,22 +52,6 @@ std::string RequestFingerprint(const google::protobuf::Message& request) {
   }
   return out;
 }
-
-namespace internal {
-namespace {
-constexpr absl::string_view kClaimedPayload = "chitieu.request_id_claimed";
-}  // namespace
-
-absl::Status ClaimedByAnotherCall() {
-  absl::Status status = absl::AbortedError("another call with this request_id committed first");
-  status.SetPayload(kClaimedPayload, absl::Cord());
-  return status;
-}
-
-bool IsClaimedByAnotherCall(const absl::Status& status) {
-  return status.GetPayload(kClaimedPayload).has_value();
-}
-}  // namespace internal
 
 std::string NextEtag(const std::string& etag) {
   int64_t n = 0;

@@ -57,27 +57,23 @@ absl::StatusOr<Response> StoredAnswer(const StoredRequest& stored, absl::string_
   }
   return first;
 }
-
-// What a transaction returns, to be rolled back, when another call with its
-// request id committed first.
-absl::Status ClaimedByAnotherCall();
-bool IsClaimedByAnotherCall(const absl::Status& status);
 }  // namespace internal
 
 // Runs `create` in one transaction of `store` unless `request_id` was seen:
 // then returns the first answer again, or ALREADY_EXISTS (reason
 // REQUEST_ID_REUSED) if the id came with a different request. `Store` has
 // View and Transact over `Store::Tx`, which has GetRequest(id) →
-// StatusOr<optional<StoredRequest>> and ClaimRequest(id, r) → StatusOr<bool>
-// (false when the id is stored already).
+// StatusOr<optional<StoredRequest>> and ClaimRequest(id, r) → Status (the
+// id stored, or the transaction failing if it is stored already).
 //
 // The id is looked up before the transaction, in a read that takes no lock
-// (PostgreSQL: READ COMMITTED), and claimed in it by an insert that does
-// nothing on a stored id: a SERIALIZABLE transaction that looked its id up
-// itself would read the index page every other call inserts into (ids
-// mostly increase), and most concurrent calls would fail as conflicts. A
-// call that loses the claim to a concurrent one with the same id, or fails
-// while one committed, is rolled back and answered from what that one stored.
+// (PostgreSQL: READ COMMITTED), and claimed in it by an insert, which on
+// PostgreSQL travels with the COMMIT: a SERIALIZABLE transaction that
+// looked its id up itself would read the index page every other call
+// inserts into (ids mostly increase), and most concurrent calls would fail
+// as conflicts. A call that fails while another with its id committed —
+// having lost the claim to it, or for any other reason — is rolled back and
+// answered from what that one stored.
 template <typename Response, typename Store>
 absl::StatusOr<Response> Idempotent(
     Store* store, absl::string_view method, const google::protobuf::Message& request,
@@ -98,12 +94,8 @@ absl::StatusOr<Response> Idempotent(
   }
   auto result = InTx<Response>(store, [&](Tx& tx) -> absl::StatusOr<Response> {
     ASSIGN_OR_RETURN(auto created, create(tx));
-    ASSIGN_OR_RETURN(bool claimed,
-                     tx.ClaimRequest(request_id, StoredRequest{std::string(method), fingerprint,
-                                                               created.SerializeAsString()}));
-    if (!claimed) {
-      return internal::ClaimedByAnotherCall();
-    }
+    RETURN_IF_ERROR(tx.ClaimRequest(
+        request_id, StoredRequest{std::string(method), fingerprint, created.SerializeAsString()}));
     return created;
   });
   if (result.ok()) {
@@ -112,12 +104,6 @@ absl::StatusOr<Response> Idempotent(
   auto after = stored();
   if (after.ok() && after->has_value()) {
     return internal::StoredAnswer<Response>(**after, method, fingerprint);
-  }
-  if (internal::IsClaimedByAnotherCall(result.status())) {
-    // The winner's answer was there a moment ago; a lookup that failed
-    // says why it cannot be read now.
-    return after.ok() ? absl::AbortedError("the request_id's answer is gone; try again")
-                      : after.status();
   }
   return result;
 }

@@ -265,8 +265,9 @@ absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, SqlArgs args) {
   return rows;
 }
 
-void PgDb::Defer(std::string sql, std::vector<SqlValue> args) {
+absl::Status PgDb::Defer(std::string sql, std::vector<SqlValue> args) {
   held_.push_back({std::move(sql), std::move(args)});
+  return absl::OkStatus();
 }
 
 absl::StatusOr<SqlRows> PgDb::Pipelined(const std::string* last, SqlArgs last_args) {

@@ -82,7 +82,7 @@ class PgDb : public SqlSession {
   // ran (a change appended), held and sent with the next statement or the
   // COMMIT, in one round trip. Its error is the next statement's (and the
   // transaction is rolled back, or retried on a serialization failure).
-  void Defer(std::string sql, std::vector<SqlValue> args);
+  absl::Status Defer(std::string sql, std::vector<SqlValue> args) override;
 
   // Applies migrations[i] for every i at or above the stored version, under
   // an advisory lock so that replicas starting at once apply each once.

@@ -29,7 +29,7 @@ absl::Status PgChangeAppender::Append(
       google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::GetCurrentTimeNanos());
   // Under the transaction's txid (the column's default); sent with the
   // next statement or the COMMIT.
-  db_.Defer("INSERT INTO changes (data) VALUES (?)", {SqlBlob{serialize(0, now)}});
+  RETURN_IF_ERROR(db_.Defer("INSERT INTO changes (data) VALUES (?)", {SqlBlob{serialize(0, now)}}));
   appended_ = true;
   return absl::OkStatus();
 }
@@ -47,8 +47,9 @@ absl::Status PgChangeAppender::AppendAll(
       data.push_back(SqlBlob{serialize(i, 0, now)});
     }
     std::vector<std::string> marks(rows, "(?)");
-    db_.Defer(absl::StrCat("INSERT INTO changes (data) VALUES ", absl::StrJoin(marks, ", ")),
-              std::move(data));
+    RETURN_IF_ERROR(
+        db_.Defer(absl::StrCat("INSERT INTO changes (data) VALUES ", absl::StrJoin(marks, ", ")),
+                  std::move(data)));
     appended_ = true;
   }
   return absl::OkStatus();

@@ -67,17 +67,15 @@ absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
       StoredRequest{rows.Text(0, 0), rows.Text(0, 1), rows.Text(0, 2)});
 }
 
-absl::StatusOr<bool> SqlClaimRequest(SqlSession& db, const std::string& request_id,
-                                     const StoredRequest& r) {
-  // DO NOTHING's check for a stored id reads no snapshot (PostgreSQL takes
-  // no predicate lock for it; a stored id the transaction cannot see fails
-  // it as a serialization conflict, retried).
-  ASSIGN_OR_RETURN(auto rows,
-                   db.Query("INSERT INTO requests (request_id, method, fingerprint, "
-                            "response) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT (request_id) DO NOTHING RETURNING 1",
-                            {request_id, r.method, SqlBlob{r.fingerprint}, SqlBlob{r.response}}));
-  return !rows.empty();
+absl::Status SqlClaimRequest(SqlSession& db, const std::string& request_id,
+                             const StoredRequest& r) {
+  // The unique index's check for a stored id reads no snapshot (PostgreSQL
+  // takes no predicate lock for it): a stored id the transaction can see
+  // fails it as a duplicate key, one it cannot see as a serialization
+  // conflict (retried, and then seen).
+  return db.Defer(
+      "INSERT INTO requests (request_id, method, fingerprint, response) VALUES (?, ?, ?, ?)",
+      {request_id, r.method, SqlBlob{r.fingerprint}, SqlBlob{r.response}});
 }
 
 absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter) {

@@ -77,6 +77,11 @@ class SqlSession {
   virtual ~SqlSession() = default;
   virtual absl::StatusOr<SqlRows> Query(const std::string& sql, SqlArgs args = {}) = 0;
   absl::Status Run(const std::string& sql, SqlArgs args = {}) { return Query(sql, args).status(); }
+  // A write whose only result is that it ran, inside a transaction: run at
+  // once here; PostgreSQL holds it and sends it with the next statement or
+  // the COMMIT, in one round trip (pg.h), its failure then the
+  // transaction's.
+  virtual absl::Status Defer(std::string sql, std::vector<SqlValue> args) { return Run(sql, args); }
   // The next value of a named counter, starting at 1: the counters table's
   // row (SqlNextId, below) unless the backend has something better.
   virtual absl::StatusOr<int64_t> NextId(const std::string& counter);
@@ -236,10 +241,10 @@ inline constexpr int kBatchRows = 500;
 // creates (kSqliteRequestsSchema / kPgRequestsSchema).
 absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
                                                            const std::string& request_id);
-// Stores `request` under `request_id` unless one is stored there already:
-// then false, and nothing written.
-absl::StatusOr<bool> SqlClaimRequest(SqlSession& db, const std::string& request_id,
-                                     const StoredRequest& request);
+// Stores `request` under `request_id`, deferred (SqlSession::Defer): an id
+// stored already fails the transaction, at once or at its COMMIT.
+absl::Status SqlClaimRequest(SqlSession& db, const std::string& request_id,
+                             const StoredRequest& request);
 // The next value of a named counter, starting at 1.
 absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter);
 
@@ -257,8 +262,7 @@ class SqlTxBase : public Tx {
   absl::StatusOr<std::optional<StoredRequest>> GetRequest(const std::string& request_id) override {
     return SqlGetRequest(db_, request_id);
   }
-  absl::StatusOr<bool> ClaimRequest(const std::string& request_id,
-                                    const StoredRequest& r) override {
+  absl::Status ClaimRequest(const std::string& request_id, const StoredRequest& r) override {
     return SqlClaimRequest(db_, request_id, r);
   }
   absl::Status AppendChange(Change change) override {

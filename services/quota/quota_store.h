@@ -64,8 +64,7 @@ class QuotaTx {
   virtual absl::StatusOr<int64_t> NextId(const std::string& counter) = 0;
   virtual absl::StatusOr<std::optional<StoredRequest>> GetRequest(
       const std::string& request_id) = 0;
-  virtual absl::StatusOr<bool> ClaimRequest(const std::string& request_id,
-                                            const StoredRequest& r) = 0;
+  virtual absl::Status ClaimRequest(const std::string& request_id, const StoredRequest& r) = 0;
   virtual absl::Status AppendChange(pb::StreamChangesResponse change) = 0;
 };
 

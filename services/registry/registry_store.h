@@ -118,8 +118,7 @@ class RegistryTx {
 
   virtual absl::StatusOr<std::optional<StoredRequest>> GetRequest(
       const std::string& request_id) = 0;
-  virtual absl::StatusOr<bool> ClaimRequest(const std::string& request_id,
-                                            const StoredRequest& r) = 0;
+  virtual absl::Status ClaimRequest(const std::string& request_id, const StoredRequest& r) = 0;
 
   // Appends a change to the feed; its sequence and commit time are set
   // here, in this transaction.

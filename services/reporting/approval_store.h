@@ -45,8 +45,7 @@ class ApprovalTx {
   virtual absl::StatusOr<int64_t> NextId(const std::string& counter) = 0;
   virtual absl::StatusOr<std::optional<StoredRequest>> GetRequest(
       const std::string& request_id) = 0;
-  virtual absl::StatusOr<bool> ClaimRequest(const std::string& request_id,
-                                            const StoredRequest& r) = 0;
+  virtual absl::Status ClaimRequest(const std::string& request_id, const StoredRequest& r) = 0;
   virtual absl::Status AppendChange(v1::StreamChangesResponse change) = 0;
 };
 
