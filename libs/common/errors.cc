@@ -8,6 +8,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_format.h"
 #include "google/rpc/error_details.pb.h"
+#include "libs/common/log.h"
 
 namespace chitieu {
 
@@ -144,6 +145,20 @@ std::optional<absl::Duration> GetRetryDelay(const absl::Status& status) {
   }
   return absl::Seconds(info.retry_delay().seconds()) +
          absl::Nanoseconds(info.retry_delay().nanos());
+}
+
+bool IsInternalFailure(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kInternal ||
+         status.code() == absl::StatusCode::kUnknown ||
+         status.code() == absl::StatusCode::kDataLoss;
+}
+
+std::string CallerMessage(const absl::Status& status) {
+  if (IsInternalFailure(status)) {
+    LogError("internal error", {{"status", status.ToString()}});
+    return "internal error";
+  }
+  return std::string(status.message());
 }
 
 }  // namespace chitieu

@@ -68,4 +68,15 @@ std::optional<absl::Duration> GetRetryDelay(const absl::Status& status);
 // Reads the ErrorInfo reason, or "" when there is none.
 std::string GetReason(const absl::Status& status);
 
+// Whether `status` is a failure of ours rather than an answer to the
+// caller (INTERNAL, UNKNOWN, DATA_LOSS): its message names our statements
+// and files, and is logged, never sent.
+bool IsInternalFailure(const absl::Status& status);
+
+// The message a caller may be sent for `status`: "internal error" for an
+// internal failure (logged in full here), else the status's own message.
+// ToGrpcStatus sends it; so does every answer that carries a status inside
+// its body (a batch's per-item results).
+std::string CallerMessage(const absl::Status& status);
+
 }  // namespace chitieu

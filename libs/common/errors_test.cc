@@ -46,6 +46,21 @@ TEST(GrpcStatus, InternalDetailsNeverLeak) {
   EXPECT_TRUE(g.error_details().empty());
 }
 
+// What a caller may read of a status carried inside an answer's body (a
+// batch's per-item results): the same as ToGrpcStatus sends.
+TEST(CallerMessage, HidesOurFailuresOnly) {
+  for (const absl::Status& ours :
+       {absl::InternalError("INSERT INTO requests: duplicate key (request_id)=(x)"),
+        absl::UnknownError("what"), absl::DataLossError("stored response cannot be parsed")}) {
+    EXPECT_TRUE(IsInternalFailure(ours));
+    EXPECT_EQ(CallerMessage(ours), "internal error");
+    EXPECT_EQ(ToGrpcStatus(ours).error_message(), CallerMessage(ours));
+  }
+  const absl::Status theirs = absl::FailedPreconditionError("the report is not submitted");
+  EXPECT_FALSE(IsInternalFailure(theirs));
+  EXPECT_EQ(CallerMessage(theirs), "the report is not submitted");
+}
+
 TEST(GrpcStatus, CodesShareNumbers) {
   EXPECT_EQ(ToGrpcStatus(absl::AbortedError("x")).error_code(), grpc::StatusCode::ABORTED);
   EXPECT_EQ(ToGrpcStatus(absl::UnavailableError("x")).error_code(), grpc::StatusCode::UNAVAILABLE);

@@ -7,7 +7,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "google/rpc/status.pb.h"
-#include "libs/common/log.h"
+#include "libs/common/errors.h"
 
 namespace chitieu {
 
@@ -16,10 +16,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     return grpc::Status::OK;
   }
   const auto code = static_cast<grpc::StatusCode>(status.code());
-  if (status.code() == absl::StatusCode::kInternal || status.code() == absl::StatusCode::kUnknown ||
-      status.code() == absl::StatusCode::kDataLoss) {
-    LogError("internal error", {{"status", status.ToString()}});
-    return grpc::Status(code, "internal error");
+  if (IsInternalFailure(status)) {
+    return grpc::Status(code, CallerMessage(status));
   }
   google::rpc::Status rpc_status;
   rpc_status.set_code(static_cast<int>(status.code()));

@@ -105,6 +105,12 @@ absl::StatusOr<Response> Idempotent(
   if (after.ok() && after->has_value()) {
     return internal::StoredAnswer<Response>(**after, method, fingerprint);
   }
+  if (!after.ok() && IsInternalFailure(result.status())) {
+    // Whether another call with the id won (on PostgreSQL a lost claim
+    // fails the COMMIT as a duplicate key) cannot be told now; the
+    // lookup's failure says why, and a retry gets the answer.
+    return after.status();
+  }
   return result;
 }
 

@@ -9,7 +9,8 @@
 // replicas'. When commits arrived while a pass ran, the next one waits
 // 2 ms for more (as PostgreSQL's commit_delay gathers WAL flushes): under
 // many writers a pass, with its own commit, served one or two of them and
-// cost a third of their CPU; a lone writer's pass starts at once.
+// cost a third of their CPU. A lone writer's pass is not held back
+// (unless it commits again while the last pass still wakes followers).
 
 #include <cstdint>
 #include <memory>

@@ -5,6 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/errors.h"
 #include "libs/common/status_macros.h"
 
 namespace chitieu {
@@ -70,12 +71,18 @@ absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
 absl::Status SqlClaimRequest(SqlSession& db, const std::string& request_id,
                              const StoredRequest& r) {
   // The unique index's check for a stored id reads no snapshot (PostgreSQL
-  // takes no predicate lock for it): a stored id the transaction can see
-  // fails it as a duplicate key, one it cannot see as a serialization
-  // conflict (retried, and then seen).
-  return db.Defer(
+  // takes no predicate lock for it): a stored id fails the transaction as a
+  // duplicate key (a serialization conflict only if the transaction read
+  // that key, which the lookup before it does not: READ COMMITTED).
+  // Run at once (SQLite), the claim's failure is known here: another call
+  // with this id committed first, which Idempotent then answers from.
+  absl::Status claimed = db.Defer(
       "INSERT INTO requests (request_id, method, fingerprint, response) VALUES (?, ?, ?, ?)",
       {request_id, r.method, SqlBlob{r.fingerprint}, SqlBlob{r.response}});
+  if (claimed.code() == absl::StatusCode::kAlreadyExists) {
+    return absl::AbortedError("another call with this request_id committed first");
+  }
+  return claimed;
 }
 
 absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter) {

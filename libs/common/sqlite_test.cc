@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "libs/common/sqlite_outbox.h"
 #include "libs/common/sqlite_store.h"
 #include "libs/common/status_macros.h"
 
@@ -45,6 +46,18 @@ TEST(SqliteDb, ConstraintIsAlreadyExists) {
   ASSERT_TRUE((*db)->Exec("CREATE TABLE t (k TEXT PRIMARY KEY); INSERT INTO t VALUES ('a')").ok());
   auto st = (*db)->Prepare("INSERT INTO t VALUES (?)");
   EXPECT_EQ(st->Bind(1, "a").Run().code(), absl::StatusCode::kAlreadyExists);
+}
+
+// A request id claimed a second time: another call with it committed first
+// (ABORTED, which Idempotent answers from the stored id), not the
+// constraint's ALREADY_EXISTS, which would read as the resource existing.
+TEST(SqliteDb, ASecondClaimOfARequestIdSaysAnotherCallWon) {
+  auto db = SqliteDb::Open(":memory:");
+  ASSERT_TRUE((*db)->Exec(kOutboxSchema).ok());
+  const StoredRequest request{"CreateOrganization", "fingerprint", "response"};
+  EXPECT_TRUE(SqlClaimRequest(**db, "id-1", request).ok());
+  EXPECT_EQ(SqlClaimRequest(**db, "id-1", request).code(), absl::StatusCode::kAborted);
+  EXPECT_TRUE(SqlClaimRequest(**db, "id-2", request).ok());
 }
 
 // Many writers at once: the transactions that wait are committed in groups

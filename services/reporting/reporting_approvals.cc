@@ -451,7 +451,7 @@ absl::StatusOr<pb::BatchReportTransitionResponse> Approvals::Batch(
       continue;
     }
     result->set_code(static_cast<int>(moved.status().code()));
-    result->set_message(std::string(moved.status().message()));
+    result->set_message(CallerMessage(moved.status()));
     auto current = Current(key);
     result->set_state(current.ok() ? current->state() : pb::REPORT_STATE_UNSPECIFIED);
   }
