@@ -4,16 +4,12 @@
 
 #include <grpcpp/alarm.h>
 
-#include <atomic>
 #include <optional>
 #include <set>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "libs/common/byte_buffer.h"
 #include "libs/common/grpc_status.h"
@@ -22,34 +18,10 @@
 #include "libs/common/principal.h"
 #include "libs/common/server.h"
 #include "services/gateway/local_call.h"
+#include "services/gateway/relay_metadata.h"
 
 namespace chitieu::gateway {
 namespace {
-
-// Caller metadata passed on to the service: everything but credentials,
-// gRPC's own and the headers the gateway alone may set.
-bool Forwardable(absl::string_view key) {
-  return key != "authorization" && !absl::StartsWith(key, "x-chitieu-") &&
-         !absl::StartsWith(key, "grpc-") && !absl::StartsWith(key, ":") &&
-         key != kRequestIdHeader && key != "content-type" && key != "te" && key != "user-agent";
-}
-
-std::string NewRequestId() {
-  static std::atomic<uint64_t> counter{0};
-  return absl::StrCat("gw-", absl::ToUnixNanos(absl::Now()), "-", counter.fetch_add(1));
-}
-
-// The request's own request_id, if it is one the audit log may keep: the
-// services' shape (1 to 128 of letters, digits, '.', '_', ':', '-'); the
-// log stores nothing else a caller wrote.
-std::string RequestIdOf(const google::protobuf::Message& m) {
-  const auto* f = m.GetDescriptor()->FindFieldByName("request_id");
-  if (f == nullptr || f->type() != google::protobuf::FieldDescriptor::TYPE_STRING) {
-    return "";
-  }
-  std::string id = m.GetReflection()->GetString(m, f);
-  return AuditableRequestId(id) ? id : "";
-}
 
 constexpr size_t kMaxAuditedResources = 100;
 
@@ -357,23 +329,8 @@ class RelayCall : public LocalCallHost {
     if (upstream_ != nullptr) {
       return;
     }
-    for (const auto& [key, value] : ctx_.client_metadata()) {
-      std::string k(key.data(), key.size());
-      std::string v(value.data(), value.size());
-      // Binary metadata (-bin) carries any bytes; any other value must be
-      // one gRPC accepts, or it is dropped (never an abort).
-      if (Forwardable(k) && (absl::EndsWith(k, "-bin") || SafeMetadataValue(v))) {
-        up_ctx_.AddMetadata(k, v);
-      }
-    }
-    AddPrincipal(principal_, &up_ctx_);
-    up_ctx_.AddMetadata(kRequestIdHeader, request_id_);
-    // The default deadline when the caller set none.
-    const auto caller_deadline = ctx_.deadline();
-    up_ctx_.set_deadline(caller_deadline == std::chrono::system_clock::time_point::max()
-                             ? std::chrono::system_clock::now() +
-                                   std::chrono::milliseconds(proxy_->config().default_deadline_ms)
-                             : caller_deadline);
+    PrepareUpstreamContext(ctx_, principal_, request_id_, proxy_->config().default_deadline_ms,
+                           &up_ctx_);
     // The headers leave with the first message (or the half-close): no
     // packet of their own, and no completion to wait for.
     up_ctx_.set_initial_metadata_corked(true);
