@@ -45,8 +45,8 @@ absl::Status BatchUpsert::Write(SqlSession& db) {
   const size_t total = values_.size() / width;
   for (size_t first = 0; first < total;) {
     const int rows = PowerOfTwoChunk(total - first, UpsertStatements::kMaxRows);
-    RETURN_IF_ERROR(
-        db.Run(statements_.Sql(rows), SqlArgs(values_).subspan(first * width, rows * width)));
+    const auto chunk = SqlArgs(values_).subspan(first * width, rows * width);
+    RETURN_IF_ERROR(db.Defer(statements_.Sql(rows), {chunk.begin(), chunk.end()}));
     first += rows;
   }
   return absl::OkStatus();

@@ -71,7 +71,9 @@ class BatchUpsert {
 
   size_t size() const { return rows_.size(); }
 
-  // Upserts every row put, then forgets them (failed or not).
+  // Upserts every row put, then forgets them (failed or not). Inside a
+  // transaction only: the statements are deferred (SqlSession::Defer), and
+  // on PostgreSQL travel with the transaction's next statement or COMMIT.
   absl::Status Write(SqlSession& db);
   // Forgets every row put; the memory stays for the next batch.
   void Clear() {

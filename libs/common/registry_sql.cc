@@ -45,14 +45,16 @@ struct StatusStatements {
   }
 };
 
-// Runs `sql(n)` over `values`, `width` a row, 2^k rows a statement.
+// Runs `sql(n)` over `values`, `width` a row, 2^k rows a statement;
+// deferred (SqlSession::Defer): PostgreSQL sends them with the
+// transaction's next statement or its COMMIT, in one round trip.
 absl::Status InChunks(SqlSession& db, const std::vector<SqlValue>& values, size_t width,
                       const std::vector<std::string>& sql) {
   const size_t total = values.size() / width;
   for (size_t first = 0; first < total;) {
     const int n = PowerOfTwoChunk(total - first, kMaxChunk);
-    RETURN_IF_ERROR(
-        db.Run(sql.at(ChunkIndex(n)), SqlArgs(values).subspan(first * width, n * width)));
+    const auto chunk = SqlArgs(values).subspan(first * width, n * width);
+    RETURN_IF_ERROR(db.Defer(sql.at(ChunkIndex(n)), {chunk.begin(), chunk.end()}));
     first += n;
   }
   return absl::OkStatus();

@@ -41,7 +41,8 @@ absl::Status ReplaceStatusHistory(
     SqlSession& db, const std::string& code,
     const google::protobuf::RepeatedPtrField<registry::v1::StatusPeriod>& history);
 // The same for many enterprises (each by its enterprise_code, no code
-// twice), in a few statements.
+// twice), in a few statements, deferred (SqlSession::Defer): inside a
+// transaction only.
 absl::Status ReplaceStatusHistories(
     SqlSession& db, const std::vector<const registry::v1::Enterprise*>& enterprises);
 

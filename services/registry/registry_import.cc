@@ -77,16 +77,19 @@ absl::StatusOr<pb::ImportOutcome> Registry::ApplyImportRow(RegistryTx& tx, Impor
     // The stored seat, read in this transaction, must be in the caller's
     // scope; before any other comparison, so an outsider learns nothing of
     // the enterprise (not even that its registration date differs).
-    ASSIGN_OR_RETURN(auto covered,
-                     CoversUnit(*scope, existing->seat_unit(),
-                                [&tx](const std::string& unit) -> absl::StatusOr<std::string> {
-                                  auto code = ParseSingleName("units", unit, "");
-                                  if (!code.ok()) {
-                                    return absl::NotFoundError(unit);
-                                  }
-                                  ASSIGN_OR_RETURN(auto u, tx.GetUnit(*code));
-                                  return u.parent();
-                                }));
+    ASSIGN_OR_RETURN(
+        auto covered,
+        CoversUnit(*scope, existing->seat_unit(),
+                   [&tx, &batch](const std::string& unit) -> absl::StatusOr<std::string> {
+                     // Each unit read once a batch.
+                     auto u = batch.Unit(tx, unit);
+                     if (absl::IsInvalidArgument(u.status()) ||
+                         absl::IsFailedPrecondition(u.status())) {
+                       return absl::NotFoundError(unit);
+                     }
+                     RETURN_IF_ERROR(u.status());
+                     return (*u)->parent();
+                   }));
     if (!covered) {
       return InvalidField("enterprise_code", "is not in your scope");
     }
@@ -174,16 +177,18 @@ absl::StatusOr<std::vector<pb::ImportRowResult>> Registry::ImportRows(
     }
   }
   std::vector<std::string> codes;
+  std::set<std::string> seats;
   for (int i = 0; i < rows.size(); ++i) {
     if (valid[i]) {
       codes.push_back(rows[i].enterprise_code());
+      seats.insert(rows[i].seat_unit());
     }
   }
   // The feed numbers this batch's changes while the next batch runs;
   // FinishImport waits for it once.
   RETURN_IF_ERROR(store_->TransactBatch([&](RegistryTx& tx) -> absl::Status {
     ImportBatch batch;  // Anew in each attempt.
-    RETURN_IF_ERROR(batch.Read(tx, codes));
+    RETURN_IF_ERROR(batch.Read(tx, codes, seats));
     for (int i = 0; i < rows.size(); ++i) {
       if (!valid[i]) {
         continue;

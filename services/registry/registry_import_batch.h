@@ -3,7 +3,7 @@
 // What one batch of a bulk import reads and writes, gathered so that the
 // batch costs a few statements rather than several a row (issue 20: a row
 // cost about seven round trips to PostgreSQL): the batch's enterprises
-// read in one query, units looked up once, and what the rows write put,
+// and its seat units read in a query each, and what the rows write put,
 // and their changes appended, at the end, each enterprise once and the
 // changes in row order. A row sees what an earlier row of the same batch
 // wrote, as it did when each row wrote at once.
@@ -21,10 +21,13 @@ namespace chitieu::registry {
 
 class ImportBatch {
  public:
-  // Reads those of `codes` that exist.
-  absl::Status Read(RegistryTx& tx, const std::vector<std::string>& codes);
-  // The unit `name` (units/…), read once; FAILED_PRECONDITION on
-  // "seat_unit" if it does not exist.
+  // Reads those of `codes` that exist, and those of the units named in
+  // `seats` (units/…; a malformed name is left for Unit to refuse).
+  absl::Status Read(RegistryTx& tx, const std::vector<std::string>& codes,
+                    const std::set<std::string>& seats);
+  // The unit `name` (units/…), read once: INVALID_ARGUMENT or
+  // FAILED_PRECONDITION on "seat_unit" if malformed or if it does not
+  // exist (the answer kept for the batch's other rows).
   absl::StatusOr<const pb::Unit*> Unit(RegistryTx& tx, const std::string& name);
   // The enterprise as the batch has it (read, or written by an earlier
   // row), or null.
@@ -36,7 +39,7 @@ class ImportBatch {
 
  private:
   std::map<std::string, pb::Enterprise> enterprises_;
-  std::map<std::string, pb::Unit> units_;
+  std::map<std::string, absl::StatusOr<pb::Unit>> units_;
   std::set<std::string> written_;
   std::vector<std::string> order_;  // Codes written, in the order first written.
   std::vector<pb::StreamChangesResponse> changes_;

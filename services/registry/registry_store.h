@@ -130,6 +130,8 @@ class RegistryTx {
   virtual absl::StatusOr<std::vector<pb::Enterprise>> GetEnterprises(
       const std::vector<std::string>& codes) = 0;
   virtual absl::Status PutEnterprises(const std::vector<const pb::Enterprise*>& enterprises) = 0;
+  // The units of `codes` that exist (for a batch's seats, in one query).
+  virtual absl::StatusOr<std::vector<pb::Unit>> GetUnits(const std::vector<std::string>& codes) = 0;
   virtual absl::Status AppendChanges(std::vector<pb::StreamChangesResponse> changes) = 0;
 };
 

@@ -89,6 +89,32 @@ DROP INDEX organizations_kind;
   return kMigrations;
 }
 
+// The rows of `table` (keyed by code) among `codes`, a few hundred a
+// query. Each query's list is padded to a power of two with its last code
+// again, so that PostgreSQL prepares a few statements, not one for every
+// length a batch happens to have.
+template <typename M>
+absl::StatusOr<std::vector<M>> GetByCodes(SqlSession& db, const std::string& table,
+                                          const std::vector<std::string>& codes) {
+  std::vector<M> out;
+  for (size_t first = 0; first < codes.size(); first += kBatchRows) {
+    const size_t n = std::min<size_t>(kBatchRows, codes.size() - first);
+    size_t padded = 1;
+    while (padded < n) {
+      padded *= 2;
+    }
+    std::vector<SqlValue> args(codes.begin() + first, codes.begin() + first + n);
+    args.resize(padded, args.back());
+    ASSIGN_OR_RETURN(auto some,
+                     QueryMessages<M>(db,
+                                      absl::StrCat("SELECT data FROM ", table, " WHERE code IN ",
+                                                   Marks(static_cast<int>(padded))),
+                                      args));
+    std::move(some.begin(), some.end(), std::back_inserter(out));
+  }
+  return out;
+}
+
 class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
  public:
   using SqlTxBase::SqlTxBase;
@@ -166,17 +192,11 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
 
   absl::StatusOr<std::vector<pb::Enterprise>> GetEnterprises(
       const std::vector<std::string>& codes) override {
-    std::vector<pb::Enterprise> out;
-    for (size_t first = 0; first < codes.size(); first += kBatchRows) {
-      const int n = static_cast<int>(std::min<size_t>(kBatchRows, codes.size() - first));
-      std::vector<SqlValue> args(codes.begin() + first, codes.begin() + first + n);
-      ASSIGN_OR_RETURN(
-          auto some,
-          QueryMessages<pb::Enterprise>(
-              db_, absl::StrCat("SELECT data FROM enterprises WHERE code IN ", Marks(n)), args));
-      std::move(some.begin(), some.end(), std::back_inserter(out));
-    }
-    return out;
+    return GetByCodes<pb::Enterprise>(db_, "enterprises", codes);
+  }
+
+  absl::StatusOr<std::vector<pb::Unit>> GetUnits(const std::vector<std::string>& codes) override {
+    return GetByCodes<pb::Unit>(db_, "units", codes);
   }
 
   absl::Status PutEnterprises(const std::vector<const pb::Enterprise*>& enterprises) override {
@@ -190,11 +210,13 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
                     {e.enterprise_code(), e.seat_unit().substr(6), int64_t{e.legal_form()},
                      int64_t{e.sector()}, e.registration_date(), SqlBlob{e.SerializeAsString()}});
       }
-      RETURN_IF_ERROR(db_.Run(
+      // Deferred, as are the status chunks: on PostgreSQL the batch's
+      // writes travel with its COMMIT.
+      RETURN_IF_ERROR(db_.Defer(
           UpsertSql("enterprises",
                     {"code", "seat_unit", "legal_form", "sector", "registration_date", "data"}, 1,
                     n),
-          args));
+          std::move(args)));
     }
     return ReplaceStatusHistories(db_, enterprises);
   }

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "libs/common/errors.h"
 #include "services/registry/registry_store_sql.h"
 #include "services/registry/tax_code.h"
@@ -391,10 +393,11 @@ TEST_P(RegistryTest, ImportBatchRejectsRowsAloneAndCommitsTheRest) {
   moved.set_registration_date("2001-01-01");
   *rows.Add() = moved;  // Differs from what the batch registered.
   *rows.Add() = EnterpriseRequest(3).enterprise();
+  *rows.Add() = EnterpriseRequest(4, "units/404").enterprise();  // The batch's answer kept.
   auto results = registry_->ImportRows(rows, 11, "nightly");
   ASSERT_TRUE(results.ok()) << results.status();
   registry_->FinishImport();  // As the import's answer does, before the feed is read.
-  ASSERT_EQ(results->size(), 5u);
+  ASSERT_EQ(results->size(), 6u);
   std::vector<pb::ImportOutcome> outcomes;
   for (const auto& r : *results) {
     outcomes.push_back(r.outcome());
@@ -402,9 +405,12 @@ TEST_P(RegistryTest, ImportBatchRejectsRowsAloneAndCommitsTheRest) {
   EXPECT_THAT(outcomes,
               ::testing::ElementsAre(pb::IMPORT_OUTCOME_CREATED, pb::IMPORT_OUTCOME_REJECTED,
                                      pb::IMPORT_OUTCOME_UPDATED, pb::IMPORT_OUTCOME_REJECTED,
-                                     pb::IMPORT_OUTCOME_CREATED));
+                                     pb::IMPORT_OUTCOME_CREATED, pb::IMPORT_OUTCOME_REJECTED));
   EXPECT_EQ((*results)[1].row(), 12);
   EXPECT_EQ((*results)[1].field(), "seat_unit");
+  EXPECT_THAT((*results)[1].reason(), ::testing::HasSubstr("units/404 does not exist"));
+  EXPECT_EQ((*results)[5].field(), "seat_unit");
+  EXPECT_EQ((*results)[5].reason(), (*results)[1].reason());
   EXPECT_EQ((*results)[3].field(), "registration_date");
   EXPECT_TRUE((*results)[0].reason().empty());
   // Three changes: two enterprises created, one renamed; nothing of the
@@ -416,6 +422,38 @@ TEST_P(RegistryTest, ImportBatchRejectsRowsAloneAndCommitsTheRest) {
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(first->display_name(), "Renamed in the same batch");
   EXPECT_EQ(first->registration_date(), EnterpriseRequest(1).enterprise().registration_date());
+}
+
+// A batch's units in one query, its code list padded to a power of two
+// with its last code again: each unit found comes back once, and a code
+// that names no unit brings nothing.
+TEST_P(RegistryTest, GetUnitsReturnsEachFoundUnitOnce) {
+  for (const std::vector<std::string>& codes :
+       {std::vector<std::string>{}, {"002"}, {"002", "003", "404"}, {"404", "002", "003"}}) {
+    SCOPED_TRACE(codes.size());
+    std::vector<std::string> names;
+    ASSERT_TRUE(store_
+                    ->View([&](RegistryTx& tx) -> absl::Status {
+                      auto units = tx.GetUnits(codes);
+                      if (!units.ok()) {
+                        return units.status();
+                      }
+                      for (const auto& u : *units) {
+                        names.push_back(u.name());
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    std::sort(names.begin(), names.end());
+    std::vector<std::string> expected;
+    for (const auto& c : codes) {
+      if (c != "404") {
+        expected.push_back("units/" + c);
+      }
+    }
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(names, expected);
+  }
 }
 
 // Finding: an import row for another district's enterprise re-seated it,
