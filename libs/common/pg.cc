@@ -228,7 +228,7 @@ absl::Status PgDb::Error(absl::string_view what, const PGresult* result) const {
 
 absl::Status PgDb::Exec(absl::string_view sql) {
   if (begin_held_ || !held_.empty()) {  // What was held goes first.
-    RETURN_IF_ERROR(Pipelined(nullptr, {}).status());
+    RETURN_IF_ERROR(Pipelined({}).status());
   }
   PGresult* result = PQexec(conn_, std::string(sql).c_str());
   const ExecStatusType status = PQresultStatus(result);
@@ -240,29 +240,18 @@ absl::Status PgDb::Exec(absl::string_view sql) {
 }
 
 absl::StatusOr<SqlRows> PgDb::Query(const std::string& sql, SqlArgs args) {
-  if (begin_held_ || !held_.empty()) {
-    return Pipelined(&sql, args);
+  const Command one[] = {{&sql, args}};
+  ASSIGN_OR_RETURN(auto rows, Pipelined(one));
+  return std::move(rows.front());
+}
+
+absl::StatusOr<std::vector<SqlRows>> PgDb::QueryMany(const std::vector<SqlStatement>& statements) {
+  std::vector<Command> wanted;
+  wanted.reserve(statements.size());
+  for (const SqlStatement& s : statements) {
+    wanted.push_back({&s.sql, s.args});
   }
-  const Params params(args);
-  PGresult* result = nullptr;
-  if (Preparable(sql)) {
-    ASSIGN_OR_RETURN(auto name, Prepared(sql, params.types));
-    result = PQexecPrepared(conn_, name.c_str(), params.count(), params.values.data(),
-                            params.lengths.data(), params.formats.data(), /*resultFormat=*/1);
-  } else {
-    result = PQexecParams(conn_, Numbered(sql).c_str(), params.count(), params.types.data(),
-                          params.values.data(), params.lengths.data(), params.formats.data(),
-                          /*resultFormat=*/1);
-  }
-  const ExecStatusType status = PQresultStatus(result);
-  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-    absl::Status error = Error(sql.substr(0, 60), result);
-    PQclear(result);
-    return error;
-  }
-  SqlRows rows = ReadRows(result);
-  PQclear(result);
-  return rows;
+  return Pipelined(wanted);
 }
 
 absl::Status PgDb::Defer(std::string sql, std::vector<SqlValue> args) {
@@ -270,8 +259,8 @@ absl::Status PgDb::Defer(std::string sql, std::vector<SqlValue> args) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<SqlRows> PgDb::Pipelined(const std::string* last, SqlArgs last_args) {
-  // The commands in order: what was held, then `last` (if any).
+absl::StatusOr<std::vector<SqlRows>> PgDb::Pipelined(absl::Span<const Command> wanted) {
+  // The commands in order: what was held, then `wanted`.
   static const std::string kBegin = "BEGIN ISOLATION LEVEL SERIALIZABLE";
   // Writes find their rows by key: through an index, whatever the
   // statistics say. A table filled faster than autovacuum analyzes it (a
@@ -280,7 +269,7 @@ absl::StatusOr<SqlRows> PgDb::Pipelined(const std::string* last, SqlArgs last_ar
   // relation-wide SIRead lock too, which made concurrent writers fail as
   // conflicting (docs/PERFORMANCE.md).
   static const std::string kNoSeqScan = "SET LOCAL enable_seqscan = off";
-  std::vector<std::pair<const std::string*, SqlArgs>> commands;
+  std::vector<Command> commands;
   if (begin_held_) {
     commands.push_back({&kBegin, {}});
     commands.push_back({&kNoSeqScan, {}});
@@ -288,9 +277,8 @@ absl::StatusOr<SqlRows> PgDb::Pipelined(const std::string* last, SqlArgs last_ar
   for (const Held& h : held_) {
     commands.push_back({&h.sql, h.args});
   }
-  if (last != nullptr) {
-    commands.push_back({last, last_args});
-  }
+  const size_t first_wanted = commands.size();
+  commands.insert(commands.end(), wanted.begin(), wanted.end());
   // Whatever happens below, what was held is spent: on an error the
   // transaction is aborted and InTransaction rolls it back.
   std::vector<Held> spent = std::move(held_);
@@ -300,17 +288,33 @@ absl::StatusOr<SqlRows> PgDb::Pipelined(const std::string* last, SqlArgs last_ar
   if (PQenterPipelineMode(conn_) != 1) {
     return Error("pipeline mode", nullptr);
   }
-  // What was sent, in order: each command, and before a statement's first
-  // use its PREPARE.
-  struct Sent {
-    size_t command;
-    std::string prepared_key;  // Not empty for a PREPARE.
-    std::string name;
-  };
   std::vector<Sent> sent;
+  absl::Status status = SendPipeline(commands, &sent);
+  const bool synced = PQpipelineSync(conn_) == 1;
+  if (!synced && status.ok()) {
+    status = Error("pipeline", nullptr);
+  }
+  std::vector<SqlRows> rows(wanted.size());
+  if (synced) {  // Without a sync the server sends nothing: the connection is reset below.
+    ReceivePipeline(commands, sent, first_wanted, &status, &rows);
+  }
+  if (PQexitPipelineMode(conn_) != 1) {
+    // Results not read: only a broken connection leaves them. Start again
+    // on a new one.
+    Reset();
+    if (status.ok()) {
+      status = absl::UnavailableError("the PostgreSQL connection was lost mid-pipeline");
+    }
+  }
+  if (!status.ok()) {
+    return status;
+  }
+  return rows;
+}
+
+absl::Status PgDb::SendPipeline(const std::vector<Command>& commands, std::vector<Sent>* sent) {
   std::unordered_map<std::string, std::string> preparing;  // key → name
-  absl::Status status;
-  for (size_t i = 0; i < commands.size() && status.ok(); ++i) {
+  for (size_t i = 0; i < commands.size(); ++i) {
     const std::string& sql = *commands[i].first;
     const Params params(commands[i].second);
     int queued = 0;
@@ -325,11 +329,10 @@ absl::StatusOr<SqlRows> PgDb::Pipelined(const std::string* last, SqlArgs last_ar
         name = absl::StrCat("chitieu_", prepared_.size() + preparing.size() + 1);
         if (PQsendPrepare(conn_, name.c_str(), Numbered(sql).c_str(), params.count(),
                           params.types.data()) != 1) {
-          status = Error("pipeline", nullptr);
-          break;
+          return Error("pipeline", nullptr);
         }
         preparing.emplace(key, name);
-        sent.push_back({i, key, name});
+        sent->push_back({i, key, name});
       }
       queued = PQsendQueryPrepared(conn_, name.c_str(), params.count(), params.values.data(),
                                    params.lengths.data(), params.formats.data(),
@@ -340,26 +343,22 @@ absl::StatusOr<SqlRows> PgDb::Pipelined(const std::string* last, SqlArgs last_ar
                                  /*resultFormat=*/1);
     }
     if (queued != 1) {
-      status = Error("pipeline", nullptr);
-      break;
+      return Error("pipeline", nullptr);
     }
-    sent.push_back({i, "", ""});
+    sent->push_back({i, "", ""});
   }
-  const bool synced = PQpipelineSync(conn_) == 1;
-  if (!synced && status.ok()) {
-    status = Error("pipeline", nullptr);
-  }
+  return absl::OkStatus();
+}
+
+void PgDb::ReceivePipeline(const std::vector<Command>& commands, const std::vector<Sent>& sent,
+                           size_t first_wanted, absl::Status* status, std::vector<SqlRows>* rows) {
   // The results, in the order sent: each command's, then NULL; then the
   // sync's. After an error the rest come back PGRES_PIPELINE_ABORTED.
-  SqlRows rows;
   for (const Sent& s : sent) {
-    if (!synced) {
-      break;  // Without a sync the server sends nothing: the connection is reset below.
-    }
     PGresult* result = PQgetResult(conn_);
     if (result == nullptr) {  // The connection broke.
-      if (status.ok()) {
-        status = Error("pipeline", nullptr);
+      if (status->ok()) {
+        *status = Error("pipeline", nullptr);
       }
       break;
     }
@@ -367,57 +366,24 @@ absl::StatusOr<SqlRows> PgDb::Pipelined(const std::string* last, SqlArgs last_ar
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
       if (!s.prepared_key.empty()) {
         prepared_.emplace(s.prepared_key, s.name);
-      } else if (s.command + 1 == commands.size() && last != nullptr) {
-        rows = ReadRows(result);
+      } else if (s.command >= first_wanted) {
+        (*rows)[s.command - first_wanted] = ReadRows(result);
       }
-    } else if (st != PGRES_PIPELINE_ABORTED && status.ok()) {
-      status = Error(commands[s.command].first->substr(0, 60), result);
+    } else if (st != PGRES_PIPELINE_ABORTED && status->ok()) {
+      *status = Error(commands[s.command].first->substr(0, 60), result);
     }
     PQclear(result);
     while ((result = PQgetResult(conn_)) != nullptr) {  // NULL ends a command's results.
       PQclear(result);
     }
   }
-  if (synced) {
-    while (PGresult* result = PQgetResult(conn_)) {
-      const bool sync = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
-      PQclear(result);
-      if (sync) {
-        break;
-      }
-    }
-  }
-  if (PQexitPipelineMode(conn_) != 1) {
-    // Results the loop above did not read: only a broken connection leaves
-    // them. Start again on a new one.
-    Reset();
-    if (status.ok()) {
-      status = absl::UnavailableError("the PostgreSQL connection was lost mid-pipeline");
-    }
-  }
-  if (!status.ok()) {
-    return status;
-  }
-  return rows;
-}
-
-absl::StatusOr<std::string> PgDb::Prepared(const std::string& sql, const std::vector<Oid>& types) {
-  std::string key = PreparedKey(sql, types);
-  auto it = prepared_.find(key);
-  if (it != prepared_.end()) {
-    return it->second;
-  }
-  std::string name = absl::StrCat("chitieu_", prepared_.size() + 1);
-  PGresult* result = PQprepare(conn_, name.c_str(), Numbered(sql).c_str(),
-                               static_cast<int>(types.size()), types.data());
-  if (PQresultStatus(result) != PGRES_COMMAND_OK) {
-    absl::Status error = Error(absl::StrCat("prepare ", sql.substr(0, 60)), result);
+  while (PGresult* result = PQgetResult(conn_)) {
+    const bool sync = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
     PQclear(result);
-    return error;
+    if (sync) {
+      break;
+    }
   }
-  PQclear(result);
-  prepared_.emplace(std::move(key), name);
-  return name;
 }
 
 absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
@@ -504,10 +470,8 @@ absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
   return s;
 }
 
-absl::StatusOr<int64_t> PgDb::NextId(const std::string& counter) {
-  ASSIGN_OR_RETURN(
-      auto rows, Query("SELECT nextval(CAST(? AS regclass))", {absl::StrCat("counter_", counter)}));
-  return rows.Int64(0, 0);
+SqlStatement PgDb::NextIdStatement(const std::string& counter) const {
+  return {"SELECT nextval(CAST(? AS regclass))", {absl::StrCat("counter_", counter)}};
 }
 
 std::string PgCounterSequences(const std::vector<std::string>& counters) {
@@ -546,11 +510,21 @@ absl::StatusOr<int64_t> PgDb::LastSequence() {
   return rows.size() == 0 ? 0 : rows.Int64(0, 0);
 }
 
-bool PgDb::Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
+absl::Status PgDb::SetSession(std::string sql) {
+  session_ = std::move(sql);
+  absl::Status applied = Exec(session_);
+  session_applied_ = applied.ok();
+  return applied;
+}
+
+bool PgDb::Healthy() const { return session_applied_ && PQstatus(conn_) == CONNECTION_OK; }
 
 void PgDb::Reset() {
   PQreset(conn_);
   prepared_.clear();
+  held_.clear();
+  begin_held_ = false;
+  session_applied_ = session_.empty() || (PQstatus(conn_) == CONNECTION_OK && Exec(session_).ok());
 }
 
 }  // namespace chitieu

@@ -67,8 +67,13 @@ class PgDb : public SqlSession {
 
   // Runs one or more statements without parameters.
   absl::Status Exec(absl::string_view sql);
-  // SqlSession: parameters typed (int8, text, bytea), results in binary.
+  // SqlSession: parameters typed (int8, text, bytea), results in binary;
+  // every statement is prepared on its connection's first use of it (in
+  // the same round trip) and sent in pipeline mode, with what is held.
   absl::StatusOr<SqlRows> Query(const std::string& sql, SqlArgs args = {}) override;
+  // The statements in one round trip (with what is held before them).
+  absl::StatusOr<std::vector<SqlRows>> QueryMany(
+      const std::vector<SqlStatement>& statements) override;
 
   // Runs `body` in a SERIALIZABLE transaction, again from the start (up to
   // 20 times, with a short random pause) when PostgreSQL reports a
@@ -92,7 +97,7 @@ class PgDb : public SqlSession {
   // created by the store's migrations (PgCounterSequences). Unique and
   // increasing, not gap-free: a rolled-back transaction does not give its
   // number back, and two writers no longer queue on one counter row.
-  absl::StatusOr<int64_t> NextId(const std::string& counter) override;
+  SqlStatement NextIdStatement(const std::string& counter) const override;
 
   // The outbox (kPgOutboxSchema, then kPgOutboxUnnumbered, in migrations).
   // Changes are inserted by PgChangeAppender (pg_store.h). One sequencer pass in a transaction of
@@ -106,6 +111,12 @@ class PgDb : public SqlSession {
   absl::StatusOr<std::vector<StoredChange>> ReadChanges(int64_t after, int limit);
   absl::StatusOr<int64_t> LastSequence();
 
+  // Session settings (`SET …`, no parameters): applied now, and again by
+  // every Reset, so that a connection that reconnects — the owner's
+  // Reset, or a pipeline's on a link lost mid-way — keeps them. Until
+  // they apply, the connection is not Healthy.
+  absl::Status SetSession(std::string sql);
+
   // False once the connection is broken; Reset reconnects it (its
   // prepared statements are gone with it).
   bool Healthy() const;
@@ -114,12 +125,24 @@ class PgDb : public SqlSession {
  private:
   explicit PgDb(PGconn* conn) : conn_(conn) {}
   absl::Status Error(absl::string_view what, const PGresult* result) const;
-  // The server-side prepared statement for `sql` with these parameter
-  // types, prepared on first use (parsed and planned once, not per call).
-  absl::StatusOr<std::string> Prepared(const std::string& sql, const std::vector<Oid>& types);
+  // A statement to send: its text and parameters.
+  using Command = std::pair<const std::string*, SqlArgs>;
+  // What went on the wire, in order: each command, and before a
+  // statement's first use on this connection its PREPARE.
+  struct Sent {
+    size_t command;
+    std::string prepared_key;  // Not empty for a PREPARE.
+    std::string name;
+  };
   // Sends, in pipeline mode, BEGIN if held, the deferred statements, and
-  // `last` if not null; one round trip. `last`'s rows, or the first error.
-  absl::StatusOr<SqlRows> Pipelined(const std::string* last, SqlArgs last_args);
+  // `wanted`; one round trip. `wanted`'s rows, or the first error.
+  absl::StatusOr<std::vector<SqlRows>> Pipelined(absl::Span<const Command> wanted);
+  // Its two halves: queue `commands` (stopping at the first that cannot
+  // be), and read back what was `sent` once synced, keeping the rows of
+  // the commands from `first_wanted` on and the first error.
+  absl::Status SendPipeline(const std::vector<Command>& commands, std::vector<Sent>* sent);
+  void ReceivePipeline(const std::vector<Command>& commands, const std::vector<Sent>& sent,
+                       size_t first_wanted, absl::Status* status, std::vector<SqlRows>* rows);
 
   PGconn* conn_;
   // "types|sql" → statement name, for the life of the connection.
@@ -131,6 +154,8 @@ class PgDb : public SqlSession {
   };
   bool begin_held_ = false;
   std::vector<Held> held_;
+  std::string session_;          // SetSession's statements.
+  bool session_applied_ = true;  // False while they failed to apply.
 };
 
 // The outbox as a store's first version creates it (sequence given in the

@@ -57,7 +57,11 @@ void PgSequencer::Ask() {
 }
 
 void PgSequencer::Run() {
-  bool read_committed = false;
+  // The pass's statements each take their snapshot after its lock (pg.h)
+  // only in READ COMMITTED, whatever the database's default: a session
+  // setting, which every reconnect applies again (PgDb::SetSession).
+  (void)db_->SetSession(
+      "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED");
   while (true) {
     int64_t pass;
     {
@@ -76,17 +80,10 @@ void PgSequencer::Run() {
     }
     if (!db_->Healthy()) {
       db_->Reset();
-      read_committed = false;
     }
-    // The pass's statements each take their snapshot after its lock (pg.h)
-    // only in READ COMMITTED, whatever the database's default.
-    if (!read_committed) {
-      read_committed =
-          db_->Exec("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED")
-              .ok();
-    }
-    auto numbered = read_committed ? db_->NumberChanges(kPassLimit, channel_)
-                                   : absl::UnavailableError("cannot set READ COMMITTED");
+    auto numbered = db_->Healthy()
+                        ? db_->NumberChanges(kPassLimit, channel_)
+                        : absl::UnavailableError("no connection in READ COMMITTED to PostgreSQL");
     if (!numbered.ok()) {
       LogError("the feed's sequencer pass failed", {{"error", numbered.status().ToString()}});
       absl::MutexLock lock(&mu_);

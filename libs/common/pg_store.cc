@@ -65,7 +65,7 @@ absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
   auto connect = [url, durable]() -> absl::StatusOr<std::unique_ptr<PgDb>> {
     ASSIGN_OR_RETURN(auto db, PgDb::Open(url));
     if (!durable) {
-      RETURN_IF_ERROR(db->Exec("SET synchronous_commit = off"));
+      RETURN_IF_ERROR(db->SetSession("SET synchronous_commit = off"));
     }
     return db;
   };

@@ -131,7 +131,7 @@ TEST_F(PgTest, ConcurrentReadModifyWriteLosesNoUpdate) {
 TEST_F(PgTest, ASerializationFailureAtADeferredStatementIsRetried) {
   CountTogether([] { return Connect("deferred_counter"); },
                 [](PgDb& db, int64_t n) {
-                  db.Defer("UPDATE c SET n = ? WHERE id = 1", {n});
+                  EXPECT_TRUE(db.Defer("UPDATE c SET n = ? WHERE id = 1", {n}).ok());
                   return absl::OkStatus();
                 });
 }
@@ -151,25 +151,29 @@ TEST_F(PgTest, DeferredStatementsFailTheirTransactionWhole) {
 
   // Deferred, then read back within the transaction: the read carries it.
   int64_t seen = -1;
-  ASSERT_TRUE(db->InTransaction([&]() -> absl::Status {
-                  db->Defer("INSERT INTO t VALUES (?, ?)", {int64_t{1}, std::string("a")});
-                  ASSIGN_OR_RETURN(auto rows, db->Query("SELECT count(*) FROM t"));
-                  seen = rows.Int64(0, 0);
-                  return absl::OkStatus();
-                }).ok());
+  ASSERT_TRUE(
+      db->InTransaction([&]() -> absl::Status {
+          EXPECT_TRUE(
+              db->Defer("INSERT INTO t VALUES (?, ?)", {int64_t{1}, std::string("a")}).ok());
+          ASSIGN_OR_RETURN(auto rows, db->Query("SELECT count(*) FROM t"));
+          seen = rows.Int64(0, 0);
+          return absl::OkStatus();
+        }).ok());
   EXPECT_EQ(seen, 1);
   // Deferred until the COMMIT, which then writes it.
-  ASSERT_TRUE(db->InTransaction([&]() -> absl::Status {
-                  db->Defer("INSERT INTO t VALUES (?, ?)", {int64_t{2}, std::string("b")});
-                  return absl::OkStatus();
-                }).ok());
+  ASSERT_TRUE(
+      db->InTransaction([&]() -> absl::Status {
+          EXPECT_TRUE(
+              db->Defer("INSERT INTO t VALUES (?, ?)", {int64_t{2}, std::string("b")}).ok());
+          return absl::OkStatus();
+        }).ok());
   EXPECT_EQ(count(), 2);
 
   // A deferred statement that fails at COMMIT (a duplicate key): the
   // statement before it is not written either.
   absl::Status duplicate = db->InTransaction([&]() -> absl::Status {
     RETURN_IF_ERROR(db->Query("INSERT INTO t VALUES (?, ?)", {int64_t{3}, std::string("c")}));
-    db->Defer("INSERT INTO t VALUES (?, ?)", {int64_t{1}, std::string("again")});
+    EXPECT_TRUE(db->Defer("INSERT INTO t VALUES (?, ?)", {int64_t{1}, std::string("again")}).ok());
     return absl::OkStatus();
   });
   EXPECT_EQ(duplicate.code(), absl::StatusCode::kInternal) << duplicate;
@@ -178,7 +182,8 @@ TEST_F(PgTest, DeferredStatementsFailTheirTransactionWhole) {
 
   // A body that refuses after deferring: the deferred statement never runs.
   EXPECT_EQ(db->InTransaction([&]() -> absl::Status {
-                db->Defer("INSERT INTO t VALUES (?, ?)", {int64_t{4}, std::string("d")});
+                EXPECT_TRUE(
+                    db->Defer("INSERT INTO t VALUES (?, ?)", {int64_t{4}, std::string("d")}).ok());
                 return absl::FailedPreconditionError("refused");
               }).code(),
             absl::StatusCode::kFailedPrecondition);
@@ -199,6 +204,83 @@ TEST_F(PgTest, DeferredStatementsFailTheirTransactionWhole) {
   // Outside a transaction, after all of the above, statements run as before.
   ASSERT_TRUE(db->Query("INSERT INTO t VALUES (?, ?)", {int64_t{5}, std::string("e")}).ok());
   EXPECT_EQ(count(), 3);
+}
+
+// Reads that do not depend on one another, in one round trip: each
+// statement's rows in order, seeing what was deferred before them; one
+// statement that fails fails them all, naming itself; the connection works
+// after.
+TEST_F(PgTest, QueryManyAnswersEachStatementInOrder) {
+  auto db = Connect("many");
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (id BIGINT PRIMARY KEY, note TEXT);"
+                       "CREATE SEQUENCE counter_x")
+                  .ok());
+  ASSERT_TRUE(db->Query("INSERT INTO t VALUES (1, 'a'), (2, 'b')").ok());
+  const std::string kNote = "SELECT note FROM t WHERE id = ?";
+
+  auto rows = db->QueryMany({{kNote, {int64_t{2}}},
+                             {kNote, {int64_t{9}}},
+                             db->NextIdStatement("x"),
+                             {"SELECT count(*) FROM t", {}}});
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), 4u);
+  EXPECT_EQ((*rows)[0].Text(0, 0), "b");
+  EXPECT_TRUE((*rows)[1].empty());
+  EXPECT_EQ(NextIdOf((*rows)[2]).value_or(-1), 1);
+  EXPECT_EQ((*rows)[3].Int64(0, 0), 2);
+
+  std::vector<SqlRows> seen;
+  ASSERT_TRUE(
+      db->InTransaction([&]() -> absl::Status {
+          RETURN_IF_ERROR(db->Defer("INSERT INTO t VALUES (?, ?)", {int64_t{3}, std::string("c")}));
+          ASSIGN_OR_RETURN(seen, db->QueryMany({{kNote, {int64_t{3}}}, db->NextIdStatement("x")}));
+          return absl::OkStatus();
+        }).ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].Text(0, 0), "c");
+  EXPECT_EQ(NextIdOf(seen[1]).value_or(-1), 2);
+
+  auto bad = db->QueryMany(
+      {{"SELECT note FROM t", {}}, {"SELECT nosuchcolumn FROM t", {}}, {"SELECT 1", {}}});
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kInternal) << bad.status();
+  EXPECT_TRUE(absl::StrContains(bad.status().message(), "nosuchcolumn")) << bad.status();
+
+  auto after = db->QueryMany({{"SELECT count(*) FROM t", {}}});
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ((*after)[0].Int64(0, 0), 3);
+}
+
+// Review finding: a pipeline that loses its link mid-way reconnects by
+// itself, and the sequencer's READ COMMITTED (and a store's
+// synchronous_commit) were then gone while the connection looked healthy.
+// Session settings are PgDb's own now, applied again by every reconnect.
+TEST_F(PgTest, SessionSettingsOutliveAReconnect) {
+  auto admin = Connect("session");
+  ASSERT_TRUE(
+      admin->Exec("ALTER DATABASE session SET default_transaction_isolation = 'repeatable read'")
+          .ok());
+  auto db = Connect("session");
+  auto settings = [&]() -> std::string {
+    auto rows = db->Query(
+        "SELECT current_setting('transaction_isolation') || ' ' || "
+        "current_setting('lock_timeout')");
+    return rows.ok() ? rows->Text(0, 0) : rows.status().ToString();
+  };
+  EXPECT_EQ(settings(), "repeatable read 0");  // The database's defaults.
+  ASSERT_TRUE(db->SetSession("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ "
+                             "COMMITTED; SET lock_timeout = '7s'")
+                  .ok());
+  EXPECT_EQ(settings(), "read committed 7s");
+
+  auto pid = db->Query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  ASSERT_TRUE(admin->Query("SELECT pg_terminate_backend(?::int, 10000)", {pid->Int64(0, 0)}).ok());
+  EXPECT_FALSE(db->Query("SELECT 1").ok());  // The link is gone.
+  if (!db->Healthy()) {
+    db->Reset();
+  }
+  EXPECT_TRUE(db->Healthy());
+  EXPECT_EQ(settings(), "read committed 7s");
 }
 
 }  // namespace

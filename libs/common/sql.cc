@@ -85,24 +85,39 @@ absl::Status SqlClaimRequest(SqlSession& db, const std::string& request_id,
   return claimed;
 }
 
-absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter) {
-  ASSIGN_OR_RETURN(
-      auto rows,
-      db.Query("INSERT INTO counters (name, value) VALUES (?, 1) "
-               "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
-               {counter}));
-  if (rows.empty()) {
-    return absl::InternalError("the counter returned no row");
-  }
-  return rows.Int64(0, 0);
-}
-
 std::string Marks(int n) {
   return absl::StrCat("(", absl::StrJoin(std::vector<std::string>(n, "?"), ", "), ")");
 }
 
+absl::StatusOr<std::vector<SqlRows>> SqlSession::QueryMany(
+    const std::vector<SqlStatement>& statements) {
+  std::vector<SqlRows> out;
+  out.reserve(statements.size());
+  for (const SqlStatement& s : statements) {
+    ASSIGN_OR_RETURN(auto rows, Query(s.sql, s.args));
+    out.push_back(std::move(rows));
+  }
+  return out;
+}
+
+SqlStatement SqlSession::NextIdStatement(const std::string& counter) const {
+  return {
+      "INSERT INTO counters (name, value) VALUES (?, 1) "
+      "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+      {counter}};
+}
+
 absl::StatusOr<int64_t> SqlSession::NextId(const std::string& counter) {
-  return SqlNextId(*this, counter);
+  const SqlStatement s = NextIdStatement(counter);
+  ASSIGN_OR_RETURN(auto rows, Query(s.sql, s.args));
+  return NextIdOf(rows);
+}
+
+absl::StatusOr<int64_t> NextIdOf(const SqlRows& rows) {
+  if (rows.empty()) {
+    return absl::InternalError("the counter returned no row");
+  }
+  return rows.Int64(0, 0);
 }
 
 }  // namespace chitieu

@@ -72,20 +72,36 @@ class SqlRows {
   std::vector<std::vector<Cell>> rows_;
 };
 
+// One statement and its parameters.
+struct SqlStatement {
+  std::string sql;
+  std::vector<SqlValue> args;
+};
+
 class SqlSession {
  public:
   virtual ~SqlSession() = default;
   virtual absl::StatusOr<SqlRows> Query(const std::string& sql, SqlArgs args = {}) = 0;
+  // Reads that do not depend on one another: each statement's rows, in
+  // order. Run one after another here; PostgreSQL sends them in one round
+  // trip (pg.h), and the first failure fails them all.
+  virtual absl::StatusOr<std::vector<SqlRows>> QueryMany(
+      const std::vector<SqlStatement>& statements);
   absl::Status Run(const std::string& sql, SqlArgs args = {}) { return Query(sql, args).status(); }
   // A write whose only result is that it ran, inside a transaction: run at
   // once here; PostgreSQL holds it and sends it with the next statement or
   // the COMMIT, in one round trip (pg.h), its failure then the
   // transaction's.
   virtual absl::Status Defer(std::string sql, std::vector<SqlValue> args) { return Run(sql, args); }
-  // The next value of a named counter, starting at 1: the counters table's
-  // row (SqlNextId, below) unless the backend has something better.
-  virtual absl::StatusOr<int64_t> NextId(const std::string& counter);
+  // The next value of a named counter, starting at 1: the statement that
+  // takes it (the counters table's row unless the backend has something
+  // better; its one row's first column is the value), and running it.
+  virtual SqlStatement NextIdStatement(const std::string& counter) const;
+  absl::StatusOr<int64_t> NextId(const std::string& counter);
 };
+
+// The value NextIdStatement's rows hold.
+absl::StatusOr<int64_t> NextIdOf(const SqlRows& rows);
 
 // A change as the feed stores it. `data` is the serialised change; on
 // PostgreSQL it was serialised before it had its sequence (which readers
@@ -158,9 +174,7 @@ absl::Status AppendChanges(ChangeLog& log, std::vector<Change> changes) {
 
 // Column 0 of every row, parsed as `Message`; DATA_LOSS if one does not.
 template <typename Message>
-absl::StatusOr<std::vector<Message>> QueryMessages(SqlSession& db, const std::string& sql,
-                                                   const std::vector<SqlValue>& args) {
-  ASSIGN_OR_RETURN(auto rows, db.Query(sql, args));
+absl::StatusOr<std::vector<Message>> MessagesOf(const SqlRows& rows) {
   std::vector<Message> out(rows.size());
   for (int i = 0; i < rows.size(); ++i) {
     if (!out[i].ParseFromString(rows.Text(i, 0))) {
@@ -171,15 +185,30 @@ absl::StatusOr<std::vector<Message>> QueryMessages(SqlSession& db, const std::st
   return out;
 }
 
+// The first of them; NOT_FOUND "<what> not found" if none.
+template <typename Message>
+absl::StatusOr<Message> MessageOf(const SqlRows& rows, absl::string_view what) {
+  ASSIGN_OR_RETURN(auto found, MessagesOf<Message>(rows));
+  if (found.empty()) {
+    return absl::NotFoundError(absl::StrCat(what, " not found"));
+  }
+  return std::move(found.front());
+}
+
+// MessagesOf what `sql` finds.
+template <typename Message>
+absl::StatusOr<std::vector<Message>> QueryMessages(SqlSession& db, const std::string& sql,
+                                                   const std::vector<SqlValue>& args) {
+  ASSIGN_OR_RETURN(auto rows, db.Query(sql, args));
+  return MessagesOf<Message>(rows);
+}
+
 // The one message `sql` finds; NOT_FOUND "<what> not found" if none.
 template <typename Message>
 absl::StatusOr<Message> QueryMessage(SqlSession& db, const std::string& sql,
                                      const std::vector<SqlValue>& args, absl::string_view what) {
-  ASSIGN_OR_RETURN(auto rows, QueryMessages<Message>(db, sql, args));
-  if (rows.empty()) {
-    return absl::NotFoundError(absl::StrCat(what, " not found"));
-  }
-  return std::move(rows.front());
+  ASSIGN_OR_RETURN(auto rows, db.Query(sql, args));
+  return MessageOf<Message>(rows, what);
 }
 
 // The same, or nullopt if none.
@@ -245,8 +274,6 @@ absl::StatusOr<std::optional<StoredRequest>> SqlGetRequest(SqlSession& db,
 // stored already fails the transaction, at once or at its COMMIT.
 absl::Status SqlClaimRequest(SqlSession& db, const std::string& request_id,
                              const StoredRequest& request);
-// The next value of a named counter, starting at 1.
-absl::StatusOr<int64_t> SqlNextId(SqlSession& db, const std::string& counter);
 
 // What every service's transaction does the same way over a SqlSession:
 // request ids, counters and the change feed. `Tx` is the service's

@@ -89,7 +89,15 @@ absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissio
   return Idempotent<pb::Admission>(
       store_, "CreateAdmission", request, request.request_id(),
       [&](RegistryTx& tx) -> absl::StatusOr<pb::Admission> {
-        ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+        // The enterprise, the body (if any) and the id in one round trip;
+        // judged in this order.
+        std::string body_id;
+        if (!in.admitting_body().empty()) {
+          ASSIGN_OR_RETURN(
+              body_id, ParseSingleName("bodies", in.admitting_body(), "admission.admitting_body"));
+        }
+        ASSIGN_OR_RETURN(auto reads, tx.ReadForAdding(code, body_id, "admission"));
+        ASSIGN_OR_RETURN(auto e, std::move(reads.enterprise));
         if (in.admission_date() < e.registration_date()) {
           return FailedField("admission.admission_date",
                              "is before the enterprise's registration date");
@@ -97,10 +105,10 @@ absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissio
         if (IsTerminal(StatusOn(e, in.admission_date()))) {
           return FailedField("parent", "the enterprise was dissolved or bankrupt on that date");
         }
-        if (!in.admitting_body().empty()) {
-          RETURN_IF_ERROR(ExistingBody(tx, in.admitting_body(), "admission.admitting_body"));
-        }
-        ASSIGN_OR_RETURN(auto id, tx.NextId("admission"));
+        RETURN_IF_ERROR(
+            ExistingBody(std::move(reads.body), in.admitting_body(), "admission.admitting_body")
+                .status());
+        const int64_t id = reads.next_id;
         pb::Admission a = in;
         a.set_name(absl::StrCat(request.parent(), "/admissions/", id));
         a.set_seat_unit(e.seat_unit());

@@ -113,7 +113,12 @@ absl::StatusOr<pb::Organization> Registry::CreateOrganization(
   return Idempotent<pb::Organization>(
       store_, "CreateOrganization", request, request.request_id(),
       [&](RegistryTx& tx) -> absl::StatusOr<pb::Organization> {
-        ASSIGN_OR_RETURN(auto e, tx.GetEnterprise(code));
+        // The enterprise, the body and the id in one round trip; judged
+        // in this order.
+        ASSIGN_OR_RETURN(auto body_id, ParseSingleName("bodies", in.founding_body(),
+                                                       "organization.founding_body"));
+        ASSIGN_OR_RETURN(auto reads, tx.ReadForAdding(code, body_id, "organization"));
+        ASSIGN_OR_RETURN(auto e, std::move(reads.enterprise));
         if (in.founding_date() < e.registration_date()) {
           return FailedField("organization.founding_date",
                              "is before the enterprise's registration date");
@@ -121,8 +126,10 @@ absl::StatusOr<pb::Organization> Registry::CreateOrganization(
         if (IsTerminal(StatusOn(e, in.founding_date())) || IsTerminal(StatusOn(e, today))) {
           return FailedField("parent", "nothing is founded in a dissolved or bankrupt enterprise");
         }
-        RETURN_IF_ERROR(ExistingBody(tx, in.founding_body(), "organization.founding_body"));
-        ASSIGN_OR_RETURN(auto id, tx.NextId("organization"));
+        RETURN_IF_ERROR(
+            ExistingBody(std::move(reads.body), in.founding_body(), "organization.founding_body")
+                .status());
+        const int64_t id = reads.next_id;
         pb::Organization org = in;
         org.set_name(absl::StrCat(request.parent(), "/organizations/", id));
         org.set_seat_unit(e.seat_unit());

@@ -48,11 +48,15 @@ absl::StatusOr<pb::Unit> ExistingUnit(RegistryTx& tx, const std::string& name,
 absl::StatusOr<pb::Body> ExistingBody(RegistryTx& tx, const std::string& name,
                                       const std::string& field) {
   ASSIGN_OR_RETURN(auto id, ParseSingleName("bodies", name, field));
-  auto body = tx.GetBody(id);
-  if (absl::IsNotFound(body.status())) {
+  return ExistingBody(tx.GetBody(id), name, field);
+}
+
+absl::StatusOr<pb::Body> ExistingBody(absl::StatusOr<pb::Body> read, const std::string& name,
+                                      const std::string& field) {
+  if (absl::IsNotFound(read.status())) {
     return FailedField(field, absl::StrCat("body ", name, " does not exist"));
   }
-  return body;
+  return read;
 }
 
 bool IsUnitCode(const std::string& code) {

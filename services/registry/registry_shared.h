@@ -33,6 +33,9 @@ absl::StatusOr<pb::Unit> ExistingUnit(RegistryTx& tx, const std::string& name,
 // The same for a supervising body.
 absl::StatusOr<pb::Body> ExistingBody(RegistryTx& tx, const std::string& name,
                                       const std::string& field);
+// The same for a body `name` already read (RegistryTx::ReadForAdding).
+absl::StatusOr<pb::Body> ExistingBody(absl::StatusOr<pb::Body> read, const std::string& name,
+                                      const std::string& field);
 
 // A unit code is 1 to 10 decimal digits.
 bool IsUnitCode(const std::string& code);

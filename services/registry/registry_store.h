@@ -69,6 +69,14 @@ struct AdmissionQuery {
   int limit = 100;
 };
 
+// What a founding or an admission reads before it writes
+// (RegistryTx::ReadForAdding).
+struct AddingReads {
+  absl::StatusOr<pb::Enterprise> enterprise;   // As GetEnterprise answers.
+  absl::StatusOr<pb::Body> body = pb::Body();  // As GetBody; OK and empty if none asked.
+  int64_t next_id = 0;                         // As NextId.
+};
+
 // Reads and writes within one transaction. Get* return NOT_FOUND when the
 // row does not exist. Put* insert or replace. Nothing is visible to others
 // before the transaction commits.
@@ -115,6 +123,13 @@ class RegistryTx {
 
   // Returns the next value of a named counter, starting at 1.
   virtual absl::StatusOr<int64_t> NextId(const std::string& counter) = 0;
+  // The enterprise `code`, the body `body_id` (none if empty) and the next
+  // value of `counter`, which do not depend on one another: in one round
+  // trip on PostgreSQL. The value is taken even if the caller then
+  // refuses (as NextId's in a transaction that rolls back).
+  virtual absl::StatusOr<AddingReads> ReadForAdding(const std::string& code,
+                                                    const std::string& body_id,
+                                                    const std::string& counter) = 0;
 
   virtual absl::StatusOr<std::optional<StoredRequest>> GetRequest(
       const std::string& request_id) = 0;

@@ -119,6 +119,9 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
  public:
   using SqlTxBase::SqlTxBase;
 
+  static constexpr char kEnterpriseSql[] = "SELECT data FROM enterprises WHERE code = ?";
+  static constexpr char kBodySql[] = "SELECT data FROM bodies WHERE id = ?";
+
   absl::StatusOr<pb::Unit> GetUnit(const std::string& code) override {
     return QueryMessage<pb::Unit>(db_, "SELECT data FROM units WHERE code = ?", {code},
                                   "units/" + code);
@@ -157,8 +160,7 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
   }
 
   absl::StatusOr<pb::Body> GetBody(const std::string& id) override {
-    return QueryMessage<pb::Body>(db_, "SELECT data FROM bodies WHERE id = ?", {id},
-                                  "bodies/" + id);
+    return QueryMessage<pb::Body>(db_, kBodySql, {id}, "bodies/" + id);
   }
 
   absl::Status PutBody(const std::string& id, const pb::Body& body) override {
@@ -176,8 +178,23 @@ class SqlTx : public SqlTxBase<RegistryTx, pb::StreamChangesResponse> {
   }
 
   absl::StatusOr<pb::Enterprise> GetEnterprise(const std::string& code) override {
-    return QueryMessage<pb::Enterprise>(db_, "SELECT data FROM enterprises WHERE code = ?", {code},
-                                        "enterprises/" + code);
+    return QueryMessage<pb::Enterprise>(db_, kEnterpriseSql, {code}, "enterprises/" + code);
+  }
+
+  absl::StatusOr<AddingReads> ReadForAdding(const std::string& code, const std::string& body_id,
+                                            const std::string& counter) override {
+    std::vector<SqlStatement> reads = {{kEnterpriseSql, {code}}, db_.NextIdStatement(counter)};
+    if (!body_id.empty()) {
+      reads.push_back({kBodySql, {body_id}});
+    }
+    ASSIGN_OR_RETURN(auto rows, db_.QueryMany(reads));
+    AddingReads out;
+    out.enterprise = MessageOf<pb::Enterprise>(rows[0], "enterprises/" + code);
+    ASSIGN_OR_RETURN(out.next_id, NextIdOf(rows[1]));
+    if (!body_id.empty()) {
+      out.body = MessageOf<pb::Body>(rows[2], "bodies/" + body_id);
+    }
+    return out;
   }
 
   absl::Status PutEnterprise(const std::string& code, const pb::Enterprise& e) override {

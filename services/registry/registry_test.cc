@@ -266,6 +266,38 @@ TEST_P(RegistryTest, FoundingDateRules) {
   EXPECT_EQ(FirstViolationField(unknown.status()), "organization.founding_body");
 }
 
+// A founding's and an admission's reads (the enterprise, the body, the
+// id) come back together (RegistryTx::ReadForAdding) and are judged in the
+// order they always were: the enterprise, its dates and status, the body.
+TEST_P(RegistryTest, TheReadsBeforeAnAdditionAreJudgedInOrder) {
+  pb::Enterprise e = MustCreate(1);
+  pb::Enterprise missing = e;
+  missing.set_name("enterprises/" + EnterpriseRequest(2).enterprise().enterprise_code());
+  auto r = OrgRequest(missing);
+  r.mutable_organization()->set_founding_body("bodies/nobody");
+  EXPECT_EQ(registry_->CreateOrganization(r).status().code(), absl::StatusCode::kNotFound);
+  r = OrgRequest(e, ORGANIZATION_KIND_PARTY, "2009-01-01");
+  r.mutable_organization()->set_founding_body("bodies/nobody");
+  EXPECT_EQ(FirstViolationField(registry_->CreateOrganization(r).status()),
+            "organization.founding_date");
+
+  pb::CreateAdmissionRequest a;
+  a.set_parent(e.name());
+  a.mutable_admission()->set_admission_date("2013-05-05");
+  a.mutable_admission()->set_count(2);
+  a.mutable_admission()->set_decision_number("12-QĐ");
+  auto no_body = registry_->CreateAdmission(a);  // An admission may name no body.
+  ASSERT_TRUE(no_body.ok()) << no_body.status();
+  a.mutable_admission()->set_admitting_body("bodies/nobody");
+  auto unknown = registry_->CreateAdmission(a);
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(FirstViolationField(unknown.status()), "admission.admitting_body");
+  a.mutable_admission()->set_admitting_body("bodies/hk-block");
+  auto second = registry_->CreateAdmission(a);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_NE(second->name(), no_body->name());
+}
+
 TEST_P(RegistryTest, NothingFoundedInADissolvedEnterprise) {
   pb::Enterprise e = MustCreate(1);
   pb::ChangeEnterpriseStatusRequest c;
