@@ -511,7 +511,8 @@ absl::StatusOr<int64_t> PgDb::LastSequence() {
 }
 
 absl::Status PgDb::SetSession(std::string sql) {
-  session_ = std::move(sql);
+  // Added to what was set before (the store's, then the sequencer's).
+  session_ = session_.empty() ? std::move(sql) : absl::StrCat(session_, "; ", sql);
   absl::Status applied = Exec(session_);
   session_applied_ = applied.ok();
   return applied;

@@ -111,10 +111,11 @@ class PgDb : public SqlSession {
   absl::StatusOr<std::vector<StoredChange>> ReadChanges(int64_t after, int limit);
   absl::StatusOr<int64_t> LastSequence();
 
-  // Session settings (`SET …`, no parameters): applied now, and again by
-  // every Reset, so that a connection that reconnects — the owner's
-  // Reset, or a pipeline's on a link lost mid-way — keeps them. Until
-  // they apply, the connection is not Healthy.
+  // Session settings (`SET …`, no parameters), added to those set before:
+  // applied now, and again by every Reset, so that a connection that
+  // reconnects — the owner's Reset, or a pipeline's on a link lost
+  // mid-way — keeps them. Until they apply, the connection is not
+  // Healthy.
   absl::Status SetSession(std::string sql);
 
   // False once the connection is broken; Reset reconnects it (its

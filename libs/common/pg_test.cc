@@ -267,14 +267,21 @@ TEST_F(PgTest, SessionSettingsOutliveAReconnect) {
     return rows.ok() ? rows->Text(0, 0) : rows.status().ToString();
   };
   EXPECT_EQ(settings(), "repeatable read 0");  // The database's defaults.
-  ASSERT_TRUE(db->SetSession("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ "
-                             "COMMITTED; SET lock_timeout = '7s'")
-                  .ok());
+  // Two calls, as a store's connection and then the sequencer's set them:
+  // both kept.
+  ASSERT_TRUE(db->SetSession("SET lock_timeout = '7s'").ok());
+  ASSERT_TRUE(
+      db->SetSession("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL READ COMMITTED")
+          .ok());
   EXPECT_EQ(settings(), "read committed 7s");
 
   auto pid = db->Query("SELECT pg_backend_pid()");
   ASSERT_TRUE(pid.ok()) << pid.status();
-  ASSERT_TRUE(admin->Query("SELECT pg_terminate_backend(?::int, 10000)", {pid->Int64(0, 0)}).ok());
+  auto terminated = admin->Query(
+      "SELECT CASE WHEN pg_terminate_backend(?::int, 10000) THEN 'gone' ELSE 'alive' END",
+      {pid->Int64(0, 0)});
+  ASSERT_TRUE(terminated.ok()) << terminated.status();
+  ASSERT_EQ(terminated->Text(0, 0), "gone");
   EXPECT_FALSE(db->Query("SELECT 1").ok());  // The link is gone.
   if (!db->Healthy()) {
     db->Reset();
