@@ -64,6 +64,19 @@ bool Retryable(const PGresult* result) {
   return state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0);
 }
 
+// The server is going away or the link broke (class 08, and 57P01-57P03:
+// a backend terminated, a server shutting down or starting): the caller
+// may try again on another connection. The result arrives while libpq
+// still calls the connection OK.
+bool ServerGone(const PGresult* result) {
+  const char* state = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  if (state == nullptr) {
+    return false;
+  }
+  const absl::string_view code(state);
+  return absl::StartsWith(code, "08") || code == "57P01" || code == "57P02" || code == "57P03";
+}
+
 // A result's rows: integers decoded from binary, everything else as bytes.
 SqlRows ReadRows(const PGresult* result) {
   SqlRows rows;
@@ -220,7 +233,10 @@ absl::Status PgDb::Error(absl::string_view what, const PGresult* result) const {
     s.SetPayload(kRetryPayload, absl::Cord("serialization"));
     return s;
   }
-  if (PQstatus(conn_) != CONNECTION_OK) {
+  if (ServerGone(result)) {
+    gone_ = true;  // Not Healthy: its owner resets it before another use.
+  }
+  if (PQstatus(conn_) != CONNECTION_OK || gone_) {
     return absl::UnavailableError(absl::StrCat(what, ": ", message));
   }
   return absl::InternalError(absl::StrCat(what, ": ", message));
@@ -518,10 +534,13 @@ absl::Status PgDb::SetSession(std::string sql) {
   return applied;
 }
 
-bool PgDb::Healthy() const { return session_applied_ && PQstatus(conn_) == CONNECTION_OK; }
+bool PgDb::Healthy() const {
+  return session_applied_ && !gone_ && PQstatus(conn_) == CONNECTION_OK;
+}
 
 void PgDb::Reset() {
   PQreset(conn_);
+  gone_ = false;
   prepared_.clear();
   held_.clear();
   begin_held_ = false;

@@ -118,8 +118,9 @@ class PgDb : public SqlSession {
   // Healthy.
   absl::Status SetSession(std::string sql);
 
-  // False once the connection is broken; Reset reconnects it (its
-  // prepared statements are gone with it).
+  // False once the connection is broken or the server said it ends it
+  // (errors with SQLSTATE 57P01-57P03 or class 08 are UNAVAILABLE); Reset
+  // reconnects it (its prepared statements are gone with it).
   bool Healthy() const;
   void Reset();
 
@@ -157,6 +158,9 @@ class PgDb : public SqlSession {
   std::vector<Held> held_;
   std::string session_;          // SetSession's statements.
   bool session_applied_ = true;  // False while they failed to apply.
+  // The server said it is ending the session (Error): broken before libpq
+  // notices.
+  mutable bool gone_ = false;
 };
 
 // The outbox as a store's first version creates it (sequence given in the

@@ -5,6 +5,8 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
@@ -21,6 +23,13 @@ ABSL_FLAG(int, pg_pool_size, 0,
 namespace chitieu {
 namespace {
 constexpr char kChannel[] = "chitieu_feed";
+
+bool StartListening(PGconn* conn) {
+  PGresult* listening = PQexec(conn, absl::StrCat("LISTEN ", kChannel).c_str());
+  const bool ok = PQresultStatus(listening) == PGRES_COMMAND_OK;
+  PQclear(listening);
+  return ok;
+}
 }  // namespace
 
 absl::Status PgChangeAppender::Append(
@@ -91,10 +100,7 @@ absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
       PQfinish(listener);
       return absl::UnavailableError(absl::StrCat("cannot open the LISTEN connection: ", why));
     }
-    PGresult* listening = PQexec(listener, absl::StrCat("LISTEN ", kChannel).c_str());
-    const bool ok = PQresultStatus(listening) == PGRES_COMMAND_OK;
-    PQclear(listening);
-    if (!ok) {
+    if (!StartListening(listener)) {
       PQfinish(listener);
       return absl::InternalError("LISTEN failed");
     }
@@ -129,16 +135,38 @@ PgStoreCore::~PgStoreCore() {
 }
 
 // Wakes this replica's feed followers when another replica commits changes.
+// A lost connection is reopened (every 200 ms while the server refuses it)
+// and LISTENs again; the followers are then woken to the head, which may
+// have moved while nobody listened.
 void PgStoreCore::Listen() {
+  bool listening = true;
   while (!stopping_) {
+    if (!listening) {
+      PQreset(listener_);
+      listening = PQstatus(listener_) == CONNECTION_OK && StartListening(listener_);
+      if (!listening) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        continue;
+      }
+      LogInfo("the feed's LISTEN connection is back");
+      if (auto last = LastSequence(); last.ok()) {
+        notifier_->Notify(*last);
+      }
+      continue;
+    }
     pollfd fd{PQsocket(listener_), POLLIN, 0};
+    if (fd.fd < 0) {
+      listening = false;
+      continue;
+    }
     if (poll(&fd, 1, 200) <= 0) {
       continue;
     }
-    if (!PQconsumeInput(listener_)) {
+    // A terminated backend's last message can be read without an error;
+    // the connection is then closed (no socket).
+    if (!PQconsumeInput(listener_) || PQstatus(listener_) != CONNECTION_OK) {
       LogError("the feed's LISTEN connection failed", {{"error", PQerrorMessage(listener_)}});
-      PQreset(listener_);
-      PQclear(PQexec(listener_, absl::StrCat("LISTEN ", kChannel).c_str()));
+      listening = false;
       continue;
     }
     while (PGnotify* n = PQnotifies(listener_)) {

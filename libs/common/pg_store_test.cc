@@ -10,11 +10,14 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "libs/common/sql_store.h"
 #include "libs/common/status_macros.h"
 #include "tests/support/postgres.h"
@@ -221,6 +224,52 @@ TEST_F(PgStoreTest, BatchesReturnBeforeTheFeedShowsThemAndAwaitFeedWaitsForAll) 
   ASSERT_TRUE((*hold)->Release().ok());
   waiter.join();
   EXPECT_EQ(seen, 3u);
+}
+
+// The LISTEN connection, through which a replica's followers hear the
+// other replicas' commits, is terminated while the database refuses new
+// connections: the listener keeps trying, and once the database lets it
+// in again it listens again and wakes the followers to what was committed
+// meanwhile.
+TEST_F(PgStoreTest, TheListenerComesBackAndCatchesUpAfterItsConnectionIsLost) {
+  ChangeNotifier notifier;
+  auto a = Open("listen", &notifier);
+  auto b = Open("listen");
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  auto admin = PgDb::Open(server_->Url("listen_admin"));
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  auto listeners = [&]() -> absl::StatusOr<SqlRows> {
+    return (*admin)->Query(
+        "SELECT pid FROM pg_stat_activity WHERE datname = 'listen' AND query LIKE 'LISTEN %'");
+  };
+  ASSERT_TRUE((*admin)->Exec("ALTER DATABASE listen ALLOW_CONNECTIONS false").ok());
+  auto killed = (*admin)->Query(
+      "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+      "WHERE datname = 'listen' AND query LIKE 'LISTEN %'");
+  ASSERT_TRUE(killed.ok()) << killed.status();
+  ASSERT_EQ(killed->size(), 1);
+  // Committed by the other replica (on connections it already holds)
+  // while nobody listens.
+  ASSERT_TRUE(b->Transact([&](SqlSession&, ChangeLog& log) { return Append(log, "x"); }).ok());
+  ASSERT_TRUE(b->Transact([&](SqlSession&, ChangeLog& log) { return Append(log, "y"); }).ok());
+  auto gone = listeners();
+  ASSERT_TRUE(gone.ok()) << gone.status();
+  EXPECT_EQ(gone->size(), 0);
+  ASSERT_TRUE((*admin)->Exec("ALTER DATABASE listen ALLOW_CONNECTIONS true").ok());
+  // Woken to the head (waited on, with a generous bound for a loaded
+  // machine).
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (notifier.latest() < 2 && absl::Now() < deadline) {
+    auto woken = std::make_shared<absl::Notification>();  // Outlives a late wake-up.
+    if (notifier.WaitAfter(notifier.latest(), [woken] { woken->Notify(); })) {
+      woken->WaitForNotificationWithDeadline(deadline);
+    }
+  }
+  EXPECT_EQ(notifier.latest(), 2);
+  auto back = listeners();
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->size(), 1);
 }
 
 }  // namespace

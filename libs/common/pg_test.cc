@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "libs/common/status_macros.h"
 #include "tests/support/postgres.h"
 
@@ -288,6 +289,38 @@ TEST_F(PgTest, SessionSettingsOutliveAReconnect) {
   }
   EXPECT_TRUE(db->Healthy());
   EXPECT_EQ(settings(), "read committed 7s");
+}
+
+// A backend terminated under a running statement: the statement's answer
+// is UNAVAILABLE (the caller may try again), not INTERNAL, and the
+// connection is no longer Healthy though libpq has not yet seen it close,
+// so its owner resets it before another use.
+TEST_F(PgTest, ABackendTerminatedMidStatementIsUnavailable) {
+  auto admin = Connect("terminated");
+  auto db = Connect("terminated");
+  auto pid = db->Query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  absl::Status slept;
+  std::thread sleeper([&] { slept = db->Query("SELECT pg_sleep(60)").status(); });
+  // Terminated once the sleep is running (state, not a pause: the backend
+  // shows it active).
+  bool terminated = false;
+  const absl::Time deadline = absl::Now() + absl::Seconds(30);
+  while (!terminated && absl::Now() < deadline) {
+    auto rows = admin->Query(
+        "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
+        "WHERE pid = ?::int AND state = 'active' AND query LIKE '%pg_sleep%'",
+        {pid->Int64(0, 0)});
+    ASSERT_TRUE(rows.ok()) << rows.status();
+    terminated = rows->size() == 1;
+  }
+  sleeper.join();
+  ASSERT_TRUE(terminated);
+  EXPECT_EQ(slept.code(), absl::StatusCode::kUnavailable) << slept;
+  EXPECT_FALSE(db->Healthy());
+  db->Reset();
+  EXPECT_TRUE(db->Healthy());
+  EXPECT_TRUE(db->Query("SELECT 1").ok());
 }
 
 }  // namespace
