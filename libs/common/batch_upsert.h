@@ -44,7 +44,8 @@ class UpsertStatements {
 // The largest power of two not above `n` (≥ 1) nor `max` (a power of two):
 // the rows of a batch's next statement.
 int PowerOfTwoChunk(size_t n, int max);
-// k for 2^k = `rows` (a power of two): the index of its statement.
+// The smallest k with 2^k ≥ `rows` (≥ 1): for a power of two, the index of
+// its statement; 2^k is `rows` rounded up to a power of two.
 size_t ChunkIndex(int rows);
 
 // One table's rows of a batch: a row put again under a key replaces the

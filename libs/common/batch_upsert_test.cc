@@ -18,6 +18,9 @@ TEST(PowerOfTwoChunk, LargestFittingPowerOfTwo) {
   EXPECT_EQ(PowerOfTwoChunk(100, 256), 64);
   EXPECT_EQ(ChunkIndex(1), 0u);
   EXPECT_EQ(ChunkIndex(64), 6u);
+  // Any count rounds up: the padded IN lists' sizes.
+  EXPECT_EQ(ChunkIndex(3), 2u);
+  EXPECT_EQ(ChunkIndex(65), 7u);
 }
 
 class BatchUpsertTest : public ::testing::Test {

@@ -82,8 +82,15 @@ absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissio
     v.Add("admission.count", "must be between 1 and 10000");
   }
   CheckText(v, "admission.decision_number", in.decision_number(), true, 100);
-  if (!in.admitting_body().empty() && !ParseSingleName("bodies", in.admitting_body(), "").ok()) {
-    v.Add("admission.admitting_body", "must be a name of the form bodies/{body}");
+  // No body, or its id.
+  std::string body_id;
+  if (!in.admitting_body().empty()) {
+    auto parsed = ParseSingleName("bodies", in.admitting_body(), "");
+    if (parsed.ok()) {
+      body_id = *std::move(parsed);
+    } else {
+      v.Add("admission.admitting_body", "must be a name of the form bodies/{body}");
+    }
   }
   RETURN_IF_ERROR(v.ToStatus());
   return Idempotent<pb::Admission>(
@@ -91,11 +98,6 @@ absl::StatusOr<pb::Admission> Registry::CreateAdmission(const pb::CreateAdmissio
       [&](RegistryTx& tx) -> absl::StatusOr<pb::Admission> {
         // The enterprise, the body (if any) and the id in one round trip;
         // judged in this order.
-        std::string body_id;
-        if (!in.admitting_body().empty()) {
-          ASSIGN_OR_RETURN(
-              body_id, ParseSingleName("bodies", in.admitting_body(), "admission.admitting_body"));
-        }
         ASSIGN_OR_RETURN(auto reads, tx.ReadForAdding(code, body_id, "admission"));
         ASSIGN_OR_RETURN(auto e, std::move(reads.enterprise));
         if (in.admission_date() < e.registration_date()) {

@@ -103,7 +103,8 @@ absl::StatusOr<pb::Organization> Registry::CreateOrganization(
     v.Add("organization.founding_date", "must not be in the future");
   }
   CheckText(v, "organization.decision_number", in.decision_number(), true, 100);
-  if (!ParseSingleName("bodies", in.founding_body(), "").ok()) {
+  const auto body_id = ParseSingleName("bodies", in.founding_body(), "");
+  if (!body_id.ok()) {
     v.Add("organization.founding_body", "must be a name of the form bodies/{body}");
   }
   if (in.members_at_founding() < 0) {
@@ -115,9 +116,7 @@ absl::StatusOr<pb::Organization> Registry::CreateOrganization(
       [&](RegistryTx& tx) -> absl::StatusOr<pb::Organization> {
         // The enterprise, the body and the id in one round trip; judged
         // in this order.
-        ASSIGN_OR_RETURN(auto body_id, ParseSingleName("bodies", in.founding_body(),
-                                                       "organization.founding_body"));
-        ASSIGN_OR_RETURN(auto reads, tx.ReadForAdding(code, body_id, "organization"));
+        ASSIGN_OR_RETURN(auto reads, tx.ReadForAdding(code, *body_id, "organization"));
         ASSIGN_OR_RETURN(auto e, std::move(reads.enterprise));
         if (in.founding_date() < e.registration_date()) {
           return FailedField("organization.founding_date",

@@ -4,6 +4,7 @@
 #include "services/registry/registry_store_sql.h"
 
 #include "absl/strings/str_cat.h"
+#include "libs/common/batch_upsert.h"
 #include "libs/common/pg.h"
 #include "libs/common/pg_store.h"
 #include "libs/common/registry_sql.h"
@@ -99,10 +100,7 @@ absl::StatusOr<std::vector<M>> GetByCodes(SqlSession& db, const std::string& tab
   std::vector<M> out;
   for (size_t first = 0; first < codes.size(); first += kBatchRows) {
     const size_t n = std::min<size_t>(kBatchRows, codes.size() - first);
-    size_t padded = 1;
-    while (padded < n) {
-      padded *= 2;
-    }
+    const size_t padded = size_t{1} << ChunkIndex(static_cast<int>(n));
     std::vector<SqlValue> args(codes.begin() + first, codes.begin() + first + n);
     args.resize(padded, args.back());
     ASSIGN_OR_RETURN(auto some,
