@@ -22,6 +22,7 @@
 #include "libs/common/grpc_status.h"
 #include "libs/common/handler.h"
 #include "libs/common/sql.h"
+#include "libs/common/status_macros.h"
 #include "libs/common/wire_fields.h"
 
 namespace chitieu {
@@ -103,18 +104,26 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
 
  public:
   using Fetch = std::function<absl::StatusOr<std::vector<Change>>(int64_t after, int limit)>;
+  // The stream's admission after the caller's check (the policy, which may
+  // wait on a peer): run where the first read runs, before it.
+  using Admit = std::function<absl::Status()>;
   static constexpr bool kOnePerMessage = std::is_same_v<Response, Change>;
   static constexpr int kPerMessage = 1000;
   static constexpr size_t kMessageBytes = 1 << 20;
 
-  static grpc::ServerWriteReactor<Response>* Start(ChangeNotifier* notifier, Fetch fetch,
-                                                   int64_t after, bool follow) {
+  static grpc::ServerWriteReactor<Response>* Start(ChangeNotifier* notifier, Admit admit,
+                                                   Fetch fetch, int64_t after, bool follow) {
     std::shared_ptr<FeedReactor> reactor(
         new FeedReactor(notifier, std::move(fetch), after, follow));
     reactor->self_ = reactor;
-    // The first read is new work, refused as a new call is when the
-    // handlers' queue is full; later reads of a stream taken are not.
-    if (!RunHandler([reactor] { reactor->Next(/*may_read=*/true); })) {
+    // The admission and the first read are new work, refused as a new
+    // call is when the handlers' queue is full; later reads of a stream
+    // taken are not.
+    if (!RunHandler([reactor, admit = std::move(admit)] {
+          if (reactor->Admitted(admit)) {
+            reactor->Next(/*may_read=*/true);
+          }
+        })) {
       absl::MutexLock lock(&reactor->mu_);
       reactor->FinishLocked(Busy());
     }
@@ -163,6 +172,32 @@ class FeedReactor : public grpc::ServerWriteReactor<Response>,
 
   FeedReactor(ChangeNotifier* notifier, Fetch fetch, int64_t after, bool follow)
       : notifier_(notifier), fetch_(std::move(fetch)), last_sent_(after), follow_(follow) {}
+
+  // Runs `admit` as a read (OnCancel does not finish the call, which would
+  // free the context and request it reads, until it returns); false, the
+  // call finished, if it refused or the caller went away meanwhile.
+  bool Admitted(const Admit& admit) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (cancelled_) {
+        FinishLocked(grpc::Status::CANCELLED);
+        return false;
+      }
+      reading_ = true;
+    }
+    const absl::Status admitted = admit ? admit() : absl::OkStatus();
+    absl::MutexLock lock(&mu_);
+    reading_ = false;
+    if (cancelled_) {
+      FinishLocked(grpc::Status::CANCELLED);
+      return false;
+    }
+    if (!admitted.ok()) {
+      FinishLocked(ToGrpcStatus(admitted));
+      return false;
+    }
+    return true;
+  }
 
   // Queues `changes` (read after the last queued) as messages.
   void QueueLocked(std::vector<Change>& changes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -355,50 +390,73 @@ inline absl::Status ParseFeedRequest(const grpc::ByteBuffer& raw,
 }
 
 // StreamChangeBatches of a store's stored changes (`store->
-// ReadStoredChanges`), its request read from `raw` (ParseFeedRequest) and
-// admitted by `admit(request)`, as StartFeed below. The caller is admitted
-// even when the bytes do not parse (with an empty request), and refused as
-// a caller before it is told of them.
-template <typename BatchRequest, typename Store, typename Admit>
+// ReadStoredChanges`), its request read from `raw` (ParseFeedRequest),
+// the caller checked (`caller`, on gRPC's thread) and the request then
+// admitted by `authorize(request)`, as StartFeed below. The caller is
+// admitted even when the bytes do not parse (with an empty request), and
+// refused as a caller before it is told of them.
+template <typename BatchRequest, typename Store, typename Authorize>
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::ByteBuffer& raw,
-                                                                 const Admit& admit,
+                                                                 const absl::Status& caller,
+                                                                 Authorize authorize,
                                                                  ChangeNotifier* notifier,
                                                                  Store* store);
 
-// Starts a feed reactor (StreamChanges, StreamChangeBatches): refused with `admitted` if that is
-// not OK, INVALID_ARGUMENT for a negative cursor, else a FeedReactor replaying after `after` and
-// following if `follow`.
+// Starts a feed reactor (StreamChanges, StreamChangeBatches): refused at
+// once with `caller` (CheckCaller's answer) if that is not OK; else a
+// FeedReactor that, where its first read runs (RunHandler: a full queue
+// refuses it UNAVAILABLE), asks `admit` (the policy; `admit`'s captures
+// live until it has run, and a call's context and request until it
+// finishes), refuses INVALID_ARGUMENT a negative cursor, and then replays
+// after `after`, following if `follow`.
 template <typename Response, typename Change = Response>
-grpc::ServerWriteReactor<Response>* StartFeed(const absl::Status& admitted,
+grpc::ServerWriteReactor<Response>* StartFeed(const absl::Status& caller,
+                                              typename FeedReactor<Response, Change>::Admit admit,
                                               ChangeNotifier* notifier,
                                               typename FeedReactor<Response, Change>::Fetch fetch,
                                               int64_t after, bool follow) {
-  if (!admitted.ok()) {
-    return new RefusedStream<Response>(admitted);
+  if (!caller.ok()) {
+    return new RefusedStream<Response>(caller);
   }
-  if (after < 0) {
-    return new RefusedStream<Response>(InvalidField("after_sequence", "must not be negative"));
-  }
-  return FeedReactor<Response, Change>::Start(notifier, std::move(fetch), after, follow);
+  return FeedReactor<Response, Change>::Start(
+      notifier,
+      [admit = std::move(admit), after]() -> absl::Status {
+        if (admit) {
+          RETURN_IF_ERROR(admit());
+        }
+        if (after < 0) {
+          return InvalidField("after_sequence", "must not be negative");
+        }
+        return absl::OkStatus();
+      },
+      std::move(fetch), after, follow);
 }
 
-template <typename BatchRequest, typename Store, typename Admit>
+template <typename BatchRequest, typename Store, typename Authorize>
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::ByteBuffer& raw,
-                                                                 const Admit& admit,
+                                                                 const absl::Status& caller,
+                                                                 Authorize authorize,
                                                                  ChangeNotifier* notifier,
                                                                  Store* store) {
   BatchRequest request;
-  const absl::Status parsed = ParseFeedRequest(raw, &request);
+  absl::Status parsed = ParseFeedRequest(raw, &request);
   if (!parsed.ok()) {
     request.Clear();  // Nothing half-read reaches the policy.
   }
-  // The caller first: one not let in learns nothing of its request's
-  // shape.
-  const absl::Status admitted = admit(request);
+  const int64_t after = request.after_sequence();
+  const bool follow = !request.no_follow();
+  // The caller first, then the policy: one not let in learns nothing of
+  // its request's shape.
   return StartFeed<grpc::ByteBuffer, StoredChange>(
-      admitted.ok() ? parsed : admitted, notifier,
-      [store](int64_t after, int limit) { return store->ReadStoredChanges(after, limit); },
-      request.after_sequence(), !request.no_follow());
+      caller,
+      [authorize = std::move(authorize), request = std::move(request),
+       parsed = std::move(parsed)]() -> absl::Status {
+        RETURN_IF_ERROR(authorize(request));
+        return parsed;
+      },
+      notifier,
+      [store](int64_t after, int limit) { return store->ReadStoredChanges(after, limit); }, after,
+      follow);
 }
 
 }  // namespace chitieu

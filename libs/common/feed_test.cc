@@ -29,10 +29,30 @@ namespace pb = ::chitieu::registry::v1;
 // slow database); GetUnit answers at once.
 class SlowFeedService : public pb::RegistryService::CallbackService {
  public:
+  // What the stream's policy does: admit at once, wait until released (or
+  // until the caller gives up), or refuse.
+  enum class Policy { kAdmit, kWait, kRefuse };
+
   grpc::ServerWriteReactor<pb::StreamChangesResponse>* StreamChanges(
-      grpc::CallbackServerContext*, const pb::StreamChangesRequest* request) override {
+      grpc::CallbackServerContext* context, const pb::StreamChangesRequest* request) override {
     auto* reactor = StartFeed<pb::StreamChangesResponse>(
-        absl::OkStatus(), &notifier_,
+        absl::OkStatus(),
+        [this, context, request]() -> absl::Status {
+          ++admitting_;
+          if (policy_ == Policy::kRefuse) {
+            return absl::PermissionDeniedError("not yours");
+          }
+          if (policy_ == Policy::kWait) {
+            while (!release_.WaitForNotificationWithTimeout(absl::Milliseconds(5)) &&
+                   !context->IsCancelled()) {
+            }
+          }
+          // The call's context and request are still there (ASan checks).
+          return request->after_sequence() >= 0 && !context->peer().empty()
+                     ? absl::OkStatus()
+                     : absl::InternalError("no peer");
+        },
+        &notifier_,
         [this](int64_t, int) -> absl::StatusOr<std::vector<pb::StreamChangesResponse>> {
           ++reading_;
           release_.WaitForNotification();
@@ -63,11 +83,34 @@ class SlowFeedService : public pb::RegistryService::CallbackService {
   int returned() const { return returned_; }
   // Reads begun (each waits until released).
   int reading() const { return reading_; }
+  // Policies asked.
+  int admitting() const { return admitting_; }
+  void set_policy(Policy policy) { policy_ = policy; }
 
  private:
-  std::atomic<int> returned_{0}, reading_{0};
+  std::atomic<int> returned_{0}, reading_{0}, admitting_{0};
+  std::atomic<Policy> policy_{Policy::kAdmit};
   ChangeNotifier notifier_;
   absl::Notification release_;
+};
+
+// Opens `n` StreamChanges with a deadline a minute away.
+struct Streams {
+  void Open(pb::RegistryService::Stub& stub, int n) {
+    for (int i = 0; i < n; ++i) {
+      contexts.push_back(std::make_unique<grpc::ClientContext>());
+      contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+      readers.push_back(stub.StreamChanges(contexts.back().get(), pb::StreamChangesRequest()));
+    }
+  }
+  // The i-th stream's end, after reading that it sends nothing.
+  grpc::Status End(int i) {
+    pb::StreamChangesResponse change;
+    EXPECT_FALSE(readers[i]->Read(&change));
+    return readers[i]->Finish();
+  }
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<pb::StreamChangesResponse>>> readers;
 };
 
 // A SlowFeedService served on a free port, its handlers on a pool of
@@ -99,6 +142,20 @@ class FeedReactorTest : public ::testing::Test {
     SetHandlerPool(nullptr);
   }
 
+  // GetUnit of units/002, given 20 s: answered while streams wait.
+  grpc::Status GetUnit() {
+    pb::GetUnitRequest get;
+    get.set_name("units/002");
+    pb::Unit unit;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    grpc::Status got = stub_->GetUnit(&ctx, get, &unit);
+    if (got.ok() && unit.name() != "units/002") {
+      return grpc::Status(grpc::StatusCode::INTERNAL, "another unit: " + unit.name());
+    }
+    return got;
+  }
+
   SlowFeedService service_;
   std::unique_ptr<WorkerPool> pool_;
   std::unique_ptr<grpc::Server> server_;
@@ -113,42 +170,26 @@ TEST_F(FeedReactorTest, ReadsWaitingOnTheStoreHoldNoOtherCall) {
   // More streams than gRPC has callback threads (two here, at most 16),
   // each with its read waiting.
   constexpr int kStreams = 20;
-  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
-  std::vector<std::unique_ptr<grpc::ClientReader<pb::StreamChangesResponse>>> readers;
-  for (int i = 0; i < kStreams; ++i) {
-    contexts.push_back(std::make_unique<grpc::ClientContext>());
-    contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    readers.push_back(stub_->StreamChanges(contexts.back().get(), pb::StreamChangesRequest()));
-  }
+  Streams streams;
+  streams.Open(*stub_, kStreams);
   // A unary call is answered meanwhile (were the reads on gRPC's threads,
   // it would wait out its deadline).
-  pb::GetUnitRequest get;
-  get.set_name("units/002");
-  pb::Unit unit;
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  const grpc::Status got = stub_->GetUnit(&ctx, get, &unit);
+  const grpc::Status got = GetUnit();
   EXPECT_TRUE(got.ok()) << got.error_message();
-  EXPECT_EQ(unit.name(), "units/002");
 
   // Half the callers give up while their reads wait: the others' calls go
   // on. That each cancelled stream is finished once its read ends is seen
   // only in TearDown: the server's shutdown waits for every stream (a
   // stream never finished hangs the test until ctest's timeout).
   for (int i = 0; i < kStreams / 2; ++i) {
-    contexts[i]->TryCancel();
+    streams.contexts[i]->TryCancel();
   }
-  pb::Unit again;
-  grpc::ClientContext ctx2;
-  ctx2.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  const grpc::Status got_again = stub_->GetUnit(&ctx2, get, &again);
+  const grpc::Status got_again = GetUnit();
   EXPECT_TRUE(got_again.ok()) << got_again.error_message();
 
   service_.Release();
   for (int i = 0; i < kStreams; ++i) {
-    pb::StreamChangesResponse change;
-    EXPECT_FALSE(readers[i]->Read(&change));  // An empty replay, then the end.
-    const grpc::Status finished = readers[i]->Finish();
+    const grpc::Status finished = streams.End(i);  // An empty replay, then the end.
     if (i < kStreams / 2) {
       EXPECT_EQ(finished.error_code(), grpc::StatusCode::CANCELLED);
     } else {
@@ -165,13 +206,8 @@ TEST_F(FeedReactorTest, ANewStreamIsRefusedWhenTheQueueIsFull) {
   ASSERT_NO_FATAL_FAILURE(Serve(1, 1));
 
   constexpr int kStreams = 4;
-  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
-  std::vector<std::unique_ptr<grpc::ClientReader<pb::StreamChangesResponse>>> readers;
-  auto open = [&] {
-    contexts.push_back(std::make_unique<grpc::ClientContext>());
-    contexts.back()->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-    readers.push_back(stub_->StreamChanges(contexts.back().get(), pb::StreamChangesRequest()));
-  };
+  Streams streams;
+  auto open = [&] { streams.Open(*stub_, 1); };
   // Each stream placed before the next comes: the first reading on gRPC's
   // thread (its handler has not returned), the second on the pool's
   // thread, the third queued, the fourth refused.
@@ -185,16 +221,68 @@ TEST_F(FeedReactorTest, ANewStreamIsRefusedWhenTheQueueIsFull) {
   ASSERT_TRUE(testing::WaitFor([&] { return service_.returned() == 3; }));
   EXPECT_EQ(service_.reading(), 2);
   // Refused at once: answered while the other three still wait.
-  pb::StreamChangesResponse change;
-  EXPECT_FALSE(readers[3]->Read(&change));
-  const grpc::Status busy = readers[3]->Finish();
+  const grpc::Status busy = streams.End(3);
   EXPECT_EQ(busy.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(busy.error_message(), "the service is busy; retry later");
   service_.Release();
   for (int i = 0; i < kStreams - 1; ++i) {
-    EXPECT_FALSE(readers[i]->Read(&change));  // An empty replay, then the end.
-    const grpc::Status finished = readers[i]->Finish();
+    const grpc::Status finished = streams.End(i);  // An empty replay, then the end.
     EXPECT_TRUE(finished.ok()) << finished.error_message();
+  }
+}
+
+// A stream's policy runs where its first read does: policies waiting on a
+// peer (the registry's roots, a slow directory) hold none of gRPC's
+// threads, and another call is answered meanwhile.
+TEST_F(FeedReactorTest, PoliciesWaitingOnAPeerHoldNoOtherCall) {
+  ASSERT_NO_FATAL_FAILURE(Serve(32, 64));
+  service_.set_policy(SlowFeedService::Policy::kWait);
+  constexpr int kStreams = 20;
+  Streams streams;
+  streams.Open(*stub_, kStreams);
+  const grpc::Status got = GetUnit();
+  EXPECT_TRUE(got.ok()) << got.error_message();
+  EXPECT_EQ(service_.reading(), 0);  // No read before its stream is admitted.
+  service_.Release();
+  for (int i = 0; i < kStreams; ++i) {
+    const grpc::Status finished = streams.End(i);
+    EXPECT_TRUE(finished.ok()) << finished.error_message();
+  }
+  EXPECT_EQ(service_.admitting(), kStreams);
+}
+
+// A stream its policy refuses ends with the policy's answer and is never
+// read.
+TEST_F(FeedReactorTest, ARefusedStreamEndsBeforeAnyRead) {
+  ASSERT_NO_FATAL_FAILURE(Serve(2, 8));
+  service_.set_policy(SlowFeedService::Policy::kRefuse);
+  Streams streams;
+  streams.Open(*stub_, 3);
+  for (int i = 0; i < 3; ++i) {
+    const grpc::Status refused = streams.End(i);
+    EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+    EXPECT_EQ(refused.error_message(), "not yours");
+  }
+  EXPECT_EQ(service_.admitting(), 3);
+  EXPECT_EQ(service_.reading(), 0);
+}
+
+// A caller that gives up while its stream's policy waits: the call is not
+// finished (its context and request freed) under the policy, which still
+// reads them, and it ends once the policy returns (TearDown's shutdown
+// waits for every stream).
+TEST_F(FeedReactorTest, AStreamCancelledWhileItsPolicyWaitsEnds) {
+  // Four policies at once: one on gRPC's thread, three on the pool.
+  ASSERT_NO_FATAL_FAILURE(Serve(4, 8));
+  service_.set_policy(SlowFeedService::Policy::kWait);
+  Streams streams;
+  streams.Open(*stub_, 4);
+  ASSERT_TRUE(testing::WaitFor([&] { return service_.admitting() == 4; }));
+  for (auto& context : streams.contexts) {
+    context->TryCancel();
+  }
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(streams.End(i).error_code(), grpc::StatusCode::CANCELLED);
   }
 }
 

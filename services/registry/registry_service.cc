@@ -312,17 +312,22 @@ grpc::ServerWriteReactor<pb::StreamChangesResponse>* RegistryService::StreamChan
     grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
   RegistryStore* store = store_;
   return StartFeed<pb::StreamChangesResponse>(
-      AdmitCall(*c, MethodPath(kFullName, "StreamChanges"), *r), notifier_,
-      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
+      CheckCaller(*c),
+      [c, r] {
+        static const std::string kPath = MethodPath(kFullName, "StreamChanges");
+        return AuthorizeCall(*c, kPath, *r);
+      },
+      notifier_, [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
       r->after_sequence(), !r->no_follow());
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* RegistryService::StreamChangeBatches(
     grpc::CallbackServerContext* c, const grpc::ByteBuffer* raw) {
   return StartStoredBatchFeed<pb::StreamChangeBatchesRequest>(
-      *raw,
+      *raw, CheckCaller(*c),
       [c](const pb::StreamChangeBatchesRequest& r) {
-        return AdmitCall(*c, MethodPath(kFullName, "StreamChangeBatches"), r);
+        static const std::string kPath = MethodPath(kFullName, "StreamChangeBatches");
+        return AuthorizeCall(*c, kPath, r);
       },
       notifier_, store_);
 }

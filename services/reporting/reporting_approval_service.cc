@@ -120,8 +120,12 @@ grpc::ServerWriteReactor<pb::StreamChangesResponse>* ReportingService::StreamCha
     grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
   ApprovalStore* store = store_;
   return StartFeed<pb::StreamChangesResponse>(
-      AdmitCall(*c, MethodPath(kFullName, "StreamChanges"), *r), notifier_,
-      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
+      CheckCaller(*c),
+      [c, r] {
+        static const std::string kPath = MethodPath(kFullName, "StreamChanges");
+        return AuthorizeCall(*c, kPath, *r);
+      },
+      notifier_, [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
       r->after_sequence(), !r->no_follow());
 }
 
