@@ -240,6 +240,8 @@ TEST_F(FeedReactorTest, PoliciesWaitingOnAPeerHoldNoOtherCall) {
   constexpr int kStreams = 20;
   Streams streams;
   streams.Open(*stub_, kStreams);
+  // Every policy waiting at once (on gRPC's threads, two would).
+  ASSERT_TRUE(testing::WaitFor([&] { return service_.admitting() == kStreams; }));
   const grpc::Status got = GetUnit();
   EXPECT_TRUE(got.ok()) << got.error_message();
   EXPECT_EQ(service_.reading(), 0);  // No read before its stream is admitted.

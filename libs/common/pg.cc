@@ -64,17 +64,22 @@ bool Retryable(const PGresult* result) {
   return state != nullptr && (std::strcmp(state, "40001") == 0 || std::strcmp(state, "40P01") == 0);
 }
 
-// The server is going away or the link broke (class 08, and 57P01-57P03:
-// a backend terminated, a server shutting down or starting): the caller
-// may try again on another connection. The result arrives while libpq
-// still calls the connection OK.
+// The server is going away or the link broke (08000, 08003, 08006: the
+// connection lost; 57P01-57P03: a backend terminated, a server shutting
+// down or starting): the caller may try again on another connection. The
+// result arrives while libpq still calls the connection OK. Not all of
+// class 08: 08P01 is also a malformed message (a bug, not an outage).
 bool ServerGone(const PGresult* result) {
   const char* state = result == nullptr ? nullptr : PQresultErrorField(result, PG_DIAG_SQLSTATE);
   if (state == nullptr) {
     return false;
   }
-  const absl::string_view code(state);
-  return absl::StartsWith(code, "08") || code == "57P01" || code == "57P02" || code == "57P03";
+  for (const char* gone : {"08000", "08003", "08006", "57P01", "57P02", "57P03"}) {
+    if (std::strcmp(state, gone) == 0) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // A result's rows: integers decoded from binary, everything else as bytes.

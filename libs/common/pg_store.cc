@@ -134,25 +134,59 @@ PgStoreCore::~PgStoreCore() {
   }
 }
 
+// Reopens the LISTEN connection without blocking the thread past a stop
+// (PQreset waits out the system's connect timeout on an unreachable host,
+// and the destructor joins this thread).
+bool PgStoreCore::Reconnect() {
+  if (PQresetStart(listener_) != 1) {
+    return false;
+  }
+  // As libpq's documentation says: wait for the socket to be writable
+  // first, then as each poll asks.
+  PostgresPollingStatusType state = PGRES_POLLING_WRITING;
+  while (!stopping_) {
+    if (state == PGRES_POLLING_OK) {
+      return true;
+    }
+    if (state == PGRES_POLLING_FAILED) {
+      return false;
+    }
+    pollfd fd{PQsocket(listener_),
+              static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
+    if (fd.fd < 0) {
+      return false;
+    }
+    if (poll(&fd, 1, 200) > 0) {
+      state = PQresetPoll(listener_);
+    }
+  }
+  return false;
+}
+
 // Wakes this replica's feed followers when another replica commits changes.
 // A lost connection is reopened (every 200 ms while the server refuses it)
 // and LISTENs again; the followers are then woken to the head, which may
 // have moved while nobody listened.
 void PgStoreCore::Listen() {
   bool listening = true;
+  bool behind = false;  // Reconnected; the followers not yet woken to the head.
   while (!stopping_) {
     if (!listening) {
-      PQreset(listener_);
-      listening = PQstatus(listener_) == CONNECTION_OK && StartListening(listener_);
+      listening = Reconnect() && StartListening(listener_);
       if (!listening) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;
       }
       LogInfo("the feed's LISTEN connection is back");
+      behind = true;
+    }
+    if (behind) {
+      // Until it succeeds: after a restart the pool's first lease may be
+      // a broken connection (reset when it is handed back).
       if (auto last = LastSequence(); last.ok()) {
         notifier_->Notify(*last);
+        behind = false;
       }
-      continue;
     }
     pollfd fd{PQsocket(listener_), POLLIN, 0};
     if (fd.fd < 0) {

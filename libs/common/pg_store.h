@@ -95,6 +95,8 @@ class PgStoreCore : public SqlStoreCore {
   using Pool = ConnectionPool<PgDb>;
   PgStoreCore(std::unique_ptr<Pool> pool, PGconn* listener, ChangeNotifier* notifier);
   void Listen();
+  // Reopens the LISTEN connection; false if it failed or the core stops.
+  bool Reconnect();
   // Runs `body` in a SERIALIZABLE transaction; whether it appended changes.
   absl::StatusOr<bool> Commit(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body);
 
