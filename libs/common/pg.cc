@@ -410,17 +410,21 @@ void PgDb::ReceivePipeline(const std::vector<Command>& commands, const std::vect
 absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
   static thread_local std::mt19937 random(std::random_device{}());
   absl::Status last;
+  bool reconnected = false;
   for (int attempt = 0; attempt < 20; ++attempt) {
     // BEGIN is held and sent with the body's first statement, the changes
     // the body appended with COMMIT (pipeline mode, pg.h).
     held_.clear();
     begin_held_ = true;
+    const int64_t resets = resets_;
     absl::Status s = body();
     if (s.ok() && begin_held_ && held_.empty()) {
       begin_held_ = false;  // The body ran no statement: nothing to commit.
       return absl::OkStatus();
     }
+    bool committing = false;
     if (s.ok()) {
+      committing = true;
       auto committed = Query("COMMIT");
       if (committed.ok()) {
         return absl::OkStatus();
@@ -435,6 +439,20 @@ absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
     if (PQtransactionStatus(conn_) == PQTRANS_INTRANS ||
         PQtransactionStatus(conn_) == PQTRANS_INERROR) {
       (void)Exec("ROLLBACK");
+    }
+    // A link the body's statements found broken (the server restarted and
+    // dropped this idle connection, as it does every pooled one): nothing
+    // was committed, so the transaction runs again once reconnected —
+    // once. Not when the COMMIT itself was lost: whether it took is not
+    // known.
+    if (absl::IsUnavailable(s) && !committing && !reconnected && Lost(resets)) {
+      reconnected = true;
+      if (!Healthy()) {
+        Reset();
+      }
+      if (Healthy()) {
+        continue;
+      }
     }
     // A serialization failure is retried from the start; anything else
     // (a rule the body refused, a stale etag) is the caller's to see.
@@ -543,7 +561,10 @@ bool PgDb::Healthy() const {
   return session_applied_ && !gone_ && PQstatus(conn_) == CONNECTION_OK;
 }
 
+bool PgDb::Lost(int64_t resets_before) const { return resets_ != resets_before || !Healthy(); }
+
 void PgDb::Reset() {
+  ++resets_;
   PQreset(conn_);
   gone_ = false;
   prepared_.clear();

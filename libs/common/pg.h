@@ -78,6 +78,9 @@ class PgDb : public SqlSession {
   // Runs `body` in a SERIALIZABLE transaction, again from the start (up to
   // 20 times, with a short random pause) when PostgreSQL reports a
   // serialization failure or a deadlock; ABORTED if it never gets through.
+  // Once also, reconnected, when the body's statements found the link
+  // broken (UNAVAILABLE, the connection Lost): nothing can have committed
+  // before the COMMIT's own round trip, whose loss is the caller's.
   // BEGIN is not sent on its own: it goes with the body's first statement,
   // in one round trip (libpq's pipeline mode); so does what the body
   // deferred with the COMMIT.
@@ -123,6 +126,11 @@ class PgDb : public SqlSession {
   // reconnects it (its prepared statements are gone with it).
   bool Healthy() const;
   void Reset();
+  // How many times the connection was reset; whether it broke (or was
+  // reset, as a pipeline that lost its link does) since `resets()` was
+  // `resets_before`.
+  int64_t resets() const { return resets_; }
+  bool Lost(int64_t resets_before) const;
 
  private:
   explicit PgDb(PGconn* conn) : conn_(conn) {}
@@ -161,6 +169,7 @@ class PgDb : public SqlSession {
   // The server said it is ending the session (Error): broken before libpq
   // notices.
   mutable bool gone_ = false;
+  int64_t resets_ = 0;
 };
 
 // The outbox as a store's first version creates it (sequence given in the

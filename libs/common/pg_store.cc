@@ -254,18 +254,42 @@ absl::Status PgStoreCore::Read(const std::function<absl::Status(SqlSession&)>& b
   // Each statement reads the latest committed state, outside a transaction:
   // BEGIN and COMMIT would be two more round trips a read (measured: the
   // read model's GetProgress, about ten reads, went from 1.3 to 3.7 ms).
+  return OnConnection(body);
+}
+
+absl::Status PgStoreCore::OnConnection(const std::function<absl::Status(PgDb&)>& read) {
   ASSIGN_OR_RETURN(auto db, pool_->Acquire());
-  return body(*db);
+  const int64_t resets = db->resets();
+  absl::Status s = read(*db);
+  // A connection the server dropped (a restart drops every pooled one):
+  // reconnected, and the read, which has nothing to undo, run again once.
+  if (absl::IsUnavailable(s) && db->Lost(resets)) {
+    if (!db->Healthy()) {
+      db->Reset();
+    }
+    if (db->Healthy()) {
+      s = read(*db);
+    }
+  }
+  return s;
 }
 
 absl::StatusOr<std::vector<StoredChange>> PgStoreCore::ReadChanges(int64_t after, int limit) {
-  ASSIGN_OR_RETURN(auto db, pool_->Acquire());
-  return db->ReadChanges(after, limit);
+  std::vector<StoredChange> changes;
+  RETURN_IF_ERROR(OnConnection([&](PgDb& db) -> absl::Status {
+    ASSIGN_OR_RETURN(changes, db.ReadChanges(after, limit));
+    return absl::OkStatus();
+  }));
+  return changes;
 }
 
 absl::StatusOr<int64_t> PgStoreCore::LastSequence() {
-  ASSIGN_OR_RETURN(auto db, pool_->Acquire());
-  return db->LastSequence();
+  int64_t last = 0;
+  RETURN_IF_ERROR(OnConnection([&](PgDb& db) -> absl::Status {
+    ASSIGN_OR_RETURN(last, db.LastSequence());
+    return absl::OkStatus();
+  }));
+  return last;
 }
 
 }  // namespace chitieu

@@ -97,6 +97,9 @@ class PgStoreCore : public SqlStoreCore {
   void Listen();
   // Reopens the LISTEN connection; false if it failed or the core stops.
   bool Reconnect();
+  // Runs `read` on a pooled connection, and again once on it reconnected
+  // if it found it broken.
+  absl::Status OnConnection(const std::function<absl::Status(PgDb&)>& read);
   // Runs `body` in a SERIALIZABLE transaction; whether it appended changes.
   absl::StatusOr<bool> Commit(const std::function<absl::Status(SqlSession&, ChangeLog&)>& body);
 

@@ -276,5 +276,42 @@ TEST_F(PgStoreTest, TheListenerComesBackAndCatchesUpAfterItsConnectionIsLost) {
   }));
 }
 
+// The server drops every connection of the store (as a restart does),
+// twice: the next write, then the next read, find their pooled connection
+// broken, reconnect it and succeed, and the sequencer numbers the write's
+// change.
+TEST_F(PgStoreTest, WritesAndReadsGoOnAfterTheServerDropsEveryConnection) {
+  auto core = Open("dropped");
+  ASSERT_NE(core, nullptr);
+  ASSERT_TRUE(core->Transact([&](SqlSession&, ChangeLog& log) { return Append(log, "a"); }).ok());
+  auto admin = PgDb::Open(server_->Url("dropped_admin"));
+  ASSERT_TRUE(admin.ok()) << admin.status();
+  auto drop_all = [&](int at_least) {
+    auto killed = (*admin)->Query(
+        "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 10000)) FROM pg_stat_activity "
+        "WHERE datname = 'dropped'");
+    ASSERT_TRUE(killed.ok()) << killed.status();
+    EXPECT_GE(killed->Int64(0, 0), at_least);
+  };
+  ASSERT_NO_FATAL_FAILURE(drop_all(2));  // The pool's and the sequencer's.
+  // A write that reads first, as the services' do: the read finds the
+  // link broken. (One whose first round trip is its COMMIT is not run
+  // again: whether that committed is not known.)
+  const absl::Status wrote = core->Transact([&](SqlSession& db, ChangeLog& log) -> absl::Status {
+    RETURN_IF_ERROR(db.Query("SELECT n FROM c WHERE id = 1").status());
+    return Append(log, "b");
+  });
+  EXPECT_TRUE(wrote.ok()) << wrote;
+  ASSERT_NO_FATAL_FAILURE(drop_all(1));  // The sequencer may still be reconnecting.
+  const absl::Status read =
+      core->Read([](SqlSession& db) { return db.Query("SELECT n FROM c WHERE id = 1").status(); });
+  EXPECT_TRUE(read.ok()) << read;
+  // Numbered once the sequencer has reconnected (state, not a pause).
+  EXPECT_TRUE(testing::WaitFor([&] { return Feed(*core).size() == 2u; }));
+  auto feed = Feed(*core);
+  ASSERT_EQ(feed.size(), 2u);
+  EXPECT_EQ(feed[1].data, "b");
+}
+
 }  // namespace
 }  // namespace chitieu

@@ -34,6 +34,18 @@ class PgTest : public ::testing::Test {
     return opened.ok() ? std::move(*opened) : nullptr;
   }
 
+  // Ends `db`'s backend from `admin` and waits until it is gone (as a
+  // server restart or an administrator would).
+  static void Terminate(PgDb& admin, PgDb& db) {
+    auto pid = db.Query("SELECT pg_backend_pid()");
+    ASSERT_TRUE(pid.ok()) << pid.status();
+    auto terminated = admin.Query(
+        "SELECT CASE WHEN pg_terminate_backend(?::int, 10000) THEN 'gone' ELSE 'alive' END",
+        {pid->Int64(0, 0)});
+    ASSERT_TRUE(terminated.ok()) << terminated.status();
+    ASSERT_EQ(terminated->Text(0, 0), "gone");
+  }
+
   static testing::PostgresServer* server_;
 };
 
@@ -276,13 +288,7 @@ TEST_F(PgTest, SessionSettingsOutliveAReconnect) {
           .ok());
   EXPECT_EQ(settings(), "read committed 7s");
 
-  auto pid = db->Query("SELECT pg_backend_pid()");
-  ASSERT_TRUE(pid.ok()) << pid.status();
-  auto terminated = admin->Query(
-      "SELECT CASE WHEN pg_terminate_backend(?::int, 10000) THEN 'gone' ELSE 'alive' END",
-      {pid->Int64(0, 0)});
-  ASSERT_TRUE(terminated.ok()) << terminated.status();
-  ASSERT_EQ(terminated->Text(0, 0), "gone");
+  ASSERT_NO_FATAL_FAILURE(Terminate(*admin, *db));
   EXPECT_FALSE(db->Query("SELECT 1").ok());  // The link is gone.
   if (!db->Healthy()) {
     db->Reset();
@@ -321,6 +327,26 @@ TEST_F(PgTest, ABackendTerminatedMidStatementIsUnavailable) {
   db->Reset();
   EXPECT_TRUE(db->Healthy());
   EXPECT_TRUE(db->Query("SELECT 1").ok());
+}
+
+// The server dropped an idle connection (a restart drops every pooled
+// one): the next transaction finds the link broken in its first round
+// trip, before anything could commit, and runs again once reconnected.
+TEST_F(PgTest, ATransactionOnADroppedConnectionRunsAgainReconnected) {
+  auto admin = Connect("dropped");
+  auto db = Connect("dropped");
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (id BIGINT PRIMARY KEY)").ok());
+  ASSERT_NO_FATAL_FAILURE(Terminate(*admin, *db));
+  int runs = 0;
+  const absl::Status s = db->InTransaction([&]() -> absl::Status {
+    ++runs;
+    return db->Query("INSERT INTO t VALUES (1)").status();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(runs, 2);
+  auto rows = admin->Query("SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->Int64(0, 0), 1);
 }
 
 }  // namespace

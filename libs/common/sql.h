@@ -308,7 +308,8 @@ class SqlStoreCore {
 
   // Runs `body` in one transaction, committed durably only if it returns
   // OK; PostgreSQL may run it again from the start after a serialization
-  // conflict, so `body` must not keep state from an earlier attempt. After
+  // conflict or a connection found broken before the COMMIT, so `body`
+  // must not keep state from an earlier attempt. After
   // a commit that appended changes, the feed's followers are woken.
   virtual absl::Status Transact(
       const std::function<absl::Status(SqlSession&, ChangeLog&)>& body) = 0;
@@ -326,7 +327,9 @@ class SqlStoreCore {
   // Runs read-only statements on a connection of their own, never behind
   // a commit: on SQLite in one read transaction (one snapshot); on
   // PostgreSQL each statement on its own (as the read model always read
-  // there; a BEGIN and COMMIT would be two more round trips a read).
+  // there; a BEGIN and COMMIT would be two more round trips a read),
+  // and there once more, reconnected, when the connection was found
+  // broken: `body` must not keep state from an earlier run.
   virtual absl::Status Read(const std::function<absl::Status(SqlSession&)>& body) = 0;
 
   // The changes after `after`, in order, at most `limit`.
