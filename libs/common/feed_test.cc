@@ -231,9 +231,10 @@ TEST_F(FeedReactorTest, ANewStreamIsRefusedWhenTheQueueIsFull) {
   }
 }
 
-// A stream's policy runs where its first read does: policies waiting on a
-// peer (the registry's roots, a slow directory) hold none of gRPC's
-// threads, and another call is answered meanwhile.
+// A stream's policy runs where its first read does: of policies waiting
+// on a peer (the registry's roots, a slow directory) at most one holds a
+// gRPC thread (RunHandler's lone handler there), the rest wait on the
+// pool, and another call is answered meanwhile.
 TEST_F(FeedReactorTest, PoliciesWaitingOnAPeerHoldNoOtherCall) {
   ASSERT_NO_FATAL_FAILURE(Serve(32, 64));
   service_.set_policy(SlowFeedService::Policy::kWait);

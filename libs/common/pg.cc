@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "libs/common/log.h"
 #include "libs/common/status_macros.h"
 
 namespace chitieu {
@@ -242,7 +243,10 @@ absl::Status PgDb::Error(absl::string_view what, const PGresult* result) const {
     gone_ = true;  // Not Healthy: its owner resets it before another use.
   }
   if (PQstatus(conn_) != CONNECTION_OK || gone_) {
-    return absl::UnavailableError(absl::StrCat(what, ": ", message));
+    // UNAVAILABLE reaches callers as it is: the statement and the
+    // server's words go to the log only.
+    LogWarn("the PostgreSQL connection failed", {{"statement", what}, {"error", message}});
+    return absl::UnavailableError("the database connection was lost; retry");
   }
   return absl::InternalError(absl::StrCat(what, ": ", message));
 }
@@ -445,14 +449,9 @@ absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
     // was committed, so the transaction runs again once reconnected —
     // once. Not when the COMMIT itself was lost: whether it took is not
     // known.
-    if (absl::IsUnavailable(s) && !committing && !reconnected && Lost(resets)) {
+    if (!committing && !reconnected && ReconnectIfLost(s, resets)) {
       reconnected = true;
-      if (!Healthy()) {
-        Reset();
-      }
-      if (Healthy()) {
-        continue;
-      }
+      continue;
     }
     // A serialization failure is retried from the start; anything else
     // (a rule the body refused, a stale etag) is the caller's to see.
@@ -465,7 +464,8 @@ absl::Status PgDb::InTransaction(const std::function<absl::Status()>& body) {
     std::this_thread::sleep_for(std::chrono::microseconds(
         std::uniform_int_distribution<int>(100, 2000 << (attempt / 4))(random)));
   }
-  return absl::AbortedError(absl::StrCat("the transaction kept conflicting: ", last.message()));
+  LogWarn("a transaction kept conflicting", {{"error", last.ToString()}});
+  return absl::AbortedError("the transaction kept conflicting with others; retry");
 }
 
 absl::Status PgDb::Migrate(const std::vector<std::string>& migrations) {
@@ -562,6 +562,16 @@ bool PgDb::Healthy() const {
 }
 
 bool PgDb::Lost(int64_t resets_before) const { return resets_ != resets_before || !Healthy(); }
+
+bool PgDb::ReconnectIfLost(const absl::Status& status, int64_t resets_before) {
+  if (!absl::IsUnavailable(status) || !Lost(resets_before)) {
+    return false;
+  }
+  if (!Healthy()) {
+    Reset();
+  }
+  return Healthy();
+}
 
 void PgDb::Reset() {
   ++resets_;

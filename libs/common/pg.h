@@ -122,7 +122,8 @@ class PgDb : public SqlSession {
   absl::Status SetSession(std::string sql);
 
   // False once the connection is broken or the server said it ends it
-  // (errors with SQLSTATE 57P01-57P03 or class 08 are UNAVAILABLE); Reset
+  // (errors with SQLSTATE 57P01-57P03, 08000, 08003 or 08006: UNAVAILABLE,
+  // with a message that names no statement; the details are logged); Reset
   // reconnects it (its prepared statements are gone with it).
   bool Healthy() const;
   void Reset();
@@ -131,6 +132,10 @@ class PgDb : public SqlSession {
   // `resets_before`.
   int64_t resets() const { return resets_; }
   bool Lost(int64_t resets_before) const;
+  // After `status` from work begun when resets() was `resets_before`:
+  // true when the work found the link broken (UNAVAILABLE, Lost) and the
+  // connection is now back — work with nothing to undo may run again.
+  bool ReconnectIfLost(const absl::Status& status, int64_t resets_before);
 
  private:
   explicit PgDb(PGconn* conn) : conn_(conn) {}

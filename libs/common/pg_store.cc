@@ -181,8 +181,8 @@ void PgStoreCore::Listen() {
       behind = true;
     }
     if (behind) {
-      // Until it succeeds: after a restart the pool's first lease may be
-      // a broken connection (reset when it is handed back).
+      // Until it succeeds (the database may still refuse the pool's
+      // connections).
       if (auto last = LastSequence(); last.ok()) {
         notifier_->Notify(*last);
         behind = false;
@@ -263,13 +263,8 @@ absl::Status PgStoreCore::OnConnection(const std::function<absl::Status(PgDb&)>&
   absl::Status s = read(*db);
   // A connection the server dropped (a restart drops every pooled one):
   // reconnected, and the read, which has nothing to undo, run again once.
-  if (absl::IsUnavailable(s) && db->Lost(resets)) {
-    if (!db->Healthy()) {
-      db->Reset();
-    }
-    if (db->Healthy()) {
-      s = read(*db);
-    }
+  if (db->ReconnectIfLost(s, resets)) {
+    s = read(*db);
   }
   return s;
 }

@@ -230,8 +230,10 @@ TEST_F(PgStoreTest, BatchesReturnBeforeTheFeedShowsThemAndAwaitFeedWaitsForAll) 
 // The LISTEN connection, through which a replica's followers hear the
 // other replicas' commits, is terminated while the database refuses new
 // connections: the listener keeps trying, and once the database lets it
-// in again it listens again and wakes the followers to what was committed
-// meanwhile.
+// in again it listens again, and the followers are woken to what was
+// committed meanwhile (by the listener's catch-up, or by this replica's
+// own sequencer if one of its idle passes numbered the other's changes:
+// the test cannot tell which; the code before did neither within 60 s).
 TEST_F(PgStoreTest, TheListenerComesBackAndCatchesUpAfterItsConnectionIsLost) {
   ChangeNotifier notifier;
   auto a = Open("listen", &notifier);

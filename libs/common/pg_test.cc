@@ -298,9 +298,9 @@ TEST_F(PgTest, SessionSettingsOutliveAReconnect) {
 }
 
 // A backend terminated under a running statement: the statement's answer
-// is UNAVAILABLE (the caller may try again), not INTERNAL, and the
-// connection is no longer Healthy though libpq has not yet seen it close,
-// so its owner resets it before another use.
+// is UNAVAILABLE (the caller may try again), not INTERNAL, naming no
+// statement, and the connection is no longer Healthy, so its owner resets
+// it before another use.
 TEST_F(PgTest, ABackendTerminatedMidStatementIsUnavailable) {
   auto admin = Connect("terminated");
   auto db = Connect("terminated");
@@ -323,6 +323,7 @@ TEST_F(PgTest, ABackendTerminatedMidStatementIsUnavailable) {
   sleeper.join();
   ASSERT_TRUE(terminated);
   EXPECT_EQ(slept.code(), absl::StatusCode::kUnavailable) << slept;
+  EXPECT_EQ(slept.message(), "the database connection was lost; retry");
   EXPECT_FALSE(db->Healthy());
   db->Reset();
   EXPECT_TRUE(db->Healthy());
