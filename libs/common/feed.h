@@ -389,18 +389,26 @@ inline absl::Status ParseFeedRequest(const grpc::ByteBuffer& raw,
   return absl::OkStatus();
 }
 
-// StreamChangeBatches of a store's stored changes (`store->
+// A service's StreamChanges, `method` its path (MethodPath): the caller
+// checked on gRPC's thread (CheckCaller), then the policy asked for
+// `request` (AuthorizeCall) as StartFeed below says, then `store->
+// ReadChanges` replayed after the request's cursor, followed unless it
+// says no_follow.
+template <typename Response, typename Request, typename Store>
+grpc::ServerWriteReactor<Response>* StartChangeStream(grpc::CallbackServerContext* context,
+                                                      const std::string& method,
+                                                      const Request& request,
+                                                      ChangeNotifier* notifier, Store* store);
+
+// A service's StreamChangeBatches of its store's stored changes (`store->
 // ReadStoredChanges`), its request read from `raw` (ParseFeedRequest),
-// the caller checked (`caller`, on gRPC's thread) and the request then
-// admitted by `authorize(request)`, as StartFeed below. The caller is
-// admitted even when the bytes do not parse (with an empty request), and
-// refused as a caller before it is told of them.
-template <typename BatchRequest, typename Store, typename Authorize>
-grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::ByteBuffer& raw,
-                                                                 const absl::Status& caller,
-                                                                 Authorize authorize,
-                                                                 ChangeNotifier* notifier,
-                                                                 Store* store);
+// admitted as StartChangeStream's. The caller is admitted even when the
+// bytes do not parse (with an empty request), and refused as a caller
+// before it is told of them.
+template <typename BatchRequest, typename Store>
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(
+    grpc::CallbackServerContext* context, const std::string& method, const grpc::ByteBuffer& raw,
+    ChangeNotifier* notifier, Store* store);
 
 // Starts a feed reactor (StreamChanges, StreamChangeBatches): refused at
 // once with `caller` (CheckCaller's answer) if that is not OK; else a
@@ -432,12 +440,22 @@ grpc::ServerWriteReactor<Response>* StartFeed(const absl::Status& caller,
       std::move(fetch), after, follow);
 }
 
-template <typename BatchRequest, typename Store, typename Authorize>
-grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::ByteBuffer& raw,
-                                                                 const absl::Status& caller,
-                                                                 Authorize authorize,
-                                                                 ChangeNotifier* notifier,
-                                                                 Store* store) {
+template <typename Response, typename Request, typename Store>
+grpc::ServerWriteReactor<Response>* StartChangeStream(grpc::CallbackServerContext* context,
+                                                      const std::string& method,
+                                                      const Request& request,
+                                                      ChangeNotifier* notifier, Store* store) {
+  return StartFeed<Response>(
+      CheckCaller(*context),
+      [context, method, &request] { return AuthorizeCall(*context, method, request); }, notifier,
+      [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
+      request.after_sequence(), !request.no_follow());
+}
+
+template <typename BatchRequest, typename Store>
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(
+    grpc::CallbackServerContext* context, const std::string& method, const grpc::ByteBuffer& raw,
+    ChangeNotifier* notifier, Store* store) {
   BatchRequest request;
   absl::Status parsed = ParseFeedRequest(raw, &request);
   if (!parsed.ok()) {
@@ -448,10 +466,10 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* StartStoredBatchFeed(const grpc::Byt
   // The caller first, then the policy: one not let in learns nothing of
   // its request's shape.
   return StartFeed<grpc::ByteBuffer, StoredChange>(
-      caller,
-      [authorize = std::move(authorize), request = std::move(request),
+      CheckCaller(*context),
+      [context, method, request = std::move(request),
        parsed = std::move(parsed)]() -> absl::Status {
-        RETURN_IF_ERROR(authorize(request));
+        RETURN_IF_ERROR(AuthorizeCall(*context, method, request));
         return parsed;
       },
       notifier,

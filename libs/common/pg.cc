@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "libs/common/log.h"
+#include "libs/common/pg_connection.h"
 #include "libs/common/status_macros.h"
 
 namespace chitieu {
@@ -255,6 +256,9 @@ absl::Status PgDb::Exec(absl::string_view sql) {
   if (begin_held_ || !held_.empty()) {  // What was held goes first.
     RETURN_IF_ERROR(Pipelined({}).status());
   }
+  if (PQstatus(conn_) != CONNECTION_OK) {  // As in Pipelined.
+    return Error(sql, nullptr);
+  }
   PGresult* result = PQexec(conn_, std::string(sql).c_str());
   const ExecStatusType status = PQresultStatus(result);
   absl::Status s = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK
@@ -310,7 +314,9 @@ absl::StatusOr<std::vector<SqlRows>> PgDb::Pipelined(absl::Span<const Command> w
   held_.clear();
   begin_held_ = false;
 
-  if (PQenterPipelineMode(conn_) != 1) {
+  // A reopen given up (Reset) leaves a connection half-open, which libpq
+  // would still send to and wait on.
+  if (PQstatus(conn_) != CONNECTION_OK || PQenterPipelineMode(conn_) != 1) {
     return Error("pipeline mode", nullptr);
   }
   std::vector<Sent> sent;
@@ -575,12 +581,12 @@ bool PgDb::ReconnectIfLost(const absl::Status& status, int64_t resets_before) {
 
 void PgDb::Reset() {
   ++resets_;
-  PQreset(conn_);
+  const bool open = ReopenConnection(conn_, reopen_bound_);
   gone_ = false;
   prepared_.clear();
   held_.clear();
   begin_held_ = false;
-  session_applied_ = session_.empty() || (PQstatus(conn_) == CONNECTION_OK && Exec(session_).ok());
+  session_applied_ = session_.empty() || (open && Exec(session_).ok());
 }
 
 }  // namespace chitieu

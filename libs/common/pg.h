@@ -55,6 +55,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "libs/common/sql.h"
 
 namespace chitieu {
@@ -124,14 +125,14 @@ class PgDb : public SqlSession {
   // False once the connection is broken or the server said it ends it
   // (errors with SQLSTATE 57P01-57P03, 08000, 08003 or 08006: UNAVAILABLE,
   // with a message that names no statement; the details are logged); Reset
-  // reconnects it (its prepared statements are gone with it).
+  // reconnects it (its prepared statements are gone with it), giving up
+  // after the reopen bound (ReopenConnection: 10 s unless set; still not
+  // Healthy then, and the next Reset tries again).
   bool Healthy() const;
   void Reset();
-  // How many times the connection was reset; whether it broke (or was
-  // reset, as a pipeline that lost its link does) since `resets()` was
-  // `resets_before`.
+  void set_reopen_bound(absl::Duration bound) { reopen_bound_ = bound; }
+  // How many times the connection was reset.
   int64_t resets() const { return resets_; }
-  bool Lost(int64_t resets_before) const;
   // After `status` from work begun when resets() was `resets_before`:
   // true when the work found the link broken (UNAVAILABLE, Lost) and the
   // connection is now back — work with nothing to undo may run again.
@@ -139,6 +140,9 @@ class PgDb : public SqlSession {
 
  private:
   explicit PgDb(PGconn* conn) : conn_(conn) {}
+  // Whether the connection broke (or was reset, as a pipeline that lost
+  // its link does) since resets() was `resets_before`.
+  bool Lost(int64_t resets_before) const;
   absl::Status Error(absl::string_view what, const PGresult* result) const;
   // A statement to send: its text and parameters.
   using Command = std::pair<const std::string*, SqlArgs>;
@@ -175,6 +179,7 @@ class PgDb : public SqlSession {
   // notices.
   mutable bool gone_ = false;
   int64_t resets_ = 0;
+  absl::Duration reopen_bound_ = absl::Seconds(10);
 };
 
 // The outbox as a store's first version creates it (sequence given in the

@@ -15,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "libs/common/log.h"
+#include "libs/common/pg_connection.h"
 #include "libs/common/status_macros.h"
 
 ABSL_FLAG(int, pg_pool_size, 0,
@@ -134,35 +135,6 @@ PgStoreCore::~PgStoreCore() {
   }
 }
 
-// Reopens the LISTEN connection without blocking the thread past a stop
-// (PQreset waits out the system's connect timeout on an unreachable host,
-// and the destructor joins this thread).
-bool PgStoreCore::Reconnect() {
-  if (PQresetStart(listener_) != 1) {
-    return false;
-  }
-  // As libpq's documentation says: wait for the socket to be writable
-  // first, then as each poll asks.
-  PostgresPollingStatusType state = PGRES_POLLING_WRITING;
-  while (!stopping_) {
-    if (state == PGRES_POLLING_OK) {
-      return true;
-    }
-    if (state == PGRES_POLLING_FAILED) {
-      return false;
-    }
-    pollfd fd{PQsocket(listener_),
-              static_cast<short>(state == PGRES_POLLING_READING ? POLLIN : POLLOUT), 0};
-    if (fd.fd < 0) {
-      return false;
-    }
-    if (poll(&fd, 1, 200) > 0) {
-      state = PQresetPoll(listener_);
-    }
-  }
-  return false;
-}
-
 // Wakes this replica's feed followers when another replica commits changes.
 // A lost connection is reopened (every 200 ms while the server refuses it)
 // and LISTENs again; the followers are then woken to the head, which may
@@ -172,7 +144,11 @@ void PgStoreCore::Listen() {
   bool behind = false;  // Reconnected; the followers not yet woken to the head.
   while (!stopping_) {
     if (!listening) {
-      listening = Reconnect() && StartListening(listener_);
+      // Unbounded but for the store's stop (its destructor joins this
+      // thread): a retry every 200 ms either way.
+      listening = ReopenConnection(listener_, absl::InfiniteDuration(),
+                                   [this] { return stopping_.load(); }) &&
+                  StartListening(listener_);
       if (!listening) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         continue;

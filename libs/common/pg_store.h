@@ -95,8 +95,6 @@ class PgStoreCore : public SqlStoreCore {
   using Pool = ConnectionPool<PgDb>;
   PgStoreCore(std::unique_ptr<Pool> pool, PGconn* listener, ChangeNotifier* notifier);
   void Listen();
-  // Reopens the LISTEN connection; false if it failed or the core stops.
-  bool Reconnect();
   // Runs `read` on a pooled connection, and again once on it reconnected
   // if it found it broken.
   absl::Status OnConnection(const std::function<absl::Status(PgDb&)>& read);

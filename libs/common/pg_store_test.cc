@@ -50,6 +50,15 @@ class PgStoreTest : public ::testing::Test {
     return opened.ok() ? std::move(*opened) : nullptr;
   }
 
+  // Two replicas of one store on `db`, the first with `notifier`.
+  static void OpenTwo(const std::string& db, ChangeNotifier* notifier,
+                      std::unique_ptr<PgStoreCore>* a, std::unique_ptr<PgStoreCore>* b) {
+    *a = Open(db, notifier);
+    *b = Open(db);
+    ASSERT_NE(*a, nullptr);
+    ASSERT_NE(*b, nullptr);
+  }
+
   // Every change of the feed from the start, with its sequence.
   static std::vector<StoredChange> Feed(PgStoreCore& core) {
     std::vector<StoredChange> all;
@@ -80,10 +89,8 @@ absl::Status Append(ChangeLog& log, const std::string& data) {
 // writes committed; and each writer's own changes come in its order.
 TEST_F(PgStoreTest, RacingReplicasKeepTheFeedGapFreeAndEachRowInCommitOrder) {
   ChangeNotifier notifier;
-  auto a = Open("race", &notifier);
-  auto b = Open("race");
-  ASSERT_NE(a, nullptr);
-  ASSERT_NE(b, nullptr);
+  std::unique_ptr<PgStoreCore> a, b;
+  ASSERT_NO_FATAL_FAILURE(OpenTwo("race", &notifier, &a, &b));
   constexpr int kEach = 60;
   std::atomic<int> failures{0};
   std::atomic<bool> done{false};
@@ -236,10 +243,8 @@ TEST_F(PgStoreTest, BatchesReturnBeforeTheFeedShowsThemAndAwaitFeedWaitsForAll) 
 // the test cannot tell which; the code before did neither within 60 s).
 TEST_F(PgStoreTest, TheListenerComesBackAndCatchesUpAfterItsConnectionIsLost) {
   ChangeNotifier notifier;
-  auto a = Open("listen", &notifier);
-  auto b = Open("listen");
-  ASSERT_NE(a, nullptr);
-  ASSERT_NE(b, nullptr);
+  std::unique_ptr<PgStoreCore> a, b;
+  ASSERT_NO_FATAL_FAILURE(OpenTwo("listen", &notifier, &a, &b));
   auto admin = PgDb::Open(server_->Url("listen_admin"));
   ASSERT_TRUE(admin.ok()) << admin.status();
   auto listeners = [&]() -> absl::StatusOr<SqlRows> {

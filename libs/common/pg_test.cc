@@ -7,15 +7,21 @@
 #include "libs/common/pg.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
 #include "libs/common/status_macros.h"
 #include "tests/support/postgres.h"
+#include "tests/support/service_process.h"
 
 namespace chitieu {
 namespace {
@@ -50,6 +56,31 @@ class PgTest : public ::testing::Test {
 };
 
 testing::PostgresServer* PgTest::server_ = nullptr;
+
+// A PostgreSQL host in `dir` that takes connections and never answers (as
+// one behind a dead link does): a Unix socket listening, never accepting.
+class SilentHost {
+ public:
+  explicit SilentHost(const std::string& dir) : path_(dir + "/.s.PGSQL.5432") {
+    fd_ = socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path_.c_str(), sizeof(address.sun_path) - 1);
+    listening_ = fd_ >= 0 &&
+                 bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+                 listen(fd_, 16) == 0;
+  }
+  ~SilentHost() {
+    close(fd_);
+    unlink(path_.c_str());
+  }
+  bool listening() const { return listening_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool listening_ = false;
+};
 
 TEST_F(PgTest, ParametersTextAndBytesRoundTrip) {
   auto db = Connect("roundtrip");
@@ -346,6 +377,35 @@ TEST_F(PgTest, ATransactionOnADroppedConnectionRunsAgainReconnected) {
   EXPECT_TRUE(s.ok()) << s;
   EXPECT_EQ(runs, 2);
   auto rows = admin->Query("SELECT count(*) FROM t");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->Int64(0, 0), 1);
+}
+
+// A reconnect to a host that takes the connection and never answers gives
+// up after its bound (PQreset waited for as long as the socket stayed
+// open: a pool's thread held by an outage), and a later one succeeds once
+// the host is back.
+TEST_F(PgTest, AReconnectToAnUnansweringHostGivesUpAfterItsBound) {
+  testing::TempDir dir;
+  // The silent host first, the server second: libpq tries them in order,
+  // and goes on to the second when the first is not there.
+  const std::string url = absl::StrReplaceAll(server_->Url("unanswering"),
+                                              {{"host=", absl::StrCat("host=", dir.path(), ",")}});
+  auto opened = PgDb::Open(url);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  PgDb& db = **opened;
+  db.set_reopen_bound(absl::Milliseconds(300));
+  {
+    SilentHost silent(dir.path());
+    ASSERT_TRUE(silent.listening());
+    db.Reset();
+    EXPECT_FALSE(db.Healthy());
+    auto refused = db.Query("SELECT 1");
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  }
+  db.Reset();
+  EXPECT_TRUE(db.Healthy());
+  auto rows = db.Query("SELECT 1");
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(rows->Int64(0, 0), 1);
 }

@@ -310,26 +310,14 @@ grpc::ServerReadReactor<pb::ImportEnterprisesRequest>* RegistryService::ImportEn
 
 grpc::ServerWriteReactor<pb::StreamChangesResponse>* RegistryService::StreamChanges(
     grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
-  RegistryStore* store = store_;
-  return StartFeed<pb::StreamChangesResponse>(
-      CheckCaller(*c),
-      [c, r] {
-        static const std::string kPath = MethodPath(kFullName, "StreamChanges");
-        return AuthorizeCall(*c, kPath, *r);
-      },
-      notifier_, [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
-      r->after_sequence(), !r->no_follow());
+  static const std::string kPath = MethodPath(kFullName, "StreamChanges");
+  return StartChangeStream<pb::StreamChangesResponse>(c, kPath, *r, notifier_, store_);
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* RegistryService::StreamChangeBatches(
     grpc::CallbackServerContext* c, const grpc::ByteBuffer* raw) {
-  return StartStoredBatchFeed<pb::StreamChangeBatchesRequest>(
-      *raw, CheckCaller(*c),
-      [c](const pb::StreamChangeBatchesRequest& r) {
-        static const std::string kPath = MethodPath(kFullName, "StreamChangeBatches");
-        return AuthorizeCall(*c, kPath, r);
-      },
-      notifier_, store_);
+  static const std::string kPath = MethodPath(kFullName, "StreamChangeBatches");
+  return StartStoredBatchFeed<pb::StreamChangeBatchesRequest>(c, kPath, *raw, notifier_, store_);
 }
 
 }  // namespace chitieu::registry

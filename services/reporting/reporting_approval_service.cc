@@ -118,15 +118,8 @@ grpc::ServerUnaryReactor* ReportingService::SetReportDeadline(
 
 grpc::ServerWriteReactor<pb::StreamChangesResponse>* ReportingService::StreamChanges(
     grpc::CallbackServerContext* c, const pb::StreamChangesRequest* r) {
-  ApprovalStore* store = store_;
-  return StartFeed<pb::StreamChangesResponse>(
-      CheckCaller(*c),
-      [c, r] {
-        static const std::string kPath = MethodPath(kFullName, "StreamChanges");
-        return AuthorizeCall(*c, kPath, *r);
-      },
-      notifier_, [store](int64_t after, int limit) { return store->ReadChanges(after, limit); },
-      r->after_sequence(), !r->no_follow());
+  static const std::string kPath = MethodPath(kFullName, "StreamChanges");
+  return StartChangeStream<pb::StreamChangesResponse>(c, kPath, *r, notifier_, store_);
 }
 
 }  // namespace chitieu::reporting

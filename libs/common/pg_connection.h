@@ -1,0 +1,26 @@
+#pragma once
+
+// Reopening a PostgreSQL connection within a bound, for every owner of one:
+// PgDb (the pool's connections, the sequencer's) and the feed's LISTEN
+// connection (pg_store.cc).
+
+#include <libpq-fe.h>
+
+#include <functional>
+
+#include "absl/time/time.h"
+
+namespace chitieu {
+
+// Reopens `conn` with the parameters it was opened with (PQresetStart,
+// then PQresetPoll as libpq asks). Returns true once it is open; false
+// when the server refused it, or when `bound` passed or `stop` (if given;
+// asked every 200 ms) said to give up first — `conn` is then not
+// CONNECTION_OK, and the next call starts again. PQreset instead waits as
+// long as the URL's `connect_timeout` says, without one for as long as an
+// unanswering host keeps the socket open: a pool's thread held for
+// minutes by an outage.
+bool ReopenConnection(PGconn* conn, absl::Duration bound,
+                      const std::function<bool()>& stop = nullptr);
+
+}  // namespace chitieu
