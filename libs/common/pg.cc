@@ -257,7 +257,7 @@ absl::Status PgDb::Exec(absl::string_view sql) {
     RETURN_IF_ERROR(Pipelined({}).status());
   }
   if (PQstatus(conn_) != CONNECTION_OK) {  // As in Pipelined.
-    return Error(sql, nullptr);
+    return Error(sql.substr(0, 60), nullptr);
   }
   PGresult* result = PQexec(conn_, std::string(sql).c_str());
   const ExecStatusType status = PQresultStatus(result);
@@ -582,6 +582,7 @@ bool PgDb::ReconnectIfLost(const absl::Status& status, int64_t resets_before) {
 void PgDb::Reset() {
   ++resets_;
   const bool open = ReopenConnection(conn_, reopen_bound_);
+  reopen_gave_up_ = !open;
   gone_ = false;
   prepared_.clear();
   held_.clear();

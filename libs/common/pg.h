@@ -131,6 +131,8 @@ class PgDb : public SqlSession {
   bool Healthy() const;
   void Reset();
   void set_reopen_bound(absl::Duration bound) { reopen_bound_ = bound; }
+  // Whether the last Reset could not reopen the connection.
+  bool reopen_gave_up() const { return reopen_gave_up_; }
   // How many times the connection was reset.
   int64_t resets() const { return resets_; }
   // After `status` from work begun when resets() was `resets_before`:
@@ -180,6 +182,7 @@ class PgDb : public SqlSession {
   mutable bool gone_ = false;
   int64_t resets_ = 0;
   absl::Duration reopen_bound_ = absl::Seconds(10);
+  bool reopen_gave_up_ = false;
 };
 
 // The outbox as a store's first version creates it (sequence given in the

@@ -16,10 +16,14 @@ namespace chitieu {
 // then PQresetPoll as libpq asks). Returns true once it is open; false
 // when the server refused it, or when `bound` passed or `stop` (if given;
 // asked every 200 ms) said to give up first — `conn` is then not
-// CONNECTION_OK, and the next call starts again. PQreset instead waits as
-// long as the URL's `connect_timeout` says, without one for as long as an
-// unanswering host keeps the socket open: a pool's thread held for
-// minutes by an outage.
+// CONNECTION_OK, its socket shut (the server frees the session; nothing
+// read later waits), and the next call starts again. PQreset instead
+// waits as long as the URL's `connect_timeout` says and, without one, for
+// as long as an unanswering host keeps the socket open: a pool's thread
+// held by an outage. With a `connect_timeout` and no `stop`, PQreset is
+// used all the same: only it tries the URL's next host when one does not
+// answer in time (a URL naming several hosts needs a connect_timeout to
+// fail over). Not bounded: resolving a host name (getaddrinfo blocks).
 bool ReopenConnection(PGconn* conn, absl::Duration bound,
                       const std::function<bool()>& stop = nullptr);
 

@@ -80,8 +80,12 @@ absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
     return db;
   };
   ASSIGN_OR_RETURN(auto pool, Pool::Open(connect, size, [](PgDb& db) {
-                     if (!db.Healthy()) {
-                       db.Reset();  // The server restarted, or the link broke: reconnect.
+                     // The server restarted, or the link broke: reconnect —
+                     // unless the lease's own reconnect (ReconnectIfLost) just
+                     // waited its bound out: its next user tries again, so that
+                     // no call waits for two bounds.
+                     if (!db.Healthy() && !db.reopen_gave_up()) {
+                       db.Reset();
                      }
                    }));
   bool has_feed = false;

@@ -7,6 +7,7 @@
 #include "libs/common/pg.h"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -75,6 +76,11 @@ class SilentHost {
     unlink(path_.c_str());
   }
   bool listening() const { return listening_; }
+  // Whether a connection waits to be accepted.
+  bool reached() const {
+    pollfd fd{fd_, POLLIN, 0};
+    return poll(&fd, 1, 0) == 1;
+  }
 
  private:
   std::string path_;
@@ -398,16 +404,46 @@ TEST_F(PgTest, AReconnectToAnUnansweringHostGivesUpAfterItsBound) {
   {
     SilentHost silent(dir.path());
     ASSERT_TRUE(silent.listening());
+    const absl::Time start = absl::Now();
     db.Reset();
+    // It asked the silent host and waited its bound out (a lower bound:
+    // nothing here says how long a busy machine takes to give up).
+    EXPECT_TRUE(silent.reached());
+    EXPECT_GE(absl::Now() - start, absl::Milliseconds(300));
     EXPECT_FALSE(db.Healthy());
+    EXPECT_TRUE(db.reopen_gave_up());
     auto refused = db.Query("SELECT 1");
     EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
   }
+  // A real backend's start may take longer than 300 ms on a loaded machine.
+  db.set_reopen_bound(absl::Seconds(60));
   db.Reset();
+  EXPECT_FALSE(db.reopen_gave_up());
   EXPECT_TRUE(db.Healthy());
   auto rows = db.Query("SELECT 1");
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(rows->Int64(0, 0), 1);
+}
+
+// With a connect_timeout in the URL, a reconnect to a host that does not
+// answer in time goes on to the URL's next host (libpq's failover, which
+// only its blocking reset does).
+TEST_F(PgTest, WithAConnectTimeoutAReconnectGoesOnToTheNextHost) {
+  testing::TempDir dir;
+  const std::string url =
+      absl::StrCat(absl::StrReplaceAll(server_->Url("failover"),
+                                       {{"host=", absl::StrCat("host=", dir.path(), ",")}}),
+                   "&connect_timeout=2");
+  auto opened = PgDb::Open(url);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  PgDb& db = **opened;
+  SilentHost silent(dir.path());
+  ASSERT_TRUE(silent.listening());
+  db.Reset();
+  EXPECT_TRUE(silent.reached());
+  EXPECT_TRUE(db.Healthy());
+  auto rows = db.Query("SELECT 1");
+  ASSERT_TRUE(rows.ok()) << rows.status();
 }
 
 }  // namespace
