@@ -314,8 +314,7 @@ absl::StatusOr<std::vector<SqlRows>> PgDb::Pipelined(absl::Span<const Command> w
   held_.clear();
   begin_held_ = false;
 
-  // A reopen given up (Reset) leaves a connection half-open, which libpq
-  // would still send to and wait on.
+  // A reopen given up (Reset) leaves it half-open: libpq would wait on it.
   if (PQstatus(conn_) != CONNECTION_OK || PQenterPipelineMode(conn_) != 1) {
     return Error("pipeline mode", nullptr);
   }
@@ -573,10 +572,18 @@ bool PgDb::ReconnectIfLost(const absl::Status& status, int64_t resets_before) {
   if (!absl::IsUnavailable(status) || !Lost(resets_before)) {
     return false;
   }
-  if (!Healthy()) {
+  // Not when the work's own reconnect (Pipelined's) just gave up.
+  if (!Healthy() && !(resets_ != resets_before && reopen_gave_up_)) {
     Reset();
   }
   return Healthy();
+}
+
+void PgDb::ResetOnRelease() {
+  if (!Healthy() && !reopen_gave_up_) {
+    Reset();
+  }
+  reopen_gave_up_ = false;
 }
 
 void PgDb::Reset() {

@@ -126,13 +126,18 @@ class PgDb : public SqlSession {
   // (errors with SQLSTATE 57P01-57P03, 08000, 08003 or 08006: UNAVAILABLE,
   // with a message that names no statement; the details are logged); Reset
   // reconnects it (its prepared statements are gone with it), giving up
-  // after the reopen bound (ReopenConnection: 10 s unless set; still not
-  // Healthy then, and the next Reset tries again).
+  // after the reopen bound (10 s unless set; the URL's connect_timeout a
+  // host instead when it has one: ReopenConnection). Still not Healthy
+  // then; the next Reset tries again.
   bool Healthy() const;
   void Reset();
   void set_reopen_bound(absl::Duration bound) { reopen_bound_ = bound; }
   // Whether the last Reset could not reopen the connection.
   bool reopen_gave_up() const { return reopen_gave_up_; }
+  // The pool's release hook: a broken connection reconnected, unless a
+  // reconnect during this lease (since the last ResetOnRelease) gave up
+  // — its next user tries again, so that no call waits for two bounds.
+  void ResetOnRelease();
   // How many times the connection was reset.
   int64_t resets() const { return resets_; }
   // After `status` from work begun when resets() was `resets_before`:

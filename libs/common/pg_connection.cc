@@ -29,7 +29,7 @@ int ConnectTimeout(PGconn* conn) {
 }  // namespace
 
 bool ReopenConnection(PGconn* conn, absl::Duration bound, const std::function<bool()>& stop) {
-  if (!stop && ConnectTimeout(conn) > 0) {
+  if (ConnectTimeout(conn) > 0) {
     // libpq bounds each host by it and goes on to the URL's next host.
     PQreset(conn);
     return PQstatus(conn) == CONNECTION_OK;

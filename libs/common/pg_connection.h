@@ -20,10 +20,12 @@ namespace chitieu {
 // read later waits), and the next call starts again. PQreset instead
 // waits as long as the URL's `connect_timeout` says and, without one, for
 // as long as an unanswering host keeps the socket open: a pool's thread
-// held by an outage. With a `connect_timeout` and no `stop`, PQreset is
-// used all the same: only it tries the URL's next host when one does not
-// answer in time (a URL naming several hosts needs a connect_timeout to
-// fail over). Not bounded: resolving a host name (getaddrinfo blocks).
+// held by an outage. With a `connect_timeout` (from the URL or
+// PGCONNECT_TIMEOUT), PQreset is used all the same, `bound` and `stop`
+// unasked: only it tries the URL's next host when one does not answer in
+// time (a URL naming several hosts needs a connect_timeout to fail over),
+// and it waits at most that long a host and address. Not bounded either:
+// resolving a host name (getaddrinfo blocks).
 bool ReopenConnection(PGconn* conn, absl::Duration bound,
                       const std::function<bool()>& stop = nullptr);
 

@@ -79,15 +79,9 @@ absl::StatusOr<std::unique_ptr<PgStoreCore>> PgStoreCore::Open(
     }
     return db;
   };
-  ASSIGN_OR_RETURN(auto pool, Pool::Open(connect, size, [](PgDb& db) {
-                     // The server restarted, or the link broke: reconnect —
-                     // unless the lease's own reconnect (ReconnectIfLost) just
-                     // waited its bound out: its next user tries again, so that
-                     // no call waits for two bounds.
-                     if (!db.Healthy() && !db.reopen_gave_up()) {
-                       db.Reset();
-                     }
-                   }));
+  // A connection handed back broken (the server restarted, the link
+  // broke) is reconnected (PgDb::ResetOnRelease).
+  ASSIGN_OR_RETURN(auto pool, Pool::Open(connect, size, [](PgDb& db) { db.ResetOnRelease(); }));
   bool has_feed = false;
   {
     ASSIGN_OR_RETURN(auto db, pool->Acquire());
