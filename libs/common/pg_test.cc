@@ -42,6 +42,18 @@ class PgTest : public ::testing::Test {
     return opened.ok() ? std::move(*opened) : nullptr;
   }
 
+  // Connects to `db` through a URL naming first a host in `dir`, then the
+  // server: libpq tries them in order, and goes on to the second when the
+  // first is not there (a SilentHost may take its place later).
+  static std::unique_ptr<PgDb> ConnectAfter(const std::string& dir, const std::string& db,
+                                            int connect_timeout) {
+    auto opened = PgDb::Open(absl::StrCat(
+        absl::StrReplaceAll(server_->Url(db), {{"host=", absl::StrCat("host=", dir, ",")}}),
+        "&connect_timeout=", connect_timeout));
+    EXPECT_TRUE(opened.ok()) << opened.status();
+    return opened.ok() ? std::move(*opened) : nullptr;
+  }
+
   // Ends `db`'s backend from `admin` and waits until it is gone (as a
   // server restart or an administrator would).
   static void Terminate(PgDb& admin, PgDb& db) {
@@ -394,16 +406,10 @@ TEST_F(PgTest, ATransactionOnADroppedConnectionRunsAgainReconnected) {
 // the host is back.
 TEST_F(PgTest, AReconnectToAnUnansweringHostGivesUpAfterItsBound) {
   testing::TempDir dir;
-  // The silent host first, the server second: libpq tries them in order,
-  // and goes on to the second when the first is not there.
   // No connect_timeout (not even PGCONNECT_TIMEOUT's): the bounded path.
-  const std::string url =
-      absl::StrCat(absl::StrReplaceAll(server_->Url("unanswering"),
-                                       {{"host=", absl::StrCat("host=", dir.path(), ",")}}),
-                   "&connect_timeout=0");
-  auto opened = PgDb::Open(url);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  PgDb& db = **opened;
+  auto opened = ConnectAfter(dir.path(), "unanswering", 0);
+  ASSERT_NE(opened, nullptr);
+  PgDb& db = *opened;
   db.set_reopen_bound(absl::Milliseconds(300));
   {
     SilentHost silent(dir.path());
@@ -434,13 +440,10 @@ TEST_F(PgTest, AReconnectToAnUnansweringHostGivesUpAfterItsBound) {
 // only its blocking reset does).
 TEST_F(PgTest, WithAConnectTimeoutAReconnectGoesOnToTheNextHost) {
   testing::TempDir dir;
-  const std::string url =
-      absl::StrCat(absl::StrReplaceAll(server_->Url("failover"),
-                                       {{"host=", absl::StrCat("host=", dir.path(), ",")}}),
-                   "&connect_timeout=5");  // Whole seconds: 4–5 s for the real host.
-  auto opened = PgDb::Open(url);
-  ASSERT_TRUE(opened.ok()) << opened.status();
-  PgDb& db = **opened;
+  // Whole seconds: 4–5 s for the real host.
+  auto opened = ConnectAfter(dir.path(), "failover", 5);
+  ASSERT_NE(opened, nullptr);
+  PgDb& db = *opened;
   SilentHost silent(dir.path());
   ASSERT_TRUE(silent.listening());
   db.Reset();
