@@ -31,7 +31,9 @@
 #include <functional>
 #include <iostream>
 #include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -60,9 +62,15 @@ ABSL_FLAG(int, enterprises, 20000, "Enterprises the import creates (full scale: 
 ABSL_FLAG(int, organizations, 40000,
           "Organizations the writes benchmark founds (full scale: 2000000)");
 ABSL_FLAG(double, seconds, 5, "Length of each timed load window");
-ABSL_FLAG(int, concurrency, 32, "Calls in flight for the forwarding throughput runs");
+ABSL_FLAG(int, concurrency, 128,
+          "Calls in flight for the forwarding throughput runs, spread over --connections "
+          "(issue 20's configuration: 8 connections x 16)");
+ABSL_FLAG(int, connections, 8, "Forwarding: connections (channels) to each path");
 ABSL_FLAG(std::string, paths, "direct,gateway,gateway-district,nginx",
           "Forwarding: the paths to measure");
+ABSL_FLAG(std::vector<std::string>, gateway_flags, {},
+          "More flags for the stack's gateway, comma-separated (to measure its settings: "
+          "--gateway_flags=--relay_threads=2)");
 ABSL_FLAG(int, rounds, 3, "Forwarding: rounds over every path (the report takes the median)");
 ABSL_FLAG(int, writers, 64, "Concurrent clients of the writes benchmark");
 ABSL_FLAG(int, import_batch, 1000, "Rows per ImportEnterprises message");
@@ -172,9 +180,14 @@ class Bench {
   bool Start() {
     // The gateway's per-principal rate limit would measure itself, not the
     // forwarding: lifted for the bench's one principal.
+    std::vector<std::string> gateway_flags = {"--rate_limit_per_second=1000000",
+                                              "--rate_limit_burst=1000000"};
+    for (const std::string& flag : absl::GetFlag(FLAGS_gateway_flags)) {
+      gateway_flags.push_back(flag);
+    }
     if (!stack_.Start({{kKey, "user:bench", "city_admin", "units/01"},
                        {kDistrictKey, "user:bench-hk", "district_officer", "units/002"}},
-                      true, {"--rate_limit_per_second=1000000", "--rate_limit_burst=1000000"})) {
+                      true, gateway_flags)) {
       std::cerr << "cannot start the stack: " << stack_.error() << "\n";
       return false;
     }
@@ -237,32 +250,41 @@ class Bench {
     }
     struct Path {
       std::string name;
-      std::shared_ptr<grpc::Channel> channel;
+      std::string address;
       Decorate decorate;
     };
     // "gateway": a province-wide key (no lookup to authorize);
     // "gateway-district": a district officer's key (the enterprise's seat
     // is looked up, then remembered for --authz_cache_seconds).
-    std::vector<Path> paths = {
-        {"direct", Fresh(stack_.registry().address()), WithSecret},
-        {"gateway", Fresh(stack_.gateway().address()), WithKey},
-        {"gateway-district", Fresh(stack_.gateway().address()), WithDistrictKey}};
+    std::vector<Path> paths = {{"direct", stack_.registry().address(), WithSecret},
+                               {"gateway", stack_.gateway().address(), WithKey},
+                               {"gateway-district", stack_.gateway().address(), WithDistrictKey}};
     if (have_nginx) {
-      paths.push_back({"nginx", Fresh(nginx.address()), WithSecret});
+      paths.push_back({"nginx", nginx.address(), WithSecret});
+    }
+    // Each path gets --connections channels of its own, made once and kept
+    // warm over the rounds; call i goes on channel i % connections, so 128
+    // in flight are 8 connections x 16.
+    const int connections = std::max(1, absl::GetFlag(FLAGS_connections));
+    std::vector<std::vector<std::unique_ptr<reg::RegistryService::Stub>>> stubs(paths.size());
+    for (size_t p = 0; p < paths.size(); ++p) {
+      for (int c = 0; c < connections; ++c) {
+        stubs[p].push_back(reg::RegistryService::NewStub(Fresh(paths[p].address)));
+      }
     }
     const std::vector<std::string> wanted = absl::StrSplit(absl::GetFlag(FLAGS_paths), ',');
     // Rounds interleave the paths, so that whatever else the machine does
     // falls on all of them alike; the report takes each one's median round.
     for (int round = 1; round <= absl::GetFlag(FLAGS_rounds); ++round) {
-      for (const Path& path : paths) {
+      for (size_t p = 0; p < paths.size(); ++p) {
+        const Path& path = paths[p];
         if (std::find(wanted.begin(), wanted.end(), path.name) == wanted.end()) {
           continue;
         }
-        auto stub = reg::RegistryService::NewStub(path.channel);
         AsyncCall get = [&](int64_t i, std::function<void(const grpc::Status&)> done) {
           StartUnary<reg::GetEnterpriseRequest, reg::Enterprise>(
-              [&](auto* c, auto* req, auto* resp, auto cb) {
-                stub->async()->GetEnterprise(c, req, resp, std::move(cb));
+              [&, i](auto* c, auto* req, auto* resp, auto cb) {
+                stubs[p][i % connections]->async()->GetEnterprise(c, req, resp, std::move(cb));
               },
               [&](grpc::ClientContext& c, reg::GetEnterpriseRequest& r) {
                 path.decorate(c);
@@ -275,7 +297,7 @@ class Bench {
           o.concurrency = concurrency;
           o.seconds = absl::GetFlag(FLAGS_seconds);
           Emit(Tagged("forwarding", RunLoad("GetEnterprise/" + path.name, o, get),
-                      absl::StrCat("\"round\":", round)));
+                      absl::StrCat("\"round\":", round, ",\"connections\":", connections)));
         }
       }
     }

@@ -2,6 +2,7 @@
 
 #include "libs/common/channel.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "absl/flags/flag.h"
@@ -11,7 +12,11 @@
 
 namespace chitieu {
 
-std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
+namespace {
+
+// `connection` > 0: an argument that only sets the channel apart, so that
+// gRPC's subchannel pool gives it a connection of its own.
+std::shared_ptr<grpc::Channel> NewPeerChannel(const std::string& address, int connection) {
   auto credentials = PeerCredentials();
   if (!credentials.ok()) {
     LogError("cannot set up TLS to peers", {{"error", credentials.status().ToString()}});
@@ -28,7 +33,7 @@ std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
   // A cut link (no reset, packets simply lost) is found by pings: an
   // unanswered one closes the connection, reconnecting fails, and the
   // channel's state becomes TRANSIENT_FAILURE — what the gateway refuses
-  // calls on (Proxy::BackendReachable).
+  // calls on (Proxy::UpstreamFor).
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, kPeerKeepaliveMs);
   // Long enough for a ping's answer queued behind a large message.
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, kPeerKeepaliveTimeoutMs);
@@ -38,7 +43,25 @@ std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
   if (const std::string name = absl::GetFlag(FLAGS_peer_server_name); !name.empty()) {
     args.SetSslTargetNameOverride(name);
   }
+  if (connection > 0) {
+    args.SetInt("chitieu.peer_connection", connection);
+  }
   return grpc::CreateCustomChannel(address, *credentials, args);
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address) {
+  return NewPeerChannel(address, 0);
+}
+
+std::vector<std::shared_ptr<grpc::Channel>> PeerChannels(const std::string& address,
+                                                         int connections) {
+  std::vector<std::shared_ptr<grpc::Channel>> out;
+  for (int i = 0; i < std::max(1, connections); ++i) {
+    out.push_back(NewPeerChannel(address, i));
+  }
+  return out;
 }
 
 }  // namespace chitieu

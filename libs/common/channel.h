@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace chitieu {
 
@@ -30,5 +31,10 @@ inline constexpr int kPeerConnectTimeoutMs = 2000;
 // Exits the process (status 1, logged) if the TLS files cannot be read: a
 // channel is made at start-up, where a broken configuration must stop it.
 std::shared_ptr<grpc::Channel> PeerChannel(const std::string& address);
+
+// `connections` channels to one peer, each on a TCP connection of its own
+// (gRPC shares one between channels made alike), the first PeerChannel's.
+std::vector<std::shared_ptr<grpc::Channel>> PeerChannels(const std::string& address,
+                                                         int connections);
 
 }  // namespace chitieu

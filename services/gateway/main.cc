@@ -3,7 +3,9 @@
 // answers itself in local_call.cc, the audit log in audit.cc.
 
 #include <csignal>
+#include <map>
 #include <memory>
+#include <string>
 
 #include "absl/flags/flag.h"
 #include "chitieu/quota/v1/quota.grpc.pb.h"
@@ -70,6 +72,9 @@ ABSL_FLAG(double, authz_cache_seconds, 5,
 ABSL_FLAG(int, relay_threads, 1,
           "Threads relaying gRPC calls, each with its completion queue (more only with more "
           "cores than two: docs/PERFORMANCE.md)");
+ABSL_FLAG(int, upstream_connections, 4,
+          "Connections to each service the relay spreads its calls over (a service reads one "
+          "connection on one thread at a time: docs/PERFORMANCE.md)");
 ABSL_FLAG(int, lookup_threads, 4,
           "Threads for the authorization look-ups the cache cannot answer, which a relay thread "
           "never waits on (audit log writes have a thread of their own)");
@@ -103,9 +108,15 @@ int main(int argc, char** argv) {
   if (audit == nullptr) {
     return 1;
   }
-  auto registry = chitieu::PeerChannel(absl::GetFlag(FLAGS_registry_addr));
-  auto quota = chitieu::PeerChannel(absl::GetFlag(FLAGS_quota_addr));
-  auto reporting = chitieu::PeerChannel(absl::GetFlag(FLAGS_reporting_addr));
+  const int connections = absl::GetFlag(FLAGS_upstream_connections);
+  auto registry_relay = chitieu::PeerChannels(absl::GetFlag(FLAGS_registry_addr), connections);
+  auto quota_relay = chitieu::PeerChannels(absl::GetFlag(FLAGS_quota_addr), connections);
+  auto reporting_relay = chitieu::PeerChannels(absl::GetFlag(FLAGS_reporting_addr), connections);
+  // The first connection also carries the gateway's own calls (look-ups,
+  // probes, the scorecard).
+  auto registry = registry_relay.front();
+  auto quota = quota_relay.front();
+  auto reporting = reporting_relay.front();
   // Seats and bodies' units remembered briefly (the services re-check with
   // their own current data).
   chitieu::RegistryClient registry_client(registry);
@@ -114,9 +125,9 @@ int main(int argc, char** argv) {
                                      absl::Seconds(absl::GetFlag(FLAGS_authz_cache_seconds)));
   chitieu::Policy policy(&directory, /*whole_system_fast_path=*/true);
   chitieu::gateway::ProxyConfig proxy_config;
-  proxy_config.backends = {{"chitieu.registry.v1.RegistryService", registry},
-                           {"chitieu.quota.v1.QuotaService", quota},
-                           {"chitieu.reporting.v1.ReportingService", reporting}};
+  proxy_config.backends = {{"chitieu.registry.v1.RegistryService", registry_relay},
+                           {"chitieu.quota.v1.QuotaService", quota_relay},
+                           {"chitieu.reporting.v1.ReportingService", reporting_relay}};
   proxy_config.keys = &keys;
   proxy_config.policy = &policy;
   proxy_config.audit = audit.get();
@@ -165,7 +176,11 @@ int main(int argc, char** argv) {
   // Health that reflects the backends: each proxied service's name answers
   // SERVING while that backend does. Only health: calls are refused early
   // on gRPC's own view of the channel (Proxy).
-  chitieu::BackendProber prober(proxy_config.backends);
+  std::map<std::string, std::shared_ptr<grpc::Channel>> probed;
+  for (const auto& [service, channels] : proxy_config.backends) {
+    probed[service] = channels.front();
+  }
+  chitieu::BackendProber prober(probed);
   chitieu::ServerConfig config;
   config.on_serving = [&](grpc::HealthCheckServiceInterface* health) { prober.Start(health); };
   // HTTP calls go through the gateway's own gRPC front, the path every

@@ -35,9 +35,15 @@ Proxy::Proxy(ProxyConfig config)
       lookups_(std::max(1, config_.lookup_threads), config_.max_waiting_lookups),
       audits_(1),
       own_answers_(kOwnAnswerThreads, kOwnAnswersWaiting) {
-  for (const auto& [service, channel] : config_.backends) {
-    stubs_[service] = std::make_unique<grpc::GenericStub>(channel);
-    channels_[service] = channel;
+  for (const auto& [service, channels] : config_.backends) {
+    auto backend = std::make_unique<Backend>();
+    for (const auto& channel : channels) {
+      backend->channels.push_back(channel.get());
+      backend->stubs.push_back(std::make_unique<grpc::GenericStub>(channel));
+    }
+    if (!backend->stubs.empty()) {
+      backends_[service] = std::move(backend);
+    }
   }
 }
 
@@ -103,20 +109,26 @@ std::string Proxy::ServiceOf(const std::string& method) {
   return method.substr(1, method.find('/', 1) - 1);
 }
 
-grpc::GenericStub* Proxy::StubFor(const std::string& method) {
-  auto it = stubs_.find(ServiceOf(method));
-  return it == stubs_.end() ? nullptr : it->second.get();
+Proxy::Upstream Proxy::UpstreamFor(const std::string& method) {
+  auto it = backends_.find(ServiceOf(method));
+  if (it == backends_.end()) {
+    return {};
+  }
+  Backend& backend = *it->second;
+  const size_t n = backend.stubs.size();
+  const size_t first = backend.next.fetch_add(1, std::memory_order_relaxed) % n;
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = (first + k) % n;
+    if (backend.channels[i]->GetState(/*try_to_connect=*/false) != GRPC_CHANNEL_TRANSIENT_FAILURE) {
+      return {backend.stubs[i].get(), true};
+    }
+  }
+  return {backend.stubs[first].get(), false};
 }
 
 const LocalMethod* Proxy::LocalMethodOf(const std::string& method) const {
   auto it = config_.local_methods.find(method);
   return it == config_.local_methods.end() ? nullptr : &it->second;
-}
-
-bool Proxy::BackendReachable(const std::string& method) const {
-  auto it = channels_.find(ServiceOf(method));
-  return it == channels_.end() ||
-         it->second->GetState(/*try_to_connect=*/false) != GRPC_CHANNEL_TRANSIENT_FAILURE;
 }
 
 }  // namespace chitieu::gateway

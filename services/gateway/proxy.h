@@ -27,6 +27,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,8 +50,11 @@ namespace chitieu::gateway {
 inline constexpr char kRequestIdHeader[] = "x-request-id";
 
 struct ProxyConfig {
-  // Backend channel per service full name ("chitieu.registry.v1.RegistryService").
-  std::map<std::string, std::shared_ptr<grpc::Channel>> backends;
+  // Backend channels per service full name ("chitieu.registry.v1.RegistryService"),
+  // each its own connection (PeerChannels): new calls take them in turn, so
+  // a backend reads its calls on more than one connection (a connection is
+  // read by one thread at a time) as it does when callers reach it directly.
+  std::map<std::string, std::vector<std::shared_ptr<grpc::Channel>>> backends;
   Authenticator* keys = nullptr;
   Policy* policy = nullptr;
   AuditLog* audit = nullptr;
@@ -87,17 +91,21 @@ class Proxy : public AsyncServing {
   void Stop() override;
 
   const ProxyConfig& config() const { return config_; }
-  grpc::GenericStub* StubFor(const std::string& method);
+
+  // Where a new call to a backend's method goes: the next of its
+  // connections that gRPC does not see in TRANSIENT_FAILURE (the backend
+  // refused or dropped it, or keepalive pings went unanswered). With every
+  // one of them in that state, `reachable` is false and the call fails at
+  // once with UNAVAILABLE instead of waiting out its deadline. Health
+  // probes never decide this: one slow probe must not turn into refused
+  // calls (the prober feeds grpc.health.v1 only).
+  struct Upstream {
+    grpc::GenericStub* stub = nullptr;  // Null: no backend serves the method.
+    bool reachable = false;
+  };
+  Upstream UpstreamFor(const std::string& method);
   // The gateway's own answer to `method`, or null.
   const LocalMethod* LocalMethodOf(const std::string& method) const;
-
-  // Whether calls to a method's backend may go ahead: false only when
-  // gRPC's own view of the channel is TRANSIENT_FAILURE (the backend
-  // refused or dropped the connection, or keepalive pings went unanswered),
-  // and then calls fail at once with UNAVAILABLE instead of waiting out
-  // their deadline. Health probes never decide this: one slow probe must
-  // not turn into refused calls (the prober feeds grpc.health.v1 only).
-  bool BackendReachable(const std::string& method) const;
 
   // "/chitieu.registry.v1.RegistryService/GetUnit" → the service's name.
   static std::string ServiceOf(const std::string& method);
@@ -115,9 +123,14 @@ class Proxy : public AsyncServing {
   void CallEnded();
 
  private:
+  struct Backend {
+    std::vector<grpc::Channel*> channels;
+    std::vector<std::unique_ptr<grpc::GenericStub>> stubs;  // One a channel, in its order.
+    std::atomic<uint32_t> next{0};
+  };
+
   ProxyConfig config_;
-  std::map<std::string, std::unique_ptr<grpc::GenericStub>> stubs_;
-  std::map<std::string, std::shared_ptr<grpc::Channel>> channels_;
+  std::map<std::string, std::unique_ptr<Backend>> backends_;
   grpc::AsyncGenericService service_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   std::vector<std::thread> threads_;

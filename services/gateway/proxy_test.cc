@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -48,6 +49,7 @@ class EchoRegistry : public reg::RegistryService::CallbackService {
     {
       absl::MutexLock lock(&mu);
       had_deadline = c->deadline() != std::chrono::system_clock::time_point::max();
+      peers.insert(c->peer());
     }
     auto* reactor = c->DefaultReactor();
     reactor->Finish(r->name() == "units/404"
@@ -75,13 +77,22 @@ class EchoRegistry : public reg::RegistryService::CallbackService {
   std::atomic<int> calls{0};
   absl::Mutex mu;
   bool had_deadline ABSL_GUARDED_BY(mu) = false;
+  std::set<std::string> peers ABSL_GUARDED_BY(mu);  // The connections GetUnit came on.
 };
+
+// A channel that gRPC's subchannel pool does not share with another made
+// for the same target (as PeerChannels makes them).
+std::shared_ptr<grpc::Channel> OwnChannel(const std::string& target, int n) {
+  grpc::ChannelArguments args;
+  args.SetInt("chitieu.test.connection", n);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
 
 class ProxyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // The backend on a loopback port: the proxy watches a real channel's
-    // state (BackendReachable), which an in-process channel has not.
+    // state (Proxy::UpstreamFor), which an in-process channel has not.
     grpc::ServerBuilder backend_builder;
     int backend_port = 0;
     backend_builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
@@ -101,10 +112,15 @@ class ProxyTest : public ::testing::Test {
     ASSERT_TRUE(audit.ok()) << audit.status();
     audit_ = std::move(*audit);
 
+    // Three connections to the registry, as the gateway holds them
+    // (--upstream_connections), one of which nothing answers: calls take
+    // the other two in turn and never the refused one.
+    const std::string backend = "127.0.0.1:" + std::to_string(backend_port);
+    refused_ = OwnChannel("127.0.0.1:1", 0);
+    ASSERT_TRUE(WaitForTransientFailure(refused_.get()));
     ProxyConfig config;
     config.backends = {{"chitieu.registry.v1.RegistryService",
-                        grpc::CreateChannel("127.0.0.1:" + std::to_string(backend_port),
-                                            grpc::InsecureChannelCredentials())}};
+                        {OwnChannel(backend, 1), refused_, OwnChannel(backend, 2)}}};
     config.keys = keys_.get();
     config.policy = policy_.get();
     config.audit = audit_.get();
@@ -192,7 +208,21 @@ class ProxyTest : public ::testing::Test {
     return directory_.peer_asked.WaitForNotificationWithTimeout(absl::Seconds(30)) ? p : nullptr;
   }
 
+  static bool WaitForTransientFailure(grpc::Channel* channel) {
+    const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(30);
+    for (;;) {
+      const grpc_connectivity_state state = channel->GetState(/*try_to_connect=*/true);
+      if (state == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+        return true;
+      }
+      if (!channel->WaitForStateChange(state, deadline)) {
+        return false;
+      }
+    }
+  }
+
   testing::TempDir dir_;
+  std::shared_ptr<grpc::Channel> refused_;
   EchoRegistry backend_;
   std::unique_ptr<grpc::Server> backend_server_, front_server_;
   HealthState health_;
@@ -215,6 +245,18 @@ TEST_F(ProxyTest, TheBackendHearsTheAuthenticatedPrincipalNeverAForgedOne) {
   EXPECT_EQ(unit.display_name(), "user:hk-officer");
   absl::MutexLock lock(&backend_.mu);
   EXPECT_TRUE(backend_.had_deadline);  // The default, as the caller set none.
+}
+
+TEST_F(ProxyTest, CallsTakeTheBackendsConnectionsInTurnSkippingOneThatIsDown) {
+  for (int i = 0; i < 6; ++i) {
+    reg::Unit unit;
+    const grpc::Status s = GetUnit("units/002", "k-hk", &unit);
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error_message();
+  }
+  EXPECT_EQ(backend_.calls.load(), 6);
+  EXPECT_EQ(refused_->GetState(/*try_to_connect=*/false), GRPC_CHANNEL_TRANSIENT_FAILURE);
+  absl::MutexLock lock(&backend_.mu);
+  EXPECT_EQ(backend_.peers.size(), 2u);  // Both live connections.
 }
 
 TEST_F(ProxyTest, RefusalsComeBeforeTheBackendIsCalled) {

@@ -187,7 +187,8 @@ class RelayCall : public LocalCallHost {
     if (!AuditableRequestId(request_id_)) {
       request_id_ = NewRequestId();
     }
-    stub_ = proxy_->StubFor(method_);
+    const Proxy::Upstream upstream = proxy_->UpstreamFor(method_);
+    stub_ = upstream.stub;
     if (stub_ == nullptr) {
       // Not a backend's: the gateway's own methods, health and reflection
       // are answered here (each admits its caller itself, or needs none).
@@ -211,7 +212,7 @@ class RelayCall : public LocalCallHost {
       return FinishCaller(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                                        absl::StrCat("the gateway does not serve ", method_)));
     }
-    if (!proxy_->BackendReachable(method_)) {
+    if (!upstream.reachable) {
       return FinishCaller(grpc::Status(
           grpc::StatusCode::UNAVAILABLE,
           absl::StrCat(Proxy::ServiceOf(method_), " is unavailable; retry with backoff")));
