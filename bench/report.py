@@ -37,7 +37,8 @@ def forwarding(rows):
     many_label = "many in flight"
     if runs_many:
         c, n = runs_many[0]["concurrency"], runs_many[0].get("connections", 1)
-        many_label = f"{n} connections × {c // n} in flight" if n > 1 and c % n == 0 else f"{c} in flight"
+        many_label = (f"{n} connections × {c // n} in flight" if c % n == 0
+                      else f"{c} in flight over {n} connections")
     out = ["### 1. Forwarding: GetEnterprise direct, through the gateway, through nginx", "",
            f"| path | 1 in flight: p50 | p99 | throughput | {many_label}: throughput | p50 | p99 |",
            "|---|---|---|---|---|---|---|"]

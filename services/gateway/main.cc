@@ -73,8 +73,8 @@ ABSL_FLAG(int, relay_threads, 1,
           "Threads relaying gRPC calls, each with its completion queue (more only with more "
           "cores than two: docs/PERFORMANCE.md)");
 ABSL_FLAG(int, upstream_connections, 4,
-          "Connections to each service the relay spreads its calls over (a service reads one "
-          "connection on one thread at a time: docs/PERFORMANCE.md)");
+          "Connections (1 to 64) to each service the relay spreads its calls over (a service "
+          "reads one connection on one thread at a time: docs/PERFORMANCE.md)");
 ABSL_FLAG(int, lookup_threads, 4,
           "Threads for the authorization look-ups the cache cannot answer, which a relay thread "
           "never waits on (audit log writes have a thread of their own)");
@@ -109,6 +109,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   const int connections = absl::GetFlag(FLAGS_upstream_connections);
+  if (connections < 1 || connections > 64) {
+    chitieu::LogError("--upstream_connections takes 1 to 64", {});
+    return 1;
+  }
   auto registry_relay = chitieu::PeerChannels(absl::GetFlag(FLAGS_registry_addr), connections);
   auto quota_relay = chitieu::PeerChannels(absl::GetFlag(FLAGS_quota_addr), connections);
   auto reporting_relay = chitieu::PeerChannels(absl::GetFlag(FLAGS_reporting_addr), connections);

@@ -4,6 +4,7 @@
 #include "services/gateway/proxy.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "services/gateway/relay_call.h"
 
@@ -43,6 +44,11 @@ Proxy::Proxy(ProxyConfig config)
     }
     if (!backend->stubs.empty()) {
       backends_[service] = std::move(backend);
+    }
+    // Connected before the first call (an idle channel connects only when
+    // asked): calls then find a connection ready.
+    for (const auto& channel : channels) {
+      channel->GetState(/*try_to_connect=*/true);
     }
   }
 }
@@ -117,11 +123,24 @@ Proxy::Upstream Proxy::UpstreamFor(const std::string& method) {
   Backend& backend = *it->second;
   const size_t n = backend.stubs.size();
   const size_t first = backend.next.fetch_add(1, std::memory_order_relaxed) % n;
+  // The first connected one from this call's turn on; failing that, the
+  // first that may yet connect (an idle one is asked to).
+  std::optional<size_t> pending;
   for (size_t k = 0; k < n; ++k) {
     const size_t i = (first + k) % n;
-    if (backend.channels[i]->GetState(/*try_to_connect=*/false) != GRPC_CHANNEL_TRANSIENT_FAILURE) {
+    const grpc_connectivity_state state = backend.channels[i]->GetState(/*try_to_connect=*/false);
+    if (state == GRPC_CHANNEL_READY) {
       return {backend.stubs[i].get(), true};
     }
+    if (state == GRPC_CHANNEL_IDLE) {
+      backend.channels[i]->GetState(/*try_to_connect=*/true);
+    }
+    if (state != GRPC_CHANNEL_TRANSIENT_FAILURE && !pending) {
+      pending = i;
+    }
+  }
+  if (pending) {
+    return {backend.stubs[*pending].get(), true};
   }
   return {backend.stubs[first].get(), false};
 }

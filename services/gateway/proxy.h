@@ -92,13 +92,14 @@ class Proxy : public AsyncServing {
 
   const ProxyConfig& config() const { return config_; }
 
-  // Where a new call to a backend's method goes: the next of its
-  // connections that gRPC does not see in TRANSIENT_FAILURE (the backend
-  // refused or dropped it, or keepalive pings went unanswered). With every
-  // one of them in that state, `reachable` is false and the call fails at
-  // once with UNAVAILABLE instead of waiting out its deadline. Health
-  // probes never decide this: one slow probe must not turn into refused
-  // calls (the prober feeds grpc.health.v1 only).
+  // Where a new call to a backend's method goes: its connections are taken
+  // in turn, a connected one first; failing that, one still connecting or
+  // idle (asked to connect), whose call waits for it. With every one in
+  // TRANSIENT_FAILURE in gRPC's own view (the backend refused or dropped
+  // the connection, or keepalive pings went unanswered), `reachable` is
+  // false and the call fails at once with UNAVAILABLE instead of waiting
+  // out its deadline. Health probes never decide this: one slow probe must
+  // not turn into refused calls (the prober feeds grpc.health.v1 only).
   struct Upstream {
     grpc::GenericStub* stub = nullptr;  // Null: no backend serves the method.
     bool reachable = false;

@@ -7,11 +7,15 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -116,11 +120,20 @@ class ProxyTest : public ::testing::Test {
     // (--upstream_connections), one of which nothing answers: calls take
     // the other two in turn and never the refused one.
     const std::string backend = "127.0.0.1:" + std::to_string(backend_port);
-    refused_ = OwnChannel("127.0.0.1:1", 0);
-    ASSERT_TRUE(WaitForTransientFailure(refused_.get()));
+    // A port bound and never listened on: connections to it are refused.
+    unlistened_ = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(unlistened_, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    ASSERT_EQ(bind(unlistened_, reinterpret_cast<sockaddr*>(&address), length), 0);
+    ASSERT_EQ(getsockname(unlistened_, reinterpret_cast<sockaddr*>(&address), &length), 0);
+    refused_ = OwnChannel("127.0.0.1:" + std::to_string(ntohs(address.sin_port)), 0);
+    ASSERT_TRUE(WaitForState(refused_.get(), GRPC_CHANNEL_TRANSIENT_FAILURE));
+    live_ = {OwnChannel(backend, 1), OwnChannel(backend, 2)};
     ProxyConfig config;
-    config.backends = {{"chitieu.registry.v1.RegistryService",
-                        {OwnChannel(backend, 1), refused_, OwnChannel(backend, 2)}}};
+    config.backends = {{"chitieu.registry.v1.RegistryService", {live_[0], refused_, live_[1]}}};
     config.keys = keys_.get();
     config.policy = policy_.get();
     config.audit = audit_.get();
@@ -165,6 +178,9 @@ class ProxyTest : public ::testing::Test {
     front_server_->Shutdown();
     proxy_->Stop();
     backend_server_->Shutdown();
+    if (unlistened_ >= 0) {
+      close(unlistened_);
+    }
   }
 
   grpc::Status GetUnit(const std::string& name, const std::string& key, reg::Unit* out,
@@ -208,11 +224,11 @@ class ProxyTest : public ::testing::Test {
     return directory_.peer_asked.WaitForNotificationWithTimeout(absl::Seconds(30)) ? p : nullptr;
   }
 
-  static bool WaitForTransientFailure(grpc::Channel* channel) {
+  static bool WaitForState(grpc::Channel* channel, grpc_connectivity_state wanted) {
     const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(30);
     for (;;) {
       const grpc_connectivity_state state = channel->GetState(/*try_to_connect=*/true);
-      if (state == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+      if (state == wanted) {
         return true;
       }
       if (!channel->WaitForStateChange(state, deadline)) {
@@ -222,7 +238,9 @@ class ProxyTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  int unlistened_ = -1;
   std::shared_ptr<grpc::Channel> refused_;
+  std::vector<std::shared_ptr<grpc::Channel>> live_;
   EchoRegistry backend_;
   std::unique_ptr<grpc::Server> backend_server_, front_server_;
   HealthState health_;
@@ -248,6 +266,9 @@ TEST_F(ProxyTest, TheBackendHearsTheAuthenticatedPrincipalNeverAForgedOne) {
 }
 
 TEST_F(ProxyTest, CallsTakeTheBackendsConnectionsInTurnSkippingOneThatIsDown) {
+  for (const auto& channel : live_) {
+    ASSERT_TRUE(WaitForState(channel.get(), GRPC_CHANNEL_READY));
+  }
   for (int i = 0; i < 6; ++i) {
     reg::Unit unit;
     const grpc::Status s = GetUnit("units/002", "k-hk", &unit);
