@@ -28,3 +28,23 @@ set(GOOGLEAPIS_PROTO_DIR ${CMAKE_SOURCE_DIR}/node_modules/google-proto-files
 if(NOT EXISTS ${GOOGLEAPIS_PROTO_DIR}/google/api/annotations.proto)
   message(FATAL_ERROR "googleapis protos not found in ${GOOGLEAPIS_PROTO_DIR}: run `npm ci` (./scripts/up does)")
 endif()
+
+# tcmalloc (libgoogle-perftools-dev), for the services whose measured work
+# it speeds up (docs/PERFORMANCE.md, "Rebuilding the read model"; what it
+# costs: "Memory"): linked though nothing calls it by name, so that it
+# replaces glibc's malloc. Never in the sanitizer builds, which bring
+# allocators of their own.
+option(CHITIEU_TCMALLOC "Link tcmalloc into the registry and reporting" ON)
+if(CHITIEU_TCMALLOC AND NOT CHITIEU_SANITIZE)
+  find_library(TCMALLOC_MINIMAL_LIBRARY tcmalloc_minimal REQUIRED)
+endif()
+# A library kept on the link line whether or not the linker drops those
+# nothing refers to (--as-needed).
+set(CMAKE_LINK_LIBRARY_USING_chitieu_kept "LINKER:--push-state,--no-as-needed" "<LINK_ITEM>"
+    "LINKER:--pop-state")
+set(CMAKE_LINK_LIBRARY_USING_chitieu_kept_SUPPORTED TRUE)
+function(chitieu_link_tcmalloc target)
+  if(CHITIEU_TCMALLOC AND NOT CHITIEU_SANITIZE)
+    target_link_libraries(${target} PRIVATE "$<LINK_LIBRARY:chitieu_kept,${TCMALLOC_MINIMAL_LIBRARY}>")
+  endif()
+endfunction()

@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   libabsl-dev libgtest-dev libgmock-dev libsqlite3-dev sqlite3
   libspdlog-dev nlohmann-json3-dev libssl-dev libcpp-httplib-dev libboost-dev libjwt-dev openssl
   libxlsxwriter-dev libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils python3-openpyxl
+  libgoogle-perftools-dev
   python3 python3-grpcio python3-protobuf
   golang-go golang-google-grpc-dev golang-google-protobuf-dev golang-google-genproto-dev
   golang-github-golang-protobuf-1-5-dev protoc-gen-go protoc-gen-go-grpc

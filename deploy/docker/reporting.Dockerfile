@@ -16,7 +16,8 @@
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libgrpc++1.51 libprotobuf32 libabsl20220623 \
-      libspdlog1.10 libsqlite3-0 libssl3 libcpp-httplib0.11 libjwt0 libpq5 ca-certificates \
+      libspdlog1.10 libsqlite3-0 libssl3 libcpp-httplib0.11 libjwt0 libpq5 \
+      libtcmalloc-minimal4 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 10001 chitieu \
  && useradd --uid 10001 --gid chitieu --home-dir /var/lib/chitieu --shell /usr/sbin/nologin chitieu \
@@ -49,7 +50,7 @@ RUN apt-get update \
       libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev \
       libgtest-dev libgmock-dev libsqlite3-dev libspdlog-dev nlohmann-json3-dev libssl-dev \
       libcpp-httplib-dev libboost-dev libjwt-dev libpq-dev libxlsxwriter-dev libcairo2-dev \
-      libpango1.0-dev nodejs npm \
+      libpango1.0-dev libgoogle-perftools-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # npm (Node.js has its own CA list) trusts what the system does: the base

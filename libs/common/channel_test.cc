@@ -4,46 +4,15 @@
 
 #include "libs/common/channel.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <string>
 
+#include "tests/support/loopback_port.h"
+
 namespace chitieu {
 namespace {
-
-// A peer stalled under load: the kernel completes TCP's handshake (the
-// listening socket's backlog), but nothing accepts, so no HTTP/2 SETTINGS
-// frame ever comes.
-class StalledPeer {
- public:
-  StalledPeer() {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (fd_ < 0 || bind(fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-        listen(fd_, 16) != 0 || getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      return;
-    }
-    port_ = ntohs(addr.sin_port);
-  }
-  ~StalledPeer() {
-    if (fd_ >= 0) {
-      close(fd_);
-    }
-  }
-  int port() const { return port_; }
-
- private:
-  int fd_ = -1;
-  int port_ = 0;
-};
 
 // A connection attempt waits for a slow peer's handshake as long as a
 // peer call may wait (2 s, peer_clients.h), then gives up. It used to give up after
@@ -52,9 +21,12 @@ class StalledPeer {
 // the first call a service made to it, at once, with UNAVAILABLE (seen
 // once in CI, under load).
 TEST(PeerChannel, WaitsForASlowPeersHandshake) {
-  StalledPeer peer;
+  // A peer stalled under load: the kernel completes TCP's handshake (the
+  // listening socket's backlog), but nothing accepts, so no HTTP/2
+  // SETTINGS frame ever comes.
+  testing::LoopbackPort peer(testing::LoopbackPort::Kind::kListening);
   ASSERT_NE(peer.port(), 0);
-  auto channel = PeerChannel("127.0.0.1:" + std::to_string(peer.port()));
+  auto channel = PeerChannel(peer.address());
   ASSERT_EQ(channel->GetState(/*try_to_connect=*/true), GRPC_CHANNEL_IDLE);
   ASSERT_TRUE(channel->WaitForStateChange(
       GRPC_CHANNEL_IDLE, std::chrono::system_clock::now() + std::chrono::seconds(10)));

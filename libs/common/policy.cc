@@ -516,9 +516,9 @@ absl::Status Policy::Authorize(const Principal& principal, const std::string& me
   }
   // A caller covering every province may read anything there is: no
   // look-up is made (the service says NOT_FOUND for what is not there).
-  // Mutations are still resolved, for the units the audit log records.
-  const bool mutation = IsMutation(decl.access());
-  if (!references.empty() && (!mutation || decision == nullptr) && fast_path_) {
+  // Mutations are always resolved: for the units the audit log records,
+  // and for relations stricter than the scope (RELATION_PARENT).
+  if (!references.empty() && !IsMutation(decl.access()) && fast_path_) {
     ASSIGN_OR_RETURN(auto w, covers_whole());
     if (w) {
       references.clear();

@@ -282,6 +282,25 @@ TEST_F(PolicyTest, ProvinceWideReadsMakeNoLookupWithTheFastPath) {
   EXPECT_GT(directory_.lookups.load(), before);
 }
 
+// The shortcut is for reads: a mutation is judged in full, whether or not
+// its caller asks for the decision (the gateway's relay does; a service's
+// own methods may not), so a relation stricter than the scope (an approver
+// acts on a child unit's report, never on its own) still holds.
+TEST_F(PolicyTest, MutationsAreJudgedInFullWithTheFastPath) {
+  Policy fast(&directory_, /*whole_system_fast_path=*/true);
+  Principal all{"user:all", Role::kCityAdmin, {"units/01", "units/79"}};
+  const std::string method = "/chitieu.reporting.v1.ReportingService/ApproveReport";
+  reporting::v1::ApproveReportRequest own;
+  own.set_name("units/01/reports/2013");  // A province has no parent.
+  EXPECT_EQ(fast.Authorize(all, method, own).code(), absl::StatusCode::kPermissionDenied);
+  Decision decision;
+  EXPECT_EQ(fast.Authorize(all, method, own, &decision).code(),
+            absl::StatusCode::kPermissionDenied);
+  reporting::v1::ApproveReportRequest child;
+  child.set_name("units/002/reports/2013");
+  EXPECT_TRUE(fast.Authorize(all, method, child).ok());
+}
+
 // Every method of every service in the descriptor set of proto/ declares
 // its authorization: a method added without one fails here, saying what to
 // add.

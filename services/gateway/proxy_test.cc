@@ -7,9 +7,6 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <fstream>
@@ -33,6 +30,7 @@
 #include "services/gateway/health_state.h"
 #include "services/gateway/reflection.h"
 #include "tests/support/fake_resource_directory.h"
+#include "tests/support/loopback_port.h"
 #include "tests/support/service_process.h"
 #include "tests/support/wait.h"
 
@@ -120,16 +118,8 @@ class ProxyTest : public ::testing::Test {
     // (--upstream_connections), one of which nothing answers: calls take
     // the other two in turn and never the refused one.
     const std::string backend = "127.0.0.1:" + std::to_string(backend_port);
-    // A port bound and never listened on: connections to it are refused.
-    unlistened_ = socket(AF_INET, SOCK_STREAM, 0);
-    ASSERT_GE(unlistened_, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof(address);
-    ASSERT_EQ(bind(unlistened_, reinterpret_cast<sockaddr*>(&address), length), 0);
-    ASSERT_EQ(getsockname(unlistened_, reinterpret_cast<sockaddr*>(&address), &length), 0);
-    refused_ = OwnChannel("127.0.0.1:" + std::to_string(ntohs(address.sin_port)), 0);
+    ASSERT_NE(unlistened_.port(), 0);
+    refused_ = OwnChannel(unlistened_.address(), 0);
     ASSERT_TRUE(WaitForState(refused_.get(), GRPC_CHANNEL_TRANSIENT_FAILURE));
     live_ = {OwnChannel(backend, 1), OwnChannel(backend, 2)};
     ProxyConfig config;
@@ -178,9 +168,6 @@ class ProxyTest : public ::testing::Test {
     front_server_->Shutdown();
     proxy_->Stop();
     backend_server_->Shutdown();
-    if (unlistened_ >= 0) {
-      close(unlistened_);
-    }
   }
 
   grpc::Status GetUnit(const std::string& name, const std::string& key, reg::Unit* out,
@@ -238,7 +225,8 @@ class ProxyTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  int unlistened_ = -1;
+  // A port bound and never listened on: connections to it are refused.
+  testing::LoopbackPort unlistened_{testing::LoopbackPort::Kind::kRefused};
   std::shared_ptr<grpc::Channel> refused_;
   std::vector<std::shared_ptr<grpc::Channel>> live_;
   EchoRegistry backend_;

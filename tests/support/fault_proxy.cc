@@ -33,16 +33,9 @@ bool WriteAll(int fd, const char* data, ssize_t n) {
 }  // namespace
 
 FaultProxy::FaultProxy(int target_port) : target_port_(target_port) {
-  listener_ = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a = Loopback(0);
-  socklen_t len = sizeof(a);
-  if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
-      listen(listener_, 16) != 0 ||
-      getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    return;
+  if (listener_.port() != 0) {
+    acceptor_ = std::thread([this] { Accept(); });
   }
-  port_ = ntohs(a.sin_port);
-  acceptor_ = std::thread([this] { Accept(); });
 }
 
 FaultProxy::~FaultProxy() {
@@ -52,9 +45,6 @@ FaultProxy::~FaultProxy() {
   }
   for (auto& t : threads_) {
     t.join();
-  }
-  if (listener_ >= 0) {
-    close(listener_);
   }
 }
 
@@ -67,11 +57,11 @@ void FaultProxy::ResetAll() {
 
 void FaultProxy::Accept() {
   while (!stopping_) {
-    pollfd p{listener_, POLLIN, 0};
+    pollfd p{listener_.fd(), POLLIN, 0};
     if (poll(&p, 1, 100) <= 0) {
       continue;
     }
-    const int client = accept(listener_, nullptr, nullptr);
+    const int client = accept(listener_.fd(), nullptr, nullptr);
     if (client < 0) {
       continue;
     }

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/loopback_port.h"
+
 namespace chitieu::testing {
 
 class FaultProxy {
@@ -21,8 +23,8 @@ class FaultProxy {
   ~FaultProxy();
 
   // 0 if it could not listen.
-  int port() const { return port_; }
-  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  int port() const { return listener_.port(); }
+  std::string address() const { return listener_.address(); }
 
   // While held, nothing from the service reaches the client (it waits in
   // the proxy's socket buffers); released, it flows again.
@@ -39,8 +41,7 @@ class FaultProxy {
   void Pump(std::shared_ptr<Connection> c);
 
   const int target_port_;
-  int listener_ = -1;
-  int port_ = 0;
+  LoopbackPort listener_{LoopbackPort::Kind::kListening};
   std::atomic<bool> stopping_{false}, hold_{false};
   std::mutex mu_;
   std::vector<std::shared_ptr<Connection>> connections_;
