@@ -34,9 +34,12 @@ endif()
 # costs: "Memory"): linked though nothing calls it by name, so that it
 # replaces glibc's malloc. Never in the sanitizer builds, which bring
 # allocators of their own.
-option(CHITIEU_TCMALLOC "Link tcmalloc into the registry and reporting" ON)
 if(CHITIEU_TCMALLOC AND NOT CHITIEU_SANITIZE)
-  find_library(TCMALLOC_MINIMAL_LIBRARY tcmalloc_minimal REQUIRED)
+  find_library(TCMALLOC_MINIMAL_LIBRARY tcmalloc_minimal)
+  if(NOT TCMALLOC_MINIMAL_LIBRARY)
+    message(FATAL_ERROR "tcmalloc not found: install libgoogle-perftools-dev (./scripts/up does) "
+                        "or configure with -DCHITIEU_TCMALLOC=OFF")
+  endif()
 endif()
 # A library kept on the link line whether or not the linker drops those
 # nothing refers to (--as-needed).

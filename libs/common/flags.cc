@@ -83,7 +83,8 @@ void InitService(int argc, char** argv, const char* usage, const char* default_l
   // glibc gives threads that allocate at once malloc arenas of their own,
   // up to eight a core, and each keeps what it held: with the handler pool
   // (handler.h) an idle registry was 14 MB larger after the demo seed.
-  // One arena a core: no more threads than that run at once anyway.
+  // One arena a core: no more threads than that run at once anyway. A
+  // no-op where tcmalloc is linked (the registry and reporting).
   mallopt(M_ARENA_MAX, std::max(1, static_cast<int>(std::thread::hardware_concurrency())));
   absl::SetProgramUsageMessage(usage);
   absl::SetFlag(&FLAGS_listen, default_listen);

@@ -23,6 +23,7 @@ namespace tv1 = ::chitieu::type::v1;
 
 constexpr char kRegistry[] = "/chitieu.registry.v1.RegistryService/";
 constexpr char kQuota[] = "/chitieu.quota.v1.QuotaService/";
+constexpr char kReporting[] = "/chitieu.reporting.v1.ReportingService/";
 
 Principal Officer() { return {"user:hk", Role::kDistrictOfficer, {"units/002"}}; }
 Principal CityAdmin() { return {"user:city", Role::kCityAdmin, {"units/01"}}; }
@@ -282,14 +283,14 @@ TEST_F(PolicyTest, ProvinceWideReadsMakeNoLookupWithTheFastPath) {
   EXPECT_GT(directory_.lookups.load(), before);
 }
 
-// The shortcut is for reads: a mutation is judged in full, whether or not
-// its caller asks for the decision (the gateway's relay does; a service's
-// own methods may not), so a relation stricter than the scope (an approver
+// The shortcut is for reads: a mutation is judged in full whether or not
+// the caller asks for the decision (the gateway's relay always does, its
+// own methods do not), so a relation stricter than the scope (an approver
 // acts on a child unit's report, never on its own) still holds.
 TEST_F(PolicyTest, MutationsAreJudgedInFullWithTheFastPath) {
   Policy fast(&directory_, /*whole_system_fast_path=*/true);
   Principal all{"user:all", Role::kCityAdmin, {"units/01", "units/79"}};
-  const std::string method = "/chitieu.reporting.v1.ReportingService/ApproveReport";
+  const std::string method = std::string(kReporting) + "ApproveReport";
   reporting::v1::ApproveReportRequest own;
   own.set_name("units/01/reports/2013");  // A province has no parent.
   EXPECT_EQ(fast.Authorize(all, method, own).code(), absl::StatusCode::kPermissionDenied);

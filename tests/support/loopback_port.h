@@ -26,7 +26,8 @@ class LoopbackPort {
   };
 
   explicit LoopbackPort(Kind kind) {
-    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    // Not inherited by the services a test starts.
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
