@@ -588,7 +588,7 @@ void PgDb::ResetOnRelease() {
 
 void PgDb::Reset() {
   ++resets_;
-  const bool open = ReopenConnection(conn_, reopen_bound_);
+  const bool open = ReopenConnection(conn_, reopen_bound_, reopen_stop_);
   reopen_gave_up_ = !open;
   gone_ = false;
   prepared_.clear();

@@ -132,6 +132,10 @@ class PgDb : public SqlSession {
   bool Healthy() const;
   void Reset();
   void set_reopen_bound(absl::Duration bound) { reopen_bound_ = bound; }
+  // Asked while any reconnect of this connection waits (ReopenConnection's
+  // `stop`): true gives up at once, as the bound passing does. For an owner
+  // that must stop during an outage (the sequencer).
+  void set_reopen_stop(std::function<bool()> stop) { reopen_stop_ = std::move(stop); }
   // Whether the last Reset could not reopen the connection.
   bool reopen_gave_up() const { return reopen_gave_up_; }
   // The pool's release hook: a broken connection reconnected, unless a
@@ -187,6 +191,7 @@ class PgDb : public SqlSession {
   mutable bool gone_ = false;
   int64_t resets_ = 0;
   absl::Duration reopen_bound_ = absl::Seconds(10);
+  std::function<bool()> reopen_stop_;
   bool reopen_gave_up_ = false;
 };
 

@@ -15,6 +15,12 @@ constexpr absl::Duration kGather = absl::Milliseconds(2);
 
 PgSequencer::PgSequencer(std::unique_ptr<PgDb> db, ChangeNotifier* notifier, std::string channel)
     : db_(std::move(db)), notifier_(notifier), channel_(std::move(channel)) {
+  // A reconnect during an outage gives up when the sequencer stops, not
+  // only after its bound: a service stopping does not wait for it.
+  db_->set_reopen_stop([this] {
+    absl::MutexLock lock(&mu_);
+    return stopping_;
+  });
   {
     absl::MutexLock lock(&mu_);
     wanted_ = true;  // A first pass at start: what a stopped replica left.

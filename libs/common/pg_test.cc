@@ -21,9 +21,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/clock.h"
+#include "libs/common/pg_sequencer.h"
 #include "libs/common/status_macros.h"
 #include "tests/support/postgres.h"
 #include "tests/support/service_process.h"
+#include "tests/support/wait.h"
 
 namespace chitieu {
 namespace {
@@ -433,6 +435,34 @@ TEST_F(PgTest, AReconnectToAnUnansweringHostGivesUpAfterItsBound) {
   auto rows = db.Query("SELECT 1");
   ASSERT_TRUE(rows.ok()) << rows.status();
   EXPECT_EQ(rows->Int64(0, 0), 1);
+}
+
+// A sequencer whose connection was lost stops while its reconnect waits on
+// a host that does not answer: the reconnect is bounded by an hour here,
+// so without the sequencer's stop reaching it the test hangs.
+TEST_F(PgTest, ASequencerStopsWhileItsReconnectWaitsOnASilentHost) {
+  testing::TempDir dir;
+  auto admin = Connect("sequencer_stop");
+  ASSERT_NE(admin, nullptr);
+  auto own = ConnectAfter(dir.path(), "sequencer_stop", 0);
+  ASSERT_NE(own, nullptr);
+  own->set_reopen_bound(absl::Hours(1));
+  auto pid = own->Query("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  SilentHost silent(dir.path());
+  ASSERT_TRUE(silent.listening());
+  // No feed's schema here: its passes fail, and keep their connection,
+  // until the connection is gone.
+  auto sequencer = std::make_unique<PgSequencer>(std::move(own), nullptr, "");
+  auto terminated = admin->Query(
+      "SELECT CASE WHEN pg_terminate_backend(?::int, 10000) THEN 'gone' ELSE 'alive' END",
+      {pid->Int64(0, 0)});
+  ASSERT_TRUE(terminated.ok()) << terminated.status();
+  ASSERT_EQ(terminated->Text(0, 0), "gone");
+  // Its next pass finds the connection lost and reconnects, asking the
+  // silent host first.
+  ASSERT_TRUE(testing::WaitFor([&] { return silent.reached(); }));
+  sequencer.reset();  // Returns: the reconnect gave up when asked to stop.
 }
 
 // With a connect_timeout in the URL, a reconnect to a host that does not
