@@ -130,6 +130,11 @@ Proxy::Upstream Proxy::UpstreamFor(const std::string& method) {
     const size_t i = (first + k) % n;
     const grpc_connectivity_state state = backend.channels[i]->GetState(/*try_to_connect=*/false);
     if (state == GRPC_CHANNEL_READY) {
+      // The turns taken past it move on with it: the connection after a
+      // down one does not take two turns.
+      if (k > 0) {
+        backend.next.fetch_add(k, std::memory_order_relaxed);
+      }
       return {backend.stubs[i].get(), true};
     }
     if (state == GRPC_CHANNEL_IDLE) {

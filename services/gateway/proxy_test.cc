@@ -10,7 +10,7 @@
 
 #include <atomic>
 #include <fstream>
-#include <set>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -51,7 +51,7 @@ class EchoRegistry : public reg::RegistryService::CallbackService {
     {
       absl::MutexLock lock(&mu);
       had_deadline = c->deadline() != std::chrono::system_clock::time_point::max();
-      peers.insert(c->peer());
+      ++peers[c->peer()];
     }
     auto* reactor = c->DefaultReactor();
     reactor->Finish(r->name() == "units/404"
@@ -79,7 +79,8 @@ class EchoRegistry : public reg::RegistryService::CallbackService {
   std::atomic<int> calls{0};
   absl::Mutex mu;
   bool had_deadline ABSL_GUARDED_BY(mu) = false;
-  std::set<std::string> peers ABSL_GUARDED_BY(mu);  // The connections GetUnit came on.
+  // The connections GetUnit came on, and how many calls each.
+  std::map<std::string, int> peers ABSL_GUARDED_BY(mu);
 };
 
 // A channel that gRPC's subchannel pool does not share with another made
@@ -265,7 +266,12 @@ TEST_F(ProxyTest, CallsTakeTheBackendsConnectionsInTurnSkippingOneThatIsDown) {
   EXPECT_EQ(backend_.calls.load(), 6);
   EXPECT_EQ(refused_->GetState(/*try_to_connect=*/false), GRPC_CHANNEL_TRANSIENT_FAILURE);
   absl::MutexLock lock(&backend_.mu);
-  EXPECT_EQ(backend_.peers.size(), 2u);  // Both live connections.
+  // Both live connections, evenly: the call whose turn was the refused
+  // one's took the next, and the turn moved past it.
+  ASSERT_EQ(backend_.peers.size(), 2u);
+  for (const auto& [peer, calls] : backend_.peers) {
+    EXPECT_EQ(calls, 3) << peer;
+  }
 }
 
 TEST_F(ProxyTest, RefusalsComeBeforeTheBackendIsCalled) {
