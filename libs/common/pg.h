@@ -133,8 +133,9 @@ class PgDb : public SqlSession {
   void Reset();
   void set_reopen_bound(absl::Duration bound) { reopen_bound_ = bound; }
   // Asked while any reconnect of this connection waits (ReopenConnection's
-  // `stop`): true gives up at once, as the bound passing does. For an owner
-  // that must stop during an outage (the sequencer).
+  // `stop`; not with a connect_timeout in the URL, which bounds it):
+  // true gives up at once, as the bound passing does. For an owner that
+  // must stop during an outage (the sequencer).
   void set_reopen_stop(std::function<bool()> stop) { reopen_stop_ = std::move(stop); }
   // Whether the last Reset could not reopen the connection.
   bool reopen_gave_up() const { return reopen_gave_up_; }

@@ -124,28 +124,31 @@ Proxy::Upstream Proxy::UpstreamFor(const std::string& method) {
   const size_t n = backend.stubs.size();
   const size_t first = backend.next.fetch_add(1, std::memory_order_relaxed) % n;
   // The first connected one from this call's turn on; failing that, the
-  // first that may yet connect (an idle one is asked to).
+  // first that may yet connect (an idle one is asked to). The turns taken
+  // past the one chosen move on with it: the connection after a down one
+  // does not take two turns.
   std::optional<size_t> pending;
+  auto take = [&](size_t k) -> Upstream {
+    if (k > 0) {
+      backend.next.fetch_add(k, std::memory_order_relaxed);
+    }
+    return {backend.stubs[(first + k) % n].get(), true};
+  };
   for (size_t k = 0; k < n; ++k) {
     const size_t i = (first + k) % n;
     const grpc_connectivity_state state = backend.channels[i]->GetState(/*try_to_connect=*/false);
     if (state == GRPC_CHANNEL_READY) {
-      // The turns taken past it move on with it: the connection after a
-      // down one does not take two turns.
-      if (k > 0) {
-        backend.next.fetch_add(k, std::memory_order_relaxed);
-      }
-      return {backend.stubs[i].get(), true};
+      return take(k);
     }
     if (state == GRPC_CHANNEL_IDLE) {
       backend.channels[i]->GetState(/*try_to_connect=*/true);
     }
     if (state != GRPC_CHANNEL_TRANSIENT_FAILURE && !pending) {
-      pending = i;
+      pending = k;
     }
   }
   if (pending) {
-    return {backend.stubs[*pending].get(), true};
+    return take(*pending);
   }
   return {backend.stubs[first].get(), false};
 }
